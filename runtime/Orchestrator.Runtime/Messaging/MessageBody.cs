@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Runtime.Grains;
+
+namespace Orchestrator.Runtime.Messaging;
+
+/// <summary>What a stored message asks of a grain: a method call, or a reminder tick. Serialized as JSON.</summary>
+internal sealed record MessageBody
+{
+    /// <summary>"call" or "reminder".</summary>
+    [JsonPropertyName("k")] public required string Kind { get; init; }
+
+    [JsonPropertyName("i")] public string? Interface { get; init; }
+
+    [JsonPropertyName("m")] public string? Method { get; init; }
+
+    [JsonPropertyName("a")] public JsonElement[]? Args { get; init; }
+
+    [JsonPropertyName("r")] public string? Reminder { get; init; }
+
+    [JsonPropertyName("d")] public DateTimeOffset? Due { get; init; }
+
+    [JsonPropertyName("x")] public int Missed { get; init; }
+
+    public const string CallKind = "call";
+    public const string ReminderKind = "reminder";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    public static MessageBody Parse(byte[] payload)
+    {
+        MessageBody? body;
+        try
+        {
+            body = JsonSerializer.Deserialize<MessageBody>(payload, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMessageException($"The message payload is not valid JSON: {ex.Message}", ex);
+        }
+        if (body is null || (body.Kind != CallKind && body.Kind != ReminderKind))
+        {
+            throw new InvalidMessageException($"The message payload has no known kind ('{body?.Kind}'); expected '{CallKind}' or '{ReminderKind}'.");
+        }
+        return body;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Messaging;
+using Orchestrator.Runtime.Reminders;
+using Orchestrator.Runtime.Storage;
+
+namespace Orchestrator.Runtime.Silos;
+
+/// <summary>
+/// The one in-memory instance of a grain on the silo that holds its shard. A single reader drains its mailbox, so
+/// turns run one at a time; each turn's effects are committed (fenced by the shard epoch and the grain version)
+/// before the next turn starts.
+/// </summary>
+internal sealed partial class Activation : IGrainContext
+{
+    private readonly SiloContext _silo;
+    private readonly GrainClass _class;
+    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<ITimer> _timers = [];
+    private Grain? _grain;
+    private byte[]? _committedState;
+    private TurnContext? _turn;
+    private bool _invalid;
+    private volatile bool _running;
+    private long _lastActiveTimestamp;
+
+    public Activation(SiloContext silo, GrainClass grainClass, GrainId id, int shard, long epoch)
+    {
+        _silo = silo;
+        _class = grainClass;
+        Id = id;
+        Shard = shard;
+        Epoch = epoch;
+        GrainFactory = new GrainFactory(new TurnCallSink(this));
+        _lastActiveTimestamp = TimeProvider.System.GetTimestamp();
+        Completion = Task.Run(RunAsync);
+    }
+
+    public GrainId Id { get; }
+
+    public int Shard { get; }
+
+    public long Epoch { get; }
+
+    public long Version { get; private set; }
+
+    public int ShardCount => _silo.Options.ShardCount;
+
+    public TimeProvider Clock => _silo.Clock;
+
+    public IGrainFactory GrainFactory { get; }
+
+    public string GrainTypeName => _class.Name;
+
+    public Task Completion { get; }
+
+    public TurnContext CurrentTurn => _turn ?? throw new InvalidOperationException($"Grain {Id}: messages and reminders can only be changed during a turn.");
+
+    /// <summary>Idle: nothing queued, nothing running, for at least <paramref name="age"/>.</summary>
+    public bool IsIdleFor(TimeSpan age) =>
+        !_running && _mailbox.Reader.Count == 0 && TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastActiveTimestamp)) >= age;
+
+    public bool TryPost(WorkItem item) => _mailbox.Writer.TryWrite(item);
+
+    /// <summary>Stops taking work; called by the directory when it removes this activation.</summary>
+    public void CloseMailbox(DeactivationReason reason, TaskCompletionSource done)
+    {
+        _mailbox.Writer.TryWrite(new WorkItem.Deactivate(reason, done));
+        _mailbox.Writer.TryComplete();
+    }
+
+    /// <summary>Makes queued and future work go back to the inbox unprocessed (the shard was lost).</summary>
+    public void Invalidate() => _invalid = true;
+
+    private async Task RunAsync()
+    {
+        await foreach (var item in _mailbox.Reader.ReadAllAsync())
+        {
+            if (item is WorkItem.Deactivate deactivate)
+            {
+                await DeactivateAsync(deactivate.Reason);
+                deactivate.Done.TrySetResult();
+                break;
+            }
+            if (_invalid)
+            {
+                Return(item);
+                continue;
+            }
+            _running = true;
+            try
+            {
+                await _silo.Gate.WaitAsync(_silo.Stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (_grain is null && !await TryActivateAsync())
+                {
+                    Return(item);
+                    continue;
+                }
+                switch (item)
+                {
+                    case WorkItem.Deliver deliver:
+                        await HandleMessageAsync(deliver.Message);
+                        break;
+                    case WorkItem.TimerTick tick:
+                        await HandleTimerAsync(tick);
+                        break;
+                }
+            }
+            finally
+            {
+                _running = false;
+                Volatile.Write(ref _lastActiveTimestamp, TimeProvider.System.GetTimestamp());
+            }
+        }
+        while (_mailbox.Reader.TryRead(out var rest))
+        {
+            if (rest is WorkItem.Deactivate d)
+            {
+                d.Done.TrySetResult();
+            }
+            else
+            {
+                Return(rest);
+            }
+        }
+    }
+
+    private void Return(WorkItem item)
+    {
+        if (item is WorkItem.Deliver deliver)
+        {
+            _silo.Pump.Release(deliver.Message.Id, refetch: true);
+        }
+    }
+
+    private async Task<bool> TryActivateAsync()
+    {
+        try
+        {
+            var record = await _silo.Store.ReadGrainAsync(Id, _silo.Stopping);
+            Version = record?.Version ?? 0;
+            _committedState = record?.State;
+            var grain = (Grain)ActivatorUtilities.CreateInstance(_silo.Services, _class.ClrType);
+            grain.Attach(this);
+            _grain = grain;
+            RestoreState();
+            _turn = new TurnContext(this);
+            await grain.OnActivateAsync(CancellationToken.None);
+            _silo.Metrics.Activated(_class.Name);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Log.ActivationFailed(_silo.Logger, Id, ex);
+            _grain = null;
+            _turn = null;
+            _invalid = true;
+            // Not awaited: the deactivation runs on this very mailbox after the current item.
+            _ = _silo.Directory.Remove(this, DeactivationReason.StateConflict);
+            return false;
+        }
+    }
+
+    private async Task DeactivateAsync(DeactivationReason reason)
+    {
+        foreach (var timer in _timers)
+        {
+            await timer.DisposeAsync();
+        }
+        _timers.Clear();
+        if (_grain is null)
+        {
+            return;
+        }
+        _silo.Metrics.Deactivated(_class.Name);
+        if (_invalid)
+        {
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(_silo.Options.ShutdownDrainTimeout);
+            await _grain.OnDeactivateAsync(reason, timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            Log.DeactivationFailed(_silo.Logger, Id, ex);
+        }
+    }
+
+    /// <summary>Puts the grain's state back to the last committed version (after a failed turn).</summary>
+    private void RestoreState()
+    {
+        if (_grain?.StateType is { } type)
+        {
+            _grain.StateObject = _committedState is null ? Activator.CreateInstance(type) : JsonSerializer.Deserialize(_committedState, type, StateJson.Options);
+        }
+    }
+
+    private byte[]? SerializeState() =>
+        _grain?.StateType is { } type ? JsonSerializer.SerializeToUtf8Bytes(_grain.StateObject, type, StateJson.Options) : null;
+
+    public Task<IReadOnlyList<ReminderInfo>> GetRemindersAsync(CancellationToken cancellationToken) => GetRemindersCore(cancellationToken);
+
+    private async Task<IReadOnlyList<ReminderInfo>> GetRemindersCore(CancellationToken cancellationToken)
+    {
+        var committed = await _silo.Store.ListRemindersAsync(Id, cancellationToken);
+        return _turn?.Overlay(committed) ?? [.. committed.Select(r => r.ToInfo())];
+    }
+
+    public IDisposable RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var timer = Clock.CreateTimer(_ => TryPost(new WorkItem.TimerTick(callback)), null, dueTime, period);
+        _timers.Add(timer);
+        return timer;
+    }
+}
+
+/// <summary>How grain state is serialized: System.Text.Json with web defaults.</summary>
+internal static class StateJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}
+
+internal sealed partial class Activation
+{
+    public GrainTypeRegistry Registry => _silo.Registry;
+
+    public GrainReader Reader => _silo.Reader;
+}

@@ -1,0 +1,93 @@
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Messaging;
+
+namespace Orchestrator.Runtime.Silos;
+
+/// <summary>The activations of one silo: at most one per grain. Creating, posting and removing share one lock,
+/// so a message never lands in a mailbox that is closing.</summary>
+internal sealed class ActivationDirectory(SiloContext silo)
+{
+    private readonly Lock _sync = new();
+    private readonly Dictionary<GrainId, Activation> _activations = [];
+
+    public int Count
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _activations.Count;
+            }
+        }
+    }
+
+    /// <summary>Delivers to the grain's activation, creating it; false if the shard is not held here now.</summary>
+    public bool Post(GrainId grain, int shard, WorkItem item)
+    {
+        lock (_sync)
+        {
+            if (!_activations.TryGetValue(grain, out var activation))
+            {
+                if (!silo.Shards.TryGetEpoch(shard, out var epoch))
+                {
+                    return false;
+                }
+                GrainClass grainClass;
+                try
+                {
+                    grainClass = silo.Registry.ForTypeName(grain.Type);
+                }
+                catch (GrainTypeNotFoundException)
+                {
+                    return false;
+                }
+                activation = new Activation(silo, grainClass, grain, shard, epoch);
+                _activations.Add(grain, activation);
+            }
+            return activation.TryPost(item);
+        }
+    }
+
+    /// <summary>Removes an activation (if it is still the current one) and closes its mailbox.</summary>
+    public Task Remove(Activation activation, DeactivationReason reason)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_sync)
+        {
+            if (_activations.TryGetValue(activation.Id, out var current) && ReferenceEquals(current, activation))
+            {
+                _activations.Remove(activation.Id);
+            }
+            activation.CloseMailbox(reason, done);
+        }
+        return done.Task;
+    }
+
+    /// <summary>Deactivates every activation matching <paramref name="filter"/>; invalid ones return their work unprocessed.</summary>
+    public Task RemoveWhere(Func<Activation, bool> filter, DeactivationReason reason, bool invalidate)
+    {
+        List<Activation> selected;
+        lock (_sync)
+        {
+            selected = [.. _activations.Values.Where(filter)];
+        }
+        var waits = new List<Task>(selected.Count);
+        foreach (var activation in selected)
+        {
+            if (invalidate)
+            {
+                activation.Invalidate();
+            }
+            waits.Add(Remove(activation, reason));
+        }
+        return Task.WhenAll(waits);
+    }
+
+    public Dictionary<string, int> CountByType()
+    {
+        lock (_sync)
+        {
+            return _activations.Values.GroupBy(a => a.GrainTypeName).ToDictionary(g => g.Key, g => g.Count());
+        }
+    }
+}

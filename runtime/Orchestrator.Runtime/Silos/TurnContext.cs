@@ -1,0 +1,53 @@
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Messaging;
+using Orchestrator.Runtime.Reminders;
+
+namespace Orchestrator.Runtime.Silos;
+
+/// <summary>What one turn has decided so far: messages to send and reminder changes, applied only at commit.</summary>
+internal sealed class TurnContext(IGrainContext activation)
+{
+    private readonly Dictionary<string, ReminderWrite> _reminders = new(StringComparer.Ordinal);
+
+    public List<OutgoingMessage> Outbox { get; } = [];
+
+    public IReadOnlyList<ReminderWrite> ReminderWrites => [.. _reminders.Values];
+
+    public bool ChangesReminders => _reminders.Count > 0;
+
+    public void Send(GrainId target, byte[] payload, string? dedupeKey)
+    {
+        // A resent turn (after a crash before its commit) produces the same keys, so the receiver applies it once.
+        var key = dedupeKey ?? $"g:{activation.Id}:{activation.Version + 1}:{Outbox.Count}";
+        Outbox.Add(new OutgoingMessage(target, target.ShardOf(activation.ShardCount), key, payload, activation.Clock.GetUtcNow()));
+    }
+
+    public void RegisterReminder(string name, ReminderSchedule schedule, MisfirePolicy misfire, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(schedule);
+        var next = ScheduleColumns.Truncate(schedule.FirstAtOrAfter(ScheduleColumns.Truncate(now)));
+        var reminder = new StoredReminder(activation.Id, name, activation.Shard, schedule, misfire, next, null, 0);
+        _reminders[name] = new ReminderWrite(name, reminder);
+    }
+
+    public void UnregisterReminder(string name) => _reminders[name] = new ReminderWrite(name, null);
+
+    /// <summary>The committed reminders with this turn's changes applied.</summary>
+    public IReadOnlyList<ReminderInfo> Overlay(IReadOnlyList<StoredReminder> committed)
+    {
+        var merged = committed.ToDictionary(r => r.Name, r => r.ToInfo(), StringComparer.Ordinal);
+        foreach (var write in _reminders.Values)
+        {
+            if (write.Upsert is null)
+            {
+                merged.Remove(write.Name);
+            }
+            else
+            {
+                merged[write.Name] = write.Upsert.ToInfo();
+            }
+        }
+        return [.. merged.Values.OrderBy(r => r.Name, StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,166 @@
+using Npgsql;
+using NpgsqlTypes;
+using Orchestrator.Runtime.Reminders;
+
+namespace Orchestrator.Runtime.Storage.Postgres;
+
+internal sealed partial class PostgresStore
+{
+    // One statement commits a whole batch of turns: the fence (shard, epoch, owner), the version CAS, consuming the
+    // messages, the outbox and reminder writes — the last three only for turns whose CAS succeeded. It returns the
+    // turns that committed and the messages that were consumed; a committed turn whose message was already consumed
+    // means a duplicate, and the caller rolls the whole batch back and retries turn by turn.
+    private const string CommitSql = """
+        WITH u AS (SELECT * FROM unnest(@t, @k, @v, @st, @sh, @ep, @msg) AS u(t, k, v, st, sh, ep, msg)),
+        f AS (SELECT u.* FROM u JOIN orch_shard_lease l ON l.shard_id = u.sh AND l.epoch = u.ep AND l.owner_silo = @me),
+        upd AS (UPDATE orch_grain_state g SET version = g.version + 1, state = f.st, epoch = f.ep, updated_at = now()
+                FROM f WHERE f.v > 0 AND g.grain_type = f.t AND g.grain_key = f.k AND g.version = f.v
+                RETURNING g.grain_type AS t, g.grain_key AS k),
+        ins AS (INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at)
+                SELECT f.t, f.k, f.sh, 1, f.ep, f.st, now() FROM f WHERE f.v = 0
+                ON CONFLICT DO NOTHING RETURNING grain_type AS t, grain_key AS k),
+        ok AS (SELECT t, k FROM upd UNION ALL SELECT t, k FROM ins),
+        con AS (UPDATE orch_inbox i SET status = 1, consumed_at = now() FROM u JOIN ok ON ok.t = u.t AND ok.k = u.k
+                WHERE u.msg > 0 AND i.msg_id = u.msg AND i.status = 0 RETURNING i.msg_id),
+        outbox AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
+                SELECT o.shard, o.type, o.key, o.dedupe, o.payload, o.visible
+                FROM unnest(@o_ot, @o_ok, @o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible)
+                     AS o(ot, ok, shard, type, key, dedupe, payload, visible)
+                JOIN ok ON ok.t = o.ot AND ok.k = o.ok
+                ON CONFLICT ON CONSTRAINT orch_inbox_dedupe DO NOTHING RETURNING 1),
+        rem AS (INSERT INTO orch_reminder (grain_type, grain_key, name, shard_id, kind, period_ms, anchor, cron, time_zone, misfire, next_due, last_due, version)
+                SELECT r.t, r.k, r.name, r.shard, r.kind, r.period, r.anchor, r.cron, r.tz, r.misfire, r.next, NULL, 1
+                FROM unnest(@r_t, @r_k, @r_name, @r_shard, @r_kind, @r_period, @r_anchor, @r_cron, @r_tz, @r_misfire, @r_next)
+                     AS r(t, k, name, shard, kind, period, anchor, cron, tz, misfire, next)
+                JOIN ok ON ok.t = r.t AND ok.k = r.k
+                ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET shard_id = excluded.shard_id, kind = excluded.kind,
+                    period_ms = excluded.period_ms, anchor = excluded.anchor, cron = excluded.cron, time_zone = excluded.time_zone,
+                    misfire = excluded.misfire, next_due = excluded.next_due, version = orch_reminder.version + 1
+                RETURNING 1),
+        remdel AS (DELETE FROM orch_reminder d USING unnest(@d_t, @d_k, @d_name) AS x(t, k, name)
+                JOIN ok ON ok.t = x.t AND ok.k = x.k
+                WHERE d.grain_type = x.t AND d.grain_key = x.k AND d.name = x.name RETURNING 1)
+        SELECT 0, t, k, 0::bigint FROM ok UNION ALL SELECT 1, NULL, NULL, msg_id FROM con
+        """;
+
+    public async Task<IReadOnlyList<CommitOutcome>> CommitAsync(string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
+    {
+        if (turns.Count == 0)
+        {
+            return [];
+        }
+        var outcomes = await TryCommit(siloId, turns, cancellationToken);
+        if (outcomes is not null)
+        {
+            return outcomes;
+        }
+        // A duplicate hid in the batch: commit turn by turn so only the duplicate is discarded.
+        var single = new CommitOutcome[turns.Count];
+        for (var i = 0; i < turns.Count; i++)
+        {
+            single[i] = (await TryCommit(siloId, [turns[i]], cancellationToken))?[0] ?? CommitOutcome.AlreadyConsumed;
+        }
+        return single;
+    }
+
+    /// <returns>The outcomes, or null when the batch was rolled back because a committed turn's message was consumed already.</returns>
+    private async Task<CommitOutcome[]?> TryCommit(string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        var commit = new NpgsqlBatchCommand(CommitSql);
+        AddCommitParameters(commit.Parameters, siloId, turns);
+        batch.BatchCommands.Add(commit);
+        if (turns.Any(t => t.Outbox.Count > 0))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
+        }
+        var committed = new HashSet<(string, string)>();
+        var consumed = new HashSet<long>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.GetInt32(0) == 0)
+                {
+                    committed.Add((reader.GetString(1), reader.GetString(2)));
+                }
+                else
+                {
+                    consumed.Add(reader.GetInt64(3));
+                }
+            }
+        }
+        var outcomes = new CommitOutcome[turns.Count];
+        List<int>? failed = null;
+        for (var i = 0; i < turns.Count; i++)
+        {
+            var turn = turns[i];
+            if (!committed.Contains((turn.Grain.Type, turn.Grain.Key)))
+            {
+                (failed ??= []).Add(i);
+                continue;
+            }
+            if (turn.ConsumedMessageId is { } id && !consumed.Contains(id))
+            {
+                await tx.RollbackAsync(cancellationToken);
+                return null;
+            }
+            outcomes[i] = CommitOutcome.Committed;
+        }
+        if (failed is not null)
+        {
+            var held = await HeldShards(connection, tx, siloId, cancellationToken);
+            foreach (var i in failed)
+            {
+                outcomes[i] = held.Contains(new ShardLease(turns[i].Shard, turns[i].Epoch)) ? CommitOutcome.VersionConflict : CommitOutcome.Fenced;
+            }
+        }
+        await tx.CommitAsync(cancellationToken);
+        return outcomes;
+    }
+
+    private static async Task<HashSet<ShardLease>> HeldShards(NpgsqlConnection connection, NpgsqlTransaction tx, string siloId, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT shard_id, epoch FROM orch_shard_lease WHERE owner_silo = @me", connection, tx);
+        cmd.Parameters.AddWithValue("me", siloId);
+        return [.. await ReadLeases(cmd, cancellationToken)];
+    }
+
+    private static void AddCommitParameters(NpgsqlParameterCollection p, string siloId, IReadOnlyList<TurnCommit> turns)
+    {
+        p.AddWithValue("me", siloId);
+        p.AddWithValue("t", turns.Select(t => t.Grain.Type).ToArray());
+        p.AddWithValue("k", turns.Select(t => t.Grain.Key).ToArray());
+        p.AddWithValue("v", turns.Select(t => t.ExpectedVersion).ToArray());
+        p.AddWithValue("st", NpgsqlDbType.Array | NpgsqlDbType.Bytea, turns.Select(t => t.State).ToArray());
+        p.AddWithValue("sh", turns.Select(t => t.Shard).ToArray());
+        p.AddWithValue("ep", turns.Select(t => t.Epoch).ToArray());
+        p.AddWithValue("msg", turns.Select(t => t.ConsumedMessageId ?? 0).ToArray());
+
+        var outbox = turns.SelectMany(t => t.Outbox.Select(m => (Owner: t.Grain, Message: m))).ToList();
+        p.AddWithValue("o_ot", outbox.Select(o => o.Owner.Type).ToArray());
+        p.AddWithValue("o_ok", outbox.Select(o => o.Owner.Key).ToArray());
+        AddMessageArrays(p, outbox.Select(o => o.Message).ToList(), "o_");
+
+        var upserts = turns.SelectMany(t => t.Reminders).Where(r => r.Upsert is not null).Select(r => r.Upsert!).ToList();
+        var columns = upserts.Select(r => ScheduleColumns.From(r.Schedule)).ToList();
+        p.AddWithValue("r_t", upserts.Select(r => r.Grain.Type).ToArray());
+        p.AddWithValue("r_k", upserts.Select(r => r.Grain.Key).ToArray());
+        p.AddWithValue("r_name", upserts.Select(r => r.Name).ToArray());
+        p.AddWithValue("r_shard", upserts.Select(r => r.Shard).ToArray());
+        p.AddWithValue("r_kind", columns.Select(c => c.Kind).ToArray());
+        p.AddWithValue("r_period", columns.Select(c => c.PeriodMs).ToArray());
+        p.AddWithValue("r_anchor", columns.Select(c => c.Anchor).ToArray());
+        p.AddWithValue("r_cron", columns.Select(c => c.Cron).ToArray());
+        p.AddWithValue("r_tz", columns.Select(c => c.TimeZone).ToArray());
+        p.AddWithValue("r_misfire", upserts.Select(r => (short)r.Misfire).ToArray());
+        p.AddWithValue("r_next", upserts.Select(r => r.NextDue.ToUniversalTime()).ToArray());
+
+        var deletes = turns.SelectMany(t => t.Reminders.Where(r => r.Upsert is null).Select(r => (t.Grain, r.Name))).ToList();
+        p.AddWithValue("d_t", deletes.Select(d => d.Grain.Type).ToArray());
+        p.AddWithValue("d_k", deletes.Select(d => d.Grain.Key).ToArray());
+        p.AddWithValue("d_name", deletes.Select(d => d.Name).ToArray());
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Messaging;
+
+namespace Orchestrator.Runtime.Storage.Postgres;
+
+internal sealed partial class PostgresStore
+{
+    private const string InsertMessagesSql =
+        "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at) " +
+        "SELECT * FROM unnest(@shard, @type, @key, @dedupe, @payload, @visible) ON CONFLICT ON CONSTRAINT orch_inbox_dedupe DO NOTHING";
+
+    public async Task<GrainStateRecord?> ReadGrainAsync(GrainId grain, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand("SELECT version, epoch, state FROM orch_grain_state WHERE grain_type = @t AND grain_key = @k");
+        cmd.Parameters.AddWithValue("t", grain.Type);
+        cmd.Parameters.AddWithValue("k", grain.Key);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        return new GrainStateRecord(grain, reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader[2]);
+    }
+
+    public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+        await using var batch = _dataSource.CreateBatch();
+        var insert = new NpgsqlBatchCommand(InsertMessagesSql);
+        AddMessageArrays(insert.Parameters, messages);
+        batch.BatchCommands.Add(insert);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddMessageArrays(NpgsqlParameterCollection parameters, IReadOnlyList<OutgoingMessage> messages, string prefix = "")
+    {
+        parameters.AddWithValue(prefix + "shard", messages.Select(m => m.Shard).ToArray());
+        parameters.AddWithValue(prefix + "type", messages.Select(m => m.Target.Type).ToArray());
+        parameters.AddWithValue(prefix + "key", messages.Select(m => m.Target.Key).ToArray());
+        parameters.AddWithValue(prefix + "dedupe", messages.Select(m => m.DedupeKey).ToArray());
+        parameters.AddWithValue(prefix + "payload", NpgsqlDbType.Array | NpgsqlDbType.Bytea, messages.Select(m => m.Payload).ToArray());
+        parameters.AddWithValue(prefix + "visible", messages.Select(m => m.VisibleAt.ToUniversalTime()).ToArray());
+    }
+
+    public async Task<IReadOnlyList<InboxMessage>> FetchAsync(IReadOnlyCollection<int> shards, long afterId, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        if (shards.Count == 0)
+        {
+            return [];
+        }
+        await using var cmd = _dataSource.CreateCommand(
+            "SELECT msg_id, shard_id, grain_type, grain_key, dedupe_key, payload, attempts FROM orch_inbox " +
+            "WHERE status = 0 AND msg_id > @after AND shard_id = ANY(@shards) AND visible_at <= @now ORDER BY msg_id LIMIT @limit");
+        cmd.Parameters.AddWithValue("after", afterId);
+        cmd.Parameters.AddWithValue("shards", shards.ToArray());
+        cmd.Parameters.AddWithValue("now", now.ToUniversalTime());
+        cmd.Parameters.AddWithValue("limit", limit);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var messages = new List<InboxMessage>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            messages.Add(new InboxMessage(reader.GetInt64(0), reader.GetInt32(1), new GrainId(reader.GetString(2), reader.GetString(3)),
+                reader.GetString(4), (byte[])reader[5], reader.GetInt32(6)));
+        }
+        return messages;
+    }
+
+    public async Task RecordFailureAsync(MessageFailure failure, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand(
+            "UPDATE orch_inbox SET attempts = @attempts, visible_at = @visible, error = @error, status = @status WHERE msg_id = @id AND status = 0");
+        cmd.Parameters.AddWithValue("id", failure.MessageId);
+        cmd.Parameters.AddWithValue("attempts", failure.Attempts);
+        cmd.Parameters.AddWithValue("visible", failure.VisibleAt.ToUniversalTime());
+        cmd.Parameters.AddWithValue("error", failure.Error);
+        cmd.Parameters.AddWithValue("status", (short)(failure.Dead ? 2 : 0));
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand(
+            "SELECT msg_id, grain_type, grain_key, dedupe_key, attempts, coalesce(error, ''), payload, enqueued_at FROM orch_inbox WHERE status = 2 ORDER BY msg_id LIMIT @limit");
+        cmd.Parameters.AddWithValue("limit", limit);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var letters = new List<DeadLetter>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            letters.Add(new DeadLetter(reader.GetInt64(0), new GrainId(reader.GetString(1), reader.GetString(2)), reader.GetString(3),
+                reader.GetInt32(4), reader.GetString(5), Encoding.UTF8.GetString((byte[])reader[6]), reader.GetFieldValue<DateTimeOffset>(7)));
+        }
+        return letters;
+    }
+
+    public async Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        var replay = new NpgsqlBatchCommand("UPDATE orch_inbox SET status = 0, attempts = 0, visible_at = @now, error = NULL WHERE msg_id = @id AND status = 2");
+        replay.Parameters.AddWithValue("id", messageId);
+        replay.Parameters.AddWithValue("now", now.ToUniversalTime());
+        batch.BatchCommands.Add(replay);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return replay.RecordsAffected == 1;
+    }
+
+    public async Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand("SELECT count(*) FROM orch_inbox WHERE status = 0 AND shard_id = ANY(@shards)");
+        cmd.Parameters.AddWithValue("shards", shards.ToArray());
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

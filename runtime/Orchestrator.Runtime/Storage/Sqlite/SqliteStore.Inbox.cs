@@ -1,0 +1,104 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Messaging;
+
+namespace Orchestrator.Runtime.Storage.Sqlite;
+
+internal sealed partial class SqliteStore
+{
+    private const string InsertMessageSql =
+        "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at, visible_at) VALUES (@shard, @type, @key, @dedupe, @payload, @now, @visible) " +
+        "ON CONFLICT (grain_type, grain_key, dedupe_key) DO NOTHING";
+
+    public Task<GrainStateRecord?> ReadGrainAsync(GrainId grain, CancellationToken cancellationToken) => ReadAsync(c =>
+    {
+        using var cmd = Command(c, null, "SELECT version, epoch, state FROM orch_grain_state WHERE grain_type = @t AND grain_key = @k", ("t", grain.Type), ("k", grain.Key));
+        using var reader = cmd.ExecuteReader();
+        return reader.Read() ? new GrainStateRecord(grain, reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader[2]) : null;
+    }, cancellationToken);
+
+    public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+        await WriteAsync((c, tx) =>
+        {
+            InsertMessages(c, tx, messages);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        Notify();
+    }
+
+    private static void InsertMessages(SqliteConnection connection, SqliteTransaction tx, IEnumerable<OutgoingMessage> messages)
+    {
+        using var cmd = Command(connection, tx, InsertMessageSql, ("shard", 0), ("type", ""), ("key", ""), ("dedupe", ""), ("payload", Array.Empty<byte>()), ("now", Now()), ("visible", 0L));
+        foreach (var m in messages)
+        {
+            cmd.Parameters["@shard"].Value = m.Shard;
+            cmd.Parameters["@type"].Value = m.Target.Type;
+            cmd.Parameters["@key"].Value = m.Target.Key;
+            cmd.Parameters["@dedupe"].Value = m.DedupeKey;
+            cmd.Parameters["@payload"].Value = m.Payload;
+            cmd.Parameters["@visible"].Value = Ms(m.VisibleAt);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public Task<IReadOnlyList<InboxMessage>> FetchAsync(IReadOnlyCollection<int> shards, long afterId, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        if (shards.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<InboxMessage>>([]);
+        }
+        return ReadAsync<IReadOnlyList<InboxMessage>>(c =>
+        {
+            using var cmd = Command(c, null,
+                "SELECT msg_id, shard_id, grain_type, grain_key, dedupe_key, payload, attempts FROM orch_inbox " +
+                "WHERE status = 0 AND msg_id > @after AND shard_id IN (SELECT value FROM json_each(@shards)) AND visible_at <= @now ORDER BY msg_id LIMIT @limit",
+                ("after", afterId), ("shards", Json(shards)), ("now", Ms(now)), ("limit", limit));
+            using var reader = cmd.ExecuteReader();
+            var messages = new List<InboxMessage>();
+            while (reader.Read())
+            {
+                messages.Add(new InboxMessage(reader.GetInt64(0), reader.GetInt32(1), new GrainId(reader.GetString(2), reader.GetString(3)),
+                    reader.GetString(4), (byte[])reader[5], reader.GetInt32(6)));
+            }
+            return messages;
+        }, cancellationToken);
+    }
+
+    public Task RecordFailureAsync(MessageFailure failure, CancellationToken cancellationToken) => WriteAsync((c, tx) =>
+        Exec(c, tx, "UPDATE orch_inbox SET attempts = @a, visible_at = @v, error = @e, status = @s WHERE msg_id = @id AND status = 0",
+            ("id", failure.MessageId), ("a", failure.Attempts), ("v", Ms(failure.VisibleAt)), ("e", failure.Error), ("s", failure.Dead ? 2 : 0)), cancellationToken);
+
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken) => ReadAsync<IReadOnlyList<DeadLetter>>(c =>
+    {
+        using var cmd = Command(c, null,
+            "SELECT msg_id, grain_type, grain_key, dedupe_key, attempts, coalesce(error, ''), payload, enqueued_at FROM orch_inbox WHERE status = 2 ORDER BY msg_id LIMIT @limit",
+            ("limit", limit));
+        using var reader = cmd.ExecuteReader();
+        var letters = new List<DeadLetter>();
+        while (reader.Read())
+        {
+            letters.Add(new DeadLetter(reader.GetInt64(0), new GrainId(reader.GetString(1), reader.GetString(2)), reader.GetString(3), reader.GetInt32(4),
+                reader.GetString(5), Encoding.UTF8.GetString((byte[])reader[6]), At(reader.GetInt64(7))));
+        }
+        return letters;
+    }, cancellationToken);
+
+    public async Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var replayed = await WriteAsync((c, tx) =>
+            Exec(c, tx, "UPDATE orch_inbox SET status = 0, attempts = 0, visible_at = @now, error = NULL WHERE msg_id = @id AND status = 2", ("id", messageId), ("now", Ms(now))) == 1,
+            cancellationToken).ConfigureAwait(false);
+        Notify();
+        return replayed;
+    }
+
+    public Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken) => ReadAsync(c =>
+        (long)Scalar(c, null, "SELECT count(*) FROM orch_inbox WHERE status = 0 AND shard_id IN (SELECT value FROM json_each(@shards))", ("shards", Json(shards)))!,
+        cancellationToken);
+}
