@@ -72,8 +72,14 @@ internal sealed class EnqueueBatcher : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _queue.Writer.TryComplete();
         await Task.WhenAll(_workers).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);

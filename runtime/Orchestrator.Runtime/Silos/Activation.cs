@@ -10,14 +10,14 @@ namespace Orchestrator.Runtime.Silos;
 
 /// <summary>
 /// The one in-memory instance of a grain on the silo that holds its shard. A single reader drains its mailbox, so
-/// turns run one at a time; each turn's effects are committed (fenced by the shard epoch and the grain version)
+/// turns run one at a time (the channel allows several readers only so that its Count is available; there is one); each turn's effects are committed (fenced by the shard epoch and the grain version)
 /// before the next turn starts.
 /// </summary>
 internal sealed partial class Activation : IGrainContext
 {
     private readonly SiloContext _silo;
     private readonly GrainClass _class;
-    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = false });
     private readonly List<ITimer> _timers = [];
     private Grain? _grain;
     private byte[]? _committedState;

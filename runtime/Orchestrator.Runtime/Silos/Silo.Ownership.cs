@@ -140,6 +140,10 @@ public sealed partial class Silo
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                Log.TickFailed(_ctx.Logger, SiloId, ex);
+            }
         }
     }
 

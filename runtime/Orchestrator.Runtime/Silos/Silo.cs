@@ -146,8 +146,14 @@ public sealed partial class Silo : IAsyncDisposable
 
     internal void Resume() => _ctx.Gate.Resume();
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (Lifecycle == SiloLifecycle.Running)
         {
             await StopAsync(CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

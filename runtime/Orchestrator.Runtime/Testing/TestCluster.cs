@@ -145,8 +145,14 @@ public sealed class TestCluster : IAsyncDisposable
 
     internal IRuntimeStore ClientStore => _clientStore;
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         foreach (var (silo, store) in _silos)
         {
             if (silo.Lifecycle == SiloLifecycle.Running)

@@ -1,0 +1,19 @@
+using Orchestrator.Bench;
+
+// Orchestrator.Bench <command> [--option value ...]; figures go to standard output as "bench <name> <value> <unit>".
+var command = args.Length > 0 ? args[0] : "";
+var options = new Args(args.Skip(1));
+return command switch
+{
+    "throughput" => await ThroughputBench.RunAsync(options),
+    "silo" => await SiloCommand.RunAsync(options),
+    "ack" => await LatencyBench.AckAsync(options),
+    "reminders" => await LatencyBench.RemindersAsync(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders --connection CS [options]");
+    return 2;
+}

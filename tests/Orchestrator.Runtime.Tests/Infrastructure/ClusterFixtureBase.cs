@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Messaging;
+using Orchestrator.Runtime.Testing;
+using Orchestrator.Runtime.Tests.TestGrains;
+
+namespace Orchestrator.Runtime.Tests.Infrastructure;
+
+/// <summary>Starts test clusters on one store kind; each test gets its own schema (PostgreSQL) or file (SQLite).</summary>
+public abstract class ClusterTestBase : IAsyncLifetime
+{
+    private readonly List<TestCluster> _clusters = [];
+
+    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain)]);
+
+    protected FailureSwitch Failures { get; } = new();
+
+    /// <summary>A fresh store location for this test.</summary>
+    protected abstract RuntimeOptions NewStore();
+
+    protected async Task<TestCluster> StartClusterAsync(int silos = 1, TimeProvider? clock = null, Action<RuntimeOptions>? configure = null)
+    {
+        var options = NewStore();
+        options.ShardCount = 16;
+        options.LeaseTime = TimeSpan.FromSeconds(3);
+        options.InboxPollInterval = TimeSpan.FromMilliseconds(200);
+        options.ReminderPollInterval = TimeSpan.FromMilliseconds(50);
+        options.RetryBackoffBase = TimeSpan.FromSeconds(1);
+        options.MaxMessageAttempts = 3;
+        configure?.Invoke(options);
+        var services = new ServiceCollection().AddSingleton(Failures).BuildServiceProvider();
+        var cluster = await TestCluster.StartAsync(new TestClusterOptions
+        {
+            Runtime = options,
+            Registry = Registry,
+            InitialSilos = silos,
+            Clock = clock ?? TimeProvider.System,
+            Services = services,
+        });
+        _clusters.Add(cluster);
+        return cluster;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var cluster in _clusters)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>PostgreSQL: a new schema per test on the shared private server.</summary>
+public abstract class PostgresClusterTestBase : ClusterTestBase
+{
+    protected string ConnectionString { get; private set; } = "";
+
+    protected override RuntimeOptions NewStore()
+    {
+        ConnectionString = PostgresServer.NewSchema("t");
+        return new RuntimeOptions { Store = "postgres", ConnectionString = ConnectionString };
+    }
+}
+
+/// <summary>SQLite: a new database file per test.</summary>
+public abstract class SqliteClusterTestBase : ClusterTestBase
+{
+    protected override RuntimeOptions NewStore()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "orch-tests", $"{Guid.NewGuid():N}.db");
+        return new RuntimeOptions { Store = "sqlite", ConnectionString = $"Data Source={path}" };
+    }
+}

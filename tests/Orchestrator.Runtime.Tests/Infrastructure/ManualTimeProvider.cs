@@ -1,0 +1,95 @@
+namespace Orchestrator.Runtime.Tests.Infrastructure;
+
+/// <summary>A clock tests move by hand; timers created on it fire when it passes their due time.</summary>
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private readonly Lock _sync = new();
+    private readonly List<ManualTimer> _timers = [];
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        lock (_sync)
+        {
+            return _now;
+        }
+    }
+
+    public void Advance(TimeSpan by) => SetUtcNow(GetUtcNow() + by);
+
+    public void SetUtcNow(DateTimeOffset to)
+    {
+        List<ManualTimer> due;
+        lock (_sync)
+        {
+            if (to < _now)
+            {
+                throw new ArgumentOutOfRangeException(nameof(to), "The manual clock only moves forward.");
+            }
+            _now = to;
+            due = [.. _timers.Where(t => t.DueAt <= to)];
+        }
+        foreach (var timer in due)
+        {
+            timer.Fire(to);
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state) : ITimer
+    {
+        private TimeSpan _period;
+
+        public DateTimeOffset DueAt { get; private set; } = DateTimeOffset.MaxValue;
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (clock._sync)
+            {
+                _period = period;
+                DueAt = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : clock._now + dueTime;
+                if (!clock._timers.Contains(this))
+                {
+                    clock._timers.Add(this);
+                }
+            }
+            return true;
+        }
+
+        public void Fire(DateTimeOffset now)
+        {
+            while (true)
+            {
+                lock (clock._sync)
+                {
+                    if (DueAt > now)
+                    {
+                        return;
+                    }
+                    DueAt = _period <= TimeSpan.Zero || _period == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : DueAt + _period;
+                }
+                callback(state);
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (clock._sync)
+            {
+                clock._timers.Remove(this);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
