@@ -1,0 +1,37 @@
+using System.Collections;
+using Orchestrator.Runtime.Messaging;
+using Orchestrator.Runtime.Silos;
+using Orchestrator.Silo;
+
+var builder = WebApplication.CreateBuilder(args);
+var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+var options = SiloConfiguration.Read(builder.Configuration, environment, args, out var errors);
+if (errors.Count > 0)
+{
+    Console.Error.WriteLine("Invalid configuration:");
+    foreach (var error in errors)
+    {
+        Console.Error.WriteLine("  " + error);
+    }
+    return 2;
+}
+
+builder.Services.AddSingleton(options);
+// The domain grains arrive with the execution engine; until then the silo hosts the runtime alone.
+builder.Services.AddSingleton(GrainTypeRegistry.FromAssemblies(typeof(Program).Assembly));
+builder.Services.AddSingleton<SiloService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownDrainTimeout + TimeSpan.FromSeconds(5));
+
+var app = builder.Build();
+app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
+app.MapGet("/readyz", (SiloService service) =>
+{
+    var silo = service.Host?.Silo;
+    return silo is { Lifecycle: SiloLifecycle.Running } && silo.Shards.Count > 0
+        ? Results.Ok(new { status = "ready", silo = silo.SiloId, shards = silo.Shards.Count, activations = silo.ActivationCount })
+        : Results.Json(new { status = "not ready", lifecycle = silo?.Lifecycle.ToString() ?? "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+});
+app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, {Shards} shards, lease {Lease}", options.SiloName, options.Store, options.ShardCount, options.LeaseTime);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Orchestrator.Runtime.Hosting;
+
+namespace Orchestrator.Silo;
+
+/// <summary>
+/// Reads <see cref="RuntimeOptions"/> from, in rising precedence: appsettings.json (section "Orchestrator"),
+/// <c>ORCH_*</c> environment variables (<c>ORCH_STORE</c>, <c>ORCH_CONNECTION_STRING</c>, <c>ORCH_SILO_NAME</c>,
+/// <c>ORCH_SHARD_COUNT</c>, <c>ORCH_LEASE_TIME</c>, …: the option name in upper snake case) and command-line
+/// arguments (<c>--store postgres</c>, <c>--connection-string …</c>, <c>--silo-name …</c>, <c>--shard-count …</c>,
+/// <c>--lease-time 00:00:15</c>, …). Unknown names and unreadable values are errors that name the setting.
+/// </summary>
+public static class SiloConfiguration
+{
+    public static RuntimeOptions Read(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment, string[] args, out IReadOnlyList<string> errors)
+    {
+        var options = new RuntimeOptions();
+        var problems = new List<string>();
+        var properties = typeof(RuntimeOptions).GetProperties().Where(p => p.CanWrite).ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+        foreach (var child in configuration.GetSection("Orchestrator").GetChildren())
+        {
+            Set(options, properties, child.Key, child.Value, $"appsettings Orchestrator:{child.Key}", problems, strict: true);
+        }
+        foreach (var (key, value) in environment)
+        {
+            if (key.StartsWith("ORCH_", StringComparison.Ordinal))
+            {
+                Set(options, properties, key[5..].Replace("_", "", StringComparison.Ordinal), value, key, problems, strict: false);
+            }
+        }
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var name = args[i][2..].Replace("-", "", StringComparison.Ordinal);
+            if (name is "urls" or "environment" or "contentroot" or "applicationname")
+            {
+                i++;
+                continue;
+            }
+            if (i + 1 >= args.Length)
+            {
+                problems.Add($"{args[i]}: a value is required.");
+                break;
+            }
+            Set(options, properties, name, args[++i], args[i - 1], problems, strict: true);
+        }
+        problems.AddRange(options.Validate());
+        errors = problems;
+        return options;
+    }
+
+    private static void Set(RuntimeOptions options, Dictionary<string, System.Reflection.PropertyInfo> properties, string name, string? value, string source,
+        List<string> problems, bool strict)
+    {
+        if (!properties.TryGetValue(name, out var property))
+        {
+            if (strict)
+            {
+                problems.Add($"{source}: unknown setting; known settings are {string.Join(", ", properties.Keys.Order())}.");
+            }
+            return;
+        }
+        try
+        {
+            object converted = property.PropertyType == typeof(TimeSpan) ? TimeSpan.Parse(value!, CultureInfo.InvariantCulture)
+                : property.PropertyType == typeof(int) ? int.Parse(value!, CultureInfo.InvariantCulture)
+                : value ?? "";
+            property.SetValue(options, converted);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentNullException)
+        {
+            problems.Add($"{source}: '{value}' is not a valid {(property.PropertyType == typeof(TimeSpan) ? "time span (hh:mm:ss)" : property.PropertyType.Name)}.");
+        }
+    }
+}
