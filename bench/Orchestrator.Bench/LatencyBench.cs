@@ -72,6 +72,10 @@ internal static class LatencyBench
             Report.Figure("reminder_lateness_p50_ms", Report.Percentile(lateness, 50), "ms");
             Report.Figure("reminder_lateness_p99_ms", Report.Percentile(lateness, 99), "ms");
             Report.Figure("reminder_ticks", lateness.Count, "ticks");
+            if (lateness.Count == 0)
+            {
+                Report.Failure("reminder_lateness", "no reminder tick arrived in the measurement window");
+            }
             var expected = grains * (runFor - skip).TotalSeconds / ReminderBenchGrain.Period.TotalSeconds;
             Report.Info($"reminders: {lateness.Count} ticks in the {(runFor - skip).TotalSeconds:0} s window (≈ {expected:0} due), max lateness {(lateness.Count == 0 ? 0 : lateness.Max()):0} ms");
             await host.StopAsync(CancellationToken.None);

@@ -69,7 +69,7 @@ internal static class ThroughputBench
             var lastReport = TimeSpan.Zero;
             while (pending > 0 && clock.Elapsed < timeout)
             {
-                await Task.Delay(100);
+                await Task.Delay(250);
                 pending = await PendingAsync(db);
                 if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
                 {

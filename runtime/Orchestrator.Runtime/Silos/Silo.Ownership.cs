@@ -49,10 +49,19 @@ public sealed partial class Silo
         var renewed = await _ctx.Store.RenewShardsAsync(SiloId, _ctx.Options.LeaseTime, cancellationToken);
         _lastRenewal = TimeProvider.System.GetTimestamp();
         var renewedSet = renewed.ToHashSet();
-        var lost = _ctx.Shards.Held.Where(h => !renewedSet.Contains(h)).ToList();
+        var heldNow = _ctx.Shards.Held;
+        var lost = heldNow.Where(h => !renewedSet.Contains(h)).ToList();
         if (lost.Count > 0)
         {
             await LoseShardsAsync(lost);
+        }
+        // Leases the table says are ours but that we do not serve (we dropped them after a fenced commit, say):
+        // give them back, or nobody would serve those shards while we keep renewing them.
+        var heldShards = heldNow.Select(h => h.Shard).ToHashSet();
+        var orphaned = renewed.Where(r => !heldShards.Contains(r.Shard)).ToList();
+        if (orphaned.Count > 0)
+        {
+            await _ctx.Store.ReleaseShardsAsync(SiloId, orphaned, cancellationToken);
         }
 
         await _ctx.Store.DeclareDeadAsync(_ctx.Options.LeaseTime, cancellationToken);

@@ -26,7 +26,10 @@ internal sealed class TurnContext(IGrainContext activation)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(schedule);
-        var next = ScheduleColumns.Truncate(schedule.FirstAtOrAfter(ScheduleColumns.Truncate(now)));
+        // An interval's grid extends both ways from its anchor; the first due time is the anchor (Orleans' dueTime)
+        // unless it already passed, then the next grid point.
+        var from = schedule is IntervalSchedule interval && interval.Anchor > now ? interval.Anchor : now;
+        var next = ScheduleColumns.Truncate(schedule.FirstAtOrAfter(ScheduleColumns.Truncate(from)));
         var reminder = new StoredReminder(activation.Id, name, activation.Shard, schedule, misfire, next, null, 0);
         _reminders[name] = new ReminderWrite(name, reminder);
     }
