@@ -39,11 +39,15 @@ internal static class SiloCommand
             }
         });
         var commitLock = new Lock();
+        var commitMaxMs = 0.0;
+        var slowCommits = 0;
         listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
         {
             lock (commitLock)
             {
                 commitMs += value;
+                commitMaxMs = Math.Max(commitMaxMs, value);
+                slowCommits += value > 1000 ? 1 : 0;
             }
         });
         listener.Start();
@@ -57,14 +61,15 @@ internal static class SiloCommand
         var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         var turns = host.Silo.Metrics.TurnsCommitted;
         await host.StopAsync(CancellationToken.None);
-        double total;
+        double total, max;
+        int slow;
         lock (commitLock)
         {
-            total = commitMs;
+            (total, max, slow) = (commitMs, commitMaxMs, slowCommits);
         }
         var n = Interlocked.Read(ref commits);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"info {name}: turns {turns}, commit transactions {n}, mean batch {(n == 0 ? 0 : (double)batchTotal / n):0.0} turns, max batch {batchMax}, mean commit {(n == 0 ? 0 : total / n):0.0} ms, total commit time {total / 1000:0.0} s (overlapping, {options.CommitConcurrency} committers), process CPU {cpu:0.0} s"));
+            $"info {name}: turns {turns}, commit transactions {n}, mean batch {(n == 0 ? 0 : (double)batchTotal / n):0.0} turns, max batch {batchMax}, mean commit {(n == 0 ? 0 : total / n):0.0} ms, max commit {max:0} ms, commits over 1 s {slow}, total commit time {total / 1000:0.0} s (overlapping, {options.CommitConcurrency} committers), process CPU {cpu:0.0} s"));
         return 0;
     }
 }

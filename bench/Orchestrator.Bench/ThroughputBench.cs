@@ -63,6 +63,7 @@ internal static class ThroughputBench
             }
 
             // Phase 2: silos in child processes, timed from spawn until nothing is pending.
+            var xact0 = await XactAsync(db);
             var cpu0 = CpuSample.Take();
             var children = Enumerable.Range(0, silos).Select(i => SiloProcess.Start(connection, $"silo{i}")).ToList();
             var clock = Stopwatch.StartNew();
@@ -79,6 +80,7 @@ internal static class ThroughputBench
             }
             var elapsed = clock.Elapsed;
             var cpu1 = CpuSample.Take();
+            var xact1 = await XactAsync(db);
             var siloCpu = children.Sum(c => c.CpuSeconds());
             var applied = total - pending;
             foreach (var child in children)
@@ -92,6 +94,7 @@ internal static class ThroughputBench
             var busy = cpu1.BusySeconds - cpu0.BusySeconds;
             Report.Info(string.Create(CultureInfo.InvariantCulture,
                 $"{suffix}: drain {wall:0.0}s wall; machine CPU busy {busy:0.0}s of {wall * Environment.ProcessorCount:0.0}s ({busy / wall * 100:0}% of one core), iowait {cpu1.IoWaitSeconds - cpu0.IoWaitSeconds:0.0}s; silo processes {siloCpu:0.0}s ({siloCpu / wall * 100:0}%); database + rest ≈ {busy - siloCpu:0.0}s ({(busy - siloCpu) / wall * 100:0}%)"));
+            Report.Info($"{suffix}: database-wide during the drain (other sessions included): {xact1.Commits - xact0.Commits} commits, {xact1.Rollbacks - xact0.Rollbacks} rollbacks");
             if (pending > 0)
             {
                 Report.Failure("messages_per_s_" + suffix, $"timed out after {timeout.TotalSeconds:0}s with {pending} of {total} still pending; rate is over what was applied");
@@ -125,6 +128,14 @@ internal static class ThroughputBench
     {
         await using var cmd = db.CreateCommand("SELECT count(*) FROM orch_inbox WHERE status = 0");
         return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<(long Commits, long Rollbacks)> XactAsync(NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand("SELECT xact_commit, xact_rollback FROM pg_stat_database WHERE datname = current_database()");
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private static async Task<long> CounterSumAsync(NpgsqlDataSource db)

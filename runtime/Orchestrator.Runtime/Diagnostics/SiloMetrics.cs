@@ -20,6 +20,8 @@ public sealed class SiloMetrics : IDisposable
     private readonly Histogram<int> _commitBatch;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _remindersFired;
+    private readonly Counter<long> _fenced;
+    private long _fencedCount;
     private long _inboxDepth;
 
     public SiloMetrics(string siloName)
@@ -31,6 +33,7 @@ public sealed class SiloMetrics : IDisposable
         _commitBatch = _meter.CreateHistogram<int>("orch.commit.batch_size", "{turn}", "Turns per commit transaction");
         _deadLetters = _meter.CreateCounter<long>("orch.dead_letters", "{message}", "Messages parked as dead letters");
         _remindersFired = _meter.CreateCounter<long>("orch.reminders.fired", "{firing}", "Reminder firings applied");
+        _fenced = _meter.CreateCounter<long>("orch.commits.fenced", "{turn}", "Turns refused because the silo no longer held the shard's epoch");
         _meter.CreateObservableGauge("orch.activations", ObserveActivations, "{activation}", "Activations by grain type");
         _meter.CreateObservableGauge("orch.inbox.depth", () => new Measurement<long>(Interlocked.Read(ref _inboxDepth), _silo), "{message}", "Pending messages in the silo's shards");
     }
@@ -44,6 +47,15 @@ public sealed class SiloMetrics : IDisposable
     {
         Interlocked.Increment(ref _turnCount);
         _turns.Add(1, _silo, new("grain_type", grainType));
+    }
+
+    /// <summary>Turns whose commit was refused by the shard fence since start.</summary>
+    public long FencedCommits => Interlocked.Read(ref _fencedCount);
+
+    internal void Fenced()
+    {
+        Interlocked.Increment(ref _fencedCount);
+        _fenced.Add(1, _silo);
     }
 
     internal void Committed(int batchSize, TimeSpan latency)

@@ -103,6 +103,7 @@ internal sealed partial class Activation
                 return;
             case CommitOutcome.Fenced:
                 Log.TurnFenced(_silo.Logger, Id, Shard, Epoch);
+                _silo.Metrics.Fenced();
                 _invalid = true;
                 ReleaseConsumed(consumedMessageId);
                 _silo.OnShardLost(Shard, Epoch);

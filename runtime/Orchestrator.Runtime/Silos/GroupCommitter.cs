@@ -8,8 +8,8 @@ namespace Orchestrator.Runtime.Silos;
 /// <summary>
 /// Group commit: turns queue here and are committed many to a transaction, so they share one round trip and one
 /// WAL flush. No artificial delay — whatever queued while the previous batch was committing forms the next batch.
-/// A batch that fails (a dropped connection, say) is retried turn by turn; a retry of a turn that did commit comes
-/// back as a version conflict, which makes the activation reload — never a double apply.
+/// A batch that fails (a dropped connection, say) is retried whole; a retry of a turn that did commit comes back as
+/// a version conflict, which makes the activation reload — never a double apply.
 /// </summary>
 internal sealed partial class GroupCommitter
 {
@@ -75,56 +75,62 @@ internal sealed partial class GroupCommitter
 
     private async Task CommitBatchAsync(List<Pending> batch)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
+        var commits = batch.Select(p => p.Commit).ToList();
+        var outcomes = await TryCommitAsync(commits, retries: RetryDelays);
+        for (var i = 0; i < batch.Count; i++)
         {
-            var outcomes = await _silo.Store.CommitAsync(_silo.SiloId, [.. batch.Select(p => p.Commit)], _stopping);
-            _silo.Metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Outcome.TrySetResult(outcomes[i]);
-            }
-        }
-        catch (Exception ex) when (!_stopping.IsCancellationRequested)
-        {
-            Log.BatchFailed(_silo.Logger, batch.Count, ex);
-            foreach (var pending in batch)
-            {
-                pending.Outcome.TrySetResult(await RetryAloneAsync(pending.Commit));
-            }
+            batch[i].Outcome.TrySetResult(outcomes?[i] ?? CommitOutcome.Failed);
         }
     }
 
-    private async Task<CommitOutcome> RetryAloneAsync(TurnCommit commit)
+    /// <summary>
+    /// Commits the batch, retrying the whole batch after a failure (a dropped connection, say). Retrying is safe:
+    /// a turn whose first attempt did commit comes back as a version conflict or already-consumed, never twice.
+    /// </summary>
+    private async Task<IReadOnlyList<CommitOutcome>?> TryCommitAsync(List<TurnCommit> commits, TimeSpan[] retries)
     {
-        foreach (var delay in RetryDelays)
+        for (var attempt = 0; ; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
-                await Task.Delay(delay, TimeProvider.System, _stopping);
-                await _silo.Gate.WaitAsync(_stopping);
-                return (await _silo.Store.CommitAsync(_silo.SiloId, [commit], _stopping))[0];
+                var outcomes = await _silo.Store.CommitAsync(_silo.SiloId, commits, _stopping);
+                _silo.Metrics.Committed(commits.Count, Stopwatch.GetElapsedTime(started));
+                return outcomes;
+            }
+            catch (Exception ex) when (!_stopping.IsCancellationRequested && attempt < retries.Length)
+            {
+                Log.BatchFailed(_silo.Logger, commits.Count, attempt + 1, ex);
             }
             catch (Exception ex) when (!_stopping.IsCancellationRequested)
             {
-                Log.RetryFailed(_silo.Logger, commit.Grain.ToString(), ex);
+                Log.GaveUp(_silo.Logger, commits.Count, ex);
+                return null;
             }
             catch (OperationCanceledException)
             {
-                break;
+                return null;
+            }
+            try
+            {
+                await Task.Delay(retries[attempt], TimeProvider.System, _stopping);
+                await _silo.Gate.WaitAsync(_stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
             }
         }
-        return CommitOutcome.Failed;
     }
 
     private sealed record Pending(TurnCommit Commit, TaskCompletionSource<CommitOutcome> Outcome);
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Commit of {Count} turns failed; retrying them one by one")]
-        public static partial void BatchFailed(ILogger logger, int count, Exception exception);
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Commit of {Count} turns failed (attempt {Attempt}); retrying the batch")]
+        public static partial void BatchFailed(ILogger logger, int count, int attempt, Exception exception);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Commit retry for grain {Grain} failed")]
-        public static partial void RetryFailed(ILogger logger, string grain, Exception exception);
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Commit of {Count} turns failed after every retry; their activations reload")]
+        public static partial void GaveUp(ILogger logger, int count, Exception exception);
     }
 }

@@ -17,7 +17,7 @@ public static class PostgresServer
     public static string NewSchema(string prefix)
     {
         var schema = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)].ToLowerInvariant();
-        return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema, MaxPoolSize = 40 }.ToString();
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema, MaxPoolSize = 40, ApplicationName = schema }.ToString();
     }
 
     private static string Start()
