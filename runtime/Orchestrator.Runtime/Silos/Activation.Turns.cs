@@ -94,7 +94,7 @@ internal sealed partial class Activation
                 _silo.Metrics.TurnCommitted(_class.Name);
                 if (consumedMessageId is { } id)
                 {
-                    _silo.Pump.Release(id, refetch: false);
+                    _silo.Pump.Release(id, Shard, refetch: false);
                 }
                 if (turn.ChangesReminders)
                 {
@@ -124,7 +124,7 @@ internal sealed partial class Activation
     {
         if (messageId is { } id)
         {
-            _silo.Pump.Release(id, refetch: true);
+            _silo.Pump.Release(id, Shard, refetch: true);
         }
     }
 
@@ -147,8 +147,9 @@ internal sealed partial class Activation
         {
             // The message stays pending with its old attempt count; it is retried, which is safe.
             Log.FailureNotRecorded(_silo.Logger, message.Id, ex);
+            dead = false;
         }
-        _silo.Pump.Release(message.Id, refetch: true);
+        _silo.Pump.Release(message.Id, message.Shard, refetch: !dead);
     }
 
     private static partial class Log

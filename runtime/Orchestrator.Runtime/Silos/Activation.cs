@@ -26,8 +26,12 @@ internal sealed partial class Activation : IGrainContext
     private volatile bool _running;
     private long _lastActiveTimestamp;
 
-    public Activation(SiloContext silo, GrainClass grainClass, GrainId id, int shard, long epoch)
+    private PreloadedState? _preloaded;
+    private volatile bool _returnQueued;
+
+    public Activation(SiloContext silo, GrainClass grainClass, GrainId id, int shard, long epoch, PreloadedState? preloaded)
     {
+        _preloaded = preloaded;
         _silo = silo;
         _class = grainClass;
         Id = id;
@@ -71,8 +75,11 @@ internal sealed partial class Activation : IGrainContext
         _mailbox.Writer.TryComplete();
     }
 
-    /// <summary>Makes queued and future work go back to the inbox unprocessed (the shard was lost).</summary>
+    /// <summary>Makes queued and future work go back to the inbox unprocessed, and skips OnDeactivateAsync (the shard was lost).</summary>
     public void Invalidate() => _invalid = true;
+
+    /// <summary>Finish the running turn, give queued work back to the inbox (a hand-off: the next owner runs it).</summary>
+    public void ReturnQueuedWork() => _returnQueued = true;
 
     private async Task RunAsync()
     {
@@ -84,7 +91,7 @@ internal sealed partial class Activation : IGrainContext
                 deactivate.Done.TrySetResult();
                 break;
             }
-            if (_invalid)
+            if (_invalid || _returnQueued)
             {
                 Return(item);
                 continue;
@@ -131,7 +138,7 @@ internal sealed partial class Activation : IGrainContext
     {
         if (item is WorkItem.Deliver deliver)
         {
-            _silo.Pump.Release(deliver.Message.Id, refetch: true);
+            _silo.Pump.Release(deliver.Message.Id, deliver.Message.Shard, refetch: true);
         }
     }
 
@@ -139,7 +146,8 @@ internal sealed partial class Activation : IGrainContext
     {
         try
         {
-            var record = await _silo.Store.ReadGrainAsync(Id, _silo.Stopping);
+            var record = _preloaded is { } preloaded ? preloaded.Record : await _silo.Store.ReadGrainAsync(Id, _silo.Stopping);
+            _preloaded = null;
             Version = record?.Version ?? 0;
             _committedState = record?.State;
             var grain = (Grain)ActivatorUtilities.CreateInstance(_silo.Services, _class.ClrType);

@@ -22,7 +22,15 @@ internal sealed class ActivationDirectory(SiloContext silo)
     }
 
     /// <summary>Delivers to the grain's activation, creating it; false if the shard is not held here now.</summary>
-    public bool Post(GrainId grain, int shard, WorkItem item)
+    public bool IsActive(GrainId grain)
+    {
+        lock (_sync)
+        {
+            return _activations.ContainsKey(grain);
+        }
+    }
+
+    public bool Post(GrainId grain, int shard, WorkItem item, PreloadedState? preloaded = null)
     {
         lock (_sync)
         {
@@ -41,7 +49,7 @@ internal sealed class ActivationDirectory(SiloContext silo)
                 {
                     return false;
                 }
-                activation = new Activation(silo, grainClass, grain, shard, epoch);
+                activation = new Activation(silo, grainClass, grain, shard, epoch, preloaded);
                 _activations.Add(grain, activation);
             }
             return activation.TryPost(item);
@@ -63,8 +71,8 @@ internal sealed class ActivationDirectory(SiloContext silo)
         return done.Task;
     }
 
-    /// <summary>Deactivates every activation matching <paramref name="filter"/>; invalid ones return their work unprocessed.</summary>
-    public Task RemoveWhere(Func<Activation, bool> filter, DeactivationReason reason, bool invalidate)
+    /// <summary>Deactivates every activation matching <paramref name="filter"/>; queued work is run, given back, or dropped back to the inbox with the activation invalidated.</summary>
+    public Task RemoveWhere(Func<Activation, bool> filter, DeactivationReason reason, QueuedWork queued)
     {
         List<Activation> selected;
         lock (_sync)
@@ -74,9 +82,13 @@ internal sealed class ActivationDirectory(SiloContext silo)
         var waits = new List<Task>(selected.Count);
         foreach (var activation in selected)
         {
-            if (invalidate)
+            if (queued == QueuedWork.Invalidate)
             {
                 activation.Invalidate();
+            }
+            else if (queued == QueuedWork.GiveBack)
+            {
+                activation.ReturnQueuedWork();
             }
             waits.Add(Remove(activation, reason));
         }
@@ -90,4 +102,17 @@ internal sealed class ActivationDirectory(SiloContext silo)
             return _activations.Values.GroupBy(a => a.GrainTypeName).ToDictionary(g => g.Key, g => g.Count());
         }
     }
+}
+
+/// <summary>What a deactivation does with the work still queued in the mailbox.</summary>
+internal enum QueuedWork
+{
+    /// <summary>Run it first (idle collection: there is none).</summary>
+    Run,
+
+    /// <summary>Finish the running turn and give the rest back to the inbox (a hand-off or a shutdown).</summary>
+    GiveBack,
+
+    /// <summary>Give everything back unprocessed and skip OnDeactivateAsync (the shard was lost).</summary>
+    Invalidate,
 }

@@ -7,24 +7,36 @@ namespace Orchestrator.Runtime.Silos;
 
 /// <summary>
 /// Moves pending messages of the held shards into activation mailboxes. Only the shard's owner reads a shard, so no
-/// row locks are needed: a cursor fetches new messages in id order, and a periodic sweep from the start picks up
-/// what the cursor passed over (ids that committed late, retries whose back-off ended, newly acquired shards).
+/// row locks are needed. A cursor fetches new messages in id order; sweeps pick up what the cursor passed over:
+/// ids whose transactions committed late and retries whose back-off ended (a sweep every poll interval, from a floor
+/// well behind the cursor), and everything of newly acquired shards (a full sweep from the start).
 /// </summary>
 internal sealed partial class InboxPump
 {
+    /// <summary>A transaction that has taken an id commits within this time; sweeps start this far behind.</summary>
+    private static readonly TimeSpan SweepLag = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FullSweepInterval = TimeSpan.FromSeconds(30);
+
     private readonly SiloContext _silo;
     private readonly CancellationToken _stopping;
     private readonly AsyncSignal _wake = new();
     private readonly Lock _sync = new();
     private readonly HashSet<long> _inFlight = [];
+    private readonly SortedDictionary<long, int> _awaitingRetry = [];
+    private readonly Queue<(long Timestamp, long Cursor)> _cursorHistory = new();
+    private HashSet<long>? _consumedDuringFetch;
     private long _cursor;
+    private long _floor;
     private volatile bool _sweepRequested = true;
+    private volatile bool _fullSweepRequested = true;
     private long _lastSweep;
+    private long _lastFullSweep;
 
     public InboxPump(SiloContext silo, CancellationToken stopping)
     {
         _silo = silo;
         _stopping = stopping;
+        _lastFullSweep = TimeProvider.System.GetTimestamp();
         Completion = Task.Run(RunAsync, CancellationToken.None);
     }
 
@@ -43,21 +55,33 @@ internal sealed partial class InboxPump
 
     public void Wake() => _wake.Set();
 
-    /// <summary>Look from the start again soon (a shard was acquired, a message went back to the inbox).</summary>
-    public void RequestSweep()
+    /// <summary>Look through every pending message of the held shards soon (a shard was acquired).</summary>
+    public void RequestFullSweep()
     {
-        _sweepRequested = true;
+        _fullSweepRequested = true;
         _wake.Set();
     }
 
-    /// <summary>A delivered message is done with; with <paramref name="refetch"/> it may be fetched again.</summary>
-    public void Release(long messageId, bool refetch)
+    /// <summary>
+    /// A delivered message is done with. Consumed (<paramref name="refetch"/> false) or to be fetched again later
+    /// (it failed and waits for its back-off, or its activation gave it back).
+    /// </summary>
+    public void Release(long messageId, int shard, bool refetch)
     {
         bool wasFull;
         lock (_sync)
         {
             wasFull = _inFlight.Count >= _silo.Options.MaxInFlight;
             _inFlight.Remove(messageId);
+            if (refetch)
+            {
+                _awaitingRetry[messageId] = shard;
+            }
+            else
+            {
+                // A fetch that started before this commit may still return the row as pending: skip it.
+                _consumedDuringFetch?.Add(messageId);
+            }
         }
         if (refetch)
         {
@@ -102,25 +126,38 @@ internal sealed partial class InboxPump
         {
             return false;
         }
-        var sweep = _sweepRequested || TimeProvider.System.GetElapsedTime(_lastSweep) >= _silo.Options.InboxPollInterval;
-        if (sweep)
-        {
-            _sweepRequested = false;
-            _lastSweep = TimeProvider.System.GetTimestamp();
-        }
+        var after = SweepStart();
+        var sweep = after is not null;
+        var from = after ?? _cursor;
         var limit = _silo.Options.FetchBatchSize;
-        var after = sweep ? 0 : _cursor;
         while (true)
         {
-            var page = await _silo.Store.FetchAsync(shards, after, _silo.Clock.GetUtcNow(), limit, _stopping);
-            foreach (var message in page)
+            HashSet<long> consumed;
+            lock (_sync)
             {
-                await DeliverAsync(message);
-                after = message.Id;
+                _consumedDuringFetch = [];
             }
-            if (page.Count > 0 && after > _cursor)
+            IReadOnlyList<InboxMessage> page;
+            try
             {
-                _cursor = after;
+                page = await _silo.Store.FetchAsync(shards, from, _silo.Clock.GetUtcNow(), limit, _stopping);
+            }
+            finally
+            {
+                lock (_sync)
+                {
+                    consumed = _consumedDuringFetch!;
+                    _consumedDuringFetch = null;
+                }
+            }
+            await DeliverAsync(page, consumed);
+            if (page.Count > 0)
+            {
+                from = page[^1].Id;
+                if (from > _cursor)
+                {
+                    _cursor = from;
+                }
             }
             var more = page.Count == limit;
             if (!sweep || !more || InFlight >= _silo.Options.MaxInFlight)
@@ -130,26 +167,79 @@ internal sealed partial class InboxPump
         }
     }
 
-    private async Task DeliverAsync(InboxMessage message)
+    /// <summary>Where a sweep should start this round, or null for a plain fetch from the cursor.</summary>
+    private long? SweepStart()
     {
+        var now = TimeProvider.System.GetTimestamp();
+        if (_fullSweepRequested || TimeProvider.System.GetElapsedTime(_lastFullSweep) >= FullSweepInterval)
+        {
+            _fullSweepRequested = false;
+            _sweepRequested = false;
+            _lastFullSweep = _lastSweep = now;
+            return 0;
+        }
+        if (!_sweepRequested && TimeProvider.System.GetElapsedTime(_lastSweep) < _silo.Options.InboxPollInterval)
+        {
+            return null;
+        }
+        _sweepRequested = false;
+        _lastSweep = now;
+        _cursorHistory.Enqueue((now, _cursor));
+        while (_cursorHistory.Count > 0 && TimeProvider.System.GetElapsedTime(_cursorHistory.Peek().Timestamp) >= SweepLag)
+        {
+            _floor = _cursorHistory.Dequeue().Cursor;
+        }
+        var active = _silo.Shards.Active.ToHashSet();
         lock (_sync)
         {
-            if (!_inFlight.Add(message.Id))
+            // Messages given back for shards we no longer hold are the new owner's business.
+            foreach (var id in _awaitingRetry.Where(kv => !active.Contains(kv.Value)).Select(kv => kv.Key).ToList())
             {
-                return;
+                _awaitingRetry.Remove(id);
+            }
+            return _awaitingRetry.Count > 0 ? Math.Min(_floor, _awaitingRetry.First().Key - 1) : _floor;
+        }
+    }
+
+    private async Task DeliverAsync(IReadOnlyList<InboxMessage> page, HashSet<long> consumedDuringFetch)
+    {
+        var fresh = new List<InboxMessage>(page.Count);
+        lock (_sync)
+        {
+            foreach (var message in page)
+            {
+                if (!consumedDuringFetch.Contains(message.Id) && _inFlight.Add(message.Id))
+                {
+                    _awaitingRetry.Remove(message.Id);
+                    fresh.Add(message);
+                }
             }
         }
-        if (!_silo.Registry.GrainTypeNames.Contains(message.Target.Type))
+        if (fresh.Count == 0)
         {
-            var error = $"{typeof(GrainTypeNotFoundException).FullName}: unknown grain type '{message.Target.Type}': no registered grain class has that name.";
-            await _silo.Store.RecordFailureAsync(new MessageFailure(message.Id, message.Attempts + 1, _silo.Clock.GetUtcNow(), error, Dead: true), _stopping);
-            _silo.Metrics.DeadLettered(message.Target.Type);
-            Release(message.Id, refetch: false);
             return;
         }
-        if (!_silo.Directory.Post(message.Target, message.Shard, new WorkItem.Deliver(message)))
+        // New activations need their state: read it for the whole page in one query, not one query per grain.
+        var toLoad = fresh.Select(m => m.Target).Distinct().Where(g => !_silo.Directory.IsActive(g)).ToList();
+        var preloaded = toLoad.Count > 1 ? await _silo.Store.ReadGrainsAsync(toLoad, _stopping) : null;
+        foreach (var message in fresh)
         {
-            Release(message.Id, refetch: false);
+            if (!_silo.Registry.GrainTypeNames.Contains(message.Target.Type))
+            {
+                var error = $"{typeof(GrainTypeNotFoundException).FullName}: unknown grain type '{message.Target.Type}': no registered grain class has that name.";
+                await _silo.Store.RecordFailureAsync(new MessageFailure(message.Id, message.Attempts + 1, _silo.Clock.GetUtcNow(), error, Dead: true), _stopping);
+                _silo.Metrics.DeadLettered(message.Target.Type);
+                Release(message.Id, message.Shard, refetch: false);
+                continue;
+            }
+            var state = preloaded is null ? null : new PreloadedState(preloaded.GetValueOrDefault(message.Target));
+            if (!_silo.Directory.Post(message.Target, message.Shard, new WorkItem.Deliver(message), state))
+            {
+                lock (_sync)
+                {
+                    _inFlight.Remove(message.Id);
+                }
+            }
         }
     }
 
@@ -159,3 +249,6 @@ internal sealed partial class InboxPump
         public static partial void FetchFailed(ILogger logger, Exception exception);
     }
 }
+
+/// <summary>A grain's committed state read ahead of its activation (null record: the grain has none yet).</summary>
+internal sealed record PreloadedState(GrainStateRecord? Record);

@@ -85,7 +85,7 @@ public sealed partial class Silo
             if (acquired.Count > 0)
             {
                 _ctx.Shards.Add(acquired);
-                _ctx.Pump?.RequestSweep();
+                _ctx.Pump?.RequestFullSweep();
                 _ctx.Reminders?.Wake();
             }
         }
@@ -104,7 +104,7 @@ public sealed partial class Silo
     {
         var set = shards.ToHashSet();
         _ctx.Shards.StartDraining(set);
-        var drained = _ctx.Directory.RemoveWhere(a => set.Contains(a.Shard), DeactivationReason.ShardHandOff, invalidate: false);
+        var drained = _ctx.Directory.RemoveWhere(a => set.Contains(a.Shard), DeactivationReason.ShardHandOff, QueuedWork.GiveBack);
         await Task.WhenAny(drained, Task.Delay(_ctx.Options.ShutdownDrainTimeout, TimeProvider.System, cancellationToken));
         var released = _ctx.Shards.Remove(set);
         await _ctx.Store.ReleaseShardsAsync(SiloId, released, cancellationToken);
@@ -121,14 +121,14 @@ public sealed partial class Silo
         }
         Log.ShardsLost(_ctx.Logger, SiloId, string.Join(",", lost.Order()));
         _ctx.Shards.Remove(lost);
-        return _ctx.Directory.RemoveWhere(a => lost.Contains(a.Shard), DeactivationReason.ShardHandOff, invalidate: true);
+        return _ctx.Directory.RemoveWhere(a => lost.Contains(a.Shard), DeactivationReason.ShardHandOff, QueuedWork.Invalidate);
     }
 
     private async Task StopStaleAsync()
     {
         Log.DeclaredDead(_ctx.Logger, SiloId);
         _ctx.Shards.Clear();
-        await _ctx.Directory.RemoveWhere(_ => true, DeactivationReason.ShardHandOff, invalidate: true);
+        await _ctx.Directory.RemoveWhere(_ => true, DeactivationReason.ShardHandOff, QueuedWork.Invalidate);
         Lifecycle = SiloLifecycle.StoppedStale;
         await _stopping.CancelAsync();
         _stopped.TrySetResult();
@@ -143,7 +143,7 @@ public sealed partial class Silo
             {
                 await Task.Delay(period, TimeProvider.System, stopping);
                 var age = _ctx.Options.IdleCollectionAge;
-                await _ctx.Directory.RemoveWhere(a => a.IsIdleFor(age), DeactivationReason.IdleCollection, invalidate: false);
+                await _ctx.Directory.RemoveWhere(a => a.IsIdleFor(age), DeactivationReason.IdleCollection, QueuedWork.Run);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

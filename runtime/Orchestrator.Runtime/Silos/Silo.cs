@@ -116,7 +116,7 @@ public sealed partial class Silo : IAsyncDisposable
             await _ownershipStopping.CancelAsync();
             var held = _ctx.Shards.Held.Select(s => s.Shard).ToList();
             _ctx.Shards.StartDraining(held);
-            var drained = _ctx.Directory.RemoveWhere(_ => true, Grains.DeactivationReason.SiloShutdown, invalidate: false);
+            var drained = _ctx.Directory.RemoveWhere(_ => true, Grains.DeactivationReason.SiloShutdown, QueuedWork.GiveBack);
             await Task.WhenAny(drained, Task.Delay(_ctx.Options.ShutdownDrainTimeout, TimeProvider.System, cancellationToken));
             await _ctx.Committer.CompleteAsync().WaitAsync(_ctx.Options.ShutdownDrainTimeout, TimeProvider.System, cancellationToken);
             await _ctx.Store.ReleaseShardsAsync(SiloId, _ctx.Shards.Clear(), cancellationToken);

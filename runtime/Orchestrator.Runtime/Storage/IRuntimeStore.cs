@@ -47,6 +47,9 @@ internal interface IRuntimeStore : IAsyncDisposable
     // Grains and messages
     Task<GrainStateRecord?> ReadGrainAsync(GrainId grain, CancellationToken cancellationToken);
 
+    /// <summary>The committed state of many grains in one query; grains without state are absent.</summary>
+    Task<IReadOnlyDictionary<GrainId, GrainStateRecord>> ReadGrainsAsync(IReadOnlyCollection<GrainId> grains, CancellationToken cancellationToken);
+
     /// <summary>Stores messages; a message whose dedupe key its target already has is ignored.</summary>
     Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken);
 
@@ -60,7 +63,10 @@ internal interface IRuntimeStore : IAsyncDisposable
 
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken);
 
-    /// <summary>Puts a parked message back in its inbox with a fresh attempt count; false if it is not parked.</summary>
+    /// <summary>
+    /// Puts a parked message back in its inbox with a fresh attempt count, under a new id (so the owner's cursor sees
+    /// it at once) and the same dedupe key; false if it is not parked.
+    /// </summary>
     Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken);

@@ -38,6 +38,28 @@ public abstract class ReminderConformanceTests : ClusterTestBase
         Assert.Equal(T0.AddSeconds(40), (await grain.GetReminderList()).Single().NextDue);
     }
 
+    [Fact]
+    public async Task IntervalReminder_RegisteredAtASubMillisecondInstant_KeepsFiring()
+    {
+        // Regression: stored instants have millisecond precision; an anchor with finer ticks made the next due
+        // time round back onto the one just fired, so the reminder fired once and never again.
+        var start = T0.AddTicks(4_321);
+        var clock = new ManualTimeProvider(start);
+        await using var cluster = await StartClusterAsync(clock: clock);
+        var grain = cluster.Client.GetGrain<IReminderGrain>("fine");
+
+        await grain.StartInterval("r", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), MisfirePolicy.FireOnceNow);
+        await Eventually.Until(grain.GetReminderList, l => l.Count == 1, Wait, "reminder registered");
+        for (var k = 1; k <= 3; k++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Eventually.Until(grain.GetTicks, t => t.Count == k, Wait, $"tick {k}");
+        }
+
+        var due = (await grain.GetTicks()).Select(t => t.Due).ToList();
+        Assert.Equal([T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(3)], due);
+    }
+
     public static TheoryData<string, string, string, string, string> CronCases => new()
     {
         // zone, expression, clock from, clock to, expected due times (UTC)

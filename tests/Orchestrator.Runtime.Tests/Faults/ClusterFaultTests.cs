@@ -61,6 +61,12 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : PostgresCluste
         await Task.WhenAll(Enumerable.Range(0, grains).Select(i => cluster.Client.GetGrain<IReminderGrain>($"r{i}").Stop("tick")));
         await WaitForEmptyInboxAsync(cluster);
 
+        var counts = new List<int>();
+        for (var i = 0; i < grains; i++)
+        {
+            counts.Add((await cluster.Client.GetGrain<IReminderGrain>($"r{i}").GetTicks()).Count);
+        }
+        output.WriteLine($"ticks per grain: min {counts.Min()}, max {counts.Max()}, mean {counts.Average():F1}");
         var total = 0;
         for (var i = 0; i < grains; i++)
         {

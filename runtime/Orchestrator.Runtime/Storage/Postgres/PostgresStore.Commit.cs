@@ -6,22 +6,26 @@ namespace Orchestrator.Runtime.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    // One statement commits a whole batch of turns: the fence (shard, epoch, owner), the version CAS, consuming the
-    // messages, the outbox and reminder writes — the last three only for turns whose CAS succeeded. It returns the
-    // turns that committed and the messages that were consumed; a committed turn whose message was already consumed
-    // means a duplicate, and the caller rolls the whole batch back and retries turn by turn.
+    // One statement commits a whole batch of turns. Fence first (shard, epoch, owner), then a version check on the
+    // statement's snapshot, then consume each turn's message; only turns whose message this statement consumed (or
+    // that consumed none) write state, outbox and reminders. A duplicate delivery therefore simply comes back as
+    // "not consumed" and changes nothing. If a state write still loses a race after its message was consumed
+    // (a concurrent writer the snapshot did not see), the caller rolls back and retries turn by turn.
     private const string CommitSql = """
         WITH u AS (SELECT * FROM unnest(@t, @k, @v, @st, @sh, @ep, @msg) AS u(t, k, v, st, sh, ep, msg)),
         f AS (SELECT u.* FROM u JOIN orch_shard_lease l ON l.shard_id = u.sh AND l.epoch = u.ep AND l.owner_silo = @me),
-        upd AS (UPDATE orch_grain_state g SET version = g.version + 1, state = f.st, epoch = f.ep, updated_at = now()
-                FROM f WHERE f.v > 0 AND g.grain_type = f.t AND g.grain_key = f.k AND g.version = f.v
+        cand AS (SELECT f.* FROM f LEFT JOIN orch_grain_state g ON g.grain_type = f.t AND g.grain_key = f.k
+                 WHERE (f.v = 0 AND g.grain_type IS NULL) OR g.version = f.v),
+        con AS (UPDATE orch_inbox i SET status = 1, consumed_at = now() FROM cand c
+                WHERE c.msg > 0 AND i.msg_id = c.msg AND i.status = 0 RETURNING i.msg_id),
+        go AS (SELECT c.* FROM cand c WHERE c.msg = 0 OR c.msg IN (SELECT msg_id FROM con)),
+        upd AS (UPDATE orch_grain_state g SET version = g.version + 1, state = go.st, epoch = go.ep, updated_at = now()
+                FROM go WHERE go.v > 0 AND g.grain_type = go.t AND g.grain_key = go.k AND g.version = go.v
                 RETURNING g.grain_type AS t, g.grain_key AS k),
         ins AS (INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at)
-                SELECT f.t, f.k, f.sh, 1, f.ep, f.st, now() FROM f WHERE f.v = 0
+                SELECT go.t, go.k, go.sh, 1, go.ep, go.st, now() FROM go WHERE go.v = 0
                 ON CONFLICT DO NOTHING RETURNING grain_type AS t, grain_key AS k),
         ok AS (SELECT t, k FROM upd UNION ALL SELECT t, k FROM ins),
-        con AS (UPDATE orch_inbox i SET status = 1, consumed_at = now() FROM u JOIN ok ON ok.t = u.t AND ok.k = u.k
-                WHERE u.msg > 0 AND i.msg_id = u.msg AND i.status = 0 RETURNING i.msg_id),
         outbox AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
                 SELECT o.shard, o.type, o.key, o.dedupe, o.payload, o.visible
                 FROM unnest(@o_ot, @o_ok, @o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible)
@@ -41,6 +45,7 @@ internal sealed partial class PostgresStore
                 JOIN ok ON ok.t = x.t AND ok.k = x.k
                 WHERE d.grain_type = x.t AND d.grain_key = x.k AND d.name = x.name RETURNING 1)
         SELECT 0, t, k, 0::bigint FROM ok UNION ALL SELECT 1, NULL, NULL, msg_id FROM con
+        UNION ALL SELECT 2, t, k, 0::bigint FROM cand
         """;
 
     public async Task<IReadOnlyList<CommitOutcome>> CommitAsync(string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
@@ -54,16 +59,16 @@ internal sealed partial class PostgresStore
         {
             return outcomes;
         }
-        // A duplicate hid in the batch: commit turn by turn so only the duplicate is discarded.
+        // A state write lost a race with a writer the statement's snapshot did not see: commit turn by turn.
         var single = new CommitOutcome[turns.Count];
         for (var i = 0; i < turns.Count; i++)
         {
-            single[i] = (await TryCommit(siloId, [turns[i]], cancellationToken))?[0] ?? CommitOutcome.AlreadyConsumed;
+            single[i] = (await TryCommit(siloId, [turns[i]], cancellationToken))?[0] ?? CommitOutcome.VersionConflict;
         }
         return single;
     }
 
-    /// <returns>The outcomes, or null when the batch was rolled back because a committed turn's message was consumed already.</returns>
+    /// <returns>The outcomes, or null when the batch was rolled back because a state write lost a race.</returns>
     private async Task<CommitOutcome[]?> TryCommit(string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -77,42 +82,56 @@ internal sealed partial class PostgresStore
             batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
         }
         var committed = new HashSet<(string, string)>();
+        var candidates = new HashSet<(string, string)>();
         var consumed = new HashSet<long>();
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (reader.GetInt32(0) == 0)
+                switch (reader.GetInt32(0))
                 {
-                    committed.Add((reader.GetString(1), reader.GetString(2)));
-                }
-                else
-                {
-                    consumed.Add(reader.GetInt64(3));
+                    case 0:
+                        committed.Add((reader.GetString(1), reader.GetString(2)));
+                        break;
+                    case 1:
+                        consumed.Add(reader.GetInt64(3));
+                        break;
+                    default:
+                        candidates.Add((reader.GetString(1), reader.GetString(2)));
+                        break;
                 }
             }
         }
         var outcomes = new CommitOutcome[turns.Count];
-        List<int>? failed = null;
+        List<int>? notCandidates = null;
         for (var i = 0; i < turns.Count; i++)
         {
             var turn = turns[i];
-            if (!committed.Contains((turn.Grain.Type, turn.Grain.Key)))
+            var key = (turn.Grain.Type, turn.Grain.Key);
+            var messageTaken = turn.ConsumedMessageId is not { } id || consumed.Contains(id);
+            if (committed.Contains(key))
             {
-                (failed ??= []).Add(i);
-                continue;
+                outcomes[i] = CommitOutcome.Committed;
             }
-            if (turn.ConsumedMessageId is { } id && !consumed.Contains(id))
+            else if (!candidates.Contains(key))
             {
+                (notCandidates ??= []).Add(i);
+            }
+            else if (!messageTaken)
+            {
+                outcomes[i] = CommitOutcome.AlreadyConsumed;
+            }
+            else
+            {
+                // Consumed (or nothing to consume) but the state write lost a race: undo everything, go turn by turn.
                 await tx.RollbackAsync(cancellationToken);
                 return null;
             }
-            outcomes[i] = CommitOutcome.Committed;
         }
-        if (failed is not null)
+        if (notCandidates is not null)
         {
             var held = await HeldShards(connection, tx, siloId, cancellationToken);
-            foreach (var i in failed)
+            foreach (var i in notCandidates)
             {
                 outcomes[i] = held.Contains(new ShardLease(turns[i].Shard, turns[i].Epoch)) ? CommitOutcome.VersionConflict : CommitOutcome.Fenced;
             }

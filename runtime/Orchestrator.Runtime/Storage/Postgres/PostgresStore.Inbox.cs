@@ -25,6 +25,22 @@ internal sealed partial class PostgresStore
         return new GrainStateRecord(grain, reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader[2]);
     }
 
+    public async Task<IReadOnlyDictionary<GrainId, GrainStateRecord>> ReadGrainsAsync(IReadOnlyCollection<GrainId> grains, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand(
+            "SELECT g.grain_type, g.grain_key, g.version, g.epoch, g.state FROM orch_grain_state g JOIN unnest(@t, @k) AS u(t, k) ON g.grain_type = u.t AND g.grain_key = u.k");
+        cmd.Parameters.AddWithValue("t", grains.Select(g => g.Type).ToArray());
+        cmd.Parameters.AddWithValue("k", grains.Select(g => g.Key).ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var states = new Dictionary<GrainId, GrainStateRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = new GrainId(reader.GetString(0), reader.GetString(1));
+            states[id] = new GrainStateRecord(id, reader.GetInt64(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : (byte[])reader[4]);
+        }
+        return states;
+    }
+
     public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
@@ -101,14 +117,38 @@ internal sealed partial class PostgresStore
 
     public async Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var batch = _dataSource.CreateBatch();
-        var replay = new NpgsqlBatchCommand("UPDATE orch_inbox SET status = 0, attempts = 0, visible_at = @now, error = NULL WHERE msg_id = @id AND status = 2");
-        replay.Parameters.AddWithValue("id", messageId);
-        replay.Parameters.AddWithValue("now", now.ToUniversalTime());
-        batch.BatchCommands.Add(replay);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        return replay.RecordsAffected == 1;
+        // Delete and re-insert in one transaction: the dedupe key moves to the new row.
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using var take = new NpgsqlCommand(
+            "DELETE FROM orch_inbox WHERE msg_id = @id AND status = 2 RETURNING shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at", connection, tx);
+        take.Parameters.AddWithValue("id", messageId);
+        object[]? row = null;
+        await using (var reader = await take.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                row = new object[6];
+                reader.GetValues(row);
+            }
+        }
+        if (row is null)
+        {
+            return false;
+        }
+        await using var put = new NpgsqlCommand(
+            "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at, visible_at) VALUES (@s, @t, @k, @d, @p, @e, @now)", connection, tx);
+        put.Parameters.AddWithValue("s", row[0]);
+        put.Parameters.AddWithValue("t", row[1]);
+        put.Parameters.AddWithValue("k", row[2]);
+        put.Parameters.AddWithValue("d", row[3]);
+        put.Parameters.AddWithValue("p", row[4]);
+        put.Parameters.AddWithValue("e", row[5]);
+        put.Parameters.AddWithValue("now", now.ToUniversalTime());
+        await put.ExecuteNonQueryAsync(cancellationToken);
+        await Exec(connection, tx, Notify(_channel), cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken)

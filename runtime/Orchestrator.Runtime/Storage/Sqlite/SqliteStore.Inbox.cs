@@ -18,6 +18,24 @@ internal sealed partial class SqliteStore
         return reader.Read() ? new GrainStateRecord(grain, reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader[2]) : null;
     }, cancellationToken);
 
+    public Task<IReadOnlyDictionary<GrainId, GrainStateRecord>> ReadGrainsAsync(IReadOnlyCollection<GrainId> grains, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyDictionary<GrainId, GrainStateRecord>>(c =>
+        {
+            var states = new Dictionary<GrainId, GrainStateRecord>();
+            using var cmd = Command(c, null, "SELECT version, epoch, state FROM orch_grain_state WHERE grain_type = @t AND grain_key = @k", ("t", ""), ("k", ""));
+            foreach (var grain in grains)
+            {
+                cmd.Parameters["@t"].Value = grain.Type;
+                cmd.Parameters["@k"].Value = grain.Key;
+                using var reader = cmd.ExecuteReader();
+                if (reader.Read())
+                {
+                    states[grain] = new GrainStateRecord(grain, reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader[2]);
+                }
+            }
+            return states;
+        }, cancellationToken);
+
     public async Task EnqueueAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
@@ -91,8 +109,23 @@ internal sealed partial class SqliteStore
 
     public async Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        // Re-inserted under a new id (the dedupe key moves with it), so the owner's cursor sees it at once.
         var replayed = await WriteAsync((c, tx) =>
-            Exec(c, tx, "UPDATE orch_inbox SET status = 0, attempts = 0, visible_at = @now, error = NULL WHERE msg_id = @id AND status = 2", ("id", messageId), ("now", Ms(now))) == 1,
+        {
+            using var read = Command(c, tx, "SELECT shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at FROM orch_inbox WHERE msg_id = @id AND status = 2", ("id", messageId));
+            using var reader = read.ExecuteReader();
+            if (!reader.Read())
+            {
+                return false;
+            }
+            var row = new object[6];
+            reader.GetValues(row);
+            reader.Close();
+            Exec(c, tx, "DELETE FROM orch_inbox WHERE msg_id = @id", ("id", messageId));
+            Exec(c, tx, "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at, visible_at) VALUES (@s, @t, @k, @d, @p, @e, @now)",
+                ("s", row[0]), ("t", row[1]), ("k", row[2]), ("d", row[3]), ("p", row[4]), ("e", row[5]), ("now", Ms(now)));
+            return true;
+        },
             cancellationToken).ConfigureAwait(false);
         Notify();
         return replayed;
