@@ -58,6 +58,10 @@ public sealed class RuntimeOptions
     /// <summary>With <see cref="Reminders.MisfirePolicy.FireAll"/>, missed due times older than this are skipped. Default 1 h.</summary>
     public TimeSpan CatchUpWindow { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long a message's dedupe key is remembered after it was stored: a resend within this time is ignored,
+    /// a later one is applied again. Default 7 days; longer costs a bigger dedupe table.</summary>
+    public TimeSpan DedupeRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>How long a graceful shutdown waits for running turns before releasing shards anyway. Default 10 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -89,6 +93,7 @@ public sealed class RuntimeOptions
         Positive(errors, nameof(ReminderPollInterval), ReminderPollInterval, TimeSpan.Zero);
         Positive(errors, nameof(MisfireThreshold), MisfireThreshold, TimeSpan.Zero);
         Positive(errors, nameof(CatchUpWindow), CatchUpWindow, TimeSpan.Zero);
+        Positive(errors, nameof(DedupeRetention), DedupeRetention, TimeSpan.Zero);
         if (MaxMessageAttempts < 1)
         {
             errors.Add($"MaxMessageAttempts: {MaxMessageAttempts} must be at least 1.");

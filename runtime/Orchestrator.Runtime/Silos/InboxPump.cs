@@ -219,27 +219,60 @@ internal sealed partial class InboxPump
         {
             return;
         }
-        // New activations need their state: read it for the whole page in one query, not one query per grain.
-        var toLoad = fresh.Select(m => m.Target).Distinct().Where(g => !_silo.Directory.IsActive(g)).ToList();
-        var preloaded = toLoad.Count > 1 ? await _silo.Store.ReadGrainsAsync(toLoad, _stopping) : null;
-        foreach (var message in fresh)
+        var handed = 0;
+        try
         {
-            if (!_silo.Registry.GrainTypeNames.Contains(message.Target.Type))
+            var preloaded = await PreloadAsync(fresh);
+            for (; handed < fresh.Count; handed++)
             {
-                var error = $"{typeof(GrainTypeNotFoundException).FullName}: unknown grain type '{message.Target.Type}': no registered grain class has that name.";
-                await _silo.Store.RecordFailureAsync(new MessageFailure(message.Id, message.Attempts + 1, _silo.Clock.GetUtcNow(), error, Dead: true), _stopping);
-                _silo.Metrics.DeadLettered(message.Target.Type);
-                Release(message.Id, message.Shard, refetch: false);
-                continue;
-            }
-            var state = preloaded is null ? null : new PreloadedState(preloaded.GetValueOrDefault(message.Target));
-            if (!_silo.Directory.Post(message.Target, message.Shard, new WorkItem.Deliver(message), state))
-            {
-                lock (_sync)
+                var message = fresh[handed];
+                if (!_silo.Registry.GrainTypeNames.Contains(message.Target.Type))
                 {
-                    _inFlight.Remove(message.Id);
+                    var error = $"{typeof(GrainTypeNotFoundException).FullName}: unknown grain type '{message.Target.Type}': no registered grain class has that name.";
+                    await _silo.Store.RecordFailureAsync(new MessageFailure(message.Id, message.Attempts + 1, _silo.Clock.GetUtcNow(), error, Dead: true), _stopping);
+                    _silo.Metrics.DeadLettered(message.Target.Type);
+                    Release(message.Id, message.Shard, refetch: false);
+                    continue;
+                }
+                var state = preloaded is null ? null : new PreloadedState(preloaded.GetValueOrDefault(message.Target));
+                if (!_silo.Directory.Post(message.Target, message.Shard, new WorkItem.Deliver(message), state))
+                {
+                    lock (_sync)
+                    {
+                        _inFlight.Remove(message.Id);
+                    }
                 }
             }
+        }
+        finally
+        {
+            // Whatever was not handed to an activation (the store failed mid-page) must be fetchable again.
+            for (var i = handed; i < fresh.Count; i++)
+            {
+                Release(fresh[i].Id, fresh[i].Shard, refetch: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// New activations need their state: read it for the whole page in one query, not one query per grain. Only an
+    /// optimisation: if the read fails, each activation reads its own state.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<GrainId, GrainStateRecord>?> PreloadAsync(List<InboxMessage> messages)
+    {
+        var toLoad = messages.Select(m => m.Target).Distinct().Where(g => !_silo.Directory.IsActive(g)).ToList();
+        if (toLoad.Count < 2)
+        {
+            return null;
+        }
+        try
+        {
+            return await _silo.Store.ReadGrainsAsync(toLoad, _stopping);
+        }
+        catch (Exception ex) when (!_stopping.IsCancellationRequested)
+        {
+            Log.PreloadFailed(_silo.Logger, ex);
+            return null;
         }
     }
 
@@ -247,6 +280,9 @@ internal sealed partial class InboxPump
     {
         [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Inbox fetch failed; retrying after the poll interval")]
         public static partial void FetchFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Reading the state of new activations in one query failed; each reads its own")]
+        public static partial void PreloadFailed(ILogger logger, Exception exception);
     }
 }
 

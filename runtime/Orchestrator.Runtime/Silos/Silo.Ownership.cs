@@ -92,6 +92,7 @@ public sealed partial class Silo
         if (++_tick % 20 == 0)
         {
             await _ctx.Store.CleanupDeadSilosAsync(TimeSpan.FromHours(1), cancellationToken);
+            await _ctx.Store.PurgeDedupeKeysAsync(_ctx.Options.DedupeRetention, 10_000, cancellationToken);
         }
         if (_tick % 4 == 0 && _ctx.Shards.Active.Length > 0)
         {

@@ -71,6 +71,9 @@ internal interface IRuntimeStore : IAsyncDisposable
 
     Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken);
 
+    /// <summary>Forgets up to <paramref name="limit"/> dedupe keys older than <paramref name="retention"/>; returns how many.</summary>
+    Task<int> PurgeDedupeKeysAsync(TimeSpan retention, int limit, CancellationToken cancellationToken);
+
     // Reminders
     Task<IReadOnlyList<StoredReminder>> FetchDueRemindersAsync(IReadOnlyCollection<int> shards, DateTimeOffset until, int limit, CancellationToken cancellationToken);
 

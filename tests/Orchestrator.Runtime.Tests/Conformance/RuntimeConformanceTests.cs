@@ -42,7 +42,7 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
         await counter.WithDedupeKey("order-18").Add(1);
 
         await Eventually.Until(counter.GetValue, v => v == 11, Wait, "two distinct commands applied");
-        // A late resend after the first was consumed is still refused: the consumed row is the dedupe record.
+        // A late resend after the first was applied is still refused: the dedupe key outlives the message.
         await counter.WithDedupeKey("order-17").Add(10);
         await counter.WithDedupeKey("order-19").Add(100);
         var value = await Eventually.Until(counter.GetValue, v => v >= 111, Wait, "the later distinct command applied");

@@ -16,8 +16,7 @@ internal sealed partial class PostgresStore
         f AS (SELECT u.* FROM u JOIN orch_shard_lease l ON l.shard_id = u.sh AND l.epoch = u.ep AND l.owner_silo = @me),
         cand AS (SELECT f.* FROM f LEFT JOIN orch_grain_state g ON g.grain_type = f.t AND g.grain_key = f.k
                  WHERE (f.v = 0 AND g.grain_type IS NULL) OR g.version = f.v),
-        con AS (UPDATE orch_inbox i SET status = 1, consumed_at = now() FROM cand c
-                WHERE c.msg > 0 AND i.msg_id = c.msg AND i.status = 0 RETURNING i.msg_id),
+        con AS (DELETE FROM orch_inbox i USING cand c WHERE c.msg > 0 AND i.msg_id = c.msg AND i.status = 0 RETURNING i.msg_id),
         go AS (SELECT c.* FROM cand c WHERE c.msg = 0 OR c.msg IN (SELECT msg_id FROM con)),
         upd AS (UPDATE orch_grain_state g SET version = g.version + 1, state = go.st, epoch = go.ep, updated_at = now()
                 FROM go WHERE go.v > 0 AND g.grain_type = go.t AND g.grain_key = go.k AND g.version = go.v
@@ -26,12 +25,15 @@ internal sealed partial class PostgresStore
                 SELECT go.t, go.k, go.sh, 1, go.ep, go.st, now() FROM go WHERE go.v = 0
                 ON CONFLICT DO NOTHING RETURNING grain_type AS t, grain_key AS k),
         ok AS (SELECT t, k FROM upd UNION ALL SELECT t, k FROM ins),
-        outbox AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
-                SELECT o.shard, o.type, o.key, o.dedupe, o.payload, o.visible
+        ob AS (SELECT DISTINCT ON (o.type, o.key, o.dedupe) o.*
                 FROM unnest(@o_ot, @o_ok, @o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible)
                      AS o(ot, ok, shard, type, key, dedupe, payload, visible)
-                JOIN ok ON ok.t = o.ot AND ok.k = o.ok
-                ON CONFLICT ON CONSTRAINT orch_inbox_dedupe DO NOTHING RETURNING 1),
+                JOIN ok ON ok.t = o.ot AND ok.k = o.ok),
+        obd AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM ob ON CONFLICT DO NOTHING
+                RETURNING grain_type, grain_key, dedupe_key),
+        outbox AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
+                SELECT ob.shard, ob.type, ob.key, ob.dedupe, ob.payload, ob.visible
+                FROM ob JOIN obd ON obd.grain_type = ob.type AND obd.grain_key = ob.key AND obd.dedupe_key = ob.dedupe RETURNING 1),
         rem AS (INSERT INTO orch_reminder (grain_type, grain_key, name, shard_id, kind, period_ms, anchor, cron, time_zone, misfire, next_due, last_due, version)
                 SELECT r.t, r.k, r.name, r.shard, r.kind, r.period, r.anchor, r.cron, r.tz, r.misfire, r.next, NULL, 1
                 FROM unnest(@r_t, @r_k, @r_name, @r_shard, @r_kind, @r_period, @r_anchor, @r_cron, @r_tz, @r_misfire, @r_next)

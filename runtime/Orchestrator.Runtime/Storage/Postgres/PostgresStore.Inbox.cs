@@ -8,9 +8,14 @@ namespace Orchestrator.Runtime.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    private const string InsertMessagesSql =
-        "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at) " +
-        "SELECT * FROM unnest(@shard, @type, @key, @dedupe, @payload, @visible) ON CONFLICT ON CONSTRAINT orch_inbox_dedupe DO NOTHING";
+    // A message is stored only if its dedupe key is new for its grain (a duplicate within the batch counts once).
+    private const string InsertMessagesSql = """
+        WITH m AS (SELECT DISTINCT ON (type, key, dedupe) * FROM unnest(@shard, @type, @key, @dedupe, @payload, @visible) AS m(shard, type, key, dedupe, payload, visible)),
+        d AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM m ON CONFLICT DO NOTHING
+              RETURNING grain_type, grain_key, dedupe_key)
+        INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
+        SELECT m.shard, m.type, m.key, m.dedupe, m.payload, m.visible FROM m JOIN d ON d.grain_type = m.type AND d.grain_key = m.key AND d.dedupe_key = m.dedupe
+        """;
 
     public async Task<GrainStateRecord?> ReadGrainAsync(GrainId grain, CancellationToken cancellationToken)
     {
@@ -117,7 +122,7 @@ internal sealed partial class PostgresStore
 
     public async Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // Delete and re-insert in one transaction: the dedupe key moves to the new row.
+        // Delete and re-insert in one transaction, under a new id.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using var take = new NpgsqlCommand(
@@ -149,6 +154,15 @@ internal sealed partial class PostgresStore
         await Exec(connection, tx, Notify(_channel), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return true;
+    }
+
+    public async Task<int> PurgeDedupeKeysAsync(TimeSpan retention, int limit, CancellationToken cancellationToken)
+    {
+        await using var cmd = _dataSource.CreateCommand(
+            "DELETE FROM orch_dedupe WHERE ctid = ANY(ARRAY(SELECT ctid FROM orch_dedupe WHERE created_at < now() - @retention LIMIT @limit))");
+        cmd.Parameters.AddWithValue("retention", retention);
+        cmd.Parameters.AddWithValue("limit", limit);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken)

@@ -17,11 +17,14 @@ internal sealed partial class PostgresStore
                 FROM x JOIN orch_shard_lease l ON l.shard_id = x.sh AND l.epoch = x.ep AND l.owner_silo = @me
                 WHERE r.grain_type = x.t AND r.grain_key = x.k AND r.name = x.name AND r.version = x.ver
                 RETURNING r.grain_type AS t, r.grain_key AS k, r.name AS name),
-        msgs AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
-                SELECT m.shard, m.type, m.key, m.dedupe, m.payload, m.visible
+        mb AS (SELECT DISTINCT ON (m.type, m.key, m.dedupe) m.*
                 FROM unnest(@m_name, @o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible) AS m(name, shard, type, key, dedupe, payload, visible)
-                JOIN adv ON adv.t = m.type AND adv.k = m.key AND adv.name = m.name
-                ON CONFLICT ON CONSTRAINT orch_inbox_dedupe DO NOTHING RETURNING 1)
+                JOIN adv ON adv.t = m.type AND adv.k = m.key AND adv.name = m.name),
+        md AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM mb ON CONFLICT DO NOTHING
+                RETURNING grain_type, grain_key, dedupe_key),
+        msgs AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
+                SELECT mb.shard, mb.type, mb.key, mb.dedupe, mb.payload, mb.visible
+                FROM mb JOIN md ON md.grain_type = mb.type AND md.grain_key = mb.key AND md.dedupe_key = mb.dedupe RETURNING 1)
         SELECT count(*) FROM adv
         """;
 

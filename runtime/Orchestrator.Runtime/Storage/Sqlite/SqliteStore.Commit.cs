@@ -57,7 +57,7 @@ internal sealed partial class SqliteStore
             return CommitOutcome.VersionConflict;
         }
         if (turn.ConsumedMessageId is { } id
-            && Exec(c, tx, "UPDATE orch_inbox SET status = 1, consumed_at = @now WHERE msg_id = @id AND status = 0", ("id", id), ("now", now)) != 1)
+            && Exec(c, tx, "DELETE FROM orch_inbox WHERE msg_id = @id AND status = 0", ("id", id)) != 1)
         {
             return CommitOutcome.AlreadyConsumed;
         }

@@ -7,9 +7,11 @@ namespace Orchestrator.Runtime.Storage.Sqlite;
 
 internal sealed partial class SqliteStore
 {
+    private const string InsertDedupeSql =
+        "INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key, created_at) VALUES (@type, @key, @dedupe, @now) ON CONFLICT DO NOTHING";
+
     private const string InsertMessageSql =
-        "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at, visible_at) VALUES (@shard, @type, @key, @dedupe, @payload, @now, @visible) " +
-        "ON CONFLICT (grain_type, grain_key, dedupe_key) DO NOTHING";
+        "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, enqueued_at, visible_at) VALUES (@shard, @type, @key, @dedupe, @payload, @now, @visible)";
 
     public Task<GrainStateRecord?> ReadGrainAsync(GrainId grain, CancellationToken cancellationToken) => ReadAsync(c =>
     {
@@ -52,9 +54,18 @@ internal sealed partial class SqliteStore
 
     private static void InsertMessages(SqliteConnection connection, SqliteTransaction tx, IEnumerable<OutgoingMessage> messages)
     {
-        using var cmd = Command(connection, tx, InsertMessageSql, ("shard", 0), ("type", ""), ("key", ""), ("dedupe", ""), ("payload", Array.Empty<byte>()), ("now", Now()), ("visible", 0L));
+        var now = Now();
+        using var dedupe = Command(connection, tx, InsertDedupeSql, ("type", ""), ("key", ""), ("dedupe", ""), ("now", now));
+        using var cmd = Command(connection, tx, InsertMessageSql, ("shard", 0), ("type", ""), ("key", ""), ("dedupe", ""), ("payload", Array.Empty<byte>()), ("now", now), ("visible", 0L));
         foreach (var m in messages)
         {
+            dedupe.Parameters["@type"].Value = m.Target.Type;
+            dedupe.Parameters["@key"].Value = m.Target.Key;
+            dedupe.Parameters["@dedupe"].Value = m.DedupeKey;
+            if (dedupe.ExecuteNonQuery() == 0)
+            {
+                continue; // a resend: its grain has seen this key
+            }
             cmd.Parameters["@shard"].Value = m.Shard;
             cmd.Parameters["@type"].Value = m.Target.Type;
             cmd.Parameters["@key"].Value = m.Target.Key;
@@ -130,6 +141,11 @@ internal sealed partial class SqliteStore
         Notify();
         return replayed;
     }
+
+    public Task<int> PurgeDedupeKeysAsync(TimeSpan retention, int limit, CancellationToken cancellationToken) => WriteAsync((c, tx) =>
+        Exec(c, tx,
+            "DELETE FROM orch_dedupe WHERE (grain_type, grain_key, dedupe_key) IN (SELECT grain_type, grain_key, dedupe_key FROM orch_dedupe WHERE created_at < @cutoff LIMIT @limit)",
+            ("cutoff", Now() - (long)retention.TotalMilliseconds), ("limit", limit)), cancellationToken);
 
     public Task<long> CountPendingAsync(IReadOnlyCollection<int> shards, CancellationToken cancellationToken) => ReadAsync(c =>
         (long)Scalar(c, null, "SELECT count(*) FROM orch_inbox WHERE status = 0 AND shard_id IN (SELECT value FROM json_each(@shards))", ("shards", Json(shards)))!,

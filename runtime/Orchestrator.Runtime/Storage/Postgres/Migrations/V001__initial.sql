@@ -40,7 +40,19 @@ CREATE TABLE IF NOT EXISTS orch_grain_state (
     PRIMARY KEY (grain_type, grain_key)
 ) WITH (fillfactor = 70);
 
--- status: 0 pending, 1 consumed (kept as the dedupe record), 2 dead letter.
+-- Every message's dedupe key, kept after the message is applied so that a resend is still refused; rows older
+-- than the retention are purged (BRIN keeps that cheap). Kept apart from the inbox so that the inbox stays small:
+-- a consumed message is deleted, not rewritten.
+CREATE TABLE IF NOT EXISTS orch_dedupe (
+    grain_type text NOT NULL,
+    grain_key  text NOT NULL,
+    dedupe_key text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (grain_type, grain_key, dedupe_key)
+);
+CREATE INDEX IF NOT EXISTS orch_dedupe_age ON orch_dedupe USING brin (created_at);
+
+-- Messages not yet applied. status: 0 pending, 2 dead letter. Applying a message deletes its row.
 CREATE TABLE IF NOT EXISTS orch_inbox (
     msg_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     shard_id    int NOT NULL,
@@ -52,11 +64,8 @@ CREATE TABLE IF NOT EXISTS orch_inbox (
     attempts    int NOT NULL DEFAULT 0,
     enqueued_at timestamptz NOT NULL DEFAULT now(),
     visible_at  timestamptz NOT NULL,
-    consumed_at timestamptz NULL,
-    error       text NULL,
-    CONSTRAINT orch_inbox_dedupe UNIQUE (grain_type, grain_key, dedupe_key)
+    error       text NULL
 );
-CREATE INDEX IF NOT EXISTS orch_inbox_pending ON orch_inbox (msg_id) INCLUDE (shard_id) WHERE status = 0;
 CREATE INDEX IF NOT EXISTS orch_inbox_dead ON orch_inbox (msg_id) WHERE status = 2;
 
 CREATE TABLE IF NOT EXISTS orch_reminder (

@@ -15,13 +15,17 @@ CREATE TABLE IF NOT EXISTS orch_grain_state (
     grain_type TEXT NOT NULL, grain_key TEXT NOT NULL, shard_id INTEGER NOT NULL, version INTEGER NOT NULL,
     epoch INTEGER NOT NULL, state BLOB NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (grain_type, grain_key));
 
--- status: 0 pending, 1 consumed (kept as the dedupe record), 2 dead letter. AUTOINCREMENT: ids never reused.
+-- Dedupe keys outlive their messages (a resend after the message was applied is still refused); purged by age.
+CREATE TABLE IF NOT EXISTS orch_dedupe (
+    grain_type TEXT NOT NULL, grain_key TEXT NOT NULL, dedupe_key TEXT NOT NULL, created_at INTEGER NOT NULL,
+    PRIMARY KEY (grain_type, grain_key, dedupe_key)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS orch_dedupe_age ON orch_dedupe (created_at);
+
+-- Messages not yet applied. status: 0 pending, 2 dead letter; applying deletes the row. AUTOINCREMENT: ids never reused.
 CREATE TABLE IF NOT EXISTS orch_inbox (
     msg_id INTEGER PRIMARY KEY AUTOINCREMENT, shard_id INTEGER NOT NULL, grain_type TEXT NOT NULL,
     grain_key TEXT NOT NULL, dedupe_key TEXT NOT NULL, payload BLOB NOT NULL, status INTEGER NOT NULL DEFAULT 0,
-    attempts INTEGER NOT NULL DEFAULT 0, enqueued_at INTEGER NOT NULL, visible_at INTEGER NOT NULL,
-    consumed_at INTEGER NULL, error TEXT NULL, UNIQUE (grain_type, grain_key, dedupe_key));
-CREATE INDEX IF NOT EXISTS orch_inbox_pending ON orch_inbox (msg_id, shard_id) WHERE status = 0;
+    attempts INTEGER NOT NULL DEFAULT 0, enqueued_at INTEGER NOT NULL, visible_at INTEGER NOT NULL, error TEXT NULL);
 CREATE INDEX IF NOT EXISTS orch_inbox_dead ON orch_inbox (msg_id) WHERE status = 2;
 
 CREATE TABLE IF NOT EXISTS orch_reminder (
