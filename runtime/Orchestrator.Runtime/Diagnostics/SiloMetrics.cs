@@ -43,10 +43,10 @@ public sealed class SiloMetrics : IDisposable
 
     private long _turnCount;
 
-    internal void TurnCommitted(string grainType)
+    internal void AddTurns(string grainType, int turns)
     {
-        Interlocked.Increment(ref _turnCount);
-        _turns.Add(1, _silo, new("grain_type", grainType));
+        Interlocked.Add(ref _turnCount, turns);
+        _turns.Add(turns, _silo, new("grain_type", grainType));
     }
 
     /// <summary>Turns whose commit was refused by the shard fence since start.</summary>

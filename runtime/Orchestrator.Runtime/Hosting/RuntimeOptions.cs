@@ -46,6 +46,10 @@ public sealed class RuntimeOptions
     /// <summary>Most turns committed in one transaction. Default 1,000.</summary>
     public int CommitBatchSize { get; set; } = 1000;
 
+    /// <summary>Most queued messages of one grain run as consecutive turns and committed together (one state write).
+    /// Default 100; 1 commits every turn on its own.</summary>
+    public int MaxTurnsPerCommit { get; set; } = 100;
+
     /// <summary>Commit transactions in flight at once (SQLite always uses one writer). Default 2.</summary>
     public int CommitConcurrency { get; set; } = 2;
 
@@ -98,7 +102,7 @@ public sealed class RuntimeOptions
         {
             errors.Add($"MaxMessageAttempts: {MaxMessageAttempts} must be at least 1.");
         }
-        foreach (var (name, value) in new[] { (nameof(FetchBatchSize), FetchBatchSize), (nameof(MaxInFlight), MaxInFlight), (nameof(CommitBatchSize), CommitBatchSize), (nameof(CommitConcurrency), CommitConcurrency) })
+        foreach (var (name, value) in new[] { (nameof(FetchBatchSize), FetchBatchSize), (nameof(MaxInFlight), MaxInFlight), (nameof(CommitBatchSize), CommitBatchSize), (nameof(CommitConcurrency), CommitConcurrency), (nameof(MaxTurnsPerCommit), MaxTurnsPerCommit) })
         {
             if (value < 1)
             {

@@ -8,30 +8,41 @@ namespace Orchestrator.Runtime.Silos;
 
 internal sealed partial class Activation
 {
-    private async Task HandleMessageAsync(InboxMessage message)
+    /// <summary>
+    /// Runs the messages as consecutive turns on the in-memory state and commits them together. If one throws,
+    /// nothing of the batch is kept: the turns before it are run and committed again, the failing one alone is
+    /// recorded as failed, and the rest carry on — so a failing message never affects the others.
+    /// </summary>
+    private async Task HandleMessagesAsync(List<InboxMessage> messages)
     {
         _turn ??= new TurnContext(this);
-        try
+        for (var i = 0; i < messages.Count; i++)
         {
-            var body = MessageBody.Parse(message.Payload);
-            await DispatchAsync(body);
+            try
+            {
+                await DispatchAsync(MessageBody.Parse(messages[i].Payload));
+                _turnsInBatch++;
+            }
+            catch (Exception ex)
+            {
+                RestoreState();
+                _turn = null;
+                _turnsInBatch = 0;
+                if (i > 0)
+                {
+                    await HandleMessagesAsync(messages[..i]);
+                }
+                // Retrying cannot help a message the grain cannot read: park it at once.
+                var dead = ex is InvalidMessageException || messages[i].Attempts + 1 >= _silo.Options.MaxMessageAttempts;
+                await RecordFailureAsync(messages[i], ex, dead);
+                if (i + 1 < messages.Count)
+                {
+                    await HandleMessagesAsync(messages[(i + 1)..]);
+                }
+                return;
+            }
         }
-        catch (InvalidMessageException ex)
-        {
-            // Retrying cannot help a message the grain cannot read: park it at once.
-            RestoreState();
-            _turn = null;
-            await RecordFailureAsync(message, ex, dead: true);
-            return;
-        }
-        catch (Exception ex)
-        {
-            RestoreState();
-            _turn = null;
-            await RecordFailureAsync(message, ex, dead: message.Attempts + 1 >= _silo.Options.MaxMessageAttempts);
-            return;
-        }
-        await CommitTurnAsync(message.Id);
+        await CommitTurnAsync(messages);
     }
 
     private async Task DispatchAsync(MessageBody body)
@@ -68,33 +79,37 @@ internal sealed partial class Activation
         try
         {
             await tick.Callback(CancellationToken.None);
+            _turnsInBatch++;
         }
         catch (Exception ex)
         {
             Log.TimerFailed(_silo.Logger, Id, ex);
             RestoreState();
             _turn = null;
+            _turnsInBatch = 0;
             return;
         }
-        await CommitTurnAsync(null);
+        await CommitTurnAsync([]);
     }
 
-    private async Task CommitTurnAsync(long? consumedMessageId)
+    private async Task CommitTurnAsync(IReadOnlyList<InboxMessage> consumed)
     {
         var turn = _turn!;
+        var turns = _turnsInBatch;
         _turn = null;
+        _turnsInBatch = 0;
         var state = SerializeState();
-        var commit = new TurnCommit(Id, Shard, Epoch, Version, state, consumedMessageId, turn.Outbox, turn.ReminderWrites);
+        var commit = new TurnCommit(Id, Shard, Epoch, _committedVersion, turns, state, [.. consumed.Select(m => m.Id)], turn.Outbox, turn.ReminderWrites);
         var outcome = await _silo.Committer.CommitAsync(commit);
         switch (outcome)
         {
             case CommitOutcome.Committed:
-                Version++;
+                _committedVersion += turns;
                 _committedState = state;
-                _silo.Metrics.TurnCommitted(_class.Name);
-                if (consumedMessageId is { } id)
+                _silo.Metrics.AddTurns(_class.Name, turns);
+                foreach (var message in consumed)
                 {
-                    _silo.Pump.Release(id, Shard, refetch: false);
+                    _silo.Pump.Release(message.Id, Shard, refetch: false);
                 }
                 if (turn.ChangesReminders)
                 {
@@ -105,7 +120,7 @@ internal sealed partial class Activation
                 Log.TurnFenced(_silo.Logger, Id, Shard, Epoch);
                 _silo.Metrics.Fenced();
                 _invalid = true;
-                ReleaseConsumed(consumedMessageId);
+                ReleaseConsumed(consumed);
                 _silo.OnShardLost(Shard, Epoch);
                 return;
             default:
@@ -113,18 +128,18 @@ internal sealed partial class Activation
                 // activation's state is stale. Drop it; the message goes back to the inbox if it was not applied.
                 Log.TurnDiscarded(_silo.Logger, Id, outcome);
                 _invalid = true;
-                ReleaseConsumed(consumedMessageId);
+                ReleaseConsumed(consumed);
                 // Not awaited: the deactivation runs on this very mailbox after the current item.
                 _ = _silo.Directory.Remove(this, DeactivationReason.StateConflict);
                 return;
         }
     }
 
-    private void ReleaseConsumed(long? messageId)
+    private void ReleaseConsumed(IReadOnlyList<InboxMessage> messages)
     {
-        if (messageId is { } id)
+        foreach (var message in messages)
         {
-            _silo.Pump.Release(id, Shard, refetch: true);
+            _silo.Pump.Release(message.Id, Shard, refetch: true);
         }
     }
 

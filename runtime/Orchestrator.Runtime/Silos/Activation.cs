@@ -48,7 +48,11 @@ internal sealed partial class Activation : IGrainContext
 
     public long Epoch { get; }
 
-    public long Version { get; private set; }
+    /// <summary>The version the current turn starts from: the committed one plus the turns already run in this batch.</summary>
+    public long Version => _committedVersion + _turnsInBatch;
+
+    private long _committedVersion;
+    private int _turnsInBatch;
 
     public int ShardCount => _silo.Options.ShardCount;
 
@@ -108,7 +112,7 @@ internal sealed partial class Activation : IGrainContext
                 switch (item)
                 {
                     case WorkItem.Deliver deliver:
-                        await HandleMessageAsync(deliver.Message);
+                        await HandleMessagesAsync(TakeQueuedDeliveries(deliver.Message));
                         break;
                     case WorkItem.TimerTick tick:
                         await HandleTimerAsync(tick);
@@ -134,6 +138,19 @@ internal sealed partial class Activation : IGrainContext
         }
     }
 
+    /// <summary>The message at hand plus the deliveries queued right behind it, to run as consecutive turns that
+    /// commit together (one state write for many messages: what a fan-in grain needs).</summary>
+    private List<InboxMessage> TakeQueuedDeliveries(InboxMessage first)
+    {
+        var batch = new List<InboxMessage> { first };
+        while (batch.Count < _silo.Options.MaxTurnsPerCommit && _mailbox.Reader.TryPeek(out var next) && next is WorkItem.Deliver
+               && _mailbox.Reader.TryRead(out var taken))
+        {
+            batch.Add(((WorkItem.Deliver)taken).Message);
+        }
+        return batch;
+    }
+
     private void Return(WorkItem item)
     {
         if (item is WorkItem.Deliver deliver)
@@ -148,7 +165,7 @@ internal sealed partial class Activation : IGrainContext
         {
             var record = _preloaded is { } preloaded ? preloaded.Record : await _silo.Store.ReadGrainAsync(Id, _silo.Stopping);
             _preloaded = null;
-            Version = record?.Version ?? 0;
+            _committedVersion = record?.Version ?? 0;
             _committedState = record?.State;
             var grain = (Grain)ActivatorUtilities.CreateInstance(_silo.Services, _class.ClrType);
             grain.Attach(this);

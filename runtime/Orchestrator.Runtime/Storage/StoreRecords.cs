@@ -27,14 +27,19 @@ public sealed record ShardLeaseRow(int Shard, string? Owner, long Epoch, DateTim
 /// <summary>A grain's committed state.</summary>
 internal sealed record GrainStateRecord(GrainId Grain, long Version, long Epoch, byte[]? State);
 
-/// <summary>Everything one turn changes, committed in one transaction.</summary>
+/// <summary>
+/// Everything one or more consecutive turns of a grain change, committed in one transaction: the state after the
+/// last turn, the messages they consumed, sent and the reminder changes. The stored version moves from
+/// <see cref="ExpectedVersion"/> to <see cref="ExpectedVersion"/> + <see cref="Turns"/>, one per turn.
+/// </summary>
 internal sealed record TurnCommit(
     GrainId Grain,
     int Shard,
     long Epoch,
     long ExpectedVersion,
+    int Turns,
     byte[]? State,
-    long? ConsumedMessageId,
+    IReadOnlyList<long> ConsumedMessageIds,
     IReadOnlyList<OutgoingMessage> Outbox,
     IReadOnlyList<ReminderWrite> Reminders);
 
@@ -49,7 +54,7 @@ internal enum CommitOutcome
     /// <summary>This silo no longer holds the shard at the epoch the turn ran under.</summary>
     Fenced,
 
-    /// <summary>The consumed message had already been applied: the turn is a duplicate and was discarded.</summary>
+    /// <summary>A consumed message had already been applied: the turn is a duplicate and was discarded.</summary>
     AlreadyConsumed,
 
     /// <summary>The store could not be reached after retries: the turn may or may not have committed.</summary>

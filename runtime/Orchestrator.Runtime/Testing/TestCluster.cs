@@ -84,7 +84,7 @@ public sealed class TestCluster : IAsyncDisposable
             InboxPollInterval = runtime.InboxPollInterval, FetchBatchSize = runtime.FetchBatchSize, MaxInFlight = runtime.MaxInFlight,
             CommitBatchSize = runtime.CommitBatchSize, CommitConcurrency = runtime.CommitConcurrency, ReminderPollInterval = runtime.ReminderPollInterval,
             MisfireThreshold = runtime.MisfireThreshold, CatchUpWindow = runtime.CatchUpWindow, ShutdownDrainTimeout = runtime.ShutdownDrainTimeout,
-            DedupeRetention = runtime.DedupeRetention,
+            DedupeRetention = runtime.DedupeRetention, MaxTurnsPerCommit = runtime.MaxTurnsPerCommit,
         };
         var store = StoreFactory.Create(options, _loggerFactory);
         var silo = new Silo(options, store, _options.Registry, _services, _options.Clock, _loggerFactory);

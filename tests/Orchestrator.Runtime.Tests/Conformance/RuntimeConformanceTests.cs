@@ -108,6 +108,41 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task QueuedCommands_RunInOrderAndCommitTogether_AndAFailingOneIsIsolated()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartClusterAsync(clock: clock);
+        Failures.Fail = false;
+        var silo = cluster.Silos[0];
+        var flaky = cluster.Client.GetGrain<IFlakyGrain>("queue");
+        var counter = cluster.Client.GetGrain<ICounterGrain>("queue");
+
+        cluster.Freeze(silo); // let the messages pile up, so they reach the mailbox together
+        foreach (var what in new[] { "a", "b", "bad-1", "c", "d" })
+        {
+            await flaky.Do(what);
+        }
+        for (var i = 1; i <= 10; i++)
+        {
+            await counter.Add(i);
+        }
+        cluster.Resume(silo);
+
+        var done = await Eventually.Until(flaky.GetDone, d => d.Count == 4, Wait, "the four good commands applied");
+        Assert.Equal(["a", "b", "c", "d"], done);
+        var state = await Eventually.Until(counter.GetState, s => s.Value == 55, Wait, "ten additions applied");
+        Assert.Equal(Enumerable.Range(0, 10).Select(v => (long)v), state.Versions);
+        Assert.Equal(10, await cluster.Client.GetGrainVersionAsync(counter));
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.Until(() => Task.FromResult(Failures.AttemptsOf("bad-1")), n => n == 2, Wait, "second attempt of the failing command");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var letter = Assert.Single(await Eventually.Until(() => cluster.Client.GetDeadLettersAsync(), l => l.Count == 1, Wait, "the failing command parked"));
+        Assert.Contains("bad-1", letter.Error);
+        Assert.Equal(["a", "b", "c", "d"], await flaky.GetDone());
+    }
+
+    [Fact]
     public async Task UnknownGrainType_AndUnreadablePayload_AreParkedWithAClearError()
     {
         await using var cluster = await StartClusterAsync();

@@ -26,7 +26,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private static TurnCommit Turn(long epoch, long expectedVersion, long? consumed = null, params OutgoingMessage[] outbox) =>
-        new(Grain, Shard, epoch, expectedVersion, [(byte)expectedVersion], consumed, outbox, []);
+        new(Grain, Shard, epoch, expectedVersion, 1, [(byte)expectedVersion], consumed is { } id ? [id] : [], outbox, []);
 
     private static OutgoingMessage Message(string dedupe) =>
         new(Grain, Shard, dedupe, new MessageBody { Kind = "call", Interface = "I", Method = "M" }.ToBytes(), DateTimeOffset.UnixEpoch);
@@ -49,7 +49,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         // In one batch: a good turn and a duplicate; only the duplicate is discarded.
         var other = new GrainId("counter", "s2");
-        var good = new TurnCommit(other, other.ShardOf(Shards), leases[other.ShardOf(Shards)].Epoch, 0, null, null, [], []);
+        var good = new TurnCommit(other, other.ShardOf(Shards), leases[other.ShardOf(Shards)].Epoch, 0, 1, null, [], [], []);
         Assert.Equal([CommitOutcome.AlreadyConsumed, CommitOutcome.Committed], await _store.CommitAsync("a", [Turn(lease.Epoch, 1, pending[0].Id), good], ct));
 
         var state = await _store.ReadGrainAsync(Grain, ct);
@@ -57,6 +57,25 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([(byte)0], state.State!);
         var left = await _store.FetchAsync([Shard], 0, DateTimeOffset.UnixEpoch, 10, ct);
         Assert.Equal(["m2", "out-1"], left.Select(m => m.DedupeKey)); // m1 consumed once; the outbox message landed
+    }
+
+    [Fact]
+    public async Task Commit_OfSeveralTurns_MovesTheVersionByTheTurnCount_AndAnyDuplicateDiscardsIt()
+    {
+        var ct = CancellationToken.None;
+        var lease = Assert.Single(await _store.AcquireShardsAsync("a", [Shard], TimeSpan.FromMinutes(1), ct));
+        await _store.EnqueueAsync([Message("m1"), Message("m2"), Message("m3"), Message("m4")], ct);
+        var ids = (await _store.FetchAsync([Shard], 0, DateTimeOffset.UnixEpoch, 10, ct)).Select(m => m.Id).ToList();
+
+        var three = new TurnCommit(Grain, Shard, lease.Epoch, 0, 3, [3], [ids[0], ids[1], ids[2]], [], []);
+        Assert.Equal([CommitOutcome.Committed], await _store.CommitAsync("a", [three], ct));
+        Assert.Equal(3, (await _store.ReadGrainAsync(Grain, ct))!.Version);
+
+        // m3 was applied already: a batch holding it and m4 is discarded whole, m4 stays pending.
+        var overlap = new TurnCommit(Grain, Shard, lease.Epoch, 3, 2, [5], [ids[2], ids[3]], [], []);
+        Assert.Equal([CommitOutcome.AlreadyConsumed], await _store.CommitAsync("a", [overlap], ct));
+        Assert.Equal(3, (await _store.ReadGrainAsync(Grain, ct))!.Version);
+        Assert.Equal([ids[3]], (await _store.FetchAsync([Shard], 0, DateTimeOffset.UnixEpoch, 10, ct)).Select(m => m.Id));
     }
 
     [Fact]

@@ -7,11 +7,18 @@ public sealed class FailureSwitch
 {
     public volatile bool Fail = true;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byCommand = new();
     private int _attempts;
 
     public int Attempts => Volatile.Read(ref _attempts);
 
-    public void Attempted() => Interlocked.Increment(ref _attempts);
+    public int AttemptsOf(string what) => _byCommand.GetValueOrDefault(what);
+
+    public void Attempted(string what)
+    {
+        Interlocked.Increment(ref _attempts);
+        _byCommand.AddOrUpdate(what, 1, (_, n) => n + 1);
+    }
 }
 
 public interface IFlakyGrain : IGrainWithStringKey
@@ -31,9 +38,9 @@ public sealed class FlakyGrain(FailureSwitch failures) : Grain<FlakyState>, IFla
 {
     public Task Do(string what)
     {
-        failures.Attempted();
+        failures.Attempted(what);
         State.Done.Add(what); // must not survive a failed turn
-        if (failures.Fail)
+        if (failures.Fail || what.StartsWith("bad", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"failing on purpose: {what}");
         }

@@ -12,17 +12,19 @@ internal sealed partial class PostgresStore
     // "not consumed" and changes nothing. If a state write still loses a race after its message was consumed
     // (a concurrent writer the snapshot did not see), the caller rolls back and retries turn by turn.
     private const string CommitSql = """
-        WITH u AS (SELECT * FROM unnest(@t, @k, @v, @st, @sh, @ep, @msg) AS u(t, k, v, st, sh, ep, msg)),
+        WITH u AS (SELECT * FROM unnest(@t, @k, @v, @n, @st, @sh, @ep, @m) AS u(t, k, v, n, st, sh, ep, m)),
         f AS (SELECT u.* FROM u JOIN orch_shard_lease l ON l.shard_id = u.sh AND l.epoch = u.ep AND l.owner_silo = @me),
         cand AS (SELECT f.* FROM f LEFT JOIN orch_grain_state g ON g.grain_type = f.t AND g.grain_key = f.k
                  WHERE (f.v = 0 AND g.grain_type IS NULL) OR g.version = f.v),
-        con AS (DELETE FROM orch_inbox i USING cand c WHERE c.msg > 0 AND i.msg_id = c.msg AND i.status = 0 RETURNING i.msg_id),
-        go AS (SELECT c.* FROM cand c WHERE c.msg = 0 OR c.msg IN (SELECT msg_id FROM con)),
-        upd AS (UPDATE orch_grain_state g SET version = g.version + 1, state = go.st, epoch = go.ep, updated_at = now()
+        con AS (DELETE FROM orch_inbox i USING unnest(@c_t, @c_k, @c_msg) AS x(t, k, msg) JOIN cand c ON c.t = x.t AND c.k = x.k
+                WHERE i.msg_id = x.msg AND i.status = 0 RETURNING i.msg_id, x.t, x.k),
+        taken AS (SELECT t, k, count(*) AS taken FROM con GROUP BY t, k),
+        go AS (SELECT c.* FROM cand c LEFT JOIN taken ON taken.t = c.t AND taken.k = c.k WHERE coalesce(taken.taken, 0) = c.m),
+        upd AS (UPDATE orch_grain_state g SET version = g.version + go.n, state = go.st, epoch = go.ep, updated_at = now()
                 FROM go WHERE go.v > 0 AND g.grain_type = go.t AND g.grain_key = go.k AND g.version = go.v
                 RETURNING g.grain_type AS t, g.grain_key AS k),
         ins AS (INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at)
-                SELECT go.t, go.k, go.sh, 1, go.ep, go.st, now() FROM go WHERE go.v = 0
+                SELECT go.t, go.k, go.sh, go.n, go.ep, go.st, now() FROM go WHERE go.v = 0
                 ON CONFLICT DO NOTHING RETURNING grain_type AS t, grain_key AS k),
         ok AS (SELECT t, k FROM upd UNION ALL SELECT t, k FROM ins),
         ob AS (SELECT DISTINCT ON (o.type, o.key, o.dedupe) o.*
@@ -110,7 +112,7 @@ internal sealed partial class PostgresStore
         {
             var turn = turns[i];
             var key = (turn.Grain.Type, turn.Grain.Key);
-            var messageTaken = turn.ConsumedMessageId is not { } id || consumed.Contains(id);
+            var taken = turn.ConsumedMessageIds.Count(consumed.Contains);
             if (committed.Contains(key))
             {
                 outcomes[i] = CommitOutcome.Committed;
@@ -119,15 +121,16 @@ internal sealed partial class PostgresStore
             {
                 (notCandidates ??= []).Add(i);
             }
-            else if (!messageTaken)
+            else if (taken == 0 && turn.ConsumedMessageIds.Count > 0)
             {
                 outcomes[i] = CommitOutcome.AlreadyConsumed;
             }
             else
             {
-                // Consumed (or nothing to consume) but the state write lost a race: undo everything, go turn by turn.
+                // Some of its messages consumed here but the turn cannot commit (others were applied already, or the
+                // state write lost a race): undo everything; a batch goes again turn by turn.
                 await tx.RollbackAsync(cancellationToken);
-                return null;
+                return turns.Count > 1 ? null : [taken < turn.ConsumedMessageIds.Count ? CommitOutcome.AlreadyConsumed : CommitOutcome.VersionConflict];
             }
         }
         if (notCandidates is not null)
@@ -155,10 +158,15 @@ internal sealed partial class PostgresStore
         p.AddWithValue("t", turns.Select(t => t.Grain.Type).ToArray());
         p.AddWithValue("k", turns.Select(t => t.Grain.Key).ToArray());
         p.AddWithValue("v", turns.Select(t => t.ExpectedVersion).ToArray());
+        p.AddWithValue("n", turns.Select(t => (long)t.Turns).ToArray());
         p.AddWithValue("st", NpgsqlDbType.Array | NpgsqlDbType.Bytea, turns.Select(t => t.State).ToArray());
         p.AddWithValue("sh", turns.Select(t => t.Shard).ToArray());
         p.AddWithValue("ep", turns.Select(t => t.Epoch).ToArray());
-        p.AddWithValue("msg", turns.Select(t => t.ConsumedMessageId ?? 0).ToArray());
+        p.AddWithValue("m", turns.Select(t => (long)t.ConsumedMessageIds.Count).ToArray());
+        var consumed = turns.SelectMany(t => t.ConsumedMessageIds.Select(id => (t.Grain, Id: id))).ToList();
+        p.AddWithValue("c_t", consumed.Select(c => c.Grain.Type).ToArray());
+        p.AddWithValue("c_k", consumed.Select(c => c.Grain.Key).ToArray());
+        p.AddWithValue("c_msg", consumed.Select(c => c.Id).ToArray());
 
         var outbox = turns.SelectMany(t => t.Outbox.Select(m => (Owner: t.Grain, Message: m))).ToList();
         p.AddWithValue("o_ot", outbox.Select(o => o.Owner.Type).ToArray());

@@ -48,18 +48,20 @@ internal sealed partial class SqliteStore
         }
         var now = Now();
         var written = turn.ExpectedVersion > 0
-            ? Exec(c, tx, "UPDATE orch_grain_state SET version = version + 1, state = @st, epoch = @e, updated_at = @now WHERE grain_type = @t AND grain_key = @k AND version = @v",
-                ("st", turn.State), ("e", turn.Epoch), ("now", now), ("t", turn.Grain.Type), ("k", turn.Grain.Key), ("v", turn.ExpectedVersion))
-            : Exec(c, tx, "INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at) VALUES (@t, @k, @s, 1, @e, @st, @now) ON CONFLICT DO NOTHING",
-                ("t", turn.Grain.Type), ("k", turn.Grain.Key), ("s", turn.Shard), ("e", turn.Epoch), ("st", turn.State), ("now", now));
+            ? Exec(c, tx, "UPDATE orch_grain_state SET version = version + @n, state = @st, epoch = @e, updated_at = @now WHERE grain_type = @t AND grain_key = @k AND version = @v",
+                ("n", turn.Turns), ("st", turn.State), ("e", turn.Epoch), ("now", now), ("t", turn.Grain.Type), ("k", turn.Grain.Key), ("v", turn.ExpectedVersion))
+            : Exec(c, tx, "INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at) VALUES (@t, @k, @s, @n, @e, @st, @now) ON CONFLICT DO NOTHING",
+                ("t", turn.Grain.Type), ("k", turn.Grain.Key), ("s", turn.Shard), ("n", turn.Turns), ("e", turn.Epoch), ("st", turn.State), ("now", now));
         if (written != 1)
         {
             return CommitOutcome.VersionConflict;
         }
-        if (turn.ConsumedMessageId is { } id
-            && Exec(c, tx, "DELETE FROM orch_inbox WHERE msg_id = @id AND status = 0", ("id", id)) != 1)
+        foreach (var id in turn.ConsumedMessageIds)
         {
-            return CommitOutcome.AlreadyConsumed;
+            if (Exec(c, tx, "DELETE FROM orch_inbox WHERE msg_id = @id AND status = 0", ("id", id)) != 1)
+            {
+                return CommitOutcome.AlreadyConsumed;
+            }
         }
         InsertMessages(c, tx, turn.Outbox);
         foreach (var write in turn.Reminders)
