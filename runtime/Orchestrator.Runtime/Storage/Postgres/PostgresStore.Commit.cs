@@ -6,31 +6,31 @@ namespace Orchestrator.Runtime.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    // One statement commits a whole batch of turns. Fence first (shard, epoch, owner), then a version check on the
-    // statement's snapshot, then consume each turn's message; only turns whose message this statement consumed (or
-    // that consumed none) write state, outbox and reminders. A duplicate delivery therefore simply comes back as
-    // "not consumed" and changes nothing. If a state write still loses a race after its message was consumed
-    // (a concurrent writer the snapshot did not see), the caller rolls back and retries turn by turn.
-    private const string CommitSql = """
-        WITH u AS (SELECT * FROM unnest(@t, @k, @v, @n, @st, @sh, @ep, @m) AS u(t, k, v, n, st, sh, ep, m)),
-        f AS (SELECT u.* FROM u JOIN orch_shard_lease l ON l.shard_id = u.sh AND l.epoch = u.ep AND l.owner_silo = @me),
-        cand AS (SELECT f.* FROM f LEFT JOIN orch_grain_state g ON g.grain_type = f.t AND g.grain_key = f.k
-                 WHERE (f.v = 0 AND g.grain_type IS NULL) OR g.version = f.v),
-        con AS (DELETE FROM orch_inbox i USING unnest(@c_t, @c_k, @c_msg) AS x(t, k, msg) JOIN cand c ON c.t = x.t AND c.k = x.k
-                WHERE i.msg_id = x.msg AND i.status = 0 RETURNING i.msg_id, x.t, x.k),
-        taken AS (SELECT t, k, count(*) AS taken FROM con GROUP BY t, k),
-        go AS (SELECT c.* FROM cand c LEFT JOIN taken ON taken.t = c.t AND taken.k = c.k WHERE coalesce(taken.taken, 0) = c.m),
-        upd AS (UPDATE orch_grain_state g SET version = g.version + go.n, state = go.st, epoch = go.ep, updated_at = now()
-                FROM go WHERE go.v > 0 AND g.grain_type = go.t AND g.grain_key = go.k AND g.version = go.v
-                RETURNING g.grain_type AS t, g.grain_key AS k),
+    // A batch of turns commits in one transaction of three statements, each joining only real, indexed tables (CTE
+    // outputs joined to each other get no statistics, and their nested loops cost O(n²) at a thousand turns):
+    //   1. candidates: turns whose shard epoch we hold and whose grain is at the expected version (this snapshot);
+    //   2. consume: delete the candidates' messages (a message already applied is simply not returned);
+    //   3. write: state, outbox (dedupe-checked) and reminders of the turns whose messages were all taken here.
+    // A candidate whose messages were only partly taken, or whose state write loses a race with a writer the
+    // snapshot did not see, rolls the batch back; the caller then commits turn by turn.
+    private const string CandidatesSql = """
+        SELECT u.i FROM unnest(@t, @k, @v, @sh, @ep) WITH ORDINALITY AS u(t, k, v, sh, ep, i)
+        JOIN orch_shard_lease l ON l.shard_id = u.sh AND l.epoch = u.ep AND l.owner_silo = @me
+        LEFT JOIN orch_grain_state g ON g.grain_type = u.t AND g.grain_key = u.k
+        WHERE (u.v = 0 AND g.grain_type IS NULL) OR g.version = u.v
+        """;
+
+    private const string ConsumeSql = "DELETE FROM orch_inbox WHERE msg_id = ANY(@ids) AND status = 0 RETURNING msg_id";
+
+    private const string WriteSql = """
+        WITH upd AS (UPDATE orch_grain_state g SET version = g.version + u.n, state = u.st, epoch = u.ep, updated_at = now()
+                FROM unnest(@t, @k, @v, @n, @st, @ep) AS u(t, k, v, n, st, ep)
+                WHERE u.v > 0 AND g.grain_type = u.t AND g.grain_key = u.k AND g.version = u.v RETURNING 1),
         ins AS (INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at)
-                SELECT go.t, go.k, go.sh, go.n, go.ep, go.st, now() FROM go WHERE go.v = 0
-                ON CONFLICT DO NOTHING RETURNING grain_type AS t, grain_key AS k),
-        ok AS (SELECT t, k FROM upd UNION ALL SELECT t, k FROM ins),
-        ob AS (SELECT DISTINCT ON (o.type, o.key, o.dedupe) o.*
-                FROM unnest(@o_ot, @o_ok, @o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible)
-                     AS o(ot, ok, shard, type, key, dedupe, payload, visible)
-                JOIN ok ON ok.t = o.ot AND ok.k = o.ok),
+                SELECT u.t, u.k, u.sh, u.n, u.ep, u.st, now() FROM unnest(@t, @k, @v, @n, @st, @ep, @sh) AS u(t, k, v, n, st, ep, sh) WHERE u.v = 0
+                ON CONFLICT DO NOTHING RETURNING 1),
+        ob AS (SELECT DISTINCT ON (type, key, dedupe) * FROM unnest(@o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible)
+                AS o(shard, type, key, dedupe, payload, visible)),
         obd AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM ob ON CONFLICT DO NOTHING
                 RETURNING grain_type, grain_key, dedupe_key),
         outbox AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
@@ -40,16 +40,13 @@ internal sealed partial class PostgresStore
                 SELECT r.t, r.k, r.name, r.shard, r.kind, r.period, r.anchor, r.cron, r.tz, r.misfire, r.next, NULL, 1
                 FROM unnest(@r_t, @r_k, @r_name, @r_shard, @r_kind, @r_period, @r_anchor, @r_cron, @r_tz, @r_misfire, @r_next)
                      AS r(t, k, name, shard, kind, period, anchor, cron, tz, misfire, next)
-                JOIN ok ON ok.t = r.t AND ok.k = r.k
                 ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET shard_id = excluded.shard_id, kind = excluded.kind,
                     period_ms = excluded.period_ms, anchor = excluded.anchor, cron = excluded.cron, time_zone = excluded.time_zone,
                     misfire = excluded.misfire, next_due = excluded.next_due, version = orch_reminder.version + 1
                 RETURNING 1),
         remdel AS (DELETE FROM orch_reminder d USING unnest(@d_t, @d_k, @d_name) AS x(t, k, name)
-                JOIN ok ON ok.t = x.t AND ok.k = x.k
                 WHERE d.grain_type = x.t AND d.grain_key = x.k AND d.name = x.name RETURNING 1)
-        SELECT 0, t, k, 0::bigint FROM ok UNION ALL SELECT 1, NULL, NULL, msg_id FROM con
-        UNION ALL SELECT 2, t, k, 0::bigint FROM cand
+        SELECT (SELECT count(*) FROM upd) + (SELECT count(*) FROM ins)
         """;
 
     public async Task<IReadOnlyList<CommitOutcome>> CommitAsync(string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
@@ -63,86 +60,117 @@ internal sealed partial class PostgresStore
         {
             return outcomes;
         }
-        // A state write lost a race with a writer the statement's snapshot did not see: commit turn by turn.
         var single = new CommitOutcome[turns.Count];
         for (var i = 0; i < turns.Count; i++)
         {
-            single[i] = (await TryCommit(siloId, [turns[i]], cancellationToken))?[0] ?? CommitOutcome.VersionConflict;
+            single[i] = (await TryCommit(siloId, [turns[i]], cancellationToken))![0];
         }
         return single;
     }
 
-    /// <returns>The outcomes, or null when the batch was rolled back because a state write lost a race.</returns>
+    /// <returns>The outcomes, or null when a batch of several turns was rolled back and must go turn by turn.</returns>
     private async Task<CommitOutcome[]?> TryCommit(string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, tx);
-        var commit = new NpgsqlBatchCommand(CommitSql);
-        AddCommitParameters(commit.Parameters, siloId, turns);
-        batch.BatchCommands.Add(commit);
-        if (turns.Any(t => t.Outbox.Count > 0))
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
-        }
-        var committed = new HashSet<(string, string)>();
-        var candidates = new HashSet<(string, string)>();
-        var consumed = new HashSet<long>();
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                switch (reader.GetInt32(0))
-                {
-                    case 0:
-                        committed.Add((reader.GetString(1), reader.GetString(2)));
-                        break;
-                    case 1:
-                        consumed.Add(reader.GetInt64(3));
-                        break;
-                    default:
-                        candidates.Add((reader.GetString(1), reader.GetString(2)));
-                        break;
-                }
-            }
-        }
         var outcomes = new CommitOutcome[turns.Count];
-        List<int>? notCandidates = null;
+
+        var candidates = await Candidates(connection, tx, siloId, turns, cancellationToken);
+        var consumed = await Consume(connection, tx, [.. candidates.SelectMany(i => turns[i].ConsumedMessageIds)], cancellationToken);
+        var writes = new List<TurnCommit>(candidates.Count);
         for (var i = 0; i < turns.Count; i++)
         {
             var turn = turns[i];
-            var key = (turn.Grain.Type, turn.Grain.Key);
-            var taken = turn.ConsumedMessageIds.Count(consumed.Contains);
-            if (committed.Contains(key))
+            if (!candidates.Contains(i))
             {
+                continue;
+            }
+            var taken = turn.ConsumedMessageIds.Count(consumed.Contains);
+            if (taken == turn.ConsumedMessageIds.Count)
+            {
+                writes.Add(turn);
                 outcomes[i] = CommitOutcome.Committed;
             }
-            else if (!candidates.Contains(key))
+            else if (taken == 0)
             {
-                (notCandidates ??= []).Add(i);
-            }
-            else if (taken == 0 && turn.ConsumedMessageIds.Count > 0)
-            {
-                outcomes[i] = CommitOutcome.AlreadyConsumed;
+                outcomes[i] = CommitOutcome.AlreadyConsumed; // a duplicate delivery: nothing of it is kept
             }
             else
             {
-                // Some of its messages consumed here but the turn cannot commit (others were applied already, or the
-                // state write lost a race): undo everything; a batch goes again turn by turn.
                 await tx.RollbackAsync(cancellationToken);
-                return turns.Count > 1 ? null : [taken < turn.ConsumedMessageIds.Count ? CommitOutcome.AlreadyConsumed : CommitOutcome.VersionConflict];
+                return turns.Count > 1 ? null : [CommitOutcome.AlreadyConsumed];
             }
         }
-        if (notCandidates is not null)
+        if (writes.Count > 0 && await Write(connection, tx, writes, cancellationToken) != writes.Count)
+        {
+            // A state write lost a race the snapshot did not see: its messages must not stay consumed.
+            await tx.RollbackAsync(cancellationToken);
+            return turns.Count > 1 ? null : [CommitOutcome.VersionConflict];
+        }
+        if (candidates.Count < turns.Count)
         {
             var held = await HeldShards(connection, tx, siloId, cancellationToken);
-            foreach (var i in notCandidates)
+            for (var i = 0; i < turns.Count; i++)
             {
-                outcomes[i] = held.Contains(new ShardLease(turns[i].Shard, turns[i].Epoch)) ? CommitOutcome.VersionConflict : CommitOutcome.Fenced;
+                if (!candidates.Contains(i))
+                {
+                    outcomes[i] = held.Contains(new ShardLease(turns[i].Shard, turns[i].Epoch)) ? CommitOutcome.VersionConflict : CommitOutcome.Fenced;
+                }
             }
         }
         await tx.CommitAsync(cancellationToken);
         return outcomes;
+    }
+
+    private static async Task<HashSet<int>> Candidates(NpgsqlConnection connection, NpgsqlTransaction tx, string siloId, IReadOnlyList<TurnCommit> turns, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(CandidatesSql, connection, tx);
+        cmd.Parameters.AddWithValue("me", siloId);
+        cmd.Parameters.AddWithValue("t", turns.Select(t => t.Grain.Type).ToArray());
+        cmd.Parameters.AddWithValue("k", turns.Select(t => t.Grain.Key).ToArray());
+        cmd.Parameters.AddWithValue("v", turns.Select(t => t.ExpectedVersion).ToArray());
+        cmd.Parameters.AddWithValue("sh", turns.Select(t => t.Shard).ToArray());
+        cmd.Parameters.AddWithValue("ep", turns.Select(t => t.Epoch).ToArray());
+        var result = new HashSet<int>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add((int)reader.GetInt64(0) - 1);
+        }
+        return result;
+    }
+
+    private static async Task<HashSet<long>> Consume(NpgsqlConnection connection, NpgsqlTransaction tx, long[] ids, CancellationToken cancellationToken)
+    {
+        var consumed = new HashSet<long>();
+        if (ids.Length == 0)
+        {
+            return consumed;
+        }
+        await using var cmd = new NpgsqlCommand(ConsumeSql, connection, tx);
+        cmd.Parameters.AddWithValue("ids", ids);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            consumed.Add(reader.GetInt64(0));
+        }
+        return consumed;
+    }
+
+    /// <returns>How many grain states were written (one per turn when nothing raced).</returns>
+    private async Task<long> Write(NpgsqlConnection connection, NpgsqlTransaction tx, List<TurnCommit> turns, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx);
+        var write = new NpgsqlBatchCommand(WriteSql);
+        AddWriteParameters(write.Parameters, turns);
+        batch.BatchCommands.Add(write);
+        if (turns.Any(t => t.Outbox.Count > 0))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
+        }
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetInt64(0);
     }
 
     private static async Task<HashSet<ShardLease>> HeldShards(NpgsqlConnection connection, NpgsqlTransaction tx, string siloId, CancellationToken cancellationToken)
@@ -152,9 +180,8 @@ internal sealed partial class PostgresStore
         return [.. await ReadLeases(cmd, cancellationToken)];
     }
 
-    private static void AddCommitParameters(NpgsqlParameterCollection p, string siloId, IReadOnlyList<TurnCommit> turns)
+    private static void AddWriteParameters(NpgsqlParameterCollection p, IReadOnlyList<TurnCommit> turns)
     {
-        p.AddWithValue("me", siloId);
         p.AddWithValue("t", turns.Select(t => t.Grain.Type).ToArray());
         p.AddWithValue("k", turns.Select(t => t.Grain.Key).ToArray());
         p.AddWithValue("v", turns.Select(t => t.ExpectedVersion).ToArray());
@@ -162,16 +189,7 @@ internal sealed partial class PostgresStore
         p.AddWithValue("st", NpgsqlDbType.Array | NpgsqlDbType.Bytea, turns.Select(t => t.State).ToArray());
         p.AddWithValue("sh", turns.Select(t => t.Shard).ToArray());
         p.AddWithValue("ep", turns.Select(t => t.Epoch).ToArray());
-        p.AddWithValue("m", turns.Select(t => (long)t.ConsumedMessageIds.Count).ToArray());
-        var consumed = turns.SelectMany(t => t.ConsumedMessageIds.Select(id => (t.Grain, Id: id))).ToList();
-        p.AddWithValue("c_t", consumed.Select(c => c.Grain.Type).ToArray());
-        p.AddWithValue("c_k", consumed.Select(c => c.Grain.Key).ToArray());
-        p.AddWithValue("c_msg", consumed.Select(c => c.Id).ToArray());
-
-        var outbox = turns.SelectMany(t => t.Outbox.Select(m => (Owner: t.Grain, Message: m))).ToList();
-        p.AddWithValue("o_ot", outbox.Select(o => o.Owner.Type).ToArray());
-        p.AddWithValue("o_ok", outbox.Select(o => o.Owner.Key).ToArray());
-        AddMessageArrays(p, outbox.Select(o => o.Message).ToList(), "o_");
+        AddMessageArrays(p, [.. turns.SelectMany(t => t.Outbox)], "o_");
 
         var upserts = turns.SelectMany(t => t.Reminders).Where(r => r.Upsert is not null).Select(r => r.Upsert!).ToList();
         var columns = upserts.Select(r => ScheduleColumns.From(r.Schedule)).ToList();
