@@ -51,6 +51,7 @@ internal static class LatencyBench
         {
             var options = Bench.Options(Bench.WithSchema(baseConnection, schema), "reminder-silo");
             options.ReminderPollInterval = TimeSpan.FromMilliseconds(args.Int("poll-ms", (int)options.ReminderPollInterval.TotalMilliseconds));
+            options.ReminderLookahead = TimeSpan.FromMilliseconds(args.Int("lookahead-ms", (int)options.ReminderLookahead.TotalMilliseconds));
             Report.Info($"reminders: ReminderPollInterval {options.ReminderPollInterval.TotalMilliseconds} ms (default), period {ReminderBenchGrain.Period.TotalSeconds} s");
             await using var host = await SiloHost.StartAsync(options, Bench.Registry, Bench.Services, TimeProvider.System, Bench.Logging, CancellationToken.None);
             var sw = Stopwatch.StartNew();

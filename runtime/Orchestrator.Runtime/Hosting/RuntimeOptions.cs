@@ -56,6 +56,11 @@ public sealed class RuntimeOptions
     /// <summary>How often due reminders are looked for. Default 200 ms (lateness is bounded by this plus a commit).</summary>
     public TimeSpan ReminderPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Reminders are fired this far ahead of their due time, as messages that become visible at the due
+    /// time, so that at the due time only the grain's turn remains. Default 1 s. A reminder removed less than this
+    /// before its due time may still deliver that one tick.</summary>
+    public TimeSpan ReminderLookahead { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A due time fired later than this counts as missed and follows the reminder's misfire policy. Default 1 min.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -24,6 +24,7 @@ internal sealed partial class InboxPump
     private readonly HashSet<long> _inFlight = [];
     private readonly SortedDictionary<long, int> _awaitingRetry = [];
     private readonly Queue<(long Timestamp, long Cursor)> _cursorHistory = new();
+    private readonly List<(long FromId, DateTimeOffset At)> _expected = [];
     private HashSet<long>? _consumedDuringFetch;
     private long _cursor;
     private long _floor;
@@ -54,6 +55,30 @@ internal sealed partial class InboxPump
     }
 
     public void Wake() => _wake.Set();
+
+    /// <summary>
+    /// Messages from id <paramref name="fromId"/> on become visible at <paramref name="at"/> (reminder ticks fired
+    /// ahead): sweep from there at that time. The cursor has passed them while they were invisible.
+    /// </summary>
+    public void ExpectVisible(long fromId, DateTimeOffset at)
+    {
+        lock (_sync)
+        {
+            _expected.Add((fromId, at));
+        }
+        var wait = at - _silo.Clock.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            Wake();
+            return;
+        }
+        ITimer? timer = null;
+        timer = _silo.Clock.CreateTimer(_ =>
+        {
+            Wake();
+            timer?.Dispose();
+        }, null, wait, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>Look through every pending message of the held shards soon (a shard was acquired).</summary>
     public void RequestFullSweep()
@@ -178,7 +203,17 @@ internal sealed partial class InboxPump
             _lastFullSweep = _lastSweep = now;
             return 0;
         }
-        if (!_sweepRequested && TimeProvider.System.GetElapsedTime(_lastSweep) < _silo.Options.InboxPollInterval)
+        long? expectedFrom = null;
+        var clockNow = _silo.Clock.GetUtcNow();
+        lock (_sync)
+        {
+            foreach (var (fromId, _) in _expected.Where(e => e.At <= clockNow))
+            {
+                expectedFrom = Math.Min(expectedFrom ?? long.MaxValue, fromId - 1);
+            }
+            _expected.RemoveAll(e => e.At <= clockNow);
+        }
+        if (!_sweepRequested && expectedFrom is null && TimeProvider.System.GetElapsedTime(_lastSweep) < _silo.Options.InboxPollInterval)
         {
             return null;
         }
@@ -197,7 +232,8 @@ internal sealed partial class InboxPump
             {
                 _awaitingRetry.Remove(id);
             }
-            return _awaitingRetry.Count > 0 ? Math.Min(_floor, _awaitingRetry.First().Key - 1) : _floor;
+            var from = _awaitingRetry.Count > 0 ? Math.Min(_floor, _awaitingRetry.First().Key - 1) : _floor;
+            return expectedFrom is { } e ? Math.Min(from, e) : from;
         }
     }
 

@@ -12,7 +12,8 @@ namespace Orchestrator.Runtime.Silos;
 /// </summary>
 internal sealed partial class ReminderPump
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = 2000;
+    private static readonly long BucketTicks = TimeSpan.FromMilliseconds(50).Ticks;
     private const int IterationLimit = 1_000_000;
     private readonly SiloContext _silo;
     private readonly CancellationToken _stopping;
@@ -62,7 +63,7 @@ internal sealed partial class ReminderPump
             return false;
         }
         var now = _silo.Clock.GetUtcNow();
-        var due = await _silo.Store.FetchDueRemindersAsync(shards, now, BatchSize, _stopping);
+        var due = await _silo.Store.FetchDueRemindersAsync(shards, now + _silo.Options.ReminderLookahead, BatchSize, _stopping);
         if (due.Count == 0)
         {
             return false;
@@ -75,8 +76,19 @@ internal sealed partial class ReminderPump
                 fires.Add(Plan(reminder, epoch, now));
             }
         }
-        var fired = await _silo.Store.FireRemindersAsync(_silo.SiloId, fires, _stopping);
+        var (fired, firstMessage) = await _silo.Store.FireRemindersAsync(_silo.SiloId, fires, _stopping);
         _silo.Metrics.RemindersFired(fired);
+        if (firstMessage > 0)
+        {
+            // Ticks fired ahead become visible at their due time: have the inbox pump look for them then.
+            // One wake-up per 50 ms of due times is enough (the sweep takes everything visible by then).
+            foreach (var at in fires.SelectMany(f => f.Messages).Where(m => m.VisibleAt > now)
+                         .Select(m => new DateTimeOffset((m.VisibleAt.UtcTicks + BucketTicks - 1) / BucketTicks * BucketTicks, TimeSpan.Zero)).Distinct())
+            {
+                _silo.Pump.ExpectVisible(firstMessage, at);
+            }
+            _silo.Pump.Wake();
+        }
         return due.Count == BatchSize;
     }
 
@@ -146,7 +158,7 @@ internal sealed partial class ReminderPump
     private static OutgoingMessage Tick(StoredReminder reminder, DateTimeOffset due, int missed, DateTimeOffset now)
     {
         var body = new MessageBody { Kind = MessageBody.ReminderKind, Reminder = reminder.Name, Due = due, Missed = missed };
-        return new OutgoingMessage(reminder.Grain, reminder.Shard, DedupeKey(reminder.Name, due), body.ToBytes(), now);
+        return new OutgoingMessage(reminder.Grain, reminder.Shard, DedupeKey(reminder.Name, due), body.ToBytes(), due > now ? due : now);
     }
 
     /// <summary>The dedupe key of a reminder tick: the reminder and its due time, so each due time fires once.</summary>

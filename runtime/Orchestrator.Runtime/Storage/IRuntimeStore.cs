@@ -77,8 +77,11 @@ internal interface IRuntimeStore : IAsyncDisposable
     // Reminders
     Task<IReadOnlyList<StoredReminder>> FetchDueRemindersAsync(IReadOnlyCollection<int> shards, DateTimeOffset until, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Applies firings; returns how many applied (a firing whose reminder changed meanwhile is skipped).</summary>
-    Task<int> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies firings; returns how many applied (a firing whose reminder changed meanwhile is skipped) and the
+    /// lowest id of the messages stored (0 if none).
+    /// </summary>
+    Task<(int Fired, long FirstMessageId)> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredReminder>> ListRemindersAsync(GrainId grain, CancellationToken cancellationToken);
 

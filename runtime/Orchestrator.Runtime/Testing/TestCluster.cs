@@ -85,6 +85,7 @@ public sealed class TestCluster : IAsyncDisposable
             CommitBatchSize = runtime.CommitBatchSize, CommitConcurrency = runtime.CommitConcurrency, ReminderPollInterval = runtime.ReminderPollInterval,
             MisfireThreshold = runtime.MisfireThreshold, CatchUpWindow = runtime.CatchUpWindow, ShutdownDrainTimeout = runtime.ShutdownDrainTimeout,
             DedupeRetention = runtime.DedupeRetention, MaxTurnsPerCommit = runtime.MaxTurnsPerCommit,
+            ReminderLookahead = runtime.ReminderLookahead,
         };
         var store = StoreFactory.Create(options, _loggerFactory);
         var silo = new Silo(options, store, _options.Registry, _services, _options.Clock, _loggerFactory);

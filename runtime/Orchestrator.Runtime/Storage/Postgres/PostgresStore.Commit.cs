@@ -10,7 +10,7 @@ internal sealed partial class PostgresStore
     // outputs joined to each other get no statistics, and their nested loops cost O(n²) at a thousand turns):
     //   1. candidates: turns whose shard epoch we hold and whose grain is at the expected version (this snapshot);
     //   2. consume: delete the candidates' messages (a message already applied is simply not returned);
-    //   3. write: state, outbox (dedupe-checked) and reminders of the turns whose messages were all taken here.
+    //   3. write: state and reminders of the turns whose messages were all taken here, then their outbox.
     // A candidate whose messages were only partly taken, or whose state write loses a race with a writer the
     // snapshot did not see, rolls the batch back; the caller then commits turn by turn.
     private const string CandidatesSql = """
@@ -29,13 +29,6 @@ internal sealed partial class PostgresStore
         ins AS (INSERT INTO orch_grain_state (grain_type, grain_key, shard_id, version, epoch, state, updated_at)
                 SELECT u.t, u.k, u.sh, u.n, u.ep, u.st, now() FROM unnest(@t, @k, @v, @n, @st, @ep, @sh) AS u(t, k, v, n, st, ep, sh) WHERE u.v = 0
                 ON CONFLICT DO NOTHING RETURNING 1),
-        ob AS (SELECT DISTINCT ON (type, key, dedupe) * FROM unnest(@o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible)
-                AS o(shard, type, key, dedupe, payload, visible)),
-        obd AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM ob ON CONFLICT DO NOTHING
-                RETURNING grain_type, grain_key, dedupe_key),
-        outbox AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
-                SELECT ob.shard, ob.type, ob.key, ob.dedupe, ob.payload, ob.visible
-                FROM ob JOIN obd ON obd.grain_type = ob.type AND obd.grain_key = ob.key AND obd.dedupe_key = ob.dedupe RETURNING 1),
         rem AS (INSERT INTO orch_reminder (grain_type, grain_key, name, shard_id, kind, period_ms, anchor, cron, time_zone, misfire, next_due, last_due, version)
                 SELECT r.t, r.k, r.name, r.shard, r.kind, r.period, r.anchor, r.cron, r.tz, r.misfire, r.next, NULL, 1
                 FROM unnest(@r_t, @r_k, @r_name, @r_shard, @r_kind, @r_period, @r_anchor, @r_cron, @r_tz, @r_misfire, @r_next)
@@ -160,17 +153,17 @@ internal sealed partial class PostgresStore
     /// <returns>How many grain states were written (one per turn when nothing raced).</returns>
     private async Task<long> Write(NpgsqlConnection connection, NpgsqlTransaction tx, List<TurnCommit> turns, CancellationToken cancellationToken)
     {
-        await using var batch = new NpgsqlBatch(connection, tx);
-        var write = new NpgsqlBatchCommand(WriteSql);
-        AddWriteParameters(write.Parameters, turns);
-        batch.BatchCommands.Add(write);
-        if (turns.Any(t => t.Outbox.Count > 0))
+        long written;
+        await using (var write = new NpgsqlCommand(WriteSql, connection, tx))
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
+            AddWriteParameters(write.Parameters, turns);
+            written = (long)(await write.ExecuteScalarAsync(cancellationToken))!;
         }
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return reader.GetInt64(0);
+        if (written == turns.Count)
+        {
+            await InsertMessagesAsync(connection, tx, [.. turns.SelectMany(t => t.Outbox)], cancellationToken);
+        }
+        return written;
     }
 
     private static async Task<HashSet<ShardLease>> HeldShards(NpgsqlConnection connection, NpgsqlTransaction tx, string siloId, CancellationToken cancellationToken)
@@ -189,7 +182,6 @@ internal sealed partial class PostgresStore
         p.AddWithValue("st", NpgsqlDbType.Array | NpgsqlDbType.Bytea, turns.Select(t => t.State).ToArray());
         p.AddWithValue("sh", turns.Select(t => t.Shard).ToArray());
         p.AddWithValue("ep", turns.Select(t => t.Epoch).ToArray());
-        AddMessageArrays(p, [.. turns.SelectMany(t => t.Outbox)], "o_");
 
         var upserts = turns.SelectMany(t => t.Reminders).Where(r => r.Upsert is not null).Select(r => r.Upsert!).ToList();
         var columns = upserts.Select(r => ScheduleColumns.From(r.Schedule)).ToList();

@@ -8,14 +8,11 @@ namespace Orchestrator.Runtime.Storage.Postgres;
 
 internal sealed partial class PostgresStore
 {
-    // A message is stored only if its dedupe key is new for its grain (a duplicate within the batch counts once).
-    private const string InsertMessagesSql = """
-        WITH m AS (SELECT DISTINCT ON (type, key, dedupe) * FROM unnest(@shard, @type, @key, @dedupe, @payload, @visible) AS m(shard, type, key, dedupe, payload, visible)),
-        d AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM m ON CONFLICT DO NOTHING
-              RETURNING grain_type, grain_key, dedupe_key)
-        INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
-        SELECT m.shard, m.type, m.key, m.dedupe, m.payload, m.visible FROM m JOIN d ON d.grain_type = m.type AND d.grain_key = m.key AND d.dedupe_key = m.dedupe
-        """;
+    private const string InsertDedupeSql =
+        "INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT * FROM unnest(@t, @k, @d) ON CONFLICT DO NOTHING RETURNING grain_type, grain_key, dedupe_key";
+
+    private const string InsertMessagesSql =
+        "INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at) SELECT * FROM unnest(@shard, @type, @key, @dedupe, @payload, @visible) RETURNING msg_id";
 
     public async Task<GrainStateRecord?> ReadGrainAsync(GrainId grain, CancellationToken cancellationToken)
     {
@@ -52,12 +49,56 @@ internal sealed partial class PostgresStore
         {
             return;
         }
-        await using var batch = _dataSource.CreateBatch();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await InsertMessagesAsync(connection, tx, messages, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the messages whose dedupe key is new for their grain (a key repeated within the batch counts once),
+    /// inside the caller's transaction, and sends the wake-up notification (delivered at commit). Two plain
+    /// statements: the dedupe insert says which keys were new, and only those messages go to the inbox (joining
+    /// the two inserts inside one statement made the planner nest loops over them).
+    /// </summary>
+    /// <returns>The lowest id given to a stored message, or 0 if none was stored.</returns>
+    private async Task<long> InsertMessagesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return 0;
+        }
+        var fresh = new HashSet<(string, string, string)>();
+        await using (var dedupe = new NpgsqlCommand(InsertDedupeSql, connection, tx))
+        {
+            dedupe.Parameters.AddWithValue("t", messages.Select(m => m.Target.Type).ToArray());
+            dedupe.Parameters.AddWithValue("k", messages.Select(m => m.Target.Key).ToArray());
+            dedupe.Parameters.AddWithValue("d", messages.Select(m => m.DedupeKey).ToArray());
+            await using var reader = await dedupe.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                fresh.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+        var stored = messages.Where(m => fresh.Remove((m.Target.Type, m.Target.Key, m.DedupeKey))).ToList();
+        if (stored.Count == 0)
+        {
+            return 0;
+        }
+        await using var batch = new NpgsqlBatch(connection, tx);
         var insert = new NpgsqlBatchCommand(InsertMessagesSql);
-        AddMessageArrays(insert.Parameters, messages);
+        AddMessageArrays(insert.Parameters, stored);
         batch.BatchCommands.Add(insert);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        var first = long.MaxValue;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                first = Math.Min(first, reader.GetInt64(0));
+            }
+        }
+        return first;
     }
 
     private static void AddMessageArrays(NpgsqlParameterCollection parameters, IReadOnlyList<OutgoingMessage> messages, string prefix = "")

@@ -9,23 +9,14 @@ internal sealed partial class PostgresStore
 {
     private const string ReminderColumns = "grain_type, grain_key, name, shard_id, kind, period_ms, anchor, cron, time_zone, misfire, next_due, last_due, version";
 
-    // Advancing a reminder (version CAS, fenced by the shard epoch) and inserting its messages happen in one
-    // statement; the messages' dedupe keys name the due time, so a due time fires once even if two silos race.
-    private const string FireSql = """
-        WITH x AS (SELECT * FROM unnest(@t, @k, @name, @ver, @sh, @ep, @next, @last) AS x(t, k, name, ver, sh, ep, next, last)),
-        adv AS (UPDATE orch_reminder r SET next_due = x.next, last_due = x.last, version = r.version + 1
-                FROM x JOIN orch_shard_lease l ON l.shard_id = x.sh AND l.epoch = x.ep AND l.owner_silo = @me
-                WHERE r.grain_type = x.t AND r.grain_key = x.k AND r.name = x.name AND r.version = x.ver
-                RETURNING r.grain_type AS t, r.grain_key AS k, r.name AS name),
-        mb AS (SELECT DISTINCT ON (m.type, m.key, m.dedupe) m.*
-                FROM unnest(@m_name, @o_shard, @o_type, @o_key, @o_dedupe, @o_payload, @o_visible) AS m(name, shard, type, key, dedupe, payload, visible)
-                JOIN adv ON adv.t = m.type AND adv.k = m.key AND adv.name = m.name),
-        md AS (INSERT INTO orch_dedupe (grain_type, grain_key, dedupe_key) SELECT type, key, dedupe FROM mb ON CONFLICT DO NOTHING
-                RETURNING grain_type, grain_key, dedupe_key),
-        msgs AS (INSERT INTO orch_inbox (shard_id, grain_type, grain_key, dedupe_key, payload, visible_at)
-                SELECT mb.shard, mb.type, mb.key, mb.dedupe, mb.payload, mb.visible
-                FROM mb JOIN md ON md.grain_type = mb.type AND md.grain_key = mb.key AND md.dedupe_key = mb.dedupe RETURNING 1)
-        SELECT count(*) FROM adv
+    // Advancing a reminder is a version check fenced by the shard epoch; only the firings that advanced store their
+    // messages, in the same transaction. The messages' dedupe keys name the due time: a due time fires once.
+    private const string AdvanceSql = """
+        UPDATE orch_reminder r SET next_due = x.next, last_due = x.last, version = r.version + 1
+        FROM unnest(@t, @k, @name, @ver, @sh, @ep, @next, @last) WITH ORDINALITY AS x(t, k, name, ver, sh, ep, next, last, i)
+        JOIN orch_shard_lease l ON l.shard_id = x.sh AND l.epoch = x.ep AND l.owner_silo = @me
+        WHERE r.grain_type = x.t AND r.grain_key = x.k AND r.name = x.name AND r.version = x.ver
+        RETURNING x.i
         """;
 
     public async Task<IReadOnlyList<StoredReminder>> FetchDueRemindersAsync(IReadOnlyCollection<int> shards, DateTimeOffset until, int limit, CancellationToken cancellationToken)
@@ -50,32 +41,36 @@ internal sealed partial class PostgresStore
         return await ReadReminders(cmd, cancellationToken);
     }
 
-    public async Task<int> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken)
+    public async Task<(int Fired, long FirstMessageId)> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken)
     {
         if (fires.Count == 0)
         {
-            return 0;
+            return (0, 0);
         }
-        await using var batch = _dataSource.CreateBatch();
-        var fire = new NpgsqlBatchCommand(FireSql);
-        var p = fire.Parameters;
-        p.AddWithValue("me", siloId);
-        p.AddWithValue("t", fires.Select(f => f.Reminder.Grain.Type).ToArray());
-        p.AddWithValue("k", fires.Select(f => f.Reminder.Grain.Key).ToArray());
-        p.AddWithValue("name", fires.Select(f => f.Reminder.Name).ToArray());
-        p.AddWithValue("ver", fires.Select(f => f.Reminder.Version).ToArray());
-        p.AddWithValue("sh", fires.Select(f => f.Reminder.Shard).ToArray());
-        p.AddWithValue("ep", fires.Select(f => f.Epoch).ToArray());
-        p.AddWithValue("next", fires.Select(f => f.NextDue.ToUniversalTime()).ToArray());
-        p.AddWithValue("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, fires.Select(f => (object?)f.LastDue?.ToUniversalTime() ?? DBNull.Value).ToArray());
-        var messages = fires.SelectMany(f => f.Messages.Select(m => (f.Reminder.Name, Message: m))).ToList();
-        p.AddWithValue("m_name", messages.Select(m => m.Name).ToArray());
-        AddMessageArrays(p, messages.Select(m => m.Message).ToList(), "o_");
-        batch.BatchCommands.Add(fire);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(Notify(_channel)));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (int)reader.GetInt64(0);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var advanced = new List<ReminderFire>(fires.Count);
+        await using (var advance = new NpgsqlCommand(AdvanceSql, connection, tx))
+        {
+            var p = advance.Parameters;
+            p.AddWithValue("me", siloId);
+            p.AddWithValue("t", fires.Select(f => f.Reminder.Grain.Type).ToArray());
+            p.AddWithValue("k", fires.Select(f => f.Reminder.Grain.Key).ToArray());
+            p.AddWithValue("name", fires.Select(f => f.Reminder.Name).ToArray());
+            p.AddWithValue("ver", fires.Select(f => f.Reminder.Version).ToArray());
+            p.AddWithValue("sh", fires.Select(f => f.Reminder.Shard).ToArray());
+            p.AddWithValue("ep", fires.Select(f => f.Epoch).ToArray());
+            p.AddWithValue("next", fires.Select(f => f.NextDue.ToUniversalTime()).ToArray());
+            p.AddWithValue("last", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, fires.Select(f => (object?)f.LastDue?.ToUniversalTime() ?? DBNull.Value).ToArray());
+            await using var reader = await advance.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                advanced.Add(fires[(int)reader.GetInt64(0) - 1]);
+            }
+        }
+        var first = await InsertMessagesAsync(connection, tx, [.. advanced.SelectMany(f => f.Messages)], cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return (advanced.Count, first);
     }
 
     private static async Task<IReadOnlyList<StoredReminder>> ReadReminders(NpgsqlCommand cmd, CancellationToken cancellationToken)

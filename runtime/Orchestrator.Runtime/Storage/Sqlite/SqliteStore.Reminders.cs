@@ -23,11 +23,12 @@ internal sealed partial class SqliteStore
         return ReadReminders(cmd);
     }, cancellationToken);
 
-    public async Task<int> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken)
+    public async Task<(int Fired, long FirstMessageId)> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken)
     {
         var fired = await WriteAsync((c, tx) =>
         {
             var count = 0;
+            var before = (long)Scalar(c, tx, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'orch_inbox'")!;
             foreach (var fire in fires)
             {
                 var r = fire.Reminder;
@@ -46,9 +47,10 @@ internal sealed partial class SqliteStore
                     count++;
                 }
             }
-            return count;
+            var after = (long)Scalar(c, tx, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'orch_inbox'")!;
+            return (count, after > before ? before + 1 : 0);
         }, cancellationToken).ConfigureAwait(false);
-        if (fired > 0)
+        if (fired.Item1 > 0)
         {
             Notify();
         }
