@@ -8,7 +8,9 @@ public sealed partial class Silo
 {
     private int _tick;
 
-    private TimeSpan RenewInterval => _ctx.Options.LeaseTime / 4;
+    /// <summary>A quarter of the lease (renewals survive a missed tick or two), at most 2 s so that joins and leaves are
+    /// acted on quickly even with long leases.</summary>
+    private TimeSpan RenewInterval => TimeSpan.FromTicks(Math.Min(_ctx.Options.LeaseTime.Ticks / 4, TimeSpan.FromSeconds(2).Ticks));
 
     private async Task OwnershipLoopAsync(CancellationToken stopping)
     {

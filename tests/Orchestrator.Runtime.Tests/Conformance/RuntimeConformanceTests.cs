@@ -143,6 +143,29 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task Timer_TicksRunAsTurns_AndTheirChangesCommit()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartClusterAsync(clock: clock);
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t");
+
+        await grain.Start(TimeSpan.FromSeconds(5));
+        await Eventually.Until(() => cluster.Client.GetGrainVersionAsync(grain), v => v == 1, Wait, "the start command committed");
+        for (var k = 1; k <= 3; k++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(5));
+            await Eventually.Until(grain.GetTicks, n => n == k, Wait, $"timer tick {k}");
+        }
+        await grain.Stop();
+        await Eventually.Until(() => cluster.Client.GetGrainVersionAsync(grain), v => v == 5, Wait, "the stop command committed");
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await grain.Start(TimeSpan.FromHours(1)); // a later turn, to be sure no stopped tick slipped in before it
+
+        await Eventually.Until(() => cluster.Client.GetGrainVersionAsync(grain), v => v == 6, Wait, "the second start committed");
+        Assert.Equal(3, await grain.GetTicks());
+    }
+
+    [Fact]
     public async Task UnknownGrainType_AndUnreadablePayload_AreParkedWithAClearError()
     {
         await using var cluster = await StartClusterAsync();

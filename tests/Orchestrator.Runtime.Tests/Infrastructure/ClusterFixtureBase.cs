@@ -11,7 +11,7 @@ public abstract class ClusterTestBase : IAsyncLifetime
 {
     private readonly List<TestCluster> _clusters = [];
 
-    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain)]);
+    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain), typeof(TimerGrain)]);
 
     protected FailureSwitch Failures { get; } = new();
 

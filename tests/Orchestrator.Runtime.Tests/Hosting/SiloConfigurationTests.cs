@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+using Orchestrator.Silo;
+
+namespace Orchestrator.Runtime.Tests.Hosting;
+
+public sealed class SiloConfigurationTests
+{
+    private static IConfiguration Settings(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void Read_ArgumentsOverrideEnvironmentOverrideAppSettings()
+    {
+        var settings = Settings(("Orchestrator:Store", "postgres"), ("Orchestrator:ShardCount", "64"), ("Orchestrator:LeaseTime", "00:00:20"));
+        var environment = new Dictionary<string, string?> { ["ORCH_SHARD_COUNT"] = "128", ["ORCH_SILO_NAME"] = "from-env", ["PATH"] = "/bin" };
+
+        var options = SiloConfiguration.Read(settings, environment, ["--silo-name", "from-args", "--connection-string", "Host=db", "--urls", "http://x"], out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal("postgres", options.Store);
+        Assert.Equal(128, options.ShardCount);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.LeaseTime);
+        Assert.Equal("from-args", options.SiloName);
+        Assert.Equal("Host=db", options.ConnectionString);
+    }
+
+    [Fact]
+    public void Read_BadValues_NameTheSettingAndTheProblem()
+    {
+        var environment = new Dictionary<string, string?> { ["ORCH_LEASE_TIME"] = "soon" };
+
+        SiloConfiguration.Read(Settings(("Orchestrator:Colour", "blue")), environment, ["--shard-count", "0", "--store"], out var errors);
+
+        Assert.Contains(errors, e => e.StartsWith("appsettings Orchestrator:Colour: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ORCH_LEASE_TIME: 'soon' is not a valid time span", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--store: a value is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ShardCount: 0 is out of range", StringComparison.Ordinal));
+    }
+}
