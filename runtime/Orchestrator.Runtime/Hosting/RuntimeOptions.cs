@@ -74,6 +74,9 @@ public sealed class RuntimeOptions
     /// <summary>How long a graceful shutdown waits for running turns before releasing shards anyway. Default 10 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A copy, to vary per silo (its name, say) without touching the original.</summary>
+    public RuntimeOptions Clone() => (RuntimeOptions)MemberwiseClone();
+
     /// <summary>Checks every option; returns the problems, each naming the option and the bad value.</summary>
     public IReadOnlyList<string> Validate()
     {

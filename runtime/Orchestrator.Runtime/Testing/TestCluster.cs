@@ -75,18 +75,8 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts one more silo (Orleans' <c>StartAdditionalSiloAsync</c>).</summary>
     public async Task<Silo> StartSiloAsync(CancellationToken cancellationToken = default)
     {
-        var runtime = _options.Runtime;
-        var options = new RuntimeOptions
-        {
-            Store = runtime.Store, ConnectionString = runtime.ConnectionString, SiloName = $"silo{_next++}", Address = runtime.Address,
-            ShardCount = runtime.ShardCount, LeaseTime = runtime.LeaseTime, MaxMessageAttempts = runtime.MaxMessageAttempts,
-            RetryBackoffBase = runtime.RetryBackoffBase, RetryBackoffMax = runtime.RetryBackoffMax, IdleCollectionAge = runtime.IdleCollectionAge,
-            InboxPollInterval = runtime.InboxPollInterval, FetchBatchSize = runtime.FetchBatchSize, MaxInFlight = runtime.MaxInFlight,
-            CommitBatchSize = runtime.CommitBatchSize, CommitConcurrency = runtime.CommitConcurrency, ReminderPollInterval = runtime.ReminderPollInterval,
-            MisfireThreshold = runtime.MisfireThreshold, CatchUpWindow = runtime.CatchUpWindow, ShutdownDrainTimeout = runtime.ShutdownDrainTimeout,
-            DedupeRetention = runtime.DedupeRetention, MaxTurnsPerCommit = runtime.MaxTurnsPerCommit,
-            ReminderLookahead = runtime.ReminderLookahead,
-        };
+        var options = _options.Runtime.Clone();
+        options.SiloName = $"silo{_next++}";
         var store = StoreFactory.Create(options, _loggerFactory);
         var silo = new Silo(options, store, _options.Registry, _services, _options.Clock, _loggerFactory);
         lock (_silos)

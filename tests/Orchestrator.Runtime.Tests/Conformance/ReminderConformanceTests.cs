@@ -174,11 +174,10 @@ public abstract class ReminderConformanceTests : ClusterTestBase
 
 public sealed class PostgresReminderConformanceTests : ReminderConformanceTests
 {
-    protected override RuntimeOptions NewStore() => new() { Store = "postgres", ConnectionString = PostgresServer.NewSchema("rem") };
+    protected override RuntimeOptions NewStore() => TestStores.Postgres("rem");
 }
 
 public sealed class SqliteReminderConformanceTests : ReminderConformanceTests
 {
-    protected override RuntimeOptions NewStore() =>
-        new() { Store = "sqlite", ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
+    protected override RuntimeOptions NewStore() => TestStores.Sqlite();
 }

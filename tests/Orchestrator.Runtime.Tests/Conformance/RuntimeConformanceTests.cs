@@ -222,11 +222,10 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
 
 public sealed class PostgresRuntimeConformanceTests : RuntimeConformanceTests
 {
-    protected override RuntimeOptions NewStore() => new() { Store = "postgres", ConnectionString = PostgresServer.NewSchema("conf") };
+    protected override RuntimeOptions NewStore() => TestStores.Postgres("conf");
 }
 
 public sealed class SqliteRuntimeConformanceTests : RuntimeConformanceTests
 {
-    protected override RuntimeOptions NewStore() =>
-        new() { Store = "sqlite", ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
+    protected override RuntimeOptions NewStore() => TestStores.Sqlite();
 }

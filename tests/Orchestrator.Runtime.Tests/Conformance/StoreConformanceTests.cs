@@ -128,11 +128,10 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
 public sealed class PostgresStoreConformanceTests : StoreConformanceTests
 {
-    protected override RuntimeOptions NewStore() => new() { Store = "postgres", ConnectionString = PostgresServer.NewSchema("store") };
+    protected override RuntimeOptions NewStore() => TestStores.Postgres("store");
 }
 
 public sealed class SqliteStoreConformanceTests : StoreConformanceTests
 {
-    protected override RuntimeOptions NewStore() =>
-        new() { Store = "sqlite", ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
+    protected override RuntimeOptions NewStore() => TestStores.Sqlite();
 }

@@ -59,8 +59,9 @@ public abstract class PostgresClusterTestBase : ClusterTestBase
 
     protected override RuntimeOptions NewStore()
     {
-        ConnectionString = PostgresServer.NewSchema("t");
-        return new RuntimeOptions { Store = "postgres", ConnectionString = ConnectionString };
+        var options = TestStores.Postgres("t");
+        ConnectionString = options.ConnectionString;
+        return options;
     }
 }
 
@@ -69,7 +70,6 @@ public abstract class SqliteClusterTestBase : ClusterTestBase
 {
     protected override RuntimeOptions NewStore()
     {
-        var path = Path.Combine(Path.GetTempPath(), "orch-tests", $"{Guid.NewGuid():N}.db");
-        return new RuntimeOptions { Store = "sqlite", ConnectionString = $"Data Source={path}" };
+        return TestStores.Sqlite();
     }
 }
