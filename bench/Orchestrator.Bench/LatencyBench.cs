@@ -58,7 +58,7 @@ internal static class LatencyBench
             await Task.WhenAll(Enumerable.Range(0, grains).Select(i => host.Client.GetGrain<IReminderBenchGrain>("r" + i).Start()));
             while (LatenessCollector.RegisteredCount < grains && sw.Elapsed < TimeSpan.FromMinutes(2))
             {
-                await Task.Delay(50);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
             }
             Report.Info($"reminders: {LatenessCollector.RegisteredCount} of {grains} registered after {sw.Elapsed.TotalSeconds:0.0} s");
             var registered = Stopwatch.GetTimestamp();

@@ -70,7 +70,7 @@ internal static class ThroughputBench
             var lastReport = TimeSpan.Zero;
             while (pending > 0 && clock.Elapsed < timeout)
             {
-                await Task.Delay(250);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), TimeProvider.System);
                 pending = await PendingAsync(db);
                 if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(5))
                 {
@@ -105,7 +105,7 @@ internal static class ThroughputBench
             {
                 // The inbox rows are consumed in the same transaction as the state, so this should agree at once;
                 // allow a moment in case of a straggling commit.
-                await Task.Delay(1000);
+                await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System);
                 sum = await CounterSumAsync(db);
             }
             if (sum != total)
