@@ -102,29 +102,41 @@ internal sealed class GrainMethod(Type iface, MethodInfo method)
     /// <summary>True for one-way commands (return <see cref="Task"/>); false for reads.</summary>
     public bool IsCommand { get; } = method.ReturnType == typeof(Task);
 
-    public JsonElement[] SerializeArgs(object?[]? args)
+    public JsonElement SerializeArgs(object?[]? args)
     {
-        var result = new JsonElement[_parameters.Length];
-        for (var i = 0; i < _parameters.Length; i++)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            result[i] = JsonSerializer.SerializeToElement(args?[i], _parameters[i].ParameterType, MessageBody.Json);
+            writer.WriteStartArray();
+            for (var i = 0; i < _parameters.Length; i++)
+            {
+                JsonSerializer.Serialize(writer, args?[i], _parameters[i].ParameterType, MessageBody.Json);
+            }
+            writer.WriteEndArray();
         }
-        return result;
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
     }
 
-    public object?[] DeserializeArgs(JsonElement[]? args)
+    public object?[] DeserializeArgs(JsonElement? args)
     {
-        var count = args?.Length ?? 0;
+        var count = args is { ValueKind: JsonValueKind.Array } array ? array.GetArrayLength() : 0;
         if (count != _parameters.Length)
         {
             throw new InvalidMessageException($"Method '{Interface.Name}.{Info.Name}' takes {_parameters.Length} argument(s) but the message has {count}.");
         }
         var result = new object?[count];
-        for (var i = 0; i < count; i++)
+        if (count == 0)
         {
+            return result;
+        }
+        var index = 0;
+        foreach (var element in args!.Value.EnumerateArray())
+        {
+            var i = index++;
             try
             {
-                result[i] = args![i].Deserialize(_parameters[i].ParameterType, MessageBody.Json);
+                result[i] = element.Deserialize(_parameters[i].ParameterType, MessageBody.Json);
             }
             catch (JsonException ex)
             {

@@ -14,7 +14,8 @@ internal sealed record MessageBody
 
     [JsonPropertyName("m")] public string? Method { get; init; }
 
-    [JsonPropertyName("a")] public JsonElement[]? Args { get; init; }
+    /// <summary>The arguments, one JSON array (one document per message, not one per argument).</summary>
+    [JsonPropertyName("a")] public JsonElement? Args { get; init; }
 
     [JsonPropertyName("r")] public string? Reminder { get; init; }
 

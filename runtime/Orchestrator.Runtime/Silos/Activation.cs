@@ -10,14 +10,15 @@ namespace Orchestrator.Runtime.Silos;
 
 /// <summary>
 /// The one in-memory instance of a grain on the silo that holds its shard. A single reader drains its mailbox, so
-/// turns run one at a time (the channel allows several readers only so that its Count is available; there is one); each turn's effects are committed (fenced by the shard epoch and the grain version)
+/// turns run one at a time; each turn's effects are committed (fenced by the shard epoch and the grain version)
 /// before the next turn starts.
 /// </summary>
 internal sealed partial class Activation : IGrainContext
 {
     private readonly SiloContext _silo;
     private readonly GrainClass _class;
-    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<WorkItem> _mailbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private int _queued;
     private readonly List<ITimer> _timers = [];
     private Grain? _grain;
     private byte[]? _committedState;
@@ -68,14 +69,24 @@ internal sealed partial class Activation : IGrainContext
 
     /// <summary>Idle: nothing queued, nothing running, for at least <paramref name="age"/>.</summary>
     public bool IsIdleFor(TimeSpan age) =>
-        !_running && _mailbox.Reader.Count == 0 && TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastActiveTimestamp)) >= age;
+        !_running && Volatile.Read(ref _queued) == 0 && TimeProvider.System.GetElapsedTime(Volatile.Read(ref _lastActiveTimestamp)) >= age;
 
-    public bool TryPost(WorkItem item) => _mailbox.Writer.TryWrite(item);
+    public bool TryPost(WorkItem item)
+    {
+        // Counted here, not by the channel: a single-reader channel writes without a lock but cannot count.
+        Interlocked.Increment(ref _queued);
+        if (_mailbox.Writer.TryWrite(item))
+        {
+            return true;
+        }
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
 
     /// <summary>Stops taking work; called by the directory when it removes this activation.</summary>
     public void CloseMailbox(DeactivationReason reason, TaskCompletionSource done)
     {
-        _mailbox.Writer.TryWrite(new WorkItem.Deactivate(reason, done));
+        TryPost(new WorkItem.Deactivate(reason, done));
         _mailbox.Writer.TryComplete();
     }
 
@@ -89,6 +100,7 @@ internal sealed partial class Activation : IGrainContext
     {
         await foreach (var item in _mailbox.Reader.ReadAllAsync())
         {
+            Interlocked.Decrement(ref _queued);
             if (item is WorkItem.Deactivate deactivate)
             {
                 await DeactivateAsync(deactivate.Reason);
@@ -146,6 +158,7 @@ internal sealed partial class Activation : IGrainContext
         while (batch.Count < _silo.Options.MaxTurnsPerCommit && _mailbox.Reader.TryPeek(out var next) && next is WorkItem.Deliver
                && _mailbox.Reader.TryRead(out var taken))
         {
+            Interlocked.Decrement(ref _queued);
             batch.Add(((WorkItem.Deliver)taken).Message);
         }
         return batch;

@@ -16,15 +16,17 @@ internal sealed partial class GroupCommitter
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
     private readonly SiloContext _silo;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Task[] _workers;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _slots;
+    private readonly Task _reader;
     private readonly CancellationToken _stopping;
 
     public GroupCommitter(SiloContext silo, int concurrency, CancellationToken stopping)
     {
         _silo = silo;
         _stopping = stopping;
-        _workers = [.. Enumerable.Range(0, concurrency).Select(_ => Task.Run(RunAsync))];
+        _slots = new SemaphoreSlim(concurrency, concurrency);
+        _reader = Task.Run(RunAsync, CancellationToken.None);
     }
 
     public Task<CommitOutcome> CommitAsync(TurnCommit commit)
@@ -41,35 +43,57 @@ internal sealed partial class GroupCommitter
     public Task CompleteAsync()
     {
         _queue.Writer.TryComplete();
-        return Task.WhenAll(_workers);
+        return _reader;
     }
 
+    /// <summary>
+    /// One reader (so that the thousands of activations writing to the queue never contend on a lock) forms batches
+    /// and hands each to a commit slot; up to the configured number of transactions are in flight at once.
+    /// </summary>
     private async Task RunAsync()
     {
-        var batch = new List<Pending>(_silo.Options.CommitBatchSize);
+        var inFlight = new List<Task>();
         try
         {
             while (await _queue.Reader.WaitToReadAsync(_stopping))
             {
+                await _slots.WaitAsync(_stopping);
+                var batch = new List<Pending>(_silo.Options.CommitBatchSize);
                 while (batch.Count < _silo.Options.CommitBatchSize && _queue.Reader.TryRead(out var item))
                 {
                     batch.Add(item);
                 }
-                await _silo.Gate.WaitAsync(_stopping);
-                await CommitBatchAsync(batch);
-                batch.Clear();
+                inFlight.RemoveAll(t => t.IsCompleted);
+                inFlight.Add(CommitInSlotAsync(batch));
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
         }
-        foreach (var pending in batch)
-        {
-            pending.Outcome.TrySetResult(CommitOutcome.Failed);
-        }
+        await Task.WhenAll(inFlight);
         while (_queue.Reader.TryRead(out var rest))
         {
             rest.Outcome.TrySetResult(CommitOutcome.Failed);
+        }
+    }
+
+    private async Task CommitInSlotAsync(List<Pending> batch)
+    {
+        try
+        {
+            await _silo.Gate.WaitAsync(_stopping);
+            await CommitBatchAsync(batch);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            foreach (var pending in batch)
+            {
+                pending.Outcome.TrySetResult(CommitOutcome.Failed); // no-op for those already decided
+            }
+            _slots.Release();
         }
     }
 

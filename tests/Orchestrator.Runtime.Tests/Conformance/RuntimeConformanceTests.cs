@@ -177,7 +177,7 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
         [
             new OutgoingMessage(ghost, ghost.ShardOf(16), "m1", new MessageBody { Kind = "call", Interface = "X", Method = "Y" }.ToBytes(), now),
             new OutgoingMessage(counter, counter.ShardOf(16), "m2", "not json"u8.ToArray(), now),
-            new OutgoingMessage(counter, counter.ShardOf(16), "m3", new MessageBody { Kind = "call", Interface = typeof(ICounterGrain).FullName, Method = "Add", Args = [] }.ToBytes(), now),
+            new OutgoingMessage(counter, counter.ShardOf(16), "m3", new MessageBody { Kind = "call", Interface = typeof(ICounterGrain).FullName, Method = "Add", Args = System.Text.Json.JsonDocument.Parse("[]").RootElement }.ToBytes(), now),
         ], CancellationToken.None);
 
         var letters = await Eventually.Until(() => cluster.Client.GetDeadLettersAsync(), l => l.Count == 3, Wait, "three dead letters");
