@@ -191,7 +191,7 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
     [Fact]
     public async Task Options_Invalid_AreRefusedNamingTheOption()
     {
-        var options = NewStore();
+        var options = TrackedStore();
         options.ShardCount = 0;
         options.LeaseTime = TimeSpan.Zero;
         options.Store = "mongo";
@@ -207,7 +207,7 @@ public abstract partial class RuntimeConformanceTests : ClusterTestBase
     [Fact]
     public async Task Cluster_RestartedWithAnotherShardCount_IsRefused()
     {
-        var options = NewStore();
+        var options = TrackedStore();
         options.ShardCount = 16;
         await using (var first = await Testing.TestCluster.StartAsync(new Testing.TestClusterOptions { Runtime = options, Registry = Registry }))
         {

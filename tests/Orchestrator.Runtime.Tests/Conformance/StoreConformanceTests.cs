@@ -12,6 +12,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 {
     private const int Shards = 4;
     private IRuntimeStore _store = null!;
+    private RuntimeOptions _options = null!;
     private static readonly GrainId Grain = new("counter", "s1");
     private static readonly int Shard = Grain.ShardOf(Shards);
 
@@ -19,11 +20,16 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _store = StoreFactory.Create(NewStore(), NullLoggerFactory.Instance);
+        _options = NewStore();
+        _store = StoreFactory.Create(_options, NullLoggerFactory.Instance);
         await _store.MigrateAsync(Shards, CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await _store.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        await TestStores.DropAsync(_options);
+    }
 
     private static TurnCommit Turn(long epoch, long expectedVersion, long? consumed = null, params OutgoingMessage[] outbox) =>
         new(Grain, Shard, epoch, expectedVersion, 1, [(byte)expectedVersion], consumed is { } id ? [id] : [], outbox, []);

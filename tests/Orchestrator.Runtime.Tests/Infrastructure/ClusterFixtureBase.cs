@@ -10,6 +10,7 @@ namespace Orchestrator.Runtime.Tests.Infrastructure;
 public abstract class ClusterTestBase : IAsyncLifetime
 {
     private readonly List<TestCluster> _clusters = [];
+    private readonly List<RuntimeOptions> _stores = [];
 
     public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain), typeof(TimerGrain)]);
 
@@ -18,9 +19,17 @@ public abstract class ClusterTestBase : IAsyncLifetime
     /// <summary>A fresh store location for this test.</summary>
     protected abstract RuntimeOptions NewStore();
 
-    protected async Task<TestCluster> StartClusterAsync(int silos = 1, TimeProvider? clock = null, Action<RuntimeOptions>? configure = null)
+    /// <summary>A fresh store location that is cleaned up after the test.</summary>
+    protected RuntimeOptions TrackedStore()
     {
         var options = NewStore();
+        _stores.Add(options);
+        return options;
+    }
+
+    protected async Task<TestCluster> StartClusterAsync(int silos = 1, TimeProvider? clock = null, Action<RuntimeOptions>? configure = null)
+    {
+        var options = TrackedStore();
         options.ShardCount = 16;
         options.LeaseTime = TimeSpan.FromSeconds(3);
         options.InboxPollInterval = TimeSpan.FromMilliseconds(200);
@@ -48,6 +57,10 @@ public abstract class ClusterTestBase : IAsyncLifetime
         foreach (var cluster in _clusters)
         {
             await cluster.DisposeAsync();
+        }
+        foreach (var store in _stores)
+        {
+            await TestStores.DropAsync(store);
         }
     }
 }

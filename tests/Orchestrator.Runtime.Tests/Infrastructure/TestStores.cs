@@ -1,3 +1,4 @@
+using Npgsql;
 using Orchestrator.Runtime.Hosting;
 
 namespace Orchestrator.Runtime.Tests.Infrastructure;
@@ -6,6 +7,20 @@ namespace Orchestrator.Runtime.Tests.Infrastructure;
 public static class TestStores
 {
     public static RuntimeOptions Postgres(string prefix) => new() { Store = "postgres", ConnectionString = PostgresServer.NewSchema(prefix) };
+
+    /// <summary>Drops a test's PostgreSQL schema (SQLite files live in the temp folder and are left to it).</summary>
+    public static async Task DropAsync(RuntimeOptions options)
+    {
+        if (options.Store != "postgres")
+        {
+            return;
+        }
+        var schema = new NpgsqlConnectionStringBuilder(options.ConnectionString).SearchPath;
+        await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
 
     public static RuntimeOptions Sqlite() =>
         new() { Store = "sqlite", ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
