@@ -25,3 +25,13 @@ public static class TestStores
     public static RuntimeOptions Sqlite() =>
         new() { Store = "sqlite", ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
 }
+
+/// <summary>A PostgreSQL schema of its own for one test, dropped afterwards.</summary>
+public sealed class TestSchema : IAsyncDisposable
+{
+    private readonly RuntimeOptions _options = TestStores.Postgres("proc");
+
+    public string ConnectionString => _options.ConnectionString;
+
+    public ValueTask DisposeAsync() => new(TestStores.DropAsync(_options));
+}
