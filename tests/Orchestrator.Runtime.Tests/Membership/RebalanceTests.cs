@@ -45,4 +45,30 @@ public sealed class RebalanceTests : PostgresClusterTestBase
             Assert.Equal([0L, 1L], state.Versions);
         }
     }
+
+    [Fact]
+    public async Task AfterEverySiloWasKilled_ANewSiloJoinsAtOnceAndTakesAllShardsWithinTheLease()
+    {
+        var lease = TimeSpan.FromSeconds(3);
+        await using var cluster = await StartClusterAsync(3, configure: o => { o.LeaseTime = lease; o.ShardCount = 32; });
+        await cluster.WaitForStableAsync(Wait);
+        var counter = cluster.Client.GetGrain<ICounterGrain>("survivor");
+        await counter.Add(1);
+        await Eventually.Until(counter.GetValue, v => v == 1, Wait, "first command applied");
+
+        foreach (var silo in cluster.RunningSilos)
+        {
+            await cluster.KillSiloAsync(silo);
+        }
+        await counter.Add(1); // accepted with no silo alive: it waits in the inbox
+        var started = TimeProvider.System.GetTimestamp();
+        var newcomer = await cluster.StartSiloAsync(); // the dead silos' rows are still "active": they must not block it
+
+        await cluster.WaitForStableAsync(Wait);
+        var took = TimeProvider.System.GetElapsedTime(started);
+        Assert.Equal(32, newcomer.Shards.Count);
+        Assert.True(took < lease * 4, $"took {took} to own every shard with a {lease} lease");
+        var state = await Eventually.Until(counter.GetState, s => s.Value == 2, Wait, "the command sent while no silo was alive");
+        Assert.Equal([0L, 1L], state.Versions);
+    }
 }
