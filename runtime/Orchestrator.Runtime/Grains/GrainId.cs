@@ -11,15 +11,18 @@ public readonly record struct GrainId(string Type, string Key)
     /// <summary>FNV-1a over the UTF-8 bytes of "type/key": stable across processes and .NET versions.</summary>
     public uint StableHash()
     {
-        uint hash = 2166136261;
+        var hash = Fnv(2166136261, Type);
+        hash = (hash ^ (byte)'/') * 16777619;
+        return Fnv(hash, Key);
+    }
+
+    private static uint Fnv(uint hash, string text)
+    {
         Span<byte> buffer = stackalloc byte[256];
-        foreach (var part in new[] { Type, "/", Key })
+        var bytes = text.Length * 3 <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);
+        foreach (var b in bytes)
         {
-            var bytes = part.Length * 3 <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(part, buffer)] : Encoding.UTF8.GetBytes(part);
-            foreach (var b in bytes)
-            {
-                hash = (hash ^ b) * 16777619;
-            }
+            hash = (hash ^ b) * 16777619;
         }
         return hash;
     }

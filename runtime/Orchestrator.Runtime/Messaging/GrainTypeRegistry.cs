@@ -30,8 +30,6 @@ public sealed class GrainTypeRegistry
     public static GrainTypeRegistry FromAssemblies(params Assembly[] assemblies) =>
         new(assemblies.SelectMany(a => a.GetTypes()).Where(t => t.IsClass && !t.IsAbstract && typeof(Grain).IsAssignableFrom(t)));
 
-    public IReadOnlyCollection<string> GrainTypeNames => _byTypeName.Keys;
-
     private void Add(Type type)
     {
         if (!typeof(Grain).IsAssignableFrom(type) || type.IsAbstract)
@@ -67,6 +65,9 @@ public sealed class GrainTypeRegistry
         _byInterface.TryGetValue(grainInterface, out var c)
             ? c
             : throw new GrainTypeNotFoundException($"No registered grain class implements '{grainInterface.FullName}'.");
+
+    internal bool TryForTypeName(string typeName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GrainClass? grainClass) =>
+        _byTypeName.TryGetValue(typeName, out grainClass);
 
     internal GrainClass ForTypeName(string typeName) =>
         _byTypeName.TryGetValue(typeName, out var c)

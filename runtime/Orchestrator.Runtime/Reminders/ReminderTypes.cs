@@ -64,6 +64,14 @@ internal static class ScheduleColumns
         _ => throw new InvalidOperationException($"Stored reminder has unknown schedule kind {kind}."),
     };
 
+    /// <summary>
+    /// The schedule as the store keeps it: interval periods and anchors at millisecond precision. Due times computed
+    /// from it are the ones computed after a reload, and each is strictly later than the last at that precision.
+    /// </summary>
+    public static ReminderSchedule Stored(ReminderSchedule schedule) => schedule is IntervalSchedule i
+        ? ReminderSchedule.Every(TimeSpan.FromMilliseconds(Math.Max(1, (long)i.Period.TotalMilliseconds)), Truncate(i.Anchor))
+        : schedule;
+
     /// <summary>Instants are stored at millisecond precision on both stores; round so keys computed from them agree.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset t) =>
         DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());

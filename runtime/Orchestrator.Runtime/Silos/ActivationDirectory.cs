@@ -30,22 +30,13 @@ internal sealed class ActivationDirectory(SiloContext silo)
         }
     }
 
-    public bool Post(GrainId grain, int shard, WorkItem item, PreloadedState? preloaded = null)
+    public bool Post(GrainClass grainClass, GrainId grain, int shard, WorkItem item, PreloadedState? preloaded = null)
     {
         lock (_sync)
         {
             if (!_activations.TryGetValue(grain, out var activation))
             {
                 if (!silo.Shards.TryGetEpoch(shard, out var epoch))
-                {
-                    return false;
-                }
-                GrainClass grainClass;
-                try
-                {
-                    grainClass = silo.Registry.ForTypeName(grain.Type);
-                }
-                catch (GrainTypeNotFoundException)
                 {
                     return false;
                 }
@@ -93,14 +84,6 @@ internal sealed class ActivationDirectory(SiloContext silo)
             waits.Add(Remove(activation, reason));
         }
         return Task.WhenAll(waits);
-    }
-
-    public Dictionary<string, int> CountByType()
-    {
-        lock (_sync)
-        {
-            return _activations.Values.GroupBy(a => a.GrainTypeName).ToDictionary(g => g.Key, g => g.Count());
-        }
     }
 }
 

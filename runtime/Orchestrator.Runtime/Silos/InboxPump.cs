@@ -262,7 +262,7 @@ internal sealed partial class InboxPump
             for (; handed < fresh.Count; handed++)
             {
                 var message = fresh[handed];
-                if (!_silo.Registry.GrainTypeNames.Contains(message.Target.Type))
+                if (!_silo.Registry.TryForTypeName(message.Target.Type, out var grainClass))
                 {
                     var error = $"{typeof(GrainTypeNotFoundException).FullName}: unknown grain type '{message.Target.Type}': no registered grain class has that name.";
                     await _silo.Store.RecordFailureAsync(new MessageFailure(message.Id, message.Attempts + 1, _silo.Clock.GetUtcNow(), error, Dead: true), _stopping);
@@ -271,7 +271,7 @@ internal sealed partial class InboxPump
                     continue;
                 }
                 var state = preloaded is null ? null : new PreloadedState(preloaded.GetValueOrDefault(message.Target));
-                if (!_silo.Directory.Post(message.Target, message.Shard, new WorkItem.Deliver(message), state))
+                if (!_silo.Directory.Post(grainClass, message.Target, message.Shard, new WorkItem.Deliver(message), state))
                 {
                     lock (_sync)
                     {

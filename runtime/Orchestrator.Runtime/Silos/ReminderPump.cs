@@ -97,12 +97,8 @@ internal sealed partial class ReminderPump
     {
         var schedule = reminder.Schedule;
         var due = reminder.NextDue;
-        DateTimeOffset Next(DateTimeOffset t)
-        {
-            // Strictly later, whatever rounding does: a next due time equal to the last would fire forever.
-            var next = ScheduleColumns.Truncate(schedule.NextAfter(t));
-            return next > t ? next : ScheduleColumns.Truncate(schedule.NextAfter(t + TimeSpan.FromMilliseconds(1))) is var later && later > t ? later : t + TimeSpan.FromMilliseconds(1);
-        }
+        // Stored schedules have millisecond precision (ScheduleColumns.Stored), so this is strictly after t.
+        DateTimeOffset Next(DateTimeOffset t) => ScheduleColumns.Truncate(schedule.NextAfter(t));
 
         if (now - due <= _silo.Options.MisfireThreshold)
         {

@@ -26,12 +26,8 @@ internal sealed class TurnContext(IGrainContext activation)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(schedule);
-        // Stored instants and periods have millisecond precision; normalise now, so that the due times computed
-        // from the stored schedule are the ones computed here (else a next due time could round back onto the last).
-        if (schedule is IntervalSchedule exact)
-        {
-            schedule = ReminderSchedule.Every(TimeSpan.FromMilliseconds(Math.Max(1, (long)exact.Period.TotalMilliseconds)), ScheduleColumns.Truncate(exact.Anchor));
-        }
+        // Work from the schedule as stored, so that due times computed now and after a reload agree.
+        schedule = ScheduleColumns.Stored(schedule);
         // An interval's grid extends both ways from its anchor; the first due time is the anchor (Orleans' dueTime)
         // unless it already passed, then the next grid point.
         var from = schedule is IntervalSchedule interval && interval.Anchor > now ? interval.Anchor : now;
