@@ -1,0 +1,52 @@
+using Orchestrator.Plans.Model;
+using Orchestrator.Runtime.Grains;
+
+namespace Orchestrator.GrainInterfaces;
+
+/// <summary>One step on one host, key <see cref="GrainKeys.Target"/>: attempts, exit codes, timing, check-ins.</summary>
+public interface IHostTargetGrain : IGrainWithStringKey
+{
+    Task Start(StartTarget command);
+
+    /// <summary>Stops the target for this step attempt: never starts if pending, killed if running.</summary>
+    Task Cancel(int stepAttempt, TargetStatus notStartedStatus);
+
+    /// <summary>From the agent gateway: an event about one of this target's assignments.</summary>
+    Task OnAgentEvent(TargetAgentEvent agentEvent);
+
+    /// <summary>From the host: the agent session that ran this target is gone.</summary>
+    Task OnAgentGone(string assignmentId, TargetStatus status, string reason);
+
+    ValueTask<HostTargetView?> GetAsync();
+}
+
+public sealed record StartTarget(string StepKey, string Host, int StepAttempt, WorkSpec Work, TimeSpan? Timeout, RetryPolicy Retry, IReadOnlyList<ExitCodeRule> ExitCodes, bool HostOnline);
+
+/// <summary>An agent event as the gateway forwards it.</summary>
+public sealed record TargetAgentEvent(
+    string AssignmentId,
+    string SessionId,
+    string Type,
+    DateTimeOffset At,
+    int? Percent,
+    string? Message,
+    string? Outcome,
+    int? ExitCode,
+    IReadOnlyDictionary<string, string>? Outputs,
+    long? LogChunks,
+    string? UploadedSha256,
+    DateTimeOffset? StartedAt);
+
+public sealed record HostTargetView(
+    string Key,
+    string Host,
+    TargetStatus Status,
+    int StepAttempt,
+    int Run,
+    IReadOnlyList<TargetAttempt> Attempts,
+    int? Percent,
+    string? ProgressMessage,
+    IReadOnlyDictionary<string, string> Outputs);
+
+/// <summary>One run of the target on its agent; its log is the stream <see cref="GrainKeys.LogStream"/>.</summary>
+public sealed record TargetAttempt(int Run, int StepAttempt, TargetStatus Status, int? ExitCode, DateTimeOffset DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, long? LogChunks);

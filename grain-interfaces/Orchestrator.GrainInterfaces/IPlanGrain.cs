@@ -1,0 +1,25 @@
+using Orchestrator.Plans.Model;
+using Orchestrator.Runtime.Grains;
+
+namespace Orchestrator.GrainInterfaces;
+
+/// <summary>A stored plan, key: plan id. Keeps every version; runs start task instances on a chosen version.</summary>
+public interface IPlanGrain : IGrainWithStringKey
+{
+    /// <summary>Stores a new version (the definition is validated by the caller). Conflict when <see cref="SavePlan.ExpectedVersion"/> is stale.</summary>
+    Task Save(SavePlan command);
+
+    /// <summary>Starts a task instance on a version of this plan (the caller validated the parameters).</summary>
+    Task Run(RunPlan command);
+
+    ValueTask<PlanView?> GetAsync(int? version);
+
+    ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
+}
+
+/// <summary>A new version of a plan. ExpectedVersion: the version the caller edited; null overwrites whatever is stored; 0 creates only.</summary>
+public sealed record SavePlan(string RequestId, PlanDefinition Definition, int? ExpectedVersion, string By);
+
+public sealed record RunPlan(string RequestId, string InstanceId, int Version, IReadOnlyDictionary<string, string> Parameters, string By);
+
+public sealed record PlanView(string Id, int Version, int LatestVersion, PlanDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> RecentInstances);

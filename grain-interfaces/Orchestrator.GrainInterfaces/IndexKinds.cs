@@ -1,0 +1,73 @@
+namespace Orchestrator.GrainInterfaces;
+
+/// <summary>
+/// The index rows the domain grains write with their state (see <c>Orchestrator.Runtime.Indexes</c>), and how their
+/// partitions and keys are formed. The API and the agent gateway read them; nothing else writes them.
+/// </summary>
+public static class IndexKinds
+{
+    /// <summary>Partition "", key host name, status <see cref="HostStatus"/>, data <see cref="HostIndexData"/>.</summary>
+    public const string Host = "host";
+
+    /// <summary>Partition host name, key assignment id, status <see cref="AssignmentState"/>, data <see cref="AssignmentRecord"/>.</summary>
+    public const string Assignment = "assign";
+
+    /// <summary>Partition step key, key host name, status <see cref="TargetStatus"/>, data <see cref="TargetIndexData"/>.</summary>
+    public const string Target = "target";
+
+    /// <summary>Partition step key + "/" + step attempt, key the target's position (7 digits), data the host name.</summary>
+    public const string StepTarget = "steptarget";
+
+    /// <summary>Partition "", key task instance id, status <see cref="ExecutionStatus"/>, data <see cref="InstanceIndexData"/>.</summary>
+    public const string Instance = "instance";
+
+    /// <summary>Partition "", key plan id, data <see cref="PlanIndexData"/>.</summary>
+    public const string Plan = "plan";
+
+    public static string Position(int index) => index.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Keys of the domain grains.</summary>
+public static class GrainKeys
+{
+    public static string Step(string instanceId, int stepIndex) => $"{instanceId}:{stepIndex}";
+
+    public static string Target(string stepKey, string host) => $"{stepKey}:{host}";
+
+    public static string Assignment(string targetKey, int run) => $"{targetKey}#{run}";
+
+    /// <summary>Splits an assignment id into its target key and run; false if it is not one.</summary>
+    public static bool TryParseAssignment(string assignmentId, out string targetKey, out int run)
+    {
+        var hash = assignmentId.LastIndexOf('#');
+        targetKey = hash > 0 ? assignmentId[..hash] : "";
+        run = 0;
+        return hash > 0 && int.TryParse(assignmentId.AsSpan(hash + 1), System.Globalization.CultureInfo.InvariantCulture, out run);
+    }
+
+    public static string LogStream(string targetKey, int run) => Assignment(targetKey, run);
+}
+
+/// <summary>Whether a host's agent is connected.</summary>
+public enum HostStatus
+{
+    Offline = 0,
+    Online = 1,
+    Draining = 2,
+}
+
+/// <summary>Where an assignment is on its agent.</summary>
+public enum AssignmentState
+{
+    Dispatched = 0,
+    Started = 1,
+    CancelRequested = 2,
+}
+
+public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity);
+
+public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error);
+
+public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
+
+public sealed record PlanIndexData(string Name, int Version, DateTimeOffset UpdatedAt);

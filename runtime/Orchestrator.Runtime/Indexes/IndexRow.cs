@@ -1,0 +1,34 @@
+namespace Orchestrator.Runtime.Indexes;
+
+/// <summary>
+/// A row grains write in the same commit as their state, so that lists and searches (targets of a step by status,
+/// a host's open assignments) never scan grain state. Rows are keyed by (<see cref="Kind"/>, <see cref="Partition"/>,
+/// <see cref="Key"/>); <see cref="Status"/> is a small integer to filter and count by; <see cref="Data"/> is JSON text.
+/// </summary>
+public sealed record IndexRow(string Kind, string Partition, string Key, int Status, string? Data);
+
+/// <summary>
+/// Rows of one kind in one or more partitions, in key order (ordinal), optionally only some statuses, after a key
+/// (keyset paging).
+/// </summary>
+public sealed record IndexQuery(string Kind, IReadOnlyList<string> Partitions)
+{
+    public IReadOnlyList<int>? Statuses { get; init; }
+
+    /// <summary>Only rows with a key greater than this (ordinal); null starts at the first.</summary>
+    public string? AfterKey { get; init; }
+
+    public int Limit { get; init; } = 100;
+}
+
+/// <summary>Reads committed index rows.</summary>
+public interface IIndexReader
+{
+    Task<IReadOnlyList<IndexRow>> QueryAsync(IndexQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The rows with these keys in one partition; missing keys are absent.</summary>
+    Task<IReadOnlyList<IndexRow>> GetAsync(string kind, string partition, IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default);
+
+    /// <summary>How many rows of the partition have each status.</summary>
+    Task<IReadOnlyDictionary<int, long>> CountByStatusAsync(string kind, string partition, CancellationToken cancellationToken = default);
+}
