@@ -28,6 +28,9 @@ public enum StepHostsOutcome
 /// <summary>An earlier step's succeeded or failed hosts; <c>previous</c> names the step just before.</summary>
 public sealed record StepHostsReference
 {
+    /// <summary>The step name that means "the step just before"; no step may be named so.</summary>
+    public const string Previous = "previous";
+
     public string Step { get; init; } = "";
 
     public StepHostsOutcome Outcome { get; init; } = StepHostsOutcome.Succeeded;

@@ -1,0 +1,91 @@
+using Orchestrator.Plans.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Orchestrator.Plans.Parsing;
+
+internal sealed partial class PlanReader
+{
+    private static readonly string[] ExecutionFields =
+        ["parallelism", "rolling", "failureBudget", "successPolicy", "targetTimeout", "deadline", "retry", "exitCodes"];
+
+    private static readonly string[] RollingFields = ["expression", "mode"];
+    private static readonly string[] RetryFields = ["limit", "initialBackoff", "maxBackoff", "factor"];
+    private static readonly string[] ExitCodeFields = ["codes", "action"];
+
+    private ExecutionSpec ReadExecution(YamlNode node, string path)
+    {
+        var f = reader.Mapping(node, path, "execution", ExecutionFields);
+        if (f is null)
+        {
+            return new ExecutionSpec();
+        }
+
+        return new ExecutionSpec
+        {
+            Parallelism = f.Int("parallelism"),
+            Rolling = f.TryGet("rolling", out var rolling) ? ReadRolling(rolling, f.PathOf("rolling")) : null,
+            FailureBudget = f.Quantity("failureBudget") ?? Quantity.Zero,
+            SuccessPolicy = f.Quantity("successPolicy"),
+            TargetTimeout = f.Duration("targetTimeout"),
+            Deadline = f.Duration("deadline"),
+            Retry = f.TryGet("retry", out var retry) ? ReadRetry(retry, f.PathOf("retry")) : new(),
+            ExitCodes = f.List("exitCodes", ReadExitCodeRule),
+        };
+    }
+
+    /// <summary><c>rolling: "1 10%"</c> is short for <c>rolling: {expression: "1 10%"}</c>.</summary>
+    private RollingSpec? ReadRolling(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode)
+        {
+            return new RollingSpec { Expression = reader.String(node, path) ?? "" };
+        }
+
+        var f = reader.Mapping(node, path, "rolling", RollingFields);
+        if (f is null)
+        {
+            return null;
+        }
+
+        return new RollingSpec
+        {
+            Expression = f.String("expression") ?? "",
+            Mode = f.Enum<RollingMode>("mode") ?? RollingMode.PauseOnFailure,
+        };
+    }
+
+    private RetryPolicy ReadRetry(YamlNode node, string path)
+    {
+        var defaults = new RetryPolicy();
+        var f = reader.Mapping(node, path, "retry", RetryFields);
+        if (f is null)
+        {
+            return defaults;
+        }
+
+        return new RetryPolicy
+        {
+            Limit = f.Int("limit") ?? defaults.Limit,
+            InitialBackoff = f.Duration("initialBackoff") ?? defaults.InitialBackoff,
+            MaxBackoff = f.Duration("maxBackoff") ?? defaults.MaxBackoff,
+            Factor = f.Double("factor") ?? defaults.Factor,
+        };
+    }
+
+    private ExitCodeRule? ReadExitCodeRule(YamlNode node, string path)
+    {
+        var f = reader.Mapping(node, path, "an exit-code rule", ExitCodeFields);
+        if (f is null)
+        {
+            return null;
+        }
+
+        return new ExitCodeRule
+        {
+            Codes = f.List("codes", (item, itemPath) => reader.Int(item, itemPath) is { } code ? new int?(code) : null)
+                .Select(code => code!.Value)
+                .ToList(),
+            Action = f.Enum<ExitCodeAction>("action") ?? ExitCodeAction.Count,
+        };
+    }
+}

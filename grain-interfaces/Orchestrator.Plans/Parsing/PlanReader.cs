@@ -1,0 +1,100 @@
+using Orchestrator.Plans.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Orchestrator.Plans.Parsing;
+
+/// <summary>
+/// Builds a <see cref="PlanDefinition"/> from a node tree. It checks shape (known fields, types, enum names); what a
+/// well-shaped plan must satisfy is <see cref="Validation.PlanValidator"/>'s job.
+/// </summary>
+internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions options)
+{
+    private static readonly string[] PlanFields = ["name", "description", "parameters", "steps"];
+    private static readonly string[] ParameterFields = ["name", "type", "required", "default", "description"];
+    private static readonly string[] StepFields = ["name", "kind", "targets", "script", "files", "approval", "execution", "continueOnError"];
+
+    public PlanDefinition? ReadPlan(YamlNode root)
+    {
+        var f = reader.Mapping(root, "", "the plan", PlanFields);
+        if (f is null)
+        {
+            return null;
+        }
+
+        return new PlanDefinition
+        {
+            Name = f.String("name") ?? "",
+            Description = f.String("description"),
+            Parameters = f.List("parameters", ReadParameter),
+            Steps = f.List("steps", ReadStep),
+        };
+    }
+
+    private ParameterDefinition? ReadParameter(YamlNode node, string path)
+    {
+        var f = reader.Mapping(node, path, "a parameter", ParameterFields);
+        if (f is null)
+        {
+            return null;
+        }
+
+        return new ParameterDefinition
+        {
+            Name = f.String("name") ?? "",
+            Type = f.Enum<ParameterType>("type") ?? ParameterType.String,
+            Required = f.Bool("required") ?? false,
+            Default = f.String("default"),
+            Description = f.String("description"),
+        };
+    }
+
+    private StepDefinition? ReadStep(YamlNode node, string path)
+    {
+        var f = reader.Mapping(node, path, "a step", StepFields);
+        if (f is null)
+        {
+            return null;
+        }
+
+        return new StepDefinition
+        {
+            Name = f.String("name") ?? "",
+            Kind = ReadKind(f, node),
+            Targets = f.TryGet("targets", out var targets) ? ReadTargets(targets, f.PathOf("targets")) : null,
+            Script = f.TryGet("script", out var script) ? ReadScript(script, f.PathOf("script")) : null,
+            Files = f.TryGet("files", out var files) ? ReadFiles(files, f.PathOf("files")) : null,
+            Approval = f.TryGet("approval", out var approval) ? ReadApproval(approval, f.PathOf("approval")) : null,
+            Execution = f.TryGet("execution", out var execution) ? ReadExecution(execution, f.PathOf("execution")) : new(),
+            ContinueOnError = f.Bool("continueOnError") ?? false,
+        };
+    }
+
+    /// <summary>The step's kind as written, or the one its single spec implies when <c>kind</c> is left out.</summary>
+    private StepKind ReadKind(MappingFields f, YamlNode step)
+    {
+        if (f.TryGet("kind", out _))
+        {
+            return f.Enum<StepKind>("kind") ?? StepKind.Script;
+        }
+
+        var given = new List<(string Field, StepKind Kind)>();
+        foreach (var (field, kind) in new[] { ("script", StepKind.Script), ("files", StepKind.FileDistribution), ("approval", StepKind.Approval) })
+        {
+            if (f.Has(field))
+            {
+                given.Add((field, kind));
+            }
+        }
+
+        if (given.Count == 1)
+        {
+            return given[0].Kind;
+        }
+
+        var message = given.Count == 0
+            ? "A step needs one of 'script', 'files' or 'approval'."
+            : $"A step does one thing; it has {string.Join(" and ", given.Select(g => $"'{g.Field}'"))}.";
+        reader.Error(f.PathOf("kind"), step, message);
+        return StepKind.Script;
+    }
+}

@@ -1,0 +1,64 @@
+using Orchestrator.Plans.Model;
+using Orchestrator.Plans.Parsing;
+using Orchestrator.Plans.Templates;
+
+namespace Orchestrator.Plans.Validation;
+
+public static partial class PlanValidator
+{
+    /// <summary>
+    /// A template may refer only to what will have a value when the step runs: defined parameters, earlier steps
+    /// that ran on hosts, and the per-target values (<c>host</c>, <c>attempt</c>) in steps that have targets.
+    /// </summary>
+    private static void ValidateTemplate(StepContext context, string path, string text, List<PlanError> errors)
+    {
+        IReadOnlyList<string> references;
+        try
+        {
+            references = TemplateRenderer.References(text);
+        }
+        catch (FormatException e)
+        {
+            errors.Add(new PlanError(path, e.Message));
+            return;
+        }
+
+        foreach (var reference in references.Distinct(StringComparer.Ordinal))
+        {
+            if (!TemplateExpression.TryParse(reference, out var expression, out var error))
+            {
+                errors.Add(new PlanError(path, error));
+                continue;
+            }
+
+            switch (expression.Kind)
+            {
+                case TemplateExpressionKind.Parameter when !context.Parameters.ContainsKey(expression.Name!):
+                    errors.Add(new PlanError(path, $"'{reference}': no parameter is named '{expression.Name}'.{Known(context.Parameters.Keys)}"));
+                    break;
+                case TemplateExpressionKind.StepOutput or TemplateExpressionKind.StepSucceededHosts or TemplateExpressionKind.StepFailedHosts:
+                    ValidateStepReference(context, path, reference, expression, errors);
+                    break;
+                case TemplateExpressionKind.Host or TemplateExpressionKind.Attempt when !context.RunsOnHosts:
+                    errors.Add(new PlanError(path, $"'{reference}' has a value only in script and file steps, which run on hosts."));
+                    break;
+            }
+        }
+    }
+
+    private static void ValidateStepReference(StepContext context, string path, string reference, TemplateExpression expression, List<PlanError> errors)
+    {
+        var stepErrors = new List<PlanError>();
+        var step = ReferencedStep(context, expression.Step!, path, stepErrors);
+        foreach (var stepError in stepErrors)
+        {
+            errors.Add(stepError with { Message = $"'{reference}': {stepError.Message}" });
+        }
+
+        if (step is { Kind: StepKind.Approval })
+        {
+            var what = expression.Kind == TemplateExpressionKind.StepOutput ? "outputs" : "hosts";
+            errors.Add(new PlanError(path, $"'{reference}': step '{step.Name}' is an approval step and has no {what}."));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Orchestrator.Plans.Model;
+
+namespace Orchestrator.Plans.Tests.Support;
+
+/// <summary>Valid plans to start a test from; tests change one thing with <c>with</c>.</summary>
+internal static class SamplePlans
+{
+    public static StepDefinition ScriptStep(string name, string source = "echo hi") => new()
+    {
+        Name = name,
+        Kind = StepKind.Script,
+        Targets = new TargetSpec { Hosts = ["web-1"] },
+        Script = new ScriptSpec { Source = source },
+    };
+
+    public static StepDefinition FileStep(string name) => new()
+    {
+        Name = name,
+        Kind = StepKind.FileDistribution,
+        Targets = new TargetSpec { Hosts = ["web-1"] },
+        Files = new FileDistributionSpec
+        {
+            Sources = [new FileSource { Name = "app.tar.gz", Sha256 = new string('a', 64) }],
+            TargetDirectory = "/opt/app",
+        },
+    };
+
+    public static StepDefinition ApprovalStep(string name) => new()
+    {
+        Name = name,
+        Kind = StepKind.Approval,
+        Approval = new ApprovalSpec { Message = "go?" },
+    };
+
+    public static PlanDefinition WithSteps(params StepDefinition[] steps) => new() { Name = "test plan", Steps = steps };
+
+    public static PlanDefinition Minimal() => WithSteps(ScriptStep("only"));
+
+    /// <summary>A plan that sets every field of the model to something other than its default.</summary>
+    public static PlanDefinition Everything() => new()
+    {
+        Name = "everything: \"quoted\" & <odd>",
+        Description = "multi\nline description\n",
+        Parameters =
+        [
+            new ParameterDefinition { Name = "version", Required = true, Description = "release" },
+            new ParameterDefinition { Name = "token", Type = ParameterType.Secret, Default = "null" },
+            new ParameterDefinition { Name = "servers", Type = ParameterType.HostList, Default = "web-1,web-2" },
+            new ParameterDefinition { Name = "count", Default = "0644" },
+            new ParameterDefinition { Name = "flag", Default = "true" },
+            new ParameterDefinition { Name = "empty", Default = "" },
+        ],
+        Steps =
+        [
+            new StepDefinition
+            {
+                Name = "build",
+                Kind = StepKind.Script,
+                Targets = new TargetSpec
+                {
+                    Hosts = ["build-1", "10.0.0.5"],
+                    Selector = "role=build,zone in (a,b)",
+                    Parameter = "servers",
+                },
+                Script = new ScriptSpec
+                {
+                    Interpreter = "bash",
+                    Source = "#!/bin/bash\nset -e\n  indented line\n\techo \"${{ params.version }}\" # trailing  \necho '::set-output artifact=x'",
+                    Args = ["--fast", "${{ params.version }}", "yes", ""],
+                    Env = new Dictionary<string, string> { ["MODE"] = "fast", ["EMPTY"] = "", ["NUM"] = "010" },
+                    WorkingDirectory = "/tmp/work dir",
+                },
+                Execution = new ExecutionSpec
+                {
+                    Parallelism = 5,
+                    Rolling = new RollingSpec { Expression = "1 10% +5 *2", Mode = RollingMode.Confirm },
+                    FailureBudget = new Quantity(10, true),
+                    SuccessPolicy = new Quantity(3, false),
+                    TargetTimeout = TimeSpan.FromMinutes(90),
+                    Deadline = TimeSpan.FromMilliseconds(1500),
+                    Retry = new RetryPolicy
+                    {
+                        Limit = 3,
+                        InitialBackoff = TimeSpan.FromSeconds(1),
+                        MaxBackoff = TimeSpan.FromDays(1),
+                        Factor = 1.5,
+                    },
+                    ExitCodes =
+                    [
+                        new ExitCodeRule { Codes = [3, 4], Action = ExitCodeAction.FailStep },
+                        new ExitCodeRule { Codes = [0, 255], Action = ExitCodeAction.Ignore },
+                        new ExitCodeRule { Codes = [1] },
+                    ],
+                },
+                ContinueOnError = true,
+            },
+            new StepDefinition
+            {
+                Name = "copy",
+                Kind = StepKind.FileDistribution,
+                Targets = new TargetSpec { FromStep = new StepHostsReference { Step = "build", Outcome = StepHostsOutcome.Failed } },
+                Files = new FileDistributionSpec
+                {
+                    Sources =
+                    [
+                        new FileSource { Name = "app.tar.gz", Sha256 = new string('f', 64) },
+                        new FileSource { FromHost = "build-1", Path = "${{ steps.build.outputs.artifact }}", Name = "artifact" },
+                        new FileSource { FromHost = "build-1", Path = "/etc/app.conf" },
+                    ],
+                    TargetDirectory = "/opt/app",
+                    Mode = "0644",
+                },
+                Execution = new ExecutionSpec { Retry = new RetryPolicy { Limit = 1 } },
+            },
+            new StepDefinition
+            {
+                Name = "approve",
+                Kind = StepKind.Approval,
+                Approval = new ApprovalSpec
+                {
+                    Approvers = ["alice", "bob@example.com"],
+                    Required = 2,
+                    Timeout = TimeSpan.FromHours(4),
+                    OnTimeout = ApprovalTimeoutAction.Approve,
+                    Message = "Deploy ${{ params.version }} to ${{ steps.copy.succeededHosts }}?",
+                },
+            },
+            new StepDefinition
+            {
+                Name = "switch",
+                Kind = StepKind.Script,
+                Targets = new TargetSpec { FromStep = new StepHostsReference { Step = "copy" } },
+                Script = new ScriptSpec { Interpreter = "python3", Source = "print('${{ host }} ${{ attempt }} ${{ task.id }} ${{ step.name }}')" },
+                Execution = new ExecutionSpec { FailureBudget = new Quantity(2, false), SuccessPolicy = new Quantity(50, true) },
+            },
+        ],
+    };
+}
