@@ -92,7 +92,7 @@ public static partial class PlanSerializer
                 emitter.Emit(new MappingEnd());
                 break;
             case ListNode list:
-                emitter.Emit(new SequenceStart(null, null, isImplicit: true, SequenceStyle.Block));
+                emitter.Emit(new SequenceStart(null, null, isImplicit: true, IsShortScalarList(list) ? SequenceStyle.Flow : SequenceStyle.Block));
                 foreach (var item in list.Items)
                 {
                     WriteYaml(emitter, item);
@@ -105,6 +105,11 @@ public static partial class PlanSerializer
                 break;
         }
     }
+
+    /// <summary>Host names, approvers and exit codes read better on one line: <c>hosts: [web-1, web-2]</c>.</summary>
+    private static bool IsShortScalarList(ListNode list) =>
+        list.Items.All(item => item is ScalarNode { Text.Length: > 0 } scalar && !scalar.Text.Contains('\n'))
+        && list.Items.Sum(item => ((ScalarNode)item).Text.Length + 2) <= 60;
 
     /// <summary>
     /// Scripts as literal blocks; strings that YAML (1.1 or 1.2) would read as null, a boolean or a number quoted, so
