@@ -8,7 +8,7 @@ namespace Orchestrator.Plans.Tests.Examples;
 /// <summary>The plans under <c>examples/</c> are documentation; documentation that does not parse misleads.</summary>
 public sealed class ExamplePlansTests
 {
-    private static readonly string ExamplesDirectory = FindExamples();
+    private static readonly string ExamplesDirectory = RepositoryFiles.Path("examples");
 
     public static TheoryData<string> ExampleFiles()
     {
@@ -70,16 +70,4 @@ public sealed class ExamplePlansTests
         return file.EndsWith(".json", StringComparison.Ordinal) ? PlanParser.ParseJson(text, options) : PlanParser.ParseYaml(text, options);
     }
 
-    private static string FindExamples()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Orchestrator.sln")))
-            {
-                return Path.Combine(directory.FullName, "examples");
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No Orchestrator.sln above {AppContext.BaseDirectory}, so no examples/ to test.");
-    }
 }
