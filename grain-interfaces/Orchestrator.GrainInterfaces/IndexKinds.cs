@@ -45,6 +45,14 @@ public static class GrainKeys
         return hash > 0 && int.TryParse(assignmentId.AsSpan(hash + 1), System.Globalization.CultureInfo.InvariantCulture, out run);
     }
 
+    /// <summary>Splits a host target key into its step key and target name (a host, or <c>@srcN</c> for a file source).</summary>
+    public static (string StepKey, string Name) SplitTarget(string targetKey)
+    {
+        var first = targetKey.IndexOf(':', StringComparison.Ordinal);
+        var second = first < 0 ? -1 : targetKey.IndexOf(':', first + 1);
+        return second < 0 ? (targetKey, "") : (targetKey[..second], targetKey[(second + 1)..]);
+    }
+
     public static string LogStream(string targetKey, int run) => Assignment(targetKey, run);
 }
 

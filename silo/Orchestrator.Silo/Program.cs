@@ -1,11 +1,14 @@
 using System.Collections;
+using System.Security.Cryptography;
+using Orchestrator.Api.Hosting;
+using Orchestrator.Grains.Plans;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Silos;
 using Orchestrator.Silo;
 
 var builder = WebApplication.CreateBuilder(args);
 var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
-var options = SiloConfiguration.Read(builder.Configuration, environment, args, out var errors);
+var options = SiloConfiguration.Read(builder.Configuration, environment, args, out var hosting, out var errors);
 if (errors.Count > 0)
 {
     Console.Error.WriteLine("Invalid configuration:");
@@ -17,10 +20,26 @@ if (errors.Count > 0)
 }
 
 builder.Services.AddSingleton(options);
-// The domain grains arrive with the execution engine; until then the silo hosts the runtime alone.
-builder.Services.AddSingleton(GrainTypeRegistry.FromAssemblies(typeof(Program).Assembly));
+builder.Services.AddSingleton(GrainTypeRegistry.FromAssemblies(typeof(PlanGrain).Assembly));
 builder.Services.AddSingleton<SiloService>();
+builder.Services.AddSingleton<IClusterClientProvider>(sp => sp.GetRequiredService<SiloService>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
+
+var token = hosting.AgentToken;
+if (token.Length == 0)
+{
+    // No token configured: make one and leave it next to the data, for agents on other hosts to use.
+    token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+    var tokenFile = Path.Combine(builder.Environment.ContentRootPath, "data", "agent-token");
+    Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
+    await File.WriteAllTextAsync(tokenFile, token + "\n");
+}
+builder.Services.AddOrchestratorApi(new ApiOptions { AgentToken = token });
+if (hosting.LocalAgent ?? options.Store == "sqlite")
+{
+    builder.Services.AddSingleton(hosting);
+    builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<LocalAgentService>(sp, token));
+}
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownDrainTimeout + TimeSpan.FromSeconds(5));
 
 var app = builder.Build();
@@ -32,6 +51,7 @@ app.MapGet("/readyz", (SiloService service) =>
         ? Results.Ok(new { status = "ready", silo = silo.SiloId, shards = silo.Shards.Count, activations = silo.ActivationCount })
         : Results.Json(new { status = "not ready", lifecycle = silo?.Lifecycle.ToString() ?? "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable);
 });
+app.MapOrchestratorApi();
 app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, {Shards} shards, lease {Lease}", options.SiloName, options.Store, options.ShardCount, options.LeaseTime);
 await app.RunAsync();
 return 0;

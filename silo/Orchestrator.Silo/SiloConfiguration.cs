@@ -12,21 +12,30 @@ namespace Orchestrator.Silo;
 /// </summary>
 public static class SiloConfiguration
 {
-    public static RuntimeOptions Read(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment, string[] args, out IReadOnlyList<string> errors)
+    public static RuntimeOptions Read(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment, string[] args, out IReadOnlyList<string> errors) =>
+        Read(configuration, environment, args, out _, out errors);
+
+    /// <summary>Reads the runtime options and the silo's own hosting settings (agent token, local agent) together.</summary>
+    public static RuntimeOptions Read(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment, string[] args, out SiloHostingOptions hosting,
+        out IReadOnlyList<string> errors)
     {
         var options = new RuntimeOptions();
+        var hostingOptions = new SiloHostingOptions();
+        hosting = hostingOptions;
         var problems = new List<string>();
-        var properties = typeof(RuntimeOptions).GetProperties().Where(p => p.CanWrite).ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var properties = typeof(RuntimeOptions).GetProperties().Where(p => p.CanWrite).Select(p => (Target: (object)options, Property: p))
+            .Concat(typeof(SiloHostingOptions).GetProperties().Where(p => p.CanWrite).Select(p => (Target: (object)hostingOptions, Property: p)))
+            .ToDictionary(p => p.Property.Name, StringComparer.OrdinalIgnoreCase);
 
         foreach (var child in configuration.GetSection("Orchestrator").GetChildren())
         {
-            Set(options, properties, child.Key, child.Value, $"appsettings Orchestrator:{child.Key}", problems, strict: true);
+            Set(properties, child.Key, child.Value, $"appsettings Orchestrator:{child.Key}", problems, strict: true);
         }
         foreach (var (key, value) in environment)
         {
             if (key.StartsWith("ORCH_", StringComparison.Ordinal))
             {
-                Set(options, properties, key[5..].Replace("_", "", StringComparison.Ordinal), value, key, problems, strict: false);
+                Set(properties, key[5..].Replace("_", "", StringComparison.Ordinal), value, key, problems, strict: false);
             }
         }
         for (var i = 0; i < args.Length; i++)
@@ -46,17 +55,18 @@ public static class SiloConfiguration
                 problems.Add($"{args[i]}: a value is required.");
                 break;
             }
-            Set(options, properties, name, args[++i], args[i - 1], problems, strict: true);
+            Set(properties, name, args[++i], args[i - 1], problems, strict: true);
         }
         problems.AddRange(options.Validate());
+        problems.AddRange(hostingOptions.Validate());
         errors = problems;
         return options;
     }
 
-    private static void Set(RuntimeOptions options, Dictionary<string, System.Reflection.PropertyInfo> properties, string name, string? value, string source,
+    private static void Set(Dictionary<string, (object Target, System.Reflection.PropertyInfo Property)> properties, string name, string? value, string source,
         List<string> problems, bool strict)
     {
-        if (!properties.TryGetValue(name, out var property))
+        if (!properties.TryGetValue(name, out var entry))
         {
             if (strict)
             {
@@ -64,12 +74,14 @@ public static class SiloConfiguration
             }
             return;
         }
+        var property = entry.Property;
         try
         {
-            object converted = property.PropertyType == typeof(TimeSpan) ? TimeSpan.Parse(value!, CultureInfo.InvariantCulture)
+            object? converted = property.PropertyType == typeof(TimeSpan) ? TimeSpan.Parse(value!, CultureInfo.InvariantCulture)
                 : property.PropertyType == typeof(int) ? int.Parse(value!, CultureInfo.InvariantCulture)
+                : property.PropertyType == typeof(bool?) ? (string.IsNullOrEmpty(value) ? null : bool.Parse(value))
                 : value ?? "";
-            property.SetValue(options, converted);
+            property.SetValue(entry.Target, converted);
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentNullException)
         {

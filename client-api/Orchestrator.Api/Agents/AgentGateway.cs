@@ -1,0 +1,218 @@
+using System.Security.Cryptography;
+using System.Text;
+using Orchestrator.Agent.Protocol;
+using Orchestrator.Api.Common;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Client;
+using Orchestrator.Runtime.Messaging;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
+
+namespace Orchestrator.Api.Agents;
+
+/// <summary>
+/// /api/v1/agent: the agent protocol (docs/agent-protocol.md). Agents pull assignments from index rows the host
+/// targets write; their events become commands with dedupe keys, so a resent event is applied once; log chunks are
+/// stored once per (assignment, seq).
+/// </summary>
+public static class AgentGateway
+{
+    public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken);
+        group.MapPost("/register", Register);
+        group.MapPost("/heartbeat", Heartbeat);
+        group.MapPost("/poll", Poll);
+        group.MapPost("/events", Events);
+        group.MapPost("/logs", Logs);
+        group.MapGet("/files/{sha256}", Files.FilesApi.Download);
+        group.MapPut("/files", Files.FilesApi.Upload);
+        return group;
+    }
+
+    private static ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var expected = http.RequestServices.GetRequiredService<Hosting.ApiOptions>().AgentToken;
+        var header = http.Request.Headers.Authorization.ToString();
+        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : "";
+        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
+        {
+            return ValueTask.FromResult<object?>(TypedResults.Problem(title: "Unauthorized.", detail: "A valid agent token is required (Authorization: Bearer <token>).", statusCode: 401));
+        }
+        return next(context);
+    }
+
+    private static async Task<IResult> Register(RegisterRequest request, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (Check(request.SessionId, request.Hosts?.Select(h => h.Host)) is { } bad)
+        {
+            return bad;
+        }
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        await Task.WhenAll(request.Hosts!.Select(h => client.GetGrain<IHostGrain>(h.Host)
+            .Register(new HostRegistration(request.SessionId, h.Labels ?? new Dictionary<string, string>(), Math.Max(1, h.Capacity), request.AgentVersion ?? ""))));
+        return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds));
+    }
+
+    private static async Task<IResult> Heartbeat(HeartbeatRequest request, ApiContext api, HeartbeatThrottle throttle, CancellationToken cancellationToken)
+    {
+        if (Check(request.SessionId, request.Hosts) is { } bad)
+        {
+            return bad;
+        }
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        await Task.WhenAll(request.Hosts.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
+            .Select(h => client.GetGrain<IHostGrain>(h).Heartbeat(request.SessionId, request.Draining)));
+        return TypedResults.Ok(new AckResponse(request.Hosts.Count));
+    }
+
+    private static async Task<IResult> Poll(PollRequest request, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (Check(request.SessionId, request.Hosts) is { } bad)
+        {
+            return bad;
+        }
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        var running = (request.Running ?? []).ToHashSet(StringComparer.Ordinal);
+        var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.WaitMs, 0, (int)api.Options.AgentPollWait.TotalMilliseconds));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var rows = await ReadAssignmentsAsync(client.Indexes, request.Hosts, cancellationToken);
+            var known = rows.ToDictionary(r => r.Key, StringComparer.Ordinal);
+            var assignments = rows
+                .Where(r => r.Status == (int)AssignmentState.Dispatched && !running.Contains(r.Key))
+                .Take(Math.Max(0, request.MaxAssignments))
+                .Select(r => ToAssignment(IndexJson.Parse<AssignmentRecord>(r.Data!)))
+                .ToList();
+            var cancel = running.Where(id => !known.TryGetValue(id, out var row) || row.Status == (int)AssignmentState.CancelRequested).ToList();
+            if (assignments.Count > 0 || cancel.Count > 0 || started.Elapsed >= wait)
+            {
+                return TypedResults.Ok(new PollResponse(assignments, cancel));
+            }
+            try
+            {
+                await Task.Delay(api.Options.AgentPollInterval, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return TypedResults.Ok(new PollResponse([], []));
+            }
+        }
+    }
+
+    private static async Task<List<IndexRow>> ReadAssignmentsAsync(IIndexReader indexes, IReadOnlyList<string> hosts, CancellationToken cancellationToken)
+    {
+        var rows = new List<IndexRow>();
+        string? after = null;
+        while (true)
+        {
+            var page = await indexes.QueryAsync(new IndexQuery(IndexKinds.Assignment, hosts) { AfterKey = after, Limit = 5000 }, cancellationToken);
+            rows.AddRange(page);
+            if (page.Count < 5000)
+            {
+                return rows;
+            }
+            after = page[^1].Key;
+        }
+    }
+
+    private static Assignment ToAssignment(AssignmentRecord record)
+    {
+        var work = record.Work;
+        return new Assignment
+        {
+            Id = record.Id,
+            Host = record.Host,
+            Kind = work.Kind switch { WorkKind.Download => AssignmentKind.Download, WorkKind.Upload => AssignmentKind.Upload, _ => AssignmentKind.Script },
+            Script = work.Kind == WorkKind.Script ? new ScriptWork(work.Interpreter, work.Source, work.Args, work.Env, work.WorkingDirectory) : null,
+            Files = [.. work.Files.Select(f => new FileWork(f.Name, f.Sha256, f.Size))],
+            TargetDirectory = work.TargetDirectory,
+            Mode = work.Mode,
+            UploadPath = work.UploadPath,
+            TimeoutMs = record.TimeoutMs,
+            Secrets = work.Secrets,
+        };
+    }
+
+    private static async Task<IResult> Events(EventsRequest request, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.SessionId) || request.Events is null)
+        {
+            return Problems.Field(string.IsNullOrEmpty(request.SessionId) ? "sessionId" : "events", "is required.");
+        }
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        var sends = new List<Task>(request.Events.Count);
+        foreach (var e in request.Events)
+        {
+            if (!GrainKeys.TryParseAssignment(e.AssignmentId ?? "", out var targetKey, out _))
+            {
+                return Problems.Field("events[].assignmentId", $"'{e.AssignmentId}' is not an assignment id.");
+            }
+            var type = e.Type switch { AgentEventType.Started => "started", AgentEventType.Progress => "progress", _ => "finished" };
+            var dedupe = e.Type == AgentEventType.Progress ? $"ev:{e.AssignmentId}:p:{e.At.UtcTicks}:{e.Percent}" : $"ev:{e.AssignmentId}:{type}";
+            var outcome = e.Outcome switch
+            {
+                AgentOutcome.Succeeded => "succeeded",
+                AgentOutcome.Failed => "failed",
+                AgentOutcome.TimedOut => "timedOut",
+                AgentOutcome.Cancelled => "cancelled",
+                AgentOutcome.Error => "error",
+                _ => null,
+            };
+            sends.Add(client.GetGrain<IHostTargetGrain>(targetKey).WithDedupeKey(dedupe).OnAgentEvent(new TargetAgentEvent(
+                e.AssignmentId!, request.SessionId, type, e.At, e.Percent, e.Message, outcome, e.ExitCode, e.Outputs, e.LogChunks, e.UploadedSha256, e.StartedAt)));
+        }
+        await Task.WhenAll(sends);
+        return TypedResults.Ok(new AckResponse(request.Events.Count));
+    }
+
+    private static async Task<IResult> Logs(LogsRequest request, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (request.Chunks is null)
+        {
+            return Problems.Field("chunks", "is required.");
+        }
+        foreach (var chunk in request.Chunks)
+        {
+            if (!GrainKeys.TryParseAssignment(chunk.AssignmentId ?? "", out _, out _) || chunk.Seq < 0 || chunk.Text is null)
+            {
+                return Problems.Field("chunks[]", $"chunk {chunk.AssignmentId}/{chunk.Seq}: needs an assignment id, a seq ≥ 0 and text.");
+            }
+        }
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        await client.Logs.AppendAsync([.. request.Chunks.Select(c => new LogChunk(c.AssignmentId, c.Seq, c.At, c.Stream ?? "stdout", c.Text))], cancellationToken);
+        return TypedResults.Ok(new AckResponse(request.Chunks.Count));
+    }
+
+    private static IResult? Check(string? sessionId, IEnumerable<string>? hosts)
+    {
+        if (string.IsNullOrWhiteSpace(sessionId))
+        {
+            return Problems.Field("sessionId", "is required.");
+        }
+        if (hosts is null || !hosts.Any())
+        {
+            return Problems.Field("hosts", "at least one host is required.");
+        }
+        var bad = hosts.FirstOrDefault(h => string.IsNullOrWhiteSpace(h) || h.Length > 253 || h.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')));
+        return bad is null ? null : Problems.Field("hosts", $"'{bad}' is not a host name: letters, digits, '-', '_' and '.', up to 253.");
+    }
+
+}

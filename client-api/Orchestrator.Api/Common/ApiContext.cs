@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Orchestrator.Api.Hosting;
+using Orchestrator.Runtime.Client;
+
+namespace Orchestrator.Api.Common;
+
+/// <summary>What every endpoint needs: the grain client, the command waiter and the options.</summary>
+public sealed class ApiContext(IClusterClientProvider provider, CommandWaiter waiter, ApiOptions options)
+{
+    public CommandWaiter Waiter => waiter;
+
+    public ApiOptions Options => options;
+
+    public ValueTask<ClusterClient?> ClientOrNull() => ValueTask.FromResult(provider.Client);
+
+    public int PageSize(int? requested) => Math.Clamp(requested ?? 100, 1, options.MaxPageSize);
+}
+
+/// <summary>Reads index row data written by the grains.</summary>
+public static class IndexJson
+{
+    private static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        return options;
+    }
+
+    public static T Parse<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
+}
+
+/// <summary>Checks identifiers in paths.</summary>
+public static class Ids
+{
+    public static IResult? Check(string field, string id) =>
+        id.Length is 0 or > 128 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? Problems.Field(field, $"'{id}' is not a valid id: 1 to 128 letters, digits, '-', '_' or '.'.")
+            : null;
+}

@@ -1,0 +1,36 @@
+namespace Orchestrator.Api.Hosting;
+
+/// <summary>Options of the REST API and the agent gateway.</summary>
+public sealed class ApiOptions
+{
+    /// <summary>The bearer token agents present. Required; the single-node silo generates one when none is set.</summary>
+    public string AgentToken { get; set; } = "";
+
+    /// <summary>How often agents should heartbeat. Default 5 s: a dead agent is noticed within about 30 s.</summary>
+    public TimeSpan AgentHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Heartbeats reach the host grain at most this often per host (draining changes go at once). Default 5 s; the
+    /// host goes offline after two liveness checks (15 s apart) without one. Raise it for very large fleets.
+    /// </summary>
+    public TimeSpan HeartbeatForwardInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a long poll waits for work before answering empty. Default 20 s.</summary>
+    public TimeSpan AgentPollWait { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often a waiting long poll looks for new assignments. Default 100 ms: the latency it adds, at a small query each time.</summary>
+    public TimeSpan AgentPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a control request waits to see its command applied before answering 202. Default 10 s.</summary>
+    public TimeSpan CommandWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest page a list endpoint returns. Default 1,000.</summary>
+    public int MaxPageSize { get; set; } = 1000;
+}
+
+/// <summary>Gives the API the grain client once the silo (or client) is up.</summary>
+public interface IClusterClientProvider
+{
+    /// <summary>The client, or null while the silo is starting.</summary>
+    Runtime.Client.ClusterClient? Client { get; }
+}

@@ -1,0 +1,34 @@
+using Orchestrator.Api.Agents;
+using Orchestrator.Api.Common;
+using Orchestrator.Api.Files;
+using Orchestrator.Api.Hosts;
+using Orchestrator.Api.Instances;
+using Orchestrator.Api.Plans;
+
+namespace Orchestrator.Api.Hosting;
+
+/// <summary>Adds the REST API and the agent gateway to a web host.</summary>
+public static class ApiRegistration
+{
+    public static IServiceCollection AddOrchestratorApi(this IServiceCollection services, ApiOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<CommandWaiter>();
+        services.AddSingleton<ApiContext>();
+        services.AddSingleton<Agents.HeartbeatThrottle>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapOrchestratorApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPlansApi();
+        routes.MapInstancesApi();
+        routes.MapHostsApi();
+        routes.MapFilesApi();
+        routes.MapAgentGateway();
+        return routes;
+    }
+}

@@ -1,0 +1,146 @@
+using Microsoft.AspNetCore.Mvc;
+using Orchestrator.Api.Common;
+using Orchestrator.Api.Hosting;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Parameters;
+using Orchestrator.Plans.Serialization;
+using Orchestrator.Plans.Parsing;
+using Orchestrator.Runtime.Indexes;
+
+namespace Orchestrator.Api.Plans;
+
+/// <summary>
+/// /api/v1/plans: create and update plans (YAML or JSON bodies, validated with line and column), read versions,
+/// list, and run.
+/// </summary>
+public static class PlansApi
+{
+    public static RouteGroupBuilder MapPlansApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/plans").WithTags("Plans");
+        group.MapPost("/", Create);
+        group.MapPut("/{id}", Put);
+        group.MapGet("/{id}", Get);
+        group.MapGet("/", List);
+        group.MapPost("/{id}/run", Run);
+        return group;
+    }
+
+    private static async Task<IResult> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var id = http.Request.Query["id"].FirstOrDefault() ?? Guid.NewGuid().ToString("N");
+        return await Save(http, api, id, expectedVersion: 0, cancellationToken);
+    }
+
+    private static async Task<IResult> Put(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        int? expected = null;
+        if (http.Request.Headers.IfMatch.FirstOrDefault() is { } ifMatch)
+        {
+            if (!int.TryParse(ifMatch.Trim('"', 'W', '/'), out var v) || v < 0)
+            {
+                return Problems.Field("If-Match", $"'{ifMatch}' is not a plan version (a non-negative integer).");
+            }
+            expected = v;
+        }
+        return await Save(http, api, id, expected, cancellationToken);
+    }
+
+    private static async Task<IResult> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (Ids.Check("id", id) is { } bad)
+        {
+            return bad;
+        }
+        using var reader = new StreamReader(http.Request.Body);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return Problems.Field("body", "The plan is empty; send it as YAML or JSON.");
+        }
+        var parsed = PlanParser.Parse(text, http.Request.ContentType);
+        if (!parsed.Ok)
+        {
+            return Problems.Validation(parsed.Errors.Select(e => new FieldError(e.Path, e.Message, e.Line, e.Column)), "The plan is invalid.");
+        }
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        var requestId = CommandWaiter.NewRequestId();
+        var grain = client.GetGrain<IPlanGrain>(id);
+        await grain.Save(new SavePlan(requestId, parsed.Plan!, expectedVersion, Caller.Of(http)));
+        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, r =>
+        {
+            var version = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture);
+            var body = new { id, version };
+            return version == 1 ? TypedResults.Created($"/api/v1/plans/{id}", body) : TypedResults.Ok(body);
+        });
+    }
+
+    private static async Task<IResult> Get(string id, int? version, string? format, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        var view = await client.GetGrain<IPlanGrain>(id).GetAsync(version);
+        if (view is null)
+        {
+            return Problems.NotFound(version is null ? $"No plan '{id}'." : $"Plan '{id}' has no version {version}.");
+        }
+        if (format == "yaml")
+        {
+            return TypedResults.Text(PlanSerializer.ToYaml(view.Definition), "application/yaml");
+        }
+        return TypedResults.Ok(new
+        {
+            view.Id,
+            view.Version,
+            view.LatestVersion,
+            view.CreatedAt,
+            view.UpdatedAt,
+            definition = System.Text.Json.JsonDocument.Parse(PlanSerializer.ToJson(view.Definition)).RootElement,
+            view.RecentInstances,
+        });
+    }
+
+    private static async Task<IResult> List(string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [""]) { AfterKey = after, Limit = api.PageSize(limit) }, cancellationToken);
+        var items = rows.Select(r => new { id = r.Key, plan = r.Data is null ? null : Common.IndexJson.Parse<PlanIndexData>(r.Data) }).ToList();
+        return TypedResults.Ok(new { items, next = items.Count > 0 && items.Count == api.PageSize(limit) ? items[^1].id : null });
+    }
+
+    /// <summary>Body of POST /api/v1/plans/{id}/run.</summary>
+    public sealed record RunRequest(Dictionary<string, string>? Parameters, int? Version);
+
+    private static async Task<IResult> Run(string id, [FromBody] RunRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (await api.ClientOrNull() is not { } client)
+        {
+            return Problems.Unavailable("The silo is starting.");
+        }
+        var grain = client.GetGrain<IPlanGrain>(id);
+        var view = await grain.GetAsync(request?.Version);
+        if (view is null)
+        {
+            return Problems.NotFound(request?.Version is { } v ? $"Plan '{id}' has no version {v}." : $"No plan '{id}'.");
+        }
+        var (values, errors) = PlanParameters.Resolve(view.Definition, request?.Parameters ?? []);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors.Select(e => new FieldError(e.Path, e.Message)), "The parameters are invalid.");
+        }
+        var requestId = CommandWaiter.NewRequestId();
+        var instanceId = Guid.NewGuid().ToString("N");
+        await grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http)));
+        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", new { id = instanceId, planId = id, planVersion = view.Version }));
+    }
+}

@@ -1,0 +1,141 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Reminders;
+
+namespace Orchestrator.Grains.Hosts;
+
+/// <summary>State of a host: its agent session, labels and liveness.</summary>
+public sealed class HostState
+{
+    public HostStatus Status { get; set; }
+
+    public Dictionary<string, string> Labels { get; set; } = [];
+
+    public int Capacity { get; set; }
+
+    public string? SessionId { get; set; }
+
+    public string? AgentVersion { get; set; }
+
+    public DateTimeOffset? LastSeen { get; set; }
+
+    public DateTimeOffset? RegisteredAt { get; set; }
+
+    /// <summary>Heartbeats since the last liveness check; two checks in a row without one take the host offline.</summary>
+    public int HeartbeatsSinceCheck { get; set; }
+
+    public int SilentChecks { get; set; }
+}
+
+/// <summary>
+/// A host's agent. A new session replaces the old one, and whatever the old session had started is lost (its
+/// process died with it). A host whose agent stops heartbeating goes offline, and its open assignments end.
+/// Liveness counts heartbeats between checks rather than comparing clocks, so a jump of the clock alone never takes
+/// a live host offline.
+/// </summary>
+[GrainType("host")]
+public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
+{
+    private const string LivenessReminder = "liveness";
+
+    /// <summary>How often liveness is checked; a host is offline after two checks without a heartbeat.</summary>
+    internal static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(15);
+
+    public async Task Register(HostRegistration registration)
+    {
+        var now = TimeProvider.GetUtcNow();
+        var previous = State.SessionId;
+        if (previous is not null && previous != registration.SessionId)
+        {
+            await EndAssignmentsAsync(
+                r => r.Status != (int)AssignmentState.Dispatched,
+                $"the agent restarted (session {previous} replaced by {registration.SessionId})");
+        }
+        State.SessionId = registration.SessionId;
+        State.Labels = new Dictionary<string, string>(registration.Labels);
+        State.Capacity = registration.Capacity;
+        State.AgentVersion = registration.AgentVersion;
+        State.LastSeen = now;
+        State.RegisteredAt = previous == registration.SessionId ? State.RegisteredAt : now;
+        State.HeartbeatsSinceCheck++;
+        State.SilentChecks = 0;
+        await SetStatus(HostStatus.Online);
+    }
+
+    public async Task Heartbeat(string sessionId, bool draining)
+    {
+        if (sessionId != State.SessionId)
+        {
+            return; // a session that was replaced
+        }
+        State.LastSeen = TimeProvider.GetUtcNow();
+        State.HeartbeatsSinceCheck++;
+        State.SilentChecks = 0;
+        var status = draining ? HostStatus.Draining : HostStatus.Online;
+        if (status != State.Status)
+        {
+            await SetStatus(status);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != LivenessReminder || State.Status == HostStatus.Offline)
+        {
+            await UnregisterReminder(reminderName);
+            return;
+        }
+        State.SilentChecks = State.HeartbeatsSinceCheck == 0 ? State.SilentChecks + 1 : 0;
+        State.HeartbeatsSinceCheck = 0;
+        if (State.SilentChecks >= 2)
+        {
+            await EndAssignmentsAsync(_ => true, $"the agent stopped heartbeating (last seen {State.LastSeen:O})");
+            State.SessionId = null;
+            await SetStatus(HostStatus.Offline);
+        }
+    }
+
+    public ValueTask<HostView?> GetAsync() => ValueTask.FromResult<HostView?>(State.RegisteredAt is null ? null : new HostView(
+        GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, State.LastSeen, State.RegisteredAt));
+
+    private async Task SetStatus(HostStatus status)
+    {
+        var wasOffline = State.Status == HostStatus.Offline;
+        State.Status = status;
+        WriteIndex(new IndexRow(IndexKinds.Host, "", GrainKey, (int)status,
+            DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity))));
+        if (status == HostStatus.Offline)
+        {
+            await UnregisterReminder(LivenessReminder);
+        }
+        else if (wasOffline)
+        {
+            await RegisterOrUpdateReminder(LivenessReminder, LivenessPeriod, LivenessPeriod, MisfirePolicy.Skip);
+        }
+    }
+
+    /// <summary>Ends the host's open assignments that match: started ones are lost, dispatched ones found no agent.</summary>
+    private async Task EndAssignmentsAsync(Func<IndexRow, bool> which, string reason)
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Assignment, [GrainKey]) { AfterKey = after, Limit = 1000 });
+            foreach (var row in page.Where(which))
+            {
+                if (GrainKeys.TryParseAssignment(row.Key, out var targetKey, out _))
+                {
+                    var status = row.Status == (int)AssignmentState.Dispatched ? TargetStatus.AgentOffline : TargetStatus.AgentLost;
+                    await GrainFactory.GetGrain<IHostTargetGrain>(targetKey).OnAgentGone(row.Key, status, reason);
+                }
+            }
+            if (page.Count < 1000)
+            {
+                return;
+            }
+            after = page[^1].Key;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Plans.Parameters;
+using Orchestrator.Runtime.Indexes;
+
+namespace Orchestrator.Grains.Instances;
+
+public sealed partial class TaskInstanceGrain
+{
+    /// <summary>Starts step <paramref name="index"/> (or finishes the instance past the last step).</summary>
+    private Task StartStepAt(int index, AttemptSet? retry)
+    {
+        var definition = State.Definition!;
+        while (index < State.Steps.Count && State.Steps[index].SkipRequested && retry is null)
+        {
+            State.Steps[index].Status = ExecutionStatus.Skipped;
+            State.Steps[index].Reason = "skipped before it started";
+            State.Steps[index].SkipRequested = false;
+            index++;
+        }
+        if (index >= State.Steps.Count)
+        {
+            return Finish(ExecutionStatus.Succeeded);
+        }
+        State.CurrentStep = index;
+        var step = State.Steps[index];
+        step.Attempt++;
+        step.Status = ExecutionStatus.Running;
+        step.Reason = null;
+        var context = new StepContext(
+            State.PlanId,
+            State.Parameters,
+            PlanParameters.SecretValues(definition, State.Parameters),
+            Enumerable.Range(0, index).ToDictionary(i => definition.Steps[i].Name, i => State.Steps[i].Outputs),
+            Enumerable.Range(0, index).ToDictionary(i => definition.Steps[i].Name, i => GrainKeys.Step(GrainKey, i)),
+            index > 0 ? definition.Steps[index - 1].Name : null);
+        return StepGrain(index).Start(new StartStep(GrainKey, index, step.Attempt, definition.Steps[index], context, retry));
+    }
+
+    private Task Finish(ExecutionStatus status)
+    {
+        State.FinishedAt = TimeProvider.GetUtcNow();
+        SetStatus(status);
+        return Task.CompletedTask;
+    }
+
+    private void SetStatus(ExecutionStatus status)
+    {
+        State.Status = status;
+        var definition = State.Definition!;
+        WriteIndex(new IndexRow(IndexKinds.Instance, "", GrainKey, (int)status,
+            DomainJson.Serialize(new InstanceIndexData(State.PlanId, State.PlanVersion, definition.Name, status, State.CreatedAt, State.FinishedAt))));
+    }
+
+    private IStepGrain StepGrain(int index) => GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(GrainKey, index));
+
+    private void Record(string action, int? step, string by, string? reason) =>
+        State.Actions.Add(new ControlRecord(action, step, by, reason, TimeProvider.GetUtcNow()));
+
+    private bool Answered(string requestId) => State.Requests.Find(requestId) is not null;
+
+    private Task Reply(string requestId, int code, string? error)
+    {
+        State.Requests.Add(code == 200 ? RequestResult.Done(requestId) : RequestResult.Fail(requestId, code, error!));
+        return Task.CompletedTask;
+    }
+
+    private bool CheckStep(string requestId, int stepIndex)
+    {
+        if (State.Definition is null)
+        {
+            Reply(requestId, 404, $"Task instance '{GrainKey}' does not exist.");
+            return false;
+        }
+        if (stepIndex < 0 || stepIndex >= State.Steps.Count)
+        {
+            Reply(requestId, 400, $"stepIndex: {stepIndex} is not a step of this plan (0..{State.Steps.Count - 1}).");
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,216 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Plans.Parameters;
+using Orchestrator.Plans.Model;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+
+namespace Orchestrator.Grains.Instances;
+
+/// <summary>
+/// Runs a plan version's steps in order. Each status change is one guarded transition; the only way out of a final
+/// status is an explicit step retry, which starts a new attempt of that step and goes on from there.
+/// </summary>
+[GrainType("instance")]
+public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskInstanceGrain
+{
+    public Task Start(StartInstance command)
+    {
+        if (State.Definition is not null)
+        {
+            return Task.CompletedTask; // started already: a resend
+        }
+        var now = TimeProvider.GetUtcNow();
+        State.PlanId = command.PlanId;
+        State.PlanVersion = command.PlanVersion;
+        State.Definition = command.Definition;
+        State.Parameters = new Dictionary<string, string>(command.Parameters);
+        State.By = command.By;
+        State.CreatedAt = command.RequestedAt;
+        State.StartedAt = now;
+        State.Steps = [.. command.Definition.Steps.Select(_ => new StepEntry())];
+        State.Requests.Add(RequestResult.Done(command.RequestId, GrainKey));
+        Record("start", null, command.By, null);
+        SetStatus(ExecutionStatus.Running);
+        return StartStepAt(0, null);
+    }
+
+    public Task Cancel(InstanceControl command)
+    {
+        if (Answered(command.RequestId))
+        {
+            return Task.CompletedTask;
+        }
+        if (State.Definition is null)
+        {
+            return Reply(command.RequestId, 404, $"Task instance '{GrainKey}' does not exist.");
+        }
+        if (State.Status.IsFinal() || State.Status == ExecutionStatus.Stopping)
+        {
+            return Reply(command.RequestId, 409, $"Task instance '{GrainKey}' is {State.Status}; only a running instance can be cancelled.");
+        }
+        Record("cancel", null, command.By, command.Reason);
+        SetStatus(ExecutionStatus.Stopping);
+        var step = State.Steps[State.CurrentStep];
+        if (step.Status.IsFinal() || step.Status == ExecutionStatus.Pending)
+        {
+            Finish(ExecutionStatus.Cancelled);
+        }
+        else
+        {
+            StepGrain(State.CurrentStep).Cancel($"cancelled by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}"));
+        }
+        return Reply(command.RequestId, 200, null);
+    }
+
+    public Task SkipStep(StepControl command)
+    {
+        if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
+        {
+            return Task.CompletedTask;
+        }
+        var step = State.Steps[command.StepIndex];
+        if (command.StepIndex > State.CurrentStep && !State.Status.IsFinal())
+        {
+            step.SkipRequested = true;
+        }
+        else if (command.StepIndex == State.CurrentStep && !step.Status.IsFinal() && !State.Status.IsFinal() && step.Status != ExecutionStatus.Pending)
+        {
+            StepGrain(command.StepIndex).Skip($"skipped by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}"));
+        }
+        else if (command.StepIndex == State.CurrentStep && State.Status == ExecutionStatus.Failed && step.Status == ExecutionStatus.Failed)
+        {
+            // bk-job's "skip the failed step and go on": the instance resumes with the next step.
+            step.Status = ExecutionStatus.Skipped;
+            step.Reason = $"skipped after failing, by {command.By}";
+            State.FinishedAt = null;
+            SetStatus(ExecutionStatus.Running);
+            Record("skip", command.StepIndex, command.By, command.Reason);
+            State.Requests.Add(RequestResult.Done(command.RequestId));
+            return StartStepAt(command.StepIndex + 1, null);
+        }
+        else
+        {
+            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is {step.Status} and the instance is {State.Status}; it cannot be skipped now.");
+        }
+        Record("skip", command.StepIndex, command.By, command.Reason);
+        return Reply(command.RequestId, 200, null);
+    }
+
+    public Task ContinueStep(StepControl command)
+    {
+        if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
+        {
+            return Task.CompletedTask;
+        }
+        if (command.StepIndex != State.CurrentStep || State.Steps[command.StepIndex].Status != ExecutionStatus.Paused)
+        {
+            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is not paused.");
+        }
+        Record("continue", command.StepIndex, command.By, command.Reason);
+        StepGrain(command.StepIndex).Continue(command.By);
+        return Reply(command.RequestId, 200, null);
+    }
+
+    public Task Decide(ApprovalDecision command)
+    {
+        if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
+        {
+            return Task.CompletedTask;
+        }
+        var definition = State.Definition!.Steps[command.StepIndex];
+        if (command.StepIndex != State.CurrentStep || State.Steps[command.StepIndex].Status != ExecutionStatus.WaitingForApproval)
+        {
+            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is not waiting for approval.");
+        }
+        var approvers = definition.Approval?.Approvers ?? [];
+        if (approvers.Count > 0 && !approvers.Contains(command.By, StringComparer.OrdinalIgnoreCase))
+        {
+            return Reply(command.RequestId, 403, $"'{command.By}' is not among the approvers of step '{definition.Name}'.");
+        }
+        Record(command.Approve ? "approve" : "reject", command.StepIndex, command.By, command.Reason);
+        StepGrain(command.StepIndex).Decide(command);
+        return Reply(command.RequestId, 200, null);
+    }
+
+    public Task RetryStep(RetryStep command)
+    {
+        if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
+        {
+            return Task.CompletedTask;
+        }
+        var step = State.Steps[command.StepIndex];
+        var kind = State.Definition!.Steps[command.StepIndex].Kind;
+        if (!State.Status.IsFinal() || !step.Status.IsFinal() || step.Status == ExecutionStatus.Skipped && step.Attempt == 0)
+        {
+            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is {step.Status} in a {State.Status} instance; only a finished step of a finished instance can be retried.");
+        }
+        if (kind == StepKind.Approval)
+        {
+            return Reply(command.RequestId, 409, "An approval step cannot be retried by attempt set.");
+        }
+        Record("retry-" + command.Set.ToString().ToLowerInvariant(), command.StepIndex, command.By, null);
+        for (var i = command.StepIndex + 1; i < State.Steps.Count; i++)
+        {
+            State.Steps[i].Status = ExecutionStatus.Pending;
+            State.Steps[i].Reason = null;
+        }
+        State.FinishedAt = null;
+        SetStatus(ExecutionStatus.Running);
+        State.Requests.Add(RequestResult.Done(command.RequestId));
+        return StartStepAt(command.StepIndex, command.Set);
+    }
+
+    public Task OnStepStatus(StepStatusReport report)
+    {
+        if (report.StepIndex < 0 || report.StepIndex >= State.Steps.Count)
+        {
+            return Task.CompletedTask;
+        }
+        var step = State.Steps[report.StepIndex];
+        if (report.StepAttempt != step.Attempt || step.Status.IsFinal() || report.StepIndex != State.CurrentStep)
+        {
+            return Task.CompletedTask; // a late report of an earlier attempt
+        }
+        step.Status = report.Status;
+        step.Reason = report.Reason;
+        if (report.Outputs is not null)
+        {
+            step.Outputs = report.Outputs;
+        }
+        if (!report.Status.IsFinal())
+        {
+            if (State.Status != ExecutionStatus.Stopping)
+            {
+                SetStatus(report.Status);
+            }
+            return Task.CompletedTask;
+        }
+        if (State.Status == ExecutionStatus.Stopping)
+        {
+            Finish(ExecutionStatus.Cancelled);
+            return Task.CompletedTask;
+        }
+        var definition = State.Definition!.Steps[report.StepIndex];
+        return report.Status switch
+        {
+            ExecutionStatus.Succeeded or ExecutionStatus.Skipped => StartStepAt(report.StepIndex + 1, null),
+            ExecutionStatus.Failed when definition.ContinueOnError => StartStepAt(report.StepIndex + 1, null),
+            _ => Finish(ExecutionStatus.Failed),
+        };
+    }
+
+    public ValueTask<TaskInstanceView?> GetAsync()
+    {
+        if (State.Definition is not { } definition)
+        {
+            return ValueTask.FromResult<TaskInstanceView?>(null);
+        }
+        var steps = State.Steps.Select((s, i) => new StepSummary(i, definition.Steps[i].Name, definition.Steps[i].Kind, s.Status, s.Attempt, s.Reason, s.Outputs.First)).ToList();
+        return ValueTask.FromResult<TaskInstanceView?>(new TaskInstanceView(
+            GrainKey, State.PlanId, State.PlanVersion, definition.Name, State.Status, State.CurrentStep,
+            PlanParameters.Masked(definition, State.Parameters), steps, State.CreatedAt, State.StartedAt, State.FinishedAt, State.By, [.. State.Actions]));
+    }
+
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+}

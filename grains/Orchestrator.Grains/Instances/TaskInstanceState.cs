@@ -1,0 +1,49 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
+
+namespace Orchestrator.Grains.Instances;
+
+/// <summary>State of a task instance: the plan version it runs, its parameters and where each step stands.</summary>
+public sealed class TaskInstanceState
+{
+    public string PlanId { get; set; } = "";
+
+    public int PlanVersion { get; set; }
+
+    public PlanDefinition? Definition { get; set; }
+
+    public Dictionary<string, string> Parameters { get; set; } = [];
+
+    public ExecutionStatus Status { get; set; }
+
+    public int CurrentStep { get; set; }
+
+    public List<StepEntry> Steps { get; set; } = [];
+
+    public string By { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public List<ControlRecord> Actions { get; set; } = [];
+
+    public RequestLog Requests { get; set; } = new();
+}
+
+/// <summary>One step as the instance tracks it.</summary>
+public sealed class StepEntry
+{
+    public ExecutionStatus Status { get; set; }
+
+    public int Attempt { get; set; }
+
+    public string? Reason { get; set; }
+
+    /// <summary>Skip this step when its turn comes (skipped ahead of time).</summary>
+    public bool SkipRequested { get; set; }
+
+    public StepOutputs Outputs { get; set; } = StepOutputs.Empty;
+}

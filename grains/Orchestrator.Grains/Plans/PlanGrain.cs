@@ -1,0 +1,87 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Plans.Model;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+
+namespace Orchestrator.Grains.Plans;
+
+/// <summary>State of a plan: every version, newest last, and the latest runs.</summary>
+public sealed class PlanState
+{
+    public List<PlanDefinition> Versions { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public List<string> RecentInstances { get; set; } = [];
+
+    public RequestLog Requests { get; set; } = new();
+}
+
+/// <summary>A stored plan. Versions are never rewritten: a save appends one, and a run records the version it used.</summary>
+[GrainType("plan")]
+public sealed class PlanGrain : Grain<PlanState>, IPlanGrain
+{
+    private const int RecentRuns = 50;
+
+    public Task Save(SavePlan command)
+    {
+        if (State.Requests.Find(command.RequestId) is not null)
+        {
+            return Task.CompletedTask;
+        }
+        var latest = State.Versions.Count;
+        if (command.ExpectedVersion is { } expected && expected != latest)
+        {
+            State.Requests.Add(RequestResult.Fail(command.RequestId, 409,
+                expected == 0 ? $"Plan '{GrainKey}' already exists (version {latest})." : $"Plan '{GrainKey}' is at version {latest}, not {expected}."));
+            return Task.CompletedTask;
+        }
+        var now = TimeProvider.GetUtcNow();
+        if (latest == 0)
+        {
+            State.CreatedAt = now;
+        }
+        State.Versions.Add(command.Definition);
+        State.UpdatedAt = now;
+        WriteIndex(new IndexRow(IndexKinds.Plan, "", GrainKey, 0, DomainJson.Serialize(new PlanIndexData(command.Definition.Name, State.Versions.Count, now))));
+        State.Requests.Add(RequestResult.Done(command.RequestId, State.Versions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Task.CompletedTask;
+    }
+
+    public Task Run(RunPlan command)
+    {
+        if (State.Requests.Find(command.RequestId) is not null)
+        {
+            return Task.CompletedTask;
+        }
+        if (command.Version < 1 || command.Version > State.Versions.Count)
+        {
+            State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"Plan '{GrainKey}' has no version {command.Version}."));
+            return Task.CompletedTask;
+        }
+        var definition = State.Versions[command.Version - 1];
+        GrainFactory.GetGrain<ITaskInstanceGrain>(command.InstanceId)
+            .Start(new StartInstance(command.RequestId, GrainKey, command.Version, definition, command.Parameters, command.By, TimeProvider.GetUtcNow()));
+        State.RecentInstances.Add(command.InstanceId);
+        if (State.RecentInstances.Count > RecentRuns)
+        {
+            State.RecentInstances.RemoveAt(0);
+        }
+        State.Requests.Add(RequestResult.Done(command.RequestId, command.InstanceId));
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<PlanView?> GetAsync(int? version)
+    {
+        var latest = State.Versions.Count;
+        var v = version ?? latest;
+        return ValueTask.FromResult(v < 1 || v > latest
+            ? null
+            : new PlanView(GrainKey, v, latest, State.Versions[v - 1], State.CreatedAt, State.UpdatedAt, [.. State.RecentInstances]));
+    }
+
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+}

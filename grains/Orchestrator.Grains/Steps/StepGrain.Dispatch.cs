@@ -1,0 +1,98 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Plans.Model;
+using Orchestrator.Runtime.Indexes;
+
+namespace Orchestrator.Grains.Steps;
+
+public sealed partial class StepGrain
+{
+    /// <summary>Dispatches the current batch's next targets, up to the parallelism limit.</summary>
+    private async Task DispatchMoreAsync()
+    {
+        var execution = State.Definition!.Execution;
+        var limit = State.BatchEnd;
+        if (execution.Parallelism is { } parallelism)
+        {
+            limit = Math.Min(limit, State.Next + Math.Max(0, parallelism - State.Running));
+        }
+        var count = limit - State.Next;
+        if (count <= 0)
+        {
+            return;
+        }
+        var after = State.Next == 0 ? null : IndexKinds.Position(State.Next - 1);
+        var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.StepTarget, [State.TargetPartition(State.Attempt)]) { AfterKey = after, Limit = count });
+        var hosts = rows.Select(r => r.Data!).ToList();
+        var online = (await Indexes.GetAsync(IndexKinds.Host, "", hosts))
+            .Where(r => r.Status != (int)HostStatus.Offline)
+            .Select(r => r.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        var renderer = new WorkRenderer(State);
+        foreach (var host in hosts)
+        {
+            var start = new StartTarget(GrainKey, host, State.Attempt, renderer.Render(host), execution.TargetTimeout, execution.Retry, execution.ExitCodes, online.Contains(host));
+            await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, host)).Start(start);
+        }
+        State.Next += hosts.Count;
+        State.Running += hosts.Count;
+        if (hosts.Count < count)
+        {
+            // Fewer rows than positions: the target list is shorter than the counters say. Never wait for ghosts.
+            State.BatchEnd = Math.Min(State.BatchEnd, State.Next);
+            State.Total = State.Next + (State.Total - limit);
+        }
+    }
+
+    /// <summary>Starts uploads of the files taken from source hosts; false when every source is already stored.</summary>
+    private async Task<bool> StartCollectingAsync()
+    {
+        var files = State.Definition!.Files!;
+        State.Files = [.. files.Sources.Select(s => s.Sha256 is { } sha ? new WorkFile(FileName(s), sha, 0) : null)];
+        var online = (await Indexes.GetAsync(IndexKinds.Host, "", [.. files.Sources.Where(s => s.FromHost is not null).Select(s => s.FromHost!)]))
+            .Where(r => r.Status != (int)HostStatus.Offline)
+            .Select(r => r.Key)
+            .ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < files.Sources.Count; i++)
+        {
+            var source = files.Sources[i];
+            if (source.FromHost is not { } host)
+            {
+                continue;
+            }
+            State.Collecting = true;
+            var work = new WorkSpec { Kind = WorkKind.Upload, UploadPath = source.Path, Secrets = State.Context!.SecretValues };
+            var start = new StartTarget(GrainKey, host, State.Attempt, work, State.Definition.Execution.TargetTimeout, new RetryPolicy(), [], online.Contains(host));
+            await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, SourceName(i))).Start(start);
+        }
+        return State.Collecting;
+    }
+
+    private async Task OnSourceCollected(TargetReport report)
+    {
+        if (!State.Collecting || State.Stopping || !int.TryParse(report.Host.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture, out var index)
+            || index < 0 || index >= State.Files.Count)
+        {
+            return;
+        }
+        var source = State.Definition!.Files!.Sources[index];
+        if (report.Status != TargetStatus.Succeeded || report.Outputs?.GetValueOrDefault("sha256") is not { } sha)
+        {
+            State.Collecting = false;
+            State.Reason = $"Could not take '{source.Path}' from {source.FromHost}: {report.Status}.";
+            await Stop(ExecutionStatus.Failed, State.Reason, TargetStatus.Cancelled);
+            return;
+        }
+        State.Files[index] = new WorkFile(FileName(source), sha, long.TryParse(report.Outputs.GetValueOrDefault("size"), out var size) ? size : 0);
+        if (State.Files.All(f => f is not null))
+        {
+            State.Collecting = false;
+            await StartBatch(0);
+        }
+    }
+
+    private static string SourceName(int index) => $"@src{index}";
+
+    private static string FileName(FileSource source) =>
+        source.Name ?? (source.Path is { } path ? Path.GetFileName(path) : source.Sha256!);
+}

@@ -1,0 +1,296 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
+using Orchestrator.Plans.Rolling;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Reminders;
+
+namespace Orchestrator.Grains.Steps;
+
+/// <summary>
+/// One attempt at a time of one step: resolves its targets, rolls them out in batches under the parallelism limit,
+/// counts reports against the failure budget and success policy, and ends only when every dispatched target is final.
+/// </summary>
+[GrainType("step")]
+public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindable
+{
+    private const string DeadlineReminder = "deadline";
+    private const string ApprovalReminder = "approval-timeout";
+
+    public async Task Start(StartStep command)
+    {
+        if (command.Attempt <= State.Attempt)
+        {
+            return; // a resend of an attempt already started
+        }
+        var previous = State.Attempt;
+        State = new StepState
+        {
+            Key = GrainKey,
+            InstanceId = command.InstanceId,
+            StepIndex = command.StepIndex,
+            Definition = command.Definition,
+            Context = command.Context,
+            Attempt = command.Attempt,
+            Status = ExecutionStatus.Running,
+            StartedAt = TimeProvider.GetUtcNow(),
+        };
+        var definition = command.Definition;
+        if (definition.Kind == StepKind.Approval)
+        {
+            State.Status = ExecutionStatus.WaitingForApproval;
+            State.Reason = definition.Approval?.Message;
+            if (definition.Approval?.Timeout is { } timeout)
+            {
+                await RegisterOrUpdateReminder(ApprovalReminder, timeout, OneShotPeriod);
+            }
+            await ReportStatus();
+            return;
+        }
+
+        var hosts = command.Retry is { } set ? await RetrySetAsync(set, previous) : await ResolveTargetsAsync();
+        if (hosts.Count == 0)
+        {
+            State.Reason = command.Retry is null ? "No hosts matched the step's targets." : $"The attempt set '{command.Retry}' is empty.";
+            await Finalize(ExecutionStatus.Failed);
+            return;
+        }
+        WriteTargets(hosts);
+        State.Total = hosts.Count;
+        State.BatchSizes = definition.Execution.Rolling is { } rolling ? [.. RollingExpression.Parse(rolling.Expression).BatchSizes(hosts.Count)] : [hosts.Count];
+        await FetchHostListsAsync();
+        if (definition.Execution.Deadline is { } deadline)
+        {
+            await RegisterOrUpdateReminder(DeadlineReminder, deadline, OneShotPeriod);
+        }
+        if (definition.Kind == StepKind.FileDistribution && await StartCollectingAsync())
+        {
+            return;
+        }
+        await StartBatch(0);
+    }
+
+    public Task Cancel(string reason) => StopOrEnd(ExecutionStatus.Cancelled, reason, TargetStatus.Cancelled);
+
+    public Task Skip(string reason) => StopOrEnd(ExecutionStatus.Skipped, reason, TargetStatus.Skipped);
+
+    public async Task Continue(string by)
+    {
+        if (State.Status != ExecutionStatus.Paused || State.Stopping)
+        {
+            return;
+        }
+        await StartBatch(State.Batch + 1);
+        await ReportStatus();
+    }
+
+    public async Task Decide(ApprovalDecision decision)
+    {
+        if (State.Status != ExecutionStatus.WaitingForApproval)
+        {
+            return;
+        }
+        State.Approvals.Add(new ApprovalRecord(decision.By, decision.Approve, decision.Reason, TimeProvider.GetUtcNow()));
+        if (!decision.Approve)
+        {
+            State.Reason = $"Rejected by {decision.By}" + (decision.Reason is null ? "." : $": {decision.Reason}");
+            await Finalize(ExecutionStatus.Failed);
+            return;
+        }
+        var approvers = State.Approvals.Where(a => a.Approve).Select(a => a.By).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        if (approvers >= (State.Definition!.Approval?.Required ?? 1))
+        {
+            State.Reason = $"Approved by {string.Join(", ", State.Approvals.Where(a => a.Approve).Select(a => a.By).Distinct(StringComparer.OrdinalIgnoreCase))}.";
+            await Finalize(ExecutionStatus.Succeeded);
+        }
+    }
+
+    public async Task OnTargetFinished(TargetReport report)
+    {
+        if (report.StepAttempt != State.Attempt || State.Status.IsFinal())
+        {
+            return;
+        }
+        if (report.Host.StartsWith('@'))
+        {
+            await OnSourceCollected(report);
+            return;
+        }
+        State.Running--;
+        Count(report);
+        if (State.Stopping)
+        {
+            if (State.Running == 0)
+            {
+                await Finalize(State.PendingFinal);
+            }
+            return;
+        }
+        var execution = State.Definition!.Execution;
+        if (report.FailStep)
+        {
+            await Stop(ExecutionStatus.Failed, $"Exit code {report.ExitCode} on {report.Host} fails the step.", TargetStatus.Cancelled);
+            return;
+        }
+        var budget = execution.FailureBudget.Of(State.Total);
+        if (State.Failed > budget)
+        {
+            await Stop(ExecutionStatus.Failed, $"{State.Failed} targets failed, more than the failure budget of {execution.FailureBudget} ({budget}).", TargetStatus.Cancelled);
+            return;
+        }
+        if (execution.SuccessPolicy is { } policy && State.Succeeded >= policy.Of(State.Total))
+        {
+            await Stop(ExecutionStatus.Succeeded, $"{State.Succeeded} targets succeeded, meeting the success policy of {policy}.", TargetStatus.Skipped);
+            return;
+        }
+        await DispatchMoreAsync();
+        if (State.Next == State.BatchEnd && State.Running == 0)
+        {
+            await EndBatch();
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await UnregisterReminder(reminderName);
+        if (State.Status.IsFinal() || State.Stopping)
+        {
+            return;
+        }
+        if (reminderName == DeadlineReminder)
+        {
+            await Stop(ExecutionStatus.Failed, $"The step's deadline of {State.Definition!.Execution.Deadline} passed.", TargetStatus.Cancelled);
+        }
+        else if (reminderName == ApprovalReminder && State.Status == ExecutionStatus.WaitingForApproval)
+        {
+            var approve = State.Definition!.Approval?.OnTimeout == ApprovalTimeoutAction.Approve;
+            State.Reason = approve ? "Approved: the approval timed out and the plan approves on timeout." : "Rejected: the approval timed out.";
+            await Finalize(approve ? ExecutionStatus.Succeeded : ExecutionStatus.Failed);
+        }
+    }
+
+    public ValueTask<StepView?> GetAsync() => ValueTask.FromResult<StepView?>(State.Definition is null ? null : new StepView(
+        GrainKey, State.Definition.Name, State.Status, State.Attempt, State.Total, State.Batch + 1, Math.Max(1, State.BatchSizes.Count),
+        State.Next, State.Succeeded, State.Failed, State.Total - State.Next + State.Ended, State.Reason, [.. State.Approvals]));
+
+    private static readonly TimeSpan OneShotPeriod = Common.OneShot.Period;
+
+    private void Count(TargetReport report)
+    {
+        if (report.Status == TargetStatus.Succeeded)
+        {
+            State.Succeeded++;
+        }
+        else if (report.Status.IsFailure() || report.Status == TargetStatus.Stopped && !State.Stopping)
+        {
+            State.Failed++;
+            State.BatchFailed++;
+        }
+        else
+        {
+            State.Ended++;
+        }
+        if (report.Outputs is { Count: > 0 } outputs)
+        {
+            foreach (var (name, value) in outputs)
+            {
+                State.FirstOutputs.TryAdd(name, value);
+            }
+            if (State.HostOutputs.Count < StepOutputs.MaxHostsWithOutputs)
+            {
+                State.HostOutputs[report.Host] = new Dictionary<string, string>(outputs);
+            }
+        }
+    }
+
+    private async Task StartBatch(int batch)
+    {
+        State.Batch = batch;
+        State.BatchEnd = State.Next + State.BatchSizes[batch];
+        State.BatchFailed = 0;
+        State.Status = ExecutionStatus.Running;
+        State.Reason = null;
+        await DispatchMoreAsync();
+    }
+
+    private async Task EndBatch()
+    {
+        var execution = State.Definition!.Execution;
+        if (State.Batch + 1 >= State.BatchSizes.Count)
+        {
+            if (execution.SuccessPolicy is { } policy && State.Succeeded < policy.Of(State.Total))
+            {
+                State.Reason = $"Only {State.Succeeded} targets succeeded; the success policy needs {policy} ({policy.Of(State.Total)}).";
+                await Finalize(ExecutionStatus.Failed);
+                return;
+            }
+            await Finalize(ExecutionStatus.Succeeded);
+            return;
+        }
+        var mode = execution.Rolling?.Mode ?? RollingMode.Continue;
+        if (mode == RollingMode.Confirm || mode == RollingMode.PauseOnFailure && State.BatchFailed > 0)
+        {
+            State.Status = ExecutionStatus.Paused;
+            State.Reason = mode == RollingMode.Confirm
+                ? $"Batch {State.Batch + 1} of {State.BatchSizes.Count} done; waiting for confirmation to continue."
+                : $"Batch {State.Batch + 1} of {State.BatchSizes.Count} had {State.BatchFailed} failed targets; paused.";
+            await ReportStatus();
+            return;
+        }
+        await StartBatch(State.Batch + 1);
+    }
+
+    private async Task StopOrEnd(ExecutionStatus final, string reason, TargetStatus notStarted)
+    {
+        if (State.Status.IsFinal() || State.Definition is null)
+        {
+            return;
+        }
+        if (State.Definition.Kind == StepKind.Approval)
+        {
+            State.Reason = reason;
+            await Finalize(final);
+            return;
+        }
+        await Stop(final, reason, notStarted);
+    }
+
+    /// <summary>Stops dispatching and cancels every target not final; the step ends once the running ones report.</summary>
+    private async Task Stop(ExecutionStatus final, string reason, TargetStatus notStarted)
+    {
+        if (State.Stopping)
+        {
+            return;
+        }
+        State.Stopping = true;
+        State.PendingFinal = final;
+        State.Reason = reason;
+        await CancelOpenTargetsAsync(notStarted);
+        if (State.Running == 0)
+        {
+            await Finalize(final);
+            return;
+        }
+        State.Status = ExecutionStatus.Stopping;
+        await ReportStatus();
+    }
+
+    private async Task Finalize(ExecutionStatus status)
+    {
+        State.Status = status;
+        State.FinishedAt = TimeProvider.GetUtcNow();
+        await UnregisterReminder(DeadlineReminder);
+        await UnregisterReminder(ApprovalReminder);
+        await ReportStatus();
+    }
+
+    private Task ReportStatus()
+    {
+        var outputs = State.Status.IsFinal()
+            ? new StepOutputs(
+                new Dictionary<string, string>(State.FirstOutputs),
+                State.HostOutputs.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<string, string>)h.Value))
+            : null;
+        return GrainFactory.GetGrain<ITaskInstanceGrain>(State.InstanceId)
+            .OnStepStatus(new StepStatusReport(State.StepIndex, State.Attempt, State.Status, State.Reason, outputs));
+    }
+}

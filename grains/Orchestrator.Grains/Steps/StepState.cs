@@ -1,0 +1,76 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
+
+namespace Orchestrator.Grains.Steps;
+
+/// <summary>
+/// State of a step: counters and cursors only. The resolved targets live in index rows (one per position, one per
+/// host), so that a step over 100,000 hosts commits a small state on every report.
+/// </summary>
+public sealed class StepState
+{
+    public string InstanceId { get; set; } = "";
+
+    public int StepIndex { get; set; }
+
+    public StepDefinition? Definition { get; set; }
+
+    public StepContext? Context { get; set; }
+
+    public int Attempt { get; set; }
+
+    public ExecutionStatus Status { get; set; }
+
+    public string? Reason { get; set; }
+
+    public int Total { get; set; }
+
+    public List<int> BatchSizes { get; set; } = [];
+
+    /// <summary>The current batch, 0-based.</summary>
+    public int Batch { get; set; }
+
+    /// <summary>Position one past the current batch's last target.</summary>
+    public int BatchEnd { get; set; }
+
+    /// <summary>The next position to dispatch.</summary>
+    public int Next { get; set; }
+
+    /// <summary>Dispatched targets of this attempt that have not reported a final status.</summary>
+    public int Running { get; set; }
+
+    public int Succeeded { get; set; }
+
+    public int Failed { get; set; }
+
+    public int Ended { get; set; }
+
+    public int BatchFailed { get; set; }
+
+    /// <summary>A stop was decided; the step ends with <see cref="PendingFinal"/> once nothing runs.</summary>
+    public bool Stopping { get; set; }
+
+    public ExecutionStatus PendingFinal { get; set; }
+
+    public List<ApprovalRecord> Approvals { get; set; } = [];
+
+    public Dictionary<string, string> FirstOutputs { get; set; } = [];
+
+    public Dictionary<string, Dictionary<string, string>> HostOutputs { get; set; } = [];
+
+    /// <summary>Host lists templates reference (<c>steps.X.succeededHosts</c>...), fetched when the step starts.</summary>
+    public Dictionary<string, string> HostLists { get; set; } = [];
+
+    /// <summary>File sources, resolved to checksums before targets are dispatched.</summary>
+    public List<WorkFile?> Files { get; set; } = [];
+
+    public bool Collecting { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public string TargetPartition(int attempt) => $"{Key}/{attempt}";
+
+    public string Key { get; set; } = "";
+}

@@ -1,0 +1,142 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Plans.Model;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Reminders;
+
+namespace Orchestrator.Grains.Targets;
+
+/// <summary>
+/// One step on one host. Hands the work to the host's agent through an assignment row, follows the agent's events,
+/// retries with back-off, enforces a timeout backstop, and reports its final status to the step exactly once per
+/// step attempt.
+/// </summary>
+[GrainType("target")]
+public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTargetGrain, IRemindable
+{
+    private const string RetryReminder = "retry";
+    private const string TimeoutReminder = "timeout";
+    private const string CancelReminder = "cancel-grace";
+
+    /// <summary>How long past its timeout a target may stay silent before it is declared timed out here.</summary>
+    internal static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(30);
+
+    public async Task Start(StartTarget command)
+    {
+        if (command.StepAttempt <= State.StepAttempt && State.Run > 0)
+        {
+            return; // a resend, or a start of an older attempt
+        }
+        State.StepKey = command.StepKey;
+        State.Host = command.Host;
+        if (command.StepAttempt <= State.CancelledAttempt)
+        {
+            State.StepAttempt = command.StepAttempt;
+            await Report(TargetStatus.Cancelled, null, failStep: false);
+            return;
+        }
+        State.StepAttempt = command.StepAttempt;
+        State.Work = command.Work;
+        State.Timeout = command.Timeout;
+        State.Retry = command.Retry;
+        State.ExitCodes = [.. command.ExitCodes];
+        State.RetriesUsed = 0;
+        State.Outputs.Clear();
+        await Dispatch(command.HostOnline);
+    }
+
+    public async Task Cancel(int stepAttempt, TargetStatus notStartedStatus)
+    {
+        if (stepAttempt > State.StepAttempt || State.Run == 0)
+        {
+            // The start has not arrived (it never will, or it is behind this message): refuse it when it does.
+            State.CancelledAttempt = Math.Max(State.CancelledAttempt, stepAttempt);
+            State.Status = notStartedStatus;
+            WriteTargetRow(stepAttempt);
+            return;
+        }
+        if (stepAttempt < State.StepAttempt || State.Status.IsFinal() || State.Status == TargetStatus.Stopping)
+        {
+            return;
+        }
+        switch (State.Status)
+        {
+            case TargetStatus.Retrying:
+                await UnregisterReminder(RetryReminder);
+                await Report(TargetStatus.Stopped, null, failStep: false);
+                break;
+            case TargetStatus.Dispatched:
+                EndRun(TargetStatus.Cancelled, null, "cancelled before the agent started it");
+                await Report(TargetStatus.Cancelled, null, failStep: false);
+                break;
+            default:
+                State.Status = TargetStatus.Stopping;
+                WriteAssignment(AssignmentState.CancelRequested);
+                WriteTargetRow(State.StepAttempt);
+                await RegisterOrUpdateReminder(CancelReminder, ReportGrace, OneShot.Period);
+                break;
+        }
+    }
+
+    public async Task OnAgentEvent(TargetAgentEvent agentEvent)
+    {
+        if (!GrainKeys.TryParseAssignment(agentEvent.AssignmentId, out _, out var run) || run != State.Run)
+        {
+            return; // an event of an earlier run
+        }
+        switch (agentEvent.Type)
+        {
+            case "started" when State.Status == TargetStatus.Dispatched:
+                State.Status = TargetStatus.Running;
+                State.SessionId = agentEvent.SessionId;
+                UpdateAttempt(a => a with { Status = TargetStatus.Running, StartedAt = agentEvent.At });
+                WriteAssignment(AssignmentState.Started);
+                WriteTargetRow(State.StepAttempt);
+                if (State.Timeout is { } timeout)
+                {
+                    await RegisterOrUpdateReminder(TimeoutReminder, timeout + ReportGrace, OneShot.Period);
+                }
+                break;
+            case "progress" when State.Status is TargetStatus.Running or TargetStatus.Dispatched:
+                State.Percent = agentEvent.Percent ?? State.Percent;
+                State.ProgressMessage = agentEvent.Message ?? State.ProgressMessage;
+                WriteTargetRow(State.StepAttempt);
+                break;
+            case "finished" when State.Status is TargetStatus.Dispatched or TargetStatus.Running or TargetStatus.Stopping:
+                await OnFinished(agentEvent);
+                break;
+        }
+    }
+
+    public async Task OnAgentGone(string assignmentId, TargetStatus status, string reason)
+    {
+        if (!GrainKeys.TryParseAssignment(assignmentId, out _, out var run) || run != State.Run
+            || State.Status is not (TargetStatus.Dispatched or TargetStatus.Running or TargetStatus.Stopping))
+        {
+            return;
+        }
+        await EndAttempt(State.Status == TargetStatus.Stopping ? TargetStatus.Stopped : status, null, reason, failStep: false);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await UnregisterReminder(reminderName);
+        switch (reminderName)
+        {
+            case RetryReminder when State.Status == TargetStatus.Retrying:
+                var host = await GrainFactory.GetGrain<IHostGrain>(State.Host).GetAsync();
+                await Dispatch(host is { Status: not HostStatus.Offline });
+                break;
+            case TimeoutReminder when State.Status == TargetStatus.Running:
+                await EndAttempt(TargetStatus.TimedOut, null, $"no report from the agent within the timeout of {State.Timeout} and {ReportGrace} of grace", failStep: false);
+                break;
+            case CancelReminder when State.Status == TargetStatus.Stopping:
+                await EndAttempt(TargetStatus.Stopped, null, $"the agent did not confirm the kill within {ReportGrace}", failStep: false);
+                break;
+        }
+    }
+
+    public ValueTask<HostTargetView?> GetAsync() => ValueTask.FromResult<HostTargetView?>(State.Run == 0 && State.CancelledAttempt == 0 ? null : new HostTargetView(
+        GrainKey, State.Host, State.Status, State.StepAttempt, State.Run, [.. State.Attempts], State.Percent, State.ProgressMessage, new Dictionary<string, string>(State.Outputs)));
+}

@@ -1,0 +1,42 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
+
+namespace Orchestrator.Grains.Targets;
+
+/// <summary>State of one host target: the work, the current attempt and every run so far.</summary>
+public sealed class HostTargetState
+{
+    public string StepKey { get; set; } = "";
+
+    public string Host { get; set; } = "";
+
+    public int StepAttempt { get; set; }
+
+    /// <summary>The highest step attempt cancelled before its start arrived: a late start for it is refused.</summary>
+    public int CancelledAttempt { get; set; }
+
+    public TargetStatus Status { get; set; }
+
+    /// <summary>Runs on the agent, counted over all attempts; each has its own assignment id and log stream.</summary>
+    public int Run { get; set; }
+
+    public WorkSpec? Work { get; set; }
+
+    public TimeSpan? Timeout { get; set; }
+
+    public RetryPolicy Retry { get; set; } = new();
+
+    public List<ExitCodeRule> ExitCodes { get; set; } = [];
+
+    public int RetriesUsed { get; set; }
+
+    public string? SessionId { get; set; }
+
+    public List<TargetAttempt> Attempts { get; set; } = [];
+
+    public Dictionary<string, string> Outputs { get; set; } = [];
+
+    public int? Percent { get; set; }
+
+    public string? ProgressMessage { get; set; }
+}

@@ -1,0 +1,38 @@
+namespace Orchestrator.Silo;
+
+/// <summary>
+/// Settings of the silo process beyond the runtime's: the agent token and the local agent. Set like every other
+/// setting (appsettings "Orchestrator", <c>ORCH_AGENT_TOKEN</c>, <c>--agent-token</c>...).
+/// </summary>
+public sealed class SiloHostingOptions
+{
+    /// <summary>
+    /// The token agents must present. Default: none set, so the silo makes one at start and writes it to
+    /// <c>data/agent-token</c> next to the database, for agents on other hosts to use.
+    /// </summary>
+    public string AgentToken { get; set; } = "";
+
+    /// <summary>
+    /// Run an agent inside the silo for this host, so a plan can run with nothing else started. Default: on with the
+    /// embedded SQLite store (single node), off with PostgreSQL (a cluster has real agents).
+    /// </summary>
+    public bool? LocalAgent { get; set; }
+
+    /// <summary>The host name the local agent registers as. Default <c>local</c>; its labels are <c>local=true</c>.</summary>
+    public string LocalAgentHost { get; set; } = "local";
+
+    /// <summary>How many scripts the local agent runs at once. Default 4.</summary>
+    public int LocalAgentCapacity { get; set; } = 4;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(LocalAgentHost))
+        {
+            yield return "LocalAgentHost: must not be empty.";
+        }
+        if (LocalAgentCapacity < 1)
+        {
+            yield return $"LocalAgentCapacity: {LocalAgentCapacity} must be at least 1.";
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using Orchestrator.Engine.Tests.EndToEnd;
+using Orchestrator.Engine.Tests.Infrastructure;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Orchestrator.Engine.Tests.Faults;
+
+/// <summary>Crashes in the middle of work: a silo, an agent, the API. Nothing is lost or done twice.</summary>
+public sealed class EngineFaultTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task KillSilo_MidFanOutOver1000Targets_EveryTargetEndsExactlyOnce()
+    {
+        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("fanoutkill"), silos: 3);
+        var fleet = h.StartAgent("sim", new Dictionary<string, string> { ["fleet"] = "sim" }, "", "--simulate", "1000", "--host-prefix", "sim-");
+        try
+        {
+            await Eventually.Until(async () => (await h.Client.Indexes.CountByStatusAsync(IndexKinds.Host, "")).GetValueOrDefault((int)HostStatus.Online),
+                n => n == 1000, Wait, "1,000 simulated hosts online");
+            var plan = await h.PutPlanAsync("""
+                name: fanout
+                steps:
+                  - name: noop
+                    script:
+                      source: "true"
+                    targets:
+                      selector: fleet=sim
+                """);
+            var id = await h.RunAsync(plan);
+            var stepKey = GrainKeys.Step(id, 0);
+            await Eventually.Until(async () => (await h.Client.Indexes.CountByStatusAsync(IndexKinds.Target, stepKey)).GetValueOrDefault((int)TargetStatus.Succeeded),
+                n => n >= 50, Wait, "the fan-out under way");
+
+            await h.Cluster.KillSiloAsync(h.Cluster.Silos[0]);
+            var done = await h.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
+
+            Assert.Equal("succeeded", EngineHarness.StatusOf(done));
+            var counts = await h.Client.Indexes.CountByStatusAsync(IndexKinds.Target, stepKey);
+            Assert.Equal(1000, counts.GetValueOrDefault((int)TargetStatus.Succeeded));
+            Assert.Single(counts);
+            var step = await h.Client.GetGrain<IStepGrain>(stepKey).GetAsync();
+            Assert.Equal((1000, 0, 1000), (step!.Succeeded, step.Failed, step.Dispatched)); // each report counted once
+            var hosts = Enumerable.Range(1, 1000).Select(i => $"sim-{i:D5}").ToList();
+            var views = await Task.WhenAll(hosts.Select(host => h.Client.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, host)).GetAsync().AsTask()));
+            Assert.All(views, v => Assert.Equal((1, TargetStatus.Succeeded), (v!.Attempts.Count, v.Status))); // dispatched once, ended once
+        }
+        finally
+        {
+            output.WriteLine(fleet.Log);
+        }
+    }
+
+    [Fact]
+    public async Task KillAndRestartAgent_MidScript_TargetEndsAgentLostAndIsRetried()
+    {
+        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("agentlost"));
+        var state = Path.Combine(Path.GetTempPath(), "orch-agent-state", Guid.NewGuid().ToString("N")[..8]);
+        var marker = Path.Combine(Path.GetTempPath(), "orch-lost-" + Guid.NewGuid().ToString("N")[..8]);
+        var first = h.StartAgent("lost-1", null, state);
+        await h.WaitForHostsAsync("lost-1");
+        var plan = await h.PutPlanAsync($$"""
+            name: lost
+            steps:
+              - name: work
+                script:
+                  source: |
+                    if [ ! -e {{marker}} ]; then echo $$ > {{marker}}; echo "first run"; sleep 300; fi
+                    echo "second run"
+                targets:
+                  hosts: [lost-1]
+                execution:
+                  retry: { limit: 1, initialBackoff: 1s }
+            """);
+        var id = await h.RunAsync(plan);
+        await Eventually.Until(async () => File.Exists(marker) && (await h.GetTargetAsync(id, 0, "lost-1"))["status"]!.GetValue<string>() == "running",
+            ok => ok, Wait, "the first run started");
+        var orphan = int.Parse((await File.ReadAllTextAsync(marker)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        first.Kill();
+        h.StartAgent("lost-1", null, state);
+        var done = await h.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
+
+        Assert.Equal("succeeded", EngineHarness.StatusOf(done));
+        var attempts = (await h.GetTargetAsync(id, 0, "lost-1"))["attempts"]!.AsArray();
+        Assert.Equal(["agentLost", "succeeded"], attempts.Select(a => a!["status"]!.GetValue<string>()));
+        Assert.Contains("second run", await h.LogTextAsync(id, 0, "lost-1", run: 2));
+        // The restarted agent killed the process group its dead predecessor left running.
+        await Eventually.Until(() => Task.FromResult(PlanExecutionTests.ProcessAlive(orphan)), alive => !alive, TimeSpan.FromSeconds(15), $"orphan {orphan} killed");
+    }
+
+    [Fact]
+    public async Task RestartApi_WhileAgentStreamsLogs_NoChunkLostOrDoubled()
+    {
+        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("apirestart"));
+        h.StartAgent("log-1");
+        await h.WaitForHostsAsync("log-1");
+        var plan = await h.PutPlanAsync("""
+            name: chatty
+            steps:
+              - name: talk
+                script:
+                  source: |
+                    i=1
+                    while [ $i -le 400 ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done
+                targets:
+                  hosts: [log-1]
+            """);
+        var id = await h.RunAsync(plan);
+        await Eventually.Until(async () => (await h.LogTextAsync(id, 0, "log-1")).Length, n => n > 100, Wait, "the log streaming");
+
+        await h.StopApiAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the API is down for a while: the agent must hold and resend
+        await h.StartApiAsync();
+        var done = await h.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
+
+        Assert.Equal("succeeded", EngineHarness.StatusOf(done));
+        var lines = (await h.LogTextAsync(id, 0, "log-1")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => $"line {i}"), lines);
+        var log = JsonNode.Parse(await h.Http.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/targets/log-1/log?limit=10000"))!;
+        Assert.True(log["complete"]!.GetValue<bool>());
+    }
+}
