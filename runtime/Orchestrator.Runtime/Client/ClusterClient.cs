@@ -1,4 +1,7 @@
+using Orchestrator.Runtime.Blobs;
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Silos;
 using Orchestrator.Runtime.Storage;
@@ -34,6 +37,15 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     public TGrain GetGrain<TGrain>(Guid key) where TGrain : IGrainWithGuidKey => _factory.GetGrain<TGrain>(key);
 
     public TGrain GetGrain<TGrain>(long key) where TGrain : IGrainWithIntegerKey => _factory.GetGrain<TGrain>(key);
+
+    /// <summary>Index rows grains committed with their state (lists and searches without scanning grain state).</summary>
+    public IIndexReader Indexes => _store.Indexes;
+
+    /// <summary>Chunked output logs, kept apart from grain state; writers resend chunks freely.</summary>
+    public ILogStore Logs => _store.Logs;
+
+    /// <summary>Content-addressed files, stored once per distinct content.</summary>
+    public IBlobStore Blobs => _store.Blobs;
 
     /// <summary>Messages parked after repeated failures, oldest first.</summary>
     public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int limit = 100, CancellationToken cancellationToken = default) =>

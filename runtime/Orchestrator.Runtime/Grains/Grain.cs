@@ -1,3 +1,4 @@
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Reminders;
 using Orchestrator.Runtime.Silos;
 
@@ -5,8 +6,8 @@ namespace Orchestrator.Runtime.Grains;
 
 /// <summary>
 /// Base class of every grain. Each turn (a command, a reminder tick, a timer tick) runs alone; what it changes —
-/// state, messages sent through <see cref="GrainFactory"/>, reminder changes — is committed in one transaction when
-/// the turn returns. If the turn throws, nothing of it is kept and the message is retried, then dead-lettered.
+/// state, messages sent through <see cref="GrainFactory"/>, reminder changes, index rows — is committed in one
+/// transaction when the turn returns. If the turn throws, nothing of it is kept and the message is retried, then dead-lettered.
 /// Grain code should not use <c>ConfigureAwait(false)</c>, so that continuations stay on the turn.
 /// </summary>
 public abstract class Grain
@@ -70,6 +71,18 @@ public abstract class Grain
     /// </summary>
     protected IDisposable RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period) =>
         Activation.RegisterTimer(callback, dueTime, period);
+
+    /// <summary>
+    /// Writes an index row when this turn commits, atomically with the state; the last write or delete of a key in
+    /// the turn (or in the turns committed with it) wins. Throws in read methods.
+    /// </summary>
+    protected void WriteIndex(IndexRow row) => Activation.CurrentTurn.WriteIndex(row);
+
+    /// <summary>Deletes an index row when this turn commits. Deleting a missing row does nothing. Throws in read methods.</summary>
+    protected void DeleteIndex(string kind, string partition, string key) => Activation.CurrentTurn.DeleteIndex(kind, partition, key);
+
+    /// <summary>Committed index rows, in turns and in read methods; this turn's own writes show only after it commits.</summary>
+    protected IIndexReader Indexes => Activation.Indexes;
 
     /// <summary>The grain's persistent state, or null for a stateless grain.</summary>
     internal virtual object? StateObject { get => null; set { } }

@@ -9,5 +9,5 @@ public sealed class GrainTypeNotFoundException(string message) : OrchestratorRun
 /// <summary>A message body that cannot be read or does not match the grain's interface.</summary>
 public sealed class InvalidMessageException(string message, Exception? inner = null) : OrchestratorRuntimeException(message, inner);
 
-/// <summary>A read method tried to change state, send a message or change a reminder.</summary>
+/// <summary>A read method tried to change state, send a message, change a reminder or write an index row.</summary>
 public sealed class ReadOnlyTurnException(string message) : OrchestratorRuntimeException(message);

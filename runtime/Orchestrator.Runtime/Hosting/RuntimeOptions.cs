@@ -74,6 +74,15 @@ public sealed class RuntimeOptions
     /// <summary>How long a graceful shutdown waits for running turns before releasing shards anyway. Default 10 s.</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Most bytes (UTF-8) of chunks one log stream keeps. Past it, one marker chunk on channel "system" says where
+    /// the log was cut and every later chunk is dropped, so that one runaway command cannot fill the database.
+    /// Default 10 MiB. An <c>int</c> like the other counts, so that the silo host reads it from <c>ORCH_*</c> as one.</summary>
+    public int LogMaxBytesPerStream { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Largest blob <see cref="Blobs.IBlobStore.PutAsync"/> accepts. Blobs live in the database and are read
+    /// whole into memory on put and read, so this bounds the memory one request takes. Default 64 MiB.</summary>
+    public int MaxBlobBytes { get; set; } = 64 * 1024 * 1024;
+
     /// <summary>A copy, to vary per silo (its name, say) without touching the original.</summary>
     public RuntimeOptions Clone() => (RuntimeOptions)MemberwiseClone();
 
@@ -110,7 +119,8 @@ public sealed class RuntimeOptions
         {
             errors.Add($"MaxMessageAttempts: {MaxMessageAttempts} must be at least 1.");
         }
-        foreach (var (name, value) in new[] { (nameof(FetchBatchSize), FetchBatchSize), (nameof(MaxInFlight), MaxInFlight), (nameof(CommitBatchSize), CommitBatchSize), (nameof(CommitConcurrency), CommitConcurrency), (nameof(MaxTurnsPerCommit), MaxTurnsPerCommit) })
+        foreach (var (name, value) in new[] { (nameof(FetchBatchSize), FetchBatchSize), (nameof(MaxInFlight), MaxInFlight), (nameof(CommitBatchSize), CommitBatchSize), (nameof(CommitConcurrency), CommitConcurrency), (nameof(MaxTurnsPerCommit), MaxTurnsPerCommit),
+            (nameof(LogMaxBytesPerStream), LogMaxBytesPerStream), (nameof(MaxBlobBytes), MaxBlobBytes) })
         {
             if (value < 1)
             {

@@ -99,7 +99,10 @@ internal sealed partial class Activation
         _turn = null;
         _turnsInBatch = 0;
         var state = SerializeState();
-        var commit = new TurnCommit(Id, Shard, Epoch, _committedVersion, turns, state, [.. consumed.Select(m => m.Id)], turn.Outbox, turn.ReminderWrites);
+        var commit = new TurnCommit(Id, Shard, Epoch, _committedVersion, turns, state, [.. consumed.Select(m => m.Id)], turn.Outbox, turn.ReminderWrites)
+        {
+            Indexes = turn.IndexWrites,
+        };
         var outcome = await _silo.Committer.CommitAsync(commit);
         switch (outcome)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 using Orchestrator.Runtime.Storage;
@@ -61,11 +62,16 @@ internal sealed partial class Activation : IGrainContext
 
     public IGrainFactory GrainFactory { get; }
 
+    public IIndexReader Indexes => _silo.Store.Indexes;
+
     public string GrainTypeName => _class.Name;
 
     public Task Completion { get; }
 
-    public TurnContext CurrentTurn => _turn ?? throw new InvalidOperationException($"Grain {Id}: messages and reminders can only be changed during a turn.");
+    public TurnContext CurrentTurn => _turn ?? throw new InvalidOperationException($"Grain {Id}: messages, reminders and index rows can only be changed during a turn.");
+
+    /// <summary>Work items posted and not yet taken from the mailbox.</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
 
     /// <summary>Idle: nothing queued, nothing running, for at least <paramref name="age"/>.</summary>
     public bool IsIdleFor(TimeSpan age) =>

@@ -30,6 +30,15 @@ internal sealed class ActivationDirectory(SiloContext silo)
         }
     }
 
+    /// <summary>Work items waiting in the grain's mailbox behind the running one (0 when it is not active here).</summary>
+    public int QueuedWorkOf(GrainId grain)
+    {
+        lock (_sync)
+        {
+            return _activations.TryGetValue(grain, out var activation) ? activation.QueuedCount : 0;
+        }
+    }
+
     public bool Post(GrainClass grainClass, GrainId grain, int shard, WorkItem item, PreloadedState? preloaded = null)
     {
         lock (_sync)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 using Orchestrator.Runtime.Storage;
@@ -41,9 +42,11 @@ internal sealed class GrainReader(IRuntimeStore store, GrainTypeRegistry registr
 
         public IGrainFactory GrainFactory => new GrainFactory(this);
 
+        public IIndexReader Indexes => store.Indexes;
+
         public GrainTypeRegistry Registry => registry;
 
-        public TurnContext CurrentTurn => throw new ReadOnlyTurnException($"Grain {id}: a read method cannot send commands or change reminders.");
+        public TurnContext CurrentTurn => throw new ReadOnlyTurnException($"Grain {id}: a read method cannot send commands, change reminders or write index rows.");
 
         public async Task<IReadOnlyList<ReminderInfo>> GetRemindersAsync(CancellationToken cancellationToken) =>
             [.. (await store.ListRemindersAsync(id, cancellationToken).ConfigureAwait(false)).Select(r => r.ToInfo())];

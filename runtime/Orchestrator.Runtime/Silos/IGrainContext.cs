@@ -1,4 +1,5 @@
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Reminders;
 
 namespace Orchestrator.Runtime.Silos;
@@ -17,6 +18,9 @@ internal interface IGrainContext
     TimeProvider Clock { get; }
 
     IGrainFactory GrainFactory { get; }
+
+    /// <summary>Committed index rows (this turn's own writes are not visible until it commits).</summary>
+    IIndexReader Indexes { get; }
 
     /// <summary>The turn being run; throws outside a turn and in read methods.</summary>
     TurnContext CurrentTurn { get; }

@@ -79,6 +79,9 @@ public sealed partial class Silo : IAsyncDisposable
 
     internal bool IsFrozen => _ctx.Gate.IsPaused;
 
+    /// <summary>Work waiting in a grain's mailbox here: lets a test hold a turn until the next ones are queued behind it.</summary>
+    internal int QueuedWorkOf(Grains.GrainId grain) => _ctx.Directory.QueuedWorkOf(grain);
+
     /// <summary>Joins the cluster, takes its shards and starts working. The schema must exist (see the store's migration).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,19 +1,47 @@
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 
 namespace Orchestrator.Runtime.Silos;
 
-/// <summary>What one turn has decided so far: messages to send and reminder changes, applied only at commit.</summary>
+/// <summary>
+/// What one turn (or the consecutive turns committed together) has decided so far: messages to send, reminder and
+/// index changes, applied only at commit. The last change of a reminder or an index key wins.
+/// </summary>
 internal sealed class TurnContext(IGrainContext activation)
 {
     private readonly Dictionary<string, ReminderWrite> _reminders = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string Partition, string Key), IndexWrite> _indexes = [];
 
     public List<OutgoingMessage> Outbox { get; } = [];
 
     public IReadOnlyList<ReminderWrite> ReminderWrites => [.. _reminders.Values];
 
     public bool ChangesReminders => _reminders.Count > 0;
+
+    /// <summary>The last write of each index key, in ordinal key order.</summary>
+    public IReadOnlyList<IndexWrite> IndexWrites => _indexes.Count == 0 ? [] : IndexWrite.LastWins(_indexes.Values);
+
+    public void WriteIndex(IndexRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        CheckIndexKey(row.Kind, row.Partition, row.Key);
+        _indexes[(row.Kind, row.Partition, row.Key)] = IndexWrite.Upsert(row);
+    }
+
+    public void DeleteIndex(string kind, string partition, string key)
+    {
+        CheckIndexKey(kind, partition, key);
+        _indexes[(kind, partition, key)] = IndexWrite.Delete(kind, partition, key);
+    }
+
+    private static void CheckIndexKey(string kind, string partition, string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentNullException.ThrowIfNull(partition); // "" is a partition: a kind that needs only one
+        ArgumentNullException.ThrowIfNull(key);
+    }
 
     public void Send(GrainId target, byte[] payload, string? dedupeKey)
     {

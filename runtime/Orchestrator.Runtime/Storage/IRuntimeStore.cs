@@ -1,4 +1,7 @@
+using Orchestrator.Runtime.Blobs;
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 
@@ -84,6 +87,13 @@ internal interface IRuntimeStore : IAsyncDisposable
     Task<(int Fired, long FirstMessageId)> FireRemindersAsync(string siloId, IReadOnlyList<ReminderFire> fires, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<StoredReminder>> ListRemindersAsync(GrainId grain, CancellationToken cancellationToken);
+
+    // Index rows (written by commits), logs and blobs: the same database, their own tables
+    IIndexReader Indexes { get; }
+
+    ILogStore Logs { get; }
+
+    IBlobStore Blobs { get; }
 
     /// <summary>Calls <paramref name="wake"/> when another process may have stored messages (a hint only).</summary>
     Task ListenAsync(Action wake, CancellationToken cancellationToken);

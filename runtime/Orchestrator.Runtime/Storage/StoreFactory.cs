@@ -10,8 +10,8 @@ internal static class StoreFactory
 {
     public static IRuntimeStore Create(RuntimeOptions options, ILoggerFactory loggerFactory) => options.Store switch
     {
-        "postgres" => new PostgresStore(options.ConnectionString, loggerFactory.CreateLogger<PostgresStore>()),
-        "sqlite" => new SqliteStore(options.ConnectionString, loggerFactory.CreateLogger<SqliteStore>()),
+        "postgres" => new PostgresStore(options, loggerFactory.CreateLogger<PostgresStore>()),
+        "sqlite" => new SqliteStore(options, loggerFactory.CreateLogger<SqliteStore>()),
         _ => throw new ArgumentException($"Store: '{options.Store}' is not a store; use 'sqlite' or 'postgres'."),
     };
 }

@@ -1,4 +1,5 @@
 using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 
@@ -29,8 +30,8 @@ internal sealed record GrainStateRecord(GrainId Grain, long Version, long Epoch,
 
 /// <summary>
 /// Everything one or more consecutive turns of a grain change, committed in one transaction: the state after the
-/// last turn, the messages they consumed, sent and the reminder changes. The stored version moves from
-/// <see cref="ExpectedVersion"/> to <see cref="ExpectedVersion"/> + <see cref="Turns"/>, one per turn.
+/// last turn, the messages they consumed, sent, the reminder changes and the index rows. The stored version moves
+/// from <see cref="ExpectedVersion"/> to <see cref="ExpectedVersion"/> + <see cref="Turns"/>, one per turn.
 /// </summary>
 internal sealed record TurnCommit(
     GrainId Grain,
@@ -41,7 +42,11 @@ internal sealed record TurnCommit(
     byte[]? State,
     IReadOnlyList<long> ConsumedMessageIds,
     IReadOnlyList<OutgoingMessage> Outbox,
-    IReadOnlyList<ReminderWrite> Reminders);
+    IReadOnlyList<ReminderWrite> Reminders)
+{
+    /// <summary>Index rows to write or delete, one per key (the turns' last write), in ordinal key order.</summary>
+    public IReadOnlyList<IndexWrite> Indexes { get; init; } = [];
+}
 
 /// <summary>How a turn commit ended.</summary>
 internal enum CommitOutcome

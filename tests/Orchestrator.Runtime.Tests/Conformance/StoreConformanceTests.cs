@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Storage;
 using Orchestrator.Runtime.Tests.Infrastructure;
@@ -82,6 +83,32 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([CommitOutcome.AlreadyConsumed], await _store.CommitAsync("a", [overlap], ct));
         Assert.Equal(3, (await _store.ReadGrainAsync(Grain, ct))!.Version);
         Assert.Equal([ids[3]], (await _store.FetchAsync([Shard], 0, DateTimeOffset.UnixEpoch, 10, ct)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Commit_OfTurnsWritingOneIndexKey_KeepsTheLastWrite_AndAFencedTurnWritesNoRows()
+    {
+        var ct = CancellationToken.None;
+        var leases = (await _store.AcquireShardsAsync("a", [0, 1, 2, 3], TimeSpan.FromMinutes(1), ct)).ToDictionary(l => l.Shard);
+        var other = new GrainId("counter", "s2");
+        var first = new TurnCommit(Grain, Shard, leases[Shard].Epoch, 0, 1, null, [], [], [])
+        {
+            Indexes = [IndexWrite.Upsert(new IndexRow("k", "p", "same", 1, "one")), IndexWrite.Upsert(new IndexRow("k", "p", "first-only", 1, null))],
+        };
+        var second = new TurnCommit(other, other.ShardOf(Shards), leases[other.ShardOf(Shards)].Epoch, 0, 1, null, [], [], [])
+        {
+            Indexes = [IndexWrite.Delete("k", "p", "first-only"), IndexWrite.Upsert(new IndexRow("k", "p", "same", 2, "two"))],
+        };
+
+        // One batch, one transaction: on PostgreSQL one upsert statement, which must not see a key twice.
+        Assert.Equal([CommitOutcome.Committed, CommitOutcome.Committed], await _store.CommitAsync("a", [first, second], ct));
+        Assert.Equal([new IndexRow("k", "p", "same", 2, "two")], await _store.Indexes.GetAsync("k", "p", ["same", "first-only"], ct));
+
+        var fenced = new TurnCommit(Grain, Shard, leases[Shard].Epoch + 1, 1, 1, null, [], [], []) { Indexes = [IndexWrite.Upsert(new IndexRow("k", "p", "fenced", 1, null))] };
+        var stale = new TurnCommit(Grain, Shard, leases[Shard].Epoch, 0, 1, null, [], [], []) { Indexes = [IndexWrite.Upsert(new IndexRow("k", "p", "stale", 1, null))] };
+        Assert.Equal([CommitOutcome.Fenced], await _store.CommitAsync("a", [fenced], ct));
+        Assert.Equal([CommitOutcome.VersionConflict], await _store.CommitAsync("a", [stale], ct));
+        Assert.Empty(await _store.Indexes.GetAsync("k", "p", ["fenced", "stale"], ct));
     }
 
     [Fact]

@@ -12,9 +12,14 @@ public abstract class ClusterTestBase : IAsyncLifetime
     private readonly List<TestCluster> _clusters = [];
     private readonly List<RuntimeOptions> _stores = [];
 
-    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain), typeof(TimerGrain)]);
+    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain), typeof(TimerGrain), typeof(IndexGrain)]);
 
     protected FailureSwitch Failures { get; } = new();
+
+    protected TurnGate Gate { get; } = new();
+
+    /// <summary>The store of the cluster started last.</summary>
+    protected RuntimeOptions CurrentStore => _stores[^1];
 
     /// <summary>A fresh store location for this test.</summary>
     protected abstract RuntimeOptions NewStore();
@@ -37,7 +42,7 @@ public abstract class ClusterTestBase : IAsyncLifetime
         options.RetryBackoffBase = TimeSpan.FromSeconds(1);
         options.MaxMessageAttempts = 3;
         configure?.Invoke(options);
-        var services = new ServiceCollection().AddSingleton(Failures).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton(Failures).AddSingleton(Gate).BuildServiceProvider();
         var cluster = await TestCluster.StartAsync(new TestClusterOptions
         {
             Runtime = options,

@@ -10,7 +10,8 @@ internal sealed partial class PostgresStore
     // outputs joined to each other get no statistics, and their nested loops cost O(n²) at a thousand turns):
     //   1. candidates: turns whose shard epoch we hold and whose grain is at the expected version (this snapshot);
     //   2. consume: delete the candidates' messages (a message already applied is simply not returned);
-    //   3. write: state and reminders of the turns whose messages were all taken here, then their outbox.
+    //   3. write: state and reminders of the turns whose messages were all taken here, then their outbox and index
+    //      rows (one statement each, over arrays; a 100,000-row index write is one upsert).
     // A candidate whose messages were only partly taken, or whose state write loses a race with a writer the
     // snapshot did not see, rolls the batch back; the caller then commits turn by turn.
     private const string CandidatesSql = """
@@ -162,6 +163,7 @@ internal sealed partial class PostgresStore
         if (written == turns.Count)
         {
             await InsertMessagesAsync(connection, tx, [.. turns.SelectMany(t => t.Outbox)], cancellationToken);
+            await PostgresIndexStore.WriteAsync(connection, tx, turns, cancellationToken);
         }
         return written;
     }

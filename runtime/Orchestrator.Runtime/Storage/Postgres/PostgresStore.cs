@@ -1,6 +1,10 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Orchestrator.Runtime.Blobs;
+using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 
 namespace Orchestrator.Runtime.Storage.Postgres;
 
@@ -15,17 +19,26 @@ internal sealed partial class PostgresStore : IRuntimeStore
     private readonly string _channel;
     private readonly ILogger _logger;
 
-    public PostgresStore(string connectionString, ILogger logger)
+    public PostgresStore(RuntimeOptions options, ILogger logger)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         var schema = string.IsNullOrEmpty(builder.SearchPath) ? "public" : builder.SearchPath.Split(',')[0].Trim();
         Schema = schema;
         _channel = "orch_inbox_" + schema;
         _dataSource = NpgsqlDataSource.Create(builder);
         _logger = logger;
+        Indexes = new PostgresIndexStore(_dataSource);
+        Logs = new PostgresLogStore(_dataSource, options.LogMaxBytesPerStream, logger);
+        Blobs = new PostgresBlobStore(_dataSource, options.MaxBlobBytes);
     }
 
     public string Kind => "postgres";
+
+    public IIndexReader Indexes { get; }
+
+    public ILogStore Logs { get; }
+
+    public IBlobStore Blobs { get; }
 
     /// <summary>The schema the tables live in (the first entry of the search path).</summary>
     public string Schema { get; }

@@ -82,6 +82,7 @@ internal sealed partial class SqliteStore
                 Exec(c, tx, "DELETE FROM orch_reminder WHERE grain_type = @t AND grain_key = @k AND name = @n", ("t", turn.Grain.Type), ("k", turn.Grain.Key), ("n", write.Name));
             }
         }
+        SqliteIndexStore.Write(c, tx, turn.Indexes, now);
         return CommitOutcome.Committed;
     }
 }

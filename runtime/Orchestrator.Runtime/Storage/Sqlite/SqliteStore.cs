@@ -2,6 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Orchestrator.Runtime.Blobs;
+using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 
 namespace Orchestrator.Runtime.Storage.Sqlite;
 
@@ -19,8 +23,9 @@ internal sealed partial class SqliteStore : IRuntimeStore
     private readonly List<Action> _listeners = [];
     private SqliteConnection? _writer;
 
-    public SqliteStore(string connectionString, ILogger logger)
+    public SqliteStore(RuntimeOptions options, ILogger logger)
     {
+        var connectionString = options.ConnectionString;
         var builder = new SqliteConnectionStringBuilder(connectionString.Contains('=', StringComparison.Ordinal) ? connectionString : $"Data Source={connectionString}")
         {
             Pooling = true,
@@ -33,17 +38,26 @@ internal sealed partial class SqliteStore : IRuntimeStore
         }
         _connectionString = builder.ToString();
         _logger = logger;
+        Indexes = new SqliteIndexStore(this);
+        Logs = new SqliteLogStore(this, options.LogMaxBytesPerStream);
+        Blobs = new SqliteBlobStore(this, options.MaxBlobBytes);
     }
 
     public string Kind => "sqlite";
 
-    private static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+    public IIndexReader Indexes { get; }
+
+    public ILogStore Logs { get; }
+
+    public IBlobStore Blobs { get; }
+
+    internal static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
     internal static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
 
     internal static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
-    private static string Json(IEnumerable<int> values) => JsonSerializer.Serialize(values);
+    internal static string Json<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values);
 
     public async Task MigrateAsync(int shardCount, CancellationToken cancellationToken)
     {
@@ -97,7 +111,7 @@ internal sealed partial class SqliteStore : IRuntimeStore
     }
 
     /// <summary>Runs <paramref name="work"/> in a write transaction on the single writer connection.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -126,7 +140,7 @@ internal sealed partial class SqliteStore : IRuntimeStore
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    internal async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await using var connection = new SqliteConnection(_connectionString);
@@ -134,7 +148,7 @@ internal sealed partial class SqliteStore : IRuntimeStore
         return work(connection);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
@@ -146,13 +160,13 @@ internal sealed partial class SqliteStore : IRuntimeStore
         return cmd;
     }
 
-    private static int Exec(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    internal static int Exec(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         using var cmd = Command(connection, tx, sql, parameters);
         return cmd.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    internal static object? Scalar(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         using var cmd = Command(connection, tx, sql, parameters);
         return cmd.ExecuteScalar();
