@@ -1,0 +1,155 @@
+namespace Orchestrator.Agent;
+
+/// <summary>
+/// Settings of an agent process (or of an agent hosted in-process by the silo). The executable reads them from
+/// <c>--name value</c> arguments and <c>ORCH_AGENT_*</c> environment variables; see <c>agent/README.md</c>.
+/// </summary>
+public sealed class AgentOptions
+{
+    /// <summary>The orchestrator's base address, e.g. <c>http://orchestrator:5080</c>; the agent API is under
+    /// <c>/api/v1/agent</c>. Required.</summary>
+    public Uri? Server { get; set; }
+
+    /// <summary>The agent token sent as <c>Authorization: Bearer</c>. Required. Never passed to scripts.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>The host identity this agent answers for. Default: the machine name.</summary>
+    public string Host { get; set; } = Environment.MachineName;
+
+    /// <summary>Labels announced for the host (or every simulated host), used by plans to select targets.</summary>
+    public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Assignments run at once per host. Default 4. More slots finish a wide plan sooner but compete for
+    /// the host's CPU and memory with its real workload.</summary>
+    public int Capacity { get; set; } = 4;
+
+    /// <summary>Where scripts are written and run (the default working directory). Default: <c>orchestrator-agent</c>
+    /// under the system temp directory — a fixed path, so a restarted agent finds its state again.</summary>
+    public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "orchestrator-agent");
+
+    /// <summary>Where the process groups of running scripts are recorded, so that an agent started after a crash
+    /// kills what its predecessor left running. Default: <c>state</c> under <see cref="WorkDirectory"/>.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Answer for this many simulated hosts (<see cref="HostPrefix"/><c>00001</c>…) whose assignments all
+    /// succeed at once, instead of running anything. Default 0: a real agent for <see cref="Host"/>.</summary>
+    public int Simulate { get; set; }
+
+    /// <summary>Name prefix of simulated hosts. Default <c>sim-</c>.</summary>
+    public string HostPrefix { get; set; } = "sim-";
+
+    /// <summary>Simulated hosts per poll request. Default 2,000: bigger polls mean fewer requests but longer
+    /// bodies (every held assignment id is listed).</summary>
+    public int HostsPerPoll { get; set; } = 2000;
+
+    /// <summary>After SIGTERM to a timed-out or cancelled script's process group, how long to wait before SIGKILL.
+    /// Default 5 s.</summary>
+    public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a script's main process exited, how long to keep reading output that background children
+    /// still write to the inherited pipes before giving up on them. Default 2 s.</summary>
+    public TimeSpan OutputDrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Output lines are gathered into one log chunk for at most this long. Default 200 ms: shorter shows
+    /// output sooner, longer sends fewer, bigger chunks.</summary>
+    public TimeSpan OutputFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Largest log chunk, in characters; a longer line is cut. Default 32 KiB.</summary>
+    public int MaxChunkChars { get; set; } = 32 * 1024;
+
+    /// <summary>Output held in memory until the server acknowledges it; past this, scripts' output is no longer read
+    /// (so they block on writing) until the server catches up. Default 64 MiB.</summary>
+    public long MaxPendingLogChars { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Longest wait between retries after a connection error or a 5xx answer (the first waits 100 ms and
+    /// each doubles). Default 2 s: the agent finds a restarted API quickly without hammering it.</summary>
+    public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Wait between retries after a 401/403 or a rejected registration; these need an operator, not a
+    /// quick retry. Default 10 s.</summary>
+    public TimeSpan AuthRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Limit of one request other than the long poll (whose limit is its wait plus this) and file
+    /// transfers (limited by the assignment's timeout). Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a finished assignment's id is remembered so that a repeated delivery of it is ignored.
+    /// Default 5 min; the simulated fleet keeps one entry per finished assignment for this long.</summary>
+    public TimeSpan RecentlyFinishedRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The state directory in effect: <see cref="StateDirectory"/> or its default.</summary>
+    public string EffectiveStateDirectory => StateDirectory ?? Path.Combine(WorkDirectory, "state");
+
+    /// <summary>A copy, to vary per agent without touching the original.</summary>
+    public AgentOptions Clone()
+    {
+        var copy = (AgentOptions)MemberwiseClone();
+        copy.Labels = new Dictionary<string, string>(Labels, StringComparer.Ordinal);
+        return copy;
+    }
+
+    /// <summary>Checks every option; returns the problems, each naming the option and the bad value.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Server is null)
+        {
+            errors.Add("Server: required (the orchestrator's base address, e.g. http://orchestrator:5080).");
+        }
+        else if (!Server.IsAbsoluteUri || Server.Scheme is not ("http" or "https"))
+        {
+            errors.Add($"Server: '{Server}' is not an absolute http or https address.");
+        }
+        if (string.IsNullOrWhiteSpace(Token))
+        {
+            errors.Add("Token: required (--token or ORCH_AGENT_TOKEN).");
+        }
+        if (Simulate == 0 && string.IsNullOrWhiteSpace(Host))
+        {
+            errors.Add("Host: must not be empty.");
+        }
+        if (Simulate is < 0 or > 1_000_000)
+        {
+            errors.Add($"Simulate: {Simulate} is out of range 0-1000000.");
+        }
+        if (Simulate > 0 && string.IsNullOrWhiteSpace(HostPrefix))
+        {
+            errors.Add("HostPrefix: must not be empty when simulating hosts.");
+        }
+        foreach (var (name, value) in new[] { (nameof(Capacity), Capacity), (nameof(HostsPerPoll), HostsPerPoll), (nameof(MaxChunkChars), MaxChunkChars) })
+        {
+            if (value < 1)
+            {
+                errors.Add($"{name}: {value} must be at least 1.");
+            }
+        }
+        if (MaxPendingLogChars < MaxChunkChars)
+        {
+            errors.Add($"MaxPendingLogChars: {MaxPendingLogChars} must be at least MaxChunkChars ({MaxChunkChars}).");
+        }
+        foreach (var (key, value) in Labels)
+        {
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                errors.Add($"Labels: the label with value '{value}' has an empty name.");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(WorkDirectory))
+        {
+            errors.Add("WorkDirectory: must not be empty.");
+        }
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(KillGracePeriod), KillGracePeriod), (nameof(OutputDrainTimeout), OutputDrainTimeout), (nameof(OutputFlushInterval), OutputFlushInterval),
+                     (nameof(RetryBackoffMax), RetryBackoffMax), (nameof(AuthRetryDelay), AuthRetryDelay), (nameof(RequestTimeout), RequestTimeout),
+                     (nameof(RecentlyFinishedRetention), RecentlyFinishedRetention),
+                 })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{name}: {value} must be greater than zero.");
+            }
+        }
+        return errors;
+    }
+}

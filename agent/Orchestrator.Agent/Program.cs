@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Agent;
+using Orchestrator.Agent.Hosting;
+
+var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+var commandLine = AgentCommandLine.Parse(args, environment);
+if (commandLine.HelpRequested)
+{
+    Console.WriteLine(AgentCommandLine.Usage());
+    return 0;
+}
+if (commandLine.Errors.Count > 0)
+{
+    Console.Error.WriteLine("Invalid options:");
+    foreach (var error in commandLine.Errors)
+    {
+        Console.Error.WriteLine("  " + error);
+    }
+    Console.Error.WriteLine("Run with --help for the list of options.");
+    return 2;
+}
+
+using var loggerFactory = LoggerFactory.Create(builder => builder
+    .SetMinimumLevel(commandLine.LogLevel)
+    .AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+        console.UseUtcTimestamp = true;
+    }));
+var logger = loggerFactory.CreateLogger("Orchestrator.Agent");
+
+// The first SIGTERM or Ctrl-C drains; a second one ends the process at once (the next agent kills what is left).
+using var drain = new CancellationTokenSource();
+var signals = 0;
+void OnSignal(PosixSignalContext context)
+{
+    if (Interlocked.Increment(ref signals) == 1)
+    {
+        context.Cancel = true;
+        drain.Cancel();
+    }
+}
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+try
+{
+    await new AgentRunner(commandLine.Options, loggerFactory).RunAsync(drain.Token);
+    return 0;
+}
+catch (Exception ex)
+{
+    logger.LogCritical(ex, "The agent stopped on an error");
+    return 1;
+}

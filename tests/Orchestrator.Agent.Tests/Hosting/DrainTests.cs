@@ -1,0 +1,47 @@
+using Orchestrator.Agent.Protocol;
+using Orchestrator.Agent.Tests.Infrastructure;
+
+namespace Orchestrator.Agent.Tests.Hosting;
+
+public sealed class DrainTests
+{
+    [Fact]
+    public async Task RunAsync_Cancelled_LetsRunningScriptFinishAndReportThenReturns()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var release = Path.Combine(harness.Directory, "release");
+        var running = harness.Script($"while [ ! -e '{release}' ]; do sleep 0.05; done\necho finished anyway");
+        harness.Server.Enqueue(running);
+        await Eventually.True(() => harness.Server.Events(running.Id).Any(e => e.Type == AgentEventType.Started), "the script to start");
+
+        await harness.StopAgentAsync();
+        await Eventually.True(() => harness.Server.Heartbeats().Any(h => h.Draining), "a draining heartbeat");
+        // Once a poll asks for nothing the agent has stopped taking work; what is queued now stays at the server.
+        var pollsBefore = harness.Server.Polls().Count;
+        await Eventually.True(() => harness.Server.Polls().Skip(pollsBefore).Any(p => p.MaxAssignments == 0), "a poll that asks for nothing");
+        var late = harness.Script("echo too late");
+        harness.Server.Enqueue(late);
+        Assert.False(harness.Run!.IsCompleted);
+
+        await File.WriteAllTextAsync(release, "");
+        await harness.Run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var finished = harness.Server.Finished(running.Id);
+        Assert.Equal(AgentOutcome.Succeeded, finished?.Outcome);
+        Assert.Contains("finished anyway", harness.Server.Log(running.Id), StringComparison.Ordinal);
+        Assert.Equal(1, harness.Server.Queued(harness.Host));
+        Assert.Null(harness.Server.Finished(late.Id));
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileIdle_ReturnsPromptly()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        await Eventually.True(() => harness.Server.Polls().Count > 0, "the first poll");
+
+        await harness.StopAgentAsync();
+
+        // Bounded by the server's poll wait (1 s here): a poll that asked for work is let finish, never cut short.
+        await harness.Run!.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}

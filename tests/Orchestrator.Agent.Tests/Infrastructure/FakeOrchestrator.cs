@@ -1,0 +1,313 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Agent.Protocol;
+
+namespace Orchestrator.Agent.Tests.Infrastructure;
+
+/// <summary>
+/// Stands in for the orchestrator's agent gateway, which lives in another project: a real Kestrel server on
+/// 127.0.0.1 that implements the agent protocol in memory — assignment queues per host, cancellations repeated while
+/// the agent lists the id, events recorded, log chunks stored once per (assignment, seq), files by SHA-256. Its state
+/// outlives <see cref="StopAsync"/>, so a test can stop the "API" and start it again on the same port.
+/// </summary>
+public sealed class FakeOrchestrator : IAsyncDisposable
+{
+    public const string Token = "test-agent-token";
+
+    private readonly Lock gate = new();
+    private readonly List<RegisterRequest> registrations = [];
+    private readonly List<HeartbeatRequest> heartbeats = [];
+    private readonly List<PollRequest> polls = [];
+    private readonly List<AgentEvent> events = [];
+    private readonly Dictionary<(string AssignmentId, long Seq), LogChunkDto> chunks = [];
+    private readonly Dictionary<string, Queue<Assignment>> queues = new(StringComparer.Ordinal);
+    private readonly HashSet<string> cancelRequested = new(StringComparer.Ordinal);
+    private readonly HashSet<string> delivered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> files = new(StringComparer.OrdinalIgnoreCase);
+    private TaskCompletionSource changed = NewSource();
+    private WebApplication? app;
+    private int duplicateChunks;
+    private int maxAssignmentsAsked;
+
+    private FakeOrchestrator()
+    {
+    }
+
+    public int Port { get; private set; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+
+    public int HeartbeatIntervalMs { get; set; } = 200;
+
+    public int PollWaitMs { get; set; } = 1000;
+
+    /// <summary>Hand out everything queued for the polled hosts, however many the agent asked for.</summary>
+    public bool IgnoreMaxAssignments { get; set; }
+
+    public static async Task<FakeOrchestrator> StartNewAsync()
+    {
+        var server = new FakeOrchestrator();
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>Starts listening: on a free port the first time, on the same port after <see cref="StopAsync"/>.</summary>
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, Port));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var application = builder.Build();
+        Map(application);
+        await application.StartAsync();
+        Port = new Uri(application.Urls.First()).Port;
+        app = application;
+    }
+
+    /// <summary>Stops listening (as an API restart would); the in-memory state stays.</summary>
+    public async Task StopAsync()
+    {
+        if (app is { } running)
+        {
+            app = null;
+            await running.StopAsync();
+            await running.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    public void Enqueue(params Assignment[] assignments)
+    {
+        lock (gate)
+        {
+            foreach (var assignment in assignments)
+            {
+                if (!queues.TryGetValue(assignment.Host, out var queue))
+                {
+                    queues[assignment.Host] = queue = new Queue<Assignment>();
+                }
+                queue.Enqueue(assignment);
+            }
+            Signal();
+        }
+    }
+
+    /// <summary>Asks the agent to kill the assignment; repeated at every poll that lists it, like a real server would.</summary>
+    public void Cancel(string assignmentId)
+    {
+        lock (gate)
+        {
+            cancelRequested.Add(assignmentId);
+            Signal();
+        }
+    }
+
+    public void CancelEverything()
+    {
+        lock (gate)
+        {
+            cancelRequested.UnionWith(delivered);
+            Signal();
+        }
+    }
+
+    public string PutFile(byte[] content)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        PutFile(sha, content);
+        return sha;
+    }
+
+    /// <summary>Stores content under any key — a wrong one makes the agent see a checksum mismatch.</summary>
+    public void PutFile(string sha256, byte[] content)
+    {
+        lock (gate)
+        {
+            files[sha256] = content;
+        }
+    }
+
+    public byte[]? File(string sha256)
+    {
+        lock (gate)
+        {
+            return files.GetValueOrDefault(sha256);
+        }
+    }
+
+    public IReadOnlyList<RegisterRequest> Registrations() => Snapshot(() => registrations.ToArray());
+
+    public IReadOnlyList<HeartbeatRequest> Heartbeats() => Snapshot(() => heartbeats.ToArray());
+
+    public IReadOnlyList<PollRequest> Polls() => Snapshot(() => polls.ToArray());
+
+    public IReadOnlyList<AgentEvent> Events() => Snapshot(() => events.ToArray());
+
+    public IReadOnlyList<AgentEvent> Events(string assignmentId) => Snapshot(() => events.Where(e => e.AssignmentId == assignmentId).ToArray());
+
+    public AgentEvent? Finished(string assignmentId) =>
+        Snapshot(() => events.FirstOrDefault(e => e.AssignmentId == assignmentId && e.Type == AgentEventType.Finished));
+
+    public int FinishedCount() => Snapshot(() => events.Where(e => e.Type == AgentEventType.Finished).Select(e => e.AssignmentId).Distinct().Count());
+
+    /// <summary>The stored chunks of an assignment in sequence order.</summary>
+    public IReadOnlyList<LogChunkDto> Chunks(string assignmentId) =>
+        Snapshot(() => chunks.Values.Where(c => c.AssignmentId == assignmentId).OrderBy(c => c.Seq).ToArray());
+
+    /// <summary>The stored log of an assignment: its chunks' text in sequence order, optionally of one stream.</summary>
+    public string Log(string assignmentId, string? stream = null) =>
+        string.Concat(Chunks(assignmentId).Where(c => stream is null || c.Stream == stream).Select(c => c.Text));
+
+    /// <summary>Chunks that arrived again after they were stored (resends after a lost acknowledgement).</summary>
+    public int DuplicateChunks => Snapshot(() => duplicateChunks);
+
+    public int MaxAssignmentsAsked => Snapshot(() => maxAssignmentsAsked);
+
+    public int Queued(string host) => Snapshot(() => queues.TryGetValue(host, out var queue) ? queue.Count : 0);
+
+    /// <summary>Waits for an assignment's Finished event.</summary>
+    public Task<AgentEvent> WaitForFinishedAsync(string assignmentId, TimeSpan? timeout = null) =>
+        Eventually.Until(() => Finished(assignmentId), e => e is not null, $"Finished of {assignmentId}; events: {Describe(assignmentId)}", timeout)!;
+
+    public string Describe(string assignmentId) =>
+        string.Join("; ", Events(assignmentId).Select(e => $"{e.Type} {e.Outcome} {e.ExitCode}")) + $" | log: {Log(assignmentId)}";
+
+    private T Snapshot<T>(Func<T> read)
+    {
+        lock (gate)
+        {
+            return read();
+        }
+    }
+
+    private void Signal()
+    {
+        var previous = changed;
+        changed = NewSource();
+        previous.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Map(WebApplication application)
+    {
+        var api = application.MapGroup("/api/v1/agent");
+        api.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Headers.Authorization.ToString() == "Bearer " + Token ? await next(context) : Results.StatusCode(401));
+        api.MapPost("/register", async (HttpContext http) =>
+        {
+            var request = await Read<RegisterRequest>(http);
+            Record(() => registrations.Add(request));
+            return Json(new RegisterResponse(HeartbeatIntervalMs, PollWaitMs));
+        });
+        api.MapPost("/heartbeat", async (HttpContext http) =>
+        {
+            var request = await Read<HeartbeatRequest>(http);
+            Record(() => heartbeats.Add(request));
+            return Results.Ok();
+        });
+        api.MapPost("/poll", (HttpContext http, IHostApplicationLifetime lifetime) => PollAsync(http, lifetime.ApplicationStopping));
+        api.MapPost("/events", async (HttpContext http) =>
+        {
+            var request = await Read<EventsRequest>(http);
+            Record(() => events.AddRange(request.Events));
+            return Json(new AckResponse(request.Events.Count));
+        });
+        api.MapPost("/logs", async (HttpContext http) =>
+        {
+            var request = await Read<LogsRequest>(http);
+            Record(() =>
+            {
+                foreach (var chunk in request.Chunks)
+                {
+                    if (!chunks.TryAdd((chunk.AssignmentId, chunk.Seq), chunk))
+                    {
+                        duplicateChunks++;
+                    }
+                }
+            });
+            return Json(new AckResponse(request.Chunks.Count));
+        });
+        api.MapGet("/files/{sha256}", (string sha256) => File(sha256) is { } content ? Results.Bytes(content, "application/octet-stream") : Results.NotFound());
+        api.MapPut("/files", async (HttpContext http) =>
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+            var sha = PutFile(buffer.ToArray());
+            return Json(new { sha256 = sha, size = buffer.Length });
+        });
+    }
+
+    private async Task<IResult> PollAsync(HttpContext http, CancellationToken stopping)
+    {
+        var request = await Read<PollRequest>(http);
+        Record(() =>
+        {
+            polls.Add(request);
+            maxAssignmentsAsked = Math.Max(maxAssignmentsAsked, request.MaxAssignments);
+        });
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        wait.CancelAfter(Math.Min(request.WaitMs, PollWaitMs));
+        while (true)
+        {
+            Task next;
+            lock (gate)
+            {
+                var cancel = request.Running.Where(cancelRequested.Contains).ToList();
+                var assigned = new List<Assignment>();
+                var max = IgnoreMaxAssignments ? int.MaxValue : request.MaxAssignments;
+                foreach (var host in request.Hosts)
+                {
+                    if (assigned.Count >= max)
+                    {
+                        break;
+                    }
+                    if (queues.TryGetValue(host, out var queue))
+                    {
+                        while (assigned.Count < max && queue.TryDequeue(out var assignment))
+                        {
+                            assigned.Add(assignment);
+                            delivered.Add(assignment.Id);
+                        }
+                    }
+                }
+                if (cancel.Count > 0 || assigned.Count > 0)
+                {
+                    Signal();
+                    return Json(new PollResponse(assigned, cancel));
+                }
+                next = changed.Task;
+            }
+            try
+            {
+                await next.WaitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return Json(new PollResponse([], []));
+            }
+        }
+    }
+
+    private void Record(Action change)
+    {
+        lock (gate)
+        {
+            change();
+            Signal();
+        }
+    }
+
+    private static async Task<T> Read<T>(HttpContext http) =>
+        await http.Request.ReadFromJsonAsync<T>(ProtocolJson.Options, http.RequestAborted) ?? throw new BadHttpRequestException("empty body");
+
+    private static IResult Json<T>(T value) => Results.Json(value, ProtocolJson.Options);
+}
