@@ -28,7 +28,23 @@ internal sealed class NodeReader
     /// <summary>Marks a path whose value was left at its default because of an error reported elsewhere.</summary>
     public void MarkIncomplete(string path) => _incomplete.Add(path);
 
-    public void Remember(string path, YamlNode node) => _positions.TryAdd(path, node.Start);
+    /// <summary>
+    /// More values than any plan has. YAML aliases let a small text name one node many times over (the "billion
+    /// laughs"); each use is read again, so the count of reads is what needs a limit, not the size of the text.
+    /// </summary>
+    public const int MaxValues = 100_000;
+
+    private int _values;
+
+    public void Remember(string path, YamlNode node)
+    {
+        if (++_values > MaxValues)
+        {
+            throw new PlanTooLargeException(node.Start);
+        }
+
+        _positions.TryAdd(path, node.Start);
+    }
 
     public void Error(string path, YamlNode node, string message) => Error(path, node.Start, message);
 
@@ -333,6 +349,13 @@ internal sealed class NodeReader
 
         return previous[b.Length];
     }
+}
+
+/// <summary>Thrown by <see cref="NodeReader"/> when a plan has more than <see cref="NodeReader.MaxValues"/> values.</summary>
+internal sealed class PlanTooLargeException(Mark at)
+    : Exception($"The plan has more than {NodeReader.MaxValues} values (a YAML alias counts each time it is used).")
+{
+    public Mark At => at;
 }
 
 /// <summary>The known fields of one mapping, read through the <see cref="NodeReader"/> that checked them.</summary>

@@ -15,6 +15,9 @@ namespace Orchestrator.Plans.Parsing;
 /// </summary>
 internal static partial class PlanDocumentLoader
 {
+    /// <summary>Deeper than any plan needs (a plan is about six levels deep) and than the stack minds.</summary>
+    public const int MaxDepth = 64;
+
     public static YamlNode? LoadYaml(string text, List<PlanError> errors)
     {
         var parser = new PositionTrackingParser(new Parser(new StringReader(text)));
@@ -120,9 +123,15 @@ internal static partial class PlanDocumentLoader
     [GeneratedRegex(@"\s*(Path: \S*\s*\|\s*)?LineNumber: \d+ \| BytePositionInLine: \d+\.?", RegexOptions.CultureInvariant)]
     private static partial Regex JsonPosition();
 
-    /// <summary>Remembers where the last event parsed ended, for errors that arrive without a position.</summary>
+    /// <summary>
+    /// Remembers where the last event parsed ended, for errors that arrive without a position; and refuses nesting
+    /// deeper than <see cref="MaxDepth"/>, because building the node tree recurses once per level and a stack
+    /// overflow cannot be caught.
+    /// </summary>
     private sealed class PositionTrackingParser(IParser inner) : IParser
     {
+        private int _depth;
+
         public Mark LastEnd { get; private set; } = new(0, 1, 1);
 
         public ParsingEvent? Current => inner.Current;
@@ -133,6 +142,11 @@ internal static partial class PlanDocumentLoader
             if (moved && inner.Current is { } current)
             {
                 LastEnd = current.End;
+                _depth += current.NestingIncrease;
+                if (_depth > MaxDepth)
+                {
+                    throw new SemanticErrorException(current.Start, current.End, $"The document nests deeper than {MaxDepth} levels.");
+                }
             }
 
             return moved;

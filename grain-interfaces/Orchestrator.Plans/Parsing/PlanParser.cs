@@ -1,3 +1,4 @@
+using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Validation;
 using YamlDotNet.RepresentationModel;
 
@@ -15,7 +16,7 @@ public static class PlanParser
     {
         ArgumentNullException.ThrowIfNull(text);
         var errors = new List<PlanError>();
-        return Read(PlanDocumentLoader.LoadYaml(text, errors), errors, options);
+        return Read(PlanDocumentLoader.LoadYaml(WithoutByteOrderMark(text), errors), errors, options);
     }
 
     /// <summary>Parses and validates a plan written in JSON; YAML-only syntax is refused.</summary>
@@ -23,7 +24,7 @@ public static class PlanParser
     {
         ArgumentNullException.ThrowIfNull(text);
         var errors = new List<PlanError>();
-        return Read(PlanDocumentLoader.LoadJson(text, errors), errors, options);
+        return Read(PlanDocumentLoader.LoadJson(WithoutByteOrderMark(text), errors), errors, options);
     }
 
     /// <summary>
@@ -42,13 +43,16 @@ public static class PlanParser
             "application/yaml" or "application/x-yaml" or "text/yaml" or "text/x-yaml" => ParseYaml(text, options),
             _ when mediaType.EndsWith("+yaml", StringComparison.Ordinal) => ParseYaml(text, options),
             "" or "text/plain" or "application/octet-stream" =>
-                text.TrimStart().StartsWith('{') ? ParseJson(text, options) : ParseYaml(text, options),
+                WithoutByteOrderMark(text).TrimStart().StartsWith('{') ? ParseJson(text, options) : ParseYaml(text, options),
             _ => new PlanParseResult
             {
                 Errors = [new PlanError("", $"Unsupported content type '{contentType}'; send application/json or application/yaml.")],
             },
         };
     }
+
+    /// <summary>A request body decoded without looking for a byte order mark still starts with one.</summary>
+    private static string WithoutByteOrderMark(string text) => text.StartsWith('\uFEFF') ? text[1..] : text;
 
     private static PlanParseResult Read(YamlNode? root, List<PlanError> syntaxErrors, PlanParseOptions? options)
     {
@@ -58,7 +62,16 @@ public static class PlanParser
         }
 
         var reader = new NodeReader();
-        var plan = new PlanReader(reader, options ?? new PlanParseOptions()).ReadPlan(root);
+        PlanDefinition? plan;
+        try
+        {
+            plan = new PlanReader(reader, options ?? new PlanParseOptions()).ReadPlan(root);
+        }
+        catch (PlanTooLargeException e)
+        {
+            return new PlanParseResult { Errors = [new PlanError("", e.Message, (int)e.At.Line, (int)e.At.Column)] };
+        }
+
         var errors = new List<PlanError>(reader.Errors);
         if (plan is not null)
         {

@@ -69,5 +69,4 @@ public sealed class ExamplePlansTests
         var options = new PlanParseOptions { BaseDirectory = ExamplesDirectory };
         return file.EndsWith(".json", StringComparison.Ordinal) ? PlanParser.ParseJson(text, options) : PlanParser.ParseYaml(text, options);
     }
-
 }

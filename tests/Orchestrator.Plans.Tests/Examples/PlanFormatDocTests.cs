@@ -46,5 +46,4 @@ public sealed partial class PlanFormatDocTests
 
     [GeneratedRegex(@"^```(?<lang>\w+)\n(?<body>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex FencedBlock();
-
 }

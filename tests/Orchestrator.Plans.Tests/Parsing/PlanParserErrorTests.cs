@@ -260,6 +260,79 @@ public sealed class PlanParserErrorTests
     }
 
     [Fact]
+    public void ParseYaml_NestedTooDeep_ErrorNotStackOverflow()
+    {
+        var yaml = "name: " + new string('[', 100_000) + new string(']', 100_000) + "\n";
+
+        var error = SingleError(PlanParser.ParseYaml(yaml));
+
+        Assert.Contains("nests deeper than 64", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, error.Line);
+    }
+
+    [Fact]
+    public void ParseJson_NestedTooDeep_Error()
+    {
+        var json = "{\"name\": " + new string('[', 10_000) + new string(']', 10_000) + "}";
+
+        Assert.StartsWith("Not valid JSON", SingleError(PlanParser.ParseJson(json)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseYaml_AliasBomb_ErrorInsteadOfEndlessWork()
+    {
+        // 100 steps × 100 exit-code rules × 100 codes: a million values from a few kilobytes of text.
+        var codes = string.Join(", ", Enumerable.Repeat("1", 100));
+        var rules = string.Join("", Enumerable.Repeat("\n        - *r", 99));
+        var steps = string.Join("", Enumerable.Repeat("\n  - *s", 99));
+        var yaml = $$"""
+            name: p
+            steps:
+              - &s
+                name: s
+                targets: {hosts: [h]}
+                script: echo
+                execution:
+                  exitCodes:
+                    - &r {codes: [{{codes}}]}{{rules}}{{steps}}
+            """;
+
+        var error = SingleError(PlanParser.ParseYaml(yaml));
+
+        Assert.Contains("more than 100000 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseYaml_WindowsLineEndings_SamePositions()
+    {
+        var result = PlanParser.ParseYaml((Head + "    script: echo\n    execution: {parallelism: 0}\n").ReplaceLineEndings("\r\n"));
+
+        AssertError(SingleError(result), "steps[0].execution.parallelism", 6, 30, "at least 1");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Parse_ByteOrderMark_Ignored(bool json)
+    {
+        var text = json
+            ? "\uFEFF{\"name\": \"p\", \"steps\": [{\"name\": \"s\", \"targets\": {\"hosts\": [\"h\"]}, \"script\": \"echo\"}]}"
+            : "\uFEFF" + Head + "    script: echo\n";
+
+        var result = json ? PlanParser.ParseJson(text) : PlanParser.ParseYaml(text);
+
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void ParseYaml_NullListItem_ErrorAtTheItem()
+    {
+        var result = PlanParser.ParseYaml("name: p\nsteps:\n  - ~\n");
+
+        AssertError(SingleError(result), "steps[0]", 3, 5, "Expected a step");
+    }
+
+    [Fact]
     public void PlanError_ToString_PositionPathAndMessage()
     {
         Assert.Equal("line 3, column 7: steps[0].name: bad", new PlanError("steps[0].name", "bad", 3, 7).ToString());
