@@ -32,7 +32,10 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     private readonly Dictionary<string, byte[]> files = new(StringComparer.OrdinalIgnoreCase);
     private TaskCompletionSource changed = NewSource();
     private WebApplication? app;
+    private readonly HashSet<string> sessions = new(StringComparer.Ordinal);
     private int duplicateChunks;
+    private int failRemaining;
+    private int refused;
     private int maxAssignmentsAsked;
 
     private FakeOrchestrator()
@@ -49,6 +52,24 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     /// <summary>Hand out everything queued for the polled hosts, however many the agent asked for.</summary>
     public bool IgnoreMaxAssignments { get; set; }
+
+    /// <summary>The bearer token accepted; anything else gets 401.</summary>
+    public string AcceptedToken { get; set; } = Token;
+
+    /// <summary>Answer session calls from sessions not registered since the last <see cref="ForgetSessions"/> with 404.</summary>
+    public bool RequireKnownSession { get; set; }
+
+    /// <summary>Events and chunks of these assignments make their whole /events or /logs request a 400.</summary>
+    public Func<string, bool> RejectAssignment { get; set; } = _ => false;
+
+    /// <summary>Requests refused with a status (e.g. 401s, or 503s from an API that is up but unhealthy).</summary>
+    public int Refused => Snapshot(() => refused);
+
+    /// <summary>Answers the next <paramref name="count"/> requests with 503.</summary>
+    public void FailNextRequests(int count) => Record(() => failRemaining = count);
+
+    /// <summary>Forgets every session, as a gateway that lost its memory would.</summary>
+    public void ForgetSessions() => Record(sessions.Clear);
 
     public static async Task<FakeOrchestrator> StartNewAsync()
     {
@@ -201,16 +222,33 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     {
         var api = application.MapGroup("/api/v1/agent");
         api.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Request.Headers.Authorization.ToString() == "Bearer " + Token ? await next(context) : Results.StatusCode(401));
+        {
+            var status = Snapshot(() =>
+            {
+                var refuse = context.HttpContext.Request.Headers.Authorization.ToString() != "Bearer " + AcceptedToken ? 401 : failRemaining > 0 ? 503 : 0;
+                failRemaining = refuse == 503 ? failRemaining - 1 : failRemaining;
+                refused += refuse == 0 ? 0 : 1;
+                return refuse;
+            });
+            return status == 0 ? await next(context) : Results.StatusCode(status);
+        });
         api.MapPost("/register", async (HttpContext http) =>
         {
             var request = await Read<RegisterRequest>(http);
-            Record(() => registrations.Add(request));
+            Record(() =>
+            {
+                registrations.Add(request);
+                sessions.Add(request.SessionId);
+            });
             return Json(new RegisterResponse(HeartbeatIntervalMs, PollWaitMs));
         });
         api.MapPost("/heartbeat", async (HttpContext http) =>
         {
             var request = await Read<HeartbeatRequest>(http);
+            if (UnknownSession(request.SessionId))
+            {
+                return Results.NotFound();
+            }
             Record(() => heartbeats.Add(request));
             return Results.Ok();
         });
@@ -218,12 +256,28 @@ public sealed class FakeOrchestrator : IAsyncDisposable
         api.MapPost("/events", async (HttpContext http) =>
         {
             var request = await Read<EventsRequest>(http);
+            if (UnknownSession(request.SessionId))
+            {
+                return Results.NotFound();
+            }
+            if (request.Events.Any(e => RejectAssignment(e.AssignmentId)))
+            {
+                return Results.BadRequest();
+            }
             Record(() => events.AddRange(request.Events));
             return Json(new AckResponse(request.Events.Count));
         });
         api.MapPost("/logs", async (HttpContext http) =>
         {
             var request = await Read<LogsRequest>(http);
+            if (UnknownSession(request.SessionId))
+            {
+                return Results.NotFound();
+            }
+            if (request.Chunks.Any(c => RejectAssignment(c.AssignmentId)))
+            {
+                return Results.BadRequest();
+            }
             Record(() =>
             {
                 foreach (var chunk in request.Chunks)
@@ -249,6 +303,10 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     private async Task<IResult> PollAsync(HttpContext http, CancellationToken stopping)
     {
         var request = await Read<PollRequest>(http);
+        if (UnknownSession(request.SessionId))
+        {
+            return Results.NotFound();
+        }
         Record(() =>
         {
             polls.Add(request);
@@ -296,6 +354,8 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             }
         }
     }
+
+    private bool UnknownSession(string sessionId) => Snapshot(() => RequireKnownSession && !sessions.Contains(sessionId));
 
     private void Record(Action change)
     {
