@@ -65,18 +65,6 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
         }
     }
 
-    /// <summary>Assignments queued or running (finished ones waiting for their report do not take a slot).</summary>
-    public int ActiveCount
-    {
-        get
-        {
-            lock (gate)
-            {
-                return active;
-            }
-        }
-    }
-
     public int FreeSlots(int group)
     {
         lock (gate)

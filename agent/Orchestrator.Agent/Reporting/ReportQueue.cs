@@ -26,28 +26,6 @@ internal sealed class ReportQueue(long maxPendingChars)
     /// <summary>Set whenever something was added; the sender waits on it.</summary>
     public AsyncSignal Added { get; } = new();
 
-    public int PendingChunks
-    {
-        get
-        {
-            lock (gate)
-            {
-                return chunks.Count;
-            }
-        }
-    }
-
-    public int PendingEvents
-    {
-        get
-        {
-            lock (gate)
-            {
-                return events.Count;
-            }
-        }
-    }
-
     public void AddChunk(LogChunkDto chunk)
     {
         lock (gate)

@@ -84,4 +84,24 @@ public sealed class KillTests
         Assert.DoesNotContain(harness.Server.Events(waiting.Id), e => e.Type == AgentEventType.Started);
         Assert.False(File.Exists(ran));
     }
+
+    [Fact]
+    public async Task Script_ExitsLeavingChildHoldingOutput_FinishesAfterDrainTimeoutAndLeavesChild()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var assignment = harness.Script("sleep 1000 &\necho \"::set-output child=$!\"\nexit 0");
+        var finished = await harness.EnqueueAndWaitAsync(assignment);
+        var child = Processes.ParsePid(finished.Outputs!["child"]);
+        try
+        {
+            Assert.Equal(AgentOutcome.Succeeded, finished.Outcome);
+            Assert.Contains("background processes still hold it open", harness.Server.Log(assignment.Id, "system"), StringComparison.Ordinal);
+            // A script that exits by itself may leave a daemon behind on purpose; only timeouts and cancels kill the tree.
+            Assert.False(Processes.IsDead(child));
+        }
+        finally
+        {
+            Processes.KillQuietly(child);
+        }
+    }
 }
