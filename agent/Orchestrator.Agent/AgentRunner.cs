@@ -106,9 +106,11 @@ public sealed partial class AgentRunner
         var loopEnded = Task.WhenAny(loops);
         Log.Running(logger, session.SessionId, session.HostNames.Count, options.Simulate > 0 ? 0 : options.Capacity);
 
+        var drainRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = cancellationToken.Register(() => drainRequested.TrySetResult());
         try
         {
-            await WhileLoopsRunAsync(Task.Delay(Timeout.Infinite, cancellationToken), loopEnded).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await WhileLoopsRunAsync(drainRequested.Task, loopEnded).ConfigureAwait(false);
             Log.Draining(logger, workload.HeldCount);
             // Polls stop asking for work before the heartbeat says so, so a server that sees draining sees no new ask.
             var pollsDrained = Task.WhenAll(polls.Select(p => p.DrainAsync()));

@@ -11,8 +11,6 @@ internal sealed partial class HeartbeatLoop(AgentApiClient client, AgentSession 
     private readonly AsyncSignal wake = new();
     private volatile bool draining;
 
-    public bool Draining => draining;
-
     public void StartDraining()
     {
         draining = true;
