@@ -21,6 +21,9 @@ public sealed partial class AgentRunner
         [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Drained: every assignment finished and was reported")]
         public static partial void Drained(ILogger logger);
 
+        [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Registering {HostCount} host(s) with {Server}")]
+        public static partial void Registering(ILogger logger, int hostCount, Uri server);
+
         [LoggerMessage(EventId = 1006, Level = LogLevel.Critical, Message = "An agent loop ended unexpectedly; stopping")]
         public static partial void LoopEnded(ILogger logger, Exception? exception);
     }

@@ -76,6 +76,7 @@ public sealed partial class AgentRunner
         }
 
         using var client = new AgentApiClient(options, session, timeProvider, loggerFactory.CreateLogger<AgentApiClient>());
+        Log.Registering(logger, session.HostNames.Count, options.Server!);
         try
         {
             await client.RegisterAsync(cancellationToken).ConfigureAwait(false);
