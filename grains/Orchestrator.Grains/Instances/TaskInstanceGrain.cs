@@ -180,7 +180,9 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         }
         if (!report.Status.IsFinal())
         {
-            if (State.Status != ExecutionStatus.Stopping)
+            // The instance shows a step waiting on people (approval, paused rollout); a step stopping on its own
+            // (budget, deadline) is still running as far as the instance goes.
+            if (State.Status != ExecutionStatus.Stopping && report.Status != ExecutionStatus.Stopping)
             {
                 SetStatus(report.Status);
             }

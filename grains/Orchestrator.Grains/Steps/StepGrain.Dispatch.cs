@@ -21,9 +21,17 @@ public sealed partial class StepGrain
         {
             return;
         }
-        var after = State.Next == 0 ? null : IndexKinds.Position(State.Next - 1);
-        var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.StepTarget, [State.TargetPartition(State.Attempt)]) { AfterKey = after, Limit = count });
-        var hosts = rows.Select(r => r.Data!).ToList();
+        List<string> hosts;
+        if (_positions is { } cached && cached.Attempt == State.Attempt)
+        {
+            hosts = cached.Hosts.GetRange(State.Next, Math.Min(count, cached.Hosts.Count - State.Next));
+        }
+        else
+        {
+            var after = State.Next == 0 ? null : IndexKinds.Position(State.Next - 1);
+            var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.StepTarget, [State.TargetPartition(State.Attempt)]) { AfterKey = after, Limit = count });
+            hosts = [.. rows.Select(r => r.Data!)];
+        }
         var online = (await Indexes.GetAsync(IndexKinds.Host, "", hosts))
             .Where(r => r.Status != (int)HostStatus.Offline)
             .Select(r => r.Key)

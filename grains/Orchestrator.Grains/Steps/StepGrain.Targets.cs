@@ -12,6 +12,9 @@ public sealed partial class StepGrain
 {
     private const int PageSize = 5000;
 
+    /// <summary>The attempt's targets by position, as resolved by this activation (not persisted: rows are).</summary>
+    private (int Attempt, List<string> Hosts)? _positions;
+
     private static readonly int[] OpenStatuses =
         [(int)TargetStatus.Pending, (int)TargetStatus.Dispatched, (int)TargetStatus.Running, (int)TargetStatus.Retrying, (int)TargetStatus.Stopping];
 
@@ -97,6 +100,8 @@ public sealed partial class StepGrain
     /// <summary>Records the attempt's targets: one row per position (the rollout order) and one per host (its status).</summary>
     private void WriteTargets(List<string> hosts)
     {
+        // Index rows become readable only once this turn commits; dispatches until then read this copy.
+        _positions = (State.Attempt, hosts);
         var partition = State.TargetPartition(State.Attempt);
         var pending = DomainJson.Serialize(new TargetIndexData(TargetStatus.Pending, 0, State.Attempt, null, null, null, null, null));
         for (var i = 0; i < hosts.Count; i++)
@@ -140,10 +145,15 @@ public sealed partial class StepGrain
         }
     }
 
-    /// <summary>Sends a cancel to every target of the attempt that is not final (pending ones then never start).</summary>
-    private async Task CancelOpenTargetsAsync(TargetStatus notStarted)
+    private static readonly int[] NotRunningStatuses = [(int)TargetStatus.Pending, (int)TargetStatus.Dispatched, (int)TargetStatus.Retrying];
+
+    /// <summary>
+    /// Sends a cancel to every target of the attempt that is not final — or, when <paramref name="killRunning"/> is
+    /// false, only to those not running yet: pending ones then never start, running ones finish on their own.
+    /// </summary>
+    private async Task CancelOpenTargetsAsync(TargetStatus notStarted, bool killRunning)
     {
-        foreach (var row in await ScanAsync(IndexKinds.Target, GrainKey, OpenStatuses))
+        foreach (var row in await ScanAsync(IndexKinds.Target, GrainKey, killRunning ? OpenStatuses : NotRunningStatuses))
         {
             await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, row.Key)).Cancel(State.Attempt, notStarted);
         }

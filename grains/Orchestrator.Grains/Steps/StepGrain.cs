@@ -134,12 +134,15 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         var budget = execution.FailureBudget.Of(State.Total);
         if (State.Failed > budget)
         {
-            await Stop(ExecutionStatus.Failed, $"{State.Failed} targets failed, more than the failure budget of {execution.FailureBudget} ({budget}).", TargetStatus.Cancelled);
+            await Stop(ExecutionStatus.Failed, $"{State.Failed} targets failed, more than the failure budget of {execution.FailureBudget} ({budget}).", TargetStatus.Cancelled,
+                killRunning: false); // as bk-job does: no new targets start, running ones finish
+
             return;
         }
         if (execution.SuccessPolicy is { } policy && State.Succeeded >= policy.Of(State.Total))
         {
             await Stop(ExecutionStatus.Succeeded, $"{State.Succeeded} targets succeeded, meeting the success policy of {policy}.", TargetStatus.Skipped);
+
             return;
         }
         await DispatchMoreAsync();
@@ -255,7 +258,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
     }
 
     /// <summary>Stops dispatching and cancels every target not final; the step ends once the running ones report.</summary>
-    private async Task Stop(ExecutionStatus final, string reason, TargetStatus notStarted)
+    private async Task Stop(ExecutionStatus final, string reason, TargetStatus notStarted, bool killRunning = true)
     {
         if (State.Stopping)
         {
@@ -264,7 +267,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         State.Stopping = true;
         State.PendingFinal = final;
         State.Reason = reason;
-        await CancelOpenTargetsAsync(notStarted);
+        await CancelOpenTargetsAsync(notStarted, killRunning);
         if (State.Running == 0)
         {
             await Finalize(final);

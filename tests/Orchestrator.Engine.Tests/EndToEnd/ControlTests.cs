@@ -133,6 +133,8 @@ public sealed class ControlTests(FleetFixture fleet)
                     echo "deployed ${{ params.release }} on $ORCH_HOST"
                 targets:
                   hosts: [web-1, web-2, db-1]
+                execution:
+                  parallelism: 1
               - name: verify
                 script:
                   source: echo "verify ${{ params.release }}"

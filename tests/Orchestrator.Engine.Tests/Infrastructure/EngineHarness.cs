@@ -136,11 +136,24 @@ public sealed class EngineHarness : IAsyncDisposable
         return JsonNode.Parse(body)!["id"]!.GetValue<string>();
     }
 
-    public async Task<JsonNode> GetInstanceAsync(string id) => JsonNode.Parse(await Http.GetStringAsync($"/api/v1/task-instances/{id}"))!;
+    /// <summary>The instance, or <c>{"status":"absent"}</c> while its start command is still on its way.</summary>
+    public async Task<JsonNode> GetInstanceAsync(string id) => await GetOrAbsentAsync($"/api/v1/task-instances/{id}");
+
+    private async Task<JsonNode> GetOrAbsentAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new JsonObject { ["status"] = "absent" };
+        }
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!;
+    }
 
     public static string StatusOf(JsonNode instance) => instance["status"]!.GetValue<string>();
 
-    public static string StepStatus(JsonNode instance, int step) => instance["steps"]![step]!["status"]!.GetValue<string>();
+    public static string StepStatus(JsonNode instance, int step) => instance["steps"]?[step]?["status"]?.GetValue<string>() ?? "absent";
 
     /// <summary>Waits until the instance's status is one of <paramref name="statuses"/>.</summary>
     public Task<JsonNode> WaitForInstanceAsync(string id, TimeSpan timeout, params string[] statuses) =>
@@ -149,8 +162,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public Task<JsonNode> WaitForStepAsync(string id, int step, TimeSpan timeout, params string[] statuses) =>
         Eventually.Until(() => GetInstanceAsync(id), i => statuses.Contains(StepStatus(i, step)), timeout, $"step {step} of {id} {string.Join("|", statuses)}");
 
-    public async Task<JsonNode> GetTargetAsync(string id, int step, string host) =>
-        JsonNode.Parse(await Http.GetStringAsync($"/api/v1/task-instances/{id}/steps/{step}/targets/{host}"))!;
+    public Task<JsonNode> GetTargetAsync(string id, int step, string host) => GetOrAbsentAsync($"/api/v1/task-instances/{id}/steps/{step}/targets/{host}");
 
     public async Task<JsonArray> ListTargetsAsync(string id, int step, string? status = null) =>
         JsonNode.Parse(await Http.GetStringAsync($"/api/v1/task-instances/{id}/steps/{step}/targets?limit=1000" + (status is null ? "" : $"&status={status}")))!["items"]!.AsArray();
