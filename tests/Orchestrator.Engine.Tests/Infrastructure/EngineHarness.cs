@@ -167,8 +167,18 @@ public sealed class EngineHarness : IAsyncDisposable
     public async Task<JsonArray> ListTargetsAsync(string id, int step, string? status = null) =>
         JsonNode.Parse(await Http.GetStringAsync($"/api/v1/task-instances/{id}/steps/{step}/targets?limit=1000" + (status is null ? "" : $"&status={status}")))!["items"]!.AsArray();
 
-    public async Task<string> LogTextAsync(string id, int step, string host, int? run = null) =>
-        await Http.GetStringAsync($"/api/v1/task-instances/{id}/steps/{step}/targets/{host}/log?format=text&limit=10000" + (run is null ? "" : $"&run={run}"));
+    /// <summary>A run's log as text; empty while the target does not exist yet.</summary>
+    public async Task<string> LogTextAsync(string id, int step, string host, int? run = null)
+    {
+        using var response = await Http.GetAsync($"/api/v1/task-instances/{id}/steps/{step}/targets/{host}/log?format=text&limit=10000" + (run is null ? "" : $"&run={run}"));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return "";
+        }
+        Assert.True(response.IsSuccessStatusCode, $"GET log: {(int)response.StatusCode} {body}");
+        return body;
+    }
 
     public async Task<HttpResponseMessage> ControlAsync(string path, object? body = null, string user = "tester")
     {
