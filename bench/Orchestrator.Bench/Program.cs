@@ -9,11 +9,12 @@ return command switch
     "silo" => await SiloCommand.RunAsync(options),
     "ack" => await LatencyBench.AckAsync(options),
     "reminders" => await LatencyBench.RemindersAsync(options),
+    "fanout" => await FanoutBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout --connection CS [options]");
     return 2;
 }

@@ -34,7 +34,7 @@ if (token.Length == 0)
     Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
     await File.WriteAllTextAsync(tokenFile, token + "\n");
 }
-builder.Services.AddOrchestratorApi(new ApiOptions { AgentToken = token });
+builder.Services.AddOrchestratorApi(new ApiOptions { AgentToken = token, HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval });
 if (hosting.LocalAgent ?? options.Store == "sqlite")
 {
     builder.Services.AddSingleton(hosting);

@@ -24,11 +24,18 @@ public sealed class SiloHostingOptions
     /// <summary>How many scripts the local agent runs at once. Default 4.</summary>
     public int LocalAgentCapacity { get; set; } = 4;
 
+    /// <summary>How often an agent's heartbeat is passed on to its host grain; see the API's option of that name. Default 10 s.</summary>
+    public TimeSpan AgentHeartbeatForwardInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(LocalAgentHost))
         {
             yield return "LocalAgentHost: must not be empty.";
+        }
+        if (AgentHeartbeatForwardInterval <= TimeSpan.Zero)
+        {
+            yield return $"AgentHeartbeatForwardInterval: {AgentHeartbeatForwardInterval} must be positive.";
         }
         if (LocalAgentCapacity < 1)
         {

@@ -10,10 +10,11 @@ public sealed class ApiOptions
     public TimeSpan AgentHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Heartbeats reach the host grain at most this often per host (draining changes go at once). Default 5 s; the
-    /// host goes offline after two liveness checks (15 s apart) without one. Raise it for very large fleets.
+    /// Heartbeats reach the host grain at most this often per host (draining changes go at once). Default 10 s; the
+    /// host goes offline after two liveness checks (30 s apart) without one, so keep it under 30 s. Each forward is
+    /// one durable command per host: a 100,000-host fleet at 10 s costs 10,000 commands/s.
     /// </summary>
-    public TimeSpan HeartbeatForwardInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HeartbeatForwardInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a long poll waits for work before answering empty. Default 20 s.</summary>
     public TimeSpan AgentPollWait { get; set; } = TimeSpan.FromSeconds(20);

@@ -40,8 +40,11 @@ public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
 {
     private const string LivenessReminder = "liveness";
 
-    /// <summary>How often liveness is checked; a host is offline after two checks without a heartbeat.</summary>
-    internal static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How often liveness is checked; a host is offline after two checks without a heartbeat (30 to 60 s). Each
+    /// online host costs one reminder turn per period, so this is also the fleet's background load.
+    /// </summary>
+    internal static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(30);
 
     public async Task Register(HostRegistration registration)
     {

@@ -32,20 +32,8 @@ public sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The agent as its own project built it (bin/&lt;configuration&gt;/net10.0), with its own dependencies: the copy in
-    /// this test project's output resolves against the test's framework set and lacks some of them.
-    /// </summary>
-    public static string AgentDll
-    {
-        get
-        {
-            var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = baseDir.Parent!.Name; // .../bin/<configuration>/net10.0
-            var repo = baseDir.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-            return Path.Combine(repo, "agent", "Orchestrator.Agent", "bin", configuration, baseDir.Name, "Orchestrator.Agent.dll");
-        }
-    }
+    /// <summary>The agent as its own project built it, with its own dependencies.</summary>
+    public static string AgentDll => Repo.Built("agent", "Orchestrator.Agent");
 
     /// <summary>Starts <c>dotnet Orchestrator.Agent.dll</c> with the given host, labels and extra arguments.</summary>
     public static AgentProcess Start(string server, string token, string host, IReadOnlyDictionary<string, string>? labels = null, string stateDir = "", params string[] extra)

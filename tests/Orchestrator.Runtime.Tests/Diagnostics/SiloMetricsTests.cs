@@ -7,6 +7,11 @@ using Orchestrator.Runtime.Tests.TestGrains;
 namespace Orchestrator.Runtime.Tests.Diagnostics;
 
 /// <summary>The instruments the dashboard will read, as a MeterListener (OpenTelemetry's way in) sees them.</summary>
+/// <remarks>
+/// A <see cref="MeterListener"/> hears every silo in the process, so this test runs alone (after the parallel ones):
+/// another test's dead letter would otherwise be counted here.
+/// </remarks>
+[Collection(MetricsCollection.Name)]
 public sealed class SiloMetricsTests : SqliteClusterTestBase
 {
     [Fact]
@@ -56,4 +61,10 @@ public sealed class SiloMetricsTests : SqliteClusterTestBase
         Assert.Contains("grain_type=counter", seen["orch.activations"].Tags);
         Assert.True(seen.ContainsKey("orch.inbox.depth"));
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "metrics, alone";
 }

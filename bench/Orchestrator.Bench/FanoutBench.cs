@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace Orchestrator.Bench;
+
+/// <summary>
+/// One no-op step fanned out over a simulated fleet: real silo processes on PostgreSQL (each hosting the API), one
+/// simulated-fleet agent process answering for every host. Measures seconds from the run request to every target
+/// finished, targets per second, and the silos' peak resident memory (VmHWM).
+/// </summary>
+internal static class FanoutBench
+{
+    public static async Task<int> RunAsync(Args args)
+    {
+        var silos = args.Int("silos", 1);
+        var hosts = args.Int("hosts", 10_000);
+        var label = args.Get("label", hosts >= 1000 ? $"{hosts / 1000}k" : hosts.ToString(CultureInfo.InvariantCulture));
+        var siloDll = args.Get("silo-dll");
+        var agentDll = args.Get("agent-dll");
+        var forward = args.Get("heartbeat-forward", "00:00:10");
+        var schema = Bench.NewSchema("fanout");
+        var connection = Bench.WithSchema(args.Get("connection"), schema);
+        var token = Guid.NewGuid().ToString("N");
+        var processes = new List<Process>();
+        try
+        {
+            var ports = new List<int>();
+            for (var i = 0; i < silos; i++)
+            {
+                var port = FreePort();
+                ports.Add(port);
+                processes.Add(Start(siloDll, "--store", "postgres", "--connection-string", connection, "--shard-count", "64", "--silo-name", $"fan{i}",
+                    "--urls", $"http://127.0.0.1:{port}", "--agent-token", token, "--local-agent", "false", "--agent-heartbeat-forward-interval", forward));
+                await WaitReadyAsync(port, processes[^1]);
+            }
+            var server = $"http://127.0.0.1:{ports[0]}";
+            var fleet = Start(agentDll, "--server", server, "--token", token, "--simulate", hosts.ToString(CultureInfo.InvariantCulture), "--host-prefix", "sim-",
+                "--label", "fleet=sim");
+            processes.Add(fleet);
+            var registering = Stopwatch.StartNew();
+            await WaitAsync(async () => await OnlineHostsAsync(connection) >= hosts, TimeSpan.FromMinutes(10), "hosts online");
+            Report.Info($"{hosts} hosts online after {registering.Elapsed.TotalSeconds:0.0} s");
+
+            using var http = new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) };
+            using (var plan = new StringContent("name: fanout\nsteps:\n  - name: noop\n    script: \"true\"\n    targets:\n      selector: fleet=sim\n", Encoding.UTF8, "application/yaml"))
+            using (var put = await http.PutAsync("/api/v1/plans/fanout", plan))
+            {
+                put.EnsureSuccessStatusCode();
+            }
+            var clock = Stopwatch.StartNew();
+            using var run = await http.PostAsJsonAsync("/api/v1/plans/fanout/run", new { });
+            run.EnsureSuccessStatusCode();
+            var id = JsonNode.Parse(await run.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+            string status = "";
+            await WaitAsync(async () =>
+            {
+                using var response = await http.GetAsync($"/api/v1/task-instances/{id}");
+                status = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!.GetValue<string>() : "absent";
+                return status is "succeeded" or "failed" or "cancelled";
+            }, TimeSpan.FromMinutes(30), "the fan-out finished");
+            var seconds = clock.Elapsed.TotalSeconds;
+            if (status != "succeeded")
+            {
+                Report.Failure($"fanout_{label}", $"instance ended {status}");
+                return 1;
+            }
+            var peakMb = processes.Take(silos).Max(p => PeakMegabytes(p.Id));
+            var suffix = silos == 1 ? "1silo" : $"{silos}silos";
+            Report.Figure($"fanout_{label}_seconds_{suffix}", seconds, "s");
+            Report.Figure($"fanout_{label}_targets_per_s_{suffix}", hosts / seconds, "targets/s");
+            Report.Figure($"fanout_{label}_peak_mb_{suffix}", peakMb, "MB");
+            return 0;
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                await process.WaitForExitAsync();
+            }
+            await Bench.DropSchemaAsync(connection, schema);
+        }
+    }
+
+    private static Process Start(string dll, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) { Report.Info(line); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Report.Info(line); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitReadyAsync(int port, Process process)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"silo exited with {process.ExitCode}");
+            }
+            try
+            {
+                using var response = await http.GetAsync("/readyz");
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromMinutes(2), "silo ready");
+    }
+
+    private static async Task<long> OnlineHostsAsync(string connection)
+    {
+        await using var ds = NpgsqlDataSource.Create(connection);
+        try
+        {
+            await using var cmd = ds.CreateCommand("SELECT count(*) FROM orch_index WHERE kind = 'host' AND status = 1");
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        catch (PostgresException)
+        {
+            return 0; // the table does not exist yet
+        }
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The process's peak resident set (VmHWM) in MB.</summary>
+    private static double PeakMegabytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
