@@ -51,13 +51,31 @@ internal static class FanoutBench
             {
                 put.EnsureSuccessStatusCode();
             }
+            // Under a large fleet's background load the save may answer 202 (stored, not yet applied): wait for it.
+            await WaitAsync(async () =>
+            {
+                using var get = await http.GetAsync("/api/v1/plans/fanout");
+                return get.IsSuccessStatusCode;
+            }, TimeSpan.FromMinutes(5), "the plan stored");
             var clock = Stopwatch.StartNew();
             using var run = await http.PostAsJsonAsync("/api/v1/plans/fanout/run", new { });
             run.EnsureSuccessStatusCode();
-            var id = JsonNode.Parse(await run.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+            var body = JsonNode.Parse(await run.Content.ReadAsStringAsync())!;
+            if (body["id"] is null)
+            {
+                Report.Failure($"fanout_{label}", $"the run was not applied within the API's wait: {body.ToJsonString()}");
+                return 1;
+            }
+            var id = body["id"]!.GetValue<string>();
             string status = "";
+            var lastProgress = TimeSpan.Zero;
             await WaitAsync(async () =>
             {
+                if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1))
+                {
+                    lastProgress = clock.Elapsed;
+                    Report.Info($"{clock.Elapsed.TotalSeconds:0.0} s: targets {await TargetCountsAsync(connection, id)}");
+                }
                 using var response = await http.GetAsync($"/api/v1/task-instances/{id}");
                 status = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]!.GetValue<string>() : "absent";
                 return status is "succeeded" or "failed" or "cancelled";
@@ -139,6 +157,21 @@ internal static class FanoutBench
         {
             return 0; // the table does not exist yet
         }
+    }
+
+    /// <summary>Targets of the run by status, for progress lines.</summary>
+    private static async Task<string> TargetCountsAsync(string connection, string instanceId)
+    {
+        await using var ds = NpgsqlDataSource.Create(connection);
+        await using var cmd = ds.CreateCommand("SELECT status, count(*) FROM orch_index WHERE kind = 'target' AND part = $1 GROUP BY status ORDER BY status");
+        cmd.Parameters.AddWithValue(instanceId + ":0");
+        var parts = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            parts.Add($"{(GrainInterfaces.TargetStatus)reader.GetInt32(0)}={reader.GetInt64(1)}");
+        }
+        return string.Join(' ', parts);
     }
 
     private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)

@@ -86,15 +86,21 @@ public static class AgentGateway
         var running = (request.Running ?? []).ToHashSet(StringComparer.Ordinal);
         var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.WaitMs, 0, (int)api.Options.AgentPollWait.TotalMilliseconds));
         var started = System.Diagnostics.Stopwatch.StartNew();
+        var max = Math.Max(0, request.MaxAssignments);
         while (true)
         {
-            var rows = await ReadAssignmentsAsync(client.Indexes, request.Hosts, cancellationToken);
+            // Keys and statuses only: a fleet's open assignments are read on every poll, their bodies only when new.
+            var rows = await ReadAssignmentsAsync(client.Indexes, request.Hosts, null, keysOnly: true, cancellationToken);
             var known = rows.ToDictionary(r => r.Key, StringComparer.Ordinal);
-            var assignments = rows
-                .Where(r => r.Status == (int)AssignmentState.Dispatched && !running.Contains(r.Key))
-                .Take(Math.Max(0, request.MaxAssignments))
-                .Select(r => ToAssignment(IndexJson.Parse<AssignmentRecord>(r.Data!)))
-                .ToList();
+            var fresh = rows.Where(r => r.Status == (int)AssignmentState.Dispatched && !running.Contains(r.Key)).Take(max).ToList();
+            var assignments = new List<Assignment>(fresh.Count);
+            if (fresh.Count > 0)
+            {
+                var wanted = fresh.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                var bodies = await ReadAssignmentsAsync(client.Indexes, [.. fresh.Select(r => r.Partition).Distinct(StringComparer.Ordinal)],
+                    [(int)AssignmentState.Dispatched], keysOnly: false, cancellationToken);
+                assignments.AddRange(bodies.Where(r => wanted.Contains(r.Key)).Select(r => ToAssignment(IndexJson.Parse<AssignmentRecord>(r.Data!))));
+            }
             var cancel = running.Where(id => !known.TryGetValue(id, out var row) || row.Status == (int)AssignmentState.CancelRequested).ToList();
             if (assignments.Count > 0 || cancel.Count > 0 || started.Elapsed >= wait)
             {
@@ -111,13 +117,15 @@ public static class AgentGateway
         }
     }
 
-    private static async Task<List<IndexRow>> ReadAssignmentsAsync(IIndexReader indexes, IReadOnlyList<string> hosts, CancellationToken cancellationToken)
+    private static async Task<List<IndexRow>> ReadAssignmentsAsync(IIndexReader indexes, IReadOnlyList<string> hosts, IReadOnlyList<int>? statuses, bool keysOnly,
+        CancellationToken cancellationToken)
     {
         var rows = new List<IndexRow>();
         string? after = null;
         while (true)
         {
-            var page = await indexes.QueryAsync(new IndexQuery(IndexKinds.Assignment, hosts) { AfterKey = after, Limit = 5000 }, cancellationToken);
+            var page = await indexes.QueryAsync(new IndexQuery(IndexKinds.Assignment, hosts) { Statuses = statuses, AfterKey = after, Limit = 5000, KeysOnly = keysOnly },
+                cancellationToken);
             rows.AddRange(page);
             if (page.Count < 5000)
             {

@@ -41,6 +41,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             State.Reason = definition.Approval?.Message;
             if (definition.Approval?.Timeout is { } timeout)
             {
+                State.ArmedReminders.Add(ApprovalReminder);
                 await RegisterOrUpdateReminder(ApprovalReminder, timeout, OneShotPeriod);
             }
             await ReportStatus();
@@ -60,6 +61,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         await FetchHostListsAsync();
         if (definition.Execution.Deadline is { } deadline)
         {
+            State.ArmedReminders.Add(DeadlineReminder);
             await RegisterOrUpdateReminder(DeadlineReminder, deadline, OneShotPeriod);
         }
         if (definition.Kind == StepKind.FileDistribution && await StartCollectingAsync())
@@ -154,6 +156,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        State.ArmedReminders.Remove(reminderName);
         await UnregisterReminder(reminderName);
         if (State.Status.IsFinal() || State.Stopping)
         {
@@ -281,8 +284,11 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
     {
         State.Status = status;
         State.FinishedAt = TimeProvider.GetUtcNow();
-        await UnregisterReminder(DeadlineReminder);
-        await UnregisterReminder(ApprovalReminder);
+        foreach (var name in State.ArmedReminders)
+        {
+            await UnregisterReminder(name);
+        }
+        State.ArmedReminders.Clear();
         await ReportStatus();
     }
 

@@ -66,6 +66,9 @@ public sealed class StepState
 
     public bool Collecting { get; set; }
 
+    /// <summary>Reminders registered for this attempt (deadline, approval timeout), removed when it ends.</summary>
+    public List<string> ArmedReminders { get; set; } = [];
+
     public DateTimeOffset? StartedAt { get; set; }
 
     public DateTimeOffset? FinishedAt { get; set; }

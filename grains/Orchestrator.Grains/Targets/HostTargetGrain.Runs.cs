@@ -68,15 +68,15 @@ public sealed partial class HostTargetGrain
     /// <summary>Ends the current run: retry after back-off if the policy allows, else report the final status.</summary>
     private async Task EndAttempt(TargetStatus status, int? exitCode, string? error, bool failStep)
     {
-        await UnregisterReminder(TimeoutReminder);
-        await UnregisterReminder(CancelReminder);
+        await Disarm(TimeoutReminder);
+        await Disarm(CancelReminder);
         EndRun(status, exitCode, error);
         if (status.IsFailure() && !failStep && State.RetriesUsed < State.Retry.Limit)
         {
             State.RetriesUsed++;
             State.Status = TargetStatus.Retrying;
             WriteTargetRow(State.StepAttempt);
-            await RegisterOrUpdateReminder(RetryReminder, State.Retry.BackoffBefore(State.RetriesUsed), OneShot.Period);
+            await Arm(RetryReminder, State.Retry.BackoffBefore(State.RetriesUsed), OneShot.Period);
             return;
         }
         await Report(status, exitCode, failStep);
@@ -96,6 +96,17 @@ public sealed partial class HostTargetGrain
         return GrainFactory.GetGrain<IStepGrain>(State.StepKey)
             .OnTargetFinished(new TargetReport(name, State.StepAttempt, status, exitCode, failStep, State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null));
     }
+
+    private Task Arm(string name, TimeSpan due, TimeSpan period)
+    {
+        if (!State.ArmedReminders.Contains(name))
+        {
+            State.ArmedReminders.Add(name);
+        }
+        return RegisterOrUpdateReminder(name, due, period);
+    }
+
+    private Task Disarm(string name) => State.ArmedReminders.Remove(name) ? UnregisterReminder(name) : Task.CompletedTask;
 
     private void UpdateAttempt(Func<TargetAttempt, TargetAttempt> change)
     {

@@ -63,7 +63,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         switch (State.Status)
         {
             case TargetStatus.Retrying:
-                await UnregisterReminder(RetryReminder);
+                await Disarm(RetryReminder);
                 await Report(TargetStatus.Stopped, null, failStep: false);
                 break;
             case TargetStatus.Dispatched:
@@ -74,7 +74,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                 State.Status = TargetStatus.Stopping;
                 WriteAssignment(AssignmentState.CancelRequested);
                 WriteTargetRow(State.StepAttempt);
-                await RegisterOrUpdateReminder(CancelReminder, ReportGrace, OneShot.Period);
+                await Arm(CancelReminder, ReportGrace, OneShot.Period);
                 break;
         }
     }
@@ -95,7 +95,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                 WriteTargetRow(State.StepAttempt);
                 if (State.Timeout is { } timeout)
                 {
-                    await RegisterOrUpdateReminder(TimeoutReminder, timeout + ReportGrace, OneShot.Period);
+                    await Arm(TimeoutReminder, timeout + ReportGrace, OneShot.Period);
                 }
                 break;
             case "progress" when State.Status is TargetStatus.Running or TargetStatus.Dispatched:
@@ -121,6 +121,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        State.ArmedReminders.Remove(reminderName);
         await UnregisterReminder(reminderName);
         switch (reminderName)
         {

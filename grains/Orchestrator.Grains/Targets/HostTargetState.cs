@@ -38,5 +38,8 @@ public sealed class HostTargetState
 
     public int? Percent { get; set; }
 
+    /// <summary>Reminders this target has registered and not yet removed (so that ending a run removes only those).</summary>
+    public List<string> ArmedReminders { get; set; } = [];
+
     public string? ProgressMessage { get; set; }
 }

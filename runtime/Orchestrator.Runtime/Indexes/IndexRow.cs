@@ -19,6 +19,9 @@ public sealed record IndexQuery(string Kind, IReadOnlyList<string> Partitions)
     public string? AfterKey { get; init; }
 
     public int Limit { get; init; } = 100;
+
+    /// <summary>Skip <see cref="IndexRow.Data"/> (returned as null): for scans that need only keys and statuses.</summary>
+    public bool KeysOnly { get; init; }
 }
 
 /// <summary>Reads committed index rows.</summary>

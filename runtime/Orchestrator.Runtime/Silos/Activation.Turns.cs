@@ -114,8 +114,9 @@ internal sealed partial class Activation
                 {
                     _silo.Pump.Release(message.Id, Shard, refetch: false);
                 }
-                if (turn.ChangesReminders)
+                if (turn.AddsReminders)
                 {
+                    // Only a new or changed reminder can be due sooner than the pump thinks; a removal cannot.
                     _silo.Reminders.Wake();
                 }
                 return;

@@ -20,6 +20,9 @@ internal sealed class TurnContext(IGrainContext activation)
 
     public bool ChangesReminders => _reminders.Count > 0;
 
+    /// <summary>The turn registers or changes a reminder (not only removes some).</summary>
+    public bool AddsReminders => _reminders.Values.Any(w => w.Upsert is not null);
+
     /// <summary>The last write of each index key, in ordinal key order.</summary>
     public IReadOnlyList<IndexWrite> IndexWrites => _indexes.Count == 0 ? [] : IndexWrite.LastWins(_indexes.Values);
 

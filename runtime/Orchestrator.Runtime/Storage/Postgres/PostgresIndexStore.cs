@@ -66,6 +66,7 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
         // One partition: a range scan of the primary key in key order. Several: the same scan per partition (a
         // lateral join over the list), merged; "part = ANY(...) ORDER BY key" would sort every matching row instead.
         var filter = new StringBuilder("i.kind = @kind");
+        var columns = query.KeysOnly ? "kind, part, key, status, NULL::text AS data" : Columns;
         await using var cmd = dataSource.CreateCommand();
         cmd.Parameters.AddWithValue("kind", query.Kind);
         cmd.Parameters.AddWithValue("limit", query.Limit);
@@ -82,14 +83,14 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
         var partitions = query.Partitions.Distinct(StringComparer.Ordinal).ToArray();
         if (partitions.Length == 1)
         {
-            cmd.CommandText = $"SELECT {Columns} FROM orch_index i WHERE {filter} AND i.part = @part ORDER BY i.key LIMIT @limit";
+            cmd.CommandText = $"SELECT {columns} FROM orch_index i WHERE {filter} AND i.part = @part ORDER BY i.key LIMIT @limit";
             cmd.Parameters.AddWithValue("part", partitions[0]);
         }
         else
         {
             cmd.CommandText = $"""
                 SELECT r.kind, r.part, r.key, r.status, r.data FROM unnest(@parts) AS p(part)
-                CROSS JOIN LATERAL (SELECT {Columns} FROM orch_index i WHERE {filter} AND i.part = p.part ORDER BY i.key LIMIT @limit) r
+                CROSS JOIN LATERAL (SELECT {columns} FROM orch_index i WHERE {filter} AND i.part = p.part ORDER BY i.key LIMIT @limit) r
                 ORDER BY r.key, r.part COLLATE "C" LIMIT @limit
                 """;
             cmd.Parameters.AddWithValue("parts", partitions);

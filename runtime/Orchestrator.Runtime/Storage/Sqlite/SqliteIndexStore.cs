@@ -69,7 +69,7 @@ internal sealed class SqliteIndexStore(SqliteStore store) : IIndexReader
         {
             return Task.FromResult<IReadOnlyList<IndexRow>>([]);
         }
-        var sql = $"SELECT {Columns} FROM orch_index WHERE kind = @kind";
+        var sql = $"SELECT {(query.KeysOnly ? "kind, part, key, status, NULL AS data" : Columns)} FROM orch_index WHERE kind = @kind";
         var parameters = new List<(string, object?)> { ("kind", query.Kind), ("limit", query.Limit) };
         if (query.Partitions.Count == 1)
         {
