@@ -73,7 +73,7 @@ public static class AgentGateway
         return TypedResults.Ok(new AckResponse(request.Hosts.Count));
     }
 
-    private static async Task<IResult> Poll(PollRequest request, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Poll(PollRequest request, ApiContext api, OpenAssignments open, CancellationToken cancellationToken)
     {
         if (Check(request.SessionId, request.Hosts) is { } bad)
         {
@@ -87,10 +87,13 @@ public static class AgentGateway
         var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.WaitMs, 0, (int)api.Options.AgentPollWait.TotalMilliseconds));
         var started = System.Diagnostics.Stopwatch.StartNew();
         var max = Math.Max(0, request.MaxAssignments);
+        var hostSet = request.Hosts.Count > OpenAssignments.FleetThreshold ? request.Hosts.ToHashSet(StringComparer.Ordinal) : null;
         while (true)
         {
             // Keys and statuses only: a fleet's open assignments are read on every poll, their bodies only when new.
-            var rows = await ReadAssignmentsAsync(client.Indexes, request.Hosts, null, keysOnly: true, cancellationToken);
+            var rows = request.Hosts.Count > OpenAssignments.FleetThreshold
+                ? (await open.GetAsync(client.Indexes, cancellationToken)).Where(r => hostSet!.Contains(r.Partition)).ToList()
+                : await ReadAssignmentsAsync(client.Indexes, request.Hosts, null, keysOnly: true, cancellationToken);
             var known = rows.ToDictionary(r => r.Key, StringComparer.Ordinal);
             var fresh = rows.Where(r => r.Status == (int)AssignmentState.Dispatched && !running.Contains(r.Key)).Take(max).ToList();
             var assignments = new List<Assignment>(fresh.Count);

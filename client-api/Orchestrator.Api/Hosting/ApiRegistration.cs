@@ -16,6 +16,7 @@ public static class ApiRegistration
         services.AddSingleton<CommandWaiter>();
         services.AddSingleton<ApiContext>();
         services.AddSingleton<Agents.HeartbeatThrottle>();
+        services.AddSingleton<Agents.OpenAssignments>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));

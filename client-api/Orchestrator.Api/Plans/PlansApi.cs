@@ -141,6 +141,10 @@ public static class PlansApi
         var instanceId = Guid.NewGuid().ToString("N");
         await grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http)));
         var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", new { id = instanceId, planId = id, planVersion = view.Version }));
+        var accepted = new { id = instanceId, planId = id, planVersion = view.Version };
+        // Not applied within the wait: the command is stored and will start the instance; its id is already known.
+        return result is null
+            ? TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted)
+            : Problems.FromResult(result, _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
     }
 }

@@ -32,6 +32,12 @@ public interface IIndexReader
     /// <summary>The rows with these keys in one partition; missing keys are absent.</summary>
     Task<IReadOnlyList<IndexRow>> GetAsync(string kind, string partition, IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Keys and statuses (no data) of every row of a kind, across all partitions, in (partition, key) order, after
+    /// <paramref name="after"/>: a scan whose cost follows the rows there are, not the partitions one asks about.
+    /// </summary>
+    Task<IReadOnlyList<IndexRow>> ScanKindAsync(string kind, (string Partition, string Key)? after, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>How many rows of the partition have each status.</summary>
     Task<IReadOnlyDictionary<int, long>> CountByStatusAsync(string kind, string partition, CancellationToken cancellationToken = default);
 }

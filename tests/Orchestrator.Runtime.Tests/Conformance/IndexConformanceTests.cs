@@ -137,6 +137,36 @@ public abstract class IndexConformanceTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task ScanKind_AcrossAllPartitions_PagesInPartitionThenKeyOrder_WithoutData()
+    {
+        await using var cluster = await StartClusterAsync();
+        var grain = cluster.Client.GetGrain<IIndexGrain>("hosts");
+        await grain.Apply([.. Hosts]);
+        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "rows committed");
+        var indexes = cluster.Client.Indexes;
+
+        var pages = new List<string>();
+        (string, string)? after = null;
+        while (true)
+        {
+            var page = await indexes.ScanKindAsync("host", after, 2);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            Assert.All(page, r => Assert.Null(r.Data));
+            pages.Add(string.Join(",", page.Select(r => $"{r.Partition}/{r.Key}:{r.Status}")));
+            after = (page[^1].Partition, page[^1].Key);
+        }
+
+        var all = await indexes.QueryAsync(new IndexQuery("host", ["p1", "p2", "p3"]) { Limit = 100 });
+        var expected = all.OrderBy(r => r.Partition, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Partition}/{r.Key}:{r.Status}");
+        Assert.Equal(expected, pages.SelectMany(p => p.Split(',')));
+        Assert.Equal(7, pages.SelectMany(p => p.Split(',')).Count()); // the "other" kind's row is not scanned
+        Assert.Equal(4, pages.Count);
+    }
+
+    [Fact]
     public async Task CountByStatus_OfOnePartition_CountsEachStatus()
     {
         await using var cluster = await StartClusterAsync();

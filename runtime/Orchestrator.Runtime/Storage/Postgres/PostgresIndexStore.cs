@@ -114,6 +114,24 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
         return await ReadRows(cmd, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<IndexRow>> ScanKindAsync(string kind, (string Partition, string Key)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        // The primary key (kind, part, key) gives this order; the row comparison resumes where the last page ended.
+        await using var cmd = dataSource.CreateCommand(after is null
+            ? "SELECT kind, part, key, status, NULL::text FROM orch_index WHERE kind = @kind ORDER BY part, key LIMIT @limit"
+            : "SELECT kind, part, key, status, NULL::text FROM orch_index WHERE kind = @kind AND (part, key) > (@part, @key) ORDER BY part, key LIMIT @limit");
+        cmd.Parameters.AddWithValue("kind", kind);
+        cmd.Parameters.AddWithValue("limit", limit);
+        if (after is { } a)
+        {
+            cmd.Parameters.AddWithValue("part", a.Partition);
+            cmd.Parameters.AddWithValue("key", a.Key);
+        }
+        return await ReadRows(cmd, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyDictionary<int, long>> CountByStatusAsync(string kind, string partition, CancellationToken cancellationToken = default)
     {
         await using var cmd = dataSource.CreateCommand("SELECT status, count(*) FROM orch_index WHERE kind = @kind AND part = @part GROUP BY status");

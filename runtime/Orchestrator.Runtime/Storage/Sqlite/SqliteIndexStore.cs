@@ -109,6 +109,17 @@ internal sealed class SqliteIndexStore(SqliteStore store) : IIndexReader
             ("kind", kind), ("part", partition), ("keys", Json(keys))), cancellationToken);
     }
 
+    public Task<IReadOnlyList<IndexRow>> ScanKindAsync(string kind, (string Partition, string Key)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return after is { } a
+            ? store.ReadAsync(c => ReadRows(c, "SELECT kind, part, key, status, NULL FROM orch_index WHERE kind = @kind AND (part, key) > (@part, @key) ORDER BY part, key LIMIT @limit",
+                ("kind", kind), ("part", a.Partition), ("key", a.Key), ("limit", limit)), cancellationToken)
+            : store.ReadAsync(c => ReadRows(c, "SELECT kind, part, key, status, NULL FROM orch_index WHERE kind = @kind ORDER BY part, key LIMIT @limit",
+                ("kind", kind), ("limit", limit)), cancellationToken);
+    }
+
     public Task<IReadOnlyDictionary<int, long>> CountByStatusAsync(string kind, string partition, CancellationToken cancellationToken = default) =>
         store.ReadAsync<IReadOnlyDictionary<int, long>>(c =>
         {
