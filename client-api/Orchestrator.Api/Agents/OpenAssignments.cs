@@ -15,22 +15,24 @@ public sealed class OpenAssignments(ApiOptions options)
     private const int PageSize = 10_000;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IReadOnlyList<IndexRow> _rows = [];
-    private long _readAt = long.MinValue;
+    private long _readAt = -1; // never read
 
     /// <summary>Polls naming more hosts than this use the shared snapshot.</summary>
     public const int FleetThreshold = 64;
 
+    private bool IsFresh(long interval) => _readAt >= 0 && Environment.TickCount64 - _readAt < interval;
+
     public async Task<IReadOnlyList<IndexRow>> GetAsync(IIndexReader indexes, CancellationToken cancellationToken)
     {
         var interval = (long)options.AgentPollInterval.TotalMilliseconds;
-        if (Environment.TickCount64 - _readAt < interval)
+        if (IsFresh(interval))
         {
             return _rows;
         }
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (Environment.TickCount64 - _readAt < interval)
+            if (IsFresh(interval))
             {
                 return _rows;
             }
