@@ -66,6 +66,38 @@ public sealed class PlanExecutionTests(FleetFixture fleet)
     }
 
     [Fact]
+    public async Task FileDistribution_FromASourceHost_CopiesItsFileToTheTargets()
+    {
+        var source = Path.Combine(fleet.Scratch, "source-" + Guid.NewGuid().ToString("N")[..6] + ".conf");
+        await File.WriteAllTextAsync(source, "setting=42\n");
+        var dir = Path.Combine(fleet.Scratch, "copied-" + Guid.NewGuid().ToString("N")[..6]);
+        var plan = await H.PutPlanAsync($$$"""
+            name: copy
+            steps:
+              - name: copy
+                files:
+                  sources:
+                    - fromHost: db-1
+                      path: {{{source}}}
+                  targetDirectory: {{{dir}}}/${{ host }}
+                targets:
+                  hosts: [web-1, web-2]
+            """);
+        var id = await H.RunAsync(plan);
+
+        var done = await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
+
+        Assert.Equal("succeeded", EngineHarness.StatusOf(done));
+        foreach (var host in new[] { "web-1", "web-2" })
+        {
+            Assert.Equal("setting=42\n", await File.ReadAllTextAsync(Path.Combine(dir, host, Path.GetFileName(source))));
+        }
+        var upload = await H.GetTargetAsync(id, 0, "@src0");
+        Assert.Equal("succeeded", upload["status"]!.GetValue<string>());
+        Assert.Equal("db-1", upload["host"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task MalformedPlan_IsRejectedWithLineAndColumn()
     {
         using var content = new StringContent("""
