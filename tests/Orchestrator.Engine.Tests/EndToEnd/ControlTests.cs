@@ -104,9 +104,7 @@ public sealed class ControlTests(FleetFixture fleet)
         var retrying = await Eventually.Until(() => H.GetTargetAsync(id, 0, "web-2"), t => t["status"]!.GetValue<string>() == "retrying", Wait, "web-2 retrying");
         Assert.Equal(1, retrying["run"]!.GetValue<int>());
         fleet.Clock.Advance(TimeSpan.FromSeconds(9));
-        await Task.Delay(TimeSpan.FromSeconds(1)); // give a wrongly early retry the chance to show (not a wait for success)
         Assert.Equal("retrying", (await H.GetTargetAsync(id, 0, "web-2"))["status"]!.GetValue<string>());
-
         fleet.Clock.Advance(TimeSpan.FromSeconds(1));
         var done = await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
 
@@ -115,6 +113,10 @@ public sealed class ControlTests(FleetFixture fleet)
         Assert.Equal(2, target["run"]!.GetValue<int>());
         var attempts = target["attempts"]!.AsArray();
         Assert.Equal(["failed", "succeeded"], attempts.Select(a => a!["status"]!.GetValue<string>()));
+        // The clock moves only when this test moves it: the second run was dispatched no sooner than 10 s after the
+        // first one failed (a retry fired at +9 s would carry that time).
+        var backoff = attempts[1]!["dispatchedAt"]!.GetValue<DateTimeOffset>() - attempts[0]!["finishedAt"]!.GetValue<DateTimeOffset>();
+        Assert.True(backoff >= TimeSpan.FromSeconds(10), $"retried after {backoff}");
         Assert.Contains("first try fails", await H.LogTextAsync(id, 0, "web-2", run: 1));
         Assert.Contains("second try works", await H.LogTextAsync(id, 0, "web-2", run: 2));
     }

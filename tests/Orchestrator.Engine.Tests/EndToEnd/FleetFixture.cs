@@ -11,7 +11,8 @@ public sealed class FleetFixture : IAsyncLifetime
 {
     public EngineHarness Harness { get; private set; } = null!;
 
-    public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    /// <summary>Starts at the real time (so stored times read sensibly) and then moves only when a test moves it.</summary>
+    public ManualTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
 
     /// <summary>A folder the scripts may write to, unique to this fixture.</summary>
     public string Scratch { get; } = Path.Combine(Path.GetTempPath(), "orch-e2e", Guid.NewGuid().ToString("N")[..8]);
