@@ -46,9 +46,10 @@ public sealed partial class StepGrain
         State.Running += hosts.Count;
         if (hosts.Count < count)
         {
-            // Fewer rows than positions: the target list is shorter than the counters say. Never wait for ghosts.
-            State.BatchEnd = Math.Min(State.BatchEnd, State.Next);
-            State.Total = State.Next + (State.Total - limit);
+            // Fewer rows than positions: the stored list is shorter than the counters say. Never wait for ghosts.
+            var missing = count - hosts.Count;
+            State.Total -= missing;
+            State.BatchEnd -= missing;
         }
     }
 

@@ -84,7 +84,7 @@ public sealed partial class StepGrain
     }
 
     /// <summary>The hosts a retry runs again, in the order of the first attempt.</summary>
-    private async Task<List<string>> RetrySetAsync(AttemptSet set, int previousAttempt)
+    private async Task<List<string>> RetrySetAsync(AttemptSet set)
     {
         var original = (await ScanAsync(IndexKinds.StepTarget, State.TargetPartition(1), null)).Select(r => r.Data!).ToList();
         if (set == AttemptSet.All)
@@ -93,7 +93,6 @@ public sealed partial class StepGrain
         }
         var statuses = set == AttemptSet.Failed ? FailedStatuses : NotStartedStatuses;
         var chosen = (await ScanAsync(IndexKinds.Target, GrainKey, statuses)).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
-        _ = previousAttempt;
         return [.. original.Where(chosen.Contains)];
     }
 

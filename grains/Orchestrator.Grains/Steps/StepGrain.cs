@@ -22,7 +22,6 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         {
             return; // a resend of an attempt already started
         }
-        var previous = State.Attempt;
         State = new StepState
         {
             Key = GrainKey,
@@ -48,7 +47,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             return;
         }
 
-        var hosts = command.Retry is { } set ? await RetrySetAsync(set, previous) : await ResolveTargetsAsync();
+        var hosts = command.Retry is { } set ? await RetrySetAsync(set) : await ResolveTargetsAsync();
         if (hosts.Count == 0)
         {
             State.Reason = command.Retry is null ? "No hosts matched the step's targets." : $"The attempt set '{command.Retry}' is empty.";
