@@ -242,8 +242,7 @@ public sealed class PlanExecutionTests(FleetFixture fleet)
 
         Assert.Equal("failed", EngineHarness.StatusOf(done));
         Assert.Single(await H.ListTargetsAsync(id, 0, "timedOut"));
-        var child = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await Eventually.Until(() => Task.FromResult(ProcessAlive(child)), alive => !alive, TimeSpan.FromSeconds(10), $"background child {child} killed");
+        await ScriptProcesses.WaitGoneAsync(await ScriptProcesses.ReadPidAsync(pidFile), TimeSpan.FromSeconds(10), "the script's background child");
     }
 
     [Fact]
@@ -282,27 +281,8 @@ public sealed class PlanExecutionTests(FleetFixture fleet)
         Assert.Equal("web-1", Assert.Single(await H.ListTargetsAsync(id, 0, "stopped"))!["host"]!.GetValue<string>());
         Assert.Equal(2, (await H.ListTargetsAsync(id, 0, "cancelled")).Count);
         Assert.False(File.Exists(marker + "-web-2"));
-        var pid = int.Parse((await File.ReadAllTextAsync(marker + "-web-1")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await Eventually.Until(() => Task.FromResult(ProcessAlive(pid)), alive => !alive, TimeSpan.FromSeconds(10), $"script {pid} killed");
+        await ScriptProcesses.WaitGoneAsync(await ScriptProcesses.ReadPidAsync(marker + "-web-1"), TimeSpan.FromSeconds(10), "the running script");
         var cancel = done["actions"]!.AsArray().Single(a => a!["action"]!.GetValue<string>() == "cancel")!;
         Assert.Equal("wrong window", cancel["reason"]!.GetValue<string>());
-    }
-
-    internal static bool ProcessAlive(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat))
-        {
-            return false;
-        }
-        try
-        {
-            var text = File.ReadAllText(stat);
-            return text[(text.LastIndexOf(')') + 2)] != 'Z'; // a zombie is dead, only not yet reaped
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }

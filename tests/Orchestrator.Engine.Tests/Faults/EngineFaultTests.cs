@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Orchestrator.Engine.Tests.EndToEnd;
 using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Tests.Infrastructure;
@@ -78,7 +77,7 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
         var id = await h.RunAsync(plan);
         await Eventually.Until(async () => File.Exists(marker) && (await h.GetTargetAsync(id, 0, "lost-1"))["status"]!.GetValue<string>() == "running",
             ok => ok, Wait, "the first run started");
-        var orphan = int.Parse((await File.ReadAllTextAsync(marker)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var orphan = await ScriptProcesses.ReadPidAsync(marker);
 
         first.Kill();
         h.StartAgent("lost-1", null, state);
@@ -89,14 +88,14 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
         Assert.Equal(["agentLost", "succeeded"], attempts.Select(a => a!["status"]!.GetValue<string>()));
         Assert.Contains("second run", await h.LogTextAsync(id, 0, "lost-1", run: 2));
         // The restarted agent killed the process group its dead predecessor left running.
-        await Eventually.Until(() => Task.FromResult(PlanExecutionTests.ProcessAlive(orphan)), alive => !alive, TimeSpan.FromSeconds(15), $"orphan {orphan} killed");
+        await ScriptProcesses.WaitGoneAsync(orphan, TimeSpan.FromSeconds(15), "the orphaned script");
     }
 
     [Fact]
     public async Task RestartApi_WhileAgentStreamsLogs_NoChunkLostOrDoubled()
     {
         await using var h = await EngineHarness.StartAsync(TestStores.Postgres("apirestart"));
-        h.StartAgent("log-1");
+        var agent = h.StartAgent("log-1");
         await h.WaitForHostsAsync("log-1");
         var plan = await h.PutPlanAsync("""
             name: chatty
@@ -112,8 +111,10 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
         var id = await h.RunAsync(plan);
         await Eventually.Until(async () => (await h.LogTextAsync(id, 0, "log-1")).Length, n => n > 100, Wait, "the log streaming");
 
+        var outagesBefore = Outages(agent);
         await h.StopApiAsync();
-        await Task.Delay(TimeSpan.FromSeconds(2)); // the API is down for a while: the agent must hold and resend
+        // Keep the API down until the agent has hit the outage (and so holds chunks it must resend).
+        await Eventually.Until(() => Task.FromResult(Outages(agent)), n => n > outagesBefore, Wait, "the agent noticing the API is down");
         await h.StartApiAsync();
         var done = await h.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
 
@@ -123,4 +124,8 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
         var log = JsonNode.Parse(await h.Http.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/targets/log-1/log?limit=10000"))!;
         Assert.True(log["complete"]!.GetValue<bool>());
     }
+
+    /// <summary>How many times the agent has logged that the API was unreachable.</summary>
+    private static int Outages(AgentProcess agent) =>
+        agent.Log.Split('\n').Count(l => l.Contains("API is unreachable", StringComparison.Ordinal));
 }
