@@ -19,7 +19,7 @@ public static class AgentGateway
 {
     public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken);
+        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken).AddEndpointFilter(ApiContext.RequireClient);
         group.MapPost("/register", Register);
         group.MapPost("/heartbeat", Heartbeat);
         group.MapPost("/poll", Poll);
@@ -49,10 +49,7 @@ public static class AgentGateway
         {
             return bad;
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         await Task.WhenAll(request.Hosts!.Select(h => client.GetGrain<IHostGrain>(h.Host)
             .Register(new HostRegistration(request.SessionId, h.Labels ?? new Dictionary<string, string>(), Math.Max(1, h.Capacity), request.AgentVersion ?? ""))));
         return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds));
@@ -64,10 +61,7 @@ public static class AgentGateway
         {
             return bad;
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         await Task.WhenAll(request.Hosts.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
             .Select(h => client.GetGrain<IHostGrain>(h).Heartbeat(request.SessionId, request.Draining)));
         return TypedResults.Ok(new AckResponse(request.Hosts.Count));
@@ -79,10 +73,7 @@ public static class AgentGateway
         {
             return bad;
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var running = (request.Running ?? []).ToHashSet(StringComparer.Ordinal);
         var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.WaitMs, 0, (int)api.Options.AgentPollWait.TotalMilliseconds));
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -162,10 +153,7 @@ public static class AgentGateway
         {
             return Problems.Field(string.IsNullOrEmpty(request.SessionId) ? "sessionId" : "events", "is required.");
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var sends = new List<Task>(request.Events.Count);
         foreach (var e in request.Events)
         {
@@ -204,10 +192,7 @@ public static class AgentGateway
                 return Problems.Field("chunks[]", $"chunk {chunk.AssignmentId}/{chunk.Seq}: needs an assignment id, a seq ≥ 0 and text.");
             }
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         await client.Logs.AppendAsync([.. request.Chunks.Select(c => new LogChunk(c.AssignmentId, c.Seq, c.At, c.Stream ?? "stdout", c.Text))], cancellationToken);
         return TypedResults.Ok(new AckResponse(request.Chunks.Count));
     }

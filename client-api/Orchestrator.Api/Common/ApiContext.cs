@@ -11,7 +11,14 @@ public sealed class ApiContext(IClusterClientProvider provider, CommandWaiter wa
 
     public ApiOptions Options => options;
 
-    public ValueTask<ClusterClient?> ClientOrNull() => ValueTask.FromResult(provider.Client);
+    /// <summary>The grain client; endpoints run behind <see cref="RequireClient"/>, which answers 503 until it exists.</summary>
+    public ClusterClient Client => provider.Client ?? throw new InvalidOperationException("The grain client is not up yet.");
+
+    /// <summary>An endpoint filter answering 503 (problem details) while the silo is still starting.</summary>
+    public static ValueTask<object?> RequireClient(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.RequestServices.GetRequiredService<IClusterClientProvider>().Client is null
+            ? ValueTask.FromResult<object?>(Problems.Unavailable("The silo is starting."))
+            : next(context);
 
     public int PageSize(int? requested) => Math.Clamp(requested ?? 100, 1, options.MaxPageSize);
 }

@@ -7,7 +7,7 @@ public static class FilesApi
 {
     public static RouteGroupBuilder MapFilesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/files").WithTags("Files");
+        var group = routes.MapGroup("/api/v1/files").WithTags("Files").AddEndpointFilter(ApiContext.RequireClient);
         group.MapPost("/", Upload);
         group.MapGet("/{sha256}", Download);
         return group;
@@ -15,10 +15,7 @@ public static class FilesApi
 
     internal static async Task<IResult> Upload(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         try
         {
             var info = await client.Blobs.PutAsync(http.Request.Body, cancellationToken);
@@ -36,10 +33,7 @@ public static class FilesApi
         {
             return Problems.Field("sha256", $"'{sha256}' is not a lowercase hex SHA-256.");
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var stream = await client.Blobs.OpenReadAsync(sha256, cancellationToken);
         return stream is null ? Problems.NotFound($"No file {sha256}.") : TypedResults.Stream(stream, "application/octet-stream");
     }

@@ -10,7 +10,7 @@ public static class HostsApi
 {
     public static RouteGroupBuilder MapHostsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/hosts").WithTags("Hosts");
+        var group = routes.MapGroup("/api/v1/hosts").WithTags("Hosts").AddEndpointFilter(ApiContext.RequireClient);
         group.MapGet("/", List);
         group.MapGet("/{host}", Get);
         return group;
@@ -23,10 +23,7 @@ public static class HostsApi
         {
             return Problems.Field("selector", error!);
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var size = api.PageSize(limit);
         var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Host, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows
@@ -39,10 +36,7 @@ public static class HostsApi
 
     private static async Task<IResult> Get(string host, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var view = await client.GetGrain<IHostGrain>(host).GetAsync();
         return view is null ? Problems.NotFound($"No host '{host}' has registered.") : TypedResults.Ok(view);
     }

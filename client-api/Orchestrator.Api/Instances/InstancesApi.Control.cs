@@ -10,10 +10,7 @@ public static partial class InstancesApi
 
     private static async Task<IResult> Cancel(string id, ControlRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var grain = Instance(client, id);
         var requestId = CommandWaiter.NewRequestId();
         await grain.Cancel(new InstanceControl(requestId, Caller.Of(http), request?.Reason));
@@ -23,10 +20,7 @@ public static partial class InstancesApi
 
     private static async Task<IResult> StepAction(string id, int step, string action, ControlRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var grain = Instance(client, id);
         if (await grain.GetAsync() is null)
         {

@@ -10,7 +10,7 @@ public static partial class InstancesApi
 {
     public static RouteGroupBuilder MapInstancesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/task-instances").WithTags("Task instances");
+        var group = routes.MapGroup("/api/v1/task-instances").WithTags("Task instances").AddEndpointFilter(ApiContext.RequireClient);
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
         group.MapGet("/{id}/steps/{step:int}/targets", Targets);
@@ -23,10 +23,7 @@ public static partial class InstancesApi
 
     private static async Task<IResult> List(string? status, string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         int[]? statuses = null;
         if (status is not null)
         {
@@ -44,10 +41,7 @@ public static partial class InstancesApi
 
     private static async Task<IResult> Get(string id, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var view = await client.GetGrain<ITaskInstanceGrain>(id).GetAsync();
         if (view is null)
         {
@@ -89,10 +83,7 @@ public static partial class InstancesApi
 
     private static async Task<IResult> Targets(string id, int step, string? status, string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         int[]? statuses = null;
         if (status is not null)
         {
@@ -115,10 +106,7 @@ public static partial class InstancesApi
 
     private static async Task<IResult> Target(string id, int step, string host, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var view = await client.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKeys.Step(id, step), host)).GetAsync();
         return view is null ? Problems.NotFound($"No target '{host}' in step {step} of '{id}'.") : TypedResults.Ok(view);
     }
@@ -129,10 +117,7 @@ public static partial class InstancesApi
     /// </summary>
     private static async Task<IResult> Log(string id, int step, string host, int? run, long? from, int? limit, int? tail, string? format, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var targetKey = GrainKeys.Target(GrainKeys.Step(id, step), host);
         var view = await client.GetGrain<IHostTargetGrain>(targetKey).GetAsync();
         if (view is null)

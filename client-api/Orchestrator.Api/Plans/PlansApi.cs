@@ -17,7 +17,7 @@ public static class PlansApi
 {
     public static RouteGroupBuilder MapPlansApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/plans").WithTags("Plans");
+        var group = routes.MapGroup("/api/v1/plans").WithTags("Plans").AddEndpointFilter(ApiContext.RequireClient);
         group.MapPost("/", Create);
         group.MapPut("/{id}", Put);
         group.MapGet("/{id}", Get);
@@ -63,10 +63,7 @@ public static class PlansApi
         {
             return Problems.Validation(parsed.Errors.Select(e => new FieldError(e.Path, e.Message, e.Line, e.Column)), "The plan is invalid.");
         }
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var requestId = CommandWaiter.NewRequestId();
         var grain = client.GetGrain<IPlanGrain>(id);
         await grain.Save(new SavePlan(requestId, parsed.Plan!, expectedVersion, Caller.Of(http)));
@@ -81,10 +78,7 @@ public static class PlansApi
 
     private static async Task<IResult> Get(string id, int? version, string? format, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var view = await client.GetGrain<IPlanGrain>(id).GetAsync(version);
         if (view is null)
         {
@@ -108,10 +102,7 @@ public static class PlansApi
 
     private static async Task<IResult> List(string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [""]) { AfterKey = after, Limit = api.PageSize(limit) }, cancellationToken);
         var items = rows.Select(r => new { id = r.Key, plan = r.Data is null ? null : Common.IndexJson.Parse<PlanIndexData>(r.Data) }).ToList();
         return TypedResults.Ok(new { items, next = items.Count > 0 && items.Count == api.PageSize(limit) ? items[^1].id : null });
@@ -122,10 +113,7 @@ public static class PlansApi
 
     private static async Task<IResult> Run(string id, [FromBody] RunRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (await api.ClientOrNull() is not { } client)
-        {
-            return Problems.Unavailable("The silo is starting.");
-        }
+        var client = api.Client;
         var grain = client.GetGrain<IPlanGrain>(id);
         var view = await grain.GetAsync(request?.Version);
         if (view is null)
