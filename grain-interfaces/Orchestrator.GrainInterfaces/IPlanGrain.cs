@@ -20,6 +20,10 @@ public interface IPlanGrain : IGrainWithStringKey
 /// <summary>A new version of a plan. ExpectedVersion: the version the caller edited; null overwrites whatever is stored; 0 creates only.</summary>
 public sealed record SavePlan(string RequestId, PlanDefinition Definition, int? ExpectedVersion, string By);
 
-public sealed record RunPlan(string RequestId, string InstanceId, int Version, IReadOnlyDictionary<string, string> Parameters, string By);
+/// <summary>
+/// Version 0 runs the latest version. Parameters are checked again against the version run (a schedule's parameters
+/// were checked when it was saved, perhaps against another version); a run refused by a schedule is reported back to it.
+/// </summary>
+public sealed record RunPlan(string RequestId, string InstanceId, int Version, IReadOnlyDictionary<string, string> Parameters, string By, RunOptions? Options = null);
 
 public sealed record PlanView(string Id, int Version, int LatestVersion, PlanDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> RecentInstances);

@@ -29,9 +29,38 @@ public interface ITaskInstanceGrain : IGrainWithStringKey
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
 
-public sealed record StartInstance(string RequestId, string PlanId, int PlanVersion, PlanDefinition Definition, IReadOnlyDictionary<string, string> Parameters, string By, DateTimeOffset RequestedAt);
+public sealed record StartInstance(string RequestId, string PlanId, int PlanVersion, PlanDefinition Definition, IReadOnlyDictionary<string, string> Parameters, string By, DateTimeOffset RequestedAt, RunOptions? Options = null);
 
-public sealed record InstanceControl(string RequestId, string By, string? Reason);
+/// <summary>How a run starts and whom it tells: all optional.</summary>
+public sealed record RunOptions
+{
+    /// <summary>The instance waits in <see cref="ExecutionStatus.Scheduled"/> until then; it can be cancelled meanwhile.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>Status changes are posted here (see <see cref="IStatusHookGrain"/>).</summary>
+    public StatusHook? Hook { get; init; }
+
+    public HookFormat HookFormat { get; init; }
+
+    /// <summary>The schedule that started the run (an <see cref="IScheduleGrain"/> key); it hears when the run ends.</summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>The schedule's due time this run stands for.</summary>
+    public DateTimeOffset? DueTime { get; init; }
+
+    /// <summary>Free-form labels shown with the instance (the jobs API keeps a job's kind and name here).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>The body a status hook receives: this orchestrator's own shape, or Harbor's job service's.</summary>
+public enum HookFormat
+{
+    Orchestrator,
+    Harbor,
+}
+
+/// <summary>Stop: the run ends <see cref="ExecutionStatus.Stopped"/> instead of <see cref="ExecutionStatus.Cancelled"/> (Harbor's stop and cancel).</summary>
+public sealed record InstanceControl(string RequestId, string By, string? Reason, bool Stop = false);
 
 public sealed record StepControl(string RequestId, int StepIndex, string By, string? Reason);
 
@@ -66,7 +95,21 @@ public sealed record TaskInstanceView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string By,
-    IReadOnlyList<ControlRecord> Actions);
+    IReadOnlyList<ControlRecord> Actions)
+{
+    /// <summary>When a delayed run starts (null: at once).</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>The schedule that started it, and the due time it stands for.</summary>
+    public string? Schedule { get; init; }
+
+    public DateTimeOffset? DueTime { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The revision of the last status change (what status hooks carry).</summary>
+    public long Revision { get; init; }
+}
 
 public sealed record StepSummary(int Index, string Name, StepKind Kind, ExecutionStatus Status, int Attempt, string? Reason, IReadOnlyDictionary<string, string> Outputs);
 

@@ -24,6 +24,9 @@ public static class IndexKinds
     /// <summary>Partition "", key plan id, data <see cref="PlanIndexData"/>.</summary>
     public const string Plan = "plan";
 
+    /// <summary>Partition plan id, key schedule key, status 1 when suspended, data <see cref="ScheduleIndexData"/>.</summary>
+    public const string Schedule = "schedule";
+
     public static string Position(int index) => index.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 }
 
@@ -31,6 +34,9 @@ public static class IndexKinds
 public static class GrainKeys
 {
     public static string Step(string instanceId, int stepIndex) => $"{instanceId}:{stepIndex}";
+
+    /// <summary>A plan's schedule: plan id and schedule name (neither contains '/').</summary>
+    public static string Schedule(string planId, string name) => $"{planId}/{name}";
 
     public static string Target(string stepKey, string host) => $"{stepKey}:{host}";
 

@@ -11,6 +11,9 @@ public enum ExecutionStatus
     WaitingForApproval = 2,
     Paused = 3,
     Stopping = 4,
+
+    /// <summary>A delayed run waiting for its start time (task instances only).</summary>
+    Scheduled = 5,
     Succeeded = 10,
     Failed = 11,
     Stopped = 12,

@@ -41,15 +41,22 @@ public sealed partial class TaskInstanceGrain
     {
         State.FinishedAt = TimeProvider.GetUtcNow();
         SetStatus(status);
+        if (State.Options.Schedule is { } schedule)
+        {
+            GrainFactory.GetGrain<IScheduleGrain>(schedule).OnRunFinished(new ScheduledRunFinished(GrainKey, status, State.FinishedAt.Value));
+        }
+        ArmRetention();
         return Task.CompletedTask;
     }
 
     private void SetStatus(ExecutionStatus status)
     {
         State.Status = status;
+        State.Revision++;
         var definition = State.Definition!;
         WriteIndex(new IndexRow(IndexKinds.Instance, "", GrainKey, (int)status,
             DomainJson.Serialize(new InstanceIndexData(State.PlanId, State.PlanVersion, definition.Name, status, State.CreatedAt, State.FinishedAt))));
+        PublishStatus();
     }
 
     private IStepGrain StepGrain(int index) => GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(GrainKey, index));

@@ -4,6 +4,7 @@ using Orchestrator.Plans.Parameters;
 using Orchestrator.Plans.Model;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Reminders;
 
 namespace Orchestrator.Grains.Instances;
 
@@ -12,13 +13,15 @@ namespace Orchestrator.Grains.Instances;
 /// status is an explicit step retry, which starts a new attempt of that step and goes on from there.
 /// </summary>
 [GrainType("instance")]
-public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskInstanceGrain
+public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskInstanceGrain, IRemindable
 {
-    public Task Start(StartInstance command)
+    private const string StartReminder = "start";
+
+    public async Task Start(StartInstance command)
     {
         if (State.Definition is not null)
         {
-            return Task.CompletedTask; // started already: a resend
+            return; // started already: a resend
         }
         var now = TimeProvider.GetUtcNow();
         State.PlanId = command.PlanId;
@@ -27,10 +30,40 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         State.Parameters = new Dictionary<string, string>(command.Parameters);
         State.By = command.By;
         State.CreatedAt = command.RequestedAt;
-        State.StartedAt = now;
+        State.Options = command.Options ?? new RunOptions();
         State.Steps = [.. command.Definition.Steps.Select(_ => new StepEntry())];
         State.Requests.Add(RequestResult.Done(command.RequestId, GrainKey));
-        Record("start", null, command.By, null);
+        if (State.Options.NotBefore is { } notBefore && notBefore > now)
+        {
+            Record("schedule", null, command.By, $"starts at {notBefore:O}");
+            SetStatus(ExecutionStatus.Scheduled);
+            await RegisterOrUpdateReminder(StartReminder, notBefore - now, OneShot.Period);
+            return;
+        }
+        await Begin(command.By);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        switch (reminderName)
+        {
+            case StartReminder:
+                await UnregisterReminder(StartReminder);
+                if (State.Status == ExecutionStatus.Scheduled)
+                {
+                    await Begin(State.By);
+                }
+                break;
+            default:
+                await OnRetentionReminder(reminderName);
+                break;
+        }
+    }
+
+    private Task Begin(string by)
+    {
+        State.StartedAt = TimeProvider.GetUtcNow();
+        Record("start", null, by, null);
         SetStatus(ExecutionStatus.Running);
         return StartStepAt(0, null);
     }
@@ -49,16 +82,23 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             return Reply(command.RequestId, 409, $"Task instance '{GrainKey}' is {State.Status}; only a running instance can be cancelled.");
         }
-        Record("cancel", null, command.By, command.Reason);
-        SetStatus(ExecutionStatus.Stopping);
+        Record(command.Stop ? "stop" : "cancel", null, command.By, command.Reason);
+        State.EndAs = command.Stop ? ExecutionStatus.Stopped : ExecutionStatus.Cancelled;
         var step = State.Steps[State.CurrentStep];
-        if (step.Status.IsFinal() || step.Status == ExecutionStatus.Pending)
+        if (State.Status == ExecutionStatus.Scheduled)
         {
-            Finish(ExecutionStatus.Cancelled);
+            UnregisterReminder(StartReminder);
+            Finish(State.EndAs);
+        }
+        else if (step.Status.IsFinal() || step.Status == ExecutionStatus.Pending)
+        {
+            SetStatus(ExecutionStatus.Stopping);
+            Finish(State.EndAs);
         }
         else
         {
-            StepGrain(State.CurrentStep).Cancel($"cancelled by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}"));
+            SetStatus(ExecutionStatus.Stopping);
+            StepGrain(State.CurrentStep).Cancel($"{(command.Stop ? "stopped" : "cancelled")} by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}"));
         }
         return Reply(command.RequestId, 200, null);
     }
@@ -190,7 +230,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         }
         if (State.Status == ExecutionStatus.Stopping)
         {
-            Finish(ExecutionStatus.Cancelled);
+            Finish(State.EndAs);
             return Task.CompletedTask;
         }
         var definition = State.Definition!.Steps[report.StepIndex];
@@ -211,7 +251,14 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         var steps = State.Steps.Select((s, i) => new StepSummary(i, definition.Steps[i].Name, definition.Steps[i].Kind, s.Status, s.Attempt, s.Reason, s.Outputs.First)).ToList();
         return ValueTask.FromResult<TaskInstanceView?>(new TaskInstanceView(
             GrainKey, State.PlanId, State.PlanVersion, definition.Name, State.Status, State.CurrentStep,
-            PlanParameters.Masked(definition, State.Parameters), steps, State.CreatedAt, State.StartedAt, State.FinishedAt, State.By, [.. State.Actions]));
+            PlanParameters.Masked(definition, State.Parameters), steps, State.CreatedAt, State.StartedAt, State.FinishedAt, State.By, [.. State.Actions])
+        {
+            NotBefore = State.Options.NotBefore,
+            Schedule = State.Options.Schedule,
+            DueTime = State.Options.DueTime,
+            Labels = State.Options.Labels,
+            Revision = State.Revision,
+        });
     }
 
     public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));

@@ -30,6 +30,15 @@ public sealed class TaskInstanceState
 
     public List<ControlRecord> Actions { get; set; } = [];
 
+    /// <summary>How the run was started: delay, hook, schedule, labels.</summary>
+    public RunOptions Options { get; set; } = new();
+
+    /// <summary>How a cancel ends the run: Cancelled, or Stopped for a stop.</summary>
+    public ExecutionStatus EndAs { get; set; } = ExecutionStatus.Cancelled;
+
+    /// <summary>Grows with every status change; status hooks carry it.</summary>
+    public long Revision { get; set; }
+
     public RequestLog Requests { get; set; } = new();
 }
 

@@ -1,6 +1,7 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
+using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
 
@@ -57,20 +58,35 @@ public sealed class PlanGrain : Grain<PlanState>, IPlanGrain
         {
             return Task.CompletedTask;
         }
-        if (command.Version < 1 || command.Version > State.Versions.Count)
+        var version = command.Version == 0 ? State.Versions.Count : command.Version;
+        if (version < 1 || version > State.Versions.Count)
         {
-            State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"Plan '{GrainKey}' has no version {command.Version}."));
-            return Task.CompletedTask;
+            return Refuse(command, 404, State.Versions.Count == 0 ? $"Plan '{GrainKey}' does not exist." : $"Plan '{GrainKey}' has no version {command.Version}.");
         }
-        var definition = State.Versions[command.Version - 1];
+        var definition = State.Versions[version - 1];
+        var (parameters, errors) = PlanParameters.Resolve(definition, command.Parameters);
+        if (errors.Count > 0)
+        {
+            return Refuse(command, 400, string.Join(" ", errors.Select(e => $"{e.Path}: {e.Message}")));
+        }
         GrainFactory.GetGrain<ITaskInstanceGrain>(command.InstanceId)
-            .Start(new StartInstance(command.RequestId, GrainKey, command.Version, definition, command.Parameters, command.By, TimeProvider.GetUtcNow()));
+            .Start(new StartInstance(command.RequestId, GrainKey, version, definition, parameters, command.By, TimeProvider.GetUtcNow(), command.Options));
         State.RecentInstances.Add(command.InstanceId);
         if (State.RecentInstances.Count > RecentRuns)
         {
             State.RecentInstances.RemoveAt(0);
         }
         State.Requests.Add(RequestResult.Done(command.RequestId, command.InstanceId));
+        return Task.CompletedTask;
+    }
+
+    private Task Refuse(RunPlan command, int code, string error)
+    {
+        State.Requests.Add(RequestResult.Fail(command.RequestId, code, error));
+        if (command.Options?.Schedule is { } schedule)
+        {
+            GrainFactory.GetGrain<IScheduleGrain>(schedule).OnRunRejected(new ScheduledRunRejected(command.InstanceId, error));
+        }
         return Task.CompletedTask;
     }
 

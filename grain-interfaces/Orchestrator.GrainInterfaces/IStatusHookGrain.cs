@@ -1,0 +1,41 @@
+using Orchestrator.Runtime.Grains;
+
+namespace Orchestrator.GrainInterfaces;
+
+/// <summary>Where a subject's status changes are posted. Secret: HMAC-SHA256 key; null signs with the silo's default hook secret.</summary>
+public sealed record StatusHook(string Url, string? Secret);
+
+/// <summary>
+/// Delivers the status changes of one subject (a task instance or a job) to its hook, key: the subject
+/// (<see cref="HookSubjects"/>). Events go out one at a time in revision order, at least once, retried with exponential
+/// back-off and jitter for a bounded time, then parked as failed; parked events can be replayed.
+/// </summary>
+public interface IStatusHookGrain : IGrainWithStringKey
+{
+    /// <summary>Queues an event. An event whose revision is not above the last queued one is a resend and is ignored.</summary>
+    Task Publish(HookEvent hookEvent);
+
+    /// <summary>Queues the parked events again (all of them, or one revision), in revision order.</summary>
+    Task Replay(HookReplay command);
+
+    ValueTask<HookView?> GetAsync();
+
+    ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
+}
+
+/// <summary>One status change: the JSON body to post (already in its final shape) and its revision, which grows per subject.</summary>
+public sealed record HookEvent(StatusHook Hook, long Revision, string Body, DateTimeOffset At);
+
+/// <summary>Revision null replays every parked event.</summary>
+public sealed record HookReplay(string RequestId, long? Revision, string By);
+
+/// <summary>Keys of <see cref="IStatusHookGrain"/>.</summary>
+public static class HookSubjects
+{
+    public static string Instance(string instanceId) => "instance:" + instanceId;
+}
+
+/// <summary>A subject's hook and where each of its events stands.</summary>
+public sealed record HookView(string Subject, string Url, long LastRevision, IReadOnlyList<HookDeliveryView> Pending, IReadOnlyList<HookDeliveryView> Parked, IReadOnlyList<HookDeliveryView> Delivered);
+
+public sealed record HookDeliveryView(long Revision, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, string? LastError);
