@@ -14,6 +14,12 @@ public sealed record PlanDefinition
     public IReadOnlyList<ParameterDefinition> Parameters { get; init; } = [];
 
     public IReadOnlyList<StepDefinition> Steps { get; init; } = [];
+
+    /// <summary>
+    /// A finished task instance of this plan, with its logs, is deleted this long after it ended (Kubernetes'
+    /// <c>ttlSecondsAfterFinished</c>); null keeps it.
+    /// </summary>
+    public TimeSpan? TtlAfterFinished { get; init; }
 }
 
 /// <summary>What a parameter holds. A secret is never shown in logs or API replies.</summary>
