@@ -6,11 +6,14 @@ public enum StepKind
     Script,
     FileDistribution,
     Approval,
+
+    /// <summary>An HTTP request made by the agent on every target host; see <see cref="HttpSpec"/>.</summary>
+    Http,
 }
 
 /// <summary>
-/// One step of a plan. Exactly one of <see cref="Script"/>, <see cref="Files"/> and <see cref="Approval"/> is set,
-/// matching <see cref="Kind"/>; script and file steps have <see cref="Targets"/>.
+/// One step of a plan. Exactly one of <see cref="Script"/>, <see cref="Files"/>, <see cref="Approval"/> and
+/// <see cref="Http"/> is set, matching <see cref="Kind"/>; script, file and http steps have <see cref="Targets"/>.
 /// </summary>
 public sealed record StepDefinition
 {
@@ -24,6 +27,8 @@ public sealed record StepDefinition
     public FileDistributionSpec? Files { get; init; }
 
     public ApprovalSpec? Approval { get; init; }
+
+    public HttpSpec? Http { get; init; }
 
     public TargetSpec? Targets { get; init; }
 
