@@ -37,6 +37,9 @@ public sealed record RunOptions
     /// <summary>The instance waits in <see cref="ExecutionStatus.Scheduled"/> until then; it can be cancelled meanwhile.</summary>
     public DateTimeOffset? NotBefore { get; init; }
 
+    /// <summary>Or: start this long after the instance receives its start (on the cluster's clock); ignored when <see cref="NotBefore"/> is set.</summary>
+    public TimeSpan? Delay { get; init; }
+
     /// <summary>Status changes are posted here (see <see cref="IStatusHookGrain"/>).</summary>
     public StatusHook? Hook { get; init; }
 

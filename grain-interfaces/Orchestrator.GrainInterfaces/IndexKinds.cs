@@ -24,7 +24,7 @@ public static class IndexKinds
     /// <summary>Partition "", key plan id, data <see cref="PlanIndexData"/>.</summary>
     public const string Plan = "plan";
 
-    /// <summary>Partition plan id, key schedule key, status 1 when suspended, data <see cref="ScheduleIndexData"/>.</summary>
+    /// <summary>Partition "", key schedule key (plan id/name, so a plan's schedules are adjacent), status 1 when suspended, data <see cref="ScheduleIndexData"/>.</summary>
     public const string Schedule = "schedule";
 
     public static string Position(int index) => index.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);

@@ -108,8 +108,38 @@ public static class PlansApi
         return TypedResults.Ok(new { items, next = items.Count > 0 && items.Count == api.PageSize(limit) ? items[^1].id : null });
     }
 
-    /// <summary>Body of POST /api/v1/plans/{id}/run.</summary>
-    public sealed record RunRequest(Dictionary<string, string>? Parameters, int? Version);
+    /// <summary>
+    /// Body of POST /api/v1/plans/{id}/run. At (RFC 3339) or Delay ("90s", "5m", "1h30m") makes a delayed run: the
+    /// instance waits in status scheduled and can be cancelled until then.
+    /// </summary>
+    public sealed record RunRequest(Dictionary<string, string>? Parameters, int? Version)
+    {
+        public DateTimeOffset? At { get; init; }
+
+        public string? Delay { get; init; }
+    }
+
+    /// <summary>When a run may start: at once (empty options), at a time, or after a delay; or the field that is wrong.</summary>
+    private static (RunOptions Options, IResult? Error) Timing(RunRequest? request)
+    {
+        if (request is null || request.At is null && request.Delay is null)
+        {
+            return (new RunOptions(), null);
+        }
+        if (request.At is not null && request.Delay is not null)
+        {
+            return (new RunOptions(), Problems.Field("delay", "Give either at or delay, not both."));
+        }
+        if (request.At is { } at)
+        {
+            return (new RunOptions { NotBefore = at.ToUniversalTime() }, null);
+        }
+        if (!DurationFormat.TryParse(request.Delay, out var delay) || delay < TimeSpan.Zero)
+        {
+            return (new RunOptions(), Problems.Field("delay", $"'{request.Delay}' is not a non-negative duration such as 90s, 5m or 1h30m."));
+        }
+        return (new RunOptions { Delay = delay }, null);
+    }
 
     private static async Task<IResult> Run(string id, [FromBody] RunRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
@@ -125,9 +155,14 @@ public static class PlansApi
         {
             return Problems.Validation(errors.Select(e => new FieldError(e.Path, e.Message)), "The parameters are invalid.");
         }
+        var (options, timingError) = Timing(request);
+        if (timingError is not null)
+        {
+            return timingError;
+        }
         var requestId = CommandWaiter.NewRequestId();
         var instanceId = Guid.NewGuid().ToString("N");
-        await grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http)));
+        await grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http), options));
         var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
         var accepted = new { id = instanceId, planId = id, planVersion = view.Version };
         // Not applied within the wait: the command is stored and will start the instance; its id is already known.

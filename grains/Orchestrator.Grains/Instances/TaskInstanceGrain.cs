@@ -31,6 +31,10 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         State.By = command.By;
         State.CreatedAt = command.RequestedAt;
         State.Options = command.Options ?? new RunOptions();
+        if (State.Options is { NotBefore: null, Delay: { } delay })
+        {
+            State.Options = State.Options with { NotBefore = now + delay };
+        }
         State.Steps = [.. command.Definition.Steps.Select(_ => new StepEntry())];
         State.Requests.Add(RequestResult.Done(command.RequestId, GrainKey));
         if (State.Options.NotBefore is { } notBefore && notBefore > now)
