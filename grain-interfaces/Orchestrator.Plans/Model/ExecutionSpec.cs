@@ -3,7 +3,7 @@ namespace Orchestrator.Plans.Model;
 /// <summary>How a step runs over its targets: concurrency, batches, failure tolerance, timing and retries.</summary>
 public sealed record ExecutionSpec
 {
-    /// <summary>At most this many targets run at once (within a batch); null means no limit.</summary>
+    /// <summary>At most this many targets run at once (within a batch); null means no limit. Kubernetes' <c>parallelism</c>.</summary>
     public int? Parallelism { get; init; }
 
     public RollingSpec? Rolling { get; init; }
@@ -11,18 +11,23 @@ public sealed record ExecutionSpec
     /// <summary>Failed targets the step tolerates; one more fails the step. Default 0.</summary>
     public Quantity FailureBudget { get; init; } = Quantity.Zero;
 
-    /// <summary>When set, the step succeeds as soon as this many targets succeeded (k of n); the rest are stopped.</summary>
+    /// <summary>
+    /// When set, the step succeeds as soon as this many targets succeeded (k of n); the rest are stopped. Kubernetes'
+    /// <c>completions</c> is read into this.
+    /// </summary>
     public Quantity? SuccessPolicy { get; init; }
 
     /// <summary>Per-target time limit: the agent kills the script's whole process tree when it passes.</summary>
     public TimeSpan? TargetTimeout { get; init; }
 
-    /// <summary>The step fails when it has not finished this long after it started.</summary>
+    /// <summary>The step fails when it has not finished this long after it started. Kubernetes' <c>activeDeadlineSeconds</c>.</summary>
     public TimeSpan? Deadline { get; init; }
 
+    /// <summary>Per-target retries; Kubernetes' <c>backoffLimit</c> is read into <see cref="RetryPolicy.Limit"/>.</summary>
     public RetryPolicy Retry { get; init; } = new();
 
-    /// <summary>Exit-code rules, first match wins; a non-zero code no rule matches counts against the budget.</summary>
+    /// <summary>Exit-code rules, first match wins; a non-zero code no rule matches counts against the budget.
+    /// Kubernetes' <c>podFailurePolicy</c> is read into these.</summary>
     public IReadOnlyList<ExitCodeRule> ExitCodes { get; init; } = [];
 }
 
@@ -89,6 +94,22 @@ public enum ExitCodeAction
 
     /// <summary>A failure of the target: retried if retries remain, then counted against the failure budget.</summary>
     Count,
+
+    /// <summary>
+    /// A failure of the target without retries (Kubernetes' <c>FailIndex</c>): counted against the failure budget at
+    /// once, the other targets go on.
+    /// </summary>
+    FailTarget,
+}
+
+/// <summary>How an <see cref="ExitCodeRule"/> compares an exit code with its <see cref="ExitCodeRule.Codes"/>.</summary>
+public enum ExitCodeOperator
+{
+    /// <summary>The code is one of those listed.</summary>
+    In,
+
+    /// <summary>The code is none of those listed.</summary>
+    NotIn,
 }
 
 /// <summary>Matches exit codes to an action.</summary>
@@ -96,5 +117,11 @@ public sealed record ExitCodeRule
 {
     public IReadOnlyList<int> Codes { get; init; } = [];
 
+    /// <summary>Whether the rule matches the codes listed (default) or every code not listed.</summary>
+    public ExitCodeOperator Operator { get; init; } = ExitCodeOperator.In;
+
     public ExitCodeAction Action { get; init; } = ExitCodeAction.Count;
+
+    /// <summary>Whether this rule applies to <paramref name="exitCode"/>.</summary>
+    public bool Matches(int exitCode) => Codes.Contains(exitCode) == (Operator == ExitCodeOperator.In);
 }

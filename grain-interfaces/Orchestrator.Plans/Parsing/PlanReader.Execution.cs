@@ -6,11 +6,15 @@ namespace Orchestrator.Plans.Parsing;
 internal sealed partial class PlanReader
 {
     private static readonly string[] ExecutionFields =
-        ["parallelism", "rolling", "failureBudget", "successPolicy", "targetTimeout", "deadline", "retry", "exitCodes"];
+    [
+        "parallelism", "rolling", "failureBudget", "successPolicy", "targetTimeout", "deadline", "retry", "exitCodes",
+        // Kubernetes Job names for the same settings: PlanReader.Kubernetes.cs.
+        "completions", "backoffLimit", "activeDeadlineSeconds", "podFailurePolicy",
+    ];
 
     private static readonly string[] RollingFields = ["expression", "mode"];
     private static readonly string[] RetryFields = ["limit", "initialBackoff", "maxBackoff", "factor"];
-    private static readonly string[] ExitCodeFields = ["codes", "action"];
+    private static readonly string[] ExitCodeFields = ["codes", "operator", "action"];
 
     private ExecutionSpec ReadExecution(YamlNode node, string path)
     {
@@ -20,7 +24,7 @@ internal sealed partial class PlanReader
             return new ExecutionSpec();
         }
 
-        return new ExecutionSpec
+        var spec = new ExecutionSpec
         {
             Parallelism = f.Int("parallelism"),
             Rolling = f.TryGet("rolling", out var rolling) ? ReadRolling(rolling, f.PathOf("rolling")) : null,
@@ -31,6 +35,7 @@ internal sealed partial class PlanReader
             Retry = f.TryGet("retry", out var retry) ? ReadRetry(retry, f.PathOf("retry")) : new(),
             ExitCodes = f.List("exitCodes", ReadExitCodeRule),
         };
+        return ReadKubernetesFields(f, spec);
     }
 
     /// <summary><c>rolling: "1 10%"</c> is short for <c>rolling: {expression: "1 10%"}</c>.</summary>
@@ -85,6 +90,7 @@ internal sealed partial class PlanReader
             Codes = f.List("codes", (item, itemPath) => reader.Int(item, itemPath) is { } code ? new int?(code) : null)
                 .Select(code => code!.Value)
                 .ToList(),
+            Operator = f.Enum<ExitCodeOperator>("operator") ?? ExitCodeOperator.In,
             Action = f.Enum<ExitCodeAction>("action") ?? ExitCodeAction.Count,
         };
     }

@@ -9,9 +9,9 @@ namespace Orchestrator.Plans.Parsing;
 /// </summary>
 internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions options)
 {
-    private static readonly string[] PlanFields = ["name", "description", "parameters", "steps"];
+    private static readonly string[] PlanFields = ["name", "description", "parameters", "steps", "ttlAfterFinished", "ttlSecondsAfterFinished"];
     private static readonly string[] ParameterFields = ["name", "type", "required", "default", "description"];
-    private static readonly string[] StepFields = ["name", "kind", "targets", "script", "files", "approval", "execution", "continueOnError"];
+    private static readonly string[] StepFields = ["name", "kind", "targets", "script", "files", "approval", "http", "execution", "continueOnError"];
 
     public PlanDefinition? ReadPlan(YamlNode root)
     {
@@ -27,7 +27,36 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
             Description = f.String("description"),
             Parameters = f.List("parameters", ReadParameter),
             Steps = f.List("steps", ReadStep),
+            TtlAfterFinished = ReadTtl(f),
         };
+    }
+
+    /// <summary><c>ttlAfterFinished: 1h</c>, or Kubernetes' <c>ttlSecondsAfterFinished: 3600</c>; not both.</summary>
+    private TimeSpan? ReadTtl(MappingFields f)
+    {
+        if (!f.TryGet("ttlSecondsAfterFinished", out var node))
+        {
+            return f.Duration("ttlAfterFinished");
+        }
+
+        if (f.Has("ttlAfterFinished"))
+        {
+            Conflict(f, "ttlSecondsAfterFinished", "ttlAfterFinished", node);
+            return null;
+        }
+
+        if (f.Int("ttlSecondsAfterFinished") is not { } seconds)
+        {
+            return null;
+        }
+
+        if (seconds < 0)
+        {
+            reader.Error(f.PathOf("ttlSecondsAfterFinished"), node, $"ttlSecondsAfterFinished must be 0 or more (0 deletes at once), not {seconds}.");
+            return null;
+        }
+
+        return TimeSpan.FromSeconds(seconds);
     }
 
     private ParameterDefinition? ReadParameter(YamlNode node, string path)
@@ -64,6 +93,7 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
             Script = f.TryGet("script", out var script) ? ReadScript(script, f.PathOf("script")) : null,
             Files = f.TryGet("files", out var files) ? ReadFiles(files, f.PathOf("files")) : null,
             Approval = f.TryGet("approval", out var approval) ? ReadApproval(approval, f.PathOf("approval")) : null,
+            Http = f.TryGet("http", out var http) ? ReadHttp(http, f.PathOf("http")) : null,
             Execution = f.TryGet("execution", out var execution) ? ReadExecution(execution, f.PathOf("execution")) : new(),
             ContinueOnError = f.Bool("continueOnError") ?? false,
         };
@@ -78,7 +108,7 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
         }
 
         var given = new List<(string Field, StepKind Kind)>();
-        foreach (var (field, kind) in new[] { ("script", StepKind.Script), ("files", StepKind.FileDistribution), ("approval", StepKind.Approval) })
+        foreach (var (field, kind) in new[] { ("script", StepKind.Script), ("files", StepKind.FileDistribution), ("approval", StepKind.Approval), ("http", StepKind.Http) })
         {
             if (f.Has(field))
             {
@@ -92,7 +122,7 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
         }
 
         var message = given.Count == 0
-            ? "A step needs one of 'script', 'files' or 'approval'."
+            ? "A step needs one of 'script', 'files', 'approval' or 'http'."
             : $"A step does one thing; it has {string.Join(" and ", given.Select(g => $"'{g.Field}'"))}.";
         reader.Error(f.PathOf("kind"), step, message);
         return StepKind.Script;

@@ -16,6 +16,7 @@ internal static class PlanDocument
         map.Text("description", plan.Description);
         map.List("parameters", plan.Parameters.Select(Parameter));
         map.List("steps", plan.Steps.Select(Step));
+        map.Duration("ttlAfterFinished", plan.TtlAfterFinished);
         return map;
     }
 
@@ -42,7 +43,7 @@ internal static class PlanDocument
     {
         var map = new MapNode();
         map.Text("name", step.Name);
-        var specs = new[] { (step.Script is not null, StepKind.Script), (step.Files is not null, StepKind.FileDistribution), (step.Approval is not null, StepKind.Approval) };
+        var specs = new[] { (step.Script is not null, StepKind.Script), (step.Files is not null, StepKind.FileDistribution), (step.Approval is not null, StepKind.Approval), (step.Http is not null, StepKind.Http) };
         var given = specs.Where(s => s.Item1).Select(s => s.Item2).ToList();
         if (given.Count != 1 || given[0] != step.Kind)
         {
@@ -68,6 +69,11 @@ internal static class PlanDocument
         if (step.Approval is { } approval)
         {
             map.Add("approval", Approval(approval));
+        }
+
+        if (step.Http is { } http)
+        {
+            map.Add("http", Http(http));
         }
 
         if (Execution(step.Execution) is { Fields.Count: > 0 } execution)
@@ -165,6 +171,37 @@ internal static class PlanDocument
         return map;
     }
 
+    private static MapNode Http(HttpSpec http)
+    {
+        var map = new MapNode();
+        if (http.Method != "GET")
+        {
+            map.Text("method", http.Method);
+        }
+
+        map.Text("url", http.Url);
+        if (http.Headers.Count > 0)
+        {
+            var headers = new MapNode();
+            foreach (var (name, value) in http.Headers.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                headers.Text(name, value);
+            }
+
+            map.Add("headers", headers);
+        }
+
+        map.Text("body", http.Body);
+        map.List("expectStatus", http.ExpectStatus.Select(ScalarNode.String));
+        map.Duration("timeout", http.Timeout);
+        if (http.FollowRedirects is { } follow)
+        {
+            map.Add("followRedirects", ScalarNode.Bool(follow));
+        }
+
+        return map;
+    }
+
     private static MapNode Execution(ExecutionSpec execution)
     {
         var map = new MapNode();
@@ -206,6 +243,11 @@ internal static class PlanDocument
         {
             var item = new MapNode();
             item.Add("codes", new ListNode(rule.Codes.Select(ScalarNode.Int)));
+            if (rule.Operator != ExitCodeOperator.In)
+            {
+                item.Text("operator", EnumNames.Format(rule.Operator));
+            }
+
             if (rule.Action != ExitCodeAction.Count)
             {
                 item.Text("action", EnumNames.Format(rule.Action));

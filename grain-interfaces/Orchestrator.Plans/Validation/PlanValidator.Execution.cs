@@ -45,6 +45,12 @@ public static partial class PlanValidator
         Positive(execution.Deadline, PlanPath.Field(path, "deadline"), errors);
         ValidateRetry(execution.Retry ?? new RetryPolicy(), PlanPath.Field(path, "retry"), errors);
 
+        if (context.Step.Kind == StepKind.Http && execution.ExitCodes.Count > 0)
+        {
+            errors.Add(new PlanError(PlanPath.Field(path, "exitCodes"),
+                "An http step has no exit code: the response status decides, see http.expectStatus. Remove exitCodes (or podFailurePolicy)."));
+        }
+
         for (var i = 0; i < execution.ExitCodes.Count; i++)
         {
             ValidateExitCodeRule(execution.ExitCodes[i], PlanPath.Item(PlanPath.Field(path, "exitCodes"), i), errors);
@@ -91,6 +97,11 @@ public static partial class PlanValidator
             {
                 errors.Add(new PlanError(PlanPath.Item(PlanPath.Field(path, "codes"), i), $"Exit codes are 0 to 255, not {rule.Codes[i]}."));
             }
+        }
+
+        if (!Enum.IsDefined(rule.Operator))
+        {
+            errors.Add(new PlanError(PlanPath.Field(path, "operator"), $"Unknown exit-code operator {(int)rule.Operator}."));
         }
 
         if (!Enum.IsDefined(rule.Action))

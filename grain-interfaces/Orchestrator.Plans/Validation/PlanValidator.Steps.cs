@@ -56,6 +56,11 @@ public static partial class PlanValidator
             ValidateApproval(context, step.Approval, errors);
         }
 
+        if (step.Http is not null)
+        {
+            ValidateHttp(context, step.Http, errors);
+        }
+
         ValidateExecution(context, step.Execution ?? new ExecutionSpec(), errors);
     }
 
@@ -74,6 +79,7 @@ public static partial class PlanValidator
         {
             StepKind.Script => "script",
             StepKind.FileDistribution => "files",
+            StepKind.Http => "http",
             _ => "approval",
         };
         var given = new List<string>();
@@ -90,6 +96,11 @@ public static partial class PlanValidator
         if (step.Approval is not null)
         {
             given.Add("approval");
+        }
+
+        if (step.Http is not null)
+        {
+            given.Add("http");
         }
 
         var kind = EnumNames.Format(step.Kind);

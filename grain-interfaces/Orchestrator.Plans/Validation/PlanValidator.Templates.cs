@@ -40,7 +40,7 @@ public static partial class PlanValidator
                     ValidateStepReference(context, path, reference, expression, errors);
                     break;
                 case TemplateExpressionKind.Host or TemplateExpressionKind.Attempt when !context.RunsOnHosts:
-                    errors.Add(new PlanError(path, $"'{reference}' has a value only in script and file steps, which run on hosts."));
+                    errors.Add(new PlanError(path, $"'{reference}' has a value only in script, file and http steps, which run on hosts."));
                     break;
             }
         }

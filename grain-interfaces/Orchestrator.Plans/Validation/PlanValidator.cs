@@ -18,6 +18,11 @@ public static partial class PlanValidator
         ArgumentNullException.ThrowIfNull(plan);
         var errors = new List<PlanError>();
         ValidatePlanName(plan.Name, errors);
+        if (plan.TtlAfterFinished is { } ttl && ttl < TimeSpan.Zero)
+        {
+            errors.Add(new PlanError("ttlAfterFinished", $"ttlAfterFinished must be zero (delete at once) or longer, not {DurationFormat.Format(ttl)}."));
+        }
+
         var parameters = ValidateParameters(plan.Parameters, errors);
 
         if (plan.Steps.Count == 0)
@@ -129,6 +134,6 @@ public static partial class PlanValidator
     {
         public string Field(string name) => PlanPath.Field(Path, name);
 
-        public bool RunsOnHosts => Step.Kind is StepKind.Script or StepKind.FileDistribution;
+        public bool RunsOnHosts => Step.Kind is StepKind.Script or StepKind.FileDistribution or StepKind.Http;
     }
 }

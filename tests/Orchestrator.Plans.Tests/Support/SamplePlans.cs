@@ -90,6 +90,7 @@ internal static class SamplePlans
                         new ExitCodeRule { Codes = [3, 4], Action = ExitCodeAction.FailStep },
                         new ExitCodeRule { Codes = [0, 255], Action = ExitCodeAction.Ignore },
                         new ExitCodeRule { Codes = [1] },
+                        new ExitCodeRule { Codes = [0, 1, 2], Operator = ExitCodeOperator.NotIn, Action = ExitCodeAction.FailTarget },
                     ],
                 },
                 ContinueOnError = true,
@@ -133,6 +134,31 @@ internal static class SamplePlans
                 Script = new ScriptSpec { Interpreter = "python3", Source = "print('${{ host }} ${{ attempt }} ${{ task.id }} ${{ step.name }}')" },
                 Execution = new ExecutionSpec { FailureBudget = new Quantity(2, false), SuccessPolicy = new Quantity(50, true) },
             },
+            new StepDefinition
+            {
+                Name = "notify",
+                Kind = StepKind.Http,
+                Targets = new TargetSpec { FromStep = new StepHostsReference { Step = "switch" } },
+                Http = new HttpSpec
+                {
+                    Method = "POST",
+                    Url = "https://${{ host }}:8443/hooks/deployed?v=${{ params.version }}",
+                    Headers = new Dictionary<string, string> { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer ${{ params.token }}" },
+                    Body = "{\"version\": \"${{ params.version }}\"}\n",
+                    ExpectStatus = ["204", "2xx", "301"],
+                    Timeout = TimeSpan.FromSeconds(15),
+                    FollowRedirects = false,
+                },
+            },
         ],
+        TtlAfterFinished = TimeSpan.FromMinutes(90),
+    };
+
+    public static StepDefinition HttpStep(string name, string url = "https://web-1/health") => new()
+    {
+        Name = name,
+        Kind = StepKind.Http,
+        Targets = new TargetSpec { Hosts = ["web-1"] },
+        Http = new HttpSpec { Url = url },
     };
 }
