@@ -1,3 +1,5 @@
+using Orchestrator.Plans.Model;
+
 namespace Orchestrator.GrainInterfaces;
 
 /// <summary>What kind of work an assignment is.</summary>
@@ -6,6 +8,9 @@ public enum WorkKind
     Script,
     Download,
     Upload,
+
+    /// <summary>An HTTP request made by the agent (<see cref="WorkSpec.Http"/>).</summary>
+    Http,
 }
 
 /// <summary>A file to download: its name on the target, checksum and size.</summary>
@@ -36,6 +41,9 @@ public sealed record WorkSpec
     public string? Mode { get; init; }
 
     public string? UploadPath { get; init; }
+
+    /// <summary>For <see cref="WorkKind.Http"/>: the step's request with its templates rendered for the host.</summary>
+    public HttpSpec? Http { get; init; }
 
     public IReadOnlyList<string> Secrets { get; init; } = [];
 }

@@ -29,8 +29,23 @@ internal sealed class WorkRenderer(StepState state)
                 Secrets = _context.SecretValues,
             };
         }
-        var script = _step.Script!;
         string Resolve(string expression) => TemplateRenderer.Render(expression, e => Lookup(e, host));
+        if (_step.Kind == StepKind.Http)
+        {
+            var http = _step.Http!;
+            return new WorkSpec
+            {
+                Kind = WorkKind.Http,
+                Http = http with
+                {
+                    Url = Resolve(http.Url),
+                    Headers = http.Headers.ToDictionary(h => h.Key, h => Resolve(h.Value), StringComparer.Ordinal),
+                    Body = http.Body is { } body ? Resolve(body) : null,
+                },
+                Secrets = _context.SecretValues,
+            };
+        }
+        var script = _step.Script!;
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ORCH_TASK_ID"] = state.InstanceId,

@@ -42,36 +42,40 @@ public sealed partial class HostTargetGrain
             await EndAttempt(e.Outcome == "succeeded" ? TargetStatus.Succeeded : TargetStatus.Stopped, e.ExitCode, e.Message, failStep: false);
             return;
         }
-        var (status, failStep) = e.Outcome switch
+        var (status, failStep, mayRetry) = e.Outcome switch
         {
-            "succeeded" => (TargetStatus.Succeeded, false),
-            "timedOut" => (TargetStatus.TimedOut, false),
-            "cancelled" => (TargetStatus.Stopped, false),
+            "succeeded" => (TargetStatus.Succeeded, false, true),
+            "timedOut" => (TargetStatus.TimedOut, false, true),
+            "cancelled" => (TargetStatus.Stopped, false, true),
             "failed" when e.ExitCode is { } code => ApplyExitCodeRules(code),
-            _ => (TargetStatus.Failed, false),
+            _ => (TargetStatus.Failed, false, true),
         };
-        await EndAttempt(status, e.ExitCode, e.Message, failStep);
+        await EndAttempt(status, e.ExitCode, e.Message, failStep, mayRetry);
     }
 
-    /// <summary>The first rule naming the code decides; an unmatched non-zero code counts against the budget.</summary>
-    private (TargetStatus, bool) ApplyExitCodeRules(int code)
+    /// <summary>
+    /// The first rule matching the code decides; an unmatched non-zero code counts against the budget. Failing the
+    /// step and failing the target (Kubernetes' FailJob and FailIndex) both skip the retries.
+    /// </summary>
+    private (TargetStatus Status, bool FailStep, bool MayRetry) ApplyExitCodeRules(int code)
     {
-        var rule = State.ExitCodes.FirstOrDefault(r => r.Codes.Contains(code));
+        var rule = State.ExitCodes.FirstOrDefault(r => r.Matches(code));
         return rule?.Action switch
         {
-            ExitCodeAction.Ignore => (TargetStatus.Succeeded, false),
-            ExitCodeAction.FailStep => (TargetStatus.Failed, true),
-            _ => (code == 0 ? TargetStatus.Succeeded : TargetStatus.Failed, false),
+            ExitCodeAction.Ignore => (TargetStatus.Succeeded, false, true),
+            ExitCodeAction.FailStep => (TargetStatus.Failed, true, false),
+            ExitCodeAction.FailTarget => (TargetStatus.Failed, false, false),
+            _ => (code == 0 ? TargetStatus.Succeeded : TargetStatus.Failed, false, true),
         };
     }
 
     /// <summary>Ends the current run: retry after back-off if the policy allows, else report the final status.</summary>
-    private async Task EndAttempt(TargetStatus status, int? exitCode, string? error, bool failStep)
+    private async Task EndAttempt(TargetStatus status, int? exitCode, string? error, bool failStep, bool mayRetry = true)
     {
         await Disarm(TimeoutReminder);
         await Disarm(CancelReminder);
         EndRun(status, exitCode, error);
-        if (status.IsFailure() && !failStep && State.RetriesUsed < State.Retry.Limit)
+        if (status.IsFailure() && !failStep && mayRetry && State.RetriesUsed < State.Retry.Limit)
         {
             State.RetriesUsed++;
             State.Status = TargetStatus.Retrying;
