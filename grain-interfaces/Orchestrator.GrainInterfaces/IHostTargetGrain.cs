@@ -46,7 +46,11 @@ public sealed record HostTargetView(
     IReadOnlyList<TargetAttempt> Attempts,
     int? Percent,
     string? ProgressMessage,
-    IReadOnlyDictionary<string, string> Outputs);
+    IReadOnlyDictionary<string, string> Outputs)
+{
+    /// <summary>When the agent reported the current <see cref="Percent"/> and <see cref="ProgressMessage"/> (a check-in).</summary>
+    public DateTimeOffset? ProgressAt { get; init; }
+}
 
 /// <summary>One run of the target on its agent; its log is the stream <see cref="GrainKeys.LogStream"/>.</summary>
 public sealed record TargetAttempt(int Run, int StepAttempt, TargetStatus Status, int? ExitCode, DateTimeOffset DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, long? LogChunks);

@@ -13,6 +13,7 @@ public sealed partial class HostTargetGrain
         State.Run++;
         State.Percent = null;
         State.ProgressMessage = null;
+        State.ProgressAt = null;
         State.SessionId = null;
         State.Attempts.Add(new TargetAttempt(State.Run, State.StepAttempt, TargetStatus.Dispatched, null, TimeProvider.GetUtcNow(), null, null, null, null));
         if (!hostOnline)

@@ -101,6 +101,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
             case "progress" when State.Status is TargetStatus.Running or TargetStatus.Dispatched:
                 State.Percent = agentEvent.Percent ?? State.Percent;
                 State.ProgressMessage = agentEvent.Message ?? State.ProgressMessage;
+                State.ProgressAt = agentEvent.At;
                 WriteTargetRow(State.StepAttempt);
                 break;
             case "finished" when State.Status is TargetStatus.Dispatched or TargetStatus.Running or TargetStatus.Stopping:
@@ -139,5 +140,8 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
     }
 
     public ValueTask<HostTargetView?> GetAsync() => ValueTask.FromResult<HostTargetView?>(State.Run == 0 && State.CancelledAttempt == 0 ? null : new HostTargetView(
-        GrainKey, State.Host, State.Status, State.StepAttempt, State.Run, [.. State.Attempts], State.Percent, State.ProgressMessage, new Dictionary<string, string>(State.Outputs)));
+        GrainKey, State.Host, State.Status, State.StepAttempt, State.Run, [.. State.Attempts], State.Percent, State.ProgressMessage, new Dictionary<string, string>(State.Outputs))
+    {
+        ProgressAt = State.ProgressAt,
+    });
 }

@@ -42,4 +42,7 @@ public sealed class HostTargetState
     public List<string> ArmedReminders { get; set; } = [];
 
     public string? ProgressMessage { get; set; }
+
+    /// <summary>When the last progress check-in arrived (the agent's time of the event).</summary>
+    public DateTimeOffset? ProgressAt { get; set; }
 }
