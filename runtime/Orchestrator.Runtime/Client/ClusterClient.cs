@@ -47,6 +47,13 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     /// <summary>Content-addressed files, stored once per distinct content.</summary>
     public IBlobStore Blobs => _store.Blobs;
 
+    /// <summary>The cluster's clock (the one grains run on): times a client sends to grains are read from it.</summary>
+    public TimeProvider Clock => _clock;
+
+    /// <summary>The membership table as it stands: every silo row with its status, start and last heartbeat.</summary>
+    public Task<MembershipView> GetMembershipAsync(CancellationToken cancellationToken = default) =>
+        _store.ReadMembershipAsync(cancellationToken);
+
     /// <summary>Messages parked after repeated failures, oldest first.</summary>
     public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int limit = 100, CancellationToken cancellationToken = default) =>
         _store.ListDeadLettersAsync(limit, cancellationToken);
