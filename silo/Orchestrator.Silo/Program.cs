@@ -34,7 +34,12 @@ if (token.Length == 0)
     Directory.CreateDirectory(Path.GetDirectoryName(tokenFile)!);
     await File.WriteAllTextAsync(tokenFile, token + "\n");
 }
-builder.Services.AddOrchestratorApi(new ApiOptions { AgentToken = token, HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval });
+builder.Services.AddOrchestratorApi(new ApiOptions
+{
+    AgentToken = token,
+    HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
+    JobsSecret = hosting.JobsSecret.Length > 0 ? hosting.JobsSecret : null,
+});
 if (hosting.LocalAgent ?? options.Store == "sqlite")
 {
     builder.Services.AddSingleton(hosting);

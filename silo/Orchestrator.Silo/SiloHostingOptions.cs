@@ -24,6 +24,12 @@ public sealed class SiloHostingOptions
     /// <summary>How many scripts the local agent runs at once. Default 4.</summary>
     public int LocalAgentCapacity { get; set; } = 4;
 
+    /// <summary>
+    /// The secret Harbor's core sends to the jobs API (<c>Authorization: Harbor-Secret &lt;secret&gt;</c>; set it to Harbor's
+    /// CORE_SECRET, e.g. <c>ORCH_JOBS_SECRET</c>). Default none: the jobs API needs no secret.
+    /// </summary>
+    public string JobsSecret { get; set; } = "";
+
     /// <summary>How often an agent's heartbeat is passed on to its host grain; see the API's option of that name. Default 10 s.</summary>
     public TimeSpan AgentHeartbeatForwardInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -27,6 +27,12 @@ public sealed class ApiOptions
 
     /// <summary>Largest page a list endpoint returns. Default 1,000.</summary>
     public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// The secret Harbor's core presents to the jobs API (<c>Authorization: Harbor-Secret &lt;secret&gt;</c>, Harbor's
+    /// CORE_SECRET). Default none: the jobs API is open like the rest of the API; when set, calls without it get 401.
+    /// </summary>
+    public string? JobsSecret { get; set; }
 }
 
 /// <summary>Gives the API the grain client once the silo (or client) is up.</summary>

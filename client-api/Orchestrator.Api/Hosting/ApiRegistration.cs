@@ -3,6 +3,7 @@ using Orchestrator.Api.Common;
 using Orchestrator.Api.Files;
 using Orchestrator.Api.Hosts;
 using Orchestrator.Api.Instances;
+using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
 
 namespace Orchestrator.Api.Hosting;
@@ -29,6 +30,7 @@ public static class ApiRegistration
         routes.MapInstancesApi();
         routes.MapHostsApi();
         routes.MapFilesApi();
+        routes.MapJobsApi();
         routes.MapAgentGateway();
         return routes;
     }

@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text.Json;
+using Orchestrator.Plans.Model;
+using Orchestrator.Plans.Parameters;
+using Orchestrator.Plans.Parsing;
+using Orchestrator.Plans.Validation;
+
+namespace Orchestrator.Api.Jobs;
+
+/// <summary>
+/// Job names that need no stored plan: each becomes an ad-hoc one-step plan carried by the task instance (or the
+/// schedule). <c>script</c>: <c>host</c> (required; a host list), <c>script</c> (required), <c>interpreter</c> (sh),
+/// <c>timeout</c>. <c>http</c>: <c>url</c> (required), <c>method</c> (GET), <c>body</c>, <c>headers</c> (a JSON object,
+/// or one <c>header.&lt;Name&gt;</c> parameter per header), <c>host</c> (local), <c>expect_status</c> (codes or classes,
+/// comma-separated: <c>200,204</c>, <c>2xx</c>), <c>timeout</c>. These names are reserved: a stored plan with one of
+/// them cannot be run through the jobs API.
+/// </summary>
+public static class BuiltinJobs
+{
+    public const string Script = "script";
+    public const string Http = "http";
+
+    public static readonly IReadOnlyList<string> Names = [Script, Http];
+
+    private const string HeaderPrefix = "header.";
+
+    /// <summary>Whether a parameter of this job takes a JSON object as its value.</summary>
+    public static bool TakesJson(string name, string parameter) => name == Http && parameter == "headers";
+
+    /// <summary>The ad-hoc plan for a built-in kind and the checked parameter values; the error names the field.</summary>
+    public static (PlanDefinition? Plan, IReadOnlyDictionary<string, string>? Values, IResult? Error) Build(string name, IReadOnlyDictionary<string, string> given) =>
+        name == Script ? BuildScript(given) : BuildHttp(given);
+
+    private static (PlanDefinition?, IReadOnlyDictionary<string, string>?, IResult?) BuildScript(IReadOnlyDictionary<string, string> given)
+    {
+        var parameters = new ParameterDefinition[]
+        {
+            new() { Name = "host", Type = ParameterType.HostList, Required = true, Description = "The hosts to run on." },
+            new() { Name = "script", Required = true, Description = "The script text." },
+            new() { Name = "interpreter", Default = "sh", Description = string.Join(", ", PlanValidator.Interpreters) },
+            new() { Name = "timeout", Description = "Seconds, or a duration such as 5m." },
+        };
+        var (values, error) = Resolve(parameters, given);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+        var interpreter = values!["interpreter"];
+        if (!PlanValidator.Interpreters.Contains(interpreter))
+        {
+            return (null, null, HarborErrors.Field("job.parameters.interpreter", $"'{interpreter}' is not an interpreter; use {string.Join(", ", PlanValidator.Interpreters)}."));
+        }
+        var (timeout, timeoutError) = Timeout(values);
+        if (timeoutError is not null)
+        {
+            return (null, null, timeoutError);
+        }
+        var plan = new PlanDefinition
+        {
+            Name = Script,
+            Parameters = parameters,
+            Steps =
+            [
+                new StepDefinition
+                {
+                    Name = Script,
+                    Kind = StepKind.Script,
+                    // A parameter reference, not the text itself: rendering is one pass, so the script's own "${{" stays literal.
+                    Script = new ScriptSpec { Interpreter = interpreter, Source = "${{ params.script }}" },
+                    Targets = new TargetSpec { Parameter = "host" },
+                    Execution = new ExecutionSpec { TargetTimeout = timeout },
+                },
+            ],
+        };
+        return (plan, values, null);
+    }
+
+    private static (PlanDefinition?, IReadOnlyDictionary<string, string>?, IResult?) BuildHttp(IReadOnlyDictionary<string, string> given)
+    {
+        var parameters = new ParameterDefinition[]
+        {
+            new() { Name = "url", Required = true, Description = "Absolute http or https URL." },
+            new() { Name = "method", Default = "GET" },
+            new() { Name = "body" },
+            new() { Name = "headers", Description = "A JSON object of header names and values." },
+            new() { Name = "host", Type = ParameterType.HostList, Default = "local", Description = "The hosts whose agents make the request." },
+            new() { Name = "expect_status", Description = "Codes or classes that count as success, e.g. 200,204 or 2xx; default 2xx." },
+            new() { Name = "timeout", Description = "Seconds, or a duration such as 30s." },
+        };
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in given.Where(p => p.Key.StartsWith(HeaderPrefix, StringComparison.Ordinal)))
+        {
+            var header = key[HeaderPrefix.Length..];
+            if (!IsToken(header))
+            {
+                return (null, null, HarborErrors.Field("job.parameters." + key, $"'{header}' is not a header name."));
+            }
+            headers[header] = value;
+        }
+        var (values, error) = Resolve(parameters, given.Where(p => !p.Key.StartsWith(HeaderPrefix, StringComparison.Ordinal)).ToDictionary());
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+        var url = values!["url"];
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return (null, null, HarborErrors.Field("job.parameters.url", $"'{url}' is not an absolute http or https URL."));
+        }
+        var method = values["method"].Trim().ToUpperInvariant();
+        if (method.Length is 0 or > 16 || !method.All(char.IsAsciiLetterUpper))
+        {
+            return (null, null, HarborErrors.Field("job.parameters.method", $"'{values["method"]}' is not an HTTP method."));
+        }
+        if (values["headers"] is { Length: > 0 } json)
+        {
+            try
+            {
+                foreach (var (header, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
+                {
+                    if (!IsToken(header))
+                    {
+                        return (null, null, HarborErrors.Field("job.parameters.headers", $"'{header}' is not a header name."));
+                    }
+                    headers.TryAdd(header, value);
+                }
+            }
+            catch (JsonException)
+            {
+                return (null, null, HarborErrors.Field("job.parameters.headers", "must be a JSON object of header names and string values."));
+            }
+        }
+        var expect = values["expect_status"].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (expect.FirstOrDefault(e => !IsStatusPattern(e)) is { } badStatus)
+        {
+            return (null, null, HarborErrors.Field("job.parameters.expect_status", $"'{badStatus}' is neither a status code (100-599) nor a class such as 2xx."));
+        }
+        var (timeout, timeoutError) = Timeout(values);
+        if (timeoutError is not null)
+        {
+            return (null, null, timeoutError);
+        }
+        var plan = new PlanDefinition
+        {
+            Name = Http,
+            Parameters = parameters,
+            Steps =
+            [
+                new StepDefinition
+                {
+                    Name = Http,
+                    Kind = StepKind.Http,
+                    Http = new HttpSpec
+                    {
+                        Method = method,
+                        Url = Literal(url),
+                        Headers = headers.ToDictionary(h => h.Key, h => Literal(h.Value)),
+                        Body = values["body"] is { Length: > 0 } body ? Literal(body) : null,
+                        ExpectStatus = expect,
+                        Timeout = timeout,
+                    },
+                    Targets = new TargetSpec { Parameter = "host" },
+                },
+            ],
+        };
+        return (plan, values, null);
+    }
+
+    private static (IReadOnlyDictionary<string, string>? Values, IResult? Error) Resolve(IReadOnlyList<ParameterDefinition> parameters, IReadOnlyDictionary<string, string> given)
+    {
+        var (values, errors) = PlanParameters.Resolve(new PlanDefinition { Parameters = parameters }, given);
+        return errors.Count > 0 ? (null, HarborErrors.Field("job." + errors[0].Path, errors[0].Message)) : (values, null);
+    }
+
+    /// <summary>The <c>timeout</c> parameter: whole seconds or a duration (<c>30s</c>, <c>5m</c>); none when empty.</summary>
+    private static (TimeSpan? Value, IResult? Error) Timeout(IReadOnlyDictionary<string, string> values)
+    {
+        var text = values.GetValueOrDefault("timeout");
+        if (string.IsNullOrEmpty(text))
+        {
+            return (null, null);
+        }
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 31_536_000)
+        {
+            return (TimeSpan.FromSeconds(seconds), null);
+        }
+        return DurationFormat.TryParse(text, out var duration) && duration > TimeSpan.Zero
+            ? (duration, null)
+            : (null, HarborErrors.Field("job.parameters.timeout", $"'{text}' is not a positive number of seconds or a duration such as 5m."));
+    }
+
+    /// <summary>Text used as is: a "${{" in it is escaped so that template rendering leaves it alone.</summary>
+    private static string Literal(string text) => text.Replace("${{", "$${{", StringComparison.Ordinal);
+
+    private static bool IsToken(string name) => name.Length is > 0 and <= 128 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
+
+    private static bool IsStatusPattern(string text) =>
+        text.Length == 3
+        && (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code is >= 100 and <= 599 : text[0] is >= '1' and <= '5' && text[1..] is "xx" or "XX");
+}

@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Orchestrator.Api.Hosting;
+using Orchestrator.GrainInterfaces;
+
+namespace Orchestrator.Api.Jobs;
+
+/// <summary>
+/// Harbor's job service error body, <c>{"code": &lt;int&gt;, "err": "short", "description": "detailed"}</c>, with the HTTP
+/// status as the code. Bad input names the field in both texts (<c>job.metadata.cron_spec</c>, ...).
+/// </summary>
+public static class HarborErrors
+{
+    public static IResult Error(int status, string err, string description) =>
+        TypedResults.Json(new JsonObject { ["code"] = status, ["err"] = err, ["description"] = description }, statusCode: status);
+
+    /// <summary>400 naming the field: err says which field, description says why.</summary>
+    public static IResult Field(string field, string description) => Error(StatusCodes.Status400BadRequest, $"invalid {field}", $"{field}: {description}");
+
+    public static IResult NotFound(string description) => Error(StatusCodes.Status404NotFound, "job not found", description);
+
+    public static IResult Conflict(string err, string description) => Error(StatusCodes.Status409Conflict, err, description);
+
+    public static IResult NotImplemented(string description) => Error(StatusCodes.Status501NotImplemented, "not supported", description);
+
+    public static IResult Unavailable(string description) => Error(StatusCodes.Status503ServiceUnavailable, "service unavailable", description);
+
+    /// <summary>A command's recorded outcome as Harbor's error, or null when it succeeded.</summary>
+    public static IResult? FromResult(RequestResult? result, string what)
+    {
+        if (result is null)
+        {
+            return Unavailable($"{what}: the command is stored but was not applied in time; check the job again shortly.");
+        }
+        if (result.Ok)
+        {
+            return null;
+        }
+        var err = result.Code switch
+        {
+            400 => "invalid request",
+            403 => "not allowed",
+            404 => "not found",
+            409 => "conflict",
+            _ => "failed",
+        };
+        return Error(result.Code, $"{what}: {err}", result.Error ?? err);
+    }
+
+    /// <summary>
+    /// Harbor's secret auth: with <see cref="ApiOptions.JobsSecret"/> set, <c>Authorization: Harbor-Secret &lt;secret&gt;</c>
+    /// is required (401 otherwise); then 503 while the silo is starting.
+    /// </summary>
+    public static ValueTask<object?> Guard(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var services = context.HttpContext.RequestServices;
+        var secret = services.GetRequiredService<ApiOptions>().JobsSecret;
+        if (!string.IsNullOrEmpty(secret) && !Authorized(context.HttpContext.Request.Headers.Authorization.ToString(), secret))
+        {
+            return ValueTask.FromResult<object?>(Error(StatusCodes.Status401Unauthorized, "unauthorized",
+                "The jobs API needs the header 'Authorization: Harbor-Secret <secret>' with the configured secret."));
+        }
+        return services.GetRequiredService<IClusterClientProvider>().Client is null
+            ? ValueTask.FromResult<object?>(Unavailable("The silo is starting."))
+            : next(context);
+    }
+
+    private static bool Authorized(string header, string secret)
+    {
+        const string Scheme = "Harbor-Secret ";
+        if (!header.StartsWith(Scheme, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        // Hashes first, so the comparison takes the same time whatever the lengths.
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()));
+        return CryptographicOperations.FixedTimeEquals(given, SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    }
+}
