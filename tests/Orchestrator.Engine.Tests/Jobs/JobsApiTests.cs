@@ -1,0 +1,371 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Orchestrator.Engine.Tests.Infrastructure;
+using Orchestrator.Runtime.Tests.Infrastructure;
+
+namespace Orchestrator.Engine.Tests.Jobs;
+
+/// <summary>Harbor's job service API end to end: real agents, real scripts, the secured jobs API.</summary>
+[Collection(JobsCollection.Name)]
+public sealed class JobsApiTests(JobsFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private EngineHarness H => fixture.Harness;
+
+    private HttpClient Jobs => fixture.Jobs;
+
+    [Fact]
+    public async Task Submit_GenericOnStoredPlan_RunsWithItsParametersAndReportsSuccess()
+    {
+        var plan = await H.PutPlanAsync("""
+            name: greet
+            parameters:
+              - name: who
+                required: true
+              - name: times
+            steps:
+              - name: say
+                script:
+                  source: echo "hello ${{ params.who }} x${{ params.times }}"
+                targets:
+                  hosts: [job-1]
+            """);
+
+        var (status, accepted) = await SubmitAsync(new { name = plan, parameters = new { who = "harbor", times = 3 }, metadata = new { kind = "Generic" } });
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var id = accepted["id"]!.GetValue<string>();
+        Assert.Equal("pending", accepted["status"]!.GetValue<string>());
+        Assert.Equal($"/api/v1/jobs/{id}", accepted["ref_link"]!.GetValue<string>());
+        var done = await WaitForJobAsync(id, "success", "error");
+        Assert.Equal("success", done["status"]!.GetValue<string>());
+        Assert.Equal(plan, done["name"]!.GetValue<string>());
+        Assert.Equal("Generic", done["kind"]!.GetValue<string>());
+        Assert.False(done["unique"]!.GetValue<bool>());
+        Assert.Equal("3", done["parameters"]!["times"]!.GetValue<string>());
+        Assert.True(done["update_time"]!.GetValue<long>() >= done["enqueue_time"]!.GetValue<long>());
+        Assert.Contains("hello harbor x3", await LogAsync(id));
+    }
+
+    [Fact]
+    public async Task Submit_BuiltinScript_RunsOnTheHostWithTheHookRecorded()
+    {
+        var (status, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = "job-2", script = "echo \"ran on $ORCH_HOST with ${{ literal }}\"" },
+            status_hook = "http://127.0.0.1:9/hook",
+            metadata = new { kind = "Generic" },
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var id = accepted["id"]!.GetValue<string>();
+        var done = await WaitForJobAsync(id, "success", "error");
+        Assert.Equal("success", done["status"]!.GetValue<string>());
+        Assert.Equal("script", done["name"]!.GetValue<string>());
+        Assert.Equal("http://127.0.0.1:9/hook", done["hook_status"]!.GetValue<string>());
+        Assert.Contains("ran on job-2 with ${{ literal }}", await LogAsync(id));
+    }
+
+    [Fact]
+    public async Task Submit_Scheduled_WaitsForTheDelayOnTheClockThenRuns()
+    {
+        var (status, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = "job-1", script = "echo delayed" },
+            metadata = new { kind = "Scheduled", schedule_delay = 60 },
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var id = accepted["id"]!.GetValue<string>();
+        var waiting = await GetJobAsync(id);
+        Assert.Equal("scheduled", waiting["status"]!.GetValue<string>());
+        Assert.Equal("Scheduled", waiting["kind"]!.GetValue<string>());
+        Assert.Equal(60, waiting["run_at"]!.GetValue<long>() - waiting["enqueue_time"]!.GetValue<long>());
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal("scheduled", (await GetJobAsync(id))["status"]!.GetValue<string>());
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(41));
+        var done = await WaitForJobAsync(id, "success", "error");
+        Assert.Equal("success", done["status"]!.GetValue<string>());
+        Assert.Contains("delayed", await LogAsync(id));
+    }
+
+    [Fact]
+    public async Task Cancel_ScheduledJobBeforeItStarts_EndsCancelled()
+    {
+        var (_, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = "job-1", script = "echo never" },
+            metadata = new { kind = "Scheduled", schedule_delay = 3600 },
+        });
+        var id = accepted["id"]!.GetValue<string>();
+
+        using var cancel = await ActAsync(id, "cancel");
+
+        Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
+        var job = await WaitForJobAsync(id, "cancelled");
+        Assert.Equal("", await LogAsync(id));
+        using var again = await ActAsync(id, "cancel");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Submit_UniqueWhileTheSameJobRuns_IsRefusedUntilItEnds()
+    {
+        var gate = Gate();
+        var job = new
+        {
+            name = "script",
+            parameters = new { host = "job-1", script = WaitFor(gate) },
+            metadata = new { kind = "Generic", unique = true },
+        };
+        var (first, accepted) = await SubmitAsync(job);
+        Assert.Equal(HttpStatusCode.Accepted, first);
+        var id = accepted["id"]!.GetValue<string>();
+        Assert.True((await GetJobAsync(id))["unique"]!.GetValue<bool>());
+
+        var (duplicate, refused) = await SubmitAsync(job);
+        Assert.Equal(HttpStatusCode.Conflict, duplicate);
+        Assert.Equal(409, refused["code"]!.GetValue<int>());
+        Assert.Contains(id, refused["description"]!.GetValue<string>());
+
+        // Different parameters are a different job.
+        var (other, otherAccepted) = await SubmitAsync(new { job.name, parameters = new { host = "job-2", script = "echo other" }, job.metadata });
+        Assert.Equal(HttpStatusCode.Accepted, other);
+
+        await File.WriteAllTextAsync(gate, "go");
+        await WaitForJobAsync(id, "success");
+        var (after, _) = await SubmitAsync(job);
+        Assert.Equal(HttpStatusCode.Accepted, after);
+        await WaitForJobAsync(otherAccepted["id"]!.GetValue<string>(), "success");
+    }
+
+    [Fact]
+    public async Task Stop_RunningJob_EndsStoppedAndShowsItsCheckIn()
+    {
+        var gate = Gate();
+        var (_, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = "job-1", script = "echo '::progress 30% copying layers'\n" + WaitFor(gate) },
+            metadata = new { kind = "Generic" },
+        });
+        var id = accepted["id"]!.GetValue<string>();
+
+        var running = await Eventually.Until(() => GetJobAsync(id), j => j["check_in"] is not null, Wait, $"job {id} check-in");
+        Assert.Equal("running", running["status"]!.GetValue<string>());
+        Assert.Equal("30% copying layers", running["check_in"]!.GetValue<string>());
+        Assert.True(running["check_in_at"]!.GetValue<long>() > 0);
+
+        using var stop = await ActAsync(id, "stop");
+
+        Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
+        Assert.Equal("stopped", (await WaitForJobAsync(id, "stopped", "cancelled", "error"))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cancel_RunningJob_EndsCancelled()
+    {
+        var gate = Gate();
+        var (_, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = "job-2", script = "echo started\n" + WaitFor(gate) },
+            metadata = new { kind = "Generic" },
+        });
+        var id = accepted["id"]!.GetValue<string>();
+        await Eventually.Until(() => LogAsync(id), log => log.Contains("started", StringComparison.Ordinal), Wait, $"job {id} started");
+
+        using var cancel = await ActAsync(id, "cancel");
+
+        Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
+        Assert.Equal("cancelled", (await WaitForJobAsync(id, "stopped", "cancelled", "error"))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Retry_FailedJob_RunsTheFailedStepAgain()
+    {
+        var marker = Path.Combine(fixture.Scratch, "marker-" + Guid.NewGuid().ToString("N")[..8]);
+        var (_, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = "job-1", script = $"if [ -f {marker} ]; then echo second try; else touch {marker}; echo first try; exit 3; fi" },
+            metadata = new { kind = "Generic" },
+        });
+        var id = accepted["id"]!.GetValue<string>();
+        Assert.Equal("error", (await WaitForJobAsync(id, "error", "success"))["status"]!.GetValue<string>());
+
+        using var retry = await ActAsync(id, "retry");
+
+        Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
+        Assert.Equal("success", (await WaitForJobAsync(id, "success"))["status"]!.GetValue<string>());
+        var log = await LogAsync(id);
+        Assert.True(log.IndexOf("first try", StringComparison.Ordinal) < log.IndexOf("second try", StringComparison.Ordinal), log);
+        using var again = await ActAsync(id, "retry");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("error", (await ErrorAsync(again))["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Log_JobOnTwoHosts_PrefixesEachLineWithItsHost()
+    {
+        var (_, accepted) = await SubmitAsync(new
+        {
+            name = "script",
+            parameters = new { host = new[] { "job-1", "job-2" }, script = "echo line one\necho line two" },
+            metadata = new { kind = "Generic" },
+        });
+        var id = accepted["id"]!.GetValue<string>();
+        await WaitForJobAsync(id, "success");
+
+        using var response = await Jobs.GetAsync($"/api/v1/jobs/{id}/log");
+
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var log = await response.Content.ReadAsStringAsync();
+        Assert.Contains("[job-1] line one\n[job-1] line two", log);
+        Assert.Contains("[job-2] line one\n[job-2] line two", log);
+    }
+
+    [Fact]
+    public async Task Stats_ListsTheLiveSiloAsAHealthyWorkerPool()
+    {
+        using var response = await Jobs.GetAsync("/api/v1/stats");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var pool = Assert.Single(JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray())!;
+        Assert.Equal("healthy", pool["status"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(pool["worker_pool_id"]!.GetValue<string>()));
+        Assert.True(pool["heartbeat_at"]!.GetValue<long>() >= pool["started_at"]!.GetValue<long>());
+        Assert.Contains("script", pool["job_names"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(2, pool["concurrency"]!.GetValue<int>());
+    }
+
+    public static TheoryData<string, string> BadSubmissions => new()
+    {
+        { """{"job": {"metadata": {"kind": "Generic"}}}""", "job.name" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Sometimes"}, "parameters": {"host": "job-1", "script": "true"}}}""", "job.metadata.kind" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Scheduled"}, "parameters": {"host": "job-1", "script": "true"}}}""", "job.metadata.schedule_delay" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Scheduled", "schedule_delay": -5}, "parameters": {"host": "job-1", "script": "true"}}}""", "job.metadata.schedule_delay" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Periodic"}, "parameters": {"host": "job-1", "script": "true"}}}""", "job.metadata.cron_spec" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Periodic", "cron_spec": "61 * * * * *"}, "parameters": {"host": "job-1", "script": "true"}}}""", "job.metadata.cron_spec" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Generic"}, "status_hook": "ftp://x", "parameters": {"host": "job-1", "script": "true"}}}""", "job.status_hook" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Generic"}, "parameters": {"script": "true"}}}""", "job.parameters.host" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Generic"}, "parameters": {"host": "job-1", "script": "true", "interpreter": "cobol"}}}""", "job.parameters.interpreter" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Generic"}, "parameters": {"host": "job-1", "script": {"nested": 1}}}}""", "job.parameters.script" },
+        { """{"job": {"name": "http", "metadata": {"kind": "Generic"}, "parameters": {"url": "not a url"}}}""", "job.parameters.url" },
+        { """{"job": {"name": "no-such-plan", "metadata": {"kind": "Generic"}}}""", "job.name" },
+        { """{"job": {"name": "script", "metadata": {"kind": "Generic", "unique": "yes"}, "parameters": {"host": "job-1", "script": "true"}}}""", "job.metadata.unique" },
+        { """not json""", "body" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSubmissions))]
+    public async Task Submit_BadInput_Is400NamingTheField(string body, string field)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await Jobs.PostAsync("/api/v1/jobs", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await ErrorAsync(response);
+        Assert.Equal(400, error["code"]!.GetValue<int>());
+        Assert.Contains(field, error["err"]!.GetValue<string>());
+        Assert.StartsWith(field + ":", error["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Submit_StoredPlanWithUnknownParameter_Is400NamingIt()
+    {
+        var plan = await H.PutPlanAsync("""
+            name: strict
+            steps:
+              - name: s
+                script:
+                  source: "true"
+                targets:
+                  hosts: [job-1]
+            """);
+
+        var (status, error) = await SubmitAsync(new { name = plan, parameters = new { bogus = "1" }, metadata = new { kind = "Generic" } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("job.parameters.bogus", error["err"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Act_UnknownJobOrAction_Is404Or400()
+    {
+        using (var unknown = await ActAsync(Guid.NewGuid().ToString("N"), "stop"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal(404, (await ErrorAsync(unknown))["code"]!.GetValue<int>());
+        }
+        using (var badAction = await ActAsync(Guid.NewGuid().ToString("N"), "pause"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badAction.StatusCode);
+            Assert.Contains("action", (await ErrorAsync(badAction))["err"]!.GetValue<string>());
+        }
+        using var missing = await Jobs.GetAsync($"/api/v1/jobs/{Guid.NewGuid():N}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Auth_WithoutOrWithAWrongSecret_Is401InHarborsShape()
+    {
+        using (var none = await fixture.Anonymous.GetAsync("/api/v1/stats"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+            Assert.Equal(401, (await ErrorAsync(none))["code"]!.GetValue<int>());
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs") { Content = JsonContent.Create(new { job = new { name = "script" } }) };
+        request.Headers.TryAddWithoutValidation("Authorization", "Harbor-Secret wrong");
+        using var wrong = await fixture.Anonymous.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        // The harness's API has no secret set: the jobs API is open there.
+        using var open = await H.Http.GetAsync("/api/v1/stats");
+        Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+    }
+
+    private string Gate() => Path.Combine(fixture.Scratch, "gate-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>A script line that waits (at most a minute) for the test to create the gate file.</summary>
+    private static string WaitFor(string gate) => $"i=0; while [ ! -f {gate} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo released";
+
+    private async Task<(HttpStatusCode Status, JsonNode Body)> SubmitAsync(object job)
+    {
+        using var response = await Jobs.PostAsJsonAsync("/api/v1/jobs", new { job });
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        return (response.StatusCode, body["job"] ?? body);
+    }
+
+    private async Task<JsonNode> GetJobAsync(string id)
+    {
+        using var response = await Jobs.GetAsync($"/api/v1/jobs/{id}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET job {id}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["job"]!;
+    }
+
+    private Task<JsonNode> WaitForJobAsync(string id, params string[] statuses) =>
+        Eventually.Until(() => GetJobAsync(id), j => statuses.Contains(j["status"]!.GetValue<string>()), Wait, $"job {id} {string.Join("|", statuses)}");
+
+    private async Task<HttpResponseMessage> ActAsync(string id, string action) =>
+        await Jobs.PostAsJsonAsync($"/api/v1/jobs/{id}", new { action });
+
+    private async Task<string> LogAsync(string id)
+    {
+        using var response = await Jobs.GetAsync($"/api/v1/jobs/{id}/log");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET log {id}: {(int)response.StatusCode} {body}");
+        return body;
+    }
+
+    private static async Task<JsonNode> ErrorAsync(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+}
