@@ -49,6 +49,9 @@ public enum AssignmentKind
 
     /// <summary>Upload <see cref="Assignment.UploadPath"/> from this host to the server (a file distribution's source).</summary>
     Upload,
+
+    /// <summary>Make <see cref="Assignment.Http"/>'s request from this host and check the response status.</summary>
+    Http,
 }
 
 /// <summary>
@@ -74,6 +77,8 @@ public sealed record Assignment
 
     public string? UploadPath { get; init; }
 
+    public HttpWork? Http { get; init; }
+
     /// <summary>Kill the whole process tree after this long; null for no limit.</summary>
     public int? TimeoutMs { get; init; }
 
@@ -83,6 +88,32 @@ public sealed record Assignment
 
 /// <summary>A script to run: interpreter, body, arguments, environment and working directory.</summary>
 public sealed record ScriptWork(string Interpreter, string Source, IReadOnlyList<string> Args, IReadOnlyDictionary<string, string> Env, string? WorkingDirectory);
+
+/// <summary>
+/// An HTTP request to make. The assignment succeeds when the response status is one of <see cref="ExpectStatus"/>;
+/// the agent reports the status as the output <c>status</c>, and why it failed in the Finished event's message.
+/// </summary>
+public sealed record HttpWork
+{
+    public string Method { get; init; } = "GET";
+
+    /// <summary>Absolute http or https URL.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>Request headers; <c>Content-*</c> ones apply to <see cref="Body"/>.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Sent as UTF-8 text; no body when null.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>Codes (<c>204</c>) or classes (<c>2xx</c>) that count as success; empty means <c>2xx</c>.</summary>
+    public IReadOnlyList<string> ExpectStatus { get; init; } = [];
+
+    /// <summary>Limit on the request, body included; the agent's default (100 s) when null. Ends as TimedOut.</summary>
+    public int? TimeoutMs { get; init; }
+
+    public bool FollowRedirects { get; init; } = true;
+}
 
 /// <summary>A file to fetch from GET /files/{sha256}.</summary>
 public sealed record FileWork(string Name, string Sha256, long Size);

@@ -88,9 +88,10 @@ public sealed partial class AgentRunner
         }
 
         var queue = new ReportQueue(options.MaxPendingLogChars);
+        using var http = new HttpExecutor(timeProvider, loggerFactory.CreateLogger<HttpExecutor>());
         using var scheduler = options.Simulate > 0 ? null : new AssignmentScheduler(options, queue,
             new ScriptExecutor(options, journal, timeProvider, loggerFactory.CreateLogger<ScriptExecutor>()),
-            new FileTransferExecutor(client), timeProvider, loggerFactory.CreateLogger<AssignmentScheduler>());
+            new FileTransferExecutor(client), http, timeProvider, loggerFactory.CreateLogger<AssignmentScheduler>());
         IAssignmentWorkload workload = scheduler is null ? new SimulatedFleet(options, queue, timeProvider) : scheduler;
         await RunLoopsAsync(client, queue, workload, cancellationToken).ConfigureAwait(false);
     }

@@ -18,6 +18,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
     private readonly ReportQueue queue;
     private readonly ScriptExecutor scripts;
     private readonly FileTransferExecutor files;
+    private readonly HttpExecutor http;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly SemaphoreSlim slots;
@@ -28,12 +29,14 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
     private CancellationTokenSource slotFreed = new();
     private int active;
 
-    public AssignmentScheduler(AgentOptions options, ReportQueue queue, ScriptExecutor scripts, FileTransferExecutor files, TimeProvider timeProvider, ILogger logger)
+    public AssignmentScheduler(AgentOptions options, ReportQueue queue, ScriptExecutor scripts, FileTransferExecutor files, HttpExecutor http,
+        TimeProvider timeProvider, ILogger logger)
     {
         this.options = options;
         this.queue = queue;
         this.scripts = scripts;
         this.files = files;
+        this.http = http;
         this.timeProvider = timeProvider;
         this.logger = logger;
         slots = new SemaphoreSlim(options.Capacity, options.Capacity);
@@ -188,7 +191,8 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
         var outcome = result.Killed ? (entry.CancelRequested ? AgentOutcome.Cancelled : AgentOutcome.TimedOut) : result.Outcome;
         if (result.Killed)
         {
-            log.System(entry.CancelRequested ? "Cancelled by the server." : $"Timed out after {assignment.TimeoutMs} ms; the process tree was killed.");
+            log.System(entry.CancelRequested ? "Cancelled by the server."
+                : $"Timed out after {assignment.TimeoutMs} ms; {(assignment.Kind == AssignmentKind.Http ? "the request was aborted" : "the process tree was killed")}.");
         }
         Log.Finished(logger, assignment.Id, outcome, result.ExitCode);
         queue.AddEvent(new AgentEvent
@@ -198,6 +202,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
             At = timeProvider.GetUtcNow(),
             Outcome = outcome,
             ExitCode = result.ExitCode,
+            Message = result.Message,
             Outputs = log.Outputs(),
             LogChunks = log.ChunkCount,
             UploadedSha256 = result.UploadedSha256,
@@ -217,6 +222,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
                 AssignmentKind.Script => await scripts.RunAsync(assignment, log, started, kill.Token).ConfigureAwait(false),
                 AssignmentKind.Download => await files.DownloadAsync(assignment, log, started, kill.Token).ConfigureAwait(false),
                 AssignmentKind.Upload => await files.UploadAsync(assignment, log, started, kill.Token).ConfigureAwait(false),
+                AssignmentKind.Http => await http.RunAsync(assignment, log, started, kill.Token).ConfigureAwait(false),
                 _ => Unknown(assignment, log),
             };
         }
