@@ -5,11 +5,14 @@ using Orchestrator.Runtime.Client;
 namespace Orchestrator.Api.Common;
 
 /// <summary>What every endpoint needs: the grain client, the command waiter and the options.</summary>
-public sealed class ApiContext(IClusterClientProvider provider, CommandWaiter waiter, ApiOptions options)
+public sealed class ApiContext(IClusterClientProvider provider, CommandWaiter waiter, ApiOptions options, TimeProvider? clock = null)
 {
     public CommandWaiter Waiter => waiter;
 
     public ApiOptions Options => options;
+
+    /// <summary>The cluster's clock (a registered <see cref="TimeProvider"/>, else the system's): what "now" means in requests.</summary>
+    public TimeProvider Clock { get; } = clock ?? TimeProvider.System;
 
     /// <summary>The grain client; endpoints run behind <see cref="RequireClient"/>, which answers 503 until it exists.</summary>
     public ClusterClient Client => provider.Client ?? throw new InvalidOperationException("The grain client is not up yet.");

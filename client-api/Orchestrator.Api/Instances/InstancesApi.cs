@@ -17,6 +17,7 @@ public static partial class InstancesApi
         group.MapGet("/{id}/steps/{step:int}/targets/{host}", Target);
         group.MapGet("/{id}/steps/{step:int}/targets/{host}/log", Log);
         group.MapPost("/{id}/cancel", Cancel);
+        group.MapDelete("/{id}", Delete);
         group.MapPost("/{id}/steps/{step:int}/{action}", StepAction);
         return group;
     }
@@ -75,6 +76,11 @@ public static partial class InstancesApi
             view.CreatedAt,
             view.StartedAt,
             view.FinishedAt,
+            view.NotBefore,
+            view.Schedule,
+            view.DueTime,
+            labels = view.Labels.Count > 0 ? view.Labels : null,
+            view.Revision,
             view.By,
             steps,
             actions = view.Actions,
