@@ -1,4 +1,5 @@
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Reminders;
 using Orchestrator.Runtime.Silos;
 
@@ -83,6 +84,12 @@ public abstract class Grain
 
     /// <summary>Committed index rows, in turns and in read methods; this turn's own writes show only after it commits.</summary>
     protected IIndexReader Indexes => Activation.Indexes;
+
+    /// <summary>
+    /// The output log store. Unlike index rows, what a turn does here happens at once and outside its commit: a turn
+    /// that is retried does it again, so use it only idempotently (reads, deleting a finished target's streams).
+    /// </summary>
+    protected ILogStore Logs => Activation.Logs;
 
     /// <summary>The grain's persistent state, or null for a stateless grain.</summary>
     internal virtual object? StateObject { get => null; set { } }

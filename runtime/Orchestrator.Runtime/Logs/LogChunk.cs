@@ -30,4 +30,11 @@ public interface ILogStore
 
     /// <summary>Removes every chunk written on days before <paramref name="day"/> (drops whole partitions on PostgreSQL).</summary>
     Task DropBeforeAsync(DateOnly day, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes every chunk and the counters of the streams whose name starts with <paramref name="streamPrefix"/>
+    /// (ordinal), on any day; returns the chunks removed. Idempotent: a repeat finds nothing. Meant for streams no
+    /// longer written to — a chunk appended while the streams are being deleted may survive.
+    /// </summary>
+    Task<long> DeleteStreamsAsync(string streamPrefix, CancellationToken cancellationToken = default);
 }

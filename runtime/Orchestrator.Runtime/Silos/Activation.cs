@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 using Orchestrator.Runtime.Storage;
@@ -63,6 +64,8 @@ internal sealed partial class Activation : IGrainContext
     public IGrainFactory GrainFactory { get; }
 
     public IIndexReader Indexes => _silo.Store.Indexes;
+
+    public ILogStore Logs => _silo.Store.Logs;
 
     public string GrainTypeName => _class.Name;
 

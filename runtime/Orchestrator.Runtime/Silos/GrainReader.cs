@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Reminders;
 using Orchestrator.Runtime.Storage;
@@ -43,6 +44,8 @@ internal sealed class GrainReader(IRuntimeStore store, GrainTypeRegistry registr
         public IGrainFactory GrainFactory => new GrainFactory(this);
 
         public IIndexReader Indexes => store.Indexes;
+
+        public ILogStore Logs => store.Logs;
 
         public GrainTypeRegistry Registry => registry;
 

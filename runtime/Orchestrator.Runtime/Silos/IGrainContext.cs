@@ -1,5 +1,6 @@
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Reminders;
 
 namespace Orchestrator.Runtime.Silos;
@@ -21,6 +22,9 @@ internal interface IGrainContext
 
     /// <summary>Committed index rows (this turn's own writes are not visible until it commits).</summary>
     IIndexReader Indexes { get; }
+
+    /// <summary>The output log store; its writes are not part of any turn's commit.</summary>
+    ILogStore Logs { get; }
 
     /// <summary>The turn being run; throws outside a turn and in read methods.</summary>
     TurnContext CurrentTurn { get; }

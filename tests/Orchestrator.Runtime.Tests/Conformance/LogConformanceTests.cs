@@ -141,6 +141,40 @@ public abstract class LogConformanceTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task DeleteStreams_ByPrefix_RemovesThoseStreamsOnEveryDayAndNothingElse()
+    {
+        var logs = await StartLogsAsync(o => o.LogMaxBytesPerStream = 100);
+        const string prefix = "i1:0:web-1#";
+        string[] doomed = [prefix + "1", prefix + "2", prefix + "\U0001F600"];
+        // Neighbours on both sides: another host sharing the name's start, the prefix's successor ('#' + 1 is '$'),
+        // its predecessor, the bare target key, and a prefix that would be a pattern to LIKE.
+        string[] kept = ["i1:0:web-10#1", "i1:0:web-1$", "i1:0:web-1\"1", "i1:0:web-1", "abcx"];
+        await logs.AppendAsync([.. doomed.SelectMany(s => new[] { Chunk(s, 0, "a"), Chunk(s, 1, "b", Day0.AddDays(1)) })]);
+        await logs.AppendAsync([.. kept.Append("a%_x").Select(s => Chunk(s, 0, "kept"))]);
+        await logs.AppendAsync([Chunk(prefix + "2", 2, new string('x', 200), Day0.AddDays(2))]); // over the cap: truncated
+
+        Assert.Equal(7, await logs.DeleteStreamsAsync(prefix)); // two chunks each, and the cap's marker
+        Assert.Equal(1, await logs.DeleteStreamsAsync("a%_"));
+
+        foreach (var stream in doomed.Append("a%_x"))
+        {
+            var page = await logs.ReadAsync(stream, 0, 10);
+            Assert.Equal(("", 0L, false), (Seqs(page), page.StoredBytes, page.Truncated));
+        }
+        foreach (var stream in kept)
+        {
+            Assert.Equal("kept", (await logs.ReadAsync(stream, 0, 10)).Chunks.Single().Text);
+        }
+        Assert.Equal(0, await logs.DeleteStreamsAsync(prefix)); // a repeat finds nothing
+
+        // The counters went with the chunks: a stream written again starts afresh, under its cap.
+        Assert.Equal(new LogAppendResult(1, 0, 0), await logs.AppendAsync([Chunk(prefix + "2", 0, "again")]));
+        var again = await logs.ReadAsync(prefix + "2", 0, 10);
+        Assert.Equal(("0", 5L, false), (Seqs(again), again.StoredBytes, again.Truncated));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => logs.DeleteStreamsAsync(""));
+    }
+
+    [Fact]
     public async Task Append_AfterAnotherProcessDroppedTheDay_WritesItAgain()
     {
         var logs = await StartLogsAsync();

@@ -196,6 +196,51 @@ internal sealed partial class PostgresLogStore(NpgsqlDataSource dataSource, long
         await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<long> DeleteStreamsAsync(string streamPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamPrefix);
+        var upper = LogStreamRange.UpperBound(streamPrefix);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Every stream with chunks has a row in orch_log_stream (an append creates it first; retention forgets it
+        // only with its last day). Its "C"-collated index finds the streams by range; the chunks then go by
+        // (stream, seq) in each day's partition. The rows are locked in the order appenders lock them.
+        var streams = new List<string>();
+        await using (var find = new NpgsqlCommand(
+            "SELECT stream FROM orch_log_stream WHERE stream COLLATE \"C\" >= @lower" + (upper is null ? "" : " AND stream COLLATE \"C\" < @upper") +
+            " ORDER BY stream COLLATE \"C\" FOR UPDATE", connection, tx))
+        {
+            find.Parameters.AddWithValue("lower", streamPrefix);
+            if (upper is not null)
+            {
+                find.Parameters.AddWithValue("upper", upper);
+            }
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                streams.Add(reader.GetString(0));
+            }
+        }
+        if (streams.Count == 0)
+        {
+            return 0;
+        }
+        long deleted;
+        await using (var chunks = new NpgsqlCommand("DELETE FROM orch_log WHERE stream = ANY(@streams)", connection, tx))
+        {
+            chunks.Parameters.AddWithValue("streams", streams.ToArray());
+            deleted = await chunks.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var counters = new NpgsqlCommand("DELETE FROM orch_log_stream WHERE stream = ANY(@streams)", connection, tx))
+        {
+            counters.Parameters.AddWithValue("streams", streams.ToArray());
+            await counters.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Log.StreamsDeleted(logger, streams.Count, deleted, streamPrefix);
+        return deleted;
+    }
+
     private async Task EnsurePartitionsAsync(List<DateOnly> days, CancellationToken cancellationToken)
     {
         foreach (var day in days)
@@ -245,5 +290,8 @@ internal sealed partial class PostgresLogStore(NpgsqlDataSource dataSource, long
 
         [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Log partition {Partition} was being created by another process ({SqlState}); trying again")]
         public static partial void PartitionRace(ILogger logger, string partition, string sqlState);
+
+        [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Deleted {Streams} log streams ({Chunks} chunks) under '{Prefix}'")]
+        public static partial void StreamsDeleted(ILogger logger, int streams, long chunks, string prefix);
     }
 }

@@ -116,6 +116,21 @@ internal sealed class SqliteLogStore(SqliteStore store, long cap) : ILogStore
         return LogAppendPlan.Page(chunks, fromSeq, state);
     }, cancellationToken);
 
+    public Task<long> DeleteStreamsAsync(string streamPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(streamPrefix);
+        // BINARY order is bytewise, so the prefix is a range both primary keys serve.
+        var upper = LogStreamRange.UpperBound(streamPrefix);
+        var range = upper is null ? "stream >= @lower" : "stream >= @lower AND stream < @upper";
+        (string, object?)[] bounds = upper is null ? [("lower", streamPrefix)] : [("lower", streamPrefix), ("upper", upper)];
+        return store.WriteAsync((c, tx) =>
+        {
+            long deleted = Exec(c, tx, $"DELETE FROM orch_log WHERE {range}", bounds);
+            Exec(c, tx, $"DELETE FROM orch_log_stream WHERE {range}", bounds);
+            return deleted;
+        }, cancellationToken);
+    }
+
     public Task DropBeforeAsync(DateOnly day, CancellationToken cancellationToken = default) => store.WriteAsync((c, tx) =>
     {
         Exec(c, tx, "DELETE FROM orch_log WHERE day < @day", ("day", Day(day)));
