@@ -17,6 +17,9 @@ public interface IHostTargetGrain : IGrainWithStringKey
     /// <summary>From the host: the agent session that ran this target is gone.</summary>
     Task OnAgentGone(string assignmentId, TargetStatus status, string reason);
 
+    /// <summary>From its deleted step: drops the target's state, index rows and log streams; it then reads as absent.</summary>
+    Task Delete();
+
     ValueTask<HostTargetView?> GetAsync();
 }
 

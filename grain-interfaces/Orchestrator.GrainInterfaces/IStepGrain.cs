@@ -19,6 +19,12 @@ public interface IStepGrain : IGrainWithStringKey
     /// <summary>From a host target: it reached a final status for <see cref="TargetReport.StepAttempt"/>.</summary>
     Task OnTargetFinished(TargetReport report);
 
+    /// <summary>
+    /// From its deleted instance: deletes a finished step's index rows and host targets, a bounded chunk per turn.
+    /// Chunk 0 starts; each later chunk is the step's message to itself, and a chunk other than the next is ignored.
+    /// </summary>
+    Task Delete(int chunk);
+
     ValueTask<StepView?> GetAsync();
 }
 

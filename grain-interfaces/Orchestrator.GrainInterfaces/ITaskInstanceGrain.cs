@@ -24,6 +24,12 @@ public interface ITaskInstanceGrain : IGrainWithStringKey
     /// <summary>From a step: its status changed.</summary>
     Task OnStepStatus(StepStatusReport report);
 
+    /// <summary>
+    /// Deletes a finished instance with its steps, targets, index rows and logs (409 while it runs, 404 if absent, 200
+    /// again for one already deleted). The instance keeps a tombstone and reads as absent.
+    /// </summary>
+    Task Delete(DeleteInstance command);
+
     ValueTask<TaskInstanceView?> GetAsync();
 
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
@@ -64,6 +70,9 @@ public enum HookFormat
 
 /// <summary>Stop: the run ends <see cref="ExecutionStatus.Stopped"/> instead of <see cref="ExecutionStatus.Cancelled"/> (Harbor's stop and cancel).</summary>
 public sealed record InstanceControl(string RequestId, string By, string? Reason, bool Stop = false);
+
+/// <summary>Deletes a finished instance (by a person, or by <c>retention</c> when its time after finishing is up).</summary>
+public sealed record DeleteInstance(string RequestId, string By, string? Reason);
 
 public sealed record StepControl(string RequestId, int StepIndex, string By, string? Reason);
 

@@ -18,6 +18,19 @@ public static partial class InstancesApi
             _ => TypedResults.Ok(new { id, action = "cancel" }));
     }
 
+    /// <summary>
+    /// Deletes a finished instance with its targets and logs: 204, also for one already deleted; 409 while it runs.
+    /// The instance is gone from reads at once; its steps' rows and logs follow in the background.
+    /// </summary>
+    private static async Task<IResult> Delete(string id, string? reason, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var grain = Instance(api.Client, id);
+        var requestId = CommandWaiter.NewRequestId();
+        await grain.Delete(new DeleteInstance(requestId, Caller.Of(http), reason));
+        return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
+            _ => TypedResults.NoContent());
+    }
+
     private static async Task<IResult> StepAction(string id, int step, string action, ControlRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var client = api.Client;

@@ -1,10 +1,107 @@
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+
 namespace Orchestrator.Grains.Instances;
 
+/// <summary>
+/// Deleting a finished instance — on request, or when the plan's <c>ttlSecondsAfterFinished</c> has passed since it
+/// finished (Kubernetes' TTL-after-finished). The instance drops its index row and big state and keeps a tombstone;
+/// each started step then deletes its own targets, chunk by chunk, and each target its logs.
+/// </summary>
 public sealed partial class TaskInstanceGrain
 {
-    /// <summary>Called once the instance reaches a final status.</summary>
+    private const string RetentionReminder = "retention";
+
+    /// <summary>Who deletes an instance whose time after finishing is up.</summary>
+    internal const string RetentionActor = "retention";
+
+    /// <summary>
+    /// How early the retention reminder may fire and still delete: reminder due times are kept to the millisecond,
+    /// so a due time can read slightly before <c>FinishedAt + ttl</c>.
+    /// </summary>
+    private static readonly TimeSpan RetentionSlack = TimeSpan.FromSeconds(1);
+
+    public Task Delete(DeleteInstance command)
+    {
+        if (Answered(command.RequestId))
+        {
+            return Task.CompletedTask;
+        }
+        if (State.DeletedAt is not null)
+        {
+            return Reply(command.RequestId, 200, null);
+        }
+        if (State.Definition is null)
+        {
+            return Reply(command.RequestId, 404, $"Task instance '{GrainKey}' does not exist.");
+        }
+        if (!State.Status.IsFinal())
+        {
+            return Reply(command.RequestId, 409, $"Task instance '{GrainKey}' is {State.Status}; only a finished instance can be deleted.");
+        }
+        DeleteFinished(command.By, command.Reason);
+        return Reply(command.RequestId, 200, null);
+    }
+
+    /// <summary>Called once the instance reaches a final status: arms its deletion if the plan sets a time to keep it.</summary>
     partial void ArmRetention();
 
-    /// <summary>A reminder this grain no longer knows: drop it.</summary>
-    private Task OnRetentionReminder(string reminderName) => UnregisterReminder(reminderName);
+    partial void ArmRetention()
+    {
+        if (State.Definition?.TtlAfterFinished is { } ttl)
+        {
+            // A retry that reopens the instance leaves the reminder armed: it then finds the instance running and
+            // drops itself, and finishing again arms it afresh from the new finish.
+            _ = RegisterOrUpdateReminder(RetentionReminder, ttl < TimeSpan.Zero ? TimeSpan.Zero : ttl, OneShot.Period);
+        }
+    }
+
+    /// <summary>A reminder other than the start: retention's (delete if still finished and due), or one no longer known.</summary>
+    private async Task OnRetentionReminder(string reminderName)
+    {
+        await UnregisterReminder(reminderName);
+        if (reminderName != RetentionReminder || State.DeletedAt is not null || !State.Status.IsFinal()
+            || State.Definition?.TtlAfterFinished is not { } ttl || State.FinishedAt is not { } finishedAt)
+        {
+            return;
+        }
+        var remaining = finishedAt + ttl - TimeProvider.GetUtcNow();
+        if (remaining > RetentionSlack)
+        {
+            // Finished again later than this reminder was armed for (a retry that the reminder outlived).
+            await RegisterOrUpdateReminder(RetentionReminder, remaining, OneShot.Period);
+            return;
+        }
+        DeleteFinished(RetentionActor, $"{ttl} after it finished (ttlSecondsAfterFinished)");
+    }
+
+    /// <summary>Deletes a finished instance: its index row now, its steps through messages; leaves a tombstone.</summary>
+    private void DeleteFinished(string by, string? reason)
+    {
+        DeleteIndex(IndexKinds.Instance, "", GrainKey);
+        _ = UnregisterReminder(RetentionReminder);
+        for (var i = 0; i < State.Steps.Count; i++)
+        {
+            if (State.Steps[i].Attempt > 0)
+            {
+                StepGrain(i).Delete(0);
+            }
+        }
+        // The tombstone: enough to answer request ids and to refuse a late start, nothing that grows with the plan.
+        State = new TaskInstanceState
+        {
+            PlanId = State.PlanId,
+            PlanVersion = State.PlanVersion,
+            Status = State.Status,
+            By = State.By,
+            CreatedAt = State.CreatedAt,
+            StartedAt = State.StartedAt,
+            FinishedAt = State.FinishedAt,
+            Revision = State.Revision,
+            Requests = State.Requests,
+            DeletedAt = TimeProvider.GetUtcNow(),
+            DeletedBy = by,
+            DeleteReason = reason,
+        };
+    }
 }

@@ -19,9 +19,9 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
 
     public async Task Start(StartInstance command)
     {
-        if (State.Definition is not null)
+        if (State.Definition is not null || State.DeletedAt is not null)
         {
-            return; // started already: a resend
+            return; // started already (a resend), or deleted since
         }
         var now = TimeProvider.GetUtcNow();
         State.PlanId = command.PlanId;

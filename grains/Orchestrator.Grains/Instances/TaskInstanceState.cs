@@ -40,6 +40,14 @@ public sealed class TaskInstanceState
     public long Revision { get; set; }
 
     public RequestLog Requests { get; set; } = new();
+
+    /// <summary>Set when the instance was deleted: the state is then a tombstone and the instance reads as absent.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>Who deleted it (<c>retention</c> when its time after finishing ran out), and why.</summary>
+    public string? DeletedBy { get; set; }
+
+    public string? DeleteReason { get; set; }
 }
 
 /// <summary>One step as the instance tracks it.</summary>

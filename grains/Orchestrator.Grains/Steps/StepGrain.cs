@@ -18,9 +18,9 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
 
     public async Task Start(StartStep command)
     {
-        if (command.Attempt <= State.Attempt)
+        if (command.Attempt <= State.Attempt || State.Deletion is not null)
         {
-            return; // a resend of an attempt already started
+            return; // a resend of an attempt already started, or the step was deleted
         }
         State = new StepState
         {

@@ -73,7 +73,28 @@ public sealed class StepState
 
     public DateTimeOffset? FinishedAt { get; set; }
 
+    /// <summary>Set once the step's instance was deleted: how far deleting its rows and targets has got.</summary>
+    public StepDeletion? Deletion { get; set; }
+
     public string TargetPartition(int attempt) => $"{Key}/{attempt}";
 
     public string Key { get; set; } = "";
+}
+
+/// <summary>
+/// Where deleting a step stands: the <c>target</c> rows first (<see cref="Attempt"/> 0, each sends its host target a
+/// delete), then each attempt's <c>steptarget</c> rows; <see cref="After"/> is the last key done in that partition.
+/// </summary>
+public sealed class StepDeletion
+{
+    /// <summary>The chunk the next continuation must carry; any other is a resend and is ignored.</summary>
+    public int Chunk { get; set; }
+
+    public int Attempt { get; set; }
+
+    public string? After { get; set; }
+
+    public bool Done { get; set; }
+
+    public int TargetsDeleted { get; set; }
 }

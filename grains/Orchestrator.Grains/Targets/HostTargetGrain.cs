@@ -24,9 +24,9 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
 
     public async Task Start(StartTarget command)
     {
-        if (command.StepAttempt <= State.StepAttempt && State.Run > 0)
+        if ((command.StepAttempt <= State.StepAttempt && State.Run > 0) || State.Deleted)
         {
-            return; // a resend, or a start of an older attempt
+            return; // a resend, or a start of an older attempt, or the target was deleted
         }
         State.StepKey = command.StepKey;
         State.Host = command.Host;
@@ -48,6 +48,10 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
 
     public async Task Cancel(int stepAttempt, TargetStatus notStartedStatus)
     {
+        if (State.Deleted)
+        {
+            return; // a cancel of a target never started, arriving after its step was deleted
+        }
         if (stepAttempt > State.StepAttempt || State.Run == 0)
         {
             // The start has not arrived (it never will, or it is behind this message): refuse it when it does.
@@ -139,7 +143,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         }
     }
 
-    public ValueTask<HostTargetView?> GetAsync() => ValueTask.FromResult<HostTargetView?>(State.Run == 0 && State.CancelledAttempt == 0 ? null : new HostTargetView(
+    public ValueTask<HostTargetView?> GetAsync() => ValueTask.FromResult<HostTargetView?>(State.Deleted || (State.Run == 0 && State.CancelledAttempt == 0) ? null : new HostTargetView(
         GrainKey, State.Host, State.Status, State.StepAttempt, State.Run, [.. State.Attempts], State.Percent, State.ProgressMessage, new Dictionary<string, string>(State.Outputs))
     {
         ProgressAt = State.ProgressAt,

@@ -41,6 +41,9 @@ public sealed class HostTargetState
     /// <summary>Reminders this target has registered and not yet removed (so that ending a run removes only those).</summary>
     public List<string> ArmedReminders { get; set; } = [];
 
+    /// <summary>Deleted with its instance: the state is a tombstone, the target reads as absent and ignores late messages.</summary>
+    public bool Deleted { get; set; }
+
     public string? ProgressMessage { get; set; }
 
     /// <summary>When the last progress check-in arrived (the agent's time of the event).</summary>
