@@ -6,8 +6,8 @@ namespace Orchestrator.Api.Jobs;
 /// <summary>
 /// Job ids. A Generic or Scheduled job is a task instance: its id is the instance id (32 hex digits). A Periodic job
 /// is a schedule: its id is <c>&lt;name&gt;.p-&lt;32 hex&gt;</c>, from which the schedule key
-/// <c>&lt;name&gt;/p-&lt;32 hex&gt;</c> follows without a lookup (instance ids never contain a dot, so the two cannot be
-/// confused).
+/// <c>&lt;name&gt;/p-&lt;32 hex&gt;</c> follows without a lookup. No instance id ends that way: ours are bare hex, and a
+/// schedule's runs (the periodic job's executions) end with their due time.
 /// </summary>
 public static class JobIds
 {

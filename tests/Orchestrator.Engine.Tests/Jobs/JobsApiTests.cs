@@ -56,7 +56,7 @@ public sealed class JobsApiTests(JobsFixture fixture)
         var (status, accepted) = await SubmitAsync(new
         {
             name = "script",
-            parameters = new { host = "job-2", script = "echo \"ran on $ORCH_HOST with ${{ literal }}\"" },
+            parameters = new { host = "job-2", script = "echo \"ran on $ORCH_HOST\" with '${{ literal }}'" },
             status_hook = "http://127.0.0.1:9/hook",
             metadata = new { kind = "Generic" },
         });
