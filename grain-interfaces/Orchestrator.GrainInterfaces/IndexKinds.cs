@@ -27,6 +27,15 @@ public static class IndexKinds
     /// <summary>Partition "", key schedule key (plan id/name, so a plan's schedules are adjacent), status 1 when suspended, data <see cref="ScheduleIndexData"/>.</summary>
     public const string Schedule = "schedule";
 
+    /// <summary>
+    /// Partition "", key <see cref="HookParkedKey"/> (subject, then the revision in 19 digits), data
+    /// <see cref="HookParkedIndexData"/>: status hook events that ran out of retries, across subjects.
+    /// </summary>
+    public const string HookParked = "hookparked";
+
+    public static string HookParkedKey(string subject, long revision) =>
+        subject + "/" + revision.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Position(int index) => index.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 }
 
@@ -85,3 +94,5 @@ public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttem
 public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
 
 public sealed record PlanIndexData(string Name, int Version, DateTimeOffset UpdatedAt);
+
+public sealed record HookParkedIndexData(string Subject, long Revision, string Url, string DeliveryId, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset ParkedAt, string? LastError);

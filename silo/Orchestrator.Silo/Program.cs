@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Security.Cryptography;
 using Orchestrator.Api.Hosting;
+using Orchestrator.Grains.Hooks;
 using Orchestrator.Grains.Plans;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Silos;
@@ -21,6 +22,7 @@ if (errors.Count > 0)
 
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(GrainTypeRegistry.FromAssemblies(typeof(PlanGrain).Assembly));
+builder.Services.AddStatusHooks(o => StatusHookConfiguration.Apply(o, builder.Configuration, environment));
 builder.Services.AddSingleton<SiloService>();
 builder.Services.AddSingleton<IClusterClientProvider>(sp => sp.GetRequiredService<SiloService>());
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());

@@ -1,6 +1,7 @@
 using Orchestrator.Api.Agents;
 using Orchestrator.Api.Common;
 using Orchestrator.Api.Files;
+using Orchestrator.Api.Hooks;
 using Orchestrator.Api.Hosts;
 using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
@@ -29,6 +30,7 @@ public static class ApiRegistration
         routes.MapPlansApi();
         routes.MapInstancesApi();
         routes.MapHostsApi();
+        routes.MapHooksApi();
         routes.MapFilesApi();
         routes.MapJobsApi();
         routes.MapAgentGateway();

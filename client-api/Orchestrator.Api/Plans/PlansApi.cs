@@ -117,6 +117,9 @@ public static class PlansApi
         public DateTimeOffset? At { get; init; }
 
         public string? Delay { get; init; }
+
+        /// <summary>Where the instance's status changes are posted (see docs/api.md, "Status hooks").</summary>
+        public Hooks.HooksApi.StatusHookRequest? StatusHook { get; init; }
     }
 
     /// <summary>When a run may start: at once (empty options), at a time, or after a delay; or the field that is wrong.</summary>
@@ -160,6 +163,11 @@ public static class PlansApi
         {
             return timingError;
         }
+        if (Hooks.HooksApi.Validate(request?.StatusHook, "statusHook", out var hook) is { } hookError)
+        {
+            return hookError;
+        }
+        options = options with { Hook = hook };
         var requestId = CommandWaiter.NewRequestId();
         var instanceId = Guid.NewGuid().ToString("N");
         await grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http), options));

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Api.Hosting;
+using Orchestrator.Grains.Hooks;
 using Orchestrator.Grains.Plans;
 using Orchestrator.Runtime.Client;
 using Orchestrator.Runtime.Hosting;
@@ -55,7 +56,8 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public ClusterClient Client => Cluster.Client;
 
-    public static async Task<EngineHarness> StartAsync(RuntimeOptions options, int silos = 1, ManualTimeProvider? clock = null)
+    /// <summary>Starts the cluster and the API; <paramref name="services"/> are the silos' services (default: status hooks with default options).</summary>
+    public static async Task<EngineHarness> StartAsync(RuntimeOptions options, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null)
     {
         options.ShardCount = 16;
         options.LeaseTime = TimeSpan.FromSeconds(4);
@@ -65,6 +67,7 @@ public sealed class EngineHarness : IAsyncDisposable
             Registry = Registry,
             InitialSilos = silos,
             Clock = clock ?? TimeProvider.System,
+            Services = services ?? new ServiceCollection().AddStatusHooks().BuildServiceProvider(),
         });
         await cluster.WaitForStableAsync(TimeSpan.FromSeconds(30));
         var harness = new EngineHarness(cluster, options, clock, FreePort());

@@ -1,0 +1,213 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
+using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Reminders;
+
+namespace Orchestrator.Grains.Hooks;
+
+/// <summary>
+/// Posts one subject's status events to its hook, one at a time, head of the queue first, in revision order.
+/// <para>
+/// The POST runs inside the grain's turn (the Publish turn, or the retry reminder's), and the outcome commits with
+/// that turn. That makes delivery at least once without any extra machinery: a crash or a lost commit after a
+/// successful POST re-runs the turn and posts again (receivers dedupe on <c>X-Orchestrator-Delivery</c>), and no two
+/// POSTs of one subject ever overlap (G1). The price is that a slow receiver holds this grain's turns for up to
+/// <see cref="StatusHookOptions.AttemptTimeout"/> per attempt; it holds nothing else, as each subject is its own grain.
+/// Work outside the turn (a background sender reporting back by message) would free the turn but need its own
+/// fencing against a shard move to keep one POST in flight per subject.
+/// </para>
+/// <para>
+/// A failed attempt is retried after an exponential back-off with equal jitter, on a reminder (so on the runtime's
+/// clock), until <see cref="StatusHookOptions.MaxRetryDuration"/> has passed since the event's first attempt; the
+/// event is then parked with its last error, an index row lists it, and the next revision goes out. Replay puts
+/// parked events back at the head of the queue.
+/// </para>
+/// </summary>
+[GrainType("statushook")]
+public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHookGrain, IRemindable
+{
+    /// <summary>Delivered events kept in state for the view.</summary>
+    internal const int DeliveredKept = 20;
+
+    /// <summary>Attempts one turn makes before it yields (the rest go out in the next turn, right after).</summary>
+    private const int MaxAttemptsPerTurn = 20;
+
+    private const string RetryReminderPrefix = "retry-";
+
+    private readonly StatusHookSender _sender;
+    private readonly ILogger _logger;
+
+    /// <summary>Both services are optional: a silo without <see cref="StatusHookRegistration.AddStatusHooks"/> delivers with defaults.</summary>
+    public StatusHookGrain(StatusHookSender? sender = null, ILogger<StatusHookGrain>? logger = null)
+    {
+        _sender = sender ?? StatusHookSender.Default;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    public async Task Publish(HookEvent hookEvent)
+    {
+        ArgumentNullException.ThrowIfNull(hookEvent);
+        if (hookEvent.Revision <= State.LastRevision)
+        {
+            return; // a resend, or an event overtaken by a later one
+        }
+        var now = TimeProvider.GetUtcNow();
+        State.LastRevision = hookEvent.Revision;
+        State.Url = hookEvent.Hook.Url;
+        State.Pending.Add(new HookDelivery
+        {
+            Revision = hookEvent.Revision,
+            DeliveryId = Guid.CreateVersion7(now).ToString("N"),
+            Url = hookEvent.Hook.Url,
+            Secret = hookEvent.Hook.Secret,
+            Body = hookEvent.Body,
+            QueuedAt = now,
+        });
+        if (State.ArmedReminder is null)
+        {
+            await DeliverAsync(dueNow: false);
+        }
+    }
+
+    public async Task Replay(HookReplay command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (State.Requests.Find(command.RequestId) is not null)
+        {
+            return;
+        }
+        List<HookDelivery> chosen = command.Revision is { } revision ? [.. State.Parked.Where(p => p.Revision == revision)] : [.. State.Parked];
+        if (command.Revision is { } missing && chosen.Count == 0)
+        {
+            State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' has no parked event with revision {missing}."));
+            return;
+        }
+        foreach (var delivery in chosen)
+        {
+            State.Parked.Remove(delivery);
+            DeleteIndex(IndexKinds.HookParked, "", IndexKinds.HookParkedKey(GrainKey, delivery.Revision));
+            delivery.ParkedAt = null;
+            delivery.FirstAttemptAt = null;
+            delivery.NextAttemptAt = null;
+            InsertInOrder(State.Pending, delivery);
+        }
+        State.Requests.Add(RequestResult.Done(command.RequestId, chosen.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (chosen.Count > 0)
+        {
+            Log.Replayed(_logger, GrainKey, chosen.Count, command.By);
+            // Not posted in this turn: the caller waits for the replay to be recorded, not for the receiver.
+            await ArmRetry(TimeSpan.Zero);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await UnregisterReminder(reminderName);
+        if (reminderName != State.ArmedReminder)
+        {
+            return; // replaced by a later arming
+        }
+        State.ArmedReminder = null;
+        // The tick is the head's due time (the runtime may fire a little ahead of it): try the head now.
+        await DeliverAsync(dueNow: true);
+    }
+
+    public ValueTask<HookView?> GetAsync() => ValueTask.FromResult(State.LastRevision == 0 ? null : new HookView(
+        GrainKey,
+        State.Url,
+        State.LastRevision,
+        [.. State.Pending.Select(d => d.ToView())],
+        [.. State.Parked.Select(d => d.ToView())],
+        [.. State.Delivered.Select(d => d.ToView())]));
+
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+
+    /// <summary>Posts from the head of the queue until it is empty, an attempt fails, or the turn has made enough attempts.</summary>
+    private async Task DeliverAsync(bool dueNow)
+    {
+        for (var attempts = 0; State.Pending.Count > 0; attempts++)
+        {
+            var head = State.Pending[0];
+            var now = TimeProvider.GetUtcNow();
+            if (!dueNow && head.NextAttemptAt is { } next && next > now)
+            {
+                await ArmRetry(next - now);
+                return;
+            }
+            dueNow = false;
+            if (attempts == MaxAttemptsPerTurn)
+            {
+                await ArmRetry(TimeSpan.Zero);
+                return;
+            }
+            head.FirstAttemptAt ??= now;
+            head.Attempts++;
+            var result = await _sender.SendAsync(new HookPost(head.Url, head.Secret, GrainKey, head.Revision, head.DeliveryId, head.Body), TimeProvider, CancellationToken.None);
+            now = TimeProvider.GetUtcNow();
+            if (result.Delivered)
+            {
+                MarkDelivered(head, now);
+                continue;
+            }
+            head.LastError = result.Error;
+            var deadline = head.FirstAttemptAt.Value + _sender.Options.MaxRetryDuration;
+            if (now >= deadline)
+            {
+                Park(head, now);
+                continue;
+            }
+            var retryAt = now + HookBackoff.Next(head.Attempts, _sender.Options);
+            // One last attempt at the deadline rather than a back-off that overshoots it.
+            head.NextAttemptAt = retryAt < deadline ? retryAt : deadline;
+            Log.AttemptFailed(_logger, GrainKey, head.Revision, head.Attempts, head.NextAttemptAt.Value, result.Error);
+            await ArmRetry(head.NextAttemptAt.Value - now);
+            return;
+        }
+    }
+
+    private void MarkDelivered(HookDelivery head, DateTimeOffset now)
+    {
+        State.Pending.RemoveAt(0);
+        head.DeliveredAt = now;
+        head.NextAttemptAt = null;
+        head.Body = "";
+        head.Secret = null;
+        State.Delivered.Add(head);
+        if (State.Delivered.Count > DeliveredKept)
+        {
+            State.Delivered.RemoveAt(0);
+        }
+        Log.Delivered(_logger, GrainKey, head.Revision, head.Attempts);
+    }
+
+    private void Park(HookDelivery head, DateTimeOffset now)
+    {
+        State.Pending.RemoveAt(0);
+        head.ParkedAt = now;
+        head.NextAttemptAt = null;
+        InsertInOrder(State.Parked, head);
+        WriteIndex(new IndexRow(IndexKinds.HookParked, "", IndexKinds.HookParkedKey(GrainKey, head.Revision), 0, DomainJson.Serialize(
+            new HookParkedIndexData(GrainKey, head.Revision, head.Url, head.DeliveryId, head.Attempts, head.QueuedAt, now, head.LastError))));
+        Log.Parked(_logger, GrainKey, head.Revision, head.Attempts, head.LastError);
+    }
+
+    private async Task ArmRetry(TimeSpan due)
+    {
+        if (State.ArmedReminder is { } armed)
+        {
+            await UnregisterReminder(armed);
+        }
+        State.ReminderSeq++;
+        State.ArmedReminder = RetryReminderPrefix + State.ReminderSeq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await RegisterOrUpdateReminder(State.ArmedReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, OneShot.Period);
+    }
+
+    private static void InsertInOrder(List<HookDelivery> list, HookDelivery delivery)
+    {
+        var at = list.FindIndex(d => d.Revision > delivery.Revision);
+        list.Insert(at < 0 ? list.Count : at, delivery);
+    }
+}

@@ -1,0 +1,65 @@
+using Orchestrator.GrainInterfaces;
+
+namespace Orchestrator.Grains.Hooks;
+
+/// <summary>State of one subject's hook: the queue in revision order, the parked events and the last delivered ones.</summary>
+public sealed class StatusHookState
+{
+    /// <summary>The hook URL of the last event queued.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>The highest revision ever queued: a publish at or below it is a resend.</summary>
+    public long LastRevision { get; set; }
+
+    /// <summary>Events still to deliver, in ascending revision; the head is the one being tried.</summary>
+    public List<HookDelivery> Pending { get; set; } = [];
+
+    /// <summary>Events that ran out of retries, in ascending revision, until replayed.</summary>
+    public List<HookDelivery> Parked { get; set; } = [];
+
+    /// <summary>The last <see cref="StatusHookGrain.DeliveredKept"/> delivered events, bodies dropped.</summary>
+    public List<HookDelivery> Delivered { get; set; } = [];
+
+    /// <summary>
+    /// The name of the registered retry reminder the head waits for, or null. Each arming takes a new name
+    /// (<see cref="ReminderSeq"/>): the runtime dedupes a firing by name and due time, so re-arming the same name for
+    /// the same instant (two replays within one clock tick) would otherwise never fire.
+    /// </summary>
+    public string? ArmedReminder { get; set; }
+
+    public long ReminderSeq { get; set; }
+
+    public RequestLog Requests { get; set; } = new();
+}
+
+/// <summary>One event and where its delivery stands.</summary>
+public sealed class HookDelivery
+{
+    public long Revision { get; set; }
+
+    /// <summary>Sent as <c>X-Orchestrator-Delivery</c>; the same on every attempt and replay of this event.</summary>
+    public string DeliveryId { get; set; } = "";
+
+    public string Url { get; set; } = "";
+
+    public string? Secret { get; set; }
+
+    public string Body { get; set; } = "";
+
+    public DateTimeOffset QueuedAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>Start of the current retry window (the first attempt, or the first after a replay).</summary>
+    public DateTimeOffset? FirstAttemptAt { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    public DateTimeOffset? ParkedAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public HookDeliveryView ToView() => new(Revision, Attempts, QueuedAt, NextAttemptAt, DeliveredAt, LastError);
+}
