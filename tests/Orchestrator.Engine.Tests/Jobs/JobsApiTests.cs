@@ -71,6 +71,28 @@ public sealed class JobsApiTests(JobsFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_BuiltinHttp_TheAgentMakesTheRequestAndChecksTheStatus()
+    {
+        // The secured API itself answers 401 without the secret: expecting 401 makes the job succeed, 2xx makes it fail.
+        var url = fixture.Jobs.BaseAddress + "api/v1/stats";
+        var (_, expected) = await SubmitAsync(new
+        {
+            name = "http",
+            parameters = new { url, host = "job-1", expect_status = "401", headers = new { Accept = "application/json" } },
+            metadata = new { kind = "Generic" },
+        });
+        var (_, unexpected) = await SubmitAsync(new
+        {
+            name = "http",
+            parameters = new Dictionary<string, object> { ["url"] = url, ["host"] = "job-1", ["header.X-Probe"] = "1" },
+            metadata = new { kind = "Generic" },
+        });
+
+        Assert.Equal("success", (await WaitForJobAsync(expected["id"]!.GetValue<string>(), "success", "error"))["status"]!.GetValue<string>());
+        Assert.Equal("error", (await WaitForJobAsync(unexpected["id"]!.GetValue<string>(), "success", "error"))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Submit_Scheduled_WaitsForTheDelayOnTheClockThenRuns()
     {
         var (status, accepted) = await SubmitAsync(new
