@@ -136,12 +136,30 @@ public static class AgentGateway
         {
             Id = record.Id,
             Host = record.Host,
-            Kind = work.Kind switch { WorkKind.Download => AssignmentKind.Download, WorkKind.Upload => AssignmentKind.Upload, _ => AssignmentKind.Script },
+            Kind = work.Kind switch
+            {
+                WorkKind.Download => AssignmentKind.Download,
+                WorkKind.Upload => AssignmentKind.Upload,
+                WorkKind.Http => AssignmentKind.Http,
+                _ => AssignmentKind.Script,
+            },
             Script = work.Kind == WorkKind.Script ? new ScriptWork(work.Interpreter, work.Source, work.Args, work.Env, work.WorkingDirectory) : null,
             Files = [.. work.Files.Select(f => new FileWork(f.Name, f.Sha256, f.Size))],
             TargetDirectory = work.TargetDirectory,
             Mode = work.Mode,
             UploadPath = work.UploadPath,
+            Http = work.Http is { } http
+                ? new HttpWork
+                {
+                    Method = http.Method,
+                    Url = http.Url,
+                    Headers = http.Headers,
+                    Body = http.Body,
+                    ExpectStatus = http.ExpectStatus,
+                    TimeoutMs = http.Timeout is { } t ? (int)t.TotalMilliseconds : null,
+                    FollowRedirects = http.FollowRedirects ?? true,
+                }
+                : null,
             TimeoutMs = record.TimeoutMs,
             Secrets = work.Secrets,
         };

@@ -174,10 +174,8 @@ public sealed partial class ScheduleGrain
         }
     }
 
-    private void DeleteRun(string instanceId)
-    {
-        // PENDING-DELETE: GrainFactory.GetGrain<ITaskInstanceGrain>(instanceId).Delete(new DeleteInstance($"history:{instanceId}", By, "beyond the schedule's history limit"));
-    }
+    private void DeleteRun(string instanceId) =>
+        GrainFactory.GetGrain<ITaskInstanceGrain>(instanceId).Delete(new DeleteInstance($"history:{instanceId}", By, "beyond the schedule's history limit"));
 
     private void Skip(DateTimeOffset due, SkipReason reason, string detail, long count = 1)
     {

@@ -229,6 +229,10 @@ public sealed class ScheduleTests(ScheduleFixture fixture)
         var done = await H.WaitForScheduleAsync(plan, "s", x => Runs(x).Count(r => r!["deleted"]!.GetValue<bool>()) == 2, "two runs beyond the limits");
         var deleted = Runs(done).Where(r => r!["deleted"]!.GetValue<bool>()).Select(r => r!["instanceId"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(new[] { ids[0], ids[2] }.Order(), deleted);
+        await H.WaitForInstanceAsync(ids[0], ScheduleFixture.Wait, "absent");
+        await H.WaitForInstanceAsync(ids[2], ScheduleFixture.Wait, "absent");
+        Assert.Equal("succeeded", EngineHarness.StatusOf(await H.GetInstanceAsync(ids[1])));
+        Assert.Equal("failed", EngineHarness.StatusOf(await H.GetInstanceAsync(ids[3])));
         await H.DeleteScheduleAsync(plan, "s");
     }
 
