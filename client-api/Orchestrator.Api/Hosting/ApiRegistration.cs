@@ -6,6 +6,7 @@ using Orchestrator.Api.Hosts;
 using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
+using Orchestrator.Api.Schedules;
 
 namespace Orchestrator.Api.Hosting;
 
@@ -28,6 +29,7 @@ public static class ApiRegistration
     public static IEndpointRouteBuilder MapOrchestratorApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPlansApi();
+        routes.MapSchedulesApi();
         routes.MapInstancesApi();
         routes.MapHostsApi();
         routes.MapHooksApi();

@@ -82,6 +82,10 @@ public sealed class EngineHarness : IAsyncDisposable
         builder.WebHost.UseUrls(Server);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IClusterClientProvider>(new Provider(Cluster.Client));
+        if (Clock is not null)
+        {
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+        }
         builder.Services.AddOrchestratorApi(new ApiOptions
         {
             AgentToken = Token,
