@@ -31,18 +31,18 @@ internal static class FanoutBench
             var ports = new List<int>();
             for (var i = 0; i < silos; i++)
             {
-                var port = FreePort();
+                var port = Processes.FreePort();
                 ports.Add(port);
-                processes.Add(Start(siloDll, "--store", "postgres", "--connection-string", connection, "--shard-count", "64", "--silo-name", $"fan{i}",
+                processes.Add(Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--shard-count", "64", "--silo-name", $"fan{i}",
                     "--urls", $"http://127.0.0.1:{port}", "--agent-token", token, "--local-agent", "false", "--agent-heartbeat-forward-interval", forward));
-                await WaitReadyAsync(port, processes[^1]);
+                await Processes.WaitReadyAsync(port, processes[^1]);
             }
             var server = $"http://127.0.0.1:{ports[0]}";
-            var fleet = Start(agentDll, "--server", server, "--token", token, "--simulate", hosts.ToString(CultureInfo.InvariantCulture), "--host-prefix", "sim-",
+            var fleet = Processes.Start(agentDll, "--server", server, "--token", token, "--simulate", hosts.ToString(CultureInfo.InvariantCulture), "--host-prefix", "sim-",
                 "--label", "fleet=sim");
             processes.Add(fleet);
             var registering = Stopwatch.StartNew();
-            await WaitAsync(async () => await OnlineHostsAsync(connection) >= hosts, TimeSpan.FromMinutes(10), "hosts online");
+            await Processes.WaitAsync(async () => await OnlineHostsAsync(connection) >= hosts, TimeSpan.FromMinutes(10), "hosts online");
             Report.Info($"{hosts} hosts online after {registering.Elapsed.TotalSeconds:0.0} s");
 
             using var http = new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) };
@@ -52,7 +52,7 @@ internal static class FanoutBench
                 put.EnsureSuccessStatusCode();
             }
             // Under a large fleet's background load the save may answer 202 (stored, not yet applied): wait for it.
-            await WaitAsync(async () =>
+            await Processes.WaitAsync(async () =>
             {
                 using var get = await http.GetAsync("/api/v1/plans/fanout");
                 return get.IsSuccessStatusCode;
@@ -69,7 +69,7 @@ internal static class FanoutBench
             var id = body["id"]!.GetValue<string>();
             string status = "";
             var lastProgress = TimeSpan.Zero;
-            await WaitAsync(async () =>
+            await Processes.WaitAsync(async () =>
             {
                 if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1))
                 {
@@ -86,7 +86,7 @@ internal static class FanoutBench
                 Report.Failure($"fanout_{label}", $"instance ended {status}");
                 return 1;
             }
-            var peakMb = processes.Take(silos).Max(p => PeakMegabytes(p.Id));
+            var peakMb = processes.Take(silos).Max(p => Processes.PeakMegabytes(p.Id));
             var suffix = silos == 1 ? "1silo" : $"{silos}silos";
             Report.Figure($"fanout_{label}_seconds_{suffix}", seconds, "s");
             Report.Figure($"fanout_{label}_targets_per_s_{suffix}", hosts / seconds, "targets/s");
@@ -105,44 +105,6 @@ internal static class FanoutBench
             }
             await Bench.DropSchemaAsync(connection, schema);
         }
-    }
-
-    private static Process Start(string dll, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        info.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) { Report.Info(line); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Report.Info(line); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(int port, Process process)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitAsync(async () =>
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"silo exited with {process.ExitCode}");
-            }
-            try
-            {
-                using var response = await http.GetAsync("/readyz");
-                return response.IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromMinutes(2), "silo ready");
     }
 
     private static async Task<long> OnlineHostsAsync(string connection)
@@ -174,30 +136,4 @@ internal static class FanoutBench
         return string.Join(' ', parts);
     }
 
-    private static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await done())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"timed out after {timeout} waiting for {what}");
-            }
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>The process's peak resident set (VmHWM) in MB.</summary>
-    private static double PeakMegabytes(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

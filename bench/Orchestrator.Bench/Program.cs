@@ -10,11 +10,12 @@ return command switch
     "ack" => await LatencyBench.AckAsync(options),
     "reminders" => await LatencyBench.RemindersAsync(options),
     "fanout" => await FanoutBench.RunAsync(options),
+    "cron" => await CronBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron --connection CS [options]");
     return 2;
 }

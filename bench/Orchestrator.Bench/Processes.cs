@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Orchestrator.Bench;
+
+/// <summary>Silo and agent processes for the end-to-end suites: start, wait until ready, poll, measure.</summary>
+internal static class Processes
+{
+    internal static Process Start(string dll, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) { Report.Info(line); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Report.Info(line); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    internal static async Task WaitReadyAsync(int port, Process process)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"silo exited with {process.ExitCode}");
+            }
+            try
+            {
+                using var response = await http.GetAsync("/readyz");
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromMinutes(2), "silo ready");
+    }
+
+    internal static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"timed out after {timeout} waiting for {what}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The process's peak resident set (VmHWM) in MB.</summary>
+    internal static double PeakMegabytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
