@@ -109,10 +109,10 @@ public sealed class JobsApiTests(JobsFixture fixture)
         Assert.Equal("Scheduled", waiting["kind"]!.GetValue<string>());
         Assert.Equal(60, waiting["run_at"]!.GetValue<long>() - waiting["enqueue_time"]!.GetValue<long>());
 
-        fixture.Clock.Advance(TimeSpan.FromSeconds(20));
+        await fixture.AdvanceAsync(TimeSpan.FromSeconds(20));
         Assert.Equal("scheduled", (await GetJobAsync(id))["status"]!.GetValue<string>());
 
-        fixture.Clock.Advance(TimeSpan.FromSeconds(41));
+        await fixture.AdvanceAsync(TimeSpan.FromSeconds(41));
         var done = await WaitForJobAsync(id, "success", "error");
         Assert.Equal("success", done["status"]!.GetValue<string>());
         Assert.Contains("delayed", await LogAsync(id));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Api.Hosting;
 using Orchestrator.Engine.Tests.Infrastructure;
+using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Client;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -55,6 +56,27 @@ public sealed class JobsFixture : IAsyncLifetime
 
         await Harness.WaitForHostsAsync("job-1", "job-2");
     }
+
+    /// <summary>
+    /// Moves the clock to <paramref name="to"/> in one step, then waits until both agents' heartbeats reached their host
+    /// grains after it. A jump fires at most one liveness check; a host goes offline only after two checks without a
+    /// heartbeat between them, which back-to-back jumps would otherwise make.
+    /// </summary>
+    public async Task AdvanceToAsync(DateTimeOffset to)
+    {
+        Clock.SetUtcNow(to);
+        await Eventually.Until(
+            async () => new[]
+            {
+                (await Harness.Client.GetGrain<IHostGrain>("job-1").GetAsync())?.LastSeen,
+                (await Harness.Client.GetGrain<IHostGrain>("job-2").GetAsync())?.LastSeen,
+            },
+            seen => seen.All(at => at >= to),
+            TimeSpan.FromSeconds(60),
+            "heartbeats after the clock moved");
+    }
+
+    public Task AdvanceAsync(TimeSpan by) => AdvanceToAsync(Clock.GetUtcNow() + by);
 
     public async Task DisposeAsync()
     {

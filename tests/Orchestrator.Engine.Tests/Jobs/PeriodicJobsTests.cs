@@ -36,7 +36,7 @@ public sealed class PeriodicJobsTests(JobsFixture fixture)
         var first = NextMinute();
         Assert.Equal(first.ToUnixTimeSeconds(), periodic["run_at"]!.GetValue<long>());
 
-        AdvanceTo(first.AddSeconds(1));
+        await fixture.AdvanceToAsync(first.AddSeconds(1));
         var execution = (await WaitForExecutionsAsync(id, 1))[0];
         // The schedule lists a run as soon as it sends the start; the instance exists once the start is applied.
         var run = (await Eventually.Until(() => TryGetJobAsync(execution), j => j?["status"]!.GetValue<string>() is "success" or "error", Wait, $"execution {execution}"))!;
@@ -44,7 +44,7 @@ public sealed class PeriodicJobsTests(JobsFixture fixture)
         Assert.Equal(id, run["upstream_job_id"]!.GetValue<string>());
         Assert.Contains($"tick from {execution}", await LogAsync(execution));
 
-        AdvanceTo(first.AddMinutes(1).AddSeconds(1));
+        await fixture.AdvanceToAsync(first.AddMinutes(1).AddSeconds(1));
         var executions = await WaitForExecutionsAsync(id, 2);
         Assert.Contains(execution, executions);
 
@@ -92,16 +92,6 @@ public sealed class PeriodicJobsTests(JobsFixture fixture)
     {
         var now = fixture.Clock.GetUtcNow();
         return new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(1);
-    }
-
-    /// <summary>Moves the clock in steps of at most 30 s, as time passes for real (hosts' liveness checks see heartbeats between them).</summary>
-    private void AdvanceTo(DateTimeOffset to)
-    {
-        while (fixture.Clock.GetUtcNow() < to)
-        {
-            var next = fixture.Clock.GetUtcNow().AddSeconds(30);
-            fixture.Clock.SetUtcNow(next < to ? next : to);
-        }
     }
 
     private async Task<IReadOnlyList<string>> WaitForExecutionsAsync(string id, int count)
