@@ -66,6 +66,16 @@ internal sealed partial class InboxPump
         {
             _expected.Add((fromId, at));
         }
+        WakeAt(at);
+    }
+
+    /// <summary>
+    /// Wakes the pump once the clock has reached <paramref name="at"/>. A timer may fire a little before the wall
+    /// clock says it is time (timers run on a monotonic clock): then it waits out the rest, since a wake-up that finds
+    /// the messages not yet visible would leave them to the next poll, up to a poll interval late.
+    /// </summary>
+    private void WakeAt(DateTimeOffset at)
+    {
         var wait = at - _silo.Clock.GetUtcNow();
         if (wait <= TimeSpan.Zero)
         {
@@ -75,8 +85,8 @@ internal sealed partial class InboxPump
         ITimer? timer = null;
         timer = _silo.Clock.CreateTimer(_ =>
         {
-            Wake();
             timer?.Dispose();
+            WakeAt(at);
         }, null, wait, Timeout.InfiniteTimeSpan);
     }
 
