@@ -60,7 +60,9 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         State.Pending.Add(new HookDelivery
         {
             Revision = hookEvent.Revision,
-            DeliveryId = Guid.CreateVersion7(now).ToString("N"),
+            // Derived, not random: a turn re-run after a crash posts the same event under the same id.
+            DeliveryId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes($"{GrainKey}#{hookEvent.Revision}")))[..32],
             Url = hookEvent.Hook.Url,
             Secret = hookEvent.Hook.Secret,
             Body = hookEvent.Body,

@@ -51,13 +51,14 @@ public sealed class JobsApiTests(JobsFixture fixture)
     }
 
     [Fact]
-    public async Task Submit_BuiltinScript_RunsOnTheHostWithTheHookRecorded()
+    public async Task Submit_BuiltinScript_RunsOnTheHost_AndItsStatusHookGetsHarborBodiesInOrder()
     {
+        await using var receiver = await Hooks.HookReceiver.StartAsync();
         var (status, accepted) = await SubmitAsync(new
         {
             name = "script",
             parameters = new { host = "job-2", script = "echo \"ran on $ORCH_HOST\" with '${{ literal }}'" },
-            status_hook = "http://127.0.0.1:9/hook",
+            status_hook = receiver.Url,
             metadata = new { kind = "Generic" },
         });
 
@@ -66,8 +67,18 @@ public sealed class JobsApiTests(JobsFixture fixture)
         var done = await WaitForJobAsync(id, "success", "error");
         Assert.Equal("success", done["status"]!.GetValue<string>());
         Assert.Equal("script", done["name"]!.GetValue<string>());
-        Assert.Equal("http://127.0.0.1:9/hook", done["hook_status"]!.GetValue<string>());
+        Assert.Equal(receiver.Url, done["hook_status"]!.GetValue<string>());
         Assert.Contains("ran on job-2 with ${{ literal }}", await LogAsync(id));
+
+        // Harbor's hook body: job_id, status, metadata with the job's stats; revisions ascending, ending in success.
+        var bodies = await Eventually.Until(
+            () => Task.FromResult(receiver.Delivered.Select(r => JsonNode.Parse(r.Body)!).ToList()),
+            b => b.Count > 0 && b[^1]["status"]!.GetValue<string>() == "success", Wait, "the success hook");
+        Assert.All(bodies, b => Assert.Equal(id, b["job_id"]!.GetValue<string>()));
+        Assert.All(bodies, b => Assert.Equal("script", b["metadata"]!["name"]!.GetValue<string>()));
+        var revisions = bodies.Select(b => b["revision"]!.GetValue<long>()).ToList();
+        Assert.Equal(revisions.Order().Distinct(), revisions);
+        Assert.Equal("running", bodies[0]["status"]!.GetValue<string>());
     }
 
     [Fact]
