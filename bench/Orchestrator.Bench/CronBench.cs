@@ -52,7 +52,7 @@ internal static class CronBench
             Report.Info($"{plans} plans with a schedule each after {setup.Elapsed.TotalSeconds:0.0} s");
 
             // Measure whole minutes: from the next minute boundary (its fires are the first counted) for the given minutes.
-            var now = DateTimeOffset.UtcNow;
+            var now = TimeProvider.System.GetUtcNow();
             var from = new DateTimeOffset(now.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
             var until = from.AddMinutes(minutes);
             var idle = new List<double>();
@@ -126,10 +126,10 @@ internal static class CronBench
 
     private static async Task DelayUntil(DateTimeOffset at)
     {
-        var wait = at - DateTimeOffset.UtcNow;
+        var wait = at - TimeProvider.System.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait);
+            await Task.Delay(wait, TimeProvider.System);
         }
     }
 

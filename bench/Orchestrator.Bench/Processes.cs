@@ -53,7 +53,7 @@ internal static class Processes
             {
                 throw new TimeoutException($"timed out after {timeout} waiting for {what}");
             }
-            await Task.Delay(100);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System); // poll interval
         }
     }
 
