@@ -44,10 +44,8 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         var old = exists ? State.Spec : null;
         if (!exists)
         {
-            State.CreatedAt = now;
-            State.Deleted = false;
-            State.Revision = 0;
-            State.LastDue = now;
+            // New, or made again after a delete: a fresh schedule (runs of the old one carry on but are not its own).
+            State = new ScheduleState { Requests = State.Requests, CreatedAt = now, LastDue = now };
         }
         State.PlanId = command.PlanId;
         State.Name = command.Name;

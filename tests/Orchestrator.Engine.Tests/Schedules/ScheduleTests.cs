@@ -323,6 +323,36 @@ public sealed class ScheduleTests(ScheduleFixture fixture)
     }
 
     [Fact]
+    public async Task DeleteThenCreateAgain_StartsAFreshSchedule_AndIfMatchGuardsUpdates()
+    {
+        var plan = await GatePlanAsync();
+        await H.PutScheduleAsync(plan, "s", new { cron = "*/10 * * * *" });
+        var first = Clock.NextMark(Ten, 0);
+        Clock.AdvanceTo(first.AddSeconds(1));
+        await H.WaitForScheduleAsync(plan, "s", x => HasRunFor(x, first), "a run");
+        await H.DeleteScheduleAsync(plan, "s");
+        using (var gone = await H.Http.GetAsync($"/api/v1/plans/{plan}/schedules/s"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        await H.PutScheduleAsync(plan, "s", new { cron = "0 3 * * *" });
+        var s = await H.GetScheduleAsync(plan, "s");
+        Assert.Equal(1, s["revision"]!.GetValue<int>());
+        Assert.Empty(Runs(s));
+        Assert.Empty(Active(s));
+
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/plans/{plan}/schedules/s") { Content = JsonContent.Create(new { cron = "0 4 * * *" }) };
+        stale.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"7\""));
+        using (var conflict = await H.Http.SendAsync(stale))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        }
+        Assert.Equal("0 3 * * *", (await H.GetScheduleAsync(plan, "s"))["spec"]!["cron"]!.GetValue<string>());
+        await H.DeleteScheduleAsync(plan, "s");
+    }
+
+    [Fact]
     public async Task AScheduleOnAMissingPlan_IsNotFound()
     {
         using var response = await H.Http.PutAsJsonAsync("/api/v1/plans/no-such-plan/schedules/s", new { cron = "0 1 * * *" });
