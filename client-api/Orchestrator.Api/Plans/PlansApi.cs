@@ -122,8 +122,11 @@ public static class PlansApi
         public Hooks.HooksApi.StatusHookRequest? StatusHook { get; init; }
     }
 
+    /// <summary>The furthest ahead a delayed run may start.</summary>
+    internal static readonly TimeSpan MaxDelay = TimeSpan.FromDays(3653);
+
     /// <summary>When a run may start: at once (empty options), at a time, or after a delay; or the field that is wrong.</summary>
-    private static (RunOptions Options, IResult? Error) Timing(RunRequest? request)
+    private static (RunOptions Options, IResult? Error) Timing(RunRequest? request, DateTimeOffset now)
     {
         if (request is null || request.At is null && request.Delay is null)
         {
@@ -135,11 +138,13 @@ public static class PlansApi
         }
         if (request.At is { } at)
         {
-            return (new RunOptions { NotBefore = at.ToUniversalTime() }, null);
+            return at - now > MaxDelay
+                ? (new RunOptions(), Problems.Field("at", $"'{at:O}' is more than {MaxDelay.TotalDays / 365:0} years ahead."))
+                : (new RunOptions { NotBefore = at.ToUniversalTime() }, null);
         }
-        if (!DurationFormat.TryParse(request.Delay, out var delay) || delay < TimeSpan.Zero)
+        if (!DurationFormat.TryParse(request.Delay, out var delay) || delay < TimeSpan.Zero || delay > MaxDelay)
         {
-            return (new RunOptions(), Problems.Field("delay", $"'{request.Delay}' is not a non-negative duration such as 90s, 5m or 1h30m."));
+            return (new RunOptions(), Problems.Field("delay", $"'{request.Delay}' is not a duration from 0s to {MaxDelay.TotalDays / 365:0} years, such as 90s, 5m or 1h30m."));
         }
         return (new RunOptions { Delay = delay }, null);
     }
@@ -158,7 +163,7 @@ public static class PlansApi
         {
             return Problems.Validation(errors.Select(e => new FieldError(e.Path, e.Message)), "The parameters are invalid.");
         }
-        var (options, timingError) = Timing(request);
+        var (options, timingError) = Timing(request, api.Clock.GetUtcNow());
         if (timingError is not null)
         {
             return timingError;

@@ -13,6 +13,9 @@ namespace Orchestrator.Plans.Parsing;
 /// </summary>
 public static partial class DurationFormat
 {
+    // Any one number above this overflows TimeSpan whatever its unit (TimeSpan.MaxValue is about 9.2e14 ms).
+    private const decimal MaxUnits = 1e16m;
+
     /// <summary>Parses a duration; false for anything else, including a bare number.</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
@@ -51,7 +54,11 @@ public static partial class DurationFormat
         var units = match.Groups["u"].Captures;
         for (var i = 0; i < numbers.Count; i++)
         {
-            var n = decimal.Parse(numbers[i].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            // Numbers too long for a decimal, or sums past it, are simply not durations.
+            if (!decimal.TryParse(numbers[i].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) || n > MaxUnits)
+            {
+                return false;
+            }
             ms += n * units[i].Value switch
             {
                 "ms" => 1m,
@@ -60,11 +67,10 @@ public static partial class DurationFormat
                 "h" => 3_600_000m,
                 _ => 86_400_000m,
             };
-        }
-
-        if (ms > (decimal)TimeSpan.MaxValue.TotalMilliseconds)
-        {
-            return false;
+            if (ms > (decimal)TimeSpan.MaxValue.TotalMilliseconds)
+            {
+                return false;
+            }
         }
 
         value = TimeSpan.FromTicks((long)(ms * TimeSpan.TicksPerMillisecond));

@@ -33,7 +33,8 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         State.Options = command.Options ?? new RunOptions();
         if (State.Options is { NotBefore: null, Delay: { } delay })
         {
-            State.Options = State.Options with { NotBefore = now + delay };
+            // The API refuses delays beyond 10 years; a direct caller's absurd delay must not make this turn throw.
+            State.Options = State.Options with { NotBefore = now + TimeSpan.FromTicks(Math.Clamp(delay.Ticks, 0, TimeSpan.FromDays(3653).Ticks)) };
         }
         State.Steps = [.. command.Definition.Steps.Select(_ => new StepEntry())];
         State.Requests.Add(RequestResult.Done(command.RequestId, GrainKey));

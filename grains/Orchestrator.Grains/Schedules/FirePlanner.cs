@@ -22,6 +22,9 @@ public static class FirePlanner
     /// <summary>How late a fire may come and still count as on time.</summary>
     public static readonly TimeSpan MisfireGrace = TimeSpan.FromMinutes(1);
 
+    /// <summary>Catch-up runs one tick starts at most (catch-up all); older missed due times are skipped.</summary>
+    public const int MaxCatchUpRuns = 100;
+
     /// <summary>Due times looked at per tick at most; older ones are summed up in one skip record.</summary>
     public const int MaxDueTimes = 10_000;
 
@@ -80,6 +83,21 @@ public static class FirePlanner
                         decisions.Add(new FireDecision(due, RunTrigger.CatchUp, null, $"caught up {Late(late)} late"));
                         break;
                 }
+            }
+        }
+        if (spec.CatchUp == CatchUpMode.All)
+        {
+            // A fine schedule after a long outage could start thousands at once: only the newest MaxCatchUpRuns do.
+            var caughtUp = decisions.Where(d => d.Start == RunTrigger.CatchUp).ToList();
+            for (var i = 0; i < caughtUp.Count - MaxCatchUpRuns; i++)
+            {
+                var index = decisions.IndexOf(caughtUp[i]);
+                decisions[index] = caughtUp[i] with
+                {
+                    Start = null,
+                    Skip = SkipReason.BeyondCatchUpWindow,
+                    Detail = $"{caughtUp.Count} missed due times to catch up; only the newest {MaxCatchUpRuns} start",
+                };
             }
         }
         if (spec.CatchUp == CatchUpMode.Latest)

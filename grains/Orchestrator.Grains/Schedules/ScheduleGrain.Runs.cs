@@ -11,8 +11,9 @@ public sealed partial class ScheduleGrain
         var index = State.Runs.FindIndex(r => r.InstanceId == report.InstanceId);
         if (index >= 0)
         {
-            // A run retried after it ended reports again: the latest outcome counts.
-            State.Runs[index] = State.Runs[index] with { Status = report.Status, FinishedAt = report.At };
+            // A run retried after it ended reports again: the latest outcome counts, and a run the history limit
+            // tried to delete while it was running again (refused) is evidently still there.
+            State.Runs[index] = State.Runs[index] with { Status = report.Status, FinishedAt = report.At, Deleted = false };
         }
         ApplyHistoryLimits();
         Drain();
@@ -157,7 +158,7 @@ public sealed partial class ScheduleGrain
         foreach (var run in succeeded.Take(Math.Max(0, succeeded.Count - spec.SuccessfulHistoryLimit))
                      .Concat(failed.Take(Math.Max(0, failed.Count - spec.FailedHistoryLimit))))
         {
-            DeleteRun(run.InstanceId);
+            DeleteRun(run);
             var index = State.Runs.IndexOf(run);
             State.Runs[index] = run with { Deleted = true };
         }
@@ -174,8 +175,10 @@ public sealed partial class ScheduleGrain
         }
     }
 
-    private void DeleteRun(string instanceId) =>
-        GrainFactory.GetGrain<ITaskInstanceGrain>(instanceId).Delete(new DeleteInstance($"history:{instanceId}", By, "beyond the schedule's history limit"));
+    /// <summary>Deletes a finished run; the request id names the finish, so a run that finishes again is asked afresh.</summary>
+    private void DeleteRun(ScheduledRun run) =>
+        GrainFactory.GetGrain<ITaskInstanceGrain>(run.InstanceId)
+            .Delete(new DeleteInstance($"history:{run.InstanceId}:{run.FinishedAt?.UtcTicks}", By, "beyond the schedule's history limit"));
 
     private void Skip(DateTimeOffset due, SkipReason reason, string detail, long count = 1)
     {

@@ -65,6 +65,8 @@ public sealed class DelayedRunTests(ScheduleFixture fixture)
     [InlineData("""{"delay": "soon"}""", "delay")]
     [InlineData("""{"delay": "-5m"}""", "delay")]
     [InlineData("""{"delay": "5m", "at": "2030-01-01T00:00:00Z"}""", "delay")]
+    [InlineData("""{"delay": "3000000d"}""", "delay")]
+    [InlineData("""{"at": "2999-01-01T00:00:00Z"}""", "at")]
     public async Task BadTiming_Is400NamingTheField(string json, string field)
     {
         var plan = await H.PutPlanAsync(ScheduleFixture.GatePlan);

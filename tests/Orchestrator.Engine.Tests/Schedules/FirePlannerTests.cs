@@ -94,6 +94,18 @@ public sealed class FirePlannerTests
     }
 
     [Fact]
+    public void All_starts_at_most_the_newest_hundred_missed_due_times()
+    {
+        var everyMinute = CronSchedule.Parse("* * * * *", "UTC");
+        var (dues, _) = FirePlanner.DueTimes(everyMinute, Start, Start.AddHours(5));
+        var decisions = FirePlanner.Decide(new ScheduleSpec { CatchUp = CatchUpMode.All }, dues, Start.AddHours(5).AddMinutes(30));
+        var started = decisions.Where(d => d.Start is not null).Select(d => d.Due).ToList();
+        Assert.Equal(FirePlanner.MaxCatchUpRuns, started.Count);
+        Assert.Equal(dues.TakeLast(FirePlanner.MaxCatchUpRuns), started);
+        Assert.Equal(300 - FirePlanner.MaxCatchUpRuns, decisions.Count(d => d.Skip == SkipReason.BeyondCatchUpWindow));
+    }
+
+    [Fact]
     public void A_very_long_outage_keeps_the_newest_due_times_and_counts_the_rest()
     {
         var everySecond = CronSchedule.Parse("* * * * * *", "UTC");

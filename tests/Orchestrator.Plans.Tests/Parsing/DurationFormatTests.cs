@@ -31,6 +31,9 @@ public sealed class DurationFormatTests
     [InlineData("P")]
     [InlineData("PT")]
     [InlineData("1e3s")]
+    [InlineData("100000000000000000000000d")] // too many digits for a decimal
+    [InlineData("99999999999999999999d")] // fits a decimal, overflows the sum
+    [InlineData("10675200d10675200d")] // each fits, the sum does not
     [InlineData(null)]
     public void TryParse_Invalid_False(string? text) =>
         Assert.False(DurationFormat.TryParse(text, out _));
