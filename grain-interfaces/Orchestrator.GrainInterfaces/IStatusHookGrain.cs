@@ -18,6 +18,13 @@ public interface IStatusHookGrain : IGrainWithStringKey
     /// <summary>Queues the parked events again (all of them, or one revision), in revision order.</summary>
     Task Replay(HookReplay command);
 
+    /// <summary>
+    /// Forgets the subject (its task instance was deleted): deletes its parked index rows, drops its pending and parked
+    /// events undelivered, unregisters its reminders and keeps a tombstone. Later publishes and replays are ignored,
+    /// and <see cref="GetAsync"/> answers null. Idempotent.
+    /// </summary>
+    Task Purge(HookPurge command);
+
     ValueTask<HookView?> GetAsync();
 
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
@@ -29,6 +36,9 @@ public sealed record HookEvent(StatusHook Hook, long Revision, string Body, Date
 /// <summary>Revision null replays every parked event.</summary>
 public sealed record HookReplay(string RequestId, long? Revision, string By);
 
+/// <summary>Why a subject's hook is purged (kept in its tombstone and logged).</summary>
+public sealed record HookPurge(string Reason);
+
 /// <summary>Keys of <see cref="IStatusHookGrain"/>.</summary>
 public static class HookSubjects
 {
@@ -38,4 +48,9 @@ public static class HookSubjects
 /// <summary>A subject's hook and where each of its events stands.</summary>
 public sealed record HookView(string Subject, string Url, long LastRevision, IReadOnlyList<HookDeliveryView> Pending, IReadOnlyList<HookDeliveryView> Parked, IReadOnlyList<HookDeliveryView> Delivered);
 
-public sealed record HookDeliveryView(long Revision, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, string? LastError);
+/// <summary>
+/// One event's delivery. Attempts: in the current retry window (a replay starts it again at 0); TotalAttempts: all of
+/// them, across replays. LastError: the status code and reason phrase, or the kind of connection error, never the
+/// receiver's response body.
+/// </summary>
+public sealed record HookDeliveryView(long Revision, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, string? LastError, int TotalAttempts);

@@ -23,7 +23,13 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
     public const int MaxLoggedBodyBytes = 64 * 1024;
 
     /// <summary>Headers whose values the log shows as <c>***</c>: credentials, whether or not they are secrets of the plan.</summary>
-    private static readonly string[] SensitiveHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie"];
+    private static readonly string[] SensitiveHeaders = ["Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"];
+
+    /// <summary>Name endings of token headers (<c>PRIVATE-TOKEN</c>, <c>X-Vault-Token</c>, <c>Ocp-Apim-Subscription-Key</c>), also shown as <c>***</c>.</summary>
+    private static readonly string[] SensitiveSuffixes = ["-Token", "-Key"];
+
+    /// <summary>Name beginnings of credential headers (<c>X-Auth-Token</c>, <c>X-Auth-User</c>), also shown as <c>***</c>.</summary>
+    private static readonly string[] SensitivePrefixes = ["X-Auth-"];
 
     private readonly HttpClient following = NewClient(followRedirects: true);
     private readonly HttpClient notFollowing = NewClient(followRedirects: false);
@@ -54,7 +60,7 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(kill, timeoutSource.Token);
         started();
         LogRequest(log, request, work);
-        Log.Requesting(logger, assignment.Id, request.Method, url);
+        Log.Requesting(logger, assignment.Id, request.Method, log.Masker.Apply(Display(url)));
         try
         {
             var client = work.FollowRedirects ? following : notFollowing;
@@ -86,6 +92,14 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
         {
             // No response at all (refused, unresolvable, TLS): the target failed, and a retry may find the server up.
             var reason = log.Masker.Apply($"The request failed: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}");
+            log.System(reason);
+            return new ExecutionResult(AgentOutcome.Failed, Message: reason);
+        }
+        catch (IOException ex) when (!kill.IsCancellationRequested)
+        {
+            // The response broke off while its body was read (connection reset, body shorter than announced): the
+            // request failed as surely as one without a response, and is not an error of the agent.
+            var reason = log.Masker.Apply($"The response broke off: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}");
             log.System(reason);
             return new ExecutionResult(AgentOutcome.Failed, Message: reason);
         }
@@ -147,7 +161,7 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
     private static void LogRequest(AssignmentLog log, HttpRequestMessage request, HttpWork work)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"> {request.Method} {request.RequestUri}\n");
+        text.Append(CultureInfo.InvariantCulture, $"> {request.Method} {Display(request.RequestUri!)}\n");
         AppendHeaders(text, '>', request.Headers);
         if (request.Content is { } content)
         {
@@ -171,10 +185,22 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
     {
         foreach (var (name, values) in headers.NonValidated)
         {
-            var shown = SensitiveHeaders.Contains(name, StringComparer.OrdinalIgnoreCase) ? "***" : values.ToString();
+            var shown = IsSensitive(name) ? "***" : values.ToString();
             text.Append(CultureInfo.InvariantCulture, $"{direction} {name}: {shown}\n");
         }
     }
+
+    /// <summary>Whether a header carries a credential by its name alone, so that its value is never logged.</summary>
+    internal static bool IsSensitive(string name) =>
+        SensitiveHeaders.Contains(name, StringComparer.OrdinalIgnoreCase)
+        || SensitiveSuffixes.Any(s => name.Length > s.Length && name.EndsWith(s, StringComparison.OrdinalIgnoreCase))
+        || SensitivePrefixes.Any(p => name.Length > p.Length && name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The URL as logs show it: a user name and password in it become <c>***</c>.</summary>
+    internal static string Display(Uri url) =>
+        url.UserInfo.Length == 0
+            ? url.ToString()
+            : url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.SafeUnescaped).Insert(url.Scheme.Length + 3, "***@");
 
     /// <summary>Up to <see cref="MaxLoggedBodyBytes"/> of the body, decoded by its charset (UTF-8 by default), in chunks.</summary>
     private static async Task LogBodyAsync(AssignmentLog log, HttpResponseMessage response, CancellationToken cancellationToken)
@@ -224,7 +250,7 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
     private static partial class Log
     {
         [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "Assignment {AssignmentId}: {Method} {Url}")]
-        public static partial void Requesting(ILogger logger, string assignmentId, HttpMethod method, Uri url);
+        public static partial void Requesting(ILogger logger, string assignmentId, HttpMethod method, string url);
 
         [LoggerMessage(EventId = 3302, Level = LogLevel.Debug, Message = "Assignment {AssignmentId}: the response status is {Status}")]
         public static partial void Responded(ILogger logger, string assignmentId, int status);

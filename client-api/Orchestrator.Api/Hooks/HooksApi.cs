@@ -7,7 +7,8 @@ namespace Orchestrator.Api.Hooks;
 /// <summary>
 /// Status hooks: the parked deliveries across subjects (<c>/api/v1/hooks/parked</c>), and a task instance's hook:
 /// where its events stand (<c>GET /api/v1/task-instances/{id}/hook</c>) and replay of parked ones
-/// (<c>POST /api/v1/task-instances/{id}/hook/replay</c>).
+/// (<c>POST /api/v1/task-instances/{id}/hook/replay</c>). Both answer 404 once the instance is deleted: its hook
+/// is purged with it.
 /// </summary>
 public static class HooksApi
 {
@@ -67,7 +68,7 @@ public static class HooksApi
             return bad;
         }
         var view = await Hook(api, id).GetAsync();
-        return view is null ? Problems.NotFound($"Task instance '{id}' has no status hook events.") : TypedResults.Ok(view);
+        return view is null ? Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).") : TypedResults.Ok(view);
     }
 
     private static async Task<IResult> Replay(string id, ReplayRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
@@ -83,7 +84,7 @@ public static class HooksApi
         var grain = Hook(api, id);
         if (await grain.GetAsync() is null)
         {
-            return Problems.NotFound($"Task instance '{id}' has no status hook events.");
+            return Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).");
         }
         var requestId = CommandWaiter.NewRequestId();
         await grain.Replay(new HookReplay(requestId, request?.Revision, Caller.Of(http)));

@@ -14,6 +14,12 @@ namespace Orchestrator.Api.Jobs;
 /// or one <c>header.&lt;Name&gt;</c> parameter per header), <c>host</c> (local), <c>expect_status</c> (codes or classes,
 /// comma-separated: <c>200,204</c>, <c>2xx</c>), <c>timeout</c>. These names are reserved: a stored plan with one of
 /// them cannot be run through the jobs API.
+/// <para>
+/// Header values are credentials more often than not (<c>PRIVATE-TOKEN</c>, <c>Authorization</c>), and so is a URL's
+/// user name and password: the http plan holds each as a secret parameter (<c>header_&lt;Name&gt;</c>,
+/// <c>url_userinfo</c>) that the step references, so that views show <c>***</c> and logs mask the value. The
+/// <c>headers</c> parameter is a secret too, and the <c>url</c> parameter shows the URL without its user information.
+/// </para>
 /// </summary>
 public static class BuiltinJobs
 {
@@ -23,6 +29,12 @@ public static class BuiltinJobs
     public static readonly IReadOnlyList<string> Names = [Script, Http];
 
     private const string HeaderPrefix = "header.";
+
+    /// <summary>The prefix of the secret parameter that holds one header's value in the http plan.</summary>
+    internal const string HeaderParameterPrefix = "header_";
+
+    /// <summary>The secret parameter that holds the user information of the http job's URL.</summary>
+    internal const string UrlUserInfoParameter = "url_userinfo";
 
     /// <summary>Whether a parameter of this job takes a JSON object as its value.</summary>
     public static bool TakesJson(string name, string parameter) => name == Http && parameter == "headers";
@@ -82,7 +94,7 @@ public static class BuiltinJobs
             new() { Name = "url", Required = true, Description = "Absolute http or https URL." },
             new() { Name = "method", Default = "GET" },
             new() { Name = "body" },
-            new() { Name = "headers", Description = "A JSON object of header names and values." },
+            new() { Name = "headers", Type = ParameterType.Secret, Description = "A JSON object of header names and values." },
             new() { Name = "host", Type = ParameterType.HostList, Default = "local", Description = "The hosts whose agents make the request." },
             new() { Name = "expect_status", Description = "Codes or classes that count as success, e.g. 200,204 or 2xx; default 2xx." },
             new() { Name = "timeout", Description = "Seconds, or a duration such as 30s." },
@@ -102,7 +114,7 @@ public static class BuiltinJobs
         {
             return (null, null, error);
         }
-        var url = values!["url"];
+        var url = values!["url"].Trim();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             return (null, null, HarborErrors.Field("job.parameters.url", $"'{url}' is not an absolute http or https URL."));
@@ -140,10 +152,38 @@ public static class BuiltinJobs
         {
             return (null, null, timeoutError);
         }
+        // Each header value and the URL's user information become secret parameters the step references.
+        var secrets = new List<ParameterDefinition>();
+        var resolved = new Dictionary<string, string>(values, StringComparer.Ordinal);
+        var taken = new HashSet<string>(parameters.Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
+        var stepHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (header, value) in headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            var parameter = HeaderParameter(header, taken);
+            secrets.Add(new() { Name = parameter, Type = ParameterType.Secret, Description = $"The value of header {header}." });
+            resolved[parameter] = value;
+            stepHeaders[header] = $"${{{{ params.{parameter} }}}}";
+        }
+        var stepUrl = Literal(url);
+        if (uri.UserInfo.Length > 0)
+        {
+            // The authority ends at the first '/', '?' or '#' after "scheme://"; the user information at its last '@'.
+            var start = uri.Scheme.Length + 3;
+            var end = url.Length > start && url.IndexOfAny(['/', '?', '#'], start) is var e and >= 0 ? e : url.Length;
+            var at = end > start && url.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase) ? url.LastIndexOf('@', end - 1, end - start) : -1;
+            if (at < 0)
+            {
+                return (null, null, HarborErrors.Field("job.parameters.url", "the user name and password must come between \"scheme://\" and \"@host\"."));
+            }
+            secrets.Add(new() { Name = UrlUserInfoParameter, Type = ParameterType.Secret, Description = "The user name and password of the URL." });
+            resolved[UrlUserInfoParameter] = url[start..at];
+            resolved["url"] = url[..start] + PlanParameters.Mask + url[at..];
+            stepUrl = Literal(url[..start]) + $"${{{{ params.{UrlUserInfoParameter} }}}}" + Literal(url[at..]);
+        }
         var plan = new PlanDefinition
         {
             Name = Http,
-            Parameters = parameters,
+            Parameters = [.. parameters, .. secrets],
             Steps =
             [
                 new StepDefinition
@@ -153,8 +193,8 @@ public static class BuiltinJobs
                     Http = new HttpSpec
                     {
                         Method = method,
-                        Url = Literal(url),
-                        Headers = headers.ToDictionary(h => h.Key, h => Literal(h.Value)),
+                        Url = stepUrl,
+                        Headers = stepHeaders,
                         Body = values["body"] is { Length: > 0 } body ? Literal(body) : null,
                         ExpectStatus = expect,
                         Timeout = timeout,
@@ -163,7 +203,22 @@ public static class BuiltinJobs
                 },
             ],
         };
-        return (plan, values, null);
+        return (plan, resolved, null);
+    }
+
+    /// <summary>
+    /// <c>header_</c> and the header name with every character that cannot be in a parameter name as <c>_</c>
+    /// (<c>PRIVATE-TOKEN</c>: <c>header_PRIVATE_TOKEN</c>); a number is added when that name is taken.
+    /// </summary>
+    private static string HeaderParameter(string header, HashSet<string> taken)
+    {
+        var name = HeaderParameterPrefix + new string([.. header.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+        var unique = name;
+        for (var i = 2; !taken.Add(unique); i++)
+        {
+            unique = name + "_" + i.ToString(CultureInfo.InvariantCulture);
+        }
+        return unique;
     }
 
     private static (IReadOnlyDictionary<string, string>? Values, IResult? Error) Resolve(IReadOnlyList<ParameterDefinition> parameters, IReadOnlyDictionary<string, string> given)

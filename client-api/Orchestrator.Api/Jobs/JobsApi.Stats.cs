@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Client;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Storage;
@@ -125,7 +126,7 @@ public static partial class JobsApi
             ["run_at"] = (view.NextDue ?? view.LastDue ?? view.CreatedAt).ToUnixTimeSeconds(),
             ["cron_spec"] = spec.Cron,
             ["die_at"] = 0L,
-            ["parameters"] = new JsonObject(spec.Parameters.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            ["parameters"] = new JsonObject((await MaskedParameters(client, view.PlanId, spec)).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             ["executions"] = executions,
             ["multiple_executions"] = true,
         };
@@ -134,6 +135,19 @@ public static partial class JobsApi
             stats["hook_status"] = hook.Url;
         }
         return stats;
+    }
+
+    /// <summary>
+    /// A periodic job's parameters as a reply shows them: the secrets of its plan (the schedule's own for a built-in
+    /// kind, else the stored plan's version it runs) as <c>***</c>; every value when that plan is gone, as which of
+    /// them are secrets is no longer known.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, string>> MaskedParameters(ClusterClient client, string planId, ScheduleSpec spec)
+    {
+        var plan = spec.InlinePlan ?? (await client.GetGrain<IPlanGrain>(planId).GetAsync(spec.PlanVersion))?.Definition;
+        return plan is null
+            ? spec.Parameters.ToDictionary(p => p.Key, _ => PlanParameters.Mask, StringComparer.Ordinal)
+            : PlanParameters.Masked(plan, spec.Parameters);
     }
 
     /// <summary>

@@ -17,5 +17,8 @@ public sealed partial class StatusHookGrain
 
         [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Status hook {Subject}: {Count} parked events replayed by {By}")]
         public static partial void Replayed(ILogger logger, string subject, int count, string by);
+
+        [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "Status hook {Subject}: purged ({Reason}); {Pending} pending and {Parked} parked events dropped")]
+        public static partial void Purged(ILogger logger, string subject, int pending, int parked, string reason);
     }
 }

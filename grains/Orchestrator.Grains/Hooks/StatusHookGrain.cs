@@ -23,7 +23,18 @@ namespace Orchestrator.Grains.Hooks;
 /// A failed attempt is retried after an exponential back-off with equal jitter, on a reminder (so on the runtime's
 /// clock), until <see cref="StatusHookOptions.MaxRetryDuration"/> has passed since the event's first attempt; the
 /// event is then parked with its last error, an index row lists it, and the next revision goes out. Replay puts
-/// parked events back at the head of the queue.
+/// parked events back at the head of the queue, with a fresh retry window and attempt count (so the back-off starts
+/// again at <see cref="StatusHookOptions.InitialBackoff"/>).
+/// </para>
+/// <para>
+/// One turn makes at most <see cref="MaxAttemptsPerTurn"/> attempts and stops starting new ones once it has run
+/// longer than one <see cref="StatusHookOptions.AttemptTimeout"/>; the queue then goes on in a new turn, on a reminder
+/// due at once. That bounds how long a backlog holds the grain (and the commit of what it delivered) to about two
+/// attempt timeouts.
+/// </para>
+/// <para>
+/// When the subject's task instance is deleted, <see cref="Purge"/> drops its pending and parked events undelivered,
+/// deletes its parked index rows and reminders, and leaves a tombstone that ignores later publishes.
 /// </para>
 /// </summary>
 [GrainType("statushook")]
@@ -50,9 +61,9 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
     public async Task Publish(HookEvent hookEvent)
     {
         ArgumentNullException.ThrowIfNull(hookEvent);
-        if (hookEvent.Revision <= State.LastRevision)
+        if (State.PurgedAt is not null || hookEvent.Revision <= State.LastRevision)
         {
-            return; // a resend, or an event overtaken by a later one
+            return; // the subject is gone, or a resend, or an event overtaken by a later one
         }
         var now = TimeProvider.GetUtcNow();
         State.LastRevision = hookEvent.Revision;
@@ -81,6 +92,11 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         {
             return;
         }
+        if (State.PurgedAt is not null)
+        {
+            State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' was purged: {State.PurgeReason}"));
+            return;
+        }
         List<HookDelivery> chosen = command.Revision is { } revision ? [.. State.Parked.Where(p => p.Revision == revision)] : [.. State.Parked];
         if (command.Revision is { } missing && chosen.Count == 0)
         {
@@ -94,6 +110,8 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
             delivery.ParkedAt = null;
             delivery.FirstAttemptAt = null;
             delivery.NextAttemptAt = null;
+            // A fresh window: the back-off starts again at the initial delay (TotalAttempts keeps the count).
+            delivery.Attempts = 0;
             InsertInOrder(State.Pending, delivery);
         }
         State.Requests.Add(RequestResult.Done(command.RequestId, chosen.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -103,6 +121,39 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
             // Not posted in this turn: the caller waits for the replay to be recorded, not for the receiver.
             await ArmRetry(TimeSpan.Zero);
         }
+    }
+
+    public async Task Purge(HookPurge command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (State.PurgedAt is not null)
+        {
+            return;
+        }
+        foreach (var parked in State.Parked)
+        {
+            DeleteIndex(IndexKinds.HookParked, "", IndexKinds.HookParkedKey(GrainKey, parked.Revision));
+        }
+        // Every reminder, not only the armed one: nothing of this subject should fire again.
+        foreach (var reminder in await GetReminders())
+        {
+            await UnregisterReminder(reminder.Name);
+        }
+        if (State.ArmedReminder is { } armed)
+        {
+            await UnregisterReminder(armed);
+        }
+        Log.Purged(_logger, GrainKey, State.Pending.Count, State.Parked.Count, command.Reason);
+        // Pending events are dropped, not delivered: the instance they describe is gone. LastRevision stays so that a
+        // late publish is recognised; PurgedAt drops any publish at all.
+        State = new StatusHookState
+        {
+            LastRevision = State.LastRevision,
+            ReminderSeq = State.ReminderSeq,
+            Requests = State.Requests,
+            PurgedAt = TimeProvider.GetUtcNow(),
+            PurgeReason = command.Reason,
+        };
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -117,7 +168,7 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         await DeliverAsync(dueNow: true);
     }
 
-    public ValueTask<HookView?> GetAsync() => ValueTask.FromResult(State.LastRevision == 0 ? null : new HookView(
+    public ValueTask<HookView?> GetAsync() => ValueTask.FromResult(State.LastRevision == 0 || State.PurgedAt is not null ? null : new HookView(
         GrainKey,
         State.Url,
         State.LastRevision,
@@ -127,9 +178,13 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
 
     public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
 
-    /// <summary>Posts from the head of the queue until it is empty, an attempt fails, or the turn has made enough attempts.</summary>
+    /// <summary>
+    /// Posts from the head of the queue until it is empty, an attempt fails, or the turn has made enough attempts or
+    /// run longer than one attempt timeout (the rest then goes on in a new turn).
+    /// </summary>
     private async Task DeliverAsync(bool dueNow)
     {
+        var turnStart = TimeProvider.GetUtcNow();
         for (var attempts = 0; State.Pending.Count > 0; attempts++)
         {
             var head = State.Pending[0];
@@ -140,13 +195,15 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
                 return;
             }
             dueNow = false;
-            if (attempts == MaxAttemptsPerTurn)
+            if (attempts == MaxAttemptsPerTurn || (attempts > 0 && now - turnStart > _sender.Options.AttemptTimeout))
             {
+                // A fresh reminder name, due now: the next turn picks up the head (it is due) and commits this one's work first.
                 await ArmRetry(TimeSpan.Zero);
                 return;
             }
             head.FirstAttemptAt ??= now;
             head.Attempts++;
+            head.TotalAttempts++;
             var result = await _sender.SendAsync(new HookPost(head.Url, head.Secret, GrainKey, head.Revision, head.DeliveryId, head.Body), TimeProvider, CancellationToken.None);
             now = TimeProvider.GetUtcNow();
             if (result.Delivered)

@@ -17,8 +17,6 @@ public sealed class StatusHookSender
     public const string DeliveryHeader = "X-Orchestrator-Delivery";
     public const string TimestampHeader = "X-Orchestrator-Timestamp";
 
-    private const int ErrorBodyChars = 200;
-
     private static readonly Lazy<StatusHookSender> Fallback = new(() =>
     {
         var client = new HttpClient(CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan };
@@ -51,9 +49,22 @@ public sealed class StatusHookSender
         ConnectTimeout = TimeSpan.FromSeconds(10),
     };
 
-    /// <summary><c>sha256=</c> and the lowercase hex HMAC-SHA256 of <paramref name="body"/> keyed with <paramref name="secret"/> (UTF-8).</summary>
-    public static string Sign(string secret, ReadOnlySpan<byte> body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    /// <summary>
+    /// <c>sha256=</c> and the lowercase hex HMAC-SHA256, keyed with <paramref name="secret"/> (UTF-8), of
+    /// <c>{timestamp}.{deliveryId}.{body}</c>: the timestamp and delivery id are signed too, so a captured request
+    /// cannot be sent again later under a fresh timestamp or another delivery id.
+    /// </summary>
+    public static string Sign(string secret, string timestamp, string deliveryId, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        ArgumentNullException.ThrowIfNull(timestamp);
+        ArgumentNullException.ThrowIfNull(deliveryId);
+        var prefix = Encoding.UTF8.GetBytes($"{timestamp}.{deliveryId}.");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+    }
 
     /// <summary>POSTs the event; never throws: a non-2xx answer, a timeout or a connection error comes back as the error.</summary>
     public async Task<HookAttemptResult> SendAsync(HookPost post, TimeProvider clock, CancellationToken cancellationToken)
@@ -63,15 +74,16 @@ public sealed class StatusHookSender
         var body = Encoding.UTF8.GetBytes(post.Body);
         using var request = new HttpRequestMessage(HttpMethod.Post, post.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var secret = post.Secret ?? Options.DefaultSecret;
         if (!string.IsNullOrEmpty(secret))
         {
-            request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(secret, body));
+            request.Headers.TryAddWithoutValidation(SignatureHeader, Sign(secret, timestamp, post.DeliveryId, body));
         }
         request.Headers.TryAddWithoutValidation(RevisionHeader, post.Revision.ToString(CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(SubjectHeader, post.Subject);
         request.Headers.TryAddWithoutValidation(DeliveryHeader, post.DeliveryId);
-        request.Headers.TryAddWithoutValidation(TimestampHeader, clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(TimestampHeader, timestamp);
         using var timeout = new CancellationTokenSource(Options.AttemptTimeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
@@ -81,8 +93,9 @@ public sealed class StatusHookSender
             {
                 return new HookAttemptResult(true, null);
             }
-            var text = await ReadStartAsync(response, linked.Token).ConfigureAwait(false);
-            return new HookAttemptResult(false, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}" + (text.Length > 0 ? ": " + text : ""));
+            // Status and reason phrase only: the body is not read, as it may echo the receiver's internal data and
+            // the error is shown in the hook view and the parked list.
+            return new HookAttemptResult(false, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd());
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -90,26 +103,7 @@ public sealed class StatusHookSender
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or NotSupportedException)
         {
-            return new HookAttemptResult(false, ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message);
-        }
-    }
-
-    private static async Task<string> ReadStartAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                var buffer = new char[ErrorBodyChars];
-                using var reader = new StreamReader(stream, Encoding.UTF8);
-                var read = await reader.ReadBlockAsync(buffer, cancellationToken).ConfigureAwait(false);
-                return new string(buffer, 0, read).ReplaceLineEndings(" ").Trim();
-            }
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
-        {
-            return "";
+            return new HookAttemptResult(false, $"{ex.GetType().Name}: {ex.Message}" + (ex.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : ""));
         }
     }
 }

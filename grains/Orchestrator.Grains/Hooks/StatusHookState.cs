@@ -29,6 +29,11 @@ public sealed class StatusHookState
 
     public long ReminderSeq { get; set; }
 
+    /// <summary>When the subject was purged (its instance deleted): from then on the state is a tombstone and publishes are dropped.</summary>
+    public DateTimeOffset? PurgedAt { get; set; }
+
+    public string? PurgeReason { get; set; }
+
     public RequestLog Requests { get; set; } = new();
 }
 
@@ -48,7 +53,11 @@ public sealed class HookDelivery
 
     public DateTimeOffset QueuedAt { get; set; }
 
+    /// <summary>Attempts in the current retry window; the back-off grows with it, and a replay resets it to 0.</summary>
     public int Attempts { get; set; }
+
+    /// <summary>Every attempt of this event, across replays.</summary>
+    public int TotalAttempts { get; set; }
 
     /// <summary>Start of the current retry window (the first attempt, or the first after a replay).</summary>
     public DateTimeOffset? FirstAttemptAt { get; set; }
@@ -59,7 +68,9 @@ public sealed class HookDelivery
 
     public DateTimeOffset? ParkedAt { get; set; }
 
+    /// <summary>The last failed attempt's status code and reason phrase, or its connection error; never a response body.</summary>
     public string? LastError { get; set; }
 
-    public HookDeliveryView ToView() => new(Revision, Attempts, QueuedAt, NextAttemptAt, DeliveredAt, LastError);
+    // Max: states written before TotalAttempts existed count only the current window.
+    public HookDeliveryView ToView() => new(Revision, Attempts, QueuedAt, NextAttemptAt, DeliveredAt, LastError, Math.Max(TotalAttempts, Attempts));
 }

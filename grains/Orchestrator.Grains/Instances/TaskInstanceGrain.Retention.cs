@@ -87,6 +87,11 @@ public sealed partial class TaskInstanceGrain
                 StepGrain(i).Delete(0);
             }
         }
+        if (State.Options.Hook is not null)
+        {
+            // Read before the tombstone replaces the options: the hook's parked rows and undelivered events go with the instance.
+            GrainFactory.GetGrain<IStatusHookGrain>(HookSubjects.Instance(GrainKey)).Purge(new HookPurge($"task instance deleted by {by}"));
+        }
         // The tombstone: enough to answer request ids and to refuse a late start, nothing that grows with the plan.
         State = new TaskInstanceState
         {

@@ -150,6 +150,68 @@ public sealed class HttpAssignmentTests
     }
 
     [Fact]
+    public async Task Http_ConnectionResetMidBody_FailedWithReasonNotError()
+    {
+        await using var target = await TargetServer.StartAsync();
+        await using var harness = await AgentHarness.StartAsync();
+        var assignment = Http(harness, new HttpWork { Url = target.Url("/reset") });
+
+        var finished = await harness.EnqueueAndWaitAsync(assignment);
+
+        Assert.Equal(AgentOutcome.Failed, finished.Outcome);
+        Assert.Contains("The response broke off", finished.Message, StringComparison.Ordinal);
+        Assert.Equal("200", finished.Outputs?["status"]);
+        Assert.Contains("The response broke off", finished.Message, StringComparison.Ordinal);
+        Assert.Contains("The response broke off", harness.Server.Log(assignment.Id, "system"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_TokenHeadersAndUrlUserInfo_MaskedInLog()
+    {
+        await using var target = await TargetServer.StartAsync();
+        await using var harness = await AgentHarness.StartAsync();
+        var headers = new Dictionary<string, string>
+        {
+            ["X-Api-Key"] = "apikey-1",
+            ["PRIVATE-TOKEN"] = "gitlab-2",
+            ["X-Vault-Token"] = "vault-3",
+            ["Ocp-Apim-Subscription-Key"] = "azure-4",
+            ["X-Auth-User"] = "swift-5",
+            ["Proxy-Authorization"] = "Basic proxy-6",
+            ["X-Deploy"] = "v1",
+        };
+        var assignment = Http(harness, new HttpWork { Url = $"http://alice:pw-7@127.0.0.1:{target.Port}/ok", Headers = headers });
+
+        var finished = await harness.EnqueueAndWaitAsync(assignment);
+
+        Assert.Equal(AgentOutcome.Succeeded, finished.Outcome);
+        var received = Assert.Single(target.Requests);
+        Assert.Equal(("gitlab-2", "apikey-1"), (received.Header("PRIVATE-TOKEN"), received.Header("X-Api-Key")));
+        var stdout = harness.Server.Log(assignment.Id, "stdout");
+        foreach (var name in headers.Keys.Where(n => n != "X-Deploy"))
+        {
+            Assert.Contains($"> {name}: ***\n", stdout, StringComparison.Ordinal);
+        }
+        Assert.Contains("> X-Deploy: v1\n", stdout, StringComparison.Ordinal);
+        Assert.Contains($"> GET http://***@127.0.0.1:{target.Port}/ok\n", stdout, StringComparison.Ordinal);
+        foreach (var secret in new[] { "apikey-1", "gitlab-2", "vault-3", "azure-4", "swift-5", "proxy-6", "pw-7", "alice" })
+        {
+            Assert.DoesNotContain(secret, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("X-Api-Key", true)]
+    [InlineData("x-gitlab-token", true)]
+    [InlineData("X-Auth-Token", true)]
+    [InlineData("Proxy-Authorization", true)]
+    [InlineData("Cookie", true)]
+    [InlineData("X-Request-Id", false)]
+    [InlineData("Keep-Alive", false)]
+    [InlineData("Token", false)]
+    public void Http_IsSensitive_ByHeaderName(string name, bool sensitive) => Assert.Equal(sensitive, HttpExecutor.IsSensitive(name));
+
+    [Fact]
     public async Task Http_BadUrl_ErrorWithoutRequest()
     {
         await using var harness = await AgentHarness.StartAsync();
@@ -200,6 +262,16 @@ public sealed class HttpAssignmentTests
             app.MapPost("/echo", (HttpContext context) => Results.Text(server.Requests.Last().Body, "application/json", statusCode: 201));
             app.MapGet("/status/{code:int}", (int code) => Results.Text($"status {code} body", statusCode: code));
             app.MapGet("/redirect", () => Results.Redirect("/ok"));
+            app.MapGet("/reset", async (HttpContext context) =>
+            {
+                // A body announced longer than what comes before the connection drops.
+                context.Response.ContentLength = 100_000;
+                await context.Response.WriteAsync("partial body", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                // Time for the agent to read the head: a reset arriving first would discard it unread.
+                await Task.Delay(300, context.RequestAborted);
+                context.Abort();
+            });
             app.MapGet("/big", () => Results.Text(new string('x', HttpExecutor.MaxLoggedBodyBytes + 10_000)));
             app.MapGet("/hang", async (HttpContext context) =>
             {

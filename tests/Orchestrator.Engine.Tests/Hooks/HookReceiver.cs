@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -21,9 +23,15 @@ public sealed class HookReceiver : IAsyncDisposable
 
     private HookReceiver(int port) => Port = port;
 
+    /// <summary>The body of every non-2xx answer: it must never show up in a hook's last error.</summary>
+    public const string RefusalBody = "receiver says no";
+
     public int Port { get; }
 
     public string Url => $"http://127.0.0.1:{Port}/hook";
+
+    /// <summary>Runs on every request after it is recorded, before it is answered (the sender waits for it).</summary>
+    public Func<ReceivedHook, Task>? OnReceive { get; set; }
 
     /// <summary>While set, every request is answered with this status (e.g. 500).</summary>
     public int? FailWith { get; set; }
@@ -92,7 +100,11 @@ public sealed class HookReceiver : IAsyncDisposable
         {
             _received.Add(hook);
         }
-        return answer == 204 ? Results.NoContent() : Results.Text("receiver says no", statusCode: answer);
+        if (OnReceive is { } onReceive)
+        {
+            await onReceive(hook);
+        }
+        return answer == 204 ? Results.NoContent() : Results.Text(RefusalBody, statusCode: answer);
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
@@ -101,5 +113,13 @@ public sealed class HookReceiver : IAsyncDisposable
 /// <summary>One request as the receiver got it, and the status it answered.</summary>
 public sealed record ReceivedHook(byte[] Body, string? ContentType, string Signature, long Revision, string Subject, string DeliveryId, string Timestamp, int Answer)
 {
+    /// <summary>What a receiver should check, as docs/api.md shows it: the HMAC of <c>{timestamp}.{deliveryId}.{body}</c>.</summary>
+    public bool SignedWith(string secret)
+    {
+        var signed = Encoding.UTF8.GetBytes($"{Timestamp}.{DeliveryId}.").Concat(Body).ToArray();
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(Signature));
+    }
+
     public override string ToString() => $"r{Revision}:{Answer}";
 }

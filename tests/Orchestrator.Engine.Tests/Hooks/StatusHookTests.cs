@@ -53,7 +53,12 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
         Assert.Equal(delivered.Count, delivered.Select(d => d.DeliveryId).Distinct().Count());
         foreach (var hook in delivered)
         {
-            Assert.Equal(Sign(secret, hook.Body), hook.Signature);
+            Assert.True(hook.SignedWith(secret), $"signature of r{hook.Revision}");
+            // The timestamp and the delivery id are signed: replayed under a fresh timestamp or another id, it fails.
+            var later = (long.Parse(hook.Timestamp, System.Globalization.CultureInfo.InvariantCulture) + 600).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.False((hook with { Timestamp = later }).SignedWith(secret));
+            Assert.False((hook with { DeliveryId = new string('0', 32) }).SignedWith(secret));
+            Assert.NotEqual(BodyOnlySignature(secret, hook.Body), hook.Signature);
             Assert.StartsWith("application/json", hook.ContentType, StringComparison.Ordinal);
             Assert.Equal(HookSubjects.Instance(id), hook.Subject);
             Assert.True(long.TryParse(hook.Timestamp, out _), $"timestamp '{hook.Timestamp}'");
@@ -78,7 +83,7 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
         var (_, last) = await RunToEndAsync(new { url = receiver.Url });
         var delivered = await WaitDeliveredAsync(receiver, last);
 
-        Assert.All(delivered, d => Assert.Equal(Sign(StatusHookFixture.DefaultSecret, d.Body), d.Signature));
+        Assert.All(delivered, d => Assert.True(d.SignedWith(StatusHookFixture.DefaultSecret), $"signature of r{d.Revision}"));
     }
 
     [Fact]
@@ -100,6 +105,7 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
         Assert.Empty(view.Parked);
         Assert.Equal(4, view.Delivered[0].Attempts);
         Assert.Contains("503", view.Delivered[0].LastError ?? "", StringComparison.Ordinal);
+        Assert.DoesNotContain(HookReceiver.RefusalBody, view.Delivered[0].LastError ?? "", StringComparison.Ordinal); // no response bodies kept
     }
 
     [Fact]
@@ -149,12 +155,14 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
         var parked = hook["parked"]!.AsArray();
         Assert.Equal(Enumerable.Range(1, (int)last).Select(r => (long)r), parked.Select(p => p!["revision"]!.GetValue<long>()));
         Assert.All(parked, p => Assert.Contains("HTTP 500", p!["lastError"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.All(parked, p => Assert.DoesNotContain(HookReceiver.RefusalBody, p!["lastError"]!.GetValue<string>(), StringComparison.Ordinal));
         Assert.All(receiver.Received, r => Assert.Equal(500, r.Answer));
         Assert.All(parked, p => Assert.True(p!["attempts"]!.GetValue<int>() > 1));
         // The parked list across subjects, paged.
         var listed = (await ParkedListAsync()).Where(p => p["subject"]!.GetValue<string>() == subject).ToList();
         Assert.Equal(Enumerable.Range(1, (int)last).Select(r => (long)r), listed.Select(p => p["revision"]!.GetValue<long>()));
         Assert.All(listed, p => Assert.Equal(receiver.Url, p["url"]!.GetValue<string>()));
+        Assert.All(listed, p => Assert.DoesNotContain(HookReceiver.RefusalBody, p["lastError"]!.GetValue<string>(), StringComparison.Ordinal));
 
         using (var bad = await H.ControlAsync($"/api/v1/task-instances/{id}/hook/replay", new { revision = 0 }))
         {
@@ -188,6 +196,85 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
         var view = await SettledViewAsync(id);
         Assert.Empty(view.Parked);
         Assert.DoesNotContain(await ParkedListAsync(), p => p["subject"]!.GetValue<string>() == subject);
+        // A replay starts the attempt count (and so the back-off) again; the total keeps the attempts before parking.
+        Assert.All(view.Delivered, d => Assert.Equal(1, d.Attempts));
+        Assert.All(view.Delivered, d => Assert.True(d.TotalAttempts > 1, $"r{d.Revision}: {d.TotalAttempts} attempts in all"));
+    }
+
+    [Fact]
+    public async Task Purge_InstanceDeleted_DropsParkedAndPendingEventsAndItsHookView()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        receiver.FailWith = 500;
+        var (id, last) = await RunToEndAsync(new { url = receiver.Url, secret = "p" });
+        var subject = HookSubjects.Instance(id);
+        await Eventually.Until(async () =>
+        {
+            fixture.Clock.Advance(TimeSpan.FromSeconds(10));
+            return await ViewAsync(id);
+        }, v => v.Parked.Count == last && v.Pending.Count == 0, Wait, "every event parked");
+        Assert.Contains(await ParkedListAsync(), p => p["subject"]!.GetValue<string>() == subject);
+        // Half of them back in the queue, still failing: pending, with a retry reminder armed, when the instance goes.
+        using (var replay = await H.ControlAsync($"/api/v1/task-instances/{id}/hook/replay", new { revision = 1 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/task-instances/{id}"))
+        {
+            request.Headers.Add("X-Orchestrator-User", "tester");
+            using var deleted = await H.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await Eventually.Until(ParkedListAsync, l => !l.Any(p => p["subject"]!.GetValue<string>() == subject), Wait, "the parked rows of a deleted instance gone");
+        using (var hook = await H.Http.GetAsync($"/api/v1/task-instances/{id}/hook"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hook.StatusCode);
+        }
+        using (var replay = await H.ControlAsync($"/api/v1/task-instances/{id}/hook/replay", new { }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, replay.StatusCode);
+        }
+        Assert.Null(await H.Client.GetGrain<IStatusHookGrain>(subject).GetAsync());
+        // The dropped pending event is not tried again, and a late publish is ignored.
+        var before = receiver.Received.Count;
+        await H.Client.GetGrain<IStatusHookGrain>(subject).Publish(new HookEvent(new StatusHook(receiver.Url, "p"), last + 1, "{}", fixture.Clock.GetUtcNow()));
+        for (var i = 0; i < 5; i++)
+        {
+            fixture.Clock.Advance(TimeSpan.FromSeconds(10));
+            await Task.Delay(200);
+        }
+        Assert.Equal(before, receiver.Received.Count);
+        Assert.Null(await H.Client.GetGrain<IStatusHookGrain>(subject).GetAsync());
+    }
+
+    [Fact]
+    public async Task Delivery_BacklogOutlastsAnAttemptTimeout_GoesOnInANewTurn()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        await receiver.StopAsync();
+        var (id, last) = await RunToEndAsync(new { url = receiver.Url, secret = "t" });
+        await Eventually.Until(() => ViewAsync(id), v => v.Pending.Count == last && v.Pending[0].Attempts >= 1, Wait, "a backlog while the receiver is down");
+
+        // Each POST takes a little over half an attempt timeout (1 h here) on the grain's clock, and records what was
+        // committed when it arrived: a turn that has run past one attempt timeout makes no further attempt.
+        var grain = H.Client.GetGrain<IStatusHookGrain>(HookSubjects.Instance(id));
+        var committedAt = new System.Collections.Concurrent.ConcurrentDictionary<long, long[]>();
+        receiver.OnReceive = async hook =>
+        {
+            var view = await grain.GetAsync();
+            committedAt.TryAdd(hook.Revision, [.. view!.Delivered.Select(d => d.Revision)]);
+            fixture.Clock.Advance(TimeSpan.FromMinutes(31));
+        };
+        await receiver.StartAgainAsync();
+        var delivered = await DriveClockUntilDeliveredAsync(receiver, last, TimeSpan.FromSeconds(2));
+        receiver.OnReceive = null;
+
+        Assert.Equal(Enumerable.Range(1, (int)last).Select(r => (long)r), delivered.Select(d => d.Revision));
+        Assert.DoesNotContain(1, committedAt[2]); // revisions 1 and 2 in one turn (62 min in by its end)
+        Assert.Equal([1, 2], committedAt[3]); // then a new turn, after that one committed
+        Assert.DoesNotContain(3, committedAt[4]);
     }
 
     [Fact]
@@ -255,7 +342,8 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
 
     private static string Status(ReceivedHook hook) => JsonNode.Parse(hook.Body)!["status"]!.GetValue<string>();
 
-    private static string Sign(string secret, byte[] body) =>
+    /// <summary>The signature before timestamps and delivery ids were signed: must not match any more.</summary>
+    private static string BodyOnlySignature(string secret, byte[] body) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 }
 

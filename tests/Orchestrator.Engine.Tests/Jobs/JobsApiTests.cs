@@ -86,21 +86,46 @@ public sealed class JobsApiTests(JobsFixture fixture)
     {
         // The secured API itself answers 401 without the secret: expecting 401 makes the job succeed, 2xx makes it fail.
         var url = fixture.Jobs.BaseAddress + "api/v1/stats";
+        const string jsonSecret = "json-h3ader-s3cret";
+        const string paramSecret = "param-h3ader-s3cret";
+        const string urlSecret = "url-pa55word-s3cret";
         var (_, expected) = await SubmitAsync(new
         {
             name = "http",
-            parameters = new { url, host = "job-1", expect_status = "401", headers = new { Accept = "application/json" } },
+            parameters = new { url, host = "job-1", expect_status = "401", headers = new Dictionary<string, string> { ["Accept"] = "application/json", ["X-Probe-Json"] = jsonSecret } },
             metadata = new { kind = "Generic" },
         });
+        var userInfoUrl = url.Replace("://", $"://probe:{urlSecret}@", StringComparison.Ordinal);
         var (_, unexpected) = await SubmitAsync(new
         {
             name = "http",
-            parameters = new Dictionary<string, object> { ["url"] = url, ["host"] = "job-1", ["header.X-Probe"] = "1" },
+            parameters = new Dictionary<string, object> { ["url"] = userInfoUrl, ["host"] = "job-1", ["header.X-Probe"] = paramSecret },
             metadata = new { kind = "Generic" },
         });
 
-        Assert.Equal("success", (await WaitForJobAsync(expected["id"]!.GetValue<string>(), "success", "error"))["status"]!.GetValue<string>());
-        Assert.Equal("error", (await WaitForJobAsync(unexpected["id"]!.GetValue<string>(), "success", "error"))["status"]!.GetValue<string>());
+        var expectedId = expected["id"]!.GetValue<string>();
+        var unexpectedId = unexpected["id"]!.GetValue<string>();
+        Assert.Equal("success", (await WaitForJobAsync(expectedId, "success", "error"))["status"]!.GetValue<string>());
+        Assert.Equal("error", (await WaitForJobAsync(unexpectedId, "success", "error"))["status"]!.GetValue<string>());
+
+        // Header values and the URL's password are secret parameters: masked in the job's parameters and in its log.
+        var expectedJob = await GetJobAsync(expectedId);
+        var unexpectedJob = await GetJobAsync(unexpectedId);
+        Assert.DoesNotContain(jsonSecret, expectedJob.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("***", expectedJob["parameters"]!["headers"]!.GetValue<string>());
+        Assert.Equal("***", expectedJob["parameters"]!["header_X_Probe_Json"]!.GetValue<string>());
+        Assert.DoesNotContain(paramSecret, unexpectedJob.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(urlSecret, unexpectedJob.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("***", unexpectedJob["parameters"]!["header_X_Probe"]!.GetValue<string>());
+        Assert.Equal(url.Replace("://", "://***@", StringComparison.Ordinal), unexpectedJob["parameters"]!["url"]!.GetValue<string>());
+        var expectedLog = await LogAsync(expectedId);
+        var unexpectedLog = await LogAsync(unexpectedId);
+        Assert.Contains("> X-Probe-Json: ***", expectedLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(jsonSecret, expectedLog, StringComparison.Ordinal);
+        Assert.Contains("> X-Probe: ***", unexpectedLog, StringComparison.Ordinal);
+        Assert.Contains("://***@", unexpectedLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(paramSecret, unexpectedLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(urlSecret, unexpectedLog, StringComparison.Ordinal);
     }
 
     [Fact]
