@@ -30,6 +30,15 @@ public sealed class StatusHookOptions
     /// back for a day by one receiver that will never accept an event.
     /// </summary>
     public TimeSpan MaxRetryDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Refuse hook destinations in loopback, link-local (cloud metadata endpoints), private (RFC 1918, IPv6 unique
+    /// local), carrier-grade NAT, unspecified or multicast ranges, checked on the addresses a name resolves to, right
+    /// before connecting. Default false (receivers on the same network are common); turn it on where run submitters
+    /// should not reach internal services through hooks. A refused attempt fails like a connection error and, once
+    /// retries run out, parks with that reason.
+    /// </summary>
+    public bool BlockPrivateNetworks { get; set; }
 }
 
 /// <summary>Checks <see cref="StatusHookOptions"/>: every duration positive, back-offs in order.</summary>

@@ -22,7 +22,7 @@ public static class StatusHookRegistration
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StatusHookOptions>, StatusHookOptionsValidator>());
         services.AddHttpClient(StatusHookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(StatusHookSender.CreateHandler);
+            .ConfigurePrimaryHttpMessageHandler(sp => StatusHookSender.CreateHandler(sp.GetRequiredService<IOptions<StatusHookOptions>>().Value));
         services.TryAddSingleton(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,8 +21,9 @@ public sealed class StatusHookSender
 
     private static readonly Lazy<StatusHookSender> Fallback = new(() =>
     {
-        var client = new HttpClient(CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan };
-        return new StatusHookSender(() => client, new StatusHookOptions());
+        var options = new StatusHookOptions();
+        var client = new HttpClient(CreateHandler(options)) { Timeout = Timeout.InfiniteTimeSpan };
+        return new StatusHookSender(() => client, options);
     });
 
     private readonly Func<HttpClient> _client;
@@ -41,13 +44,50 @@ public sealed class StatusHookSender
     /// </summary>
     public static StatusHookSender Default => Fallback.Value;
 
-    /// <summary>Redirects are failures (a POST must not turn into a GET elsewhere); pooled connections are renewed for DNS changes.</summary>
-    public static HttpMessageHandler CreateHandler() => new SocketsHttpHandler
+    /// <summary>
+    /// Redirects are failures (a POST must not turn into a GET elsewhere); pooled connections are renewed for DNS
+    /// changes. With <see cref="StatusHookOptions.BlockPrivateNetworks"/> the connection is made only to resolved
+    /// addresses outside loopback, link-local and private ranges, checked after DNS resolution (so a public name that
+    /// resolves to an internal address is refused too, and the checked address is the one connected to).
+    /// </summary>
+    public static HttpMessageHandler CreateHandler(StatusHookOptions options)
     {
-        AllowAutoRedirect = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-    };
+        ArgumentNullException.ThrowIfNull(options);
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        if (options.BlockPrivateNetworks)
+        {
+            handler.ConnectCallback = ConnectPublicOnlyAsync;
+        }
+        return handler;
+    }
+
+    private static async ValueTask<Stream> ConnectPublicOnlyAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var host = context.DnsEndPoint.Host;
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        var allowed = addresses.Where(a => !HookDestinations.IsBlocked(a)).ToArray();
+        if (allowed.Length == 0)
+        {
+            // Wrapped in an HttpRequestException by the handler: the attempt's error, and so a parked event, says why.
+            throw new IOException($"'{host}' resolves only to loopback, link-local or private addresses ({string.Join(", ", addresses.Take(4))}), and StatusHooks:BlockPrivateNetworks is on.");
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// <c>sha256=</c> and the lowercase hex HMAC-SHA256, keyed with <paramref name="secret"/> (UTF-8), of
