@@ -2,7 +2,7 @@ namespace Orchestrator.GrainInterfaces;
 
 /// <summary>
 /// How the jobs API (Harbor's job service contract) sees task instances: the labels it keeps on a run, and the
-/// status names it reports. Harbor's statuses only move forward: pending &lt; scheduled &lt; running &lt; finished.
+/// status names it reports. Harbor's statuses only move forward: Pending &lt; Scheduled &lt; Running &lt; finished.
 /// </summary>
 public static class JobLabels
 {
@@ -18,16 +18,19 @@ public static class JobLabels
     /// <summary>On an execution of a periodic job: the periodic job's id.</summary>
     public const string Upstream = "job.upstream";
 
-    /// <summary>Harbor's name for a status.</summary>
+    /// <summary>
+    /// Harbor's name for a status, as its job service code spells them ("Pending", "Running", "Success", ...) and
+    /// Harbor's core checks them: capitalised, though the job service README's samples write them in lower case.
+    /// </summary>
     public static string Status(ExecutionStatus status) => status switch
     {
-        ExecutionStatus.Pending => "pending",
-        ExecutionStatus.Scheduled => "scheduled",
-        ExecutionStatus.Succeeded => "success",
-        ExecutionStatus.Failed => "error",
-        ExecutionStatus.Stopped => "stopped",
-        ExecutionStatus.Cancelled => "cancelled",
-        ExecutionStatus.Skipped => "success",
-        _ => "running",
+        ExecutionStatus.Pending => "Pending",
+        ExecutionStatus.Scheduled => "Scheduled",
+        ExecutionStatus.Succeeded => "Success",
+        ExecutionStatus.Failed => "Error",
+        ExecutionStatus.Stopped => "Stopped",
+        ExecutionStatus.Cancelled => "Cancelled",
+        ExecutionStatus.Skipped => "Success",
+        _ => "Running",
     };
 }

@@ -74,7 +74,7 @@ public static partial class JobsApi
             {
                 if (view.Status != ExecutionStatus.Failed)
                 {
-                    return HarborErrors.Conflict("job cannot be retried", $"Job '{id}' is {JobLabels.Status(view.Status)}; only a failed job (status error) can be retried.");
+                    return HarborErrors.Conflict("job cannot be retried", $"Job '{id}' is {JobLabels.Status(view.Status)}; only a failed job (status Error) can be retried.");
                 }
                 var failed = view.Steps.LastOrDefault(s => s.Status == ExecutionStatus.Failed && s.Index <= view.CurrentStep) ?? view.Steps[view.CurrentStep];
                 await instance.RetryStep(new RetryStep(requestId, failed.Index, AttemptSet.Failed, by));

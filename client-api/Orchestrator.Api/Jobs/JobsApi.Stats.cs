@@ -115,8 +115,8 @@ public static partial class JobsApi
         var stats = new JsonObject
         {
             ["id"] = id,
-            // Harbor's periodic job stays "scheduled" while its policy exists; stopping it ends it as "stopped".
-            ["status"] = view.Deleted ? "stopped" : "scheduled",
+            // Harbor's periodic job stays "Scheduled" while its policy exists; stopping it ends it as "Stopped".
+            ["status"] = view.Deleted ? "Stopped" : "Scheduled",
             ["name"] = spec.Labels.GetValueOrDefault(JobLabels.Name, view.PlanId),
             ["kind"] = JobKinds.Periodic,
             ["unique"] = spec.Labels.GetValueOrDefault(JobLabels.Unique) == "true",

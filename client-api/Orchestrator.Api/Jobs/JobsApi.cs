@@ -106,7 +106,7 @@ public static partial class JobsApi
         var stats = new System.Text.Json.Nodes.JsonObject
         {
             ["id"] = id,
-            ["status"] = job.Kind == JobKinds.Generic ? "pending" : "scheduled",
+            ["status"] = job.Kind == JobKinds.Generic ? "Pending" : "Scheduled",
             ["name"] = job.Name,
             ["kind"] = job.Kind,
             ["unique"] = job.Unique,
@@ -166,9 +166,10 @@ public static partial class JobsApi
         {
             var plan = client.GetGrain<IPlanGrain>(job.Name);
             await plan.Run(new RunPlan(requestId, id, 0, values, by, options));
-            if (HarborErrors.FromResult(await waiter.WaitAsync(() => plan.GetRequestResultAsync(requestId), cancellationToken), "start") is { } refused)
+            // Not applied within the wait (null): the command is stored and will start the job, so it is accepted.
+            if (await waiter.WaitAsync(() => plan.GetRequestResultAsync(requestId), cancellationToken) is { Ok: false } result)
             {
-                return refused;
+                return HarborErrors.FromResult(result, "start");
             }
         }
         // The start is durable once sent; waiting for the instance only spares the caller a 404 on an immediate GET.
@@ -201,7 +202,10 @@ public static partial class JobsApi
         var requestId = CommandWaiter.NewRequestId();
         var schedule = client.GetGrain<IScheduleGrain>(key!);
         await schedule.Save(new SaveSchedule(requestId, planId!, key![(planId!.Length + 1)..], spec, null, by));
-        return HarborErrors.FromResult(await waiter.WaitAsync(() => schedule.GetRequestResultAsync(requestId), cancellationToken), "periodic job");
+        // Not applied within the wait (null): the save is stored and will apply, so the job is accepted.
+        return await waiter.WaitAsync(() => schedule.GetRequestResultAsync(requestId), cancellationToken) is { Ok: false } result
+            ? HarborErrors.FromResult(result, "periodic job")
+            : null;
     }
 
     /// <summary>Finished executions a periodic job keeps of each outcome (older ones are deleted with their logs).</summary>

@@ -38,10 +38,10 @@ public sealed class JobsApiTests(JobsFixture fixture)
 
         Assert.Equal(HttpStatusCode.Accepted, status);
         var id = accepted["id"]!.GetValue<string>();
-        Assert.Equal("pending", accepted["status"]!.GetValue<string>());
+        Assert.Equal("Pending", accepted["status"]!.GetValue<string>());
         Assert.Equal($"/api/v1/jobs/{id}", accepted["ref_link"]!.GetValue<string>());
-        var done = await WaitForJobAsync(id, "success", "error");
-        Assert.Equal("success", done["status"]!.GetValue<string>());
+        var done = await WaitForJobAsync(id, "Success", "Error");
+        Assert.Equal("Success", done["status"]!.GetValue<string>());
         Assert.Equal(plan, done["name"]!.GetValue<string>());
         Assert.Equal("Generic", done["kind"]!.GetValue<string>());
         Assert.False(done["unique"]!.GetValue<bool>());
@@ -64,8 +64,8 @@ public sealed class JobsApiTests(JobsFixture fixture)
 
         Assert.Equal(HttpStatusCode.Accepted, status);
         var id = accepted["id"]!.GetValue<string>();
-        var done = await WaitForJobAsync(id, "success", "error");
-        Assert.Equal("success", done["status"]!.GetValue<string>());
+        var done = await WaitForJobAsync(id, "Success", "Error");
+        Assert.Equal("Success", done["status"]!.GetValue<string>());
         Assert.Equal("script", done["name"]!.GetValue<string>());
         Assert.Equal(receiver.Url, done["hook_status"]!.GetValue<string>());
         Assert.Contains("ran on job-2 with ${{ literal }}", await LogAsync(id));
@@ -73,12 +73,12 @@ public sealed class JobsApiTests(JobsFixture fixture)
         // Harbor's hook body: job_id, status, metadata with the job's stats; revisions ascending, ending in success.
         var bodies = await Eventually.Until(
             () => Task.FromResult(receiver.Delivered.Select(r => JsonNode.Parse(r.Body)!).ToList()),
-            b => b.Count > 0 && b[^1]["status"]!.GetValue<string>() == "success", Wait, "the success hook");
+            b => b.Count > 0 && b[^1]["status"]!.GetValue<string>() == "Success", Wait, "the success hook");
         Assert.All(bodies, b => Assert.Equal(id, b["job_id"]!.GetValue<string>()));
         Assert.All(bodies, b => Assert.Equal("script", b["metadata"]!["name"]!.GetValue<string>()));
         var revisions = bodies.Select(b => b["revision"]!.GetValue<long>()).ToList();
         Assert.Equal(revisions.Order().Distinct(), revisions);
-        Assert.Equal("running", bodies[0]["status"]!.GetValue<string>());
+        Assert.Equal("Running", bodies[0]["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class JobsApiTests(JobsFixture fixture)
 
         var expectedId = expected["id"]!.GetValue<string>();
         var unexpectedId = unexpected["id"]!.GetValue<string>();
-        Assert.Equal("success", (await WaitForJobAsync(expectedId, "success", "error"))["status"]!.GetValue<string>());
-        Assert.Equal("error", (await WaitForJobAsync(unexpectedId, "success", "error"))["status"]!.GetValue<string>());
+        Assert.Equal("Success", (await WaitForJobAsync(expectedId, "Success", "Error"))["status"]!.GetValue<string>());
+        Assert.Equal("Error", (await WaitForJobAsync(unexpectedId, "Success", "Error"))["status"]!.GetValue<string>());
 
         // Header values and the URL's password are secret parameters: masked in the job's parameters and in its log.
         var expectedJob = await GetJobAsync(expectedId);
@@ -141,16 +141,16 @@ public sealed class JobsApiTests(JobsFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, status);
         var id = accepted["id"]!.GetValue<string>();
         var waiting = await GetJobAsync(id);
-        Assert.Equal("scheduled", waiting["status"]!.GetValue<string>());
+        Assert.Equal("Scheduled", waiting["status"]!.GetValue<string>());
         Assert.Equal("Scheduled", waiting["kind"]!.GetValue<string>());
         Assert.Equal(60, waiting["run_at"]!.GetValue<long>() - waiting["enqueue_time"]!.GetValue<long>());
 
         await fixture.AdvanceAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal("scheduled", (await GetJobAsync(id))["status"]!.GetValue<string>());
+        Assert.Equal("Scheduled", (await GetJobAsync(id))["status"]!.GetValue<string>());
 
         await fixture.AdvanceAsync(TimeSpan.FromSeconds(41));
-        var done = await WaitForJobAsync(id, "success", "error");
-        Assert.Equal("success", done["status"]!.GetValue<string>());
+        var done = await WaitForJobAsync(id, "Success", "Error");
+        Assert.Equal("Success", done["status"]!.GetValue<string>());
         Assert.Contains("delayed", await LogAsync(id));
     }
 
@@ -168,11 +168,11 @@ public sealed class JobsApiTests(JobsFixture fixture)
         using var cancel = await ActAsync(id, "cancel");
 
         Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
-        var job = await WaitForJobAsync(id, "cancelled");
+        var job = await WaitForJobAsync(id, "Cancelled");
         Assert.Equal("", await LogAsync(id));
         using var again = await ActAsync(id, "cancel");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+        Assert.Equal("Cancelled", job["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -200,10 +200,10 @@ public sealed class JobsApiTests(JobsFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, other);
 
         await File.WriteAllTextAsync(gate, "go");
-        await WaitForJobAsync(id, "success");
+        await WaitForJobAsync(id, "Success");
         var (after, _) = await SubmitAsync(job);
         Assert.Equal(HttpStatusCode.Accepted, after);
-        await WaitForJobAsync(otherAccepted["id"]!.GetValue<string>(), "success");
+        await WaitForJobAsync(otherAccepted["id"]!.GetValue<string>(), "Success");
     }
 
     [Fact]
@@ -219,14 +219,14 @@ public sealed class JobsApiTests(JobsFixture fixture)
         var id = accepted["id"]!.GetValue<string>();
 
         var running = await Eventually.Until(() => GetJobAsync(id), j => j["check_in"] is not null, Wait, $"job {id} check-in");
-        Assert.Equal("running", running["status"]!.GetValue<string>());
+        Assert.Equal("Running", running["status"]!.GetValue<string>());
         Assert.Equal("30% copying layers", running["check_in"]!.GetValue<string>());
         Assert.True(running["check_in_at"]!.GetValue<long>() > 0);
 
         using var stop = await ActAsync(id, "stop");
 
         Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
-        Assert.Equal("stopped", (await WaitForJobAsync(id, "stopped", "cancelled", "error"))["status"]!.GetValue<string>());
+        Assert.Equal("Stopped", (await WaitForJobAsync(id, "Stopped", "Cancelled", "Error"))["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class JobsApiTests(JobsFixture fixture)
         using var cancel = await ActAsync(id, "cancel");
 
         Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
-        Assert.Equal("cancelled", (await WaitForJobAsync(id, "stopped", "cancelled", "error"))["status"]!.GetValue<string>());
+        Assert.Equal("Cancelled", (await WaitForJobAsync(id, "Stopped", "Cancelled", "Error"))["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -259,17 +259,17 @@ public sealed class JobsApiTests(JobsFixture fixture)
             metadata = new { kind = "Generic" },
         });
         var id = accepted["id"]!.GetValue<string>();
-        Assert.Equal("error", (await WaitForJobAsync(id, "error", "success"))["status"]!.GetValue<string>());
+        Assert.Equal("Error", (await WaitForJobAsync(id, "Error", "Success"))["status"]!.GetValue<string>());
 
         using var retry = await ActAsync(id, "retry");
 
         Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
-        Assert.Equal("success", (await WaitForJobAsync(id, "success"))["status"]!.GetValue<string>());
+        Assert.Equal("Success", (await WaitForJobAsync(id, "Success"))["status"]!.GetValue<string>());
         var log = await LogAsync(id);
         Assert.True(log.IndexOf("first try", StringComparison.Ordinal) < log.IndexOf("second try", StringComparison.Ordinal), log);
         using var again = await ActAsync(id, "retry");
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Contains("error", (await ErrorAsync(again))["description"]!.GetValue<string>());
+        Assert.Contains("status Error", (await ErrorAsync(again))["description"]!.GetValue<string>());
     }
 
     [Fact]
@@ -282,7 +282,7 @@ public sealed class JobsApiTests(JobsFixture fixture)
             metadata = new { kind = "Generic" },
         });
         var id = accepted["id"]!.GetValue<string>();
-        await WaitForJobAsync(id, "success");
+        await WaitForJobAsync(id, "Success");
 
         using var response = await Jobs.GetAsync($"/api/v1/jobs/{id}/log");
 

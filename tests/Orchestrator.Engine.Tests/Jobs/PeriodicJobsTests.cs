@@ -29,7 +29,7 @@ public sealed class PeriodicJobsTests(JobsFixture fixture)
         var id = JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!["job"]!["id"]!.GetValue<string>();
 
         var periodic = await GetJobAsync(id);
-        Assert.Equal("scheduled", periodic["status"]!.GetValue<string>());
+        Assert.Equal("Scheduled", periodic["status"]!.GetValue<string>());
         Assert.Equal("Periodic", periodic["kind"]!.GetValue<string>());
         Assert.Equal("0 * * * * *", periodic["cron_spec"]!.GetValue<string>());
         Assert.True(periodic["multiple_executions"]!.GetValue<bool>());
@@ -39,8 +39,8 @@ public sealed class PeriodicJobsTests(JobsFixture fixture)
         await fixture.AdvanceToAsync(first.AddSeconds(1));
         var execution = (await WaitForExecutionsAsync(id, 1))[0];
         // The schedule lists a run as soon as it sends the start; the instance exists once the start is applied.
-        var run = (await Eventually.Until(() => TryGetJobAsync(execution), j => j?["status"]!.GetValue<string>() is "success" or "error", Wait, $"execution {execution}"))!;
-        Assert.Equal("success", run["status"]!.GetValue<string>());
+        var run = (await Eventually.Until(() => TryGetJobAsync(execution), j => j?["status"]!.GetValue<string>() is "Success" or "Error", Wait, $"execution {execution}"))!;
+        Assert.Equal("Success", run["status"]!.GetValue<string>());
         Assert.Equal(id, run["upstream_job_id"]!.GetValue<string>());
         Assert.Contains($"tick from {execution}", await LogAsync(execution));
 
@@ -50,7 +50,7 @@ public sealed class PeriodicJobsTests(JobsFixture fixture)
 
         using var stop = await Jobs.PostAsJsonAsync($"/api/v1/jobs/{id}", new { action = "stop" });
         Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
-        Assert.Equal("stopped", (await GetJobAsync(id))["status"]!.GetValue<string>());
+        Assert.Equal("Stopped", (await GetJobAsync(id))["status"]!.GetValue<string>());
         using var log = await Jobs.GetAsync($"/api/v1/jobs/{id}/log");
         Assert.Equal(HttpStatusCode.BadRequest, log.StatusCode);
         using var cancel = await Jobs.PostAsJsonAsync($"/api/v1/jobs/{id}", new { action = "cancel" });
