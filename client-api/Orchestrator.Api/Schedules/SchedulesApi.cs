@@ -87,13 +87,18 @@ public static class SchedulesApi
         }
         http.Response.Headers.ETag = $"\"{view.Revision}\"";
         var count = Math.Clamp(preview ?? 5, 0, MaxPreview);
+        // Secret parameters are shown masked, as the plan defines them (all of them if the plan is gone).
+        var plan = view.Spec.InlinePlan ?? (await api.Client.GetGrain<IPlanGrain>(planId).GetAsync(view.Spec.PlanVersion))?.Definition;
+        var parameters = plan is null
+            ? view.Spec.Parameters.ToDictionary(p => p.Key, _ => "***")
+            : PlanParameters.Masked(plan, view.Spec.Parameters);
         return TypedResults.Ok(new
         {
             view.Key,
             view.PlanId,
             view.Name,
             view.Revision,
-            spec = Spec(view.Spec),
+            spec = Spec(view.Spec, parameters),
             view.NextDue,
             view.LastDue,
             fired = view.FiredCount,
@@ -109,8 +114,8 @@ public static class SchedulesApi
         });
     }
 
-    /// <summary>A spec as the API shows it: durations as text, the hook's secret hidden.</summary>
-    private static object Spec(ScheduleSpec spec) => new
+    /// <summary>A spec as the API shows it: durations as text, secrets (parameters given masked, the hook's) hidden.</summary>
+    private static object Spec(ScheduleSpec spec, IReadOnlyDictionary<string, string> parameters) => new
     {
         spec.Cron,
         spec.TimeZone,
@@ -123,7 +128,7 @@ public static class SchedulesApi
         spec.SuccessfulHistoryLimit,
         spec.FailedHistoryLimit,
         spec.PlanVersion,
-        parameters = spec.Parameters,
+        parameters,
         statusHook = spec.Hook is { } hook ? new { hook.Url, secret = hook.Secret is null ? null : "***" } : null,
         labels = spec.Labels.Count > 0 ? spec.Labels : null,
     };

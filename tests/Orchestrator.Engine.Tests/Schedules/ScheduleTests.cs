@@ -353,6 +353,30 @@ public sealed class ScheduleTests(ScheduleFixture fixture)
     }
 
     [Fact]
+    public async Task SecretParameters_AreShownMasked()
+    {
+        var plan = await H.PutPlanAsync("""
+            name: with-secret
+            parameters:
+              - name: token
+                type: secret
+              - name: region
+            steps:
+              - name: gate
+                approval:
+                  required: 1
+            """);
+        await H.PutScheduleAsync(plan, "s", new { cron = "0 3 * * *", parameters = new { token = "s3cr3t-value", region = "eu" }, statusHook = new { url = "http://127.0.0.1:9/h", secret = "hook-secret" } });
+        var text = await H.Http.GetStringAsync($"/api/v1/plans/{plan}/schedules/s");
+        Assert.DoesNotContain("s3cr3t-value", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-secret", text, StringComparison.Ordinal);
+        var spec = JsonNode.Parse(text)!["spec"]!;
+        Assert.Equal("***", spec["parameters"]!["token"]!.GetValue<string>());
+        Assert.Equal("eu", spec["parameters"]!["region"]!.GetValue<string>());
+        await H.DeleteScheduleAsync(plan, "s");
+    }
+
+    [Fact]
     public async Task AScheduleOnAMissingPlan_IsNotFound()
     {
         using var response = await H.Http.PutAsJsonAsync("/api/v1/plans/no-such-plan/schedules/s", new { cron = "0 1 * * *" });
