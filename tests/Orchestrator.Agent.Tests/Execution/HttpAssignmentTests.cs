@@ -155,6 +155,7 @@ public sealed class HttpAssignmentTests
         await using var target = await TargetServer.StartAsync();
         await using var harness = await AgentHarness.StartAsync();
         var assignment = Http(harness, new HttpWork { Url = target.Url("/reset") });
+        target.ResetWhen = () => harness.Server.Log(assignment.Id, "stdout").Contains("< HTTP/", StringComparison.Ordinal);
 
         var finished = await harness.EnqueueAndWaitAsync(assignment);
 
@@ -234,6 +235,9 @@ public sealed class HttpAssignmentTests
 
         public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
 
+        /// <summary>/reset drops the connection once this holds.</summary>
+        public Func<bool> ResetWhen { get; set; } = () => true;
+
         public int Port => new Uri(app.Urls.First()).Port;
 
         public int Hanging => Volatile.Read(ref hanging);
@@ -268,8 +272,8 @@ public sealed class HttpAssignmentTests
                 context.Response.ContentLength = 100_000;
                 await context.Response.WriteAsync("partial body", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
-                // Time for the agent to read the head: a reset arriving first would discard it unread.
-                await Task.Delay(300, context.RequestAborted);
+                // Drop the connection only once the agent has read the head: a reset arriving first would discard it unread.
+                await Eventually.True(server.ResetWhen, "the agent read the response head");
                 context.Abort();
             });
             app.MapGet("/big", () => Results.Text(new string('x', HttpExecutor.MaxLoggedBodyBytes + 10_000)));
