@@ -37,14 +37,28 @@ internal sealed class LogAppendPlan
     /// <summary>Stored + Duplicates + DroppedOverCap = the chunks given; a marker is not counted as stored.</summary>
     public LogAppendResult Result { get; }
 
-    public static DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+    /// <summary>
+    /// The UTC day of <paramref name="at"/>, kept a day away from the ends of .NET's calendar: Npgsql writes the
+    /// first and last <see cref="DateOnly"/> as -infinity and infinity (no partition holds those), and the last day
+    /// has no next day to bound its partition. The gateway refuses such times; a store must not fail on them.
+    /// </summary>
+    public static DateOnly DayOf(DateTimeOffset at)
+    {
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        return day <= DateOnly.MinValue ? DateOnly.MinValue.AddDays(1) : day >= DateOnly.MaxValue ? DateOnly.MaxValue.AddDays(-1) : day;
+    }
 
     public static string MarkerText(long cap) => $"[log truncated: cap of {cap} bytes reached]";
 
-    /// <summary>Checks the chunks; returns their streams, distinct and in ordinal order (the order to lock them in).</summary>
-    public static List<string> Validate(IReadOnlyList<LogChunk> chunks)
+    /// <summary>
+    /// Checks the chunks and cleans their text, stream and channel names (<see cref="LogText"/>), so that whatever a
+    /// writer sends can be stored; returns the cleaned chunks and their streams, distinct and in ordinal order (the
+    /// order to lock them in).
+    /// </summary>
+    public static (IReadOnlyList<LogChunk> Chunks, List<string> Streams) Prepare(IReadOnlyList<LogChunk> chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
+        var cleaned = new List<LogChunk>(chunks.Count);
         foreach (var chunk in chunks)
         {
             ArgumentNullException.ThrowIfNull(chunk);
@@ -52,10 +66,14 @@ internal sealed class LogAppendPlan
             ArgumentOutOfRangeException.ThrowIfNegative(chunk.Seq);
             ArgumentNullException.ThrowIfNull(chunk.Channel);
             ArgumentNullException.ThrowIfNull(chunk.Text);
+            var (stream, channel, text) = (LogText.Clean(chunk.Stream), LogText.Clean(chunk.Channel), LogText.Clean(chunk.Text));
+            cleaned.Add(ReferenceEquals(stream, chunk.Stream) && ReferenceEquals(channel, chunk.Channel) && ReferenceEquals(text, chunk.Text)
+                ? chunk
+                : chunk with { Stream = stream, Channel = channel, Text = text });
         }
-        var streams = chunks.Select(c => c.Stream).Distinct(StringComparer.Ordinal).ToList();
+        var streams = cleaned.Select(c => c.Stream).Distinct(StringComparer.Ordinal).ToList();
         streams.Sort(StringComparer.Ordinal);
-        return streams;
+        return (cleaned, streams);
     }
 
     /// <param name="chunks">The chunks to append, in any order.</param>

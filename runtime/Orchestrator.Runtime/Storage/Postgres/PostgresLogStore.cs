@@ -20,7 +20,7 @@ internal sealed partial class PostgresLogStore(NpgsqlDataSource dataSource, long
 
     public async Task<LogAppendResult> AppendAsync(IReadOnlyList<LogChunk> chunks, CancellationToken cancellationToken = default)
     {
-        var streams = LogAppendPlan.Validate(chunks);
+        (chunks, var streams) = LogAppendPlan.Prepare(chunks);
         if (chunks.Count == 0)
         {
             return new LogAppendResult(0, 0, 0);
@@ -123,6 +123,7 @@ internal sealed partial class PostgresLogStore(NpgsqlDataSource dataSource, long
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        stream = LogText.Clean(stream);
         return PageAsync(stream, fromSeq,
             $"SELECT {ChunkColumns} FROM orch_log WHERE stream = @stream AND seq >= @n ORDER BY seq LIMIT @limit", fromSeq, limit, cancellationToken);
     }
@@ -131,6 +132,7 @@ internal sealed partial class PostgresLogStore(NpgsqlDataSource dataSource, long
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentOutOfRangeException.ThrowIfNegative(chunks);
+        stream = LogText.Clean(stream);
         return PageAsync(stream, 0,
             $"SELECT {ChunkColumns} FROM (SELECT {ChunkColumns} FROM orch_log WHERE stream = @stream AND seq >= @n ORDER BY seq DESC LIMIT @limit) t ORDER BY seq",
             0, chunks, cancellationToken);
@@ -199,6 +201,7 @@ internal sealed partial class PostgresLogStore(NpgsqlDataSource dataSource, long
     public async Task<long> DeleteStreamsAsync(string streamPrefix, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(streamPrefix);
+        streamPrefix = LogText.Clean(streamPrefix);
         var upper = LogStreamRange.UpperBound(streamPrefix);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

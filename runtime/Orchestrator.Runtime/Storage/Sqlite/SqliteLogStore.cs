@@ -14,7 +14,7 @@ internal sealed class SqliteLogStore(SqliteStore store, long cap) : ILogStore
 
     public Task<LogAppendResult> AppendAsync(IReadOnlyList<LogChunk> chunks, CancellationToken cancellationToken = default)
     {
-        var streams = LogAppendPlan.Validate(chunks);
+        (chunks, var streams) = LogAppendPlan.Prepare(chunks);
         if (chunks.Count == 0)
         {
             return Task.FromResult(new LogAppendResult(0, 0, 0));
@@ -79,6 +79,7 @@ internal sealed class SqliteLogStore(SqliteStore store, long cap) : ILogStore
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        stream = LogText.Clean(stream);
         return Page(stream, fromSeq, $"SELECT {ChunkColumns} FROM orch_log WHERE stream = @s AND seq >= @n ORDER BY seq LIMIT @limit", fromSeq, limit, cancellationToken);
     }
 
@@ -86,6 +87,7 @@ internal sealed class SqliteLogStore(SqliteStore store, long cap) : ILogStore
     {
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentOutOfRangeException.ThrowIfNegative(chunks);
+        stream = LogText.Clean(stream);
         return Page(stream, 0,
             $"SELECT {ChunkColumns} FROM (SELECT {ChunkColumns} FROM orch_log WHERE stream = @s AND seq >= @n ORDER BY seq DESC LIMIT @limit) ORDER BY seq",
             0, chunks, cancellationToken);
@@ -119,6 +121,7 @@ internal sealed class SqliteLogStore(SqliteStore store, long cap) : ILogStore
     public Task<long> DeleteStreamsAsync(string streamPrefix, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(streamPrefix);
+        streamPrefix = LogText.Clean(streamPrefix);
         // BINARY order is bytewise, so the prefix is a range both primary keys serve.
         var upper = LogStreamRange.UpperBound(streamPrefix);
         var range = upper is null ? "stream >= @lower" : "stream >= @lower AND stream < @upper";
