@@ -182,5 +182,22 @@ public sealed record LogsRequest(string SessionId, IReadOnlyList<LogChunkDto> Ch
 /// <summary>One chunk of output; <see cref="Seq"/> counts from 0 per assignment with no gaps.</summary>
 public sealed record LogChunkDto(string AssignmentId, long Seq, DateTimeOffset At, string Stream, string Text);
 
-/// <summary>Reply to /events and /logs: everything in the request is stored.</summary>
-public sealed record AckResponse(int Accepted);
+/// <summary>
+/// Reply to /events and /logs (and the body of /heartbeat's): <see cref="Accepted"/> items were stored (a resend of
+/// one already stored counts). Items not stored are listed by their position in the request: <see cref="Refused"/>
+/// ones will never be stored as they are (the sender drops them, with a marker in the run's log),
+/// <see cref="Failed"/> ones failed on the server's side and may be sent again. A server that predates the lists
+/// omits them, meaning everything was stored.
+/// </summary>
+public sealed record AckResponse(int Accepted)
+{
+    public IReadOnlyList<ItemProblem>? Refused { get; init; }
+
+    public IReadOnlyList<ItemProblem>? Failed { get; init; }
+}
+
+/// <summary>
+/// Why one item of a batch was not stored: its position in the request's list, the field at fault as a JSON path
+/// (<c>chunks[3].text</c>) when one is, and the rule it broke.
+/// </summary>
+public sealed record ItemProblem(int Index, string? Field, string Reason);

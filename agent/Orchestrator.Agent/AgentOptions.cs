@@ -1,3 +1,5 @@
+using Orchestrator.Agent.Protocol;
+
 namespace Orchestrator.Agent;
 
 /// <summary>
@@ -54,8 +56,12 @@ public sealed class AgentOptions
     /// output sooner, longer sends fewer, bigger chunks.</summary>
     public TimeSpan OutputFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Largest log chunk, in characters; a longer line is cut. Default 32 KiB.</summary>
+    /// <summary>Largest log chunk, in characters; a longer line is cut. Default 32 KiB, at most 256 KiB (masking
+    /// secrets may lengthen a chunk, and the server takes at most 1 Mi characters per chunk).</summary>
     public int MaxChunkChars { get; set; } = 32 * 1024;
+
+    /// <summary>Largest <see cref="MaxChunkChars"/>.</summary>
+    public const int MaxChunkCharsLimit = 256 * 1024;
 
     /// <summary>Output held in memory until the server acknowledges it; past this, scripts' output is no longer read
     /// (so they block on writing) until the server catches up. Default 64 MiB.</summary>
@@ -64,6 +70,12 @@ public sealed class AgentOptions
     /// <summary>Longest wait between retries after a connection error or a 5xx answer (the first waits 100 ms and
     /// each doubles). Default 2 s: the agent finds a restarted API quickly without hammering it.</summary>
     public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A report (log chunk or event) that the server keeps failing with a 500 while it stores the others is
+    /// given up after failing for this long (and at least three times on its own): a marker in the run's log takes its
+    /// place, so one poisoned report cannot hold up a host's reports. Default 1 min; while the server stores nothing
+    /// at all (an outage), nothing is given up.</summary>
+    public TimeSpan ReportQuarantineAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Wait between retries after a 401/403 or a rejected registration; these need an operator, not a
     /// quick retry. Default 10 s.</summary>
@@ -104,17 +116,17 @@ public sealed class AgentOptions
         {
             errors.Add("Token: required (--token or ORCH_AGENT_TOKEN).");
         }
-        if (Simulate == 0 && string.IsNullOrWhiteSpace(Host))
+        if (Simulate == 0 && ProtocolNames.CheckHost(Host) is { } badHost)
         {
-            errors.Add("Host: must not be empty.");
+            errors.Add($"Host: {badHost}");
         }
         if (Simulate is < 0 or > 1_000_000)
         {
             errors.Add($"Simulate: {Simulate} is out of range 0-1000000.");
         }
-        if (Simulate > 0 && string.IsNullOrWhiteSpace(HostPrefix))
+        if (Simulate > 0 && (string.IsNullOrWhiteSpace(HostPrefix) || !ProtocolNames.IsHostName(HostPrefix + "00001")))
         {
-            errors.Add("HostPrefix: must not be empty when simulating hosts.");
+            errors.Add($"HostPrefix: '{HostPrefix}' must be letters, digits, '-', '_' or '.' when simulating hosts.");
         }
         foreach (var (name, value) in new[] { (nameof(Capacity), Capacity), (nameof(HostsPerPoll), HostsPerPoll), (nameof(MaxChunkChars), MaxChunkChars) })
         {
@@ -123,15 +135,27 @@ public sealed class AgentOptions
                 errors.Add($"{name}: {value} must be at least 1.");
             }
         }
+        if (Capacity > ProtocolLimits.MaxCapacity)
+        {
+            errors.Add($"Capacity: {Capacity} is more than {ProtocolLimits.MaxCapacity}.");
+        }
+        if (MaxChunkChars > MaxChunkCharsLimit)
+        {
+            errors.Add($"MaxChunkChars: {MaxChunkChars} is more than {MaxChunkCharsLimit}.");
+        }
+        if (Labels.Count > ProtocolLimits.MaxLabelsPerHost)
+        {
+            errors.Add($"Labels: {Labels.Count} labels; at most {ProtocolLimits.MaxLabelsPerHost} are allowed.");
+        }
         if (MaxPendingLogChars < MaxChunkChars)
         {
             errors.Add($"MaxPendingLogChars: {MaxPendingLogChars} must be at least MaxChunkChars ({MaxChunkChars}).");
         }
         foreach (var (key, value) in Labels)
         {
-            if (string.IsNullOrWhiteSpace(key))
+            if (ProtocolNames.CheckLabel(key, value) is { } badLabel)
             {
-                errors.Add($"Labels: the label with value '{value}' has an empty name.");
+                errors.Add($"Labels: {badLabel}");
             }
         }
         if (string.IsNullOrWhiteSpace(WorkDirectory))
@@ -141,7 +165,7 @@ public sealed class AgentOptions
         foreach (var (name, value) in new[]
                  {
                      (nameof(KillGracePeriod), KillGracePeriod), (nameof(OutputDrainTimeout), OutputDrainTimeout), (nameof(OutputFlushInterval), OutputFlushInterval),
-                     (nameof(RetryBackoffMax), RetryBackoffMax), (nameof(AuthRetryDelay), AuthRetryDelay), (nameof(RequestTimeout), RequestTimeout),
+                     (nameof(RetryBackoffMax), RetryBackoffMax), (nameof(AuthRetryDelay), AuthRetryDelay), (nameof(ReportQuarantineAfter), ReportQuarantineAfter), (nameof(RequestTimeout), RequestTimeout),
                      (nameof(RecentlyFinishedRetention), RecentlyFinishedRetention),
                  })
         {

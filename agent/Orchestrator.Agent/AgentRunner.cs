@@ -87,7 +87,7 @@ public sealed partial class AgentRunner
             return;
         }
 
-        var queue = new ReportQueue(options.MaxPendingLogChars);
+        var queue = new ReportQueue(options.MaxPendingLogChars, timeProvider);
         using var http = new HttpExecutor(timeProvider, loggerFactory.CreateLogger<HttpExecutor>());
         using var scheduler = options.Simulate > 0 ? null : new AssignmentScheduler(options, queue,
             new ScriptExecutor(options, journal, timeProvider, loggerFactory.CreateLogger<ScriptExecutor>()),
@@ -101,7 +101,7 @@ public sealed partial class AgentRunner
         using var stop = new CancellationTokenSource();
         var heartbeat = new HeartbeatLoop(client, session, timeProvider, loggerFactory.CreateLogger<HeartbeatLoop>());
         client.Registered += heartbeat.Wake;
-        var sender = new ReportSender(queue, client, loggerFactory.CreateLogger<ReportSender>());
+        var sender = new ReportSender(queue, client, options, timeProvider, loggerFactory.CreateLogger<ReportSender>());
         var polls = workload.PollGroups.Select((_, group) => new PollLoop(group, workload, client, options, timeProvider, loggerFactory.CreateLogger<PollLoop>())).ToArray();
         var loops = new List<Task> { heartbeat.RunAsync(stop.Token), sender.RunAsync(stop.Token) };
         loops.AddRange(polls.Select(p => p.RunAsync(stop.Token)));

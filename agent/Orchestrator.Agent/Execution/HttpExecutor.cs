@@ -221,9 +221,12 @@ internal sealed partial class HttpExecutor(TimeProvider timeProvider, ILogger lo
         // Masked whole, then cut: a secret cannot straddle two chunks unmasked.
         var masked = log.Masker.Apply(body);
         const int chunk = 16 * 1024;
-        for (var i = 0; i < masked.Length; i += chunk)
+        for (var i = 0; i < masked.Length;)
         {
-            log.Append("stdout", masked.Substring(i, Math.Min(chunk, masked.Length - i)));
+            // Never between the two halves of a 4-byte character.
+            var end = Agent.Protocol.ProtocolText.SafeCut(masked, Math.Min(masked.Length, i + chunk));
+            log.Append("stdout", masked[i..end]);
+            i = end;
         }
         if (masked.Length > 0 && !masked.EndsWith('\n'))
         {

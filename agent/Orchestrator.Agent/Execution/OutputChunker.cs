@@ -5,39 +5,68 @@ using System.Text.RegularExpressions;
 namespace Orchestrator.Agent.Execution;
 
 /// <summary>
-/// Cuts one output stream of a script into log chunks: whole lines are gathered and sent when
-/// <see cref="Flush"/> runs (every <see cref="AgentOptions.OutputFlushInterval"/>) or when they reach the chunk
-/// size; a line longer than that is cut, keeping enough of its end back that a secret cannot be split across two
-/// chunks unmasked. Whole lines are also read for the <c>::set-output name=value</c> and
-/// <c>::progress 30% message</c> commands; they stay in the log like any line.
+/// Cuts one output stream of a script into log chunks: the stream's bytes are decoded as UTF-8 (an invalid sequence
+/// becomes U+FFFD; a character whose bytes straddle two reads is decoded whole; an unfinished one at the end of the
+/// stream becomes U+FFFD), whole lines are gathered and sent when <see cref="Flush"/> runs (every
+/// <see cref="AgentOptions.OutputFlushInterval"/>) or when they reach the chunk size; a line longer than that is cut
+/// (never inside a surrogate pair), keeping enough of its end back that a secret cannot be split across two chunks
+/// unmasked. Whole lines are also read for the <c>::set-output name=value</c> and <c>::progress 30% message</c>
+/// commands; they stay in the log like any line.
 /// </summary>
 internal sealed partial class OutputChunker(string stream, AssignmentLog log, int maxChunkChars)
 {
     private readonly Lock gate = new();
     private readonly StringBuilder ready = new();
     private readonly StringBuilder partial = new();
+    private readonly Decoder decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
+    private char[] decoded = new char[4096];
     private bool partialIsContinuation;
+
+    /// <summary>Bytes as the script wrote them.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        lock (gate)
+        {
+            Decode(bytes, flush: false);
+        }
+    }
 
     public void Write(ReadOnlySpan<char> text)
     {
         lock (gate)
         {
-            while (!text.IsEmpty)
+            WriteChars(text);
+        }
+    }
+
+    private void Decode(ReadOnlySpan<byte> bytes, bool flush)
+    {
+        var count = decoder.GetCharCount(bytes, flush);
+        if (decoded.Length < count)
+        {
+            decoded = new char[Math.Max(count, decoded.Length * 2)];
+        }
+        var written = decoder.GetChars(bytes, decoded, flush);
+        WriteChars(decoded.AsSpan(0, written));
+    }
+
+    private void WriteChars(ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            var newline = text.IndexOf('\n');
+            if (newline < 0)
             {
-                var newline = text.IndexOf('\n');
-                if (newline < 0)
+                partial.Append(text);
+                if (partial.Length >= maxChunkChars)
                 {
-                    partial.Append(text);
-                    if (partial.Length >= maxChunkChars)
-                    {
-                        CutPartial();
-                    }
-                    return;
+                    CutPartial();
                 }
-                partial.Append(text[..(newline + 1)]);
-                text = text[(newline + 1)..];
-                CompleteLine();
+                return;
             }
+            partial.Append(text[..(newline + 1)]);
+            text = text[(newline + 1)..];
+            CompleteLine();
         }
     }
 
@@ -47,9 +76,14 @@ internal sealed partial class OutputChunker(string stream, AssignmentLog log, in
     {
         lock (gate)
         {
-            if (final && partial.Length > 0)
+            if (final)
             {
-                CompleteLine();
+                // Bytes of an unfinished character at the end of the stream become U+FFFD.
+                Decode([], flush: true);
+                if (partial.Length > 0)
+                {
+                    CompleteLine();
+                }
             }
             EmitReady();
         }
@@ -84,9 +118,15 @@ internal sealed partial class OutputChunker(string stream, AssignmentLog log, in
         {
             return;
         }
+        // Cut before the kept tail, and never between the two halves of a 4-byte character.
+        var cut = Agent.Protocol.ProtocolText.SafeCut(masked, masked.Length - keep);
+        if (cut == 0)
+        {
+            return;
+        }
         EmitReady();
-        log.Append(stream, masked[..^keep]);
-        partial.Clear().Append(masked.AsSpan(masked.Length - keep));
+        log.Append(stream, masked[..cut]);
+        partial.Clear().Append(masked.AsSpan(cut));
         partialIsContinuation = true;
     }
 

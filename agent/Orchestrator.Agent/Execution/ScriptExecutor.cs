@@ -98,8 +98,8 @@ internal sealed partial class ScriptExecutor(AgentOptions options, ProcessGroupJ
         var stderr = new OutputChunker("stderr", log, options.MaxChunkChars);
         using var reading = new CancellationTokenSource();
         var pumps = Task.WhenAll(
-            PumpAsync(process.StandardOutput, stdout, log, reading.Token),
-            PumpAsync(process.StandardError, stderr, log, reading.Token));
+            PumpAsync(process.StandardOutput.BaseStream, stdout, log, reading.Token),
+            PumpAsync(process.StandardError.BaseStream, stderr, log, reading.Token));
         using var flushing = new CancellationTokenSource();
         var flusher = FlushPeriodicallyAsync([stdout, stderr], flushing.Token);
 
@@ -145,13 +145,15 @@ internal sealed partial class ScriptExecutor(AgentOptions options, ProcessGroupJ
             : new ExecutionResult(exitCode == 0 ? AgentOutcome.Succeeded : AgentOutcome.Failed, exitCode);
     }
 
-    private static async Task PumpAsync(StreamReader reader, OutputChunker chunker, AssignmentLog log, CancellationToken cancellationToken)
+    /// <summary>Reads the raw bytes (not through the process's StreamReader, which would switch to UTF-16 or UTF-32
+    /// on output that starts like a byte order mark); the chunker decodes them.</summary>
+    private static async Task PumpAsync(Stream output, OutputChunker chunker, AssignmentLog log, CancellationToken cancellationToken)
     {
-        var buffer = new char[4096];
+        var buffer = new byte[4096];
         while (true)
         {
             await log.Queue.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            var read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            var read = await output.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return;

@@ -5,36 +5,75 @@ namespace Orchestrator.Agent.Reporting;
 
 /// <summary>
 /// Log chunks and events waiting for the server's acknowledgement, in the order they were made. Nothing leaves this
-/// queue until the server acknowledged it, so an API restart loses nothing; chunks carry their sequence number, so a
-/// resend after a lost acknowledgement does not double them. A Finished event waits until every chunk of its
-/// assignment is acknowledged; the other events of an assignment never overtake an earlier one.
+/// queue until the server stored it or refused it (then a marker takes its place, see ReportQueue.Outcomes.cs), so an
+/// API restart loses nothing; chunks carry their sequence number (numbered here, per assignment), so a resend after a
+/// lost acknowledgement does not double them. A Finished event waits until every chunk of its assignment is
+/// acknowledged and then reports how many there were; the other events of an assignment never overtake an earlier one.
+/// Items the server keeps failing are parked: set aside and retried alone, so they do not hold up the rest.
 /// </summary>
-internal sealed class ReportQueue(long maxPendingChars)
+internal sealed partial class ReportQueue(long maxPendingChars, TimeProvider timeProvider)
 {
-    public const int MaxChunksPerBatch = 1000;
+    public const int MaxChunksPerBatch = ProtocolLimits.MaxChunksPerRequest;
     public const int MaxCharsPerBatch = 1024 * 1024;
-    public const int MaxEventsPerBatch = 1000;
+    public const int MaxEventsPerBatch = ProtocolLimits.MaxEventsPerRequest;
 
     private readonly Lock gate = new();
-    private readonly Queue<LogChunkDto> chunks = new();
-    private readonly Dictionary<string, int> pendingChunksByAssignment = new(StringComparer.Ordinal);
+    private readonly LinkedList<PendingChunk> chunks = new();
     private readonly LinkedList<PendingEvent> events = new();
-    private readonly Dictionary<string, LinkedListNode<PendingEvent>> lastEventByAssignment = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AssignmentReports> assignments = new(StringComparer.Ordinal);
+    private readonly List<PendingReport> parked = [];
     private readonly AsyncSignal room = new();
     private long pendingChars;
 
-    /// <summary>Set whenever something was added; the sender waits on it.</summary>
+    public ReportQueue(long maxPendingChars)
+        : this(maxPendingChars, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Set whenever something was added or became sendable; the sender waits on it.</summary>
     public AsyncSignal Added { get; } = new();
 
+    /// <summary>Numbers and queues a chunk of an assignment's log (text cleaned, <see cref="ProtocolText"/>); returns its seq.</summary>
+    public long AppendChunk(string assignmentId, string stream, string text)
+    {
+        long seq;
+        lock (gate)
+        {
+            seq = AppendLocked(assignmentId, stream, ProtocolText.Clean(text), timeProvider.GetUtcNow());
+        }
+        Added.Set();
+        return seq;
+    }
+
+    /// <summary>Queues a chunk numbered by the caller; later chunks of its assignment are numbered after it.</summary>
     public void AddChunk(LogChunkDto chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        lock (gate)
+        {
+            var state = State(chunk.AssignmentId);
+            state.NextSeq = Math.Max(state.NextSeq, chunk.Seq + 1);
+            EnqueueLocked(new PendingChunk(chunk with { Text = ProtocolText.Clean(chunk.Text) }), state);
+        }
+        Added.Set();
+    }
+
+    /// <summary>Chunks numbered so far for the assignment (markers for refused items included).</summary>
+    public long ChunkCount(string assignmentId)
     {
         lock (gate)
         {
-            chunks.Enqueue(chunk);
-            pendingChunksByAssignment[chunk.AssignmentId] = pendingChunksByAssignment.GetValueOrDefault(chunk.AssignmentId) + 1;
-            pendingChars += chunk.Text.Length;
+            return assignments.TryGetValue(assignmentId, out var state) ? state.NextSeq : 0;
         }
-        Added.Set();
+    }
+
+    /// <summary>Every chunk still waiting, in queue order (for tests and diagnostics).</summary>
+    public IReadOnlyList<LogChunkDto> PendingChunks()
+    {
+        lock (gate)
+        {
+            return [.. chunks.Select(c => c.Chunk)];
+        }
     }
 
     /// <summary>Waits while more output than allowed is waiting for acknowledgement, so a chatty script is throttled
@@ -54,125 +93,179 @@ internal sealed class ReportQueue(long maxPendingChars)
         }
     }
 
-    /// <summary>Queues an event; <paramref name="onAcknowledged"/> runs once the server stored it. A Progress event
-    /// replaces the assignment's previous one while that one is still waiting, so a script that reports progress in
-    /// a tight loop sends only the latest.</summary>
+    /// <summary>Queues an event (its message cleaned and cut to the protocol's limit); <paramref name="onAcknowledged"/>
+    /// runs once the server stored it, or once the agent gave up on it. A Progress event replaces the assignment's
+    /// previous one while that one is still waiting, so a script that reports progress in a tight loop sends only
+    /// the latest.</summary>
     public void AddEvent(AgentEvent agentEvent, Action? onAcknowledged = null)
     {
+        ArgumentNullException.ThrowIfNull(agentEvent);
+        if (agentEvent.Message is { } message)
+        {
+            agentEvent = agentEvent with { Message = ProtocolText.Truncate(ProtocolText.Clean(message), ProtocolLimits.MaxMessageChars) };
+        }
         lock (gate)
         {
+            var state = State(agentEvent.AssignmentId);
             if (agentEvent.Type == AgentEventType.Progress
-                && lastEventByAssignment.TryGetValue(agentEvent.AssignmentId, out var last)
-                && last.Value is { InFlight: false, Event.Type: AgentEventType.Progress })
+                && state.LastEvent?.Value is { InFlight: false, IsParked: false, Event.Type: AgentEventType.Progress } last)
             {
-                last.Value = new PendingEvent(agentEvent, onAcknowledged);
+                last.Event = agentEvent;
             }
             else
             {
-                lastEventByAssignment[agentEvent.AssignmentId] = events.AddLast(new PendingEvent(agentEvent, onAcknowledged));
+                var pending = new PendingEvent(agentEvent, onAcknowledged);
+                pending.Node = events.AddLast(pending);
+                state.LastEvent = pending.Node;
             }
         }
         Added.Set();
     }
 
-    /// <summary>The oldest chunks, up to the batch limits; they stay queued until <see cref="AcknowledgeChunks"/>.</summary>
-    public IReadOnlyList<LogChunkDto> PeekChunks()
+    /// <summary>The oldest events that may go now, up to <paramref name="limit"/>, marked in flight until their answer
+    /// is applied. A Finished event gets its assignment's chunk count.</summary>
+    public IReadOnlyList<PendingEvent> TakeEvents(int limit = MaxEventsPerBatch)
     {
         lock (gate)
         {
-            var batch = new List<LogChunkDto>(Math.Min(chunks.Count, MaxChunksPerBatch));
-            var chars = 0;
-            foreach (var chunk in chunks)
-            {
-                if (batch.Count == MaxChunksPerBatch || (batch.Count > 0 && chars + chunk.Text.Length > MaxCharsPerBatch))
-                {
-                    break;
-                }
-                batch.Add(chunk);
-                chars += chunk.Text.Length;
-            }
-            return batch;
-        }
-    }
-
-    /// <summary>The server stored the first <paramref name="count"/> chunks.</summary>
-    public void AcknowledgeChunks(int count)
-    {
-        lock (gate)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var chunk = chunks.Dequeue();
-                pendingChars -= chunk.Text.Length;
-                var left = pendingChunksByAssignment[chunk.AssignmentId] - 1;
-                if (left == 0)
-                {
-                    pendingChunksByAssignment.Remove(chunk.AssignmentId);
-                }
-                else
-                {
-                    pendingChunksByAssignment[chunk.AssignmentId] = left;
-                }
-            }
-        }
-        room.Set();
-    }
-
-    /// <summary>The events that may go now, oldest first, marked in flight until <see cref="AcknowledgeEvents"/>.</summary>
-    public IReadOnlyList<LinkedListNode<PendingEvent>> TakeEvents()
-    {
-        lock (gate)
-        {
-            var batch = new List<LinkedListNode<PendingEvent>>();
+            var batch = new List<PendingEvent>();
             HashSet<string>? blocked = null;
-            for (var node = events.First; node is not null && batch.Count < MaxEventsPerBatch; node = node.Next)
+            for (var node = events.First; node is not null && batch.Count < limit; node = node.Next)
             {
-                var id = node.Value.Event.AssignmentId;
+                var pending = node.Value;
+                var id = pending.AssignmentId;
                 if (blocked?.Contains(id) == true)
                 {
                     continue;
                 }
-                if (node.Value.Event.Type == AgentEventType.Finished && pendingChunksByAssignment.ContainsKey(id))
+                if (pending.InFlight || pending.IsParked
+                    || (pending.Event.Type == AgentEventType.Finished && assignments.TryGetValue(id, out var waiting) && waiting.PendingChunks > 0))
                 {
                     (blocked ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
                     continue;
                 }
-                node.Value.InFlight = true;
-                batch.Add(node);
+                Counted(pending);
+                pending.InFlight = true;
+                batch.Add(pending);
             }
             return batch;
         }
     }
 
-    /// <summary>The server stored <paramref name="batch"/>; runs their acknowledgement callbacks.</summary>
-    public void AcknowledgeEvents(IReadOnlyList<LinkedListNode<PendingEvent>> batch)
+    /// <summary>The oldest chunks that may go now, up to <paramref name="limit"/> and the batch's size in characters,
+    /// marked in flight until their answer is applied.</summary>
+    public IReadOnlyList<PendingChunk> TakeChunks(int limit = MaxChunksPerBatch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
         lock (gate)
         {
-            foreach (var node in batch)
+            var batch = new List<PendingChunk>(Math.Min(chunks.Count, limit));
+            var chars = 0;
+            foreach (var pending in chunks)
             {
-                var id = node.Value.Event.AssignmentId;
-                if (lastEventByAssignment.TryGetValue(id, out var last) && last == node)
+                if (pending.InFlight || pending.IsParked)
                 {
-                    lastEventByAssignment.Remove(id);
+                    continue;
                 }
-                events.Remove(node);
+                var length = pending.Chunk.Text.Length;
+                if (batch.Count == limit || (batch.Count > 0 && chars + length > MaxCharsPerBatch))
+                {
+                    break;
+                }
+                pending.InFlight = true;
+                batch.Add(pending);
+                chars += length;
             }
-        }
-        foreach (var node in batch)
-        {
-            node.Value.OnAcknowledged?.Invoke();
+            return batch;
         }
     }
-}
 
-/// <summary>An event waiting for acknowledgement.</summary>
-internal sealed class PendingEvent(AgentEvent agentEvent, Action? onAcknowledged)
-{
-    public AgentEvent Event { get; } = agentEvent;
+    /// <summary>A parked item whose time to be retried has come, marked in flight; null when none is due.</summary>
+    public PendingReport? TakeDueParked()
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (gate)
+        {
+            foreach (var pending in parked)
+            {
+                if (!pending.InFlight && pending.ParkedUntil <= now)
+                {
+                    if (pending is PendingEvent e)
+                    {
+                        Counted(e);
+                    }
+                    pending.InFlight = true;
+                    return pending;
+                }
+            }
+            return null;
+        }
+    }
 
-    public Action? OnAcknowledged { get; } = onAcknowledged;
+    /// <summary>How long until the next parked item is due; null when none is parked.</summary>
+    public TimeSpan? UntilNextParked()
+    {
+        lock (gate)
+        {
+            if (parked.Count == 0)
+            {
+                return null;
+            }
+            var next = parked.Min(p => p.ParkedUntil!.Value);
+            var wait = next - timeProvider.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+    }
 
-    public bool InFlight { get; set; }
+    /// <summary>Parked events (or chunks) that first failed after <paramref name="lastSuccess"/>: those the server
+    /// may be failing because it fails everything, not because of themselves.</summary>
+    public int ParkedWithoutSuccessSince(bool events, DateTimeOffset? lastSuccess)
+    {
+        lock (gate)
+        {
+            return parked.Count(p => (p is PendingEvent) == events && (lastSuccess is null || p.FirstFailureAt > lastSuccess));
+        }
+    }
+
+    /// <summary>A Finished event reports every chunk numbered for its assignment, markers included.</summary>
+    private void Counted(PendingEvent pending)
+    {
+        if (pending.Event.Type == AgentEventType.Finished && assignments.TryGetValue(pending.AssignmentId, out var state) && state.NextSeq > 0)
+        {
+            pending.Event = pending.Event with { LogChunks = state.NextSeq };
+        }
+    }
+
+    private long AppendLocked(string assignmentId, string stream, string text, DateTimeOffset at)
+    {
+        var state = State(assignmentId);
+        var seq = state.NextSeq++;
+        EnqueueLocked(new PendingChunk(new LogChunkDto(assignmentId, seq, at, stream, text)), state);
+        return seq;
+    }
+
+    private void EnqueueLocked(PendingChunk pending, AssignmentReports state)
+    {
+        pending.Node = chunks.AddLast(pending);
+        state.PendingChunks++;
+        pendingChars += pending.Chunk.Text.Length;
+    }
+
+    private AssignmentReports State(string assignmentId)
+    {
+        if (!assignments.TryGetValue(assignmentId, out var state))
+        {
+            assignments[assignmentId] = state = new AssignmentReports();
+        }
+        return state;
+    }
+
+    /// <summary>What the queue knows of one assignment until its Finished event is acknowledged.</summary>
+    private sealed class AssignmentReports
+    {
+        public long NextSeq { get; set; }
+
+        public int PendingChunks { get; set; }
+
+        public LinkedListNode<PendingEvent>? LastEvent { get; set; }
+    }
 }

@@ -12,7 +12,8 @@ namespace Orchestrator.Agent.Transport;
 /// errors, timeouts, 408/429 and 5xx back off (100 ms doubling to <see cref="AgentOptions.RetryBackoffMax"/>), 401/403
 /// wait <see cref="AgentOptions.AuthRetryDelay"/>. A session call answered 404/410 (the server does not know the
 /// session), or any call after an outage longer than one heartbeat interval, registers again first, with the same
-/// session id. Other 4xx answers throw <see cref="AgentApiException"/>.
+/// session id. Other 4xx answers throw <see cref="AgentApiException"/>; a 500 to events or logs throws
+/// <see cref="AgentServerErrorException"/> (see <see cref="Reporting.ReportSender"/>).
 /// </summary>
 internal sealed partial class AgentApiClient : IDisposable
 {
@@ -20,6 +21,9 @@ internal sealed partial class AgentApiClient : IDisposable
     {
         Register,
         Session,
+
+        /// <summary>A session call whose server errors the caller handles (events, logs).</summary>
+        Report,
         File,
     }
 
@@ -77,15 +81,19 @@ internal sealed partial class AgentApiClient : IDisposable
 
     public Task<PollResponse> PollAsync(IReadOnlyList<string> hosts, IReadOnlyList<string> running, int maxAssignments, CancellationToken cancellationToken) =>
         SendAsync(CallKind.Session, "poll",
-            () => Json(HttpMethod.Post, "poll", new PollRequest(session.SessionId, hosts, running, (int)session.PollWait.TotalMilliseconds, maxAssignments)),
+            () => Json(HttpMethod.Post, "poll", new PollRequest(session.SessionId, hosts, running, (int)session.PollWait.TotalMilliseconds,
+                Math.Clamp(maxAssignments, 0, ProtocolLimits.MaxAssignmentsPerPoll))),
             ReadJsonAsync<PollResponse>, session.PollWait + options.RequestTimeout, cancellationToken);
 
+    /// <summary>POST events. Besides the usual retries, a 500 (not 502/503/504, which mean the server is out of
+    /// reach) throws <see cref="AgentServerErrorException"/>: the server failed on this batch, and the sender decides.</summary>
     public Task<AckResponse> SendEventsAsync(IReadOnlyList<AgentEvent> events, CancellationToken cancellationToken) =>
-        SendAsync(CallKind.Session, "events", () => Json(HttpMethod.Post, "events", new EventsRequest(session.SessionId, events)),
+        SendAsync(CallKind.Report, "events", () => Json(HttpMethod.Post, "events", new EventsRequest(session.SessionId, events)),
             ReadJsonAsync<AckResponse>, options.RequestTimeout, cancellationToken);
 
+    /// <summary>POST logs; server errors as <see cref="SendEventsAsync"/>.</summary>
     public Task<AckResponse> SendLogsAsync(IReadOnlyList<LogChunkDto> chunks, CancellationToken cancellationToken) =>
-        SendAsync(CallKind.Session, "logs", () => Json(HttpMethod.Post, "logs", new LogsRequest(session.SessionId, chunks)),
+        SendAsync(CallKind.Report, "logs", () => Json(HttpMethod.Post, "logs", new LogsRequest(session.SessionId, chunks)),
             ReadJsonAsync<AckResponse>, options.RequestTimeout, cancellationToken);
 
     /// <summary>GET files/{sha256}; <paramref name="consume"/> reads the body and is called again from the start
@@ -169,7 +177,7 @@ internal sealed partial class AgentApiClient : IDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (kind == CallKind.Session)
+            if (kind is CallKind.Session or CallKind.Report)
             {
                 await EnsureRegisteredAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -213,7 +221,7 @@ internal sealed partial class AgentApiClient : IDisposable
                 MarkUnreachable(endpoint, $"{(int)status} {status}");
                 Log.Unauthorized(logger, endpoint, (int)status, options.AuthRetryDelay);
                 return options.AuthRetryDelay;
-            case 404 or 410 when kind == CallKind.Session:
+            case 404 or 410 when kind is CallKind.Session or CallKind.Report:
                 lock (gate)
                 {
                     sessionLost = true;
@@ -223,6 +231,9 @@ internal sealed partial class AgentApiClient : IDisposable
             case 404 or 410 when kind == CallKind.Register:
                 MarkUnreachable(endpoint, $"{(int)status} {status}");
                 return backoff;
+            case >= 500 and not (502 or 503 or 504) when kind == CallKind.Report:
+                // The server answered, so it is reachable; it failed on this request.
+                throw new AgentServerErrorException(status, endpoint, await ReadDetailAsync(response, cancellationToken).ConfigureAwait(false));
             case 408 or 425 or 429 or >= 500:
                 MarkUnreachable(endpoint, $"{(int)status} {status}");
                 return backoff;

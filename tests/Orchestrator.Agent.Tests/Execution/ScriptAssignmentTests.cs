@@ -36,6 +36,28 @@ public sealed class ScriptAssignmentTests
     }
 
     [Fact]
+    public async Task Script_PrintsArbitraryBytes_ReportsThemInTheDocumentedTextForm()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        // Starts like a UTF-16 byte order mark (which must not switch the decoding), then NUL, a lone 0xff, a cut
+        // 3-byte sequence, a 4-byte character, an escape sequence, and an output holding a NUL.
+        var assignment = harness.Script("""
+            printf '\377\376A\000B\n'
+            printf 'x\377y \342\202 z \360\237\230\200 \033[1mbold\033[0m\n'
+            printf '::set-output v=a\000b\n'
+            printf 'end \342\202'
+            """);
+
+        var finished = await harness.EnqueueAndWaitAsync(assignment);
+
+        Assert.Equal(AgentOutcome.Succeeded, finished.Outcome);
+        Assert.Equal(
+            "\ufffd\ufffdA\u2400B\nx\ufffdy \ufffd z \U0001F600 \u001b[1mbold\u001b[0m\n::set-output v=a\u2400b\nend \ufffd",
+            harness.Server.Log(assignment.Id, "stdout"));
+        Assert.Equal("a\u2400b", finished.Outputs?["v"]);
+    }
+
+    [Fact]
     public async Task Script_ExitsNonZero_ReportsFailedWithExitCode()
     {
         await using var harness = await AgentHarness.StartAsync();

@@ -35,10 +35,22 @@ public sealed class AgentCommandLineTests
     {
         var environment = new Dictionary<string, string?> { ["ORCH_AGENT_LABELS"] = "old=1" };
 
-        var result = AgentCommandLine.Parse(["--server", "http://x", "--token", "t", "--label", "a=1", "--labels", "b=2, c=3", "--label", "d=x=y"], environment);
+        var result = AgentCommandLine.Parse(["--server", "http://x", "--token", "t", "--label", "a=1", "--labels", "b=2, c=3", "--label", "d=x.y"], environment);
 
         Assert.Empty(result.Errors);
-        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2", ["c"] = "3", ["d"] = "x=y" }, result.Options.Labels);
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2", ["c"] = "3", ["d"] = "x.y" }, result.Options.Labels);
+    }
+
+    [Theory]
+    [InlineData("d=x=y", "'x=y' is not a label value")]
+    [InlineData("has space=1", "'has space' is not a label key")]
+    [InlineData("example.com/role=web-", "'web-' is not a label value")]
+    [InlineData("Example.com/role=web", "'Example.com/role' is not a label key")]
+    public void Parse_LabelOutsideKubernetesSyntax_IsAnErrorNamingIt(string label, string expected)
+    {
+        var result = AgentCommandLine.Parse(["--server", "http://x", "--token", "t", "--label", label], NoEnvironment);
+
+        Assert.Contains(result.Errors, e => e.StartsWith("Labels: " + expected, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     private int failRemaining;
     private int refused;
     private int maxAssignmentsAsked;
+    private int serverErrors;
 
     private FakeOrchestrator()
     {
@@ -61,6 +62,18 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     /// <summary>Events and chunks of these assignments make their whole /events or /logs request a 400.</summary>
     public Func<string, bool> RejectAssignment { get; set; } = _ => false;
+
+    /// <summary>A reason to refuse a chunk with (listed in the 200's <c>refused</c>, as the real gateway does), or null.</summary>
+    public Func<LogChunkDto, string?> RefuseChunk { get; set; } = _ => null;
+
+    /// <summary>A reason to refuse an event with, or null.</summary>
+    public Func<AgentEvent, string?> RefuseEvent { get; set; } = _ => null;
+
+    /// <summary>A /logs request holding a chunk this matches is answered 500 (a server failing on that chunk).</summary>
+    public Func<LogChunkDto, bool> FailChunk { get; set; } = _ => false;
+
+    /// <summary>/logs requests answered 500 so far.</summary>
+    public int ServerErrors => Snapshot(() => serverErrors);
 
     /// <summary>Requests refused with a status (e.g. 401s, or 503s from an API that is up but unhealthy).</summary>
     public int Refused => Snapshot(() => refused);
@@ -264,8 +277,10 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             {
                 return Results.BadRequest();
             }
-            Record(() => events.AddRange(request.Events));
-            return Json(new AckResponse(request.Events.Count));
+            var refusedItems = request.Events.Select((e, i) => (Reason: RefuseEvent(e), Index: i)).Where(r => r.Reason is not null)
+                .Select(r => new ItemProblem(r.Index, $"events[{r.Index}]", r.Reason!)).ToList();
+            Record(() => events.AddRange(request.Events.Where((_, i) => !refusedItems.Any(r => r.Index == i))));
+            return Json(new AckResponse(request.Events.Count - refusedItems.Count) { Refused = refusedItems.Count > 0 ? refusedItems : null });
         });
         api.MapPost("/logs", async (HttpContext http) =>
         {
@@ -278,9 +293,16 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             {
                 return Results.BadRequest();
             }
+            if (request.Chunks.Any(FailChunk))
+            {
+                Record(() => serverErrors++);
+                return Results.Problem(statusCode: 500, title: "The chunks could not be stored.");
+            }
+            var refusedChunks = request.Chunks.Select((c, i) => (Reason: RefuseChunk(c), Index: i)).Where(r => r.Reason is not null)
+                .Select(r => new ItemProblem(r.Index, $"chunks[{r.Index}].text", r.Reason!)).ToList();
             Record(() =>
             {
-                foreach (var chunk in request.Chunks)
+                foreach (var chunk in request.Chunks.Where((_, i) => !refusedChunks.Any(r => r.Index == i)))
                 {
                     if (!chunks.TryAdd((chunk.AssignmentId, chunk.Seq), chunk))
                     {
@@ -288,7 +310,7 @@ public sealed class FakeOrchestrator : IAsyncDisposable
                     }
                 }
             });
-            return Json(new AckResponse(request.Chunks.Count));
+            return Json(new AckResponse(request.Chunks.Count - refusedChunks.Count) { Refused = refusedChunks.Count > 0 ? refusedChunks : null });
         });
         api.MapGet("/files/{sha256}", (string sha256) => File(sha256) is { } content ? Results.Bytes(content, "application/octet-stream") : Results.NotFound());
         api.MapPut("/files", async (HttpContext http) =>
