@@ -13,9 +13,10 @@ namespace Orchestrator.Api.Agents;
 /// <summary>
 /// /api/v1/agent: the agent protocol (docs/agent-protocol.md). Agents pull assignments from index rows the host
 /// targets write; their events become commands with dedupe keys, so a resent event is applied once; log chunks are
-/// stored once per (assignment, seq).
+/// stored once per (assignment, seq). Bodies are read and checked by <see cref="AgentRequests"/>: a bad envelope is a
+/// 400 naming the field, a bad item of a report batch is refused alone (see AgentGateway.Reports.cs).
 /// </summary>
-public static class AgentGateway
+public static partial class AgentGateway
 {
     public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes)
     {
@@ -43,23 +44,45 @@ public static class AgentGateway
         return next(context);
     }
 
-    private static async Task<IResult> Register(RegisterRequest request, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Register(HttpRequest http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (Check(request.SessionId, request.Hosts?.Select(h => h.Host)) is { } bad)
+        var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxRegisterBytes, cancellationToken);
+        if (problem is not null)
         {
-            return bad;
+            return problem;
+        }
+        var errors = new List<FieldError>();
+        RegisterRequest? request;
+        using (document)
+        {
+            request = AgentRequests.Register(document!.RootElement, errors);
+        }
+        if (request is null)
+        {
+            return AgentRequests.Invalid(errors);
         }
         var client = api.Client;
-        await Task.WhenAll(request.Hosts!.Select(h => client.GetGrain<IHostGrain>(h.Host)
-            .Register(new HostRegistration(request.SessionId, h.Labels ?? new Dictionary<string, string>(), Math.Max(1, h.Capacity), request.AgentVersion ?? ""))));
+        await Task.WhenAll(request.Hosts.Select(h => client.GetGrain<IHostGrain>(h.Host)
+            .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion))));
         return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds));
     }
 
-    private static async Task<IResult> Heartbeat(HeartbeatRequest request, ApiContext api, HeartbeatThrottle throttle, CancellationToken cancellationToken)
+    private static async Task<IResult> Heartbeat(HttpRequest http, ApiContext api, HeartbeatThrottle throttle, CancellationToken cancellationToken)
     {
-        if (Check(request.SessionId, request.Hosts) is { } bad)
+        var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxSessionCallBytes, cancellationToken);
+        if (problem is not null)
         {
-            return bad;
+            return problem;
+        }
+        var errors = new List<FieldError>();
+        HeartbeatRequest? request;
+        using (document)
+        {
+            request = AgentRequests.Heartbeat(document!.RootElement, errors);
+        }
+        if (request is null)
+        {
+            return AgentRequests.Invalid(errors);
         }
         var client = api.Client;
         await Task.WhenAll(request.Hosts.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
@@ -67,17 +90,28 @@ public static class AgentGateway
         return TypedResults.Ok(new AckResponse(request.Hosts.Count));
     }
 
-    private static async Task<IResult> Poll(PollRequest request, ApiContext api, OpenAssignments open, CancellationToken cancellationToken)
+    private static async Task<IResult> Poll(HttpRequest http, ApiContext api, OpenAssignments open, CancellationToken cancellationToken)
     {
-        if (Check(request.SessionId, request.Hosts) is { } bad)
+        var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxSessionCallBytes, cancellationToken);
+        if (problem is not null)
         {
-            return bad;
+            return problem;
+        }
+        var errors = new List<FieldError>();
+        PollRequest? request;
+        using (document)
+        {
+            request = AgentRequests.Poll(document!.RootElement, errors);
+        }
+        if (request is null)
+        {
+            return AgentRequests.Invalid(errors);
         }
         var client = api.Client;
-        var running = (request.Running ?? []).ToHashSet(StringComparer.Ordinal);
-        var wait = TimeSpan.FromMilliseconds(Math.Clamp(request.WaitMs, 0, (int)api.Options.AgentPollWait.TotalMilliseconds));
+        var running = request.Running.ToHashSet(StringComparer.Ordinal);
+        var wait = TimeSpan.FromMilliseconds(Math.Min(request.WaitMs, (int)api.Options.AgentPollWait.TotalMilliseconds));
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var max = Math.Max(0, request.MaxAssignments);
+        var max = request.MaxAssignments;
         var hostSet = request.Hosts.Count > OpenAssignments.FleetThreshold ? request.Hosts.ToHashSet(StringComparer.Ordinal) : null;
         while (true)
         {
@@ -164,69 +198,4 @@ public static class AgentGateway
             Secrets = work.Secrets,
         };
     }
-
-    private static async Task<IResult> Events(EventsRequest request, ApiContext api, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(request.SessionId) || request.Events is null)
-        {
-            return Problems.Field(string.IsNullOrEmpty(request.SessionId) ? "sessionId" : "events", "is required.");
-        }
-        var client = api.Client;
-        var sends = new List<Task>(request.Events.Count);
-        foreach (var e in request.Events)
-        {
-            if (!GrainKeys.TryParseAssignment(e.AssignmentId ?? "", out var targetKey, out _))
-            {
-                return Problems.Field("events[].assignmentId", $"'{e.AssignmentId}' is not an assignment id.");
-            }
-            var type = e.Type switch { AgentEventType.Started => "started", AgentEventType.Progress => "progress", _ => "finished" };
-            var dedupe = e.Type == AgentEventType.Progress ? $"ev:{e.AssignmentId}:p:{e.At.UtcTicks}:{e.Percent}" : $"ev:{e.AssignmentId}:{type}";
-            var outcome = e.Outcome switch
-            {
-                AgentOutcome.Succeeded => "succeeded",
-                AgentOutcome.Failed => "failed",
-                AgentOutcome.TimedOut => "timedOut",
-                AgentOutcome.Cancelled => "cancelled",
-                AgentOutcome.Error => "error",
-                _ => null,
-            };
-            sends.Add(client.GetGrain<IHostTargetGrain>(targetKey).WithDedupeKey(dedupe).OnAgentEvent(new TargetAgentEvent(
-                e.AssignmentId!, request.SessionId, type, e.At, e.Percent, e.Message, outcome, e.ExitCode, e.Outputs, e.LogChunks, e.UploadedSha256, e.StartedAt)));
-        }
-        await Task.WhenAll(sends);
-        return TypedResults.Ok(new AckResponse(request.Events.Count));
-    }
-
-    private static async Task<IResult> Logs(LogsRequest request, ApiContext api, CancellationToken cancellationToken)
-    {
-        if (request.Chunks is null)
-        {
-            return Problems.Field("chunks", "is required.");
-        }
-        foreach (var chunk in request.Chunks)
-        {
-            if (!GrainKeys.TryParseAssignment(chunk.AssignmentId ?? "", out _, out _) || chunk.Seq < 0 || chunk.Text is null)
-            {
-                return Problems.Field("chunks[]", $"chunk {chunk.AssignmentId}/{chunk.Seq}: needs an assignment id, a seq ≥ 0 and text.");
-            }
-        }
-        var client = api.Client;
-        await client.Logs.AppendAsync([.. request.Chunks.Select(c => new LogChunk(c.AssignmentId, c.Seq, c.At, c.Stream ?? "stdout", c.Text))], cancellationToken);
-        return TypedResults.Ok(new AckResponse(request.Chunks.Count));
-    }
-
-    private static IResult? Check(string? sessionId, IEnumerable<string>? hosts)
-    {
-        if (string.IsNullOrWhiteSpace(sessionId))
-        {
-            return Problems.Field("sessionId", "is required.");
-        }
-        if (hosts is null || !hosts.Any())
-        {
-            return Problems.Field("hosts", "at least one host is required.");
-        }
-        var bad = hosts.FirstOrDefault(h => string.IsNullOrWhiteSpace(h) || h.Length > 253 || h.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')));
-        return bad is null ? null : Problems.Field("hosts", $"'{bad}' is not a host name: letters, digits, '-', '_' and '.', up to 253.");
-    }
-
 }
