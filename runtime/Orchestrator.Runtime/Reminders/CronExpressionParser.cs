@@ -40,8 +40,19 @@ internal static class CronExpressionParser
     private static readonly FieldSpec[] FiveFields = [Minute, Hour, DayOfMonth, Month, DayOfWeek];
     private static readonly FieldSpec[] SixFields = [Second, Minute, Hour, DayOfMonth, Month, DayOfWeek];
 
-    /// <summary>The longest expression accepted, in characters.</summary>
+    /// <summary>The longest new expression accepted, in characters (saved ones are not held to it).</summary>
     public const int MaxExpressionLength = 1024;
+
+    /// <exception cref="ScheduleFormatException">The expression is longer than <see cref="MaxExpressionLength"/>.</exception>
+    public static void CheckLength(string? expression)
+    {
+        string trimmed = expression?.Trim() ?? string.Empty;
+        if (trimmed.Length > MaxExpressionLength)
+        {
+            throw new ScheduleFormatException(
+                $"cron expression '{trimmed[..40]}…': at most {MaxExpressionLength} characters", "expression");
+        }
+    }
 
     /// <summary>Parses and validates <paramref name="expression"/> (5 or 6 fields, or a macro).</summary>
     /// <exception cref="ScheduleFormatException">The expression is malformed or never matches a date.</exception>
@@ -51,12 +62,6 @@ internal static class CronExpressionParser
         if (trimmed.Length == 0)
         {
             throw Error(trimmed, "the expression is empty");
-        }
-
-        if (trimmed.Length > MaxExpressionLength)
-        {
-            throw new ScheduleFormatException(
-                $"cron expression '{trimmed[..40]}…': at most {MaxExpressionLength} characters", "expression");
         }
 
         if (!Enum.IsDefined(dayMatching))

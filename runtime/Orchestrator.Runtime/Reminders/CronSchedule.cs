@@ -105,6 +105,7 @@ public sealed record CronSchedule : ReminderSchedule
     /// <exception cref="ScheduleFormatException">The expression, the time zone id or the day matching is not valid.</exception>
     public static CronSchedule Parse(string expression, string timeZoneId = "UTC", DayMatching dayMatching = DayMatching.Either)
     {
+        CronExpressionParser.CheckLength(expression);
         CronExpressionParser.ParsedCron parsed = CronExpressionParser.Parse(expression, dayMatching);
         TimeZoneInfo zone = TimeZoneIds.Resolve(timeZoneId);
         return new CronSchedule(timeZoneId, dayMatching, parsed, zone);
@@ -112,9 +113,9 @@ public sealed record CronSchedule : ReminderSchedule
 
     /// <summary>
     /// Rebuilds a schedule saved earlier (validated by <see cref="Parse"/> when it was saved). The same as
-    /// <see cref="Parse"/>, except that a time zone id an earlier version accepted and <see cref="Parse"/> now refuses
-    /// (a case variant such as <c>utc</c>, a Windows name) still resolves if .NET can load it, so that nothing saved
-    /// stops working. Never for new input.
+    /// <see cref="Parse"/>, except that what an earlier version accepted and <see cref="Parse"/> now refuses still
+    /// loads, so that nothing saved stops working: a time zone id .NET can load (a case variant such as <c>utc</c>, a
+    /// Windows name), an expression of any length. Never for new input.
     /// </summary>
     /// <exception cref="ScheduleFormatException">The expression or the zone cannot be used at all.</exception>
     public static CronSchedule ParseSaved(string expression, string timeZoneId, DayMatching dayMatching)

@@ -144,6 +144,17 @@ public sealed class TimeZoneIdsTests
         Assert.Equal(new DateTimeOffset(midnight, saved.TimeZone.GetUtcOffset(midnight)), saved.NextAfter(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero)));
     }
 
+    [Fact]
+    public void ParseSaved_ExpressionOverTheLengthLimit_StillLoads()
+    {
+        string expression = string.Join(",", Enumerable.Repeat("1", 600)) + " * * * *";
+        Assert.Contains("at most 1024 characters", Assert.Throws<ScheduleFormatException>(() => CronSchedule.Parse(expression)).Message, StringComparison.Ordinal);
+
+        var saved = CronSchedule.ParseSaved(expression, "UTC", DayMatching.Either);
+
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 1, 1, 0, TimeSpan.Zero), saved.NextAfter(new DateTimeOffset(2026, 1, 1, 0, 59, 0, TimeSpan.Zero)));
+    }
+
     [Theory]
     [InlineData("America")]
     [InlineData("Mars/Base")]
