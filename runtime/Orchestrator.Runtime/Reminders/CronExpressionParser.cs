@@ -43,7 +43,8 @@ internal static class CronExpressionParser
     /// <summary>The longest new expression accepted, in characters (saved ones are not held to it).</summary>
     public const int MaxExpressionLength = 1024;
 
-    /// <exception cref="ScheduleFormatException">The expression is longer than <see cref="MaxExpressionLength"/>.</exception>
+    /// <summary>Refuses a new expression longer than <see cref="MaxExpressionLength"/> (trimmed).</summary>
+    /// <exception cref="ScheduleFormatException">The expression is too long.</exception>
     public static void CheckLength(string? expression)
     {
         string trimmed = expression?.Trim() ?? string.Empty;
