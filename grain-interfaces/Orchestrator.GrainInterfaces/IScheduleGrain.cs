@@ -68,6 +68,13 @@ public sealed record ScheduleSpec
 
     public string TimeZone { get; init; } = "UTC";
 
+    /// <summary>
+    /// How day-of-month and day-of-week combine when both are restricted: either matches (the standard cron rule, the
+    /// default) or both must. A schedule saved before this field existed is read as <see cref="Runtime.Reminders.DayMatching.Both"/>,
+    /// the only rule then (see <c>ScheduleState.DayMatchingSaved</c>).
+    /// </summary>
+    public Runtime.Reminders.DayMatching DayMatching { get; init; } = Runtime.Reminders.DayMatching.Either;
+
     public string? Description { get; init; }
 
     public bool Suspend { get; init; }
@@ -168,5 +175,6 @@ public sealed record ScheduledRun(string InstanceId, DateTimeOffset? DueTime, Ru
 
 public sealed record SkippedFire(DateTimeOffset DueTime, SkipReason Reason, string Detail, DateTimeOffset At);
 
-/// <summary>Index row data of a schedule (kind <see cref="IndexKinds.Schedule"/>).</summary>
-public sealed record ScheduleIndexData(string PlanId, string Name, string Cron, string TimeZone, bool Suspend, DateTimeOffset? NextDue, DateTimeOffset? LastDue, IReadOnlyDictionary<string, string> Labels);
+/// <summary>Index row data of a schedule (kind <see cref="IndexKinds.Schedule"/>); DayMatching is null in rows written before it existed.</summary>
+public sealed record ScheduleIndexData(string PlanId, string Name, string Cron, string TimeZone, bool Suspend, DateTimeOffset? NextDue, DateTimeOffset? LastDue, IReadOnlyDictionary<string, string> Labels,
+    Runtime.Reminders.DayMatching? DayMatching = null);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Parameters;
@@ -12,9 +11,13 @@ namespace Orchestrator.Api.Schedules;
 /// fires, delete, suspend, resume, run now, preview the next fire times), /api/v1/schedules (all of them) and
 /// /api/v1/schedules/preview (try an expression without saving). See docs/scheduling.md.
 /// </summary>
+/// <remarks>
+/// Handlers take no bound parameters but route values: bodies are read by <see cref="ScheduleBody"/> and query values
+/// by <see cref="ScheduleQuery"/>, so every refusal is a problem naming its field.
+/// </remarks>
 public static class SchedulesApi
 {
-    private const int MaxPreview = 1000;
+    private const int DefaultNextFires = 5;
 
     public static IEndpointRouteBuilder MapSchedulesApi(this IEndpointRouteBuilder routes)
     {
@@ -33,22 +36,28 @@ public static class SchedulesApi
         return routes;
     }
 
-    private static async Task<IResult> Put(string planId, string name, JsonElement body, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Put(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if ((Ids.Check("planId", planId) ?? Ids.Check("name", name)) is { } bad)
+        if ((ScheduleQuery.CheckId("planId", planId) ?? ScheduleQuery.CheckNewName(name)) is { } bad)
         {
-            return bad;
+            return Problems.Validation([bad]);
         }
         int? expected = null;
         if (http.Request.Headers.IfMatch.FirstOrDefault() is { } ifMatch)
         {
-            if (!int.TryParse(ifMatch.Trim('"', 'W', '/'), out var v) || v < 0)
+            if (!int.TryParse(ifMatch.Trim().Trim('"', 'W', '/'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
             {
-                return Problems.Field("If-Match", $"'{ifMatch}' is not a schedule revision (a non-negative integer).");
+                return Problems.Field("If-Match", $"'{ScheduleQuery.Shown(ifMatch)}' is not a schedule revision (a non-negative integer, as the ETag gives it).");
             }
             expected = v;
         }
-        var (spec, errors) = ScheduleRequest.Read(body);
+        var (document, error) = await ScheduleBody.ReadAsync(http.Request, ScheduleRequest.Example, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        using var body = document!;
+        var (spec, errors) = ScheduleRequest.Read(body.RootElement);
         if (spec is null)
         {
             return Problems.Validation(errors, "The schedule is invalid.");
@@ -78,15 +87,19 @@ public static class SchedulesApi
         });
     }
 
-    private static async Task<IResult> Get(string planId, string name, int? preview, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Get(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var (count, countError) = ScheduleQuery.Int(http.Request.Query, "preview", 0, SchedulePreview.MaxCount);
+        if ((CheckIds(planId, name) ?? countError) is { } bad)
+        {
+            return Problems.Validation([bad]);
+        }
         var view = await api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name)).GetAsync();
         if (view is null || view.Deleted)
         {
             return Problems.NotFound($"Plan '{planId}' has no schedule '{name}'.");
         }
         http.Response.Headers.ETag = $"\"{view.Revision}\"";
-        var count = Math.Clamp(preview ?? 5, 0, MaxPreview);
         // Secret parameters are shown masked, as the plan defines them (all of them if the plan is gone).
         var plan = view.Spec.InlinePlan ?? (await api.Client.GetGrain<IPlanGrain>(planId).GetAsync(view.Spec.PlanVersion))?.Definition;
         var parameters = plan is null
@@ -108,17 +121,21 @@ public static class SchedulesApi
             view.Backlog,
             runs = view.Runs.Reverse(),
             skippedFires = view.Skipped.Reverse(),
-            nextFires = view.NextDue is { } next ? ScheduleRequest.Preview(view.Spec.Cron, view.Spec.TimeZone, next.AddTicks(-1), count) : [],
+            nextFires = view.NextDue is { } next ? SchedulePreview.Fires(Saved(view.Spec), next.AddTicks(-1), count ?? DefaultNextFires) : [],
             view.CreatedAt,
             view.UpdatedAt,
         });
     }
+
+    /// <summary>A saved schedule's cron: it was validated when saved (a zone id an earlier version accepted still loads).</summary>
+    private static CronSchedule Saved(ScheduleSpec spec) => CronSchedule.ParseSaved(spec.Cron, spec.TimeZone, spec.DayMatching);
 
     /// <summary>A spec as the API shows it: durations as text, secrets (parameters given masked, the hook's) hidden.</summary>
     private static object Spec(ScheduleSpec spec, IReadOnlyDictionary<string, string> parameters) => new
     {
         spec.Cron,
         spec.TimeZone,
+        spec.DayMatching,
         spec.Description,
         spec.Suspend,
         startingDeadline = spec.StartingDeadline is { } d ? Orchestrator.Plans.Parsing.DurationFormat.Format(d) : null,
@@ -135,6 +152,10 @@ public static class SchedulesApi
 
     private static async Task<IResult> Delete(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        if (CheckIds(planId, name) is { } bad)
+        {
+            return Problems.Validation([bad]);
+        }
         var requestId = CommandWaiter.NewRequestId();
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
         await grain.Delete(new ScheduleCommand(requestId, Caller.Of(http)));
@@ -144,6 +165,10 @@ public static class SchedulesApi
 
     private static async Task<IResult> Suspend(string planId, string name, bool suspend, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        if (CheckIds(planId, name) is { } bad)
+        {
+            return Problems.Validation([bad]);
+        }
         var requestId = CommandWaiter.NewRequestId();
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
         await grain.SetSuspended(new SuspendSchedule(requestId, suspend, Caller.Of(http)));
@@ -153,6 +178,10 @@ public static class SchedulesApi
 
     private static async Task<IResult> RunNow(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        if (CheckIds(planId, name) is { } bad)
+        {
+            return Problems.Validation([bad]);
+        }
         var requestId = CommandWaiter.NewRequestId();
         var instanceId = Guid.NewGuid().ToString("N");
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
@@ -164,62 +193,67 @@ public static class SchedulesApi
             : Problems.FromResult(result, _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
     }
 
-    private static async Task<IResult> PreviewOf(string planId, string name, int? count, DateTimeOffset? from, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> PreviewOf(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var query = http.Request.Query;
+        var (count, countError) = ScheduleQuery.Int(query, "count", 1, SchedulePreview.MaxCount);
+        var (from, fromError) = ScheduleQuery.Time(query, "from");
+        var errors = new[] { CheckIds(planId, name), countError, fromError }.OfType<FieldError>().ToList();
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
         var view = await api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name)).GetAsync();
         if (view is null || view.Deleted)
         {
             return Problems.NotFound($"Plan '{planId}' has no schedule '{name}'.");
         }
-        if (count is < 1 or > MaxPreview)
-        {
-            return Problems.Field("count", $"Must be from 1 to {MaxPreview}.");
-        }
-        var start = from ?? api.Clock.GetUtcNow();
-        return TypedResults.Ok(new { view.Spec.Cron, view.Spec.TimeZone, view.Spec.Suspend, fires = ScheduleRequest.Preview(view.Spec.Cron, view.Spec.TimeZone, start, count ?? 10) });
+        var fires = SchedulePreview.Fires(Saved(view.Spec), from ?? api.Clock.GetUtcNow(), count ?? SchedulePreview.DefaultCount);
+        return TypedResults.Ok(new { view.Spec.Cron, view.Spec.TimeZone, view.Spec.DayMatching, view.Spec.Suspend, fires });
     }
 
-    /// <summary>Body of POST /api/v1/schedules/preview.</summary>
-    public sealed record PreviewRequest(string? Cron, string? TimeZone, int? Count, DateTimeOffset? From);
-
-    private static IResult TryPreview(PreviewRequest request, ApiContext api)
+    private static async Task<IResult> TryPreview(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Cron))
+        var (document, error) = await ScheduleBody.ReadAsync(http.Request, "{\"cron\": \"0 9 13 * 5\", \"timeZone\": \"Europe/London\", \"count\": 10}", cancellationToken);
+        if (error is not null)
         {
-            return Problems.Field("cron", "Required: a cron expression (5 or 6 fields, or @hourly, @daily, ...).");
+            return error;
         }
-        if (request.Count is < 1 or > MaxPreview)
+        using var body = document!;
+        var (request, errors) = SchedulePreview.Read(body.RootElement, api.Clock.GetUtcNow());
+        if (request is null)
         {
-            return Problems.Field("count", $"Must be from 1 to {MaxPreview}.");
+            return Problems.Validation(errors, "The preview request is invalid.");
         }
-        try
-        {
-            CronSchedule.Parse(request.Cron, "UTC");
-        }
-        catch (ScheduleFormatException ex)
-        {
-            return Problems.Field("cron", ex.Message);
-        }
-        var zone = request.TimeZone ?? "UTC";
-        try
-        {
-            CronSchedule.Parse(request.Cron, zone);
-        }
-        catch (ScheduleFormatException ex)
-        {
-            return Problems.Field("timeZone", ex.Message);
-        }
-        return TypedResults.Ok(new { request.Cron, timeZone = zone, fires = ScheduleRequest.Preview(request.Cron, zone, request.From ?? api.Clock.GetUtcNow(), request.Count ?? 10) });
+        var schedule = CronSchedule.Parse(request.Cron, request.TimeZone, request.DayMatching);
+        return TypedResults.Ok(new { request.Cron, timeZone = request.TimeZone, request.DayMatching, fires = SchedulePreview.Fires(schedule, request.From, request.Count) });
     }
 
-    private static Task<IResult> ListOfPlan(string planId, string? after, int? limit, ApiContext api, CancellationToken cancellationToken) =>
-        Page(planId + "/", after is null ? planId + "/" : GrainKeys.Schedule(planId, after), limit, api, cancellationToken);
-
-    private static Task<IResult> List(string? after, int? limit, ApiContext api, CancellationToken cancellationToken) =>
-        Page("", after, limit, api, cancellationToken);
-
-    private static async Task<IResult> Page(string prefix, string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
+    private static Task<IResult> ListOfPlan(string planId, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var (after, afterError) = ScheduleQuery.Text(http.Request.Query, "after");
+        var bad = ScheduleQuery.CheckId("planId", planId) ?? afterError ?? (after is null ? null : ScheduleQuery.CheckId("after", after));
+        return bad is not null
+            ? Task.FromResult(Problems.Validation([bad]))
+            : Page(planId + "/", after is null ? planId + "/" : GrainKeys.Schedule(planId, after), http, api, cancellationToken);
+    }
+
+    private static Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var (after, afterError) = ScheduleQuery.Text(http.Request.Query, "after");
+        // A cursor is a schedule key, "planId/name", both parts ids.
+        var bad = afterError ?? (after is null ? null : after.Split('/') is [var p, var n] ? ScheduleQuery.CheckId("after", p) ?? ScheduleQuery.CheckId("after", n)
+            : new FieldError("after", $"'{ScheduleQuery.Shown(after)}' is not a cursor from a previous page (planId/name)."));
+        return bad is not null ? Task.FromResult(Problems.Validation([bad])) : Page("", after, http, api, cancellationToken);
+    }
+
+    private static async Task<IResult> Page(string prefix, string? after, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var (limit, limitError) = ScheduleQuery.Int(http.Request.Query, "limit", 1, api.Options.MaxPageSize);
+        if (limitError is not null)
+        {
+            return Problems.Validation([limitError]);
+        }
         var size = api.PageSize(limit);
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
@@ -228,4 +262,6 @@ public static class SchedulesApi
         var next = items.Count == size ? (prefix.Length > 0 ? items[^1].key[prefix.Length..] : items[^1].key) : null;
         return TypedResults.Ok(new { items, next });
     }
+
+    private static FieldError? CheckIds(string planId, string name) => ScheduleQuery.CheckId("planId", planId) ?? ScheduleQuery.CheckId("name", name);
 }

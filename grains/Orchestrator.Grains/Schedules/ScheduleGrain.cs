@@ -41,7 +41,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
             return;
         }
         var now = TimeProvider.GetUtcNow();
-        var old = exists ? State.Spec : null;
+        var old = exists ? EffectiveSpec() : null;
         if (!exists)
         {
             // New, or made again after a delete: a fresh schedule (runs of the old one carry on but are not its own).
@@ -50,10 +50,12 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         State.PlanId = command.PlanId;
         State.Name = command.Name;
         State.Spec = command.Spec;
+        State.DayMatchingSaved = true;
         State.Revision++;
         State.UpdatedAt = now;
         _cron = null;
-        var timingChanged = old is null || old.Cron != command.Spec.Cron || old.TimeZone != command.Spec.TimeZone || old.Suspend != command.Spec.Suspend;
+        var timingChanged = old is null || old.Cron != command.Spec.Cron || old.TimeZone != command.Spec.TimeZone
+            || old.DayMatching != command.Spec.DayMatching || old.Suspend != command.Spec.Suspend;
         if (old is not null && old.Suspend && !command.Spec.Suspend)
         {
             RecordSuspendedFires(now);
@@ -174,7 +176,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
             return ValueTask.FromResult<ScheduleView?>(null);
         }
         return ValueTask.FromResult<ScheduleView?>(new ScheduleView(
-            GrainKey, State.PlanId, State.Name, State.Spec, State.Revision, State.Deleted, State.CreatedAt, State.UpdatedAt,
+            GrainKey, State.PlanId, State.Name, EffectiveSpec()!, State.Revision, State.Deleted, State.CreatedAt, State.UpdatedAt,
             NextDue(), State.LastDue, State.Fired, State.SkippedCount, [.. State.Active], State.Buffered, [.. State.Backlog],
             [.. State.Runs], [.. State.Skipped]));
     }
@@ -193,7 +195,10 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         return Cron().NextAfter(from);
     }
 
-    private CronSchedule Cron() => _cron ??= CronSchedule.Parse(State.Spec!.Cron, State.Spec.TimeZone);
+    /// <summary>The schedule's cron in its zone. Saved specs were validated when saved; a zone id an earlier version accepted still loads.</summary>
+    private CronSchedule Cron() => _cron ??= CronSchedule.ParseSaved(State.Spec!.Cron, State.Spec.TimeZone, EffectiveSpec()!.DayMatching);
+
+    private ScheduleSpec? EffectiveSpec() => State.EffectiveSpec();
 
     /// <summary>Registers the cron reminder when the schedule should fire, removes it otherwise.</summary>
     private Task ArmOrDisarm() =>
@@ -218,9 +223,9 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
 
     private void WriteScheduleIndex()
     {
-        var spec = State.Spec!;
+        var spec = EffectiveSpec()!;
         WriteIndex(new IndexRow(IndexKinds.Schedule, "", GrainKey, spec.Suspend ? 1 : 0, DomainJson.Serialize(
-            new ScheduleIndexData(State.PlanId, State.Name, spec.Cron, spec.TimeZone, spec.Suspend, NextDue(), State.LastDue, spec.Labels))));
+            new ScheduleIndexData(State.PlanId, State.Name, spec.Cron, spec.TimeZone, spec.Suspend, NextDue(), State.LastDue, spec.Labels, spec.DayMatching))));
     }
 
     private bool Answered(string requestId) => State.Requests.Find(requestId) is not null;

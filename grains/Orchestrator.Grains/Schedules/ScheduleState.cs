@@ -11,6 +11,17 @@ public sealed class ScheduleState
 
     public ScheduleSpec? Spec { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="Spec"/> carries the day matching it was saved with. False for schedules saved before
+    /// <see cref="ScheduleSpec.DayMatching"/> existed: they were saved (and previewed) under both-must-match, the only
+    /// rule then, and keep it until saved again (<see cref="EffectiveSpec"/>).
+    /// </summary>
+    public bool DayMatchingSaved { get; set; }
+
+    /// <summary>The spec as it applies: one saved before day matching existed keeps both-must-match, the rule it was saved under.</summary>
+    public ScheduleSpec? EffectiveSpec() =>
+        Spec is { } spec && !DayMatchingSaved ? spec with { DayMatching = Runtime.Reminders.DayMatching.Both } : Spec;
+
     public int Revision { get; set; }
 
     public bool Deleted { get; set; }

@@ -40,14 +40,36 @@ internal static class CronExpressionParser
     private static readonly FieldSpec[] FiveFields = [Minute, Hour, DayOfMonth, Month, DayOfWeek];
     private static readonly FieldSpec[] SixFields = [Second, Minute, Hour, DayOfMonth, Month, DayOfWeek];
 
+    /// <summary>The longest new expression accepted, in characters (saved ones are not held to it).</summary>
+    public const int MaxExpressionLength = 1024;
+
+    /// <summary>Refuses a new expression longer than <see cref="MaxExpressionLength"/> (trimmed).</summary>
+    /// <exception cref="ScheduleFormatException">The expression is too long.</exception>
+    public static void CheckLength(string? expression)
+    {
+        string trimmed = expression?.Trim() ?? string.Empty;
+        if (trimmed.Length > MaxExpressionLength)
+        {
+            throw new ScheduleFormatException(
+                $"cron expression '{trimmed[..40]}…': at most {MaxExpressionLength} characters", "expression");
+        }
+    }
+
     /// <summary>Parses and validates <paramref name="expression"/> (5 or 6 fields, or a macro).</summary>
     /// <exception cref="ScheduleFormatException">The expression is malformed or never matches a date.</exception>
-    public static ParsedCron Parse(string? expression)
+    public static ParsedCron Parse(string? expression, DayMatching dayMatching)
     {
         string trimmed = expression?.Trim() ?? string.Empty;
         if (trimmed.Length == 0)
         {
             throw Error(trimmed, "the expression is empty");
+        }
+
+        if (!Enum.IsDefined(dayMatching))
+        {
+            throw new ScheduleFormatException(
+                $"day matching '{dayMatching}': must be {nameof(DayMatching.Either)} or {nameof(DayMatching.Both)}",
+                "dayMatching");
         }
 
         string body = trimmed;
@@ -70,6 +92,7 @@ internal static class CronExpressionParser
         FieldSpec[] specs = tokens.Length == 6 ? SixFields : FiveFields;
         for (int i = 0; i < tokens.Length; i++)
         {
+            tokens[i] = QuestionMarkAsStar(tokens[i]);
             ValidateField(trimmed, specs[i], tokens[i]);
         }
 
@@ -77,67 +100,114 @@ internal static class CronExpressionParser
         int subDayFields = tokens.Length == 6 ? 3 : 2;
         bool isInterval = tokens.Take(subDayFields).Any(t => t.IndexOfAny(['*', '/', '-']) >= 0);
 
-        string normalized = string.Join(' ', tokens);
-        CrontabSchedule schedule;
+        // NCrontab requires both day fields to match. The standard rule (either matches, when both are restricted) is
+        // the union of two NCrontab schedules: one with the day-of-week field unrestricted, one with the
+        // day-of-month field unrestricted (all other fields the same). When a day field is unrestricted the two
+        // rules agree and one schedule does.
+        int dom = tokens.Length == 6 ? 3 : 2;
+        int dow = dom + 2;
+        bool union = dayMatching == DayMatching.Either && !IsUnrestricted(tokens[dom]) && !IsUnrestricted(tokens[dow]);
+        var schedules = new List<CrontabSchedule>(2);
+        if (!union)
+        {
+            CrontabSchedule schedule = Crontab(trimmed, tokens);
+            if (!EverMatches(schedule))
+            {
+                throw Error(
+                    trimmed,
+                    "the expression never matches any date (its day-of-month, month and day-of-week fields never " +
+                    "coincide)");
+            }
+
+            schedules.Add(schedule);
+        }
+        else
+        {
+            // The day-of-week half always matches (every month has every weekday); the day-of-month half may not
+            // ('0 0 30 2 MON': there is no 30 February, but there are Mondays in February).
+            foreach (int star in new[] { dow, dom })
+            {
+                string[] half = (string[])tokens.Clone();
+                half[star] = "*";
+                CrontabSchedule schedule = Crontab(trimmed, half);
+                if (EverMatches(schedule))
+                {
+                    schedules.Add(schedule);
+                }
+            }
+
+            if (schedules.Count == 0)
+            {
+                throw Error(trimmed, "the expression never matches any date");
+            }
+        }
+
+        return new ParsedCron(trimmed, isInterval, [.. schedules]);
+    }
+
+    /// <summary>
+    /// Whether a day field counts as unrestricted: one of its elements is <c>*</c> (or <c>?</c>, already made
+    /// <c>*</c>), alone or with step 1.
+    /// </summary>
+    /// <remarks>
+    /// This is robfig/cron's rule (github.com/robfig/cron/v3, parser.go <c>getRange</c>: <c>*</c> or <c>?</c> sets
+    /// <c>starBit</c>, and <c>if step &gt; 1 { extra = 0 }</c> clears it again; spec.go <c>dayMatches</c>: "if
+    /// s.Dom&amp;starBit &gt; 0 || s.Dow&amp;starBit &gt; 0 { return domMatch &amp;&amp; dowMatch }; return
+    /// domMatch || dowMatch"; its test "* * */10 * Sun" on Sunday 15 July 2012 is true, "verifies #70"). Kubernetes'
+    /// CronJob controller parses schedules with robfig/cron v3's <c>cron.ParseStandard</c> and Harbor's job service
+    /// uses robfig/cron v3 (src/go.mod), so this is what the schedules we take over mean. Vixie cron and cronie
+    /// differ on one point: they set <c>DOM_STAR</c>/<c>DOW_STAR</c> when the field's first character is <c>*</c>
+    /// (entry.c: <c>if (ch == '*') e-&gt;flags |= DOM_STAR;</c>; cron.c: <c>(e-&gt;flags &amp; (DOM_STAR|DOW_STAR))
+    /// ? (thisdom &amp;&amp; thisdow) : (thisdom || thisdow)</c>), so there <c>*/2</c> counts as unrestricted and
+    /// <c>0 0 */2 * 5</c> means odd-numbered Fridays, while robfig/cron (and we) read it as odd days and Fridays.
+    /// Both agree on <c>*</c>, <c>?</c>, lists, ranges and single values.
+    /// </remarks>
+    internal static bool IsUnrestricted(string field)
+    {
+        foreach (string element in field.Split(','))
+        {
+            int slash = element.IndexOf('/');
+            string range = slash < 0 ? element : element[..slash];
+            if (range == "*" && (slash < 0 || int.Parse(element[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture) == 1))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>'?' stands for '*' in any field, as in robfig/cron and Kubernetes ('?' or '?/n' as a list element).</summary>
+    private static string QuestionMarkAsStar(string field) =>
+        field.Contains('?', StringComparison.Ordinal)
+            ? string.Join(',', field.Split(',').Select(e => e == "?" || e.StartsWith("?/", StringComparison.Ordinal) ? "*" + e[1..] : e))
+            : field;
+
+    private static CrontabSchedule Crontab(string expression, string[] tokens)
+    {
         try
         {
-            schedule = CrontabSchedule.Parse(
-                normalized,
+            return CrontabSchedule.Parse(
+                string.Join(' ', tokens),
                 new CrontabSchedule.ParseOptions { IncludingSeconds = tokens.Length == 6 });
         }
         catch (CrontabException ex)
         {
-            throw Translate(trimmed, ex);
+            throw Translate(expression, ex);
         }
+    }
 
-        // NCrontab requires both day-of-month and day-of-week to match; reject combinations that never occur
-        // (e.g. '0 0 30 2 *'). 400 years is a whole Gregorian cycle, so this is exact.
+    /// <summary>Whether the schedule matches any date; 400 years are a whole Gregorian cycle, so this is exact.</summary>
+    private static bool EverMatches(CrontabSchedule schedule)
+    {
         var cycleStart = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
         var cycleEnd = cycleStart.AddYears(400);
-        if (schedule.GetNextOccurrence(cycleStart, cycleEnd) >= cycleEnd)
-        {
-            throw Error(
-                trimmed,
-                "the expression never matches any date (its day-of-month, month and day-of-week fields never " +
-                "coincide)");
-        }
-
-        return new ParsedCron(trimmed, isInterval, schedule);
+        return schedule.GetNextOccurrence(cycleStart, cycleEnd) < cycleEnd;
     }
 
-    /// <summary>Resolves an IANA time zone id.</summary>
-    /// <exception cref="ScheduleFormatException">The id is empty or not a known time zone.</exception>
-    public static TimeZoneInfo ResolveTimeZone(string? timeZoneId)
-    {
-        if (string.IsNullOrWhiteSpace(timeZoneId))
-        {
-            throw new ScheduleFormatException(
-                $"time zone '{timeZoneId}': an IANA time zone id (e.g. 'UTC' or 'Europe/London') is required",
-                nameof(timeZoneId));
-        }
-
-        if (timeZoneId == "UTC")
-        {
-            return TimeZoneInfo.Utc;
-        }
-
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
-        }
-        catch (TimeZoneNotFoundException ex)
-        {
-            throw new ScheduleFormatException(
-                $"time zone '{timeZoneId}': not a known IANA time zone id", nameof(timeZoneId), ex);
-        }
-        catch (InvalidTimeZoneException ex)
-        {
-            throw new ScheduleFormatException(
-                $"time zone '{timeZoneId}': the time zone data on this machine is invalid ({ex.Message})",
-                nameof(timeZoneId),
-                ex);
-        }
-    }
+    /// <summary>Resolves an IANA time zone id (see <see cref="TimeZoneIds"/>).</summary>
+    /// <exception cref="ScheduleFormatException">The id is empty or not an accepted time zone id.</exception>
+    public static TimeZoneInfo ResolveTimeZone(string? timeZoneId) => TimeZoneIds.Resolve(timeZoneId);
 
     private static void ValidateField(string expression, FieldSpec spec, string token)
     {
@@ -255,8 +325,11 @@ internal static class CronExpressionParser
     /// <summary>A validated cron expression.</summary>
     /// <param name="Expression">The expression as given, trimmed.</param>
     /// <param name="IsInterval">Whether the second, minute or hour field contains '*', '/' or '-'.</param>
-    /// <param name="Schedule">The NCrontab schedule (macros expanded).</param>
-    internal sealed record ParsedCron(string Expression, bool IsInterval, CrontabSchedule Schedule);
+    /// <param name="Schedules">
+    /// NCrontab schedules (macros expanded, '?' as '*') whose union is the expression's occurrences: one, or two for
+    /// the standard day rule when both day fields are restricted (a half that never matches is left out).
+    /// </param>
+    internal sealed record ParsedCron(string Expression, bool IsInterval, CrontabSchedule[] Schedules);
 
     private sealed record FieldSpec(string Name, int Min, int Max, string[]? Names);
 }

@@ -9,13 +9,20 @@ namespace Orchestrator.Runtime.Reminders;
 /// <remarks>
 /// <para>
 /// Syntax: 5 fields (<c>minute hour day-of-month month day-of-week</c>) or 6 fields (<c>second</c> first). Each
-/// field is <c>*</c>, a value, a range <c>a-b</c>, a step <c>*/n</c>, <c>a/n</c> (a to the field's maximum) or
-/// <c>a-b/n</c>, or a comma-separated list of those. Months and days of week also accept names of at least three
-/// letters (<c>JAN</c>, <c>mon</c>); day-of-week is 0-6 with Sunday = 0. Day-of-month and day-of-week must
-/// <em>both</em> match (NCrontab semantics, unlike Vixie cron's "either"); an expression that can never match
-/// (e.g. <c>0 0 30 2 *</c>) is rejected. Macros: <c>@yearly</c>/<c>@annually</c> = <c>0 0 1 1 *</c>,
-/// <c>@monthly</c> = <c>0 0 1 * *</c>, <c>@weekly</c> = <c>0 0 * * 0</c>, <c>@daily</c>/<c>@midnight</c> =
-/// <c>0 0 * * *</c>, <c>@hourly</c> = <c>0 * * * *</c>.
+/// field is <c>*</c> (or <c>?</c>, the same), a value, a range <c>a-b</c>, a step <c>*/n</c>, <c>a/n</c> (a to the
+/// field's maximum) or <c>a-b/n</c>, or a comma-separated list of those. Months and days of week also accept names
+/// of at least three letters (<c>JAN</c>, <c>mon</c>); day-of-week is 0-6 with Sunday = 0. At most
+/// <see cref="CronExpressionParser.MaxExpressionLength"/> characters. Macros: <c>@yearly</c>/<c>@annually</c> =
+/// <c>0 0 1 1 *</c>, <c>@monthly</c> = <c>0 0 1 * *</c>, <c>@weekly</c> = <c>0 0 * * 0</c>,
+/// <c>@daily</c>/<c>@midnight</c> = <c>0 0 * * *</c>, <c>@hourly</c> = <c>0 * * * *</c>.
+/// </para>
+/// <para>
+/// Days: when both day-of-month and day-of-week are restricted, <see cref="DayMatching"/> decides: by default
+/// (<see cref="Reminders.DayMatching.Either"/>, the standard cron rule) a day matches if either field matches, so
+/// <c>0 9 13 * 5</c> is every Friday and every 13th; <see cref="Reminders.DayMatching.Both"/> requires both (Friday
+/// the 13th). A field counts as unrestricted when one of its elements is <c>*</c> or <c>?</c> without a step other
+/// than 1 (see <see cref="Reminders.DayMatching"/>). An expression that can never match (e.g. <c>0 0 30 2 *</c>, or
+/// <c>0 0 30 2 MON</c> under Both) is rejected.
 /// </para>
 /// <para>
 /// Daylight saving (the rules documented by Cronos):
@@ -29,8 +36,13 @@ namespace Orchestrator.Runtime.Reminders;
 /// </list>
 /// </para>
 /// <para>
-/// Equality is by <see cref="Expression"/> and <see cref="TimeZoneId"/> (ordinal), exactly as given, so
-/// <c>@daily</c> and <c>0 0 * * *</c> are different (though equivalent) schedules.
+/// Equality is by <see cref="Expression"/>, <see cref="TimeZoneId"/> (ordinal, exactly as given) and
+/// <see cref="DayMatching"/>, so <c>@daily</c> and <c>0 0 * * *</c> are different (though equivalent) schedules.
+/// </para>
+/// <para>
+/// The calendar runs from 0001-01-04 to 9999-12-29 (clear of <see cref="DateTime"/>'s bounds in any zone): due
+/// times are searched from its start at the earliest, and past its end <see cref="TryNextAfter"/> answers false and
+/// <see cref="NextAfter"/> throws.
 /// </para>
 /// </remarks>
 public sealed record CronSchedule : ReminderSchedule
@@ -48,16 +60,20 @@ public sealed record CronSchedule : ReminderSchedule
     private static readonly DateTime MinLocal = DateTime.MinValue.AddDays(2);
     private static readonly DateTime MaxLocal = DateTime.MaxValue.AddDays(-2);
 
-    private readonly CrontabSchedule _crontab;
+    // The first instant searched from: a day after MinLocal, so that its wall-clock time is past MinLocal in any zone.
+    private static readonly DateTime MinUtc = MinLocal.AddDays(1);
+
+    private readonly CrontabSchedule[] _crontabs;
     private readonly TimeZoneInfo _zone;
     private readonly bool _fixedOffset;
 
-    private CronSchedule(string expression, string timeZoneId, bool isInterval, CrontabSchedule crontab, TimeZoneInfo zone)
+    private CronSchedule(string timeZoneId, DayMatching dayMatching, CronExpressionParser.ParsedCron parsed, TimeZoneInfo zone)
     {
-        Expression = expression;
+        Expression = parsed.Expression;
         TimeZoneId = timeZoneId;
-        IsInterval = isInterval;
-        _crontab = crontab;
+        DayMatching = dayMatching;
+        IsInterval = parsed.IsInterval;
+        _crontabs = parsed.Schedules;
         _zone = zone;
         _fixedOffset = !zone.SupportsDaylightSavingTime && zone.GetAdjustmentRules().Length == 0;
     }
@@ -68,6 +84,12 @@ public sealed record CronSchedule : ReminderSchedule
     /// <summary>The time zone id as given, e.g. <c>Europe/London</c> or <c>UTC</c>.</summary>
     public string TimeZoneId { get; }
 
+    /// <summary>The zone <see cref="TimeZoneId"/> names.</summary>
+    public TimeZoneInfo TimeZone => _zone;
+
+    /// <summary>How day-of-month and day-of-week combine when both are restricted.</summary>
+    public DayMatching DayMatching { get; }
+
     /// <summary>
     /// Whether the expression is an "every N" expression in a sub-day field: its seconds (6-field form), minute or
     /// hour field contains <c>*</c>, a <c>/</c> step or a <c>-</c> range. Interval expressions fire in both offsets
@@ -76,28 +98,68 @@ public sealed record CronSchedule : ReminderSchedule
     /// </summary>
     public bool IsInterval { get; }
 
-    /// <summary>Parses <paramref name="expression"/> to be evaluated in the zone <paramref name="timeZoneId"/>.</summary>
-    /// <exception cref="ScheduleFormatException">The expression or the time zone id is not valid.</exception>
-    public static CronSchedule Parse(string expression, string timeZoneId = "UTC")
+    /// <summary>
+    /// Parses <paramref name="expression"/> to be evaluated in the zone <paramref name="timeZoneId"/> (see
+    /// <see cref="TimeZoneIds"/> for the ids accepted), days combined by <paramref name="dayMatching"/>.
+    /// </summary>
+    /// <exception cref="ScheduleFormatException">The expression, the time zone id or the day matching is not valid.</exception>
+    public static CronSchedule Parse(string expression, string timeZoneId = "UTC", DayMatching dayMatching = DayMatching.Either)
     {
-        CronExpressionParser.ParsedCron parsed = CronExpressionParser.Parse(expression);
-        TimeZoneInfo zone = CronExpressionParser.ResolveTimeZone(timeZoneId);
-        return new CronSchedule(parsed.Expression, timeZoneId, parsed.IsInterval, parsed.Schedule, zone);
+        CronExpressionParser.CheckLength(expression);
+        CronExpressionParser.ParsedCron parsed = CronExpressionParser.Parse(expression, dayMatching);
+        TimeZoneInfo zone = TimeZoneIds.Resolve(timeZoneId);
+        return new CronSchedule(timeZoneId, dayMatching, parsed, zone);
+    }
+
+    /// <summary>
+    /// Rebuilds a schedule saved earlier (validated by <see cref="Parse"/> when it was saved). The same as
+    /// <see cref="Parse"/>, except that what an earlier version accepted and <see cref="Parse"/> now refuses still
+    /// loads, so that nothing saved stops working: a time zone id .NET can load (a case variant such as <c>utc</c>, a
+    /// Windows name), an expression of any length. Never for new input.
+    /// </summary>
+    /// <exception cref="ScheduleFormatException">The expression or the zone cannot be used at all.</exception>
+    public static CronSchedule ParseSaved(string expression, string timeZoneId, DayMatching dayMatching)
+    {
+        CronExpressionParser.ParsedCron parsed = CronExpressionParser.Parse(expression, dayMatching);
+        TimeZoneInfo zone = TimeZoneIds.ResolveSaved(timeZoneId);
+        return new CronSchedule(timeZoneId, dayMatching, parsed, zone);
     }
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">No occurrence exists before the end of the calendar.</exception>
-    public override DateTimeOffset NextAfter(DateTimeOffset after)
+    public override DateTimeOffset NextAfter(DateTimeOffset after) =>
+        TryNextAfter(after, out DateTimeOffset next)
+            ? next
+            : throw new InvalidOperationException(
+                $"cron expression '{Expression}' in '{TimeZoneId}': no occurrence after {after:O} before the end of the supported calendar range");
+
+    /// <summary>
+    /// The first due time strictly after <paramref name="after"/>, as <see cref="NextAfter"/>, or false when there is
+    /// none before the end of the calendar (two days before <see cref="DateTime.MaxValue"/>). Never throws.
+    /// </summary>
+    public bool TryNextAfter(DateTimeOffset after, out DateTimeOffset next)
     {
         // The search walks a UTC cursor forward. Between zone transitions the wall clock is the cursor plus a
         // constant offset, so NCrontab's next wall-clock occurrence maps back to UTC directly; when a transition lies
         // between the cursor and that candidate, the gap or fold is resolved and the walk resumes at the transition.
+        next = default;
         long cursor = after.UtcTicks;
         bool inclusive = false;
+        if (cursor < MinUtc.Ticks)
+        {
+            // Nothing is due before the calendar starts: search from its start, which may itself be due.
+            cursor = MinUtc.Ticks;
+            inclusive = true;
+        }
+
         for (int step = 0; step < MaxSteps; step++)
         {
             TimeSpan offset = OffsetAt(cursor);
-            DateTime local = NextLocal(cursor + offset.Ticks, inclusive);
+            if (NextLocal(cursor + offset.Ticks, inclusive) is not { } local)
+            {
+                return false;
+            }
+
             long candidate = local.Ticks - offset.Ticks;
 
             long? transition = FindTransition(cursor, candidate, offset);
@@ -111,7 +173,8 @@ public sealed record CronSchedule : ReminderSchedule
                     continue;
                 }
 
-                return new DateTimeOffset(candidate, TimeSpan.Zero);
+                next = new DateTimeOffset(candidate, TimeSpan.Zero);
+                return true;
             }
 
             TimeSpan newOffset = OffsetAt(at);
@@ -121,7 +184,8 @@ public sealed record CronSchedule : ReminderSchedule
                 // the transition instant; otherwise resume at the transition, which may itself be an occurrence.
                 if (local.Ticks < at + newOffset.Ticks)
                 {
-                    return new DateTimeOffset(at, TimeSpan.Zero);
+                    next = new DateTimeOffset(at, TimeSpan.Zero);
+                    return true;
                 }
 
                 cursor = at;
@@ -136,43 +200,50 @@ public sealed record CronSchedule : ReminderSchedule
             inclusive = true;
         }
 
-        throw new InvalidOperationException(
-            $"cron expression '{Expression}' in '{TimeZoneId}': no due time found after {after:O} within {MaxSteps} steps");
+        // Each step passes a zone transition or a fold's repeat, so this takes decades of transitions; a schedule
+        // that gets here finds no due time in any reasonable range.
+        return false;
     }
 
-    /// <summary>Equal when <see cref="Expression"/> and <see cref="TimeZoneId"/> are equal (ordinal).</summary>
+    /// <summary>Equal when <see cref="Expression"/> and <see cref="TimeZoneId"/> (ordinal) and <see cref="DayMatching"/> are equal.</summary>
     public bool Equals(CronSchedule? other) =>
         other is not null &&
         string.Equals(Expression, other.Expression, StringComparison.Ordinal) &&
-        string.Equals(TimeZoneId, other.TimeZoneId, StringComparison.Ordinal);
+        string.Equals(TimeZoneId, other.TimeZoneId, StringComparison.Ordinal) &&
+        DayMatching == other.DayMatching;
 
     /// <inheritdoc />
     public override int GetHashCode() =>
-        HashCode.Combine(StringComparer.Ordinal.GetHashCode(Expression), StringComparer.Ordinal.GetHashCode(TimeZoneId));
+        HashCode.Combine(StringComparer.Ordinal.GetHashCode(Expression), StringComparer.Ordinal.GetHashCode(TimeZoneId), DayMatching);
 
     private TimeSpan OffsetAt(long utcTicks) =>
         _fixedOffset ? _zone.BaseUtcOffset : _zone.GetUtcOffset(new DateTime(utcTicks, DateTimeKind.Utc));
 
-    /// <summary>The next wall-clock occurrence after (or, if inclusive, at or after) the given wall-clock time.</summary>
-    private DateTime NextLocal(long localTicks, bool inclusive)
+    /// <summary>
+    /// The next wall-clock occurrence after (or, if inclusive, at or after) the given wall-clock time, or null when
+    /// there is none before the end of the calendar.
+    /// </summary>
+    private DateTime? NextLocal(long localTicks, bool inclusive)
     {
         if (localTicks < MinLocal.Ticks || localTicks >= MaxLocal.Ticks)
         {
-            throw new InvalidOperationException(
-                $"cron expression '{Expression}': the search time is outside the supported calendar range");
+            return null;
         }
 
         // NCrontab returns the first occurrence strictly after its base time, at whole-second resolution; one tick
-        // earlier makes a whole-second base time itself eligible.
+        // earlier makes a whole-second base time itself eligible. Several schedules: the union of their occurrences.
         var baseTime = new DateTime(inclusive ? localTicks - 1 : localTicks, DateTimeKind.Unspecified);
-        DateTime next = _crontab.GetNextOccurrence(baseTime, MaxLocal);
-        if (next >= MaxLocal)
+        DateTime next = MaxLocal;
+        foreach (CrontabSchedule crontab in _crontabs)
         {
-            throw new InvalidOperationException(
-                $"cron expression '{Expression}': no occurrence before the end of the supported calendar range");
+            DateTime candidate = crontab.GetNextOccurrence(baseTime, next);
+            if (candidate < next)
+            {
+                next = candidate;
+            }
         }
 
-        return next;
+        return next < MaxLocal ? next : null;
     }
 
     /// <summary>
@@ -223,6 +294,11 @@ public sealed record CronSchedule : ReminderSchedule
     private bool IsRepeatOfEarlierPass(long localTicks, long instant, TimeSpan offset)
     {
         if (_fixedOffset)
+        {
+            return false;
+        }
+
+        if (instant - FoldLookBackTicks < 0)
         {
             return false;
         }

@@ -25,9 +25,10 @@ public abstract record ReminderSchedule
 
     /// <summary>
     /// A schedule given by a cron expression evaluated in the wall-clock time of <paramref name="timeZoneId"/>; see
-    /// <see cref="CronSchedule"/> for the accepted syntax and the daylight-saving rules.
+    /// <see cref="CronSchedule"/> for the accepted syntax, the day rule (<paramref name="dayMatching"/>, by default the
+    /// standard one) and the daylight-saving rules.
     /// </summary>
-    /// <exception cref="ScheduleFormatException">The expression or the time zone id is not valid.</exception>
-    public static CronSchedule Cron(string expression, string timeZoneId = "UTC") =>
-        CronSchedule.Parse(expression, timeZoneId);
+    /// <exception cref="ScheduleFormatException">The expression, the time zone id or the day matching is not valid.</exception>
+    public static CronSchedule Cron(string expression, string timeZoneId = "UTC", DayMatching dayMatching = DayMatching.Either) =>
+        CronSchedule.Parse(expression, timeZoneId, dayMatching);
 }

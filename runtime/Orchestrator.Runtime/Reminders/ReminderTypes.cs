@@ -48,19 +48,30 @@ internal sealed record ReminderFire(StoredReminder Reminder, long Epoch, IReadOn
 internal static class ScheduleColumns
 {
     public const short IntervalKind = 1;
-    public const short CronKind = 2;
+
+    /// <summary>
+    /// A cron schedule whose day-of-month and day-of-week must both match (<see cref="DayMatching.Both"/>). Every
+    /// cron reminder stored before <see cref="DayMatching"/> existed has this kind and meant exactly that, so it
+    /// keeps its meaning.
+    /// </summary>
+    public const short CronBothKind = 2;
+
+    /// <summary>A cron schedule with the standard day rule (<see cref="DayMatching.Either"/>).</summary>
+    public const short CronKind = 3;
 
     public static (short Kind, long PeriodMs, DateTimeOffset Anchor, string Cron, string TimeZone) From(ReminderSchedule schedule) => schedule switch
     {
         IntervalSchedule i => (IntervalKind, (long)i.Period.TotalMilliseconds, i.Anchor.ToUniversalTime(), "", ""),
-        CronSchedule c => (CronKind, 0, DateTimeOffset.UnixEpoch, c.Expression, c.TimeZoneId),
+        CronSchedule c => (c.DayMatching == DayMatching.Both ? CronBothKind : CronKind, 0, DateTimeOffset.UnixEpoch, c.Expression, c.TimeZoneId),
         _ => throw new ArgumentException($"Unknown schedule type '{schedule.GetType().Name}'.", nameof(schedule)),
     };
 
+    /// <summary>A stored schedule; its expression and zone were validated when it was registered (see <see cref="CronSchedule.ParseSaved"/>).</summary>
     public static ReminderSchedule To(short kind, long periodMs, DateTimeOffset anchor, string cron, string timeZone) => kind switch
     {
         IntervalKind => ReminderSchedule.Every(TimeSpan.FromMilliseconds(periodMs), anchor),
-        CronKind => ReminderSchedule.Cron(cron, timeZone),
+        CronKind => CronSchedule.ParseSaved(cron, timeZone, DayMatching.Either),
+        CronBothKind => CronSchedule.ParseSaved(cron, timeZone, DayMatching.Both),
         _ => throw new InvalidOperationException($"Stored reminder has unknown schedule kind {kind}."),
     };
 

@@ -89,7 +89,7 @@ public sealed class CronScheduleTests
     [InlineData("60 0 0 * * *", "second field: value 60 is out of range 0-59")]
     [InlineData("*/0 * * * *", "minute field: step '0'")]
     [InlineData("5-1 * * * *", "minute field: range '5-1' is reversed")]
-    [InlineData("0 0 ? * *", "day-of-month field: '?' is not valid")]
+    [InlineData("0 0 ?-5 * *", "day-of-month field: '?' is not valid")] // '?' alone is '*', not a range bound
     [InlineData("0 0 * FOO *", "month field: 'FOO' is not valid")]
     [InlineData("x * * * *", "minute field: 'x' is not valid")]
     [InlineData("1,,2 * * * *", "minute field: empty list element")]
