@@ -5,6 +5,7 @@ using Orchestrator.Grains.Plans;
 using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Silos;
 using Orchestrator.Silo;
+using Orchestrator.Silo.Secrets;
 using Orchestrator.Silo.Shutdown;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,16 +21,9 @@ if (errors.Count > 0)
     return 2;
 }
 
+// Secrets first: a bad data directory stops the start here, before anything listens.
 var dataDirectory = Path.Combine(builder.Environment.ContentRootPath, "data");
-var token = hosting.AgentToken;
-if (token.Length == 0)
-{
-    // No token configured: make one and leave it next to the data, for agents on other hosts to use.
-    token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
-    var tokenFile = Path.Combine(dataDirectory, "agent-token");
-    Directory.CreateDirectory(dataDirectory);
-    await File.WriteAllTextAsync(tokenFile, token + "\n");
-}
+var secrets = SiloSecrets.Resolve(options.Store, hosting, dataDirectory);
 
 // The stop, in order (SiloShutdown): the local agent drains while the API still serves, the agents' long polls are
 // answered, the web server closes, the silo hands its shards off last; all within the drain time (ShutdownBudget).
@@ -48,14 +42,14 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
 
 builder.Services.AddOrchestratorApi(new ApiOptions
 {
-    AgentToken = token,
+    AgentToken = secrets.AgentToken,
     HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
-    JobsSecret = hosting.JobsSecret.Length > 0 ? hosting.JobsSecret : null,
+    JobsSecret = secrets.JobsSecret,
 });
 if (hosting.LocalAgent ?? options.Store == "sqlite")
 {
     builder.Services.AddSingleton(hosting);
-    builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalAgentService>(sp, token, Path.Combine(dataDirectory, "local-agent")));
+    builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalAgentService>(sp, secrets.AgentToken, Path.Combine(dataDirectory, "local-agent")));
     builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalAgentService>());
 }
 
@@ -78,5 +72,6 @@ app.MapGet("/readyz", (SiloService service, IHostApplicationLifetime lifetime) =
 app.MapOrchestratorApi();
 app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, {Shards} shards, lease {Lease}, drain time {Drain}", options.SiloName, options.Store, options.ShardCount,
     options.LeaseTime, options.ShutdownDrainTimeout);
+secrets.LogSources(app.Logger);
 await app.RunAsync();
 return 0;
