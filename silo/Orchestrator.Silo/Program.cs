@@ -73,5 +73,13 @@ app.MapOrchestratorApi();
 app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, {Shards} shards, lease {Lease}, drain time {Drain}", options.SiloName, options.Store, options.ShardCount,
     options.LeaseTime, options.ShutdownDrainTimeout);
 secrets.LogSources(app.Logger);
-await app.RunAsync();
+var stopping = app.Lifetime.ApplicationStopping; // read now: the services are disposed when RunAsync throws
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+{
+    // SIGTERM while starting: the host cancels the start (and closes what had started), which is the stop asked for.
+}
 return 0;

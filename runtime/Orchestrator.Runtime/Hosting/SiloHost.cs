@@ -33,9 +33,23 @@ public sealed partial class SiloHost : IAsyncDisposable
         options.ThrowIfInvalid();
         loggerFactory ??= NullLoggerFactory.Instance;
         var store = StoreFactory.Create(options, loggerFactory);
-        await store.MigrateAsync(options.ShardCount, cancellationToken).ConfigureAwait(false);
-        var silo = new Silo(options, store, registry, services, clock, loggerFactory);
-        await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        Silo? silo = null;
+        try
+        {
+            await store.MigrateAsync(options.ShardCount, cancellationToken).ConfigureAwait(false);
+            silo = new Silo(options, store, registry, services, clock, loggerFactory);
+            await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A start cut short (SIGTERM while starting, say) leaves no pump running on a store nobody closes.
+            if (silo is not null)
+            {
+                await silo.DisposeAsync().ConfigureAwait(false);
+            }
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var clientStore = StoreFactory.Create(options, loggerFactory);
         var client = new ClusterClient(clientStore, registry, services, clock, options.ShardCount);
         return new SiloHost(store, clientStore, silo, client, loggerFactory.CreateLogger<SiloHost>());

@@ -90,6 +90,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Waits until <paramref name="host"/> has registered (its agent is polling).</summary>
     public Task WaitForHostAsync(string host) => WaitForStatusAsync($"/api/v1/hosts/{host}", $"host {host} registered");
 
+    /// <summary>Waits until the process has printed <paramref name="text"/>.</summary>
+    public Task WaitForLogAsync(string text) =>
+        Eventually.Until(() => Task.FromResult(Log.Contains(text, StringComparison.Ordinal) || _process.HasExited), x => x, TimeSpan.FromSeconds(60), $"'{text}' in the silo's output");
+
     /// <summary>
     /// Sends <paramref name="signal"/> (and <paramref name="again"/>, each 200 ms after the one before, as an
     /// impatient operator does), then waits for the exit: the exit status and how long it took from the first signal.
