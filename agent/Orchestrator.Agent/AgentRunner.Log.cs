@@ -21,6 +21,13 @@ public sealed partial class AgentRunner
         [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Drained: every assignment finished and was reported")]
         public static partial void Drained(ILogger logger);
 
+        [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Drain time is up: killing {Count} running assignment(s); each is reported as failed, killed by the stop")]
+        public static partial void KillingOnStop(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 1009, Level = LogLevel.Warning,
+            Message = "Stopped without waiting further: {Held} assignment(s) not reported; the server ends them when this host's next agent session registers")]
+        public static partial void Abandoned(ILogger logger, int held);
+
         [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Registering {HostCount} host(s) with {Server}")]
         public static partial void Registering(ILogger logger, int hostCount, Uri server);
 

@@ -12,7 +12,7 @@ namespace Orchestrator.Agent;
 /// <summary>
 /// An agent: kills process groups a crashed predecessor left behind, registers its hosts, then heartbeats, polls
 /// for assignments, runs them (or, with <see cref="AgentOptions.Simulate"/>, finishes them at once for a simulated
-/// fleet) and reports their logs and events until the token passed to <see cref="RunAsync"/> is cancelled. Then it
+/// fleet) and reports their logs and events until the token passed to <see cref="RunAsync(CancellationToken)"/> is cancelled. Then it
 /// drains: tells the server it takes no new work, lets what runs finish and report, and returns. It rides through
 /// API restarts (retrying with back-off and registering again with the same session id). The executable is a thin
 /// wrapper around this class; the silo can host one in-process.
@@ -57,8 +57,19 @@ public sealed partial class AgentRunner
     /// every held assignment finished and its report was acknowledged. Cancelled before the first registration
     /// succeeded, it returns at once. A runner runs once.
     /// </summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => RunAsync(cancellationToken, CancellationToken.None, CancellationToken.None);
+
+    /// <summary>
+    /// Runs until <paramref name="drain"/> is cancelled, then drains with limits, for a host that must stop within a
+    /// set time (the silo's local agent). Once <paramref name="kill"/> is cancelled, whatever still runs is killed
+    /// (process tree: SIGTERM, SIGKILL after <see cref="AgentOptions.KillGracePeriod"/>) and reported as an error
+    /// saying the agent stopped. Once <paramref name="abandon"/> is cancelled the runner stops at once: reports not
+    /// yet acknowledged are dropped, and the server ends those assignments when this host's next session registers
+    /// (<c>agentLost</c>), whose agent also kills what is left running. Returns normally in every case.
+    /// </summary>
+    public async Task RunAsync(CancellationToken drain, CancellationToken kill, CancellationToken abandon)
     {
+        var cancellationToken = drain;
         if (Interlocked.Exchange(ref started, 1) == 1)
         {
             throw new InvalidOperationException("An AgentRunner runs once; create another.");
@@ -93,10 +104,11 @@ public sealed partial class AgentRunner
             new ScriptExecutor(options, journal, timeProvider, loggerFactory.CreateLogger<ScriptExecutor>()),
             new FileTransferExecutor(client), http, timeProvider, loggerFactory.CreateLogger<AssignmentScheduler>());
         IAssignmentWorkload workload = scheduler is null ? new SimulatedFleet(options, queue, timeProvider) : scheduler;
-        await RunLoopsAsync(client, queue, workload, cancellationToken).ConfigureAwait(false);
+        await RunLoopsAsync(client, queue, workload, scheduler, cancellationToken, kill, abandon).ConfigureAwait(false);
     }
 
-    private async Task RunLoopsAsync(AgentApiClient client, ReportQueue queue, IAssignmentWorkload workload, CancellationToken cancellationToken)
+    private async Task RunLoopsAsync(AgentApiClient client, ReportQueue queue, IAssignmentWorkload workload, AssignmentScheduler? scheduler,
+        CancellationToken cancellationToken, CancellationToken kill, CancellationToken abandon)
     {
         using var stop = new CancellationTokenSource();
         var heartbeat = new HeartbeatLoop(client, session, timeProvider, loggerFactory.CreateLogger<HeartbeatLoop>());
@@ -118,8 +130,21 @@ public sealed partial class AgentRunner
             var pollsDrained = Task.WhenAll(polls.Select(p => p.DrainAsync()));
             heartbeat.StartDraining();
             await WhileLoopsRunAsync(pollsDrained, loopEnded).ConfigureAwait(false);
-            await WhileLoopsRunAsync(workload.WhenIdleAsync(stop.Token), loopEnded).ConfigureAwait(false);
-            Log.Drained(logger);
+            using var killing = kill.Register(() =>
+            {
+                var killed = scheduler?.AbortAll() ?? 0;
+                Log.KillingOnStop(logger, killed);
+            });
+            using var idleOrAbandoned = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, abandon);
+            try
+            {
+                await WhileLoopsRunAsync(workload.WhenIdleAsync(idleOrAbandoned.Token), loopEnded).ConfigureAwait(false);
+                Log.Drained(logger);
+            }
+            catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+            {
+                Log.Abandoned(logger, workload.HeldCount);
+            }
         }
         finally
         {

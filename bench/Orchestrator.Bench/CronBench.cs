@@ -32,7 +32,7 @@ internal static class CronBench
         {
             var port = Processes.FreePort();
             silo = Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--shard-count", "64", "--silo-name", "cron0",
-                "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false");
+                "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", Guid.NewGuid().ToString("N"));
             await Processes.WaitReadyAsync(port, silo);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
 

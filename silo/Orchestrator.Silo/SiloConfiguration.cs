@@ -59,6 +59,11 @@ public static class SiloConfiguration
         }
         problems.AddRange(options.Validate());
         problems.AddRange(hostingOptions.Validate());
+        if (options.Store == "postgres" && hostingOptions.AgentToken.Length == 0)
+        {
+            // Nothing is generated for a cluster: a token made by one silo would be refused by the others.
+            problems.Add("AgentToken: required with the postgres store, where every silo must accept the same token: set --agent-token or ORCH_AGENT_TOKEN, the same on every silo.");
+        }
         errors = problems;
         return options;
     }

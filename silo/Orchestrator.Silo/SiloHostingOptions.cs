@@ -7,8 +7,9 @@ namespace Orchestrator.Silo;
 public sealed class SiloHostingOptions
 {
     /// <summary>
-    /// The token agents must present. Default: none set, so the silo makes one at start and writes it to
-    /// <c>data/agent-token</c> next to the database, for agents on other hosts to use.
+    /// The token agents must present. Default: none set, so a single-node (SQLite) silo generates one at its first
+    /// start, writes it to <c>data/agent-token</c> (owner-only) for agents on other hosts, and reuses it on later
+    /// starts. Required with PostgreSQL: every silo of a cluster must accept the same token.
     /// </summary>
     public string AgentToken { get; set; } = "";
 
@@ -26,7 +27,9 @@ public sealed class SiloHostingOptions
 
     /// <summary>
     /// The secret Harbor's core sends to the jobs API (<c>Authorization: Harbor-Secret &lt;secret&gt;</c>; set it to Harbor's
-    /// CORE_SECRET, e.g. <c>ORCH_JOBS_SECRET</c>). Default none: the jobs API needs no secret.
+    /// CORE_SECRET, e.g. <c>ORCH_JOBS_SECRET</c>). Default none set: a single-node (SQLite) silo generates one at its
+    /// first start into <c>data/jobs-secret</c> (owner-only) and reuses it; with PostgreSQL the jobs API stays closed
+    /// (every call 401) until it is set, the same on every silo. The jobs API is never open without a secret.
     /// </summary>
     public string JobsSecret { get; set; } = "";
 

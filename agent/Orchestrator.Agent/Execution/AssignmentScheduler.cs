@@ -129,6 +129,20 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
         return cancelled;
     }
 
+    /// <summary>
+    /// The agent is stopping and cannot wait any longer: kills everything held that has not finished (queued ones
+    /// never start). Each is reported as an error saying so. Returns how many were killed.
+    /// </summary>
+    public int AbortAll()
+    {
+        HeldAssignment[] entries;
+        lock (gate)
+        {
+            entries = [.. held.Values];
+        }
+        return entries.Count(entry => !entry.Executed && entry.RequestAbort());
+    }
+
     public async Task WhenIdleAsync(CancellationToken cancellationToken)
     {
         while (HeldCount > 0)
@@ -181,6 +195,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
         }
         finally
         {
+            entry.Executed = true;
             if (waited)
             {
                 slots.Release();
@@ -188,10 +203,19 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
             ReleaseSlot();
         }
 
-        var outcome = result.Killed ? (entry.CancelRequested ? AgentOutcome.Cancelled : AgentOutcome.TimedOut) : result.Outcome;
+        var outcome = !result.Killed ? result.Outcome
+            : entry.CancelRequested ? AgentOutcome.Cancelled
+            : entry.AbortRequested ? AgentOutcome.Error
+            : AgentOutcome.TimedOut;
+        string? message = null;
         if (result.Killed)
         {
+            if (entry.AbortRequested && !entry.CancelRequested)
+            {
+                message = waited ? AbortedMessage : "Not started: the agent stopped (its host is shutting down) before a slot was free.";
+            }
             log.System(entry.CancelRequested ? "Cancelled by the server."
+                : message is not null ? message
                 : $"Timed out after {assignment.TimeoutMs} ms; {(assignment.Kind == AssignmentKind.Http ? "the request was aborted" : "the process tree was killed")}.");
         }
         Log.Finished(logger, assignment.Id, outcome, result.ExitCode);
@@ -202,13 +226,15 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
             At = timeProvider.GetUtcNow(),
             Outcome = outcome,
             ExitCode = result.ExitCode,
-            Message = result.Message,
+            Message = message ?? result.Message,
             Outputs = log.Outputs(),
             LogChunks = log.ChunkCount,
             UploadedSha256 = result.UploadedSha256,
             StartedAt = startedAt,
         }, () => Forget(entry));
     }
+
+    private const string AbortedMessage = "Killed: the agent stopped (its host is shutting down) before the assignment finished.";
 
     private async Task<ExecutionResult> ExecuteAsync(HeldAssignment entry, AssignmentLog log, Action started)
     {
@@ -267,6 +293,8 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
     {
         private readonly CancellationTokenSource cancel = new();
         private int cancelRequested;
+        private int abortRequested;
+        private bool executed;
 
         public Assignment Assignment { get; } = assignment;
 
@@ -274,10 +302,24 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
 
         public bool CancelRequested => Volatile.Read(ref cancelRequested) == 1;
 
-        /// <summary>True the first time.</summary>
-        public bool RequestCancel()
+        public bool AbortRequested => Volatile.Read(ref abortRequested) == 1;
+
+        /// <summary>It has run (or will never run): only its Finished report is outstanding.</summary>
+        public bool Executed
         {
-            if (Interlocked.Exchange(ref cancelRequested, 1) == 1)
+            get => Volatile.Read(ref executed);
+            set => Volatile.Write(ref executed, value);
+        }
+
+        /// <summary>The server cancelled it. True the first time.</summary>
+        public bool RequestCancel() => Kill(ref cancelRequested);
+
+        /// <summary>The agent is stopping and kills it. True the first time.</summary>
+        public bool RequestAbort() => Kill(ref abortRequested);
+
+        private bool Kill(ref int flag)
+        {
+            if (Interlocked.Exchange(ref flag, 1) == 1)
             {
                 return false;
             }

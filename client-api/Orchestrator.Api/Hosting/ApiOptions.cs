@@ -30,7 +30,9 @@ public sealed class ApiOptions
 
     /// <summary>
     /// The secret Harbor's core presents to the jobs API (<c>Authorization: Harbor-Secret &lt;secret&gt;</c>, Harbor's
-    /// CORE_SECRET). Default none: the jobs API is open like the rest of the API; when set, calls without it get 401.
+    /// CORE_SECRET); calls without it get 401. Default none, which means closed: every jobs call gets 401, since a
+    /// <c>script</c> job runs commands on a host and must never be open to whoever reaches the port. The silo
+    /// process sets one (configured, or generated into <c>data/jobs-secret</c>).
     /// </summary>
     public string? JobsSecret { get; set; }
 }

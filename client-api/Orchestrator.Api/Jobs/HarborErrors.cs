@@ -49,14 +49,20 @@ public static class HarborErrors
     }
 
     /// <summary>
-    /// Harbor's secret auth: with <see cref="ApiOptions.JobsSecret"/> set, <c>Authorization: Harbor-Secret &lt;secret&gt;</c>
-    /// is required (401 otherwise); then 503 while the silo is starting.
+    /// Harbor's secret auth: <c>Authorization: Harbor-Secret &lt;secret&gt;</c> with <see cref="ApiOptions.JobsSecret"/> is
+    /// required (401 otherwise); with no secret configured the jobs API is closed (401 for every call), never open.
+    /// Then 503 while the silo is starting.
     /// </summary>
     public static ValueTask<object?> Guard(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var services = context.HttpContext.RequestServices;
         var secret = services.GetRequiredService<ApiOptions>().JobsSecret;
-        if (!string.IsNullOrEmpty(secret) && !Authorized(context.HttpContext.Request.Headers.Authorization.ToString(), secret))
+        if (string.IsNullOrEmpty(secret))
+        {
+            return ValueTask.FromResult<object?>(Error(StatusCodes.Status401Unauthorized, "unauthorized",
+                "The jobs API is closed: no jobs secret is configured on this server (set JobsSecret, e.g. ORCH_JOBS_SECRET, to Harbor's CORE_SECRET)."));
+        }
+        if (!Authorized(context.HttpContext.Request.Headers.Authorization.ToString(), secret))
         {
             return ValueTask.FromResult<object?>(Error(StatusCodes.Status401Unauthorized, "unauthorized",
                 "The jobs API needs the header 'Authorization: Harbor-Secret <secret>' with the configured secret."));

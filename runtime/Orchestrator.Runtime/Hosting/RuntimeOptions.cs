@@ -71,7 +71,12 @@ public sealed class RuntimeOptions
     /// a later one is applied again. Default 7 days; longer costs a bigger dedupe table.</summary>
     public TimeSpan DedupeRetention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How long a graceful shutdown waits for running turns before releasing shards anyway. Default 10 s.</summary>
+    /// <summary>
+    /// The drain time: how long a graceful stop may take. The silo waits this long at most for running turns before
+    /// releasing its shards anyway; the silo process (SIGTERM) stops within about this long in all, its local agent's
+    /// running work included (see the README, "Stopping"). Default 10 s; longer lets more running work finish, shorter
+    /// stops sooner (an orchestrator such as Kubernetes must allow at least this plus a few seconds).
+    /// </summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Most bytes (UTF-8) of chunks one log stream keeps. Past it, one marker chunk on channel "system" says where
@@ -115,6 +120,7 @@ public sealed class RuntimeOptions
         Positive(errors, nameof(MisfireThreshold), MisfireThreshold, TimeSpan.Zero);
         Positive(errors, nameof(CatchUpWindow), CatchUpWindow, TimeSpan.Zero);
         Positive(errors, nameof(DedupeRetention), DedupeRetention, TimeSpan.Zero);
+        Positive(errors, nameof(ShutdownDrainTimeout), ShutdownDrainTimeout, TimeSpan.Zero);
         if (MaxMessageAttempts < 1)
         {
             errors.Add($"MaxMessageAttempts: {MaxMessageAttempts} must be at least 1.");

@@ -32,6 +32,7 @@ public sealed partial class Silo : IAsyncDisposable
     private readonly CancellationTokenSource _ownershipStopping;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _loops = [];
+    private Task _ownershipLoop = Task.CompletedTask;
     private long _lastRenewal;
 
     internal Silo(RuntimeOptions options, IRuntimeStore store, GrainTypeRegistry registry, IServiceProvider services, TimeProvider clock, ILoggerFactory loggerFactory)
@@ -95,7 +96,8 @@ public sealed partial class Silo : IAsyncDisposable
         await OwnershipTickAsync(cancellationToken);
         _loops.Add(_ctx.Pump.Completion);
         _loops.Add(_ctx.Reminders.Completion);
-        _loops.Add(Task.Run(() => OwnershipLoopAsync(_ownershipStopping.Token), CancellationToken.None));
+        _ownershipLoop = Task.Run(() => OwnershipLoopAsync(_ownershipStopping.Token), CancellationToken.None);
+        _loops.Add(_ownershipLoop);
         _loops.Add(Task.Run(() => IdleCollectionLoopAsync(stopping), CancellationToken.None));
         _loops.Add(Task.Run(() => _ctx.Store.ListenAsync(_ctx.Pump.Wake, stopping), CancellationToken.None));
         Lifecycle = SiloLifecycle.Running;
@@ -104,7 +106,9 @@ public sealed partial class Silo : IAsyncDisposable
 
     /// <summary>
     /// Graceful hand-off: leave the rendezvous set, stop taking work, let running turns finish and commit, release
-    /// every shard, and mark this identity dead so it never returns.
+    /// every shard, and mark this identity dead so it never returns. Never throws: a hand-off cut short (the token
+    /// cancelled, the drain time over, the store unreachable) is logged, and whatever was not released is taken over
+    /// by the next owner when its lease expires, as after a crash. Committed work is never lost either way.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -113,17 +117,29 @@ public sealed partial class Silo : IAsyncDisposable
             return;
         }
         Lifecycle = SiloLifecycle.Stopping;
+        var started = TimeProvider.System.GetTimestamp();
         try
         {
+            Log.Stopping(_ctx.Logger, SiloId, _ctx.Shards.Held.Count, ActivationCount);
             await _ctx.Store.SetSiloStatusAsync(SiloId, SiloStatus.ShuttingDown, cancellationToken);
+            // The ownership loop must be done before the shards are counted: a tick still running could acquire more.
             await _ownershipStopping.CancelAsync();
+            await _ownershipLoop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             var held = _ctx.Shards.Held.Select(s => s.Shard).ToList();
             _ctx.Shards.StartDraining(held);
             var drained = _ctx.Directory.RemoveWhere(_ => true, Grains.DeactivationReason.SiloShutdown, QueuedWork.GiveBack);
             await Task.WhenAny(drained, Task.Delay(_ctx.Options.ShutdownDrainTimeout, TimeProvider.System, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
             await _ctx.Committer.CompleteAsync().WaitAsync(_ctx.Options.ShutdownDrainTimeout, TimeProvider.System, cancellationToken);
-            await _ctx.Store.ReleaseShardsAsync(SiloId, _ctx.Shards.Clear(), cancellationToken);
+            var released = _ctx.Shards.Clear();
+            await _ctx.Store.ReleaseShardsAsync(SiloId, released, cancellationToken);
             await _ctx.Store.SetSiloStatusAsync(SiloId, SiloStatus.Dead, cancellationToken);
+            Log.HandedOff(_ctx.Logger, SiloId, released.Count, TimeProvider.System.GetElapsedTime(started));
+        }
+        catch (Exception ex)
+        {
+            // The boundary of a stop: a failure here must not crash the process that is stopping.
+            Log.HandOffIncomplete(_ctx.Logger, SiloId, TimeProvider.System.GetElapsedTime(started), ex);
         }
         finally
         {
@@ -178,6 +194,16 @@ public sealed partial class Silo : IAsyncDisposable
 
         [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Silo {SiloId} stopped")]
         public static partial void Stopped(ILogger logger, string siloId);
+
+        [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Silo {SiloId} stopping: handing off {Shards} shards, deactivating {Activations} activations")]
+        public static partial void Stopping(ILogger logger, string siloId, int shards, int activations);
+
+        [LoggerMessage(EventId = 6008, Level = LogLevel.Information, Message = "Silo {SiloId} handed off {Shards} shards in {Elapsed}")]
+        public static partial void HandedOff(ILogger logger, string siloId, int shards, TimeSpan elapsed);
+
+        [LoggerMessage(EventId = 6009, Level = LogLevel.Warning,
+            Message = "Silo {SiloId}: the graceful hand-off did not finish ({Elapsed}); shards it did not release are taken over when their leases expire")]
+        public static partial void HandOffIncomplete(ILogger logger, string siloId, TimeSpan elapsed, Exception exception);
 
         [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Silo {SiloId} was declared dead; stopping itself")]
         public static partial void DeclaredDead(ILogger logger, string siloId);

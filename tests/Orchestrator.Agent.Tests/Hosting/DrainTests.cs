@@ -46,4 +46,50 @@ public sealed class DrainTests
         // The poll in flight is abandoned (a lost poll answer is one the server must tolerate anyway).
         await harness.Run!.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task RunAsync_KillDuringDrain_KillsTheRunningScriptAndReportsAnErrorSayingWhy()
+    {
+        await using var harness = await AgentHarness.StartServerAsync();
+        using var drain = new CancellationTokenSource();
+        using var kill = new CancellationTokenSource();
+        var run = Task.Run(() => new AgentRunner(harness.Options()).RunAsync(drain.Token, kill.Token, CancellationToken.None));
+        var stuck = harness.Script("echo started; sleep 30; echo never");
+        harness.Server.Enqueue(stuck);
+        await Eventually.True(() => harness.Server.Events(stuck.Id).Any(e => e.Type == AgentEventType.Started), "the script to start");
+
+        await drain.CancelAsync();
+        await Eventually.True(() => harness.Server.Heartbeats().Any(h => h.Draining), "a draining heartbeat");
+        Assert.False(run.IsCompleted); // a drain alone waits for the script
+        await kill.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(15));
+
+        var finished = harness.Server.Finished(stuck.Id);
+        Assert.Equal(AgentOutcome.Error, finished?.Outcome);
+        Assert.Contains("the agent stopped", finished!.Message, StringComparison.Ordinal);
+        Assert.Contains("Killed: the agent stopped", harness.Server.Log(stuck.Id), StringComparison.Ordinal);
+        Assert.DoesNotContain("never", harness.Server.Log(stuck.Id), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_AbandonWhileReportsCannotGetThrough_ReturnsAtOnce()
+    {
+        await using var harness = await AgentHarness.StartServerAsync();
+        using var drain = new CancellationTokenSource();
+        using var kill = new CancellationTokenSource();
+        using var abandon = new CancellationTokenSource();
+        var run = Task.Run(() => new AgentRunner(harness.Options()).RunAsync(drain.Token, kill.Token, abandon.Token));
+        var stuck = harness.Script("sleep 30");
+        harness.Server.Enqueue(stuck);
+        await Eventually.True(() => harness.Server.Events(stuck.Id).Any(e => e.Type == AgentEventType.Started), "the script to start");
+        await harness.Server.StopAsync(); // the server is gone: the kill's report cannot be made
+
+        await drain.CancelAsync();
+        await kill.CancelAsync();
+        Assert.False(run.IsCompleted); // the kill's report is never acknowledged: only abandoning ends the run
+        await abandon.CancelAsync();
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Null(harness.Server.Finished(stuck.Id));
+    }
 }

@@ -375,20 +375,44 @@ public sealed class JobsApiTests(JobsFixture fixture)
     }
 
     [Fact]
-    public async Task Auth_WithoutOrWithAWrongSecret_Is401InHarborsShape()
+    public async Task Auth_WithoutOrWithAWrongSecret_Is401InHarborsShape_WithTheRightOneWorks()
     {
         using (var none = await fixture.Anonymous.GetAsync("/api/v1/stats"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
             Assert.Equal(401, (await ErrorAsync(none))["code"]!.GetValue<int>());
         }
+        using (var noHeader = await fixture.Anonymous.PostAsJsonAsync("/api/v1/jobs", new { job = new { name = "script", parameters = new { host = "job-1", script = "true" } } }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, noHeader.StatusCode);
+            Assert.Equal("unauthorized", (await ErrorAsync(noHeader))["err"]!.GetValue<string>());
+        }
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs") { Content = JsonContent.Create(new { job = new { name = "script" } }) };
         request.Headers.TryAddWithoutValidation("Authorization", "Harbor-Secret wrong");
         using var wrong = await fixture.Anonymous.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        // The harness's API has no secret set: the jobs API is open there.
-        using var open = await H.Http.GetAsync("/api/v1/stats");
-        Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        Assert.Equal(401, (await ErrorAsync(wrong))["code"]!.GetValue<int>());
+        using var right = await Jobs.GetAsync("/api/v1/stats");
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
+    [Fact]
+    public async Task Auth_NoSecretConfigured_TheJobsApiIsClosed()
+    {
+        // The harness's API has no jobs secret set: every jobs call is refused, whatever the header says.
+        using (var stats = await H.Http.GetAsync("/api/v1/stats"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, stats.StatusCode);
+            Assert.Contains("no jobs secret is configured", (await ErrorAsync(stats))["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs")
+        {
+            Content = JsonContent.Create(new { job = new { name = "script", parameters = new { host = "job-1", script = "echo should-not-run" } } }),
+        };
+        submit.Headers.TryAddWithoutValidation("Authorization", "Harbor-Secret ");
+        using var refused = await H.Http.SendAsync(submit);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(401, (await ErrorAsync(refused))["code"]!.GetValue<int>());
     }
 
     private string Gate() => Path.Combine(fixture.Scratch, "gate-" + Guid.NewGuid().ToString("N")[..8]);

@@ -23,7 +23,8 @@ public sealed class SiloProcessTests(ITestOutputHelper output) : IAsyncLifetime
         var silo = typeof(Orchestrator.Silo.SiloConfiguration).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { silo, "--store", "postgres", "--connection-string", _schema.ConnectionString, "--shard-count", "8", "--silo-name", "proc", "--urls", $"http://127.0.0.1:{port}" },
+            ArgumentList = { silo, "--store", "postgres", "--connection-string", _schema.ConnectionString, "--shard-count", "8", "--silo-name", "proc", "--agent-token", "proc-token",
+                "--urls", $"http://127.0.0.1:{port}" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),

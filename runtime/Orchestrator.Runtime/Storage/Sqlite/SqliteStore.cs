@@ -22,6 +22,7 @@ internal sealed partial class SqliteStore : IRuntimeStore
     private readonly Lock _listenersSync = new();
     private readonly List<Action> _listeners = [];
     private SqliteConnection? _writer;
+    private bool _disposed;
 
     public SqliteStore(RuntimeOptions options, ILogger logger)
     {
@@ -116,6 +117,8 @@ internal sealed partial class SqliteStore : IRuntimeStore
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Checked under the lock: a write that waited behind DisposeAsync must not reopen the file.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_writer is null)
             {
                 _writer = new SqliteConnection(_connectionString);
@@ -143,6 +146,7 @@ internal sealed partial class SqliteStore : IRuntimeStore
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return work(connection);
@@ -205,11 +209,13 @@ internal sealed partial class SqliteStore : IRuntimeStore
         }
     }
 
+    /// <summary>Waits for the write in progress, closes the writer; later reads and writes throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            Volatile.Write(ref _disposed, true);
             if (_writer is not null)
             {
                 await _writer.DisposeAsync().ConfigureAwait(false);

@@ -1,0 +1,71 @@
+namespace Orchestrator.Silo.Secrets;
+
+/// <summary>
+/// The agent token and the jobs secret the silo uses, and where they came from. Configured values win. Otherwise,
+/// on the embedded SQLite store (one silo), each is generated at the first start into <c>data/agent-token</c> and
+/// <c>data/jobs-secret</c> and reused on later starts. With PostgreSQL (a cluster) nothing is generated: every silo
+/// must accept the same token and secret, so they come from the deployment's configuration — the agent token is
+/// required (a configuration error names it), and without a jobs secret the jobs API stays closed. A class, not a
+/// record: a record's generated ToString would print the secrets.
+/// </summary>
+public sealed partial class SiloSecrets(string agentToken, string? jobsSecret, string agentTokenSource, string jobsSecretSource)
+{
+    public string AgentToken => agentToken;
+
+    /// <summary>Null when none is configured (PostgreSQL): the jobs API is then closed.</summary>
+    public string? JobsSecret => jobsSecret;
+
+    public const string AgentTokenFile = "agent-token";
+    public const string JobsSecretFile = "jobs-secret";
+
+    /// <param name="dataDirectory">Where the files live: <c>data</c> under the silo's content root.</param>
+    public static SiloSecrets Resolve(string store, SiloHostingOptions hosting, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(hosting);
+        var generate = store == "sqlite";
+        var (token, tokenSource) = Pick(hosting.AgentToken, generate, Path.Combine(dataDirectory, AgentTokenFile));
+        var (secret, secretSource) = Pick(hosting.JobsSecret, generate, Path.Combine(dataDirectory, JobsSecretFile));
+        return new SiloSecrets(token ?? "", secret, tokenSource, secretSource);
+    }
+
+    private static (string? Value, string Source) Pick(string configured, bool generate, string file)
+    {
+        if (configured.Length > 0)
+        {
+            return (configured, "configured");
+        }
+        if (!generate)
+        {
+            return (null, "not configured");
+        }
+        var (value, outcome) = SecretFile.ReadOrCreate(file);
+        return (value, outcome == SecretFileOutcome.Created ? $"generated into {file}" : $"read from {file}");
+    }
+
+    /// <summary>Says where each came from, never what it is.</summary>
+    public void LogSources(ILogger logger)
+    {
+        Log.AgentToken(logger, agentTokenSource);
+        if (JobsSecret is null)
+        {
+            Log.JobsApiClosed(logger);
+        }
+        else
+        {
+            Log.JobsSecret(logger, jobsSecretSource);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 7301, Level = LogLevel.Information, Message = "Agent token: {Source}")]
+        public static partial void AgentToken(ILogger logger, string source);
+
+        [LoggerMessage(EventId = 7302, Level = LogLevel.Information, Message = "Jobs secret (Authorization: Harbor-Secret): {Source}")]
+        public static partial void JobsSecret(ILogger logger, string source);
+
+        [LoggerMessage(EventId = 7303, Level = LogLevel.Warning,
+            Message = "Jobs API closed: no jobs secret is configured, so every /api/v1/jobs and /api/v1/stats call answers 401; set JobsSecret (ORCH_JOBS_SECRET, the same on every silo) to open it to Harbor")]
+        public static partial void JobsApiClosed(ILogger logger);
+    }
+}

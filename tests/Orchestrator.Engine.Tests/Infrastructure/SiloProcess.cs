@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using Orchestrator.Runtime.Tests.Infrastructure;
+
+namespace Orchestrator.Engine.Tests.Infrastructure;
+
+/// <summary>
+/// A real silo process (<c>Orchestrator.Silo</c> as its own project built it) on a free port, with its data under
+/// <see cref="DataDirectory"/> (its working directory and content root: <c>data/orchestrator.db</c>,
+/// <c>data/agent-token</c>, <c>data/jobs-secret</c>). Started again on the same directory, it finds its data.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    public const int Sigint = 2;
+    public const int Sigterm = 15;
+
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private SiloProcess(Process process, string dataDirectory, int port)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        Port = port;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string DataDirectory { get; }
+
+    public int Port { get; }
+
+    public HttpClient Http { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the process printed so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    /// <summary>A new data directory under the temp folder.</summary>
+    public static string NewDataDirectory(string prefix)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "orch-silo-tests", prefix + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    /// <summary>Starts the silo in <paramref name="dataDirectory"/> with <paramref name="args"/> (SQLite by default).</summary>
+    public static SiloProcess Start(string dataDirectory, params string[] args)
+    {
+        var port = EngineHarness.FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dataDirectory,
+        };
+        info.ArgumentList.Add(Repo.Built("silo", "Orchestrator.Silo"));
+        foreach (var arg in args.Concat(["--urls", $"http://127.0.0.1:{port}", "--contentroot", dataDirectory]))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        // The machine's ORCH_* settings are not this test's.
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("ORCH_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+        var process = Process.Start(info)!;
+        var silo = new SiloProcess(process, dataDirectory, port);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    /// <summary>Waits until <c>/readyz</c> answers 200 (it holds its shards).</summary>
+    public Task WaitReadyAsync() => WaitForStatusAsync("/readyz", "the silo ready");
+
+    /// <summary>Waits until <paramref name="host"/> has registered (its agent is polling).</summary>
+    public Task WaitForHostAsync(string host) => WaitForStatusAsync($"/api/v1/hosts/{host}", $"host {host} registered");
+
+    /// <summary>Waits until the process has printed <paramref name="text"/>.</summary>
+    public Task WaitForLogAsync(string text) =>
+        Eventually.Until(() => Task.FromResult(Log.Contains(text, StringComparison.Ordinal) || _process.HasExited), x => x, TimeSpan.FromSeconds(60), $"'{text}' in the silo's output");
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> (and <paramref name="again"/>, each 200 ms after the one before, as an
+    /// impatient operator does), then waits for the exit: the exit status and how long it took from the first signal.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Elapsed)> StopAsync(int signal = Sigterm, params int[] again)
+    {
+        var started = Stopwatch.StartNew();
+        Assert.Equal(0, Kill(_process.Id, signal));
+        foreach (var next in again)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            if (!_process.HasExited)
+            {
+                Kill(_process.Id, next);
+            }
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (_process.ExitCode, started.Elapsed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        _process.Dispose();
+    }
+
+    private async Task WaitForStatusAsync(string path, string what)
+    {
+        await Eventually.Until(async () => _process.HasExited ? HttpStatusCode.Gone : await StatusAsync(path), s => s is HttpStatusCode.OK or HttpStatusCode.Gone,
+            TimeSpan.FromSeconds(60), what);
+        if (_process.HasExited)
+        {
+            Assert.Fail($"the silo exited ({_process.ExitCode}) while waiting for {what}:\n{Log}");
+        }
+    }
+
+    private async Task<HttpStatusCode> StatusAsync(string path)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(path);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            if (_log.Length < 500_000)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
