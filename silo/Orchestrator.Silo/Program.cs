@@ -41,6 +41,7 @@ builder.Services.AddOrchestratorApi(new ApiOptions
     AgentToken = token,
     HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
     JobsSecret = hosting.JobsSecret.Length > 0 ? hosting.JobsSecret : null,
+    MaxUploadBytes = options.MaxBlobBytes,
 });
 if (hosting.LocalAgent ?? options.Store == "sqlite")
 {
