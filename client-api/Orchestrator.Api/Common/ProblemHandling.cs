@@ -132,8 +132,10 @@ internal sealed partial class ApiErrorsMiddleware(RequestDelegate next, ILogger<
         }
         catch (BadHttpRequestException e) when (!http.Response.HasStarted)
         {
-            Log.BindingFailed(logger, request.Method, request.Path, e.Message);
-            await WriteAsync(http, ProblemHandling.FromBinding(e)).ConfigureAwait(false);
+            var error = ProblemHandling.FromBinding(e);
+            // The field, not the message: a framework message quotes the value sent, which may be anything.
+            Log.BindingFailed(logger, request.Method, request.Path, error.Status, error.Field.Path);
+            await WriteAsync(http, error).ConfigureAwait(false);
             return;
         }
         catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
@@ -148,15 +150,18 @@ internal sealed partial class ApiErrorsMiddleware(RequestDelegate next, ILogger<
         var response = http.Response;
         if (response.StatusCode >= 400 && !response.HasStarted && response.ContentLength is null or 0 && response.ContentType is null)
         {
-            await WriteAsync(http, new InputError(response.StatusCode, new FieldError("", EmptyAnswer(response.StatusCode, request)))).ConfigureAwait(false);
+            await WriteAsync(http, EmptyAnswer(response.StatusCode, request)).ConfigureAwait(false);
         }
     }
 
-    private static string EmptyAnswer(int status, HttpRequest request) => status switch
+    /// <summary>What an error answered without a body was about, as far as the status says.</summary>
+    private static InputError EmptyAnswer(int status, HttpRequest request) => status switch
     {
-        404 => $"No resource answers {request.Method} {request.Path}; see docs/api.md.",
-        405 => $"{request.Path} does not take {request.Method}; see docs/api.md.",
-        _ => $"{request.Method} {request.Path} was answered {status}.",
+        413 => new InputError(status, new FieldError("body", $"The body is larger than {request.Method} {request.Path} takes.")),
+        415 => new InputError(status, new FieldError("Content-Type", $"{Quote.Of(request.ContentType)} is not a content type {request.Method} {request.Path} reads.")),
+        404 => new InputError(status, new FieldError("", $"No resource answers {request.Method} {request.Path}; see docs/api.md.")),
+        405 => new InputError(status, new FieldError("", $"{request.Path} does not take {request.Method}; see docs/api.md.")),
+        _ => new InputError(status, new FieldError("", $"{request.Method} {request.Path} was answered {status}.")),
     };
 
     private static Task WriteAsync(HttpContext http, InputError error)
@@ -180,8 +185,8 @@ internal sealed partial class ApiErrorsMiddleware(RequestDelegate next, ILogger<
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "{Method} {Path}: a parameter could not be bound: {Reason}")]
-        public static partial void BindingFailed(ILogger logger, string method, PathString path, string reason);
+        [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "{Method} {Path}: answered {Status}, {Field} could not be bound")]
+        public static partial void BindingFailed(ILogger logger, string method, PathString path, int status, string field);
 
         [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
         public static partial void Failed(ILogger logger, string method, PathString path, Exception exception);

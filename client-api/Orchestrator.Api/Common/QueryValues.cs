@@ -11,7 +11,7 @@ namespace Orchestrator.Api.Common;
 public sealed class QueryValues(HttpContext http)
 {
     private readonly IQueryCollection _query = http.Request.Query;
-    private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _taken = new(StringComparer.OrdinalIgnoreCase);
 
     public List<FieldError> Errors { get; } = [];
 

@@ -14,8 +14,8 @@ public abstract class BadInputFixture : IAsyncLifetime
 {
     public const string JobsSecret = "bad-input-jobs-secret";
 
-    /// <summary>The upload limit of this fixture's API, small so that going past it is cheap.</summary>
-    public const int MaxUploadBytes = 256 * 1024;
+    /// <summary>The upload limit of this fixture's API: above the 1 MiB of JSON bodies, small enough to go past cheaply.</summary>
+    public const int MaxUploadBytes = 3 * 1024 * 1024;
 
     public const string SecretDefault = "s3cr3t-default-value";
 

@@ -131,6 +131,21 @@ public abstract class BadInputTests<TFixture>(TFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task UploadFile_LargerThanAJsonBodyWithinTheUploadLimit_IsStored()
+    {
+        var bytes = new byte[2 * 1024 * 1024];
+        new Random(9).NextBytes(bytes);
+        using var content = new ByteArrayContent(bytes);
+
+        using var response = await H.Http.PostAsync("/api/v1/files", content);
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"upload: {(int)response.StatusCode} {body}");
+        Assert.Equal(bytes.Length, JsonNode.Parse(body)!["size"]!.GetValue<long>());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), JsonNode.Parse(body)!["sha256"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ListPlans_PagedWithCursors_VisitsEveryPlanOnce()
     {
         var prefix = "page" + Guid.NewGuid().ToString("N")[..6];
