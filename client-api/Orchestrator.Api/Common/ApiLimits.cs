@@ -21,8 +21,8 @@ public static class ApiLimits
     /// <summary>Longest status hook secret.</summary>
     public const int MaxSecretLength = 512;
 
-    /// <summary>Longest parameter value: 64 KiB of characters.</summary>
-    public const int MaxParameterValueLength = 64 * 1024;
+    /// <summary>Longest parameter value: 64 KiB of characters (the plans library's rule, which schedules and jobs share).</summary>
+    public const int MaxParameterValueLength = Orchestrator.Plans.Parameters.PlanParameters.MaxValueLength;
 
     /// <summary>Most parameters one request may give.</summary>
     public const int MaxParameters = 256;
