@@ -45,6 +45,7 @@ builder.Services.AddOrchestratorApi(new ApiOptions
     AgentToken = secrets.AgentToken,
     HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
     JobsSecret = secrets.JobsSecret,
+    MaxUploadBytes = options.MaxBlobBytes,
 });
 if (hosting.LocalAgent ?? options.Store == "sqlite")
 {

@@ -23,7 +23,11 @@ public sealed class ApiContext(IClusterClientProvider provider, CommandWaiter wa
             ? ValueTask.FromResult<object?>(Problems.Unavailable("The silo is starting."))
             : next(context);
 
-    public int PageSize(int? requested) => Math.Clamp(requested ?? 100, 1, options.MaxPageSize);
+    /// <summary>
+    /// The page size clamped into 1…<see cref="ApiOptions.MaxPageSize"/> (kept for the schedules list); new endpoints read
+    /// <c>limit</c> with <see cref="QueryValues.Limit"/>, which refuses out-of-range values instead.
+    /// </summary>
+    public int PageSize(int? requested) => Math.Clamp(requested ?? ApiLimits.DefaultPageSize, 1, options.MaxPageSize);
 }
 
 /// <summary>Reads index row data written by the grains.</summary>
@@ -39,13 +43,4 @@ public static class IndexJson
     }
 
     public static T Parse<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
-}
-
-/// <summary>Checks identifiers in paths.</summary>
-public static class Ids
-{
-    public static IResult? Check(string field, string id) =>
-        id.Length is 0 or > 128 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-            ? Problems.Field(field, $"'{id}' is not a valid id: 1 to 128 letters, digits, '-', '_' or '.'.")
-            : null;
 }

@@ -17,6 +17,16 @@ public static class ApiJson
 /// <summary>One invalid field of a request: its path, why, and where in the document when it came from a file.</summary>
 public sealed record FieldError(string Path, string Message, int? Line = null, int? Column = null);
 
+/// <summary>
+/// A refused input before any endpoint logic: the HTTP status (400, 413, 415) and the field. Readers return it so that
+/// each API answers in its own error shape (problem details here, Harbor's body in the jobs API).
+/// </summary>
+public sealed record InputError(int Status, FieldError Field)
+{
+    public static InputError BadRequest(string path, string message, int? line = null, int? column = null) =>
+        new(StatusCodes.Status400BadRequest, new FieldError(path, message, line, column));
+}
+
 /// <summary>Builds RFC 7807 problem responses that name the bad fields.</summary>
 public static class Problems
 {
@@ -25,12 +35,44 @@ public static class Problems
         var list = errors.ToList();
         return TypedResults.Problem(
             title: title,
-            detail: string.Join("; ", list.Take(5).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}")),
+            detail: Detail(list),
             statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["errors"] = list });
     }
 
     public static IResult Field(string path, string message) => Validation([new FieldError(path, message)]);
+
+    /// <summary>An input refused with its own status (400, 413, 415), naming the field.</summary>
+    public static IResult From(InputError error) => error.Status == StatusCodes.Status400BadRequest
+        ? Validation([error.Field])
+        : WithStatus(error.Status, [error.Field]);
+
+    /// <summary>A 4xx with the title of its status and the fields it is about.</summary>
+    public static IResult WithStatus(int status, IReadOnlyList<FieldError> errors, string? title = null) =>
+        TypedResults.Problem(
+            title: title ?? TitleOf(status),
+            detail: Detail(errors),
+            statusCode: status,
+            extensions: errors.Count == 0 ? null : new Dictionary<string, object?> { ["errors"] = errors });
+
+    /// <summary>The title a problem of this status gets when nothing more specific is known.</summary>
+    public static string TitleOf(int status) => status switch
+    {
+        400 => "The request is invalid.",
+        401 => "Not authenticated.",
+        403 => "Not allowed.",
+        404 => "Not found.",
+        405 => "Method not allowed.",
+        409 => "Conflicts with the current state.",
+        413 => "The request body is too large.",
+        415 => "Unsupported content type.",
+        >= 500 => "The server failed to handle the request.",
+        _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "The request failed.",
+    };
+
+    /// <summary>The detail line of a problem: the first few errors as "path: message".</summary>
+    public static string Detail(IEnumerable<FieldError> errors) =>
+        string.Join("; ", errors.Take(5).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}"));
 
     public static IResult NotFound(string detail) => TypedResults.Problem(title: "Not found.", detail: detail, statusCode: StatusCodes.Status404NotFound);
 

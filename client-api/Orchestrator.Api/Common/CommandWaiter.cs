@@ -30,12 +30,3 @@ public sealed class CommandWaiter(ApiOptions options)
 
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
 }
-
-/// <summary>Who is calling. Authentication comes with the full API; until then a header names the caller.</summary>
-public static class Caller
-{
-    public const string Header = "X-Orchestrator-User";
-
-    public static string Of(HttpContext context) =>
-        context.Request.Headers.TryGetValue(Header, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : "anonymous";
-}

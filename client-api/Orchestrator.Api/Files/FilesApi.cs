@@ -1,25 +1,46 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Runtime.Blobs;
 
 namespace Orchestrator.Api.Files;
 
-/// <summary>/api/v1/files: files uploaded for distribution, named by their SHA-256.</summary>
+/// <summary>
+/// /api/v1/files: files uploaded for distribution, named by their SHA-256. An upload is the raw body, of any content
+/// type, up to <see cref="Hosting.ApiOptions.MaxUploadBytes"/> (413 past it, before it is read when the length is
+/// declared); it streams to the blob store, never whole into memory.
+/// </summary>
 public static class FilesApi
 {
-    public static RouteGroupBuilder MapFilesApi(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapFilesApi(this IEndpointRouteBuilder routes, Hosting.ApiOptions options)
     {
         var group = routes.MapGroup("/api/v1/files").WithTags("Files").AddEndpointFilter(ApiContext.RequireClient);
-        group.MapPost("/", Upload);
+        group.MapPost("/", Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
         group.MapGet("/{sha256}", Download);
         return group;
     }
 
     internal static async Task<IResult> Upload(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var client = api.Client;
+        if (new QueryValues(http).Problem() is { } bad)
+        {
+            return bad;
+        }
+        var limit = api.Options.MaxUploadBytes;
+        if (http.Request.ContentLength > limit)
+        {
+            return Problems.From(RequestBody.TooLarge(limit));
+        }
         try
         {
-            var info = await client.Blobs.PutAsync(http.Request.Body, cancellationToken);
+            var info = await api.Client.Blobs.PutAsync(http.Request.Body, cancellationToken);
             return TypedResults.Created($"/api/v1/files/{info.Sha256}", new { sha256 = info.Sha256, size = info.Size });
+        }
+        catch (BlobTooLargeException)
+        {
+            return Problems.From(RequestBody.TooLarge(limit));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.From(RequestBody.TooLarge(limit));
         }
         catch (Runtime.Grains.OrchestratorRuntimeException e)
         {
@@ -27,15 +48,17 @@ public static class FilesApi
         }
     }
 
-    internal static async Task<IResult> Download(string sha256, ApiContext api, CancellationToken cancellationToken)
+    internal static async Task<IResult> Download(string sha256, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
         {
-            return Problems.Field("sha256", $"'{sha256}' is not a lowercase hex SHA-256.");
+            return Problems.Field("sha256", $"{Quote.Of(sha256)} is not a SHA-256: 64 lowercase hex digits.");
         }
-        var client = api.Client;
-        var stream = await client.Blobs.OpenReadAsync(sha256, cancellationToken);
+        if (new QueryValues(http).Problem() is { } bad)
+        {
+            return bad;
+        }
+        var stream = await api.Client.Blobs.OpenReadAsync(sha256, cancellationToken);
         return stream is null ? Problems.NotFound($"No file {sha256}.") : TypedResults.Stream(stream, "application/octet-stream");
     }
-
 }

@@ -25,10 +25,10 @@ public static class HooksApi
     /// <summary>Body of a run's <c>statusHook</c>: where to post, and the HMAC key (optional: the silo's default then).</summary>
     public sealed record StatusHookRequest(string? Url, string? Secret);
 
-    /// <summary>Body of POST …/hook/replay: one parked revision, or (null) all of them.</summary>
-    public sealed record ReplayRequest(long? Revision);
-
-    /// <summary>Checks a run's hook: an absolute http or https URL and, when given, a non-empty secret.</summary>
+    /// <summary>
+    /// Checks a run's hook: an absolute http or https URL of at most <see cref="ApiLimits.MaxUrlLength"/> characters and,
+    /// when given, a secret of 1 to <see cref="ApiLimits.MaxSecretLength"/> characters.
+    /// </summary>
     public static IResult? Validate(StatusHookRequest? request, string field, out StatusHook? hook)
     {
         hook = null;
@@ -36,34 +36,89 @@ public static class HooksApi
         {
             return null;
         }
-        if (string.IsNullOrWhiteSpace(request.Url) || !Uri.TryCreate(request.Url, UriKind.Absolute, out var url)
-            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        if (CheckUrl(request.Url, out var url) is { } why)
         {
-            return Problems.Field(field + ".url", $"'{request.Url}' is not an absolute http or https URL.");
+            return Problems.Field(field + ".url", why);
         }
-        if (request.Secret is { Length: 0 } || request.Secret is { Length: > 512 })
+        if (CheckSecret(request.Secret) is { } bad)
         {
-            return Problems.Field(field + ".secret", "The secret must be 1 to 512 characters; leave it out to sign with the server's default secret.");
+            return Problems.Field(field + ".secret", bad);
         }
-        hook = new StatusHook(url.AbsoluteUri, request.Secret);
+        hook = new StatusHook(url!.AbsoluteUri, request.Secret);
         return null;
     }
 
-    private static async Task<IResult> Parked(string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
+    /// <summary>Reads a body's <c>statusHook</c> object (<c>url</c>, <c>secret</c>), adding errors to <paramref name="body"/>; null when absent or bad.</summary>
+    public static StatusHook? Read(JsonFields body, string field)
     {
-        var size = api.PageSize(limit);
+        var fields = body.Object(field);
+        if (fields is null)
+        {
+            return null;
+        }
+        var text = fields.String("url", ApiLimits.MaxUrlLength, required: true);
+        var secret = fields.String("secret", ApiLimits.MaxSecretLength);
+        fields.RefuseUnknown();
+        Uri? url = null;
+        if (text is not null && CheckUrl(text, out url) is { } why)
+        {
+            fields.Add("url", why);
+        }
+        var badSecret = CheckSecret(secret);
+        if (badSecret is not null)
+        {
+            fields.Add("secret", badSecret);
+        }
+        return url is null || badSecret is not null ? null : new StatusHook(url.AbsoluteUri, secret);
+    }
+
+    /// <summary>Null when <paramref name="text"/> is an absolute http(s) URL within the length limit; else why not.</summary>
+    public static string? CheckUrl(string? text, out Uri? url)
+    {
+        url = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return "Required: the absolute http or https URL status changes are posted to.";
+        }
+        if (text.Length > ApiLimits.MaxUrlLength)
+        {
+            return $"Longer than {ApiLimits.MaxUrlLength} characters ({text.Length}).";
+        }
+        if (text.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
+            || !Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || url.Host.Length == 0)
+        {
+            url = null;
+            return $"{Quote.Of(text)} is not an absolute http or https URL.";
+        }
+        return null;
+    }
+
+    private static string? CheckSecret(string? secret) =>
+        secret is { Length: 0 } or { Length: > ApiLimits.MaxSecretLength }
+            ? $"The secret must be 1 to {ApiLimits.MaxSecretLength} characters; leave it out to sign with the server's default secret."
+            : null;
+
+    private static async Task<IResult> Parked(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var query = new QueryValues(http);
+        var after = query.After();
+        var size = query.Limit(api.Options.MaxPageSize);
+        if (query.Problem() is { } bad)
+        {
+            return bad;
+        }
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.HookParked, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.Select(r => new { key = r.Key, delivery = IndexJson.Parse<HookParkedIndexData>(r.Data!) }).ToList();
         return TypedResults.Ok(new
         {
             items = items.Select(i => i.delivery),
-            next = items.Count == size ? items[^1].key : null,
+            next = Cursor.Next(items.Count, size, () => items[^1].key),
         });
     }
 
-    private static async Task<IResult> Get(string id, ApiContext api)
+    private static async Task<IResult> Get(string id, HttpContext http, ApiContext api)
     {
-        if (Ids.Check("id", id) is { } bad)
+        if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
             return bad;
         }
@@ -71,15 +126,23 @@ public static class HooksApi
         return view is null ? Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).") : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> Replay(string id, ReplayRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Replay(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (Ids.Check("id", id) is { } bad)
+        if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
             return bad;
         }
-        if (request?.Revision is < 1)
+        using var body = await JsonBody.ReadAsync(http, required: false, cancellationToken);
+        if (body.Error is { } error)
         {
-            return Problems.Field("revision", $"{request.Revision} is not a revision; revisions start at 1.");
+            return Problems.From(error);
+        }
+        var fields = JsonFields.Of(body.Root);
+        var revision = fields.Whole("revision", 1, long.MaxValue);
+        fields.RefuseUnknown();
+        if (fields.Errors.Count > 0)
+        {
+            return Problems.Validation(fields.Errors);
         }
         var grain = Hook(api, id);
         if (await grain.GetAsync() is null)
@@ -87,7 +150,7 @@ public static class HooksApi
             return Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).");
         }
         var requestId = CommandWaiter.NewRequestId();
-        await grain.Replay(new HookReplay(requestId, request?.Revision, Caller.Of(http)));
+        await grain.Replay(new HookReplay(requestId, revision, Caller.Of(http)));
         return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
             r => TypedResults.Ok(new { id, subject = HookSubjects.Instance(id), replayed = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture) }));
     }

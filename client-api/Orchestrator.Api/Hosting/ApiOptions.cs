@@ -25,8 +25,14 @@ public sealed class ApiOptions
     /// <summary>How long a control request waits to see its command applied before answering 202. Default 10 s.</summary>
     public TimeSpan CommandWait { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Largest page a list endpoint returns. Default 1,000.</summary>
+    /// <summary>Largest page a list endpoint returns (the most <c>limit</c> may ask for). Default 1,000.</summary>
     public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Largest file <c>POST /api/v1/files</c> takes; a larger one is answered 413 before it is read. Default 64 MiB, the
+    /// store's default <c>MaxBlobBytes</c>; the silo sets it to the store's value (the store refuses more in any case).
+    /// </summary>
+    public long MaxUploadBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>
     /// The secret Harbor's core presents to the jobs API (<c>Authorization: Harbor-Secret &lt;secret&gt;</c>, Harbor's

@@ -23,6 +23,7 @@ public static class ApiRegistration
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddApiProblemHandling();
         return services;
     }
 
@@ -33,7 +34,7 @@ public static class ApiRegistration
         routes.MapInstancesApi();
         routes.MapHostsApi();
         routes.MapHooksApi();
-        routes.MapFilesApi();
+        routes.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapJobsApi();
         routes.MapAgentGateway();
         return routes;

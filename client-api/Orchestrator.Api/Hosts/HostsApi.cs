@@ -16,28 +16,38 @@ public static class HostsApi
         return group;
     }
 
-    private static async Task<IResult> List(string? selector, string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var query = new QueryValues(http);
+        var selector = query.Text("selector", ApiLimits.MaxSelectorLength);
+        var after = query.After();
+        var size = query.Limit(api.Options.MaxPageSize);
         LabelSelector? parsed = null;
         if (selector is not null && !LabelSelector.TryParse(selector, out parsed, out var error))
         {
-            return Problems.Field("selector", error!);
+            query.Errors.Add(new FieldError("selector", error));
         }
-        var client = api.Client;
-        var size = api.PageSize(limit);
-        var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Host, [""]) { AfterKey = after, Limit = size }, cancellationToken);
+        if (query.Problem() is { } bad)
+        {
+            return bad;
+        }
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Host, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows
             .Select(r => new { host = r.Key, status = (HostStatus)r.Status, data = IndexJson.Parse<HostIndexData>(r.Data!) })
             .Where(h => parsed is null || parsed.Matches(h.data.Labels))
             .Select(h => new { h.host, h.status, h.data.Labels, h.data.Capacity })
             .ToList();
-        return TypedResults.Ok(new { items, next = rows.Count == size ? rows[^1].Key : null });
+        // The selector filters a page of the inventory, so a page may hold fewer items than the limit and still have a next.
+        return TypedResults.Ok(new { items, next = Cursor.Next(rows.Count, size, () => rows[^1].Key) });
     }
 
-    private static async Task<IResult> Get(string host, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Get(string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var client = api.Client;
-        var view = await client.GetGrain<IHostGrain>(host).GetAsync();
+        if ((Ids.CheckHost("host", host) ?? new QueryValues(http).Problem()) is { } bad)
+        {
+            return bad;
+        }
+        var view = await api.Client.GetGrain<IHostGrain>(host).GetAsync();
         return view is null ? Problems.NotFound($"No host '{host}' has registered.") : TypedResults.Ok(view);
     }
 }

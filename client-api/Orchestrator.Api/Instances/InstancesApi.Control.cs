@@ -5,15 +5,46 @@ namespace Orchestrator.Api.Instances;
 
 public static partial class InstancesApi
 {
-    /// <summary>Body of control actions: why (recorded with who and when), and for retries which targets.</summary>
-    public sealed record ControlRequest(string? Reason, string? Set);
+    private static readonly string[] StepActions = ["skip", "continue", "approve", "reject", "retry"];
 
-    private static async Task<IResult> Cancel(string id, ControlRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    /// <summary>
+    /// The optional body of a control action: <c>reason</c> (recorded with who and when; at most
+    /// <see cref="ApiLimits.MaxReasonLength"/> characters), and for a retry <c>set</c> instead. Other fields are refused.
+    /// </summary>
+    private static async Task<(string? Reason, string? Set, IResult? Error)> ReadControlAsync(HttpContext http, bool takesSet, CancellationToken cancellationToken)
     {
-        var client = api.Client;
-        var grain = Instance(client, id);
+        using var body = await JsonBody.ReadAsync(http, required: false, cancellationToken);
+        if (body.Error is { } error)
+        {
+            return (null, null, Problems.From(error));
+        }
+        var fields = JsonFields.Of(body.Root);
+        var reason = takesSet ? null : fields.String("reason", ApiLimits.MaxReasonLength);
+        var set = takesSet ? fields.String("set", 32) : null;
+        fields.RefuseUnknown();
+        if (reason is not null && HasControlOtherThanLineBreaks(reason))
+        {
+            fields.Add("reason", "Holds control characters other than tabs and line breaks.");
+        }
+        return fields.Errors.Count > 0 ? (null, null, Problems.Validation(fields.Errors)) : (reason, set, null);
+    }
+
+    private static bool HasControlOtherThanLineBreaks(string text) => text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'));
+
+    private static async Task<IResult> Cancel(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
+        {
+            return bad;
+        }
+        var (reason, _, error) = await ReadControlAsync(http, takesSet: false, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        var grain = Instance(api.Client, id);
         var requestId = CommandWaiter.NewRequestId();
-        await grain.Cancel(new InstanceControl(requestId, Caller.Of(http), request?.Reason));
+        await grain.Cancel(new InstanceControl(requestId, Caller.Of(http), reason));
         return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
             _ => TypedResults.Ok(new { id, action = "cancel" }));
     }
@@ -22,8 +53,14 @@ public static partial class InstancesApi
     /// Deletes a finished instance with its targets and logs: 204, also for one already deleted; 409 while it runs.
     /// The instance is gone from reads at once; its steps' rows and logs follow in the background.
     /// </summary>
-    private static async Task<IResult> Delete(string id, string? reason, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Delete(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var query = new QueryValues(http);
+        var reason = query.Text("reason", ApiLimits.MaxReasonLength);
+        if ((Ids.Check("id", id) ?? query.Problem()) is { } bad)
+        {
+            return bad;
+        }
         var grain = Instance(api.Client, id);
         var requestId = CommandWaiter.NewRequestId();
         await grain.Delete(new DeleteInstance(requestId, Caller.Of(http), reason));
@@ -31,40 +68,49 @@ public static partial class InstancesApi
             _ => TypedResults.NoContent());
     }
 
-    private static async Task<IResult> StepAction(string id, int step, string action, ControlRequest? request, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> StepAction(string id, string step, string action, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var client = api.Client;
-        var grain = Instance(client, id);
+        if ((CheckStepPath(id, step, null, out var index) ?? new QueryValues(http).Problem()) is { } bad)
+        {
+            return bad;
+        }
+        if (!StepActions.Contains(action, StringComparer.Ordinal))
+        {
+            return Problems.Field("action", $"{Quote.Of(action)} is not a step action; use {string.Join(", ", StepActions)}.");
+        }
+        var (reason, setText, error) = await ReadControlAsync(http, takesSet: action == "retry", cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        var set = AttemptSet.Failed;
+        if (setText is not null && !TryStatus(setText.Replace("-", "", StringComparison.Ordinal), out set))
+        {
+            return Problems.Field("set", $"{Quote.Of(setText)} is not an attempt set; use failed, not-started or all.");
+        }
+        var grain = Instance(api.Client, id);
         if (await grain.GetAsync() is null)
         {
             return Problems.NotFound($"No task instance '{id}'.");
         }
         var requestId = CommandWaiter.NewRequestId();
         var by = Caller.Of(http);
-        var reason = request?.Reason;
         switch (action)
         {
             case "skip":
-                await grain.SkipStep(new StepControl(requestId, step, by, reason));
+                await grain.SkipStep(new StepControl(requestId, index, by, reason));
                 break;
             case "continue":
-                await grain.ContinueStep(new StepControl(requestId, step, by, reason));
+                await grain.ContinueStep(new StepControl(requestId, index, by, reason));
                 break;
             case "approve" or "reject":
-                await grain.Decide(new ApprovalDecision(requestId, step, by, action == "approve", reason));
-                break;
-            case "retry":
-                var setText = request?.Set ?? "failed";
-                if (!Enum.TryParse<AttemptSet>(setText.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var set))
-                {
-                    return Problems.Field("set", $"'{setText}' is not an attempt set; use failed, not-started or all.");
-                }
-                await grain.RetryStep(new RetryStep(requestId, step, set, by));
+                await grain.Decide(new ApprovalDecision(requestId, index, by, action == "approve", reason));
                 break;
             default:
-                return Problems.Field("action", $"'{action}' is not a step action; use skip, continue, approve, reject or retry.");
+                await grain.RetryStep(new RetryStep(requestId, index, set, by));
+                break;
         }
         return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
-            _ => TypedResults.Ok(new { id, step, action }));
+            _ => TypedResults.Ok(new { id, step = index, action }));
     }
 }

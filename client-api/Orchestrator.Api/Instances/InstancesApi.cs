@@ -13,35 +13,57 @@ public static partial class InstancesApi
         var group = routes.MapGroup("/api/v1/task-instances").WithTags("Task instances").AddEndpointFilter(ApiContext.RequireClient);
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
-        group.MapGet("/{id}/steps/{step:int}/targets", Targets);
-        group.MapGet("/{id}/steps/{step:int}/targets/{host}", Target);
-        group.MapGet("/{id}/steps/{step:int}/targets/{host}/log", Log);
+        // Step indexes are read as text, so that "-1" or "x" is a 400 naming step rather than an unmatched route.
+        group.MapGet("/{id}/steps/{step}/targets", Targets);
+        group.MapGet("/{id}/steps/{step}/targets/{host}", Target);
+        group.MapGet("/{id}/steps/{step}/targets/{host}/log", Log);
         group.MapPost("/{id}/cancel", Cancel);
         group.MapDelete("/{id}", Delete);
-        group.MapPost("/{id}/steps/{step:int}/{action}", StepAction);
+        group.MapPost("/{id}/steps/{step}/{action}", StepAction);
         return group;
     }
 
-    private static async Task<IResult> List(string? status, string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var client = api.Client;
+        var query = new QueryValues(http);
+        var status = query.Text("status", 64);
+        var after = query.After();
+        var size = query.Limit(api.Options.MaxPageSize);
         int[]? statuses = null;
         if (status is not null)
         {
-            if (!Enum.TryParse<ExecutionStatus>(status, ignoreCase: true, out var s))
+            if (!TryStatus<ExecutionStatus>(status, out var s))
             {
-                return Problems.Field("status", $"'{status}' is not a status; use one of {string.Join(", ", Enum.GetNames<ExecutionStatus>())}.");
+                query.Errors.Add(new FieldError("status", $"{Quote.Of(status)} is not a status; use one of {StatusNames<ExecutionStatus>()}."));
             }
             statuses = [(int)s];
         }
-        var size = api.PageSize(limit);
-        var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
+        if (query.Problem() is { } bad)
+        {
+            return bad;
+        }
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.Select(r => new { id = r.Key, instance = IndexJson.Parse<InstanceIndexData>(r.Data!) }).ToList();
-        return TypedResults.Ok(new { items, next = items.Count == size ? items[^1].id : null });
+        return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].id) });
     }
 
-    private static async Task<IResult> Get(string id, ApiContext api, CancellationToken cancellationToken)
+    /// <summary>A status by its documented name, in any case; numbers and comma lists are not names.</summary>
+    internal static bool TryStatus<TEnum>(string text, out TEnum status) where TEnum : struct, Enum
     {
+        status = default;
+        return Enum.GetNames<TEnum>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name
+            && Enum.TryParse(name, out status);
+    }
+
+    internal static string StatusNames<TEnum>() where TEnum : struct, Enum =>
+        string.Join(", ", Enum.GetNames<TEnum>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
+
+    private static async Task<IResult> Get(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
+        {
+            return bad;
+        }
         var client = api.Client;
         var view = await client.GetGrain<ITaskInstanceGrain>(id).GetAsync();
         if (view is null)
@@ -84,74 +106,6 @@ public static partial class InstancesApi
             view.By,
             steps,
             actions = view.Actions,
-        });
-    }
-
-    private static async Task<IResult> Targets(string id, int step, string? status, string? after, int? limit, ApiContext api, CancellationToken cancellationToken)
-    {
-        var client = api.Client;
-        int[]? statuses = null;
-        if (status is not null)
-        {
-            var parsed = new List<int>();
-            foreach (var part in status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (!Enum.TryParse<TargetStatus>(part, ignoreCase: true, out var s))
-                {
-                    return Problems.Field("status", $"'{part}' is not a target status; use one of {string.Join(", ", Enum.GetNames<TargetStatus>())}.");
-                }
-                parsed.Add((int)s);
-            }
-            statuses = [.. parsed];
-        }
-        var size = api.PageSize(limit);
-        var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Target, [GrainKeys.Step(id, step)]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new { host = r.Key, target = IndexJson.Parse<TargetIndexData>(r.Data!) }).ToList();
-        return TypedResults.Ok(new { items, next = items.Count == size ? items[^1].host : null });
-    }
-
-    private static async Task<IResult> Target(string id, int step, string host, ApiContext api, CancellationToken cancellationToken)
-    {
-        var client = api.Client;
-        var view = await client.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKeys.Step(id, step), host)).GetAsync();
-        return view is null ? Problems.NotFound($"No target '{host}' in step {step} of '{id}'.") : TypedResults.Ok(view);
-    }
-
-    /// <summary>
-    /// A run's log: <c>run</c> defaults to the latest; <c>from</c> + <c>limit</c> read a range of chunks, <c>tail</c>
-    /// the last chunks. <c>format=text</c> answers plain text.
-    /// </summary>
-    private static async Task<IResult> Log(string id, int step, string host, int? run, long? from, int? limit, int? tail, string? format, ApiContext api, CancellationToken cancellationToken)
-    {
-        var client = api.Client;
-        var targetKey = GrainKeys.Target(GrainKeys.Step(id, step), host);
-        var view = await client.GetGrain<IHostTargetGrain>(targetKey).GetAsync();
-        if (view is null)
-        {
-            return Problems.NotFound($"No target '{host}' in step {step} of '{id}'.");
-        }
-        var r = run ?? view.Run;
-        if (r < 1 || r > view.Run)
-        {
-            return Problems.Field("run", $"Run {r} does not exist; this target has runs 1 to {view.Run}.");
-        }
-        var stream = GrainKeys.LogStream(targetKey, r);
-        var page = tail is { } t
-            ? await client.Logs.TailAsync(stream, Math.Clamp(t, 1, 10_000), cancellationToken)
-            : await client.Logs.ReadAsync(stream, Math.Max(0, from ?? 0), Math.Clamp(limit ?? 1000, 1, 10_000), cancellationToken);
-        var attempt = view.Attempts.FirstOrDefault(a => a.Run == r);
-        if (format == "text")
-        {
-            return TypedResults.Text(string.Concat(page.Chunks.Select(c => c.Text)), "text/plain");
-        }
-        return TypedResults.Ok(new
-        {
-            run = r,
-            complete = attempt?.LogChunks is { } total && page.NextSeq >= total,
-            page.NextSeq,
-            page.Truncated,
-            page.StoredBytes,
-            chunks = page.Chunks.Select(c => new { c.Seq, c.At, stream = c.Channel, c.Text }),
         });
     }
 

@@ -18,6 +18,22 @@ public static class HarborErrors
     /// <summary>400 naming the field: err says which field, description says why.</summary>
     public static IResult Field(string field, string description) => Error(StatusCodes.Status400BadRequest, $"invalid {field}", $"{field}: {description}");
 
+    /// <summary>A refused input (400, 413, 415; or a 500 with no field) in Harbor's shape, naming the field.</summary>
+    public static IResult From(Common.InputError error)
+    {
+        var field = error.Field.Path;
+        if (field.Length == 0)
+        {
+            return Error(error.Status, error.Status >= 500 ? "internal error" : "request failed", error.Field.Message);
+        }
+        var where = error.Field.Line is { } line ? $" (line {line}, column {error.Field.Column})" : "";
+        return Error(error.Status, $"invalid {field}", $"{field}: {error.Field.Message}{where}");
+    }
+
+    /// <summary>Several refused fields as one 400: err names the first, description lists them (at most five).</summary>
+    public static IResult Fields(IReadOnlyList<Common.FieldError> errors) =>
+        Error(StatusCodes.Status400BadRequest, $"invalid {errors[0].Path}", Common.Problems.Detail(errors));
+
     public static IResult NotFound(string description) => Error(StatusCodes.Status404NotFound, "job not found", description);
 
     public static IResult Conflict(string err, string description) => Error(StatusCodes.Status409Conflict, err, description);

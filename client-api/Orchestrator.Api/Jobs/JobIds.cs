@@ -37,9 +37,8 @@ public static class JobIds
         return true;
     }
 
-    /// <summary>Letters, digits, '-', '_' and '.', 1 to <see cref="MaxLength"/> characters.</summary>
-    public static bool IsValid(string id) =>
-        id.Length is > 0 and <= MaxLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+    /// <summary>The id alphabet of <see cref="Common.Ids"/> (starting with a letter or digit), 1 to <see cref="MaxLength"/> characters.</summary>
+    public static bool IsValid(string id) => Common.Ids.IsValid(id, MaxLength);
 }
 
 file static class SpanHex

@@ -31,51 +31,67 @@ public sealed record JobSubmission(
     Uri? Hook,
     IReadOnlyDictionary<string, string> Parameters)
 {
-    /// <summary>Parses and checks the body; the error names the field.</summary>
-    public static (JobSubmission? Submission, IResult? Error) Parse(string text)
+    /// <summary>
+    /// Checks a body read by <see cref="Common.JsonBody"/> (an object); the error names the field. Fields Harbor's
+    /// contract does not have are refused with the name probably meant, as a typo would otherwise run a job that
+    /// differs from the one asked for.
+    /// </summary>
+    public static (JobSubmission? Submission, IResult? Error) Parse(JsonElement root)
     {
-        JsonNode? root;
-        try
+        var body = Common.JsonFields.Of(root);
+        var job = body.Object("job");
+        body.RefuseUnknown();
+        if (body.Errors.Count > 0)
         {
-            root = JsonNode.Parse(text);
+            return (null, HarborErrors.Fields(body.Errors));
         }
-        catch (JsonException e)
-        {
-            return (null, HarborErrors.Field("body", $"not JSON: {e.Message}"));
-        }
-        if (root is not JsonObject body || body["job"] is not JsonObject job)
+        if (job is null)
         {
             return (null, HarborErrors.Field("job", "the body must be {\"job\": {...}}."));
         }
-        if (job["name"] is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name) || string.IsNullOrWhiteSpace(name))
+        var name = job.String("name", JobIds.MaxLength);
+        var parametersNode = job.Raw("parameters");
+        var hookText = job.String("status_hook", Common.ApiLimits.MaxUrlLength);
+        var metadata = job.Object("metadata");
+        job.RefuseUnknown();
+        var kindText = metadata?.String("kind", 32);
+        var delayNode = metadata?.Raw("schedule_delay");
+        var cronText = metadata?.String("cron_spec", 256);
+        var unique = metadata?.Bool("unique") ?? false;
+        metadata?.RefuseUnknown();
+        if (body.Errors.Count > 0)
+        {
+            return (null, HarborErrors.Fields(body.Errors));
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
         {
             return (null, HarborErrors.Field("job.name", "required: a stored plan id or a built-in kind (" + string.Join(", ", BuiltinJobs.Names) + ")."));
         }
         name = name.Trim();
-        if (!BuiltinJobs.Names.Contains(name) && Common.Ids.Check("job.name", name) is not null)
+        if (!BuiltinJobs.Names.Contains(name) && !Common.Ids.IsValid(name))
         {
-            return (null, HarborErrors.Field("job.name", $"'{name}' is not a plan id: 1 to 128 letters, digits, '-', '_' or '.'."));
+            return (null, HarborErrors.Field("job.name", $"{Common.Quote.Of(name)} is not a plan id: {Common.Ids.Rule}."));
         }
-        if (job["metadata"] is not JsonObject metadata)
+        if (metadata is null)
         {
             return (null, HarborErrors.Field("job.metadata", "required: an object with kind (Generic, Scheduled or Periodic)."));
         }
-        if (metadata["kind"] is not JsonValue kindValue || !kindValue.TryGetValue<string>(out var kindText)
-            || JobKinds.All.FirstOrDefault(k => string.Equals(k, kindText, StringComparison.OrdinalIgnoreCase)) is not { } kind)
+        if (JobKinds.All.FirstOrDefault(k => string.Equals(k, kindText, StringComparison.OrdinalIgnoreCase)) is not { } kind)
         {
-            return (null, HarborErrors.Field("job.metadata.kind", $"'{metadata["kind"]?.ToJsonString()}' is not a job kind; use Generic, Scheduled or Periodic."));
+            return (null, HarborErrors.Field("job.metadata.kind", $"{Common.Quote.Of(kindText)} is not a job kind; use Generic, Scheduled or Periodic."));
         }
 
         TimeSpan? delay = null;
         if (kind == JobKinds.Scheduled)
         {
-            if (metadata["schedule_delay"] is not JsonValue delayValue || !TryInteger(delayValue, out var seconds))
+            if (delayNode is not { } delayValue || !TryInteger(delayValue, out var seconds))
             {
-                return (null, HarborErrors.Field("job.metadata.schedule_delay", $"required for a Scheduled job: whole seconds, got {metadata["schedule_delay"]?.ToJsonString() ?? "nothing"}."));
+                return (null, HarborErrors.Field("job.metadata.schedule_delay", $"required for a Scheduled job: whole seconds, got {(delayNode is { } d ? Common.Quote.Of(d.GetRawText()) : "nothing")}."));
             }
-            if (seconds < 0 || seconds > (long)TimeSpan.FromDays(3650).TotalSeconds)
+            if (seconds < 0 || seconds > (long)Common.ApiLimits.MaxDelay.TotalSeconds)
             {
-                return (null, HarborErrors.Field("job.metadata.schedule_delay", $"{seconds} is out of range: 0 to 10 years in seconds."));
+                return (null, HarborErrors.Field("job.metadata.schedule_delay", $"{seconds} is out of range: 0 to {(long)Common.ApiLimits.MaxDelay.TotalSeconds} seconds ({Common.ApiLimits.MaxDelay.TotalDays:0} days)."));
             }
             delay = TimeSpan.FromSeconds(seconds);
         }
@@ -83,42 +99,28 @@ public sealed record JobSubmission(
         string? cron = null;
         if (kind == JobKinds.Periodic)
         {
-            if (metadata["cron_spec"] is not JsonValue cronValue || !cronValue.TryGetValue(out cron) || string.IsNullOrWhiteSpace(cron))
+            if (string.IsNullOrWhiteSpace(cronText))
             {
                 return (null, HarborErrors.Field("job.metadata.cron_spec", "required for a Periodic job: a cron expression (6 fields with seconds, or 5)."));
             }
-            cron = cron.Trim();
+            cron = cronText.Trim();
             try
             {
                 CronSchedule.Parse(cron, "UTC");
             }
             catch (ScheduleFormatException e)
             {
-                return (null, HarborErrors.Field("job.metadata.cron_spec", $"'{cron}' is not a cron expression: {e.Message}"));
+                return (null, HarborErrors.Field("job.metadata.cron_spec", $"{Common.Quote.Of(cron)} is not a cron expression: {e.Message}"));
             }
-        }
-
-        var unique = false;
-        if (metadata["unique"] is { } uniqueNode && (uniqueNode is not JsonValue uniqueValue || !uniqueValue.TryGetValue(out unique)))
-        {
-            return (null, HarborErrors.Field("job.metadata.unique", $"must be true or false, got {uniqueNode.ToJsonString()}."));
         }
 
         Uri? hook = null;
-        if (job["status_hook"] is { } hookNode)
+        if (!string.IsNullOrEmpty(hookText) && Hooks.HooksApi.CheckUrl(hookText, out hook) is { } why)
         {
-            if (hookNode is not JsonValue hookValue || !hookValue.TryGetValue<string>(out var hookText))
-            {
-                return (null, HarborErrors.Field("job.status_hook", $"must be a URL string, got {hookNode.ToJsonString()}."));
-            }
-            if (hookText.Length > 0
-                && (!Uri.TryCreate(hookText, UriKind.Absolute, out hook) || hook.Scheme is not ("http" or "https") || hookText.Length > 2048))
-            {
-                return (null, HarborErrors.Field("job.status_hook", $"'{hookText}' is not an absolute http or https URL."));
-            }
+            return (null, HarborErrors.Field("job.status_hook", why));
         }
 
-        var (parameters, parameterError) = ReadParameters(job["parameters"], name);
+        var (parameters, parameterError) = ReadParameters(parametersNode, name);
         return parameterError is not null ? (null, parameterError) : (new JobSubmission(name, kind, delay, cron, unique, hook, parameters!), null);
     }
 
@@ -134,55 +136,69 @@ public sealed record JobSubmission(
         return "u-" + Convert.ToHexStringLower(digest);
     }
 
-    private static (IReadOnlyDictionary<string, string>? Values, IResult? Error) ReadParameters(JsonNode? node, string name)
+    private static (IReadOnlyDictionary<string, string>? Values, IResult? Error) ReadParameters(JsonElement? node, string name)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (node is null)
+        if (node is not { } parameters)
         {
             return (values, null);
         }
-        if (node is not JsonObject parameters)
+        if (parameters.ValueKind != JsonValueKind.Object)
         {
-            return (null, HarborErrors.Field("job.parameters", $"must be an object of name: value, got {node.ToJsonString()}."));
+            return (null, HarborErrors.Field("job.parameters", $"must be an object of name: value, got {Common.JsonFields.Describe(parameters)}."));
         }
-        foreach (var (key, value) in parameters)
+        foreach (var property in parameters.EnumerateObject())
         {
-            var field = "job.parameters." + key;
-            switch (value)
+            var key = property.Name;
+            var value = property.Value;
+            var field = Common.JsonFields.Path("job.parameters", key);
+            if (values.Count >= Common.ApiLimits.MaxParameters)
             {
-                case null:
+                return (null, HarborErrors.Field("job.parameters", $"more than {Common.ApiLimits.MaxParameters} parameters."));
+            }
+            string text;
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Null:
                     continue;
-                case JsonValue scalar:
-                    values[key] = Scalar(scalar);
+                case JsonValueKind.Object when BuiltinJobs.TakesJson(name, key):
+                    text = value.GetRawText();
                     break;
-                case JsonArray array when array.All(i => i is JsonValue):
-                    values[key] = string.Join(",", array.Select(i => Scalar((JsonValue)i!)));
+                case JsonValueKind.Array when value.EnumerateArray().All(IsScalar):
+                    text = string.Join(",", value.EnumerateArray().Select(Scalar));
                     break;
-                case JsonObject when BuiltinJobs.TakesJson(name, key):
-                    values[key] = value.ToJsonString();
+                case JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    text = Scalar(value);
                     break;
                 default:
                     return (null, HarborErrors.Field(field, "a nested object or array cannot be a plan parameter; give a string, number, boolean or a list of them."));
             }
+            if (text.Length > Common.ApiLimits.MaxParameterValueLength)
+            {
+                return (null, HarborErrors.Field(field, $"longer than {Common.ApiLimits.MaxParameterValueLength} characters ({text.Length})."));
+            }
+            values[key] = text;
         }
         return (values, null);
     }
 
-    private static string Scalar(JsonValue value) => value.GetValueKind() switch
+    private static bool IsScalar(JsonElement value) => value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
+
+    private static string Scalar(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetValue<string>(),
+        JsonValueKind.String => value.GetString()!,
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
-        _ => value.ToJsonString(),
+        _ => value.GetRawText(),
     };
 
-    private static bool TryInteger(JsonValue value, out long result)
+    private static bool TryInteger(JsonElement value, out long result)
     {
         result = 0;
-        return value.GetValueKind() switch
+        return value.ValueKind switch
         {
-            JsonValueKind.Number => value.TryGetValue(out result),
-            JsonValueKind.String => long.TryParse(value.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out result),
+            JsonValueKind.Number => value.TryGetInt64(out result),
+            JsonValueKind.String => Common.QueryValues.TryWhole(value.GetString(), long.MinValue, long.MaxValue, out result),
             _ => false,
         };
     }

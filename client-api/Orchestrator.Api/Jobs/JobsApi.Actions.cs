@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
@@ -24,22 +22,21 @@ public static partial class JobsApi
         {
             return HarborErrors.Field("id", $"'{id}' is not a job id.");
         }
-        using var reader = new StreamReader(http.Request.Body);
-        var text = await reader.ReadToEndAsync(cancellationToken);
-        string? action = null;
-        try
+        using var body = await JsonBody.ReadAsync(http, required: true, cancellationToken, anyContentType: true);
+        if (body.Error is { } bodyError)
         {
-            if (JsonNode.Parse(text) is JsonObject body && body["action"] is JsonValue value && value.TryGetValue<string>(out var a))
-            {
-                action = a.Trim().ToLowerInvariant();
-            }
+            return HarborErrors.From(bodyError);
         }
-        catch (JsonException)
+        var fields = JsonFields.Of(body.Root);
+        var action = fields.String("action", 32)?.Trim().ToLowerInvariant();
+        fields.RefuseUnknown();
+        if (fields.Errors.Count > 0)
         {
+            return HarborErrors.Fields(fields.Errors);
         }
         if (action is not ("stop" or "cancel" or "retry"))
         {
-            return HarborErrors.Field("action", $"{(action is null ? "missing" : $"'{action}' is not an action")}: the body must be {{\"action\": \"stop\"}}, \"cancel\" or \"retry\".");
+            return HarborErrors.Field("action", $"{(action is null ? "missing" : $"{Quote.Of(action)} is not an action")}: the body must be {{\"action\": \"stop\"}}, \"cancel\" or \"retry\".");
         }
         var client = api.Client;
         var by = Caller.Of(http);

@@ -30,8 +30,13 @@ public static partial class JobsApi
 
     private static async Task<IResult> Submit(HttpContext http, ApiContext api, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(http.Request.Body);
-        var (submission, invalid) = JobSubmission.Parse(await reader.ReadToEndAsync(cancellationToken));
+        // Harbor's job service decodes the body whatever its Content-Type says (its own docs' curl calls send none).
+        using var body = await JsonBody.ReadAsync(http, required: true, cancellationToken, anyContentType: true);
+        if (body.Error is { } bodyError)
+        {
+            return HarborErrors.From(bodyError);
+        }
+        var (submission, invalid) = JobSubmission.Parse(body.Root!.Value);
         if (invalid is not null)
         {
             return invalid;

@@ -16,10 +16,15 @@ public static class PlanParameters
     /// <summary>The prefix of the environment variable each parameter reaches a script as.</summary>
     public const string EnvironmentPrefix = "ORCH_PARAM_";
 
+    /// <summary>Longest value an operator may give a parameter: 64 KiB of characters (it reaches scripts as an environment variable).</summary>
+    public const int MaxValueLength = 64 * 1024;
+
     /// <summary>
     /// Checks the given values and completes them: a missing value takes the default, or is an error when the parameter
     /// is required, or is empty otherwise; a name the plan does not define is an error; a host list is split on commas,
-    /// trimmed, checked host by host and written back as <c>a,b,c</c>. Errors have paths <c>parameters.NAME</c>.
+    /// trimmed, checked host by host and written back as <c>a,b,c</c>; a given value longer than
+    /// <see cref="MaxValueLength"/> or holding a NUL (which no environment variable can) is an error. Errors have paths
+    /// <c>parameters.NAME</c>.
     /// </summary>
     public static (IReadOnlyDictionary<string, string> Values, IReadOnlyList<PlanError> Errors) Resolve(
         PlanDefinition plan,
@@ -35,6 +40,18 @@ public static class PlanParameters
         {
             var known = defined.Count == 0 ? "the plan has none" : $"the plan has {string.Join(", ", defined)}";
             errors.Add(new PlanError(Path(name), $"Unknown parameter '{name}'; {known}."));
+        }
+
+        foreach (var (name, supplied) in given.Where(g => defined.Contains(g.Key) && g.Value is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            if (supplied.Length > MaxValueLength)
+            {
+                errors.Add(new PlanError(Path(name), $"The value of '{name}' is longer than {MaxValueLength} characters ({supplied.Length})."));
+            }
+            else if (supplied.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add(new PlanError(Path(name), $"The value of '{name}' holds a NUL character, which no environment variable can."));
+            }
         }
 
         foreach (var parameter in plan.Parameters)
@@ -79,6 +96,61 @@ public static class PlanParameters
         var secrets = plan.Parameters.Where(p => p.Type == ParameterType.Secret).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         return values.ToDictionary(kv => kv.Key, kv => secrets.Contains(kv.Key) ? Mask : kv.Value, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The plan as a reply shows it: every secret parameter's default replaced by <see cref="Mask"/>, like its values
+    /// (<see cref="Masked"/>). Sending that plan back keeps the stored default (<see cref="RestoreMaskedDefaults"/>).
+    /// </summary>
+    public static PlanDefinition MaskDefaults(PlanDefinition plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!plan.Parameters.Any(IsSecretWithDefault))
+        {
+            return plan;
+        }
+
+        return plan with { Parameters = [.. plan.Parameters.Select(p => IsSecretWithDefault(p) ? p with { Default = Mask } : p)] };
+    }
+
+    /// <summary>
+    /// A plan sent back as <see cref="MaskDefaults"/> showed it: a secret parameter whose default is <see cref="Mask"/>
+    /// keeps the default of the same secret parameter in <paramref name="previous"/> (the version it was read from).
+    /// Without one to keep, the mask is an error at <c>parameters[i].default</c>: it is not a value anyone chose.
+    /// </summary>
+    public static (PlanDefinition Plan, IReadOnlyList<PlanError> Errors) RestoreMaskedDefaults(PlanDefinition plan, PlanDefinition? previous)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var errors = new List<PlanError>();
+        if (!plan.Parameters.Any(p => p.Type == ParameterType.Secret && p.Default == Mask))
+        {
+            return (plan, errors);
+        }
+
+        var parameters = plan.Parameters.ToList();
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i];
+            if (parameter.Type != ParameterType.Secret || parameter.Default != Mask)
+            {
+                continue;
+            }
+
+            var kept = previous?.Parameters.FirstOrDefault(p => p.Name == parameter.Name && IsSecretWithDefault(p))?.Default;
+            if (kept is null)
+            {
+                errors.Add(new PlanError($"parameters[{i}].default",
+                    $"'{Mask}' is how the secret default of '{parameter.Name}' is shown, and the plan's latest version has no such default to keep; give the value itself."));
+                continue;
+            }
+
+            parameters[i] = parameter with { Default = kept };
+        }
+
+        return (plan with { Parameters = parameters }, errors);
+    }
+
+    private static bool IsSecretWithDefault(ParameterDefinition parameter) =>
+        parameter.Type == ParameterType.Secret && !string.IsNullOrEmpty(parameter.Default);
 
     /// <summary>
     /// Replaces every occurrence of a secret value in <paramref name="text"/> (a log line, an output) with

@@ -89,7 +89,7 @@ internal sealed class NodeReader
 
             if (!allowed.Contains(key))
             {
-                var hint = Suggest(key, allowed) is { } near ? $" Did you mean '{near}'?" : "";
+                var hint = NameSuggestions.Closest(key, allowed) is { } near ? $" Did you mean '{near}'?" : "";
                 Error(PlanPath.Field(path, key), keyNode, $"Unknown field '{key}' in {what}.{hint} Allowed: {string.Join(", ", allowed)}.");
                 continue;
             }
@@ -305,50 +305,6 @@ internal sealed class NodeReader
         YamlScalarNode scalar => $"'{scalar.Value}'",
         _ => "an alias",
     };
-
-    /// <summary>The allowed name closest to a misspelt one: same letters in another case, or at most two edits away.</summary>
-    private static string? Suggest(string key, IReadOnlyList<string> allowed)
-    {
-        string? best = null;
-        var bestDistance = 3;
-        foreach (var candidate in allowed)
-        {
-            var distance = string.Equals(candidate, key, StringComparison.OrdinalIgnoreCase)
-                ? 0
-                : EditDistance(key.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (distance < bestDistance)
-            {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-
-        return best;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitution, Math.Min(previous[j], current[j - 1]) + 1);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 }
 
 /// <summary>Thrown by <see cref="NodeReader"/> when a plan has more than <see cref="NodeReader.MaxValues"/> values.</summary>

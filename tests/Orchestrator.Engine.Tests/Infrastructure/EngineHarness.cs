@@ -30,8 +30,11 @@ public sealed class EngineHarness : IAsyncDisposable
     private readonly List<AgentProcess> _agents = [];
     private WebApplication? _api;
 
-    private EngineHarness(TestCluster cluster, RuntimeOptions options, ManualTimeProvider? clock, int port)
+    private readonly Action<ApiOptions>? _configureApi;
+
+    private EngineHarness(TestCluster cluster, RuntimeOptions options, ManualTimeProvider? clock, int port, Action<ApiOptions>? configureApi)
     {
+        _configureApi = configureApi;
         Cluster = cluster;
         Options = options;
         Clock = clock;
@@ -56,8 +59,12 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public ClusterClient Client => Cluster.Client;
 
-    /// <summary>Starts the cluster and the API; <paramref name="services"/> are the silos' services (default: status hooks with default options).</summary>
-    public static async Task<EngineHarness> StartAsync(RuntimeOptions options, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null)
+    /// <summary>
+    /// Starts the cluster and the API; <paramref name="services"/> are the silos' services (default: status hooks with
+    /// default options), <paramref name="configureApi"/> changes the API's options from the harness's.
+    /// </summary>
+    public static async Task<EngineHarness> StartAsync(RuntimeOptions options, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null,
+        Action<ApiOptions>? configureApi = null)
     {
         options.ShardCount = 16;
         options.LeaseTime = TimeSpan.FromSeconds(4);
@@ -70,7 +77,7 @@ public sealed class EngineHarness : IAsyncDisposable
             Services = services ?? new ServiceCollection().AddStatusHooks().BuildServiceProvider(),
         });
         await cluster.WaitForStableAsync(TimeSpan.FromSeconds(30));
-        var harness = new EngineHarness(cluster, options, clock, FreePort());
+        var harness = new EngineHarness(cluster, options, clock, FreePort(), configureApi);
         await harness.StartApiAsync();
         return harness;
     }
@@ -86,13 +93,15 @@ public sealed class EngineHarness : IAsyncDisposable
         {
             builder.Services.AddSingleton<TimeProvider>(Clock);
         }
-        builder.Services.AddOrchestratorApi(new ApiOptions
+        var apiOptions = new ApiOptions
         {
             AgentToken = Token,
             AgentHeartbeatInterval = TimeSpan.FromSeconds(1),
             AgentPollWait = TimeSpan.FromSeconds(2),
             AgentPollInterval = TimeSpan.FromMilliseconds(50),
-        });
+        };
+        _configureApi?.Invoke(apiOptions);
+        builder.Services.AddOrchestratorApi(apiOptions);
         _api = builder.Build();
         _api.MapOrchestratorApi();
         await _api.StartAsync();

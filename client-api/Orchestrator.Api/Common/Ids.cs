@@ -1,0 +1,64 @@
+using Orchestrator.Plans.Validation;
+
+namespace Orchestrator.Api.Common;
+
+/// <summary>
+/// What identifiers in paths and bodies may be. Plan and task instance ids: 1 to <see cref="ApiLimits.MaxIdLength"/>
+/// ASCII letters, digits, <c>-</c>, <c>_</c> and <c>.</c>, starting with a letter or digit (so <c>.</c>, <c>..</c> and
+/// <c>...</c> are not ids). Host names as plans write them (<see cref="HostNames"/>). Step indexes: whole numbers from 0.
+/// </summary>
+public static class Ids
+{
+    /// <summary>The rule as error messages state it.</summary>
+    public const string Rule = "1 to 128 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit";
+
+    public static bool IsValid(string? id, int maxLength = ApiLimits.MaxIdLength) =>
+        id is { Length: > 0 } && id.Length <= maxLength && char.IsAsciiLetterOrDigit(id[0]) && id.All(IsIdChar);
+
+    public static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
+
+    /// <summary>Null when <paramref name="id"/> is an id; else the 400 naming <paramref name="field"/>.</summary>
+    public static IResult? Check(string field, string? id) => CheckId(field, id) is { } error ? Problems.From(error) : null;
+
+    public static InputError? CheckId(string field, string? id) =>
+        IsValid(id) ? null : InputError.BadRequest(field, $"{Quote.Of(id)} is not a valid id: {Rule}.");
+
+    /// <summary>A host name in a path (<c>/hosts/{host}</c>).</summary>
+    public static IResult? CheckHost(string field, string? host) =>
+        HostNames.IsValid(host)
+            ? null
+            : Problems.Field(field, $"{Quote.Of(host)} is not a host name: 1 to {HostNames.MaxLength} ASCII letters, digits, '.', '_', ':' or '-', starting with a letter or digit.");
+
+    /// <summary>A host target's name in a path: a host name, or <c>@srcN</c> for a file distribution's source.</summary>
+    public static IResult? CheckTarget(string field, string? name) =>
+        HostNames.IsValid(name) || IsSourceTarget(name)
+            ? null
+            : Problems.Field(field, $"{Quote.Of(name)} is not a target: a host name (letters, digits, '.', '_', ':' or '-', starting with a letter or digit) or @srcN.");
+
+    /// <summary>A step index in a path: digits only, 0 to <see cref="int.MaxValue"/>.</summary>
+    public static IResult? CheckStep(string field, string? text, out int step)
+    {
+        if (QueryValues.TryWhole(text, 0, int.MaxValue, out var value))
+        {
+            step = (int)value;
+            return null;
+        }
+        step = 0;
+        return Problems.Field(field, $"{Quote.Of(text)} is not a step index: a whole number from 0.");
+    }
+
+    private static bool IsSourceTarget(string? name) =>
+        name is { Length: > 4 and <= 12 } && name.StartsWith("@src", StringComparison.Ordinal) && name.AsSpan(4).ContainsOnlyDigits();
+
+    private static bool ContainsOnlyDigits(this ReadOnlySpan<char> span)
+    {
+        foreach (var c in span)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
