@@ -226,4 +226,27 @@ public sealed class PlanLimitsTests
         Assert.Equal("steps[0].targets.hosts[0]", error.Path);
         Assert.True(error.Message.Length < 1000, $"the error quotes the value: {error.Message.Length} characters");
     }
+
+    [Theory]
+    [InlineData(PlanLimits.MaxScriptLength + 1, "steps[0].script.source", "at most 262144 characters")]
+    [InlineData(4 * PlanLimits.MaxScriptLength + 1, "steps[0].script.file", "longer than a script may be")]
+    public void ParseYaml_ScriptFileOverTheLimit_ErrorNamingTheField(int bytes, string path, string message)
+    {
+        var directory = Directory.CreateTempSubdirectory("plans-");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory.FullName, "big.sh"), new string('x', bytes));
+
+            var result = PlanParser.ParseYaml("name: p\nsteps:\n  - name: s\n    targets: {hosts: [h]}\n    script: {file: big.sh}\n",
+                new PlanParseOptions { BaseDirectory = directory.FullName });
+
+            var error = Assert.Single(result.Errors);
+            Assert.Equal(path, error.Path);
+            Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }
