@@ -17,19 +17,10 @@ internal static class SafeTime
     /// <summary><paramref name="at"/> plus <paramref name="span"/>, or the last (first) representable instant past it.</summary>
     public static DateTimeOffset Add(DateTimeOffset at, TimeSpan span)
     {
-        var utc = at.UtcTicks;
-        var ticks = span.Ticks;
-        if (ticks > 0 && utc > DateTimeOffset.MaxValue.UtcTicks - ticks)
-        {
-            return DateTimeOffset.MaxValue;
-        }
-
-        if (ticks < 0 && utc < DateTimeOffset.MinValue.UtcTicks - ticks)
-        {
-            return DateTimeOffset.MinValue;
-        }
-
-        return at.ToUniversalTime().AddTicks(ticks);
+        var ticks = (Int128)at.UtcTicks + span.Ticks;
+        return ticks > DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue
+            : ticks < DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue
+            : new DateTimeOffset((long)ticks, TimeSpan.Zero);
     }
 
     /// <summary>A duration in whole milliseconds as a 32-bit number (the agent protocol's timeouts): at most about 24.8 days.</summary>

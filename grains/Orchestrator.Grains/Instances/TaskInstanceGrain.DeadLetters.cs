@@ -32,6 +32,14 @@ public sealed partial class TaskInstanceGrain
             return Task.CompletedTask;
         }
         Record("dead-letter", State.CurrentStep, RuntimeActor, failure);
+        // A cancel or stop was asked for (now, or before): the run ends as asked, whatever failed. Otherwise it fails.
+        var control = notice.Argument<InstanceControl>();
+        if (State.Status != ExecutionStatus.Stopping && control is not null)
+        {
+            State.EndAs = control.Stop ? ExecutionStatus.Stopped : ExecutionStatus.Cancelled;
+            State.Reason = $"{(control.Stop ? "stopped" : "cancelled")} by {control.By}" + (control.Reason is null ? "" : $": {control.Reason}");
+        }
+        var stopped = State.Status == ExecutionStatus.Stopping || control is not null;
         if (State.Status == ExecutionStatus.Scheduled)
         {
             _ = UnregisterReminder(StartReminder);
@@ -40,21 +48,13 @@ public sealed partial class TaskInstanceGrain
         {
             // Stop the step, should it still be able to: its targets then stop too. Its report comes too late to matter.
             var entry = State.Steps[State.CurrentStep];
-            entry.Status = State.Status == ExecutionStatus.Stopping ? State.EndAs : ExecutionStatus.Failed;
+            entry.Status = stopped ? State.EndAs : ExecutionStatus.Failed;
             entry.Reason = failure;
             StepGrain(State.CurrentStep).Cancel($"the run ended: {failure}");
         }
-        if (State.Status == ExecutionStatus.Stopping || notice.Argument<InstanceControl>() is not null)
-        {
-            // Whatever failed, a cancel or stop was asked for: the run ends as asked.
-            var control = notice.Argument<InstanceControl>();
-            if (State.Status != ExecutionStatus.Stopping && control is not null)
-            {
-                State.EndAs = control.Stop ? ExecutionStatus.Stopped : ExecutionStatus.Cancelled;
-            }
-            return Finish(State.EndAs, $"{State.Reason ?? Camel(State.EndAs)}; {failure}");
-        }
-        return Finish(ExecutionStatus.Failed, $"the run could not go on: {failure}");
+        return stopped
+            ? Finish(State.EndAs, $"{State.Reason ?? Camel(State.EndAs)}; {failure}")
+            : Finish(ExecutionStatus.Failed, $"the run could not go on: {failure}");
     }
 
     /// <summary>The start itself could not be applied: the instance the API accepted shows as failed, with why.</summary>
