@@ -121,6 +121,12 @@ public sealed record TaskInstanceView(
 
     /// <summary>The revision of the last status change (what status hooks carry).</summary>
     public long Revision { get; init; }
+
+    /// <summary>
+    /// Why the run ended as it did, or why it is stopping: the step that failed and its reason, who cancelled, a
+    /// message that could not be applied. Null while it runs normally and when it succeeded.
+    /// </summary>
+    public string? Reason { get; init; }
 }
 
 public sealed record StepSummary(int Index, string Name, StepKind Kind, ExecutionStatus Status, int Attempt, string? Reason, IReadOnlyDictionary<string, string> Outputs);

@@ -86,6 +86,7 @@ public static partial class InstancesApi
                 targets = counts.ToDictionary(c => JsonName((TargetStatus)c.Key), c => c.Value),
             });
         }
+        var deadLetters = await InstanceDeadLetters.ListAsync(client, id, cancellationToken);
         return TypedResults.Ok(new
         {
             view.Id,
@@ -103,9 +104,11 @@ public static partial class InstancesApi
             view.DueTime,
             labels = view.Labels.Count > 0 ? view.Labels : null,
             view.Revision,
+            view.Reason,
             view.By,
             steps,
             actions = view.Actions,
+            deadLetters = deadLetters.Count > 0 ? deadLetters : null,
         });
     }
 

@@ -75,11 +75,17 @@ public sealed record RetryPolicy
 
     public double Factor { get; init; } = 2;
 
-    /// <summary>The delay before retry number <paramref name="retry"/> (1-based).</summary>
+    /// <summary>
+    /// The delay before retry number <paramref name="retry"/> (1-based), between zero and <see cref="MaxBackoff"/> (and
+    /// never past <see cref="Validation.PlanLimits.MaxDuration"/>).
+    /// Never throws, whatever the policy holds: a plan stored before its values were bounded still retries.
+    /// </summary>
     public TimeSpan BackoffBefore(int retry)
     {
-        var ms = InitialBackoff.TotalMilliseconds * Math.Pow(Factor, Math.Max(0, retry - 1));
-        return TimeSpan.FromMilliseconds(Math.Min(ms, MaxBackoff.TotalMilliseconds));
+        var max = TimeSpan.FromTicks(Math.Clamp(MaxBackoff.Ticks, 0, Validation.PlanLimits.MaxDuration.Ticks));
+        var factor = double.IsFinite(Factor) && Factor >= 1 ? Factor : 1;
+        var ms = Math.Max(0, InitialBackoff.TotalMilliseconds) * Math.Pow(factor, Math.Max(0, retry - 1));
+        return double.IsFinite(ms) && ms < max.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : max;
     }
 }
 

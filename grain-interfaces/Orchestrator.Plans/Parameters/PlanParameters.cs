@@ -39,7 +39,7 @@ public static class PlanParameters
         foreach (var name in given.Keys.Where(name => !defined.Contains(name)).Order(StringComparer.Ordinal))
         {
             var known = defined.Count == 0 ? "the plan has none" : $"the plan has {string.Join(", ", defined)}";
-            errors.Add(new PlanError(Path(name), $"Unknown parameter '{name}'; {known}."));
+            errors.Add(new PlanError(name.Length > PlanLimits.MaxParameterNameLength ? "parameters" : Path(name), $"Unknown parameter '{PlanLimits.Excerpt(name)}'; {known}."));
         }
 
         foreach (var (name, supplied) in given.Where(g => defined.Contains(g.Key) && g.Value is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -57,6 +57,13 @@ public static class PlanParameters
         foreach (var parameter in plan.Parameters)
         {
             var value = given.TryGetValue(parameter.Name, out var supplied) && supplied is not null ? supplied : parameter.Default;
+            if (value is { Length: > PlanLimits.MaxParameterValueLength })
+            {
+                errors.Add(new PlanError(Path(parameter.Name),
+                    $"Parameter '{parameter.Name}' is at most {PlanLimits.MaxParameterValueLength} characters; this value has {value.Length}."));
+                continue;
+            }
+
             if (parameter.Type == ParameterType.HostList && value is not null)
             {
                 value = ResolveHostList(parameter, value, errors);
@@ -194,7 +201,7 @@ public static class PlanParameters
         var hosts = HostNames.Split(value);
         foreach (var host in hosts.Where(h => !HostNames.IsValid(h)))
         {
-            errors.Add(new PlanError(Path(parameter.Name), $"'{host}' in parameter '{parameter.Name}' is not a valid host name."));
+            errors.Add(new PlanError(Path(parameter.Name), $"'{PlanLimits.Excerpt(host)}' in parameter '{parameter.Name}' is not a valid host name."));
         }
 
         return string.Join(',', hosts);

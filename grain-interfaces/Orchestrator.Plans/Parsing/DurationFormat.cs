@@ -16,31 +16,25 @@ public static partial class DurationFormat
     // Any one number above this overflows TimeSpan whatever its unit (TimeSpan.MaxValue is about 9.2e14 ms).
     private const decimal MaxUnits = 1e16m;
 
-    /// <summary>Parses a duration; false for anything else, including a bare number.</summary>
+    /// <summary>Longer than any duration a plan accepts; longer text is not read at all (no number needs it).</summary>
+    private const int MaxTextLength = 256;
+
+    /// <summary>
+    /// Parses a duration; false for anything else, including a bare number and a duration <see cref="TimeSpan"/>
+    /// cannot hold. Never throws: any text at all gives true or false.
+    /// </summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
         var s = (text ?? "").Trim();
-        if (s.Length == 0)
+        if (s.Length == 0 || s.Length > MaxTextLength)
         {
             return false;
         }
 
         if (s[0] is 'P' or 'p' or '-')
         {
-            try
-            {
-                value = XmlConvert.ToTimeSpan(s.ToUpperInvariant());
-                return true;
-            }
-            catch (FormatException)
-            {
-                return false;
-            }
-            catch (OverflowException)
-            {
-                return false;
-            }
+            return TryParseIso(s, out value);
         }
 
         var match = GoStyle().Match(s);
@@ -49,32 +43,48 @@ public static partial class DurationFormat
             return false;
         }
 
-        decimal ms = 0;
+        // Summed in ticks, as decimal: exact for every number the pattern admits, and compared with the very bound
+        // the conversion to TimeSpan has (a bound in milliseconds read from a double would be rounded).
+        decimal ticks = 0;
         var numbers = match.Groups["n"].Captures;
         var units = match.Groups["u"].Captures;
         for (var i = 0; i < numbers.Count; i++)
         {
-            // Numbers too long for a decimal, or sums past it, are simply not durations.
+            // Numbers too long for a decimal, or sums past TimeSpan, are simply not durations.
             if (!decimal.TryParse(numbers[i].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) || n > MaxUnits)
             {
                 return false;
             }
-            ms += n * units[i].Value switch
+            ticks += n * units[i].Value switch
             {
-                "ms" => 1m,
-                "s" => 1_000m,
-                "m" => 60_000m,
-                "h" => 3_600_000m,
-                _ => 86_400_000m,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                "h" => TimeSpan.TicksPerHour,
+                _ => TimeSpan.TicksPerDay,
             };
-            if (ms > (decimal)TimeSpan.MaxValue.TotalMilliseconds)
+            if (ticks > TimeSpan.MaxValue.Ticks)
             {
                 return false;
             }
         }
 
-        value = TimeSpan.FromTicks((long)(ms * TimeSpan.TicksPerMillisecond));
+        value = TimeSpan.FromTicks((long)decimal.Truncate(ticks));
         return true;
+    }
+
+    private static bool TryParseIso(string s, out TimeSpan value)
+    {
+        try
+        {
+            value = XmlConvert.ToTimeSpan(s.ToUpperInvariant());
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            value = default;
+            return false;
+        }
     }
 
     /// <summary>
@@ -110,6 +120,6 @@ public static partial class DurationFormat
         }
     }
 
-    [GeneratedRegex(@"^(?:(?<n>\d+(?:\.\d+)?)(?<u>ms|s|m|h|d))+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?<n>[0-9]+(?:\.[0-9]+)?)(?<u>ms|s|m|h|d))+$", RegexOptions.CultureInvariant)]
     private static partial Regex GoStyle();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestrator.Plans.Model;
 using YamlDotNet.Core;
+using Orchestrator.Plans.Validation;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Plans.Parsing;
@@ -90,7 +91,9 @@ internal sealed class NodeReader
             if (!allowed.Contains(key))
             {
                 var hint = NameSuggestions.Closest(key, allowed) is { } near ? $" Did you mean '{near}'?" : "";
-                Error(PlanPath.Field(path, key), keyNode, $"Unknown field '{key}' in {what}.{hint} Allowed: {string.Join(", ", allowed)}.");
+                // A key far longer than any field name is not worth a path or a suggestion of its own.
+                var keyPath = key.Length > PlanLimits.MaxQuotedLength ? path : PlanPath.Field(path, key);
+                Error(keyPath, keyNode, $"Unknown field '{PlanLimits.Excerpt(key)}' in {what}.{hint} Allowed: {string.Join(", ", allowed)}.");
                 continue;
             }
 
@@ -130,7 +133,7 @@ internal sealed class NodeReader
             return value;
         }
 
-        Error(path, node, $"Expected a whole number, found '{text}'.");
+        Error(path, node, $"Expected a whole number, found '{PlanLimits.Excerpt(text)}'.");
         return null;
     }
 
@@ -147,7 +150,7 @@ internal sealed class NodeReader
             return value;
         }
 
-        Error(path, node, $"Expected a number, found '{text}'.");
+        Error(path, node, $"Expected a number, found '{PlanLimits.Excerpt(text)}'.");
         return null;
     }
 
@@ -164,7 +167,7 @@ internal sealed class NodeReader
             return value;
         }
 
-        Error(path, node, $"Expected true or false, found '{text}'.");
+        Error(path, node, $"Expected true or false, found '{PlanLimits.Excerpt(text)}'.");
         return null;
     }
 
@@ -182,7 +185,7 @@ internal sealed class NodeReader
         }
 
         var hint = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? $" (a number needs a unit: '{text}s')" : "";
-        Error(path, node, $"Expected a duration such as 10s, 5m, 1h30m, 500ms or PT10S, found '{text}'{hint}.");
+        Error(path, node, $"Expected a duration such as 10s, 5m, 1h30m, 500ms or PT10S, found '{PlanLimits.Excerpt(text)}'{hint}.");
         return null;
     }
 
@@ -202,7 +205,7 @@ internal sealed class NodeReader
             return new Quantity(value, percent);
         }
 
-        Error(path, node, $"Expected a count such as 3 or a percentage such as \"10%\", found '{text}'.");
+        Error(path, node, $"Expected a count such as 3 or a percentage such as \"10%\", found '{PlanLimits.Excerpt(text)}'.");
         return null;
     }
 
@@ -220,7 +223,7 @@ internal sealed class NodeReader
             return value;
         }
 
-        Error(path, node, $"Expected one of {EnumNames.Allowed<TEnum>()}, found '{text}'.");
+        Error(path, node, $"Expected one of {EnumNames.Allowed<TEnum>()}, found '{PlanLimits.Excerpt(text)}'.");
         return null;
     }
 
@@ -302,7 +305,7 @@ internal sealed class NodeReader
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",
         _ when IsNull(node) => "nothing",
-        YamlScalarNode scalar => $"'{scalar.Value}'",
+        YamlScalarNode scalar => $"'{PlanLimits.Excerpt(scalar.Value)}'",
         _ => "an alias",
     };
 }

@@ -33,12 +33,12 @@ internal sealed partial class PlanReader
         }
 
         var retryLimitGiven = f.TryGet("retry", out var retry) && retry is YamlMappingNode retryMap && HasField(retryMap, "limit");
-        if (KubernetesInt(f, "backoffLimit", "retry.limit", retryLimitGiven, 0, PlanValidator.MaxRetryLimit) is { } backoffLimit)
+        if (KubernetesInt(f, "backoffLimit", "retry.limit", retryLimitGiven, 0, PlanLimits.MaxRetryLimit) is { } backoffLimit)
         {
             spec = spec with { Retry = (spec.Retry ?? new RetryPolicy()) with { Limit = backoffLimit } };
         }
 
-        if (KubernetesInt(f, "activeDeadlineSeconds", "deadline", f.Has("deadline"), 1, int.MaxValue) is { } seconds)
+        if (KubernetesInt(f, "activeDeadlineSeconds", "deadline", f.Has("deadline"), 1, (int)PlanLimits.MaxDeadline.TotalSeconds) is { } seconds)
         {
             spec = spec with { Deadline = TimeSpan.FromSeconds(seconds) };
         }

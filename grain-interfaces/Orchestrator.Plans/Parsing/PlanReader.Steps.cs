@@ -1,4 +1,5 @@
 using Orchestrator.Plans.Model;
+using Orchestrator.Plans.Validation;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Plans.Parsing;
@@ -111,6 +112,13 @@ internal sealed partial class PlanReader
 
         try
         {
+            // Read nothing that cannot fit: a character takes at most four bytes of UTF-8.
+            if (new FileInfo(full).Length > 4L * PlanLimits.MaxScriptLength)
+            {
+                reader.Error(path, node, $"The script file '{full}' is longer than a script may be ({PlanLimits.MaxScriptLength} characters).");
+                return null;
+            }
+
             return File.ReadAllText(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

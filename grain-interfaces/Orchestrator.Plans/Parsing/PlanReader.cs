@@ -1,4 +1,5 @@
 using Orchestrator.Plans.Model;
+using Orchestrator.Plans.Validation;
 using YamlDotNet.RepresentationModel;
 
 namespace Orchestrator.Plans.Parsing;
@@ -53,6 +54,14 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
         if (seconds < 0)
         {
             reader.Error(f.PathOf("ttlSecondsAfterFinished"), node, $"ttlSecondsAfterFinished must be 0 or more (0 deletes at once), not {seconds}.");
+            return null;
+        }
+
+        var max = (int)PlanLimits.MaxTtlAfterFinished.TotalSeconds;
+        if (seconds > max)
+        {
+            reader.Error(f.PathOf("ttlSecondsAfterFinished"), node,
+                $"ttlSecondsAfterFinished must be at most {max} ({PlanLimits.Describe(PlanLimits.MaxTtlAfterFinished)}), not {seconds}.");
             return null;
         }
 

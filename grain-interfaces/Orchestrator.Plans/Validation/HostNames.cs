@@ -8,6 +8,9 @@ public static class HostNames
 {
     public const int MaxLength = 253;
 
+    /// <summary>The rule, as error messages state it.</summary>
+    public const string Rule = "1 to 253 characters, letters, digits, '.', '_', ':' and '-', starting with a letter or digit";
+
     public static bool IsValid(string? name) =>
         name is { Length: > 0 and <= MaxLength }
         && char.IsAsciiLetterOrDigit(name[0])

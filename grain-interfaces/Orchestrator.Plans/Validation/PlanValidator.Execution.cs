@@ -6,7 +6,7 @@ namespace Orchestrator.Plans.Validation;
 
 public static partial class PlanValidator
 {
-    public const int MaxRetryLimit = 100;
+    public const int MaxRetryLimit = PlanLimits.MaxRetryLimit;
 
     private static void ValidateExecution(StepContext context, ExecutionSpec execution, List<PlanError> errors)
     {
@@ -19,7 +19,8 @@ public static partial class PlanValidator
         if (execution.Rolling is { } rolling)
         {
             var rollingPath = PlanPath.Field(path, "rolling");
-            if (!RollingExpression.TryParse(rolling.Expression, out _, out var error))
+            if (Length(rolling.Expression, PlanPath.Field(rollingPath, "expression"), PlanLimits.MaxRollingExpressionLength, errors)
+                && !RollingExpression.TryParse(rolling.Expression, out _, out var error))
             {
                 errors.Add(new PlanError(PlanPath.Field(rollingPath, "expression"), error));
             }
@@ -41,19 +42,21 @@ public static partial class PlanValidator
             errors.Add(new PlanError(PlanPath.Field(path, "successPolicy"), $"successPolicy must be a count of 1 or more, or 1% to 100%; not {success}."));
         }
 
-        Positive(execution.TargetTimeout, PlanPath.Field(path, "targetTimeout"), errors);
-        Positive(execution.Deadline, PlanPath.Field(path, "deadline"), errors);
+        Duration(execution.TargetTimeout, PlanPath.Field(path, "targetTimeout"), PlanLimits.MaxTargetTimeout, errors);
+        Duration(execution.Deadline, PlanPath.Field(path, "deadline"), PlanLimits.MaxDeadline, errors);
         ValidateRetry(execution.Retry ?? new RetryPolicy(), PlanPath.Field(path, "retry"), errors);
 
-        if (context.Step.Kind == StepKind.Http && execution.ExitCodes.Count > 0)
+        if (context.Step.Kind == StepKind.Http && execution.ExitCodes is { Count: > 0 })
         {
             errors.Add(new PlanError(PlanPath.Field(path, "exitCodes"),
                 "An http step has no exit code: the response status decides, see http.expectStatus. Remove exitCodes (or podFailurePolicy)."));
         }
 
-        for (var i = 0; i < execution.ExitCodes.Count; i++)
+        var exitCodes = execution.ExitCodes ?? [];
+        var counted = Counted(exitCodes.Count, PlanPath.Field(path, "exitCodes"), PlanLimits.MaxExitCodeRules, "exit-code rules", errors);
+        for (var i = 0; i < counted; i++)
         {
-            ValidateExitCodeRule(execution.ExitCodes[i], PlanPath.Item(PlanPath.Field(path, "exitCodes"), i), errors);
+            ValidateExitCodeRule(exitCodes[i], PlanPath.Item(PlanPath.Field(path, "exitCodes"), i), errors);
         }
     }
 
@@ -64,17 +67,18 @@ public static partial class PlanValidator
             errors.Add(new PlanError(PlanPath.Field(path, "limit"), $"limit must be 0 to {MaxRetryLimit}, not {retry.Limit}."));
         }
 
-        var initialOk = Positive(retry.InitialBackoff, PlanPath.Field(path, "initialBackoff"), errors);
-        var maxOk = Positive(retry.MaxBackoff, PlanPath.Field(path, "maxBackoff"), errors);
+        var initialOk = Duration(retry.InitialBackoff, PlanPath.Field(path, "initialBackoff"), PlanLimits.MaxBackoff, errors);
+        var maxOk = Duration(retry.MaxBackoff, PlanPath.Field(path, "maxBackoff"), PlanLimits.MaxBackoff, errors);
         if (initialOk && maxOk && retry.MaxBackoff < retry.InitialBackoff)
         {
             errors.Add(new PlanError(PlanPath.Field(path, "maxBackoff"),
                 $"maxBackoff ({DurationFormat.Format(retry.MaxBackoff)}) is shorter than initialBackoff ({DurationFormat.Format(retry.InitialBackoff)})."));
         }
 
-        if (!double.IsFinite(retry.Factor) || retry.Factor < 1)
+        if (!double.IsFinite(retry.Factor) || retry.Factor < 1 || retry.Factor > PlanLimits.MaxBackoffFactor)
         {
-            errors.Add(new PlanError(PlanPath.Field(path, "factor"), $"factor must be at least 1 (1 keeps the back-off constant), not {retry.Factor}."));
+            errors.Add(new PlanError(PlanPath.Field(path, "factor"),
+                $"factor must be at least 1 (1 keeps the back-off constant) and at most {PlanLimits.MaxBackoffFactor}, not {retry.Factor}."));
         }
     }
 
@@ -91,7 +95,8 @@ public static partial class PlanValidator
             errors.Add(new PlanError(PlanPath.Field(path, "codes"), "An exit-code rule needs at least one code."));
         }
 
-        for (var i = 0; i < rule.Codes.Count; i++)
+        var counted = Counted(rule.Codes.Count, PlanPath.Field(path, "codes"), PlanLimits.MaxExitCodesPerRule, "codes", errors);
+        for (var i = 0; i < counted; i++)
         {
             if (rule.Codes[i] is < 0 or > 255)
             {
@@ -108,16 +113,5 @@ public static partial class PlanValidator
         {
             errors.Add(new PlanError(PlanPath.Field(path, "action"), $"Unknown exit-code action {(int)rule.Action}."));
         }
-    }
-
-    private static bool Positive(TimeSpan? value, string path, List<PlanError> errors)
-    {
-        if (value is { } duration && duration <= TimeSpan.Zero)
-        {
-            errors.Add(new PlanError(path, $"Must be longer than zero, not {DurationFormat.Format(duration)}."));
-            return false;
-        }
-
-        return true;
     }
 }

@@ -16,14 +16,28 @@ public static partial class PlanValidator
         if (http.Method is null || !HttpMethod().IsMatch(http.Method))
         {
             errors.Add(new PlanError(PlanPath.Field(path, "method"),
-                $"'{http.Method}' is not an HTTP method: upper-case letters such as GET, POST, PUT, PATCH, DELETE or HEAD."));
+                $"'{PlanLimits.Excerpt(http.Method)}' is not an HTTP method: upper-case letters such as GET, POST, PUT, PATCH, DELETE or HEAD."));
         }
 
         ValidateUrl(context, http.Url, PlanPath.Field(path, "url"), errors);
 
-        foreach (var (name, value) in http.Headers)
+        var headers = http.Headers ?? new Dictionary<string, string>();
+        var headersPath = PlanPath.Field(path, "headers");
+        var counted = Counted(headers.Count, headersPath, PlanLimits.MaxHeaders, "headers", errors);
+        foreach (var (name, value) in headers.Take(counted))
         {
-            var headerPath = PlanPath.Field(PlanPath.Field(path, "headers"), name);
+            if (name.Length > PlanLimits.MaxHeaderNameLength)
+            {
+                errors.Add(new PlanError(headersPath, $"A header name is at most {PlanLimits.MaxHeaderNameLength} characters; '{PlanLimits.Excerpt(name)}' is longer."));
+                continue;
+            }
+
+            var headerPath = PlanPath.Field(headersPath, name);
+            if (!Length(value, headerPath, PlanLimits.MaxHeaderValueLength, errors))
+            {
+                continue;
+            }
+
             if (!HeaderName().IsMatch(name))
             {
                 errors.Add(new PlanError(headerPath, $"'{name}' is not a header name: letters, digits and !#$%&'*+-.^_`|~, no spaces or ':'."));
@@ -43,25 +57,24 @@ public static partial class PlanValidator
             }
         }
 
-        if (http.Body is { } body)
+        if (http.Body is { } body && Length(body, PlanPath.Field(path, "body"), PlanLimits.MaxHttpBodyLength, errors))
         {
             ValidateTemplate(context, PlanPath.Field(path, "body"), body, errors);
         }
 
-        for (var i = 0; i < http.ExpectStatus.Count; i++)
+        var expect = http.ExpectStatus ?? [];
+        var statuses = Counted(expect.Count, PlanPath.Field(path, "expectStatus"), PlanLimits.MaxExpectStatuses, "statuses", errors);
+        for (var i = 0; i < statuses; i++)
         {
-            var status = http.ExpectStatus[i];
+            var status = expect[i];
             if (status is null || !StatusPattern().IsMatch(status))
             {
                 errors.Add(new PlanError(PlanPath.Item(PlanPath.Field(path, "expectStatus"), i),
-                    $"'{status}' is not a status: a code from 100 to 599 such as 204, or a class such as 2xx."));
+                    $"'{PlanLimits.Excerpt(status)}' is not a status: a code from 100 to 599 such as 204, or a class such as 2xx."));
             }
         }
 
-        if (http.Timeout is { } timeout && timeout <= TimeSpan.Zero)
-        {
-            errors.Add(new PlanError(PlanPath.Field(path, "timeout"), $"timeout must be longer than zero, not {DurationFormat.Format(timeout)}."));
-        }
+        Duration(http.Timeout, PlanPath.Field(path, "timeout"), PlanLimits.MaxHttpTimeout, errors);
     }
 
     /// <summary>An absolute http or https URL; with templates, only its scheme can be checked, unless a template gives it.</summary>
@@ -73,18 +86,23 @@ public static partial class PlanValidator
             return;
         }
 
+        if (!Length(url, path, PlanLimits.MaxUrlLength, errors))
+        {
+            return;
+        }
+
         if (TemplateRenderer.HasPlaceholders(url))
         {
             if (!url.StartsWith("${{", StringComparison.Ordinal) && !HasHttpScheme(url))
             {
-                errors.Add(new PlanError(path, $"'{url}' does not start with http:// or https://."));
+                errors.Add(new PlanError(path, $"'{PlanLimits.Excerpt(url)}' does not start with http:// or https://."));
             }
 
             ValidateTemplate(context, path, url, errors);
         }
         else if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !HasHttpScheme(url))
         {
-            errors.Add(new PlanError(path, $"'{url}' is not an absolute http:// or https:// URL."));
+            errors.Add(new PlanError(path, $"'{PlanLimits.Excerpt(url)}' is not an absolute http:// or https:// URL."));
         }
     }
 

@@ -21,7 +21,7 @@ public static partial class PlanValidator
         }
         else if (!IsStepName(name))
         {
-            errors.Add(new PlanError(path, $"'{name}' is not a step name: letters, digits, '_' and '-', at most {MaxStepNameLength} characters."));
+            errors.Add(new PlanError(path, $"'{PlanLimits.Excerpt(name)}' is not a step name: letters, digits, '_' and '-', at most {MaxStepNameLength} characters."));
         }
         else if (name == StepHostsReference.Previous)
         {
@@ -137,17 +137,21 @@ public static partial class PlanValidator
             return;
         }
 
-        for (var i = 0; i < targets.Hosts.Count; i++)
+        var hostsPath = PlanPath.Field(path, "hosts");
+        var counted = Counted(targets.Hosts.Count, hostsPath, PlanLimits.MaxHostsPerList, "hosts in a list (use a selector or a hostList parameter)", errors);
+        for (var i = 0; i < counted; i++)
         {
             if (!HostNames.IsValid(targets.Hosts[i]))
             {
-                errors.Add(new PlanError(PlanPath.Item(PlanPath.Field(path, "hosts"), i), $"'{targets.Hosts[i]}' is not a valid host name."));
+                errors.Add(new PlanError(PlanPath.Item(hostsPath, i), $"'{PlanLimits.Excerpt(targets.Hosts[i])}' is not a valid host name: {HostNames.Rule}."));
             }
         }
 
-        if (targets.Selector is { } selector && !LabelSelector.TryParse(selector, out _, out var selectorError))
+        var selectorPath = PlanPath.Field(path, "selector");
+        if (targets.Selector is { } selector && Length(selector, selectorPath, PlanLimits.MaxSelectorLength, errors)
+            && !LabelSelector.TryParse(selector, out _, out var selectorError))
         {
-            errors.Add(new PlanError(PlanPath.Field(path, "selector"), selectorError));
+            errors.Add(new PlanError(selectorPath, selectorError));
         }
 
         if (targets.Parameter is { } parameter)
@@ -155,7 +159,7 @@ public static partial class PlanValidator
             var parameterPath = PlanPath.Field(path, "parameter");
             if (!context.Parameters.TryGetValue(parameter, out var definition))
             {
-                errors.Add(new PlanError(parameterPath, $"No parameter is named '{parameter}'.{Known(context.Parameters.Keys)}"));
+                errors.Add(new PlanError(parameterPath, $"No parameter is named '{PlanLimits.Excerpt(parameter)}'.{Known(context.Parameters.Keys)}"));
             }
             else if (definition.Type != ParameterType.HostList)
             {
@@ -208,7 +212,7 @@ public static partial class PlanValidator
 
         errors.Add(new PlanError(path, context.All.Any(s => s?.Name == name)
             ? $"Step '{name}' does not come before this step; only earlier steps can be referred to."
-            : $"No earlier step is named '{name}'.{Known(context.Earlier.Select(s => s.Name))}"));
+            : $"No earlier step is named '{PlanLimits.Excerpt(name)}'.{Known(context.Earlier.Select(s => s.Name))}"));
         return null;
     }
 
@@ -218,26 +222,48 @@ public static partial class PlanValidator
         if (!Interpreters.Contains(script.Interpreter))
         {
             errors.Add(new PlanError(PlanPath.Field(path, "interpreter"),
-                $"Unknown interpreter '{script.Interpreter}'; use one of {string.Join(", ", Interpreters)}."));
+                $"Unknown interpreter '{PlanLimits.Excerpt(script.Interpreter)}'; use one of {string.Join(", ", Interpreters)}."));
         }
 
+        var sourcePath = PlanPath.Field(path, "source");
         if (string.IsNullOrWhiteSpace(script.Source))
         {
-            errors.Add(new PlanError(PlanPath.Field(path, "source"), "A script needs a source (or a file)."));
+            errors.Add(new PlanError(sourcePath, "A script needs a source (or a file)."));
         }
-        else
+        else if (Length(script.Source, sourcePath, PlanLimits.MaxScriptLength, errors))
         {
-            ValidateTemplate(context, PlanPath.Field(path, "source"), script.Source, errors);
-        }
-
-        for (var i = 0; i < script.Args.Count; i++)
-        {
-            ValidateTemplate(context, PlanPath.Item(PlanPath.Field(path, "args"), i), script.Args[i], errors);
+            ValidateTemplate(context, sourcePath, script.Source, errors);
         }
 
-        foreach (var (name, value) in script.Env)
+        var args = script.Args ?? [];
+        var argsPath = PlanPath.Field(path, "args");
+        var counted = Counted(args.Count, argsPath, PlanLimits.MaxArgs, "args", errors);
+        for (var i = 0; i < counted; i++)
         {
-            var envPath = PlanPath.Field(PlanPath.Field(path, "env"), name);
+            var argPath = PlanPath.Item(argsPath, i);
+            if (Length(args[i], argPath, PlanLimits.MaxArgLength, errors))
+            {
+                ValidateTemplate(context, argPath, args[i] ?? "", errors);
+            }
+        }
+
+        var env = script.Env ?? new Dictionary<string, string>();
+        var envsPath = PlanPath.Field(path, "env");
+        var envCount = Counted(env.Count, envsPath, PlanLimits.MaxEnvEntries, "environment variables", errors);
+        foreach (var (name, value) in env.Take(envCount))
+        {
+            if (name.Length > PlanLimits.MaxEnvNameLength)
+            {
+                errors.Add(new PlanError(envsPath, $"An environment variable name is at most {PlanLimits.MaxEnvNameLength} characters; '{PlanLimits.Excerpt(name)}' is longer."));
+                continue;
+            }
+
+            var envPath = PlanPath.Field(envsPath, name);
+            if (!Length(value, envPath, PlanLimits.MaxEnvValueLength, errors))
+            {
+                continue;
+            }
+
             if (!EnvironmentName().IsMatch(name))
             {
                 errors.Add(new PlanError(envPath, $"'{name}' is not an environment variable name: letters, digits and '_', not starting with a digit."));
@@ -258,160 +284,10 @@ public static partial class PlanValidator
                 errors.Add(new PlanError(directoryPath, "Leave workingDirectory out rather than empty."));
             }
 
-            ValidateTemplate(context, directoryPath, directory, errors);
-        }
-    }
-
-    private static void ValidateFiles(StepContext context, FileDistributionSpec files, List<PlanError> errors)
-    {
-        var path = context.Field("files");
-        if (files.Sources.Count == 0)
-        {
-            errors.Add(new PlanError(PlanPath.Field(path, "sources"), "A file distribution needs at least one source."));
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < files.Sources.Count; i++)
-        {
-            var sourcePath = PlanPath.Item(PlanPath.Field(path, "sources"), i);
-            if (files.Sources[i] is { } source)
+            if (Length(directory, directoryPath, PlanLimits.MaxPathLength, errors))
             {
-                ValidateFileSource(context, source, sourcePath, names, errors);
+                ValidateTemplate(context, directoryPath, directory, errors);
             }
-        }
-
-        var directoryPath = PlanPath.Field(path, "targetDirectory");
-        if (string.IsNullOrWhiteSpace(files.TargetDirectory))
-        {
-            errors.Add(new PlanError(directoryPath, "A file distribution needs a targetDirectory."));
-        }
-        else if (!IsAbsoluteOrTemplate(files.TargetDirectory))
-        {
-            errors.Add(new PlanError(directoryPath, $"'{files.TargetDirectory}' is not an absolute path."));
-        }
-        else
-        {
-            ValidateTemplate(context, directoryPath, files.TargetDirectory, errors);
-        }
-
-        if (files.Mode is { } mode && !FileMode().IsMatch(mode))
-        {
-            errors.Add(new PlanError(PlanPath.Field(path, "mode"), $"'{mode}' is not a file mode; write octal with a leading 0, such as 0644."));
-        }
-    }
-
-    private static void ValidateFileSource(StepContext context, FileSource source, string path, HashSet<string> names, List<PlanError> errors)
-    {
-        var fromHost = source.FromHost is not null || source.Path is not null;
-        if (source.Sha256 is not null && fromHost)
-        {
-            errors.Add(new PlanError(path, "Give either sha256 (an uploaded file) or fromHost and path, not both."));
-        }
-        else if (source.Sha256 is { } sha256)
-        {
-            if (!Sha256().IsMatch(sha256))
-            {
-                errors.Add(new PlanError(PlanPath.Field(path, "sha256"), $"'{sha256}' is not a SHA-256: 64 hexadecimal digits."));
-            }
-
-            if (source.Name is null)
-            {
-                errors.Add(new PlanError(PlanPath.Field(path, "name"), "An uploaded file needs a name to be written under."));
-            }
-        }
-        else if (!fromHost)
-        {
-            errors.Add(new PlanError(path, "Give sha256 (an uploaded file) or fromHost and path."));
-        }
-        else
-        {
-            ValidateHostSide(context, source, path, errors);
-        }
-
-        var name = source.Name ?? (source.Path is { } p ? p[(p.LastIndexOfAny(['/', '\\']) + 1)..] : null);
-        if (source.Name is { } given && (given.Length == 0 || given is "." or ".." || given.IndexOfAny(['/', '\\', '\0']) >= 0))
-        {
-            errors.Add(new PlanError(PlanPath.Field(path, "name"), $"'{given}' is not a file name: no '/' or '\\', not '.' or '..'."));
-        }
-        else if (name is { Length: > 0 } && !TemplateRenderer.HasPlaceholders(name) && !names.Add(name))
-        {
-            errors.Add(new PlanError(path, $"Another source of this step is also written as '{name}'."));
-        }
-    }
-
-    private static void ValidateHostSide(StepContext context, FileSource source, string path, List<PlanError> errors)
-    {
-        var hostPath = PlanPath.Field(path, "fromHost");
-        if (source.FromHost is not { } host)
-        {
-            errors.Add(new PlanError(hostPath, "A file taken from a host needs fromHost."));
-        }
-        else if (TemplateRenderer.HasPlaceholders(host))
-        {
-            ValidateTemplate(context, hostPath, host, errors);
-        }
-        else if (!HostNames.IsValid(host))
-        {
-            errors.Add(new PlanError(hostPath, $"'{host}' is not a valid host name."));
-        }
-
-        var filePath = PlanPath.Field(path, "path");
-        if (source.Path is not { } file)
-        {
-            errors.Add(new PlanError(filePath, "A file taken from a host needs its path."));
-        }
-        else if (!IsAbsoluteOrTemplate(file))
-        {
-            errors.Add(new PlanError(filePath, $"'{file}' is not an absolute path."));
-        }
-        else
-        {
-            ValidateTemplate(context, filePath, file, errors);
-        }
-    }
-
-    private static void ValidateApproval(StepContext context, ApprovalSpec approval, List<PlanError> errors)
-    {
-        var path = context.Field("approval");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < approval.Approvers.Count; i++)
-        {
-            var approver = approval.Approvers[i];
-            var approverPath = PlanPath.Item(PlanPath.Field(path, "approvers"), i);
-            if (string.IsNullOrWhiteSpace(approver))
-            {
-                errors.Add(new PlanError(approverPath, "An approver cannot be empty."));
-            }
-            else if (!seen.Add(approver))
-            {
-                errors.Add(new PlanError(approverPath, $"Approver '{approver}' is listed twice."));
-            }
-        }
-
-        var requiredPath = PlanPath.Field(path, "required");
-        if (approval.Required < 1)
-        {
-            errors.Add(new PlanError(requiredPath, $"required must be at least 1, not {approval.Required}."));
-        }
-        else if (approval.Approvers.Count > 0 && approval.Required > approval.Approvers.Count)
-        {
-            errors.Add(new PlanError(requiredPath,
-                $"required is {approval.Required} but only {approval.Approvers.Count} approver(s) are listed, so the step could never pass."));
-        }
-
-        if (approval.Timeout is { } timeout && timeout <= TimeSpan.Zero)
-        {
-            errors.Add(new PlanError(PlanPath.Field(path, "timeout"), "timeout must be longer than zero."));
-        }
-
-        if (!Enum.IsDefined(approval.OnTimeout))
-        {
-            errors.Add(new PlanError(PlanPath.Field(path, "onTimeout"), $"Unknown timeout action {(int)approval.OnTimeout}."));
-        }
-
-        if (approval.Message is { } message)
-        {
-            ValidateTemplate(context, PlanPath.Field(path, "message"), message, errors);
         }
     }
 
@@ -428,10 +304,4 @@ public static partial class PlanValidator
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex EnvironmentName();
-
-    [GeneratedRegex("^0[0-7]{3}$", RegexOptions.CultureInvariant)]
-    private static partial Regex FileMode();
-
-    [GeneratedRegex("^[0-9A-Fa-f]{64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex Sha256();
 }

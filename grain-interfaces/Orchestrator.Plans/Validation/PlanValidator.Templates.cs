@@ -23,8 +23,20 @@ public static partial class PlanValidator
             return;
         }
 
+        if (references.Count > PlanLimits.MaxPlaceholdersPerField)
+        {
+            errors.Add(new PlanError(path, $"At most {PlanLimits.MaxPlaceholdersPerField} ${{{{ ... }}}} placeholders in one field; this one has {references.Count}."));
+            return;
+        }
+
         foreach (var reference in references.Distinct(StringComparer.Ordinal))
         {
+            if (reference.Length > PlanLimits.MaxTemplateExpressionLength)
+            {
+                errors.Add(new PlanError(path, $"A template expression is at most {PlanLimits.MaxTemplateExpressionLength} characters; '{PlanLimits.Excerpt(reference)}' is longer."));
+                continue;
+            }
+
             if (!TemplateExpression.TryParse(reference, out var expression, out var error))
             {
                 errors.Add(new PlanError(path, error));

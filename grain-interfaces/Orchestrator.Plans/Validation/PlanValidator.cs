@@ -9,8 +9,8 @@ namespace Orchestrator.Plans.Validation;
 /// </summary>
 public static partial class PlanValidator
 {
-    public const int MaxPlanNameLength = 128;
-    public const int MaxStepNameLength = 64;
+    public const int MaxPlanNameLength = PlanLimits.MaxPlanNameLength;
+    public const int MaxStepNameLength = PlanLimits.MaxStepNameLength;
 
     /// <summary>Every rule the plan breaks, in plan order; empty when the plan is valid.</summary>
     public static IReadOnlyList<PlanError> Validate(PlanDefinition plan)
@@ -18,23 +18,30 @@ public static partial class PlanValidator
         ArgumentNullException.ThrowIfNull(plan);
         var errors = new List<PlanError>();
         ValidatePlanName(plan.Name, errors);
+        Length(plan.Description, "description", PlanLimits.MaxDescriptionLength, errors);
         if (plan.TtlAfterFinished is { } ttl && ttl < TimeSpan.Zero)
         {
             errors.Add(new PlanError("ttlAfterFinished", $"ttlAfterFinished must be zero (delete at once) or longer, not {DurationFormat.Format(ttl)}."));
         }
+        else
+        {
+            Duration(plan.TtlAfterFinished, "ttlAfterFinished", PlanLimits.MaxTtlAfterFinished, errors, zeroAllowed: true);
+        }
 
-        var parameters = ValidateParameters(plan.Parameters, errors);
+        var parameters = ValidateParameters(plan.Parameters ?? [], errors);
 
-        if (plan.Steps.Count == 0)
+        var steps = plan.Steps ?? [];
+        if (steps.Count == 0)
         {
             errors.Add(new PlanError("steps", "A plan needs at least one step."));
         }
 
         var earlier = new List<StepDefinition>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < plan.Steps.Count; i++)
+        var counted = Counted(steps.Count, "steps", PlanLimits.MaxSteps, "steps", errors);
+        for (var i = 0; i < counted; i++)
         {
-            var step = plan.Steps[i];
+            var step = steps[i];
             var path = PlanPath.Item("steps", i);
             if (step is null)
             {
@@ -42,7 +49,7 @@ public static partial class PlanValidator
                 continue;
             }
 
-            var context = new StepContext(path, i, step, earlier, plan.Steps, parameters);
+            var context = new StepContext(path, i, step, earlier, steps, parameters);
             ValidateStepName(context, names, errors);
             ValidateStep(context, errors);
             earlier.Add(step);
@@ -71,7 +78,8 @@ public static partial class PlanValidator
     {
         var byName = new Dictionary<string, ParameterDefinition>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < parameters.Count; i++)
+        var counted = Counted(parameters.Count, "parameters", PlanLimits.MaxParameters, "parameters", errors);
+        for (var i = 0; i < counted; i++)
         {
             var path = PlanPath.Item("parameters", i);
             var parameter = parameters[i];
@@ -84,7 +92,7 @@ public static partial class PlanValidator
             if (!IsParameterName(parameter.Name))
             {
                 errors.Add(new PlanError(PlanPath.Field(path, "name"),
-                    $"'{parameter.Name}' is not a parameter name: letters, digits and '_', starting with a letter."));
+                    $"'{PlanLimits.Excerpt(parameter.Name)}' is not a parameter name: letters, digits and '_', starting with a letter, at most {PlanLimits.MaxParameterNameLength} characters."));
             }
             else if (!seen.Add(parameter.Name))
             {
@@ -102,11 +110,17 @@ public static partial class PlanValidator
                 errors.Add(new PlanError(PlanPath.Field(path, "type"), $"Unknown parameter type {(int)parameter.Type}."));
             }
 
+            Length(parameter.Description, PlanPath.Field(path, "description"), PlanLimits.MaxDescriptionLength, errors);
+            if (!Length(parameter.Default, PlanPath.Field(path, "default"), PlanLimits.MaxParameterValueLength, errors))
+            {
+                continue;
+            }
+
             if (parameter.Type == ParameterType.HostList && parameter.Default is { } hosts)
             {
                 foreach (var host in HostNames.Split(hosts).Where(h => !HostNames.IsValid(h)))
                 {
-                    errors.Add(new PlanError(PlanPath.Field(path, "default"), $"'{host}' is not a valid host name."));
+                    errors.Add(new PlanError(PlanPath.Field(path, "default"), $"'{PlanLimits.Excerpt(host)}' is not a valid host name."));
                 }
             }
         }
@@ -115,7 +129,7 @@ public static partial class PlanValidator
     }
 
     internal static bool IsParameterName(string? name) =>
-        name is { Length: > 0 }
+        name is { Length: > 0 and <= PlanLimits.MaxParameterNameLength }
         && char.IsAsciiLetter(name[0])
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 

@@ -52,7 +52,7 @@ public sealed partial class TaskInstanceGrain
         {
             // A retry that reopens the instance leaves the reminder armed: it then finds the instance running and
             // drops itself, and finishing again arms it afresh from the new finish.
-            _ = RegisterOrUpdateReminder(RetentionReminder, ttl < TimeSpan.Zero ? TimeSpan.Zero : ttl, OneShot.Period);
+            _ = RegisterOrUpdateReminder(RetentionReminder, SafeTime.Due(ttl), OneShot.Period);
         }
     }
 
@@ -65,11 +65,12 @@ public sealed partial class TaskInstanceGrain
         {
             return;
         }
-        var remaining = finishedAt + ttl - TimeProvider.GetUtcNow();
+        // The whole ttl, not the reminder's clamped wait: a ttl past the longest wait re-arms until it is really due.
+        var remaining = SafeTime.Add(finishedAt, ttl) - TimeProvider.GetUtcNow();
         if (remaining > RetentionSlack)
         {
             // Finished again later than this reminder was armed for (a retry that the reminder outlived).
-            await RegisterOrUpdateReminder(RetentionReminder, remaining, OneShot.Period);
+            await RegisterOrUpdateReminder(RetentionReminder, SafeTime.Due(remaining), OneShot.Period);
             return;
         }
         DeleteFinished(RetentionActor, $"{ttl} after it finished (ttlSecondsAfterFinished)");

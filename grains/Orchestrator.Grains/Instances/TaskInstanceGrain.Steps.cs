@@ -37,9 +37,11 @@ public sealed partial class TaskInstanceGrain
         return StepGrain(index).Start(new StartStep(GrainKey, index, step.Attempt, definition.Steps[index], context, retry));
     }
 
-    private Task Finish(ExecutionStatus status)
+    private Task Finish(ExecutionStatus status, string? reason = null)
     {
         State.FinishedAt = TimeProvider.GetUtcNow();
+        State.Reason = reason;
+        DisarmStopBackstop();
         SetStatus(status);
         if (State.Options.Schedule is { } schedule)
         {

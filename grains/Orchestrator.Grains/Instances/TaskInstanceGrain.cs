@@ -13,7 +13,7 @@ namespace Orchestrator.Grains.Instances;
 /// status is an explicit step retry, which starts a new attempt of that step and goes on from there.
 /// </summary>
 [GrainType("instance")]
-public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskInstanceGrain, IRemindable
+public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskInstanceGrain, IRemindable, IDeadLetterObserver
 {
     private const string StartReminder = "start";
 
@@ -42,7 +42,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             Record("schedule", null, command.By, $"starts at {notBefore:O}");
             SetStatus(ExecutionStatus.Scheduled);
-            await RegisterOrUpdateReminder(StartReminder, notBefore - now, OneShot.Period);
+            await RegisterOrUpdateReminder(StartReminder, SafeTime.Due(notBefore - now), OneShot.Period);
             return;
         }
         await Begin(command.By);
@@ -58,6 +58,10 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
                 {
                     await Begin(State.By);
                 }
+                break;
+            case StopReminder:
+                await UnregisterReminder(StopReminder);
+                EndUnconfirmedStop();
                 break;
             default:
                 await OnRetentionReminder(reminderName);
@@ -83,27 +87,35 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             return Reply(command.RequestId, 404, $"Task instance '{GrainKey}' does not exist.");
         }
-        if (State.Status.IsFinal() || State.Status == ExecutionStatus.Stopping)
+        if (State.Status.IsFinal())
         {
             return Reply(command.RequestId, 409, $"Task instance '{GrainKey}' is {State.Status}; only a running instance can be cancelled.");
         }
         Record(command.Stop ? "stop" : "cancel", null, command.By, command.Reason);
+        var why = $"{(command.Stop ? "stopped" : "cancelled")} by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}");
+        if (State.Status == ExecutionStatus.Stopping)
+        {
+            // Told before: tell the step again, and see that the run ends even if it never confirms.
+            RequestStop(State.Reason ?? why);
+            return Reply(command.RequestId, 200, null);
+        }
         State.EndAs = command.Stop ? ExecutionStatus.Stopped : ExecutionStatus.Cancelled;
-        var step = State.Steps[State.CurrentStep];
+        State.Reason = why;
+        var step = State.Steps.Count > 0 ? State.Steps[State.CurrentStep] : null;
         if (State.Status == ExecutionStatus.Scheduled)
         {
             UnregisterReminder(StartReminder);
-            Finish(State.EndAs);
+            Finish(State.EndAs, why);
         }
-        else if (step.Status.IsFinal() || step.Status == ExecutionStatus.Pending)
+        else if (step is null || step.Status.IsFinal() || step.Status == ExecutionStatus.Pending)
         {
             SetStatus(ExecutionStatus.Stopping);
-            Finish(State.EndAs);
+            Finish(State.EndAs, why);
         }
         else
         {
             SetStatus(ExecutionStatus.Stopping);
-            StepGrain(State.CurrentStep).Cancel($"{(command.Stop ? "stopped" : "cancelled")} by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}"));
+            RequestStop(why);
         }
         return Reply(command.RequestId, 200, null);
     }
@@ -129,6 +141,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             step.Status = ExecutionStatus.Skipped;
             step.Reason = $"skipped after failing, by {command.By}";
             State.FinishedAt = null;
+            State.Reason = null;
             SetStatus(ExecutionStatus.Running);
             Record("skip", command.StepIndex, command.By, command.Reason);
             State.Requests.Add(RequestResult.Done(command.RequestId));
@@ -201,6 +214,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             State.Steps[i].Reason = null;
         }
         State.FinishedAt = null;
+        State.Reason = null;
         SetStatus(ExecutionStatus.Running);
         State.Requests.Add(RequestResult.Done(command.RequestId));
         return StartStepAt(command.StepIndex, command.Set);
@@ -235,7 +249,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         }
         if (State.Status == ExecutionStatus.Stopping)
         {
-            Finish(State.EndAs);
+            Finish(State.EndAs, State.Reason);
             return Task.CompletedTask;
         }
         var definition = State.Definition!.Steps[report.StepIndex];
@@ -243,7 +257,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             ExecutionStatus.Succeeded or ExecutionStatus.Skipped => StartStepAt(report.StepIndex + 1, null),
             ExecutionStatus.Failed when definition.ContinueOnError => StartStepAt(report.StepIndex + 1, null),
-            _ => Finish(ExecutionStatus.Failed),
+            _ => Finish(ExecutionStatus.Failed, $"step '{definition.Name}' {Camel(report.Status)}" + (report.Reason is { } reason ? $": {reason}" : "")),
         };
     }
 
@@ -263,6 +277,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             DueTime = State.Options.DueTime,
             Labels = State.Options.Labels,
             Revision = State.Revision,
+            Reason = State.Reason,
         });
     }
 

@@ -36,6 +36,12 @@ public sealed class TaskInstanceState
     /// <summary>How a cancel ends the run: Cancelled, or Stopped for a stop.</summary>
     public ExecutionStatus EndAs { get; set; } = ExecutionStatus.Cancelled;
 
+    /// <summary>Why the run ended as it did (or why it is stopping); null while it runs normally and when it succeeded.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>When a cancel or stop was sent to the running step; the run ends by itself if the step has not confirmed in time.</summary>
+    public DateTimeOffset? StopRequestedAt { get; set; }
+
     /// <summary>Grows with every status change; status hooks carry it.</summary>
     public long Revision { get; set; }
 

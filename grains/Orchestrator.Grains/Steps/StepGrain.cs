@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Rolling;
 using Orchestrator.Runtime.Grains;
@@ -11,7 +12,7 @@ namespace Orchestrator.Grains.Steps;
 /// counts reports against the failure budget and success policy, and ends only when every dispatched target is final.
 /// </summary>
 [GrainType("step")]
-public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindable
+public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindable, IDeadLetterObserver
 {
     private const string DeadlineReminder = "deadline";
     private const string ApprovalReminder = "approval-timeout";
@@ -41,7 +42,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             if (definition.Approval?.Timeout is { } timeout)
             {
                 State.ArmedReminders.Add(ApprovalReminder);
-                await RegisterOrUpdateReminder(ApprovalReminder, timeout, OneShotPeriod);
+                await RegisterOrUpdateReminder(ApprovalReminder, SafeTime.Due(timeout), OneShotPeriod);
             }
             await ReportStatus();
             return;
@@ -61,7 +62,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         if (definition.Execution.Deadline is { } deadline)
         {
             State.ArmedReminders.Add(DeadlineReminder);
-            await RegisterOrUpdateReminder(DeadlineReminder, deadline, OneShotPeriod);
+            await RegisterOrUpdateReminder(DeadlineReminder, SafeTime.Due(deadline), OneShotPeriod);
         }
         if (definition.Kind == StepKind.FileDistribution && await StartCollectingAsync())
         {
@@ -177,7 +178,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         GrainKey, State.Definition.Name, State.Status, State.Attempt, State.Total, State.Batch + 1, Math.Max(1, State.BatchSizes.Count),
         State.Next, State.Succeeded, State.Failed, State.Total - State.Next + State.Ended, State.Reason, [.. State.Approvals]));
 
-    private static readonly TimeSpan OneShotPeriod = Common.OneShot.Period;
+    private static readonly TimeSpan OneShotPeriod = OneShot.Period;
 
     private void Count(TargetReport report)
     {

@@ -108,7 +108,7 @@ public sealed partial class HostTargetGrain
         {
             State.ArmedReminders.Add(name);
         }
-        return RegisterOrUpdateReminder(name, due, period);
+        return RegisterOrUpdateReminder(name, SafeTime.Due(due), period);
     }
 
     private Task Disarm(string name) => State.ArmedReminders.Remove(name) ? UnregisterReminder(name) : Task.CompletedTask;
@@ -124,7 +124,7 @@ public sealed partial class HostTargetGrain
     private void WriteAssignment(AssignmentState state)
     {
         var record = new AssignmentRecord(GrainKeys.Assignment(GrainKey, State.Run), State.Host, State.Work!,
-            State.Timeout is { } t ? (int)t.TotalMilliseconds : null, State.SessionId);
+            State.Timeout is { } t ? SafeTime.Milliseconds(t) : null, State.SessionId);
         WriteIndex(new IndexRow(IndexKinds.Assignment, State.Host, record.Id, (int)state, DomainJson.Serialize(record)));
     }
 

@@ -13,7 +13,7 @@ namespace Orchestrator.Grains.Targets;
 /// step attempt.
 /// </summary>
 [GrainType("target")]
-public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTargetGrain, IRemindable
+public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTargetGrain, IRemindable, IDeadLetterObserver
 {
     private const string RetryReminder = "retry";
     private const string TimeoutReminder = "timeout";
@@ -99,7 +99,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                 WriteTargetRow(State.StepAttempt);
                 if (State.Timeout is { } timeout)
                 {
-                    await Arm(TimeoutReminder, timeout + ReportGrace, OneShot.Period);
+                    await Arm(TimeoutReminder, SafeTime.Due(timeout) + ReportGrace, OneShot.Period);
                 }
                 break;
             case "progress" when State.Status is TargetStatus.Running or TargetStatus.Dispatched:

@@ -58,6 +58,16 @@ public sealed class ClusterClient : IGrainFactory, IAsyncDisposable
     public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(int limit = 100, CancellationToken cancellationToken = default) =>
         _store.ListDeadLettersAsync(limit, cancellationToken);
 
+    /// <summary>
+    /// The parked messages of grains whose key starts with <paramref name="grainKeyPrefix"/> (any grain type), oldest
+    /// first: what a task instance's turns, and its steps' and targets', could not apply.
+    /// </summary>
+    public Task<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(string grainKeyPrefix, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(grainKeyPrefix);
+        return _store.ListDeadLettersAsync(grainKeyPrefix, limit, cancellationToken);
+    }
+
     /// <summary>Puts a dead letter back in its grain's inbox for a fresh set of attempts; false if it is not parked.</summary>
     public Task<bool> ReplayDeadLetterAsync(long messageId, CancellationToken cancellationToken = default) =>
         _store.ReplayDeadLetterAsync(messageId, _clock.GetUtcNow(), cancellationToken);

@@ -48,6 +48,11 @@ internal sealed partial class Activation
     private async Task DispatchAsync(MessageBody body)
     {
         var grain = _grain!;
+        if (body.Kind == MessageBody.DeadLetterKind)
+        {
+            await DeliverDeadLetterNoticeAsync(grain, body);
+            return;
+        }
         if (body.Kind == MessageBody.ReminderKind)
         {
             if (grain is not IRemindable remindable)
@@ -152,7 +157,8 @@ internal sealed partial class Activation
         var attempts = message.Attempts + 1;
         var backoff = TimeSpan.FromTicks(Math.Min(_silo.Options.RetryBackoffMax.Ticks,
             _silo.Options.RetryBackoffBase.Ticks * (1L << Math.Min(attempts - 1, 30))));
-        var failure = new MessageFailure(message.Id, attempts, Clock.GetUtcNow() + backoff, $"{error.GetType().FullName}: {error.Message}", dead);
+        // A parked message is never visible again; its visible_at then records when it was parked.
+        var failure = new MessageFailure(message.Id, attempts, Clock.GetUtcNow() + (dead ? TimeSpan.Zero : backoff), $"{error.GetType().FullName}: {error.Message}", dead);
         Log.TurnFailed(_silo.Logger, Id, message.Id, attempts, dead, error);
         try
         {
@@ -160,6 +166,7 @@ internal sealed partial class Activation
             if (dead)
             {
                 _silo.Metrics.DeadLettered(_class.Name);
+                await NotifyDeadLetterAsync(message, failure);
             }
         }
         catch (Exception ex)

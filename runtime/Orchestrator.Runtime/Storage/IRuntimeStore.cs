@@ -67,6 +67,12 @@ internal interface IRuntimeStore : IAsyncDisposable
     Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The parked messages of grains (of any type) whose key starts with <paramref name="keyPrefix"/>, oldest first:
+    /// a task instance's own and its steps' and targets' (their keys start with the instance's).
+    /// </summary>
+    Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string keyPrefix, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Puts a parked message back in its inbox with a fresh attempt count, under a new id (so the owner's cursor sees
     /// it at once) and the same dedupe key; false if it is not parked.
     /// </summary>

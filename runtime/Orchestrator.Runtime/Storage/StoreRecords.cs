@@ -67,7 +67,11 @@ internal enum CommitOutcome
 }
 
 /// <summary>A message parked after it kept failing, with its last error.</summary>
-public sealed record DeadLetter(long MessageId, GrainId Grain, string DedupeKey, int Attempts, string Error, string Payload, DateTimeOffset EnqueuedAt);
+public sealed record DeadLetter(long MessageId, GrainId Grain, string DedupeKey, int Attempts, string Error, string Payload, DateTimeOffset EnqueuedAt)
+{
+    /// <summary>When it was parked (on the cluster's clock); for messages parked before this was kept, when they last failed or were due.</summary>
+    public DateTimeOffset ParkedAt { get; init; }
+}
 
 /// <summary>A failed attempt to apply a message: retry later, or park it.</summary>
 internal sealed record MessageFailure(long MessageId, int Attempts, DateTimeOffset VisibleAt, string Error, bool Dead);

@@ -1,6 +1,9 @@
+using System.Globalization;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using Orchestrator.Plans.Parsing;
 using Orchestrator.Plans.Tests.Support;
+using Orchestrator.Plans.Validation;
 
 namespace Orchestrator.Plans.Tests.Examples;
 
@@ -42,6 +45,32 @@ public sealed partial class PlanFormatDocTests
 
         Assert.Contains("json", plans);
         Assert.True(plans.Count(l => l == "yaml") >= 2, "the introduction's and the full YAML example");
+    }
+
+    [Fact]
+    public void LimitsSection_StatesEveryLimitOfPlanLimits()
+    {
+        var start = Document.IndexOf("\n## Limits\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "docs/plan-format.md has a Limits section");
+        var end = Document.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var section = Document[start..end];
+        var missing = new List<string>();
+        foreach (var field in typeof(PlanLimits).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.Name != nameof(PlanLimits.MaxQuotedLength)))
+        {
+            var text = field.GetValue(null) switch
+            {
+                int n => n.ToString("N0", CultureInfo.InvariantCulture),
+                double d => d.ToString(CultureInfo.InvariantCulture),
+                TimeSpan t => $"`{PlanLimits.Describe(t)}`",
+                var other => throw new InvalidOperationException($"{field.Name}: {other}"),
+            };
+            if (!section.Contains(text, StringComparison.Ordinal) && !section.Contains(text.Replace(",", "", StringComparison.Ordinal), StringComparison.Ordinal))
+            {
+                missing.Add($"{field.Name} ({text})");
+            }
+        }
+
+        Assert.True(missing.Count == 0, "not in the Limits section: " + string.Join(", ", missing));
     }
 
     [GeneratedRegex(@"^```(?<lang>\w+)\n(?<body>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]

@@ -1,6 +1,7 @@
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Plans.Tests.Support;
+using Orchestrator.Plans.Validation;
 
 namespace Orchestrator.Plans.Tests.Parameters;
 
@@ -146,5 +147,26 @@ public sealed class PlanParametersTests
         Assert.Equal("s3cret", environment["ORCH_PARAM_TOKEN"]);
         Assert.Equal("web-1,web-2", environment["ORCH_PARAM_SERVERS"]);
         Assert.Equal(5, environment.Count);
+    }
+
+    [Fact]
+    public void Resolve_ValueOverTheLimit_ErrorNamingTheParameter_WithoutQuotingIt()
+    {
+        var (_, errors) = PlanParameters.Resolve(Plan, Given(("version", new string('v', PlanLimits.MaxParameterValueLength + 1)), ("token", "t")));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("parameters.version", error.Path);
+        Assert.Contains($"at most {PlanLimits.MaxParameterValueLength} characters", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 200, error.Message);
+    }
+
+    [Fact]
+    public void Resolve_HugeUnknownName_ErrorWithoutQuotingIt()
+    {
+        var (_, errors) = PlanParameters.Resolve(Plan, Given(("version", "1"), ("token", "t"), (new string('n', 10 * 1024 * 1024), "x")));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("parameters", error.Path);
+        Assert.True(error.Message.Length < 400, $"{error.Message.Length} characters");
     }
 }

@@ -58,4 +58,96 @@ public sealed class DurationFormatTests
         Assert.True(DurationFormat.TryParse(DurationFormat.Format(value), out var back));
         Assert.Equal(value, back);
     }
+
+    /// <summary>Text at and past every edge: TimeSpan's range, a decimal's, the pattern's, ISO 8601's.</summary>
+    public static TheoryData<string, bool> EdgeTexts() => new()
+    {
+        { "10675199d2h48m5.4775807s", true }, // TimeSpan.MaxValue exactly
+        { "10675199d2h48m5.4775808s", false }, // one tick more
+        { "922337203685477.5807ms", true },
+        { "922337203685477.9ms", false }, // under the old bound in milliseconds, past long.MaxValue in ticks: threw OverflowException
+        { "922337203685478ms", false },
+        { "9999999999999999d", false },
+        { "3000000d", true },
+        { "10000000000000000ms", false },
+        { "0.00000000000000000000000001s", true },
+        { "1." + new string('9', 40) + "s", true },
+        { new string('9', 28) + "ms", false },
+        { new string('9', 300) + "ms", false },
+        { string.Concat(Enumerable.Repeat("1d", 100)), true },
+        { string.Concat(Enumerable.Repeat("1ms", 1000)), false }, // longer than any duration is written
+        { string.Concat(Enumerable.Repeat("9999999d", 20)), false },
+        { "P10675199DT2H48M5.4775807S", true },
+        { "P10675199DT2H48M5.4775808S", false },
+        { "-P10675199DT2H48M5.4775808S", true }, // TimeSpan.MinValue
+        { "-P10675199DT2H48M5.4775809S", false },
+        { "P99999999999999999999D", false },
+        { "PT99999999999999999999H", false },
+        { "P29300Y", false },
+        { "P1Y", true },
+        { "P-1D", false },
+        { "PT1.99999999999999999999S", true },
+        { "p1dt1h", true },
+        { "--PT1S", false },
+        { "-", false },
+        { "\u0000", false },
+        { "1s\u0000", false },
+        { "\uFF11s", false }, // a full-width digit
+        { "\u0663s", false }, // an Arabic-Indic digit
+        { "1.s", false },
+        { ".5s", false },
+        { "1..5s", false },
+        { "1e308s", false },
+        { "NaNs", false },
+        { "Infinitys", false },
+        { "1 s", false },
+        { "\uD83D\uDE00", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(EdgeTexts))]
+    public void TryParse_EdgeText_AnswersWithoutThrowing(string text, bool parses)
+    {
+        var parsed = DurationFormat.TryParse(text, out var value);
+
+        Assert.Equal(parses, parsed);
+        if (parsed)
+        {
+            Assert.True(DurationFormat.TryParse(DurationFormat.Format(value), out var back));
+            Assert.Equal(value, back);
+        }
+    }
+
+    [Fact]
+    public void TryParse_RandomText_NeverThrows_AndWhatParsesFormatsBack()
+    {
+        const string alphabet = "0123456789.msdhPTDHMSYWpt-+ e:\u0000";
+        var random = new Random(20261201);
+        var parsed = 0;
+        for (var i = 0; i < 50_000; i++)
+        {
+            var text = new string([.. Enumerable.Range(0, random.Next(0, 32)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+
+            if (DurationFormat.TryParse(text, out var value))
+            {
+                parsed++;
+                Assert.True(DurationFormat.TryParse(DurationFormat.Format(value), out var back), $"'{text}' read as {value}, written as '{DurationFormat.Format(value)}'");
+                Assert.Equal(value, back);
+            }
+        }
+
+        Assert.True(parsed > 0, "the alphabet makes some durations");
+    }
+
+    [Theory]
+    [InlineData(long.MaxValue)]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MinValue + 1)]
+    [InlineData(-1)]
+    public void Format_ExtremeDurations_NeverThrows(long ticks)
+    {
+        var text = DurationFormat.Format(TimeSpan.FromTicks(ticks));
+
+        Assert.NotEmpty(text);
+    }
 }

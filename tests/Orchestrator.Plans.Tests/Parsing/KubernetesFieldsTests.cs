@@ -130,6 +130,12 @@ public sealed class KubernetesFieldsTests
         AssertError(SingleError("ttlSecondsAfterFinished: -1\n" + Head), "ttlSecondsAfterFinished", 1, 26, "0 or more");
 
     [Theory]
+    [InlineData(315_360_001)]
+    [InlineData(int.MaxValue)]
+    public void ParseYaml_TtlSecondsOverTenYears_ErrorNamingIt(int seconds) =>
+        AssertError(SingleError($"ttlSecondsAfterFinished: {seconds}\n" + Head), "ttlSecondsAfterFinished", 1, 26, "at most 315360000 (3650d)");
+
+    [Theory]
     [InlineData("completions: 2\n      successPolicy: 2", "completions", "'successPolicy'")]
     [InlineData("successPolicy: 2\n      completions: 2", "completions", "'successPolicy'")]
     [InlineData("backoffLimit: 2\n      retry: {limit: 1}", "backoffLimit", "'retry.limit'")]
@@ -154,7 +160,9 @@ public sealed class KubernetesFieldsTests
     [InlineData("completions: 0", "steps[0].execution.completions", "at least 1")]
     [InlineData("backoffLimit: -1", "steps[0].execution.backoffLimit", "0 to 100")]
     [InlineData("backoffLimit: 101", "steps[0].execution.backoffLimit", "0 to 100")]
-    [InlineData("activeDeadlineSeconds: 0", "steps[0].execution.activeDeadlineSeconds", "at least 1")]
+    [InlineData("activeDeadlineSeconds: 0", "steps[0].execution.activeDeadlineSeconds", "1 to 2592000")]
+    [InlineData("activeDeadlineSeconds: 2592001", "steps[0].execution.activeDeadlineSeconds", "1 to 2592000")]
+    [InlineData("activeDeadlineSeconds: 2147483647", "steps[0].execution.activeDeadlineSeconds", "1 to 2592000")]
     [InlineData("completions: 50%", "steps[0].execution.completions", "whole number")]
     public void ParseYaml_KubernetesValueOutOfRange_ErrorNamingIt(string field, string path, string messagePart)
     {

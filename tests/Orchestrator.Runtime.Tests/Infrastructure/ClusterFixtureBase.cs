@@ -12,7 +12,7 @@ public abstract class ClusterTestBase : IAsyncLifetime
     private readonly List<TestCluster> _clusters = [];
     private readonly List<RuntimeOptions> _stores = [];
 
-    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain), typeof(TimerGrain), typeof(IndexGrain)]);
+    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(PingPongGrain), typeof(ReminderGrain), typeof(FlakyGrain), typeof(TimerGrain), typeof(IndexGrain), typeof(ObservedGrain)]);
 
     protected FailureSwitch Failures { get; } = new();
 

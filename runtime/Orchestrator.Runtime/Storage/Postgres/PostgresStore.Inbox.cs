@@ -146,17 +146,34 @@ internal sealed partial class PostgresStore
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken)
+    private const string DeadLetterColumns = "msg_id, grain_type, grain_key, dedupe_key, attempts, coalesce(error, ''), payload, enqueued_at, visible_at";
+
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken) =>
+        ReadDeadLettersAsync($"SELECT {DeadLetterColumns} FROM orch_inbox WHERE status = 2 ORDER BY msg_id LIMIT @limit", null, limit, cancellationToken);
+
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string keyPrefix, int limit, CancellationToken cancellationToken) =>
+        keyPrefix.Contains('\0', StringComparison.Ordinal)
+            ? Task.FromResult<IReadOnlyList<DeadLetter>>([]) // no key holds one, and PostgreSQL text cannot carry it
+            : ReadDeadLettersAsync($"SELECT {DeadLetterColumns} FROM orch_inbox WHERE status = 2 AND starts_with(grain_key, @prefix) ORDER BY msg_id LIMIT @limit",
+                keyPrefix, limit, cancellationToken);
+
+    private async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string sql, string? keyPrefix, int limit, CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand(
-            "SELECT msg_id, grain_type, grain_key, dedupe_key, attempts, coalesce(error, ''), payload, enqueued_at FROM orch_inbox WHERE status = 2 ORDER BY msg_id LIMIT @limit");
+        await using var cmd = _dataSource.CreateCommand(sql);
         cmd.Parameters.AddWithValue("limit", limit);
+        if (keyPrefix is not null)
+        {
+            cmd.Parameters.AddWithValue("prefix", keyPrefix);
+        }
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         var letters = new List<DeadLetter>();
         while (await reader.ReadAsync(cancellationToken))
         {
             letters.Add(new DeadLetter(reader.GetInt64(0), new GrainId(reader.GetString(1), reader.GetString(2)), reader.GetString(3),
-                reader.GetInt32(4), reader.GetString(5), Encoding.UTF8.GetString((byte[])reader[6]), reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.GetInt32(4), reader.GetString(5), Encoding.UTF8.GetString((byte[])reader[6]), reader.GetFieldValue<DateTimeOffset>(7))
+            {
+                ParkedAt = reader.GetFieldValue<DateTimeOffset>(8),
+            });
         }
         return letters;
     }

@@ -103,20 +103,32 @@ internal sealed partial class SqliteStore
         Exec(c, tx, "UPDATE orch_inbox SET attempts = @a, visible_at = @v, error = @e, status = @s WHERE msg_id = @id AND status = 0",
             ("id", failure.MessageId), ("a", failure.Attempts), ("v", Ms(failure.VisibleAt)), ("e", failure.Error), ("s", failure.Dead ? 2 : 0)), cancellationToken);
 
-    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken) => ReadAsync<IReadOnlyList<DeadLetter>>(c =>
-    {
-        using var cmd = Command(c, null,
-            "SELECT msg_id, grain_type, grain_key, dedupe_key, attempts, coalesce(error, ''), payload, enqueued_at FROM orch_inbox WHERE status = 2 ORDER BY msg_id LIMIT @limit",
-            ("limit", limit));
-        using var reader = cmd.ExecuteReader();
-        var letters = new List<DeadLetter>();
-        while (reader.Read())
+    private const string DeadLetterColumns = "msg_id, grain_type, grain_key, dedupe_key, attempts, coalesce(error, ''), payload, enqueued_at, visible_at";
+
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int limit, CancellationToken cancellationToken) =>
+        ReadDeadLettersAsync($"SELECT {DeadLetterColumns} FROM orch_inbox WHERE status = 2 ORDER BY msg_id LIMIT @limit", "", limit, cancellationToken);
+
+    public Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(string keyPrefix, int limit, CancellationToken cancellationToken) =>
+        ReadDeadLettersAsync(
+            $"SELECT {DeadLetterColumns} FROM orch_inbox WHERE status = 2 AND substr(grain_key, 1, length(@prefix)) = @prefix ORDER BY msg_id LIMIT @limit",
+            keyPrefix, limit, cancellationToken);
+
+    private Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string sql, string keyPrefix, int limit, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<DeadLetter>>(c =>
         {
-            letters.Add(new DeadLetter(reader.GetInt64(0), new GrainId(reader.GetString(1), reader.GetString(2)), reader.GetString(3), reader.GetInt32(4),
-                reader.GetString(5), Encoding.UTF8.GetString((byte[])reader[6]), At(reader.GetInt64(7))));
-        }
-        return letters;
-    }, cancellationToken);
+            using var cmd = Command(c, null, sql, ("limit", limit), ("prefix", keyPrefix));
+            using var reader = cmd.ExecuteReader();
+            var letters = new List<DeadLetter>();
+            while (reader.Read())
+            {
+                letters.Add(new DeadLetter(reader.GetInt64(0), new GrainId(reader.GetString(1), reader.GetString(2)), reader.GetString(3), reader.GetInt32(4),
+                    reader.GetString(5), Encoding.UTF8.GetString((byte[])reader[6]), At(reader.GetInt64(7)))
+                {
+                    ParkedAt = At(reader.GetInt64(8)),
+                });
+            }
+            return letters;
+        }, cancellationToken);
 
     public async Task<bool> ReplayDeadLetterAsync(long messageId, DateTimeOffset now, CancellationToken cancellationToken)
     {
