@@ -90,8 +90,12 @@ internal sealed class JsonFields
         return element.GetBoolean();
     }
 
-    /// <summary>An ISO 8601 time no more than <see cref="Agent.Protocol.ProtocolLimits.MaxClockAhead"/> ahead of
-    /// <paramref name="now"/> and no more than <see cref="Agent.Protocol.ProtocolLimits.MaxReportAge"/> behind.</summary>
+    /// <summary>
+    /// An ISO 8601 time. One more than <see cref="Agent.Protocol.ProtocolLimits.MaxClockAhead"/> ahead of
+    /// <paramref name="now"/> or more than <see cref="Agent.Protocol.ProtocolLimits.MaxReportAge"/> behind comes from a
+    /// host whose clock is off: it is replaced by <paramref name="now"/> (the time the server received it), never
+    /// refused, because refusing a host's reports for its clock would leave its targets unable to end.
+    /// </summary>
     public DateTimeOffset? Time(string name, bool required, DateTimeOffset now)
     {
         if (!TryGet(name, required, JsonValueKind.String, "a string", out var element))
@@ -105,13 +109,7 @@ internal sealed class JsonFields
         }
         var ahead = Agent.Protocol.ProtocolLimits.MaxClockAhead;
         var age = Agent.Protocol.ProtocolLimits.MaxReportAge;
-        if (value > now + ahead || value < now - age)
-        {
-            Error(name, string.Create(CultureInfo.InvariantCulture,
-                $"is {value:O}, too far from the server's clock ({now:O}): at most {ahead.TotalDays:0.#} day(s) ahead and {age.TotalDays:0.#} days behind are accepted."));
-            return null;
-        }
-        return value;
+        return value > now + ahead || value < now - age ? now : value;
     }
 
     /// <summary>An array of at most <paramref name="maxCount"/> items.</summary>

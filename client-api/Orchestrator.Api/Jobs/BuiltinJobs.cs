@@ -62,7 +62,7 @@ public static class BuiltinJobs
         {
             return (null, null, HarborErrors.Field("job.parameters.interpreter", $"'{interpreter}' is not an interpreter; use {string.Join(", ", PlanValidator.Interpreters)}."));
         }
-        var (timeout, timeoutError) = Timeout(values);
+        var (timeout, timeoutError) = Timeout(values, PlanLimits.MaxTargetTimeout);
         if (timeoutError is not null)
         {
             return (null, null, timeoutError);
@@ -147,7 +147,7 @@ public static class BuiltinJobs
         {
             return (null, null, HarborErrors.Field("job.parameters.expect_status", $"'{badStatus}' is neither a status code (100-599) nor a class such as 2xx."));
         }
-        var (timeout, timeoutError) = Timeout(values);
+        var (timeout, timeoutError) = Timeout(values, PlanLimits.MaxHttpTimeout);
         if (timeoutError is not null)
         {
             return (null, null, timeoutError);
@@ -227,21 +227,24 @@ public static class BuiltinJobs
         return errors.Count > 0 ? (null, HarborErrors.Field("job." + errors[0].Path, errors[0].Message)) : (values, null);
     }
 
-    /// <summary>The <c>timeout</c> parameter: whole seconds or a duration (<c>30s</c>, <c>5m</c>); none when empty.</summary>
-    private static (TimeSpan? Value, IResult? Error) Timeout(IReadOnlyDictionary<string, string> values)
+    /// <summary>
+    /// The <c>timeout</c> parameter: whole seconds or a duration (<c>30s</c>, <c>5m</c>), at most <paramref name="max"/>
+    /// (the plan format's bound for that step kind); none when empty.
+    /// </summary>
+    private static (TimeSpan? Value, IResult? Error) Timeout(IReadOnlyDictionary<string, string> values, TimeSpan max)
     {
         var text = values.GetValueOrDefault("timeout");
         if (string.IsNullOrEmpty(text))
         {
             return (null, null);
         }
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 31_536_000)
-        {
-            return (TimeSpan.FromSeconds(seconds), null);
-        }
-        return DurationFormat.TryParse(text, out var duration) && duration > TimeSpan.Zero
-            ? (duration, null)
-            : (null, HarborErrors.Field("job.parameters.timeout", $"'{text}' is not a positive number of seconds or a duration such as 5m."));
+        TimeSpan? value = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= (long)max.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : DurationFormat.TryParse(text, out var duration) ? duration : null;
+        return value is { } v && v > TimeSpan.Zero && v <= max
+            ? (v, null)
+            : (null, HarborErrors.Field("job.parameters.timeout",
+                $"'{PlanLimits.Excerpt(text)}' is not a number of seconds or a duration such as 5m from 1s to {DurationFormat.Format(max)}."));
     }
 
     /// <summary>Text used as is: a "${{" in it is escaped so that template rendering leaves it alone.</summary>

@@ -231,24 +231,41 @@ public static class SchedulesApi
 
     private static Task<IResult> ListOfPlan(string planId, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var (after, afterError) = ScheduleQuery.Text(http.Request.Query, "after");
-        var bad = ScheduleQuery.CheckId("planId", planId) ?? afterError ?? (after is null ? null : ScheduleQuery.CheckId("after", after));
-        return bad is not null
-            ? Task.FromResult(Problems.Validation([bad]))
-            : Page(planId + "/", after is null ? planId + "/" : GrainKeys.Schedule(planId, after), http, api, cancellationToken);
+        if (ScheduleQuery.CheckId("planId", planId) is { } bad)
+        {
+            return Task.FromResult(Problems.Validation([bad]));
+        }
+        var prefix = planId + "/";
+        return Page(prefix, http, api, cancellationToken);
     }
 
-    private static Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
-    {
-        var (after, afterError) = ScheduleQuery.Text(http.Request.Query, "after");
-        // A cursor is a schedule key, "planId/name", both parts ids.
-        var bad = afterError ?? (after is null ? null : after.Split('/') is [var p, var n] ? ScheduleQuery.CheckId("after", p) ?? ScheduleQuery.CheckId("after", n)
-            : new FieldError("after", $"'{ScheduleQuery.Shown(after)}' is not a cursor from a previous page (planId/name)."));
-        return bad is not null ? Task.FromResult(Problems.Validation([bad])) : Page("", after, http, api, cancellationToken);
-    }
+    private static Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) => Page("", http, api, cancellationToken);
 
-    private static async Task<IResult> Page(string prefix, string? after, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    /// <summary>
+    /// A page of schedule rows whose keys ("planId/name") start with <paramref name="prefix"/>. The cursor is the common
+    /// opaque one (<see cref="Cursor"/>) over the last key; a cursor from another plan's list is refused.
+    /// </summary>
+    private static async Task<IResult> Page(string prefix, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var (cursor, cursorError) = ScheduleQuery.Text(http.Request.Query, "after");
+        if (cursorError is not null)
+        {
+            return Problems.Validation([cursorError]);
+        }
+        string? after = prefix.Length > 0 ? prefix : null;
+        if (cursor is not null)
+        {
+            if (!Cursor.TryDecode(cursor, out var key, out var error))
+            {
+                return Problems.Field("after", error);
+            }
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/') is not [var p, var n]
+                || ScheduleQuery.CheckId("after", p) is not null || ScheduleQuery.CheckId("after", n) is not null)
+            {
+                return Problems.Field("after", "This cursor is not one of this list's: pass the 'next' value of the previous page unchanged.");
+            }
+            after = key;
+        }
         var (limit, limitError) = ScheduleQuery.Int(http.Request.Query, "limit", 1, api.Options.MaxPageSize);
         if (limitError is not null)
         {
@@ -259,8 +276,7 @@ public static class SchedulesApi
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
             .Select(r => new { key = r.Key, schedule = r.Data is null ? null : IndexJson.Parse<ScheduleIndexData>(r.Data) })
             .ToList();
-        var next = items.Count == size ? (prefix.Length > 0 ? items[^1].key[prefix.Length..] : items[^1].key) : null;
-        return TypedResults.Ok(new { items, next });
+        return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].key) });
     }
 
     private static FieldError? CheckIds(string planId, string name) => ScheduleQuery.CheckId("planId", planId) ?? ScheduleQuery.CheckId("name", name);

@@ -17,7 +17,7 @@ public static class PlanParameters
     public const string EnvironmentPrefix = "ORCH_PARAM_";
 
     /// <summary>Longest value an operator may give a parameter: 64 KiB of characters (it reaches scripts as an environment variable).</summary>
-    public const int MaxValueLength = 64 * 1024;
+    public const int MaxValueLength = PlanLimits.MaxParameterValueLength;
 
     /// <summary>
     /// Checks the given values and completes them: a missing value takes the default, or is an error when the parameter
@@ -44,11 +44,8 @@ public static class PlanParameters
 
         foreach (var (name, supplied) in given.Where(g => defined.Contains(g.Key) && g.Value is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            if (supplied.Length > MaxValueLength)
-            {
-                errors.Add(new PlanError(Path(name), $"The value of '{name}' is longer than {MaxValueLength} characters ({supplied.Length})."));
-            }
-            else if (supplied.Contains('\0', StringComparison.Ordinal))
+            // The length of every value, given or default, is checked below.
+            if (supplied.Length <= MaxValueLength && supplied.Contains('\0', StringComparison.Ordinal))
             {
                 errors.Add(new PlanError(Path(name), $"The value of '{name}' holds a NUL character, which no environment variable can."));
             }

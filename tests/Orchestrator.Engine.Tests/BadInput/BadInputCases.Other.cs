@@ -46,6 +46,9 @@ public static partial class BadInputCases
         yield return Send("job parameter with a NUL", "POST", Jobs, """{"job":{"name":"script","parameters":{"host":"h","script":"a\u0000"},"metadata":{"kind":"Generic"}}}""", 400, "job.parameters.script");
         yield return Send("job schedule delay overflowing", "POST", Jobs, """{"job":{"name":"script","parameters":{"host":"h","script":"true"},"metadata":{"kind":"Scheduled","schedule_delay":99999999999}}}""", 400, "job.metadata.schedule_delay");
         yield return Send("job schedule delay in exponent form", "POST", Jobs, """{"job":{"name":"script","parameters":{"host":"h","script":"true"},"metadata":{"kind":"Scheduled","schedule_delay":"1e3"}}}""", 400, "job.metadata.schedule_delay");
+        yield return Send("job script timeout over 7 days", "POST", Jobs, """{"job":{"name":"script","parameters":{"host":"h","script":"true","timeout":"8d"},"metadata":{"kind":"Generic"}}}""", 400, "job.parameters.timeout");
+        yield return Send("job script timeout of 365 days in seconds", "POST", Jobs, """{"job":{"name":"script","parameters":{"host":"h","script":"true","timeout":"31536000"},"metadata":{"kind":"Generic"}}}""", 400, "job.parameters.timeout");
+        yield return Send("job http timeout over 1 hour", "POST", Jobs, """{"job":{"name":"http","parameters":{"url":"http://h.example/","timeout":"2h"},"metadata":{"kind":"Generic"}}}""", 400, "job.parameters.timeout");
         yield return Send("job metadata a list", "POST", Jobs, """{"job":{"name":"script","metadata":["Generic"]}}""", 400, "job.metadata");
         yield return Send("job empty body", "POST", Jobs, "", 400, "body");
         yield return Send("job body an array", "POST", Jobs, "[]", 400, "body");

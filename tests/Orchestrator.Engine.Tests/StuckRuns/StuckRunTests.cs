@@ -73,6 +73,7 @@ public sealed class StuckRunTests(StuckRunFixture fixture)
     {
         // A selector an older version let through: the step's start throws on every attempt.
         var plan = await fixture.PutUnvalidatedPlanAsync(Plan(StuckRunFixture.Script("broken") with { Targets = new TargetSpec { Selector = "role in (web" } }));
+        var before = fixture.Clock.GetUtcNow();
         var id = await H.RunAsync(plan);
 
         var done = await fixture.RetryUntilAsync(id, Wait, "failed", "succeeded", "cancelled"); // two attempts, then parked
@@ -85,7 +86,8 @@ public sealed class StuckRunTests(StuckRunFixture fixture)
         var letter = Assert.Single(done["deadLetters"]!.AsArray())!;
         Assert.Equal(("step", $"{id}:0", "Start", 2), (Text(letter, "grainType"), Text(letter, "grainKey"), Text(letter, "method"), letter["attempts"]!.GetValue<int>()));
         Assert.Contains("FormatException", Text(letter, "error"), StringComparison.Ordinal);
-        Assert.True(letter["parkedAt"]!.GetValue<DateTimeOffset>() >= fixture.Clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        var parkedAt = letter["parkedAt"]!.GetValue<DateTimeOffset>();
+        Assert.True(parkedAt >= before && parkedAt <= fixture.Clock.GetUtcNow(), $"parkedAt {parkedAt:O}, run started at {before:O}, clock now {fixture.Clock.GetUtcNow():O}");
     }
 
     [Fact]
