@@ -31,7 +31,8 @@ internal abstract class PendingReport
 
     public bool IsParked => ParkedUntil is not null;
 
-    /// <summary>True for the replacement the agent made for a refused item; a replacement is never replaced again.</summary>
+    /// <summary>True for the replacement the agent made for a refused item. A replacement is never replaced again,
+    /// except a Finished event's, whose refusal brings the last resort (<see cref="PendingEvent.IsLastResort"/>).</summary>
     public bool IsReplacement { get; init; }
 
     /// <summary>Forgets the failures: the item goes in batches again.</summary>
@@ -50,6 +51,13 @@ internal sealed class PendingEvent(AgentEvent agentEvent, Action? onAcknowledged
     public Action? OnAcknowledged { get; } = onAcknowledged;
 
     public LinkedListNode<PendingEvent>? Node { get; set; }
+
+    /// <summary>
+    /// True for the last form of a Finished event the agent makes after refusals (<see cref="ReportQueue.GiveUp"/>):
+    /// nothing but what the gateway cannot refuse unless the assignment id itself is bad. It is never replaced again,
+    /// and it carries no <c>logChunks</c>.
+    /// </summary>
+    public bool IsLastResort { get; init; }
 
     public override string AssignmentId => Event.AssignmentId;
 

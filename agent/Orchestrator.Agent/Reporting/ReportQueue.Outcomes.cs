@@ -8,8 +8,10 @@ namespace Orchestrator.Agent.Reporting;
 /// alone), or given up. An item is given up when the server refused it, or when it kept failing on its own while
 /// other reports were stored (quarantined); either way a marker in the assignment's log says so. A chunk is replaced
 /// by a marker at its own seq, so the log keeps no gap; a Finished event is sent again without its outputs, progress
-/// message and start time (so the target still ends); any other event is dropped, with a marker chunk if its
-/// assignment's log is still open. A replacement that is refused too is dropped.
+/// message and start time (so the target still ends), and if that is refused too, once more as the last resort: outcome
+/// error, a fixed message and the current time, nothing else, which the gateway refuses only for a bad assignment id;
+/// any other event is dropped, with a marker chunk if its assignment's log is still open. Any other replacement that
+/// is refused too, and a refused last resort, is dropped.
 /// </summary>
 internal sealed partial class ReportQueue
 {
@@ -97,24 +99,35 @@ internal sealed partial class ReportQueue
                     chunk.Node!.Value = marker;
                     done = "replaced it by a marker";
                     break;
-                case PendingEvent { IsReplacement: false, Event.Type: AgentEventType.Finished } finished:
+                case PendingEvent { IsLastResort: false, Event.Type: AgentEventType.Finished } finished:
                     var e = finished.Event;
-                    var fallback = new PendingEvent(e with
+                    var now = timeProvider.GetUtcNow();
+                    PendingEvent fallback;
+                    if (!finished.IsReplacement)
                     {
-                        Outputs = null,
-                        Percent = null,
-                        StartedAt = null,
-                        Message = ProtocolText.Truncate($"The agent's finished report was refused and sent again without outputs: {reason}", ProtocolLimits.MaxMessageChars),
-                    }, finished.OnAcknowledged) { IsReplacement = true, Node = finished.Node };
+                        fallback = new PendingEvent(e with
+                        {
+                            Outputs = null,
+                            Percent = null,
+                            StartedAt = null,
+                            Message = ProtocolText.Truncate($"The agent's finished report was refused and sent again without outputs: {reason}", ProtocolLimits.MaxMessageChars),
+                        }, finished.OnAcknowledged) { IsReplacement = true, Node = finished.Node };
+                        AppendLocked(e.AssignmentId, AssignmentLog.SystemStream,
+                            Marker($"the finished event was refused ({reason}); it was sent again without outputs, progress message and start time"), now);
+                        done = "sends it again without outputs";
+                    }
+                    else
+                    {
+                        fallback = new PendingEvent(LastResort(e.AssignmentId, now), finished.OnAcknowledged) { IsReplacement = true, IsLastResort = true, Node = finished.Node };
+                        AppendLocked(e.AssignmentId, AssignmentLog.SystemStream,
+                            Marker($"the finished event was refused again ({reason}); it was sent once more with outcome error and nothing else, so the target ends"), now);
+                        done = "sends it once more with outcome error and nothing else";
+                    }
                     finished.Node!.Value = fallback;
                     if (assignments.TryGetValue(e.AssignmentId, out var state) && state.LastEvent == finished.Node)
                     {
                         state.LastEvent = fallback.Node;
                     }
-                    AppendLocked(e.AssignmentId, AssignmentLog.SystemStream,
-                        Marker($"the finished event was refused ({reason}); it was sent again without outputs, progress message and start time"),
-                        timeProvider.GetUtcNow());
-                    done = "sends it again without outputs";
                     break;
                 default:
                     callback = RemoveLocked(item);
@@ -123,7 +136,9 @@ internal sealed partial class ReportQueue
                         AppendLocked(dropped.AssignmentId, AssignmentLog.SystemStream,
                             Marker($"the {dropped.Event.Type.ToString().ToLowerInvariant()} event was dropped: {reason}"), timeProvider.GetUtcNow());
                     }
-                    done = "dropped it";
+                    done = item is PendingEvent { IsLastResort: true }
+                        ? "dropped it: the server refused even the bare finished report, so the target does not end by this agent's report but by its timeout, a cancel, or the host's liveness check"
+                        : "dropped it";
                     break;
             }
         }
@@ -171,6 +186,23 @@ internal sealed partial class ReportQueue
                 return null;
         }
     }
+
+    /// <summary>The message of a last-resort Finished event: fixed, short, ASCII.</summary>
+    public const string LastResortMessage =
+        "The agent's finished report was refused twice by the server; this one stands in for it and does not carry the real outcome (see the log).";
+
+    /// <summary>
+    /// A Finished event with nothing in it the gateway could refuse but the assignment id: outcome error, a fixed
+    /// message, the current time; no exit code, outputs, start time or chunk count.
+    /// </summary>
+    private static AgentEvent LastResort(string assignmentId, DateTimeOffset now) => new()
+    {
+        AssignmentId = assignmentId,
+        Type = AgentEventType.Finished,
+        At = now,
+        Outcome = AgentOutcome.Error,
+        Message = LastResortMessage,
+    };
 
     private static string Marker(string what) => ProtocolText.Clean($"[orchestrator-agent: {what}]\n");
 }

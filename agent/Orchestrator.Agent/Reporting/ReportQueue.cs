@@ -25,11 +25,6 @@ internal sealed partial class ReportQueue(long maxPendingChars, TimeProvider tim
     private readonly AsyncSignal room = new();
     private long pendingChars;
 
-    public ReportQueue(long maxPendingChars)
-        : this(maxPendingChars, TimeProvider.System)
-    {
-    }
-
     /// <summary>Set whenever something was added or became sendable; the sender waits on it.</summary>
     public AsyncSignal Added { get; } = new();
 
@@ -226,10 +221,12 @@ internal sealed partial class ReportQueue(long maxPendingChars, TimeProvider tim
         }
     }
 
-    /// <summary>A Finished event reports every chunk numbered for its assignment, markers included.</summary>
+    /// <summary>A Finished event reports every chunk numbered for its assignment, markers included (a last resort
+    /// reports nothing it does not have to).</summary>
     private void Counted(PendingEvent pending)
     {
-        if (pending.Event.Type == AgentEventType.Finished && assignments.TryGetValue(pending.AssignmentId, out var state) && state.NextSeq > 0)
+        if (pending.Event.Type == AgentEventType.Finished && !pending.IsLastResort
+            && assignments.TryGetValue(pending.AssignmentId, out var state) && state.NextSeq > 0)
         {
             pending.Event = pending.Event with { LogChunks = state.NextSeq };
         }

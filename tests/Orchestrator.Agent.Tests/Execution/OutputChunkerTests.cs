@@ -1,12 +1,13 @@
 using System.Text;
 using Orchestrator.Agent.Execution;
 using Orchestrator.Agent.Reporting;
+using Orchestrator.Agent.Tests.Reporting;
 
 namespace Orchestrator.Agent.Tests.Execution;
 
 public sealed class OutputChunkerTests
 {
-    private readonly ReportQueue queue = new(1024 * 1024);
+    private readonly ReportQueue queue = new(1024 * 1024, new ManualClock());
 
     [Fact]
     public void Write_LinesBeforeFlush_GoInOneChunkWithConsecutiveSeq()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Protocol;
 
 namespace Orchestrator.Agent.Tests.Infrastructure;
@@ -63,9 +64,9 @@ public sealed class AgentHarness : IAsyncDisposable
         return options;
     }
 
-    public AgentRunner StartAgent(Action<AgentOptions>? configure = null)
+    public AgentRunner StartAgent(Action<AgentOptions>? configure = null, ILoggerFactory? loggerFactory = null)
     {
-        Runner = new AgentRunner(Options(configure));
+        Runner = new AgentRunner(Options(configure), loggerFactory);
         Run = Task.Run(() => Runner.RunAsync(stop.Token));
         return Runner;
     }

@@ -94,12 +94,74 @@ public sealed class ReportQueueTests
         Assert.Null(fallback.Event.StartedAt);
         Assert.Contains("refused", fallback.Event.Message, StringComparison.Ordinal);
         Assert.Equal(0, acknowledged);
+    }
 
-        // Refused again: dropped for good, and the assignment is let go.
-        queue.GiveUp(fallback, "refused again");
+    [Fact]
+    public void GiveUp_FinishedRefusedTwice_IsSentOnceMoreAsTheLastResort_AfterASecondMarker()
+    {
+        var queue = new ReportQueue(1024, clock);
+        var acknowledged = 0;
+        queue.AddEvent(Event("a", AgentEventType.Finished) with
+        {
+            Outcome = AgentOutcome.Failed,
+            ExitCode = 3,
+            Message = "exit 3",
+            Outputs = new Dictionary<string, string> { ["v"] = "x" },
+            UploadedSha256 = new string('a', 64),
+            StartedAt = clock.GetUtcNow(),
+        }, () => acknowledged++);
+        queue.GiveUp(Assert.Single(queue.TakeEvents()), "events[0].outputs.v: no");
+        queue.Acknowledge(queue.TakeChunks());
+        var fallback = Assert.Single(queue.TakeEvents());
+        clock.Advance(TimeSpan.FromSeconds(7));
+
+        var done = queue.GiveUp(fallback, "events[0].uploadedSha256: no");
+
+        Assert.Equal("sends it once more with outcome error and nothing else", done);
+        Assert.Empty(queue.TakeEvents()); // waits for the second marker chunk
+        var marker = Assert.Single(queue.TakeChunks());
+        Assert.Equal((1L, "system"), (marker.Chunk.Seq, marker.Chunk.Stream));
+        Assert.Equal("[orchestrator-agent: the finished event was refused again (events[0].uploadedSha256: no); it was sent once more with outcome error and nothing else, so the target ends]\n",
+            marker.Chunk.Text);
+        queue.Acknowledge([marker]);
+        var last = Assert.Single(queue.TakeEvents());
+        Assert.True(last.IsLastResort);
+        Assert.Equal(new AgentEvent
+        {
+            AssignmentId = "a",
+            Type = AgentEventType.Finished,
+            At = clock.GetUtcNow(),
+            Outcome = AgentOutcome.Error,
+            Message = ReportQueue.LastResortMessage,
+        }, last.Event); // no logChunks either: nothing the gateway could refuse but the id
+        Assert.True(ReportQueue.LastResortMessage.All(char.IsAscii));
+        Assert.Equal(0, acknowledged);
+
+        queue.Acknowledge([last]);
         Assert.Equal(1, acknowledged);
         Assert.Empty(queue.TakeEvents());
         Assert.Empty(queue.TakeChunks());
+    }
+
+    [Fact]
+    public void GiveUp_LastResortRefused_IsDroppedAndTheAssignmentLetGo()
+    {
+        var queue = new ReportQueue(1024, clock);
+        var acknowledged = 0;
+        queue.AddEvent(Event("a", AgentEventType.Finished) with { Outcome = AgentOutcome.Succeeded, ExitCode = 0 }, () => acknowledged++);
+        queue.GiveUp(Assert.Single(queue.TakeEvents()), "first");
+        queue.Acknowledge(queue.TakeChunks());
+        queue.GiveUp(Assert.Single(queue.TakeEvents()), "second");
+        queue.Acknowledge(queue.TakeChunks());
+        var last = Assert.Single(queue.TakeEvents());
+
+        var done = queue.GiveUp(last, "events[0].assignmentId: not an assignment id");
+
+        Assert.StartsWith("dropped it: the server refused even the bare finished report", done, StringComparison.Ordinal);
+        Assert.Equal(1, acknowledged);
+        Assert.Empty(queue.TakeEvents());
+        Assert.Empty(queue.TakeChunks());
+        Assert.Equal(0, queue.ChunkCount("a")); // let go: nothing more is numbered for it
     }
 
     [Fact]
