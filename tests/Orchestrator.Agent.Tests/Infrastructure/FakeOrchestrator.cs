@@ -25,6 +25,8 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     private readonly List<HeartbeatRequest> heartbeats = [];
     private readonly List<PollRequest> polls = [];
     private readonly List<AgentEvent> events = [];
+    private readonly List<LogsCall> logCalls = [];
+    private readonly List<string> refusedPaths = [];
     private readonly Dictionary<(string AssignmentId, long Seq), LogChunkDto> chunks = [];
     private readonly Dictionary<string, Queue<Assignment>> queues = new(StringComparer.Ordinal);
     private readonly HashSet<string> cancelRequested = new(StringComparer.Ordinal);
@@ -71,6 +73,9 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     /// <summary>A /logs request holding a chunk this matches is answered 500 (a server failing on that chunk).</summary>
     public Func<LogChunkDto, bool> FailChunk { get; set; } = _ => false;
+
+    /// <summary>The clock the server stamps what it records with (<see cref="LogCalls"/>).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>/logs requests answered 500 so far.</summary>
     public int ServerErrors => Snapshot(() => serverErrors);
@@ -185,6 +190,12 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     public IReadOnlyList<AgentEvent> Events() => Snapshot(() => events.ToArray());
 
+    /// <summary>Every /logs request that got past the session check, in order, with its status (200 or 500).</summary>
+    public IReadOnlyList<LogsCall> LogCalls() => Snapshot(() => logCalls.ToArray());
+
+    /// <summary>The paths of requests refused with a status (<see cref="Refused"/>), in order.</summary>
+    public IReadOnlyList<string> RefusedPaths() => Snapshot(() => refusedPaths.ToArray());
+
     public IReadOnlyList<AgentEvent> Events(string assignmentId) => Snapshot(() => events.Where(e => e.AssignmentId == assignmentId).ToArray());
 
     public AgentEvent? Finished(string assignmentId) =>
@@ -241,6 +252,10 @@ public sealed class FakeOrchestrator : IAsyncDisposable
                 var refuse = context.HttpContext.Request.Headers.Authorization.ToString() != "Bearer " + AcceptedToken ? 401 : failRemaining > 0 ? 503 : 0;
                 failRemaining = refuse == 503 ? failRemaining - 1 : failRemaining;
                 refused += refuse == 0 ? 0 : 1;
+                if (refuse != 0)
+                {
+                    refusedPaths.Add(context.HttpContext.Request.Path.Value ?? "");
+                }
                 return refuse;
             });
             return status == 0 ? await next(context) : Results.StatusCode(status);
@@ -295,13 +310,18 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             }
             if (request.Chunks.Any(FailChunk))
             {
-                Record(() => serverErrors++);
+                Record(() =>
+                {
+                    serverErrors++;
+                    logCalls.Add(new LogsCall(Clock.GetUtcNow(), request.Chunks, 500));
+                });
                 return Results.Problem(statusCode: 500, title: "The chunks could not be stored.");
             }
             var refusedChunks = request.Chunks.Select((c, i) => (Reason: RefuseChunk(c), Index: i)).Where(r => r.Reason is not null)
                 .Select(r => new ItemProblem(r.Index, $"chunks[{r.Index}].text", r.Reason!)).ToList();
             Record(() =>
             {
+                logCalls.Add(new LogsCall(Clock.GetUtcNow(), request.Chunks, 200));
                 foreach (var chunk in request.Chunks.Where((_, i) => !refusedChunks.Any(r => r.Index == i)))
                 {
                     if (!chunks.TryAdd((chunk.AssignmentId, chunk.Seq), chunk))
@@ -392,4 +412,10 @@ public sealed class FakeOrchestrator : IAsyncDisposable
         await http.Request.ReadFromJsonAsync<T>(ProtocolJson.Options, http.RequestAborted) ?? throw new BadHttpRequestException("empty body");
 
     private static IResult Json<T>(T value) => Results.Json(value, ProtocolJson.Options);
+}
+
+/// <summary>A /logs request as the fake server saw it: when (on its <see cref="FakeOrchestrator.Clock"/>), what, and the answer's status.</summary>
+public sealed record LogsCall(DateTimeOffset At, IReadOnlyList<LogChunkDto> Chunks, int Status)
+{
+    public override string ToString() => $"{At:HH:mm:ss.fff} {Status} [{string.Join(", ", Chunks.Select(c => $"{c.AssignmentId}#{c.Seq}"))}]";
 }
