@@ -19,7 +19,19 @@ public sealed class SafeTimeTests
 
         Assert.InRange(due, TimeSpan.Zero, PlanLimits.MaxDuration);
         Assert.Equal(TimeSpan.FromTicks(Math.Clamp(ticks, 0, PlanLimits.MaxDuration.Ticks)), due);
-        _ = DateTimeOffset.UtcNow.AddYears(7000) + due; // a reminder's anchor, even far in the future, is a date
+    }
+
+    [Fact]
+    public void Due_LongestFromAClockInTheYear9989_IsADate3650DaysOn()
+    {
+        // A reminder is due at the silo's clock plus Due(...): even from a clock far past any real one, the longest
+        // due time is a representable date, exactly the longest plan duration on (9992 and 9996 are leap years).
+        var clock = new DateTimeOffset(9989, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var at = clock + SafeTime.Due(TimeSpan.MaxValue);
+
+        Assert.Equal(TimeSpan.FromDays(3650), PlanLimits.MaxDuration);
+        Assert.Equal(new DateTimeOffset(9998, 12, 30, 0, 0, 0, TimeSpan.Zero), at);
     }
 
     [Theory]

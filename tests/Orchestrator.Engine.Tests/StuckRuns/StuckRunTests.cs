@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.Plans.Model;
@@ -108,31 +109,52 @@ public sealed class StuckRunTests(StuckRunFixture fixture)
     }
 
     [Fact]
-    public async Task Cancel_StepThatNeverStarted_EndsCancelledWithinTheBackstop()
+    public async Task Cancel_StepThatNeverStarted_EndsCancelledWithinTheBackstop_NotBefore()
     {
+        var backstop = TimeSpan.FromMinutes(2);
         var plan = await fixture.PutUnvalidatedPlanAsync(Plan(StuckRunFixture.Script("broken") with { Targets = new TargetSpec { Selector = "role in (web" } }));
         var id = await H.RunAsync(plan);
         await H.WaitForInstanceAsync(id, Wait, "running");
 
+        // Only this test moves the clock while it runs (the collection runs its tests one at a time), so the backstop
+        // is due exactly this far from now.
+        var due = fixture.Clock.GetUtcNow() + backstop;
         using (var cancel = await H.ControlAsync($"/api/v1/task-instances/{id}/cancel", new { reason = "enough" }))
         {
             Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         }
         await H.WaitForInstanceAsync(id, Wait, "stopping");
+
+        // A probe: another run, due to start a second or two before the backstop. Once it has started, the reminder
+        // pump has fired everything due by then, the backstop too had it been due, in the same pass or before.
+        var probeAt = new DateTimeOffset((due - TimeSpan.FromSeconds(1)).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var probe = await RunAtAsync(await H.PutPlanAsync(GatePlan), probeAt);
+        var waiting = await H.WaitForInstanceAsync(probe, Wait, "scheduled");
+        Assert.Equal(probeAt, waiting["notBefore"]!.GetValue<DateTimeOffset>());
+        fixture.Clock.SetUtcNow(probeAt);
+        await Eventually.Until(() => H.GetInstanceAsync(probe), i => EngineHarness.StatusOf(i) is not ("scheduled" or "absent"), Wait, "the probe run started");
+
+        // A command to the run now queues behind any tick the pump fired for it, so the run answers it as it is after
+        // every reminder due by now: still stopping (a run that had ended would answer 409).
         using (var again = await H.ControlAsync($"/api/v1/task-instances/{id}/cancel", new { reason = "still enough" }))
         {
-            Assert.Equal(HttpStatusCode.OK, again.StatusCode); // a stopping run takes another cancel; it ends all the same
+            Assert.True(again.StatusCode == HttpStatusCode.OK, $"a cancel {due - probeAt} before the backstop: {(int)again.StatusCode} {await again.Content.ReadAsStringAsync()}");
         }
-        fixture.Clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal("stopping", EngineHarness.StatusOf(await H.GetInstanceAsync(id))); // the step had time to confirm
+        var stopping = await H.GetInstanceAsync(id);
+        Assert.Equal("stopping", EngineHarness.StatusOf(stopping)); // the step had time to confirm
+        Assert.DoesNotContain(stopping["actions"]!.AsArray(), a => Text(a!, "action") == "stop-unconfirmed");
 
-        fixture.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        fixture.Clock.SetUtcNow(due + TimeSpan.FromSeconds(1)); // the second cancel did not move the backstop
         var done = await H.WaitForInstanceAsync(id, Wait, "cancelled", "failed");
 
         Assert.Equal("cancelled", EngineHarness.StatusOf(done));
         Assert.Equal("cancelled by tester: enough; step 'broken' did not confirm within 2m, so the run ended without it", done["reason"]!.GetValue<string>());
         Assert.Equal("cancelled", EngineHarness.StepStatus(done, 0));
         Assert.Contains(done["actions"]!.AsArray(), a => Text(a!, "action") == "stop-unconfirmed");
+        using (var end = await H.ControlAsync($"/api/v1/task-instances/{probe}/cancel", new { reason = "probe done" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+        }
     }
 
     [Fact]
@@ -151,6 +173,22 @@ public sealed class StuckRunTests(StuckRunFixture fixture)
         Assert.Equal("cancelled", EngineHarness.StatusOf(done));
         Assert.Equal("cancelled by tester: enough", done["reason"]!.GetValue<string>());
         Assert.DoesNotContain(done["actions"]!.AsArray(), a => Text(a!, "action") == "stop-unconfirmed");
+    }
+
+    private const string GatePlan = """
+        name: probe
+        steps:
+          - name: gate
+            approval:
+              required: 1
+        """;
+
+    private async Task<string> RunAtAsync(string planId, DateTimeOffset at)
+    {
+        using var response = await H.Http.PostAsJsonAsync($"/api/v1/plans/{planId}/run", new { at });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"run at {at:O}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["id"]!.GetValue<string>();
     }
 
     private static string Text(JsonNode node, string field) => node[field]!.GetValue<string>();
