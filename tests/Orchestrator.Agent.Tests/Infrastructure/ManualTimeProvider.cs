@@ -31,8 +31,7 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         {
             lock (gate)
             {
-                var due = timers.Where(t => t.DueAt != DateTimeOffset.MaxValue).Select(t => (DateTimeOffset?)t.DueAt).Min();
-                return due;
+                return timers.Where(t => t.DueAt != DateTimeOffset.MaxValue).Select(t => (DateTimeOffset?)t.DueAt).Min();
             }
         }
     }

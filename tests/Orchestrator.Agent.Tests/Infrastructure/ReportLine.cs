@@ -7,8 +7,8 @@ namespace Orchestrator.Agent.Tests.Infrastructure;
 /// <summary>
 /// The agent's reporting on a clock the test moves: a <see cref="ReportQueue"/> the test fills, the real
 /// <see cref="ReportSender"/> and <see cref="AgentApiClient"/>, talking HTTP to a <see cref="FakeOrchestrator"/> that
-/// stamps what it records with the same clock. Nothing in it waits on real time, so what happens, and when on the
-/// test's clock, does not depend on the machine's load.
+/// stamps what it records with the same clock. Every wait in it is on that clock (only a request's own 30 s timeout
+/// is on real time), so what happens, and when on the test's clock, does not depend on the machine's load.
 /// </summary>
 internal sealed class ReportLine : IAsyncDisposable
 {
