@@ -282,10 +282,17 @@ public static class SchedulesApi
         var size = api.PageSize(limit);
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(r => new { key = r.Key, schedule = r.Data is null ? null : IndexJson.Parse<ScheduleIndexData>(r.Data) })
+            .Select(r => new { key = r.Key, schedule = r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data)) })
             .ToList();
         return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].key) });
     }
+
+    /// <summary>
+    /// A row as the list shows it: with the day rule in force, also in a row written before day matching existed (which
+    /// has none): both-must-match, the rule then, or the standard rule for a Harbor periodic job's (see ScheduleState).
+    /// </summary>
+    private static ScheduleIndexData InForce(ScheduleIndexData row) =>
+        row.DayMatching is not null ? row : row with { DayMatching = DayRuleUpgrade.IsPeriodicJob(row) ? DayMatching.Either : DayMatching.Both };
 
     private static IResult? CheckIds(string planId, string name) => ScheduleNames.CheckSaved("planId", planId) ?? ScheduleNames.CheckSaved("name", name);
 }
