@@ -35,7 +35,6 @@ internal sealed partial class DayRuleUpgrade(IServiceProvider services, IHostApp
         await _started.DisposeAsync();
         await _stopping.CancelAsync();
         await _sweep.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopping.Dispose();
     }
 
     /// <summary>Whether a schedule's index row is a periodic job's still shown under another rule than the standard one.</summary>
