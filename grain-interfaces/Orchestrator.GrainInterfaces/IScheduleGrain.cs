@@ -21,6 +21,13 @@ public interface IScheduleGrain : IGrainWithStringKey
     /// <summary>Starts a run now, outside the schedule and its overlap policy ("create job from cronjob").</summary>
     Task RunNow(RunScheduleNow command);
 
+    /// <summary>
+    /// Moves a Harbor periodic job's schedule saved before day matching existed onto the standard day rule it was
+    /// created with (see <c>ScheduleState.AdoptsStandardDayRule</c>), reminder included; does nothing to any other
+    /// schedule. The result's value is "true" when it changed something.
+    /// </summary>
+    Task UpgradeDayRule(ScheduleCommand command);
+
     /// <summary>From a task instance the schedule started: it ended.</summary>
     Task OnRunFinished(ScheduledRunFinished report);
 
@@ -71,7 +78,7 @@ public sealed record ScheduleSpec
     /// <summary>
     /// How day-of-month and day-of-week combine when both are restricted: either matches (the standard cron rule, the
     /// default) or both must. A schedule saved before this field existed is read as <see cref="Runtime.Reminders.DayMatching.Both"/>,
-    /// the only rule then (see <c>ScheduleState.DayMatchingSaved</c>).
+    /// the only rule then, unless it is a Harbor periodic job's (see <c>ScheduleState.DayMatchingSaved</c>).
     /// </summary>
     public Runtime.Reminders.DayMatching DayMatching { get; init; } = Runtime.Reminders.DayMatching.Either;
 

@@ -12,6 +12,9 @@ public static class JobLabels
     /// <summary>Generic, Scheduled or Periodic.</summary>
     public const string Kind = "job.kind";
 
+    /// <summary>The <see cref="Kind"/> of a periodic job: its schedule carries it, and so does each execution.</summary>
+    public const string Periodic = "Periodic";
+
     /// <summary>"true" when submitted with unique.</summary>
     public const string Unique = "job.unique";
 

@@ -55,6 +55,25 @@ public sealed class QueryValues(HttpContext http)
 
     public int? Int(string name, int min, int max) => (int?)Whole(name, min, max);
 
+    /// <summary>
+    /// A time as bodies write one (RFC 3339 with its offset: <c>2030-01-01T09:00:00Z</c>; a <c>+</c> offset written
+    /// <c>%2B</c>) from <paramref name="min"/> to <paramref name="max"/>, or null when not given.
+    /// </summary>
+    public DateTimeOffset? Time(string name, DateTimeOffset min, DateTimeOffset max)
+    {
+        var text = Text(name, 64);
+        if (text is null)
+        {
+            return null;
+        }
+        if (JsonFields.CheckTime(text, min, max, out var time) is { } why)
+        {
+            Errors.Add(new FieldError(name, why));
+            return null;
+        }
+        return time;
+    }
+
     /// <summary>The page size: <c>limit</c> from 1 to <paramref name="max"/>, <see cref="ApiLimits.DefaultPageSize"/> (or less than max) when not given.</summary>
     public int Limit(int max) => Int("limit", 1, max) ?? Math.Min(ApiLimits.DefaultPageSize, max);
 

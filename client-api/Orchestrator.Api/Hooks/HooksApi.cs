@@ -22,33 +22,12 @@ public static class HooksApi
         return routes;
     }
 
-    /// <summary>Body of a run's <c>statusHook</c>: where to post, and the HMAC key (optional: the silo's default then).</summary>
-    public sealed record StatusHookRequest(string? Url, string? Secret);
-
     /// <summary>
-    /// Checks a run's hook: an absolute http or https URL of at most <see cref="ApiLimits.MaxUrlLength"/> characters and,
-    /// when given, a secret of 1 to <see cref="ApiLimits.MaxSecretLength"/> characters.
+    /// Reads a body's <c>statusHook</c> object (<c>url</c>, <c>secret</c>), adding errors to <paramref name="body"/>;
+    /// null when absent or bad. The one reader of a hook, for runs and schedules alike: an absolute http or https URL
+    /// of at most <see cref="ApiLimits.MaxUrlLength"/> characters (<see cref="CheckUrl"/>) and, when given, a secret of
+    /// 1 to <see cref="ApiLimits.MaxSecretLength"/> characters.
     /// </summary>
-    public static IResult? Validate(StatusHookRequest? request, string field, out StatusHook? hook)
-    {
-        hook = null;
-        if (request is null)
-        {
-            return null;
-        }
-        if (CheckUrl(request.Url, out var url) is { } why)
-        {
-            return Problems.Field(field + ".url", why);
-        }
-        if (CheckSecret(request.Secret) is { } bad)
-        {
-            return Problems.Field(field + ".secret", bad);
-        }
-        hook = new StatusHook(url!.AbsoluteUri, request.Secret);
-        return null;
-    }
-
-    /// <summary>Reads a body's <c>statusHook</c> object (<c>url</c>, <c>secret</c>), adding errors to <paramref name="body"/>; null when absent or bad.</summary>
     public static StatusHook? Read(JsonFields body, string field)
     {
         var fields = body.Object(field);

@@ -20,6 +20,7 @@ public static class ApiRegistration
         services.AddSingleton<ApiContext>();
         services.AddSingleton<Agents.HeartbeatThrottle>();
         services.AddSingleton<Agents.OpenAssignments>();
+        services.AddHostedService<DayRuleUpgrade>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));

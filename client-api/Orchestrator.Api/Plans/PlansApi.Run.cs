@@ -17,8 +17,7 @@ public static partial class PlansApi
     /// <summary>Reads and checks the run body; every error names its field.</summary>
     internal static (RunRequest? Request, List<FieldError> Errors) ReadRun(JsonFields body, DateTimeOffset now)
     {
-        var parameters = body.StringMap("parameters", ApiLimits.MaxParameters, IsParameterName,
-            $"a parameter name (a letter, then letters, digits or '_', at most {ApiLimits.MaxParameterNameLength})", ApiLimits.MaxParameterValueLength);
+        var parameters = body.Parameters("parameters");
         var version = body.Int("version", 1, int.MaxValue);
         var at = body.Time("at");
         var delayText = body.String("delay", 64);
@@ -51,9 +50,6 @@ public static partial class PlansApi
         }
         return body.Errors.Count > 0 ? (null, body.Errors) : (new RunRequest(parameters ?? [], version, options), body.Errors);
     }
-
-    internal static bool IsParameterName(string name) =>
-        name.Length is > 0 and <= ApiLimits.MaxParameterNameLength && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static async Task<IResult> Run(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Orchestrator.Api.Common;
 using Orchestrator.Runtime.Reminders;
 
@@ -13,7 +12,11 @@ public static class SchedulePreview
 
     public const int DefaultCount = 10;
 
-    private static readonly string[] Fields = ["cron", "timeZone", "dayMatching", "count", "from"];
+    /// <summary>The earliest preview start accepted.</summary>
+    public static readonly DateTimeOffset MinFrom = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The latest preview start accepted (fire times stop at the end of 9999-12-29).</summary>
+    public static readonly DateTimeOffset MaxFrom = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
     /// The next <paramref name="count"/> fire times after <paramref name="from"/>, in UTC and in the schedule's zone;
@@ -36,46 +39,14 @@ public static class SchedulePreview
         return list;
     }
 
-    /// <summary>Reads <c>{"cron", "timeZone", "dayMatching", "count", "from"}</c>; every error names its field.</summary>
-    public static (Request? Request, List<FieldError> Errors) Read(JsonElement body, DateTimeOffset now)
+    /// <summary>Reads <c>{"cron", "timeZone", "dayMatching", "count", "from"}</c>; null when the body breaks a rule (the errors are in <paramref name="body"/>).</summary>
+    public static Request? Read(JsonFields body, DateTimeOffset now)
     {
-        var errors = new List<FieldError>();
-        var values = new Dictionary<string, (string Given, JsonElement Value)>(StringComparer.Ordinal);
-        foreach (var property in body.EnumerateObject())
-        {
-            if (!Fields.Contains(property.Name))
-            {
-                errors.Add(new FieldError(ScheduleBody.PathOf("", property.Name), $"Unknown field '{property.Name}'{ScheduleRequest.Suggest(property.Name, Fields)}."));
-            }
-            else if (!values.TryAdd(property.Name, (property.Name, property.Value)))
-            {
-                errors.Add(new FieldError(property.Name, $"'{property.Name}' is given twice; give it once."));
-            }
-        }
-        var fields = new ScheduleRequest.FieldReader(values, errors);
-        var cron = fields.Text("cron");
-        var zone = fields.Text("timeZone") ?? "UTC";
-        var dayMatching = fields.Enum<DayMatching>("dayMatching") ?? DayMatching.Either;
-        var count = fields.Int("count", 1, MaxCount) ?? DefaultCount;
-        DateTimeOffset from = now;
-        if (fields.Has("from"))
-        {
-            if (fields.Text("from") is { } text)
-            {
-                var (parsed, error) = ScheduleQuery.ParseTime("from", text);
-                if (error is not null)
-                {
-                    errors.Add(error);
-                }
-                from = parsed ?? now;
-            }
-        }
-        if (cron is null && !fields.Has("cron"))
-        {
-            errors.Add(new FieldError("cron", "Required: a cron expression (5 or 6 fields, or @hourly, @daily, ...)."));
-        }
-        ScheduleRequest.CheckCron(cron, "cron", fields.Has("timeZone") ? zone : null, dayMatching, errors);
-        return errors.Count == 0 ? (new Request(cron!, zone, dayMatching, count, from), errors) : (null, errors);
+        var (cron, zone, dayMatching) = ScheduleRequest.ReadCron(body);
+        var count = body.Int("count", 1, MaxCount) ?? DefaultCount;
+        var from = body.Time("from", MinFrom, MaxFrom) ?? now;
+        body.RefuseUnknown();
+        return body.Errors.Count == 0 ? new Request(cron!, zone ?? "UTC", dayMatching, count, from) : null;
     }
 
     /// <summary>A checked preview request.</summary>

@@ -12,8 +12,9 @@ namespace Orchestrator.Api.Schedules;
 /// /api/v1/schedules/preview (try an expression without saving). See docs/scheduling.md.
 /// </summary>
 /// <remarks>
-/// Handlers take no bound parameters but route values: bodies are read by <see cref="ScheduleBody"/> and query values
-/// by <see cref="ScheduleQuery"/>, so every refusal is a problem naming its field.
+/// Handlers take no bound parameters but route values: bodies are read by the API's common readers
+/// (<see cref="JsonBody"/>, <see cref="JsonFields"/>) and query strings by <see cref="QueryValues"/>, so the schedules
+/// API refuses what every endpoint refuses, in the same words and within the same limits (<see cref="ApiLimits"/>).
 /// </remarks>
 public static class SchedulesApi
 {
@@ -38,29 +39,23 @@ public static class SchedulesApi
 
     private static async Task<IResult> Put(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if ((ScheduleQuery.CheckId("planId", planId) ?? ScheduleQuery.CheckNewName(name)) is { } bad)
+        if ((ScheduleNames.CheckSaved("planId", planId) ?? await CheckNameToSave(planId, name, api) ?? new QueryValues(http).Problem()) is { } bad)
         {
-            return Problems.Validation([bad]);
+            return bad;
         }
-        int? expected = null;
-        if (http.Request.Headers.IfMatch.FirstOrDefault() is { } ifMatch)
+        if (IfMatch.Read(http.Request, "a schedule revision", out var expected) is { } badCondition)
         {
-            if (!int.TryParse(ifMatch.Trim().Trim('"', 'W', '/'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v))
-            {
-                return Problems.Field("If-Match", $"'{ScheduleQuery.Shown(ifMatch)}' is not a schedule revision (a non-negative integer, as the ETag gives it).");
-            }
-            expected = v;
+            return badCondition;
         }
-        var (document, error) = await ScheduleBody.ReadAsync(http.Request, ScheduleRequest.Example, cancellationToken);
-        if (error is not null)
+        using var body = await JsonBody.ReadAsync(http, required: true, cancellationToken);
+        if (body.Error is { } bodyError)
         {
-            return error;
+            return Problems.From(bodyError);
         }
-        using var body = document!;
-        var (spec, errors) = ScheduleRequest.Read(body.RootElement);
-        if (spec is null)
+        var fields = JsonFields.Of(body.Root);
+        if (ScheduleRequest.Read(fields) is not { } spec)
         {
-            return Problems.Validation(errors, "The schedule is invalid.");
+            return Problems.Validation(fields.Errors, "The schedule is invalid.");
         }
         var planView = await api.Client.GetGrain<IPlanGrain>(planId).GetAsync(spec.PlanVersion);
         if (planView is null)
@@ -87,12 +82,31 @@ public static class SchedulesApi
         });
     }
 
+    /// <summary>
+    /// Null when <paramref name="name"/> may be saved: a name for a new schedule, or the name of one that exists (saved
+    /// under an earlier, looser rule, and still replaceable); else the 400 naming <c>name</c>.
+    /// </summary>
+    private static async Task<IResult?> CheckNameToSave(string planId, string name, ApiContext api)
+    {
+        if (ScheduleNames.CheckNew(name) is not { } strict)
+        {
+            return null;
+        }
+        if (!ScheduleNames.IsSaved(name))
+        {
+            return strict;
+        }
+        var existing = await api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name)).GetAsync();
+        return existing is { Deleted: false } ? null : strict;
+    }
+
     private static async Task<IResult> Get(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var (count, countError) = ScheduleQuery.Int(http.Request.Query, "preview", 0, SchedulePreview.MaxCount);
-        if ((CheckIds(planId, name) ?? countError) is { } bad)
+        var query = new QueryValues(http);
+        var count = query.Int("preview", 0, SchedulePreview.MaxCount);
+        if ((CheckIds(planId, name) ?? query.Problem()) is { } bad)
         {
-            return Problems.Validation([bad]);
+            return bad;
         }
         var view = await api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name)).GetAsync();
         if (view is null || view.Deleted)
@@ -152,9 +166,9 @@ public static class SchedulesApi
 
     private static async Task<IResult> Delete(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (CheckIds(planId, name) is { } bad)
+        if ((CheckIds(planId, name) ?? new QueryValues(http).Problem()) is { } bad)
         {
-            return Problems.Validation([bad]);
+            return bad;
         }
         var requestId = CommandWaiter.NewRequestId();
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
@@ -165,9 +179,9 @@ public static class SchedulesApi
 
     private static async Task<IResult> Suspend(string planId, string name, bool suspend, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (CheckIds(planId, name) is { } bad)
+        if ((CheckIds(planId, name) ?? new QueryValues(http).Problem()) is { } bad)
         {
-            return Problems.Validation([bad]);
+            return bad;
         }
         var requestId = CommandWaiter.NewRequestId();
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
@@ -178,9 +192,9 @@ public static class SchedulesApi
 
     private static async Task<IResult> RunNow(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (CheckIds(planId, name) is { } bad)
+        if ((CheckIds(planId, name) ?? new QueryValues(http).Problem()) is { } bad)
         {
-            return Problems.Validation([bad]);
+            return bad;
         }
         var requestId = CommandWaiter.NewRequestId();
         var instanceId = Guid.NewGuid().ToString("N");
@@ -195,13 +209,12 @@ public static class SchedulesApi
 
     private static async Task<IResult> PreviewOf(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var query = http.Request.Query;
-        var (count, countError) = ScheduleQuery.Int(query, "count", 1, SchedulePreview.MaxCount);
-        var (from, fromError) = ScheduleQuery.Time(query, "from");
-        var errors = new[] { CheckIds(planId, name), countError, fromError }.OfType<FieldError>().ToList();
-        if (errors.Count > 0)
+        var query = new QueryValues(http);
+        var count = query.Int("count", 1, SchedulePreview.MaxCount);
+        var from = query.Time("from", SchedulePreview.MinFrom, SchedulePreview.MaxFrom);
+        if ((CheckIds(planId, name) ?? query.Problem()) is { } bad)
         {
-            return Problems.Validation(errors);
+            return bad;
         }
         var view = await api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name)).GetAsync();
         if (view is null || view.Deleted)
@@ -214,16 +227,19 @@ public static class SchedulesApi
 
     private static async Task<IResult> TryPreview(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var (document, error) = await ScheduleBody.ReadAsync(http.Request, "{\"cron\": \"0 9 13 * 5\", \"timeZone\": \"Europe/London\", \"count\": 10}", cancellationToken);
-        if (error is not null)
+        if (new QueryValues(http).Problem() is { } badQuery)
         {
-            return error;
+            return badQuery;
         }
-        using var body = document!;
-        var (request, errors) = SchedulePreview.Read(body.RootElement, api.Clock.GetUtcNow());
-        if (request is null)
+        using var body = await JsonBody.ReadAsync(http, required: true, cancellationToken);
+        if (body.Error is { } bodyError)
         {
-            return Problems.Validation(errors, "The preview request is invalid.");
+            return Problems.From(bodyError);
+        }
+        var fields = JsonFields.Of(body.Root);
+        if (SchedulePreview.Read(fields, api.Clock.GetUtcNow()) is not { } request)
+        {
+            return Problems.Validation(fields.Errors, "The preview request is invalid.");
         }
         var schedule = CronSchedule.Parse(request.Cron, request.TimeZone, request.DayMatching);
         return TypedResults.Ok(new { request.Cron, timeZone = request.TimeZone, request.DayMatching, fires = SchedulePreview.Fires(schedule, request.From, request.Count) });
@@ -231,9 +247,9 @@ public static class SchedulesApi
 
     private static Task<IResult> ListOfPlan(string planId, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (ScheduleQuery.CheckId("planId", planId) is { } bad)
+        if (ScheduleNames.CheckSaved("planId", planId) is { } bad)
         {
-            return Task.FromResult(Problems.Validation([bad]));
+            return Task.FromResult(bad);
         }
         var prefix = planId + "/";
         return Page(prefix, http, api, cancellationToken);
@@ -247,37 +263,36 @@ public static class SchedulesApi
     /// </summary>
     private static async Task<IResult> Page(string prefix, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        var (cursor, cursorError) = ScheduleQuery.Text(http.Request.Query, "after");
-        if (cursorError is not null)
+        var query = new QueryValues(http);
+        var key = query.After();
+        var limit = query.Int("limit", 1, api.Options.MaxPageSize);
+        if (query.Problem() is { } bad)
         {
-            return Problems.Validation([cursorError]);
+            return bad;
         }
         string? after = prefix.Length > 0 ? prefix : null;
-        if (cursor is not null)
+        if (key is not null)
         {
-            if (!Cursor.TryDecode(cursor, out var key, out var error))
-            {
-                return Problems.Field("after", error);
-            }
-            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/') is not [var p, var n]
-                || ScheduleQuery.CheckId("after", p) is not null || ScheduleQuery.CheckId("after", n) is not null)
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/') is not [var p, var n] || !ScheduleNames.IsSaved(p) || !ScheduleNames.IsSaved(n))
             {
                 return Problems.Field("after", "This cursor is not one of this list's: pass the 'next' value of the previous page unchanged.");
             }
             after = key;
         }
-        var (limit, limitError) = ScheduleQuery.Int(http.Request.Query, "limit", 1, api.Options.MaxPageSize);
-        if (limitError is not null)
-        {
-            return Problems.Validation([limitError]);
-        }
         var size = api.PageSize(limit);
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(r => new { key = r.Key, schedule = r.Data is null ? null : IndexJson.Parse<ScheduleIndexData>(r.Data) })
+            .Select(r => new { key = r.Key, schedule = r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data)) })
             .ToList();
         return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].key) });
     }
 
-    private static FieldError? CheckIds(string planId, string name) => ScheduleQuery.CheckId("planId", planId) ?? ScheduleQuery.CheckId("name", name);
+    /// <summary>
+    /// A row as the list shows it: with the day rule in force, also in a row written before day matching existed (which
+    /// has none): both-must-match, the rule then, or the standard rule for a Harbor periodic job's (see ScheduleState).
+    /// </summary>
+    private static ScheduleIndexData InForce(ScheduleIndexData row) =>
+        row.DayMatching is not null ? row : row with { DayMatching = DayRuleUpgrade.IsPeriodicJob(row) ? DayMatching.Either : DayMatching.Both };
+
+    private static IResult? CheckIds(string planId, string name) => ScheduleNames.CheckSaved("planId", planId) ?? ScheduleNames.CheckSaved("name", name);
 }

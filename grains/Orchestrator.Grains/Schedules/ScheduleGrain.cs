@@ -32,6 +32,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         {
             return;
         }
+        await AdoptStandardDayRule();
         var exists = State.Spec is not null && !State.Deleted;
         if (command.ExpectedRevision is { } expected && expected != (exists ? State.Revision : 0))
         {
@@ -103,6 +104,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
             Reply(command.RequestId, 404, $"No schedule '{GrainKey}'.");
             return;
         }
+        await AdoptStandardDayRule();
         if (State.Spec.Suspend != command.Suspend)
         {
             var now = TimeProvider.GetUtcNow();
@@ -117,6 +119,20 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
             WriteScheduleIndex();
         }
         Reply(command.RequestId, 200, null, State.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task UpgradeDayRule(ScheduleCommand command)
+    {
+        if (Answered(command.RequestId))
+        {
+            return;
+        }
+        var changed = await AdoptStandardDayRule();
+        if (State.Spec is not null && !State.Deleted)
+        {
+            WriteScheduleIndex(); // the sweep asks while the row shows another rule; now it shows the one in force
+        }
+        Reply(command.RequestId, 200, null, changed ? "true" : "false");
     }
 
     public Task RunNow(RunScheduleNow command)
@@ -142,6 +158,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
             await UnregisterReminder(reminderName);
             return;
         }
+        await AdoptStandardDayRule();
         var lastDue = State.LastDue ?? status.DueTime.AddTicks(-1);
         if (status.DueTime <= lastDue)
         {
@@ -199,6 +216,28 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
     private CronSchedule Cron() => _cron ??= CronSchedule.ParseSaved(State.Spec!.Cron, State.Spec.TimeZone, EffectiveSpec()!.DayMatching);
 
     private ScheduleSpec? EffectiveSpec() => State.EffectiveSpec();
+
+    /// <summary>
+    /// A Harbor periodic job's schedule saved before day matching existed (<see cref="ScheduleState.AdoptsStandardDayRule"/>)
+    /// is saved with the standard rule it already follows, and its reminder — stored then with both-must-match, so
+    /// firing only on the days both fields match — is registered again under that rule. Before anything else a turn
+    /// does, so that whatever it writes (the index row, a fire) is under the rule in force. True when it changed it.
+    /// </summary>
+    private async Task<bool> AdoptStandardDayRule()
+    {
+        if (!State.AdoptsStandardDayRule)
+        {
+            return false;
+        }
+        State.Spec = State.EffectiveSpec();
+        State.DayMatchingSaved = true;
+        _cron = null;
+        if (!State.Deleted)
+        {
+            await ArmOrDisarm();
+        }
+        return true;
+    }
 
     /// <summary>Registers the cron reminder when the schedule should fire, removes it otherwise.</summary>
     private Task ArmOrDisarm() =>

@@ -14,13 +14,31 @@ public sealed class ScheduleState
     /// <summary>
     /// Whether <see cref="Spec"/> carries the day matching it was saved with. False for schedules saved before
     /// <see cref="ScheduleSpec.DayMatching"/> existed: they were saved (and previewed) under both-must-match, the only
-    /// rule then, and keep it until saved again (<see cref="EffectiveSpec"/>).
+    /// rule then, and keep it until saved again (<see cref="EffectiveSpec"/>) — except a Harbor periodic job's
+    /// (<see cref="AdoptsStandardDayRule"/>).
     /// </summary>
     public bool DayMatchingSaved { get; set; }
 
-    /// <summary>The spec as it applies: one saved before day matching existed keeps both-must-match, the rule it was saved under.</summary>
-    public ScheduleSpec? EffectiveSpec() =>
-        Spec is { } spec && !DayMatchingSaved ? spec with { DayMatching = Runtime.Reminders.DayMatching.Both } : Spec;
+    /// <summary>
+    /// A schedule saved before day matching existed by the jobs API for a Harbor periodic job (labelled
+    /// <c>job.kind=Periodic</c>): its <c>cron_spec</c> was written for Harbor, where either day field matching fires
+    /// (robfig/cron), so the standard rule is the one it was created with. It follows that rule, and its grain moves
+    /// it there for good (reminder included) at its next turn or when the API starts (<c>IScheduleGrain.UpgradeDayRule</c>).
+    /// </summary>
+    public bool AdoptsStandardDayRule =>
+        Spec is { } spec && !DayMatchingSaved && spec.Labels.TryGetValue(JobLabels.Kind, out var kind) && kind == JobLabels.Periodic;
+
+    /// <summary>
+    /// The spec as it applies: one saved before day matching existed keeps both-must-match, the rule it was saved
+    /// under, unless it is a Harbor periodic job's (<see cref="AdoptsStandardDayRule"/>): that one has the standard rule.
+    /// </summary>
+    public ScheduleSpec? EffectiveSpec() => Spec switch
+    {
+        null => null,
+        _ when DayMatchingSaved => Spec,
+        _ when AdoptsStandardDayRule => Spec with { DayMatching = Runtime.Reminders.DayMatching.Either },
+        _ => Spec with { DayMatching = Runtime.Reminders.DayMatching.Both },
+    };
 
     public int Revision { get; set; }
 

@@ -6,7 +6,8 @@ namespace Orchestrator.Engine.Tests.Jobs;
 
 /// <summary>
 /// A Harbor cron_spec means what it means in Harbor (robfig/cron): with both day fields restricted, a day matches if
-/// either does, so "0 0 9 13 * 5" is due every Friday and every 13th, not only on Friday the 13th.
+/// either does, so "0 0 9 13 * 5" is due every Friday and every 13th, not only on Friday the 13th. Periodic jobs
+/// saved before the day rule existed: <c>Schedules/LegacyDayRuleTests</c>.
 /// </summary>
 [Collection(JobsCollection.Name)]
 public sealed class PeriodicDayRuleTests(JobsFixture fixture)
@@ -14,13 +15,25 @@ public sealed class PeriodicDayRuleTests(JobsFixture fixture)
     [Fact]
     public async Task Periodic_CronSpecWithDayOfMonthAndDayOfWeek_IsDueOnEither()
     {
+        // Both day fields restricted, chosen from the clock so that the rules give different dates: the day-of-week of
+        // the next 09:00 (so under either that 09:00 is due) and a day-of-month that is not its day (so under both it
+        // is not). The fixture's clock follows the real date, which no fixed expression could be sure to tell apart.
+        var now = fixture.Clock.GetUtcNow();
+        var next = NextAtNine(now, _ => true);
+        var dayOfMonth = next.Day % 28 + 1;
+        var dayOfWeek = (int)next.DayOfWeek;
+        var either = NextAtNine(now, d => d.Day == dayOfMonth || (int)d.DayOfWeek == dayOfWeek);
+        var both = NextAtNine(now, d => d.Day == dayOfMonth && (int)d.DayOfWeek == dayOfWeek);
+        Assert.Equal(next, either);
+        Assert.NotEqual(either, both);
+
         using var submitted = await fixture.Jobs.PostAsJsonAsync("/api/v1/jobs", new
         {
             job = new
             {
                 name = "script",
                 parameters = new { host = "job-day-rule", script = "true" },
-                metadata = new { kind = "Periodic", cron_spec = "0 0 9 13 * 5" },
+                metadata = new { kind = "Periodic", cron_spec = $"0 0 9 {dayOfMonth} * {dayOfWeek}" },
             },
         });
         var text = await submitted.Content.ReadAsStringAsync();
@@ -30,16 +43,20 @@ public sealed class PeriodicDayRuleTests(JobsFixture fixture)
         using var response = await fixture.Jobs.GetAsync($"/api/v1/jobs/{id}");
         var runAt = DateTimeOffset.FromUnixTimeSeconds(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["job"]!["run_at"]!.GetValue<long>());
 
-        // The first 09:00 UTC after now on a Friday or a 13th, found by walking the days.
-        var now = fixture.Clock.GetUtcNow();
-        var day = new DateTimeOffset(now.Year, now.Month, now.Day, 9, 0, 0, TimeSpan.Zero);
-        while (day <= now || (day.DayOfWeek != DayOfWeek.Friday && day.Day != 13))
-        {
-            day = day.AddDays(1);
-        }
-        Assert.Equal(day, runAt);
+        Assert.Equal(either, runAt);
 
         using var stop = await fixture.Jobs.PostAsJsonAsync($"/api/v1/jobs/{id}", new { action = "stop" });
         Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
+    }
+
+    /// <summary>The first 09:00 UTC strictly after <paramref name="after"/> on a day <paramref name="day"/> accepts.</summary>
+    private static DateTimeOffset NextAtNine(DateTimeOffset after, Func<DateTimeOffset, bool> day)
+    {
+        var t = new DateTimeOffset(after.Year, after.Month, after.Day, 9, 0, 0, TimeSpan.Zero);
+        while (t <= after || !day(t))
+        {
+            t = t.AddDays(1);
+        }
+        return t;
     }
 }

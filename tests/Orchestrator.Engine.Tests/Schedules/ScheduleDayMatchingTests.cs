@@ -14,7 +14,8 @@ namespace Orchestrator.Engine.Tests.Schedules;
 /// <summary>
 /// The day rule through the API: '0 9 13 * 5' is every Friday and every 13th by default (as in Kubernetes CronJob and
 /// Harbor), Friday the 13th only with dayMatching both; the choice is shown on the schedule and its previews, and a
-/// schedule saved before the choice existed keeps both-must-match.
+/// schedule saved before the choice existed keeps both-must-match — unless it is a Harbor periodic job's (see also
+/// <see cref="LegacyDayRuleTests"/>).
 /// </summary>
 [Collection(ScheduleCollection.Name)]
 public sealed class ScheduleDayMatchingTests(ScheduleFixture fixture)
@@ -50,24 +51,23 @@ public sealed class ScheduleDayMatchingTests(ScheduleFixture fixture)
     public async Task SavedSchedule_Friday13_PreviewsFridaysAnd13ths_AndBothOnlyFriday13ths()
     {
         var plan = await H.PutPlanAsync(ScheduleFixture.GatePlan);
+        var (either, both) = ClockWhereTheRulesDiffer();
         await H.PutScheduleAsync(plan, "standard", new { cron = "0 9 13 * 5" });
         await H.PutScheduleAsync(plan, "both", new { cron = "0 9 13 * 5", dayMatching = "both" });
 
         var standard = JsonNode.Parse(await H.Http.GetStringAsync($"/api/v1/plans/{plan}/schedules/standard/preview?count=8&from=2030-09-01T00:00:00Z"))!;
-        var both = JsonNode.Parse(await H.Http.GetStringAsync($"/api/v1/plans/{plan}/schedules/both/preview?count=8&from=2030-09-01T00:00:00Z"))!;
+        var bothPreview = JsonNode.Parse(await H.Http.GetStringAsync($"/api/v1/plans/{plan}/schedules/both/preview?count=8&from=2030-09-01T00:00:00Z"))!;
 
         Assert.Equal("either", standard["dayMatching"]!.GetValue<string>());
         Assert.Equal(Times(FridaysAnd13ths), Utc(standard["fires"]!));
-        Assert.Equal("both", both["dayMatching"]!.GetValue<string>());
-        Assert.Equal(Times(Friday13ths), Utc(both["fires"]!));
+        Assert.Equal("both", bothPreview["dayMatching"]!.GetValue<string>());
+        Assert.Equal(Times(Friday13ths), Utc(bothPreview["fires"]!));
 
-        // The grain computes its own next due time with the same rule.
+        // The grain computes its own next due time with the same rule: exactly the day each rule gives.
         var view = await H.GetScheduleAsync(plan, "standard");
         Assert.Equal("either", view["spec"]!["dayMatching"]!.GetValue<string>());
-        var next = view["nextDue"]!.GetValue<DateTimeOffset>();
-        Assert.True(next.DayOfWeek == DayOfWeek.Friday || next.Day == 13, $"next due {next:O}");
-        var nextBoth = (await H.GetScheduleAsync(plan, "both"))["nextDue"]!.GetValue<DateTimeOffset>();
-        Assert.True(nextBoth.DayOfWeek == DayOfWeek.Friday && nextBoth.Day == 13, $"next due {nextBoth:O}");
+        Assert.Equal(either, view["nextDue"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(both, (await H.GetScheduleAsync(plan, "both"))["nextDue"]!.GetValue<DateTimeOffset>());
 
         // The list shows the rule too.
         var list = JsonNode.Parse(await H.Http.GetStringAsync($"/api/v1/plans/{plan}/schedules"))!["items"]!.AsArray();
@@ -81,16 +81,44 @@ public sealed class ScheduleDayMatchingTests(ScheduleFixture fixture)
     public async Task ChangingOnlyDayMatching_ChangesTheNextDueTime()
     {
         var plan = await H.PutPlanAsync(ScheduleFixture.GatePlan);
+        var (either, both) = ClockWhereTheRulesDiffer();
         await H.PutScheduleAsync(plan, "s", new { cron = "0 9 13 * 5", dayMatching = "both" });
-        var before = (await H.GetScheduleAsync(plan, "s"))["nextDue"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(both, (await H.GetScheduleAsync(plan, "s"))["nextDue"]!.GetValue<DateTimeOffset>());
 
         await H.PutScheduleAsync(plan, "s", new { cron = "0 9 13 * 5" });
         var after = await H.GetScheduleAsync(plan, "s");
 
         Assert.Equal("either", after["spec"]!["dayMatching"]!.GetValue<string>());
-        Assert.True(after["nextDue"]!.GetValue<DateTimeOffset>() <= before);
-        Assert.True(after["nextDue"]!.GetValue<DateTimeOffset>() - fixture.Clock.GetUtcNow() <= TimeSpan.FromDays(7), "either: a Friday within a week");
+        Assert.Equal(either, after["nextDue"]!.GetValue<DateTimeOffset>());
         await H.DeleteScheduleAsync(plan, "s");
+    }
+
+    /// <summary>
+    /// The next 09:00 UTC of '0 9 13 * 5' under each rule, computed by walking the days (Friday or 13th; Friday and
+    /// 13th), with the fixture's clock first moved past a Friday the 13th if that is the next either-day, so that the
+    /// two differ and an assertion of either tells the rules apart.
+    /// </summary>
+    private (DateTimeOffset Either, DateTimeOffset Both) ClockWhereTheRulesDiffer()
+    {
+        var either = NextAtNine(fixture.Clock.GetUtcNow(), d => d.DayOfWeek == DayOfWeek.Friday || d.Day == 13);
+        if (either.DayOfWeek == DayOfWeek.Friday && either.Day == 13)
+        {
+            fixture.Clock.SetUtcNow(either.AddHours(1));
+        }
+        var now = fixture.Clock.GetUtcNow();
+        var (e, b) = (NextAtNine(now, d => d.DayOfWeek == DayOfWeek.Friday || d.Day == 13), NextAtNine(now, d => d.DayOfWeek == DayOfWeek.Friday && d.Day == 13));
+        Assert.NotEqual(e, b);
+        return (e, b);
+    }
+
+    private static DateTimeOffset NextAtNine(DateTimeOffset after, Func<DateTimeOffset, bool> day)
+    {
+        var t = new DateTimeOffset(after.Year, after.Month, after.Day, 9, 0, 0, TimeSpan.Zero);
+        while (t <= after || !day(t))
+        {
+            t = t.AddDays(1);
+        }
+        return t;
     }
 
     [Fact]
@@ -107,5 +135,24 @@ public sealed class ScheduleDayMatchingTests(ScheduleFixture fixture)
         state.DayMatchingSaved = true;
         var reread = JsonSerializer.Deserialize<ScheduleState>(JsonSerializer.Serialize(state, new JsonSerializerOptions(JsonSerializerDefaults.Web)), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.Equal(DayMatching.Either, reread.EffectiveSpec()!.DayMatching);
+    }
+
+    [Theory]
+    [InlineData("Periodic", DayMatching.Either)]
+    [InlineData("Generic", DayMatching.Both)]
+    [InlineData(null, DayMatching.Both)]
+    public void StateSavedBeforeDayMatching_OfAHarborPeriodicJob_FollowsTheStandardRule(string? kind, DayMatching expected)
+    {
+        // A periodic job's schedule as the jobs API saved it before dayMatching existed: labelled job.kind=Periodic.
+        var labels = kind is null ? "" : $$""","labels":{"job.name":"script","job.kind":"{{kind}}"}""";
+        var old = $$"""{"planId":"script","name":"p-0123456789abcdef0123456789abcdef","spec":{"cron":"0 0 9 13 * 5","timeZone":"UTC","overlap":0{{labels}}},"revision":1}""";
+        var state = JsonSerializer.Deserialize<ScheduleState>(old, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+
+        Assert.Equal(expected, state.EffectiveSpec()!.DayMatching);
+        Assert.Equal(kind == "Periodic", state.AdoptsStandardDayRule);
+        var cron = CronSchedule.ParseSaved(state.Spec!.Cron, state.Spec.TimeZone, state.EffectiveSpec()!.DayMatching);
+        // From Sunday 2030-09-01: Friday the 6th under the standard rule, Friday the 13th under both.
+        Assert.Equal(expected == DayMatching.Either ? new DateTimeOffset(2030, 9, 6, 9, 0, 0, TimeSpan.Zero) : new DateTimeOffset(2030, 9, 13, 9, 0, 0, TimeSpan.Zero),
+            cron.NextAfter(new DateTimeOffset(2030, 9, 1, 0, 0, 0, TimeSpan.Zero)));
     }
 }
