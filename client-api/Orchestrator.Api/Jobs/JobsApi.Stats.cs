@@ -66,7 +66,7 @@ public static partial class JobsApi
         stats["update_time"] = updated.ToUnixTimeSeconds();
         if (labels.GetValueOrDefault(HookLabel) is { } hook)
         {
-            stats["hook_status"] = hook;
+            stats["hook_status"] = HookUrls.Redact(hook); // runs stored before labels held it redacted
         }
         if (labels.GetValueOrDefault(JobLabels.Upstream) is { } upstream)
         {
@@ -132,7 +132,7 @@ public static partial class JobsApi
         };
         if (spec.Hook is { } hook)
         {
-            stats["hook_status"] = hook.Url;
+            stats["hook_status"] = HookUrls.Redact(hook.Url);
         }
         return stats;
     }
