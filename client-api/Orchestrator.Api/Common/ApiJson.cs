@@ -121,9 +121,9 @@ public static class Problems
         _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "The request failed.",
     };
 
-    /// <summary>The detail line of a problem: the first few errors as "path: message".</summary>
+    /// <summary>The detail line of a problem (and Harbor's description): the first five errors as "path: message", each cut like <c>errors[]</c>.</summary>
     public static string Detail(IEnumerable<FieldError> errors) =>
-        string.Join("; ", errors.Take(5).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}"));
+        string.Join("; ", errors.Take(5).Select(Bounded).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}"));
 
     public static IResult NotFound(string detail) => TypedResults.Problem(title: "Not found.", detail: detail, statusCode: StatusCodes.Status404NotFound);
 

@@ -55,4 +55,13 @@ public sealed class ProblemsTests
         Assert.Equal("The request body is too large.", problem.ProblemDetails.Title);
         Assert.Equal(Problems.MaxMessageLength, Assert.Single(Assert.IsType<List<FieldError>>(problem.ProblemDetails.Extensions["errors"])).Message.Length);
     }
+
+    [Fact]
+    public void Detail_LongMessages_AreCutAsInErrors()
+    {
+        var detail = Problems.Detail(Enumerable.Range(0, 10).Select(i => new FieldError("p" + i, new string('m', 10_000))));
+
+        Assert.True(detail.Length < 5 * (Problems.MaxMessageLength + 10), $"{detail.Length} characters");
+        Assert.DoesNotContain("p5", detail, StringComparison.Ordinal);
+    }
 }
