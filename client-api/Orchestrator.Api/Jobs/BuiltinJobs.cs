@@ -64,7 +64,7 @@ public static partial class BuiltinJobs
         var interpreter = values!["interpreter"];
         if (!PlanValidator.Interpreters.Contains(interpreter))
         {
-            return (null, null, HarborErrors.Field("job.parameters.interpreter", $"'{interpreter}' is not an interpreter; use {string.Join(", ", PlanValidator.Interpreters)}."));
+            return (null, null, HarborErrors.Field("job.parameters.interpreter", $"{Common.Quote.Of(interpreter)} is not an interpreter; use {string.Join(", ", PlanValidator.Interpreters)}."));
         }
         var (timeout, timeoutError) = Timeout(values, PlanLimits.MaxTargetTimeout);
         if (timeoutError is not null)
@@ -121,12 +121,12 @@ public static partial class BuiltinJobs
         var method = values["method"].Trim().ToUpperInvariant();
         if (method.Length is 0 or > 16 || !method.All(char.IsAsciiLetterUpper))
         {
-            return (null, null, HarborErrors.Field("job.parameters.method", $"'{values["method"]}' is not an HTTP method."));
+            return (null, null, HarborErrors.Field("job.parameters.method", $"{Common.Quote.Of(values["method"])} is not an HTTP method."));
         }
         var expect = values["expect_status"].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (expect.FirstOrDefault(e => !IsStatusPattern(e)) is { } badStatus)
         {
-            return (null, null, HarborErrors.Field("job.parameters.expect_status", $"'{badStatus}' is neither a status code (100-599) nor a class such as 2xx."));
+            return (null, null, HarborErrors.Field("job.parameters.expect_status", $"{Common.Quote.Of(badStatus)} is neither a status code (100-599) nor a class such as 2xx."));
         }
         var (timeout, timeoutError) = Timeout(values, PlanLimits.MaxHttpTimeout);
         if (timeoutError is not null)

@@ -20,7 +20,7 @@ public static partial class JobsApi
     {
         if (!JobIds.IsValid(id))
         {
-            return HarborErrors.Field("id", $"'{id}' is not a job id.");
+            return HarborErrors.Field("id", $"{Quote.Of(id)} is not a job id: 1 to {JobIds.MaxLength} ASCII letters, digits, '-', '_' or '.', not only dots.");
         }
         var stats = JobIds.TryParsePeriodic(id, out _, out var key)
             ? await PeriodicStats(api.Client, id, key)
