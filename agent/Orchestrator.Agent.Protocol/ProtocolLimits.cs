@@ -9,7 +9,7 @@ public static class ProtocolLimits
     /// <summary>Session ids: 1 to 128 letters, digits, '-', '_', '.' or ':'. The agent sends 32 hex digits.</summary>
     public const int MaxSessionIdLength = 128;
 
-    /// <summary>Host names: 1 to 253 letters, digits, '-', '_' or '.'.</summary>
+    /// <summary>Host names: 1 to 253 characters (<see cref="ProtocolNames.IsHostName"/>).</summary>
     public const int MaxHostNameLength = 253;
 
     /// <summary>Hosts in one register, heartbeat or poll (a simulated fleet registers all of its hosts at once).</summary>

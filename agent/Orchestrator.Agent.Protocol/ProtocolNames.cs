@@ -8,14 +8,26 @@ namespace Orchestrator.Agent.Protocol;
 /// </summary>
 public static class ProtocolNames
 {
-    private static readonly SearchValues<char> HostChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+    private static readonly SearchValues<char> HostChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
 
-    /// <summary>1 to 253 letters, digits, '-', '_' or '.'.</summary>
-    public static bool IsHostName(string host) =>
-        host.Length is > 0 and <= ProtocolLimits.MaxHostNameLength && !host.AsSpan().ContainsAnyExcept(HostChars);
+    /// <summary>The host name rule, as error messages and the docs state it.</summary>
+    public const string HostRule = "1 to 253 ASCII letters, digits, '.', '_', ':' or '-', starting with a letter, a digit or '_'";
+
+    /// <summary>
+    /// The one host name rule of the product: what an agent may register, what a plan may target and what the API's
+    /// <c>{host}</c> takes (the plans library's <c>HostNames</c> and the API use this method). DNS names, short and
+    /// NetBIOS-style names (<c>_build</c>), IPv4 and most IPv6 addresses fit. The first character may not be
+    /// <c>-</c> (a host name reaches command lines as <c>ORCH_HOST</c> and <c>${{ host }}</c>, where it would read as
+    /// an option) nor <c>.</c> (<c>.</c> and <c>..</c> are path steps a URL resolves away, so such a host could never
+    /// be addressed as <c>/hosts/{host}</c>).
+    /// </summary>
+    public static bool IsHostName(string? host) =>
+        host is { Length: > 0 and <= ProtocolLimits.MaxHostNameLength }
+        && (char.IsAsciiLetterOrDigit(host[0]) || host[0] == '_')
+        && !host.AsSpan().ContainsAnyExcept(HostChars);
 
     public static string? CheckHost(string host) =>
-        IsHostName(host) ? null : $"'{Shown(host)}' is not a host name: 1 to {ProtocolLimits.MaxHostNameLength} letters, digits, '-', '_' or '.'.";
+        IsHostName(host) ? null : $"'{Shown(host)}' is not a host name: {HostRule}.";
 
     /// <summary>
     /// Kubernetes' label syntax: a key is an optional DNS subdomain prefix (at most 253 characters) and '/', then a

@@ -19,7 +19,10 @@ public sealed class SiloHostingOptions
     /// </summary>
     public bool? LocalAgent { get; set; }
 
-    /// <summary>The host name the local agent registers as. Default <c>local</c>; its labels are <c>local=true</c>.</summary>
+    /// <summary>
+    /// The host name the local agent registers as, under the agents' host name rule (<c>ProtocolNames.IsHostName</c>).
+    /// Default <c>local</c>; its labels are <c>local=true</c>.
+    /// </summary>
     public string LocalAgentHost { get; set; } = "local";
 
     /// <summary>How many scripts the local agent runs at once. Default 4.</summary>
@@ -41,6 +44,11 @@ public sealed class SiloHostingOptions
         if (string.IsNullOrWhiteSpace(LocalAgentHost))
         {
             yield return "LocalAgentHost: must not be empty.";
+        }
+        else if (Agent.Protocol.ProtocolNames.CheckHost(LocalAgentHost) is { } badHost)
+        {
+            // The local agent would be refused at every registration: say so at start instead.
+            yield return "LocalAgentHost: " + badHost;
         }
         if (AgentHeartbeatForwardInterval <= TimeSpan.Zero)
         {

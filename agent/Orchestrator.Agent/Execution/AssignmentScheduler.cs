@@ -179,6 +179,10 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
             {
                 startedAt = timeProvider.GetUtcNow();
                 queue.AddEvent(new AgentEvent { AssignmentId = assignment.Id, Type = AgentEventType.Started, At = startedAt.Value });
+                if (log.Masker.UnmaskedNotice is { } notice)
+                {
+                    log.System(notice);
+                }
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!waited)

@@ -18,7 +18,7 @@ namespace Orchestrator.Api.Agents;
 /// </summary>
 public static partial class AgentGateway
 {
-    public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes)
+    public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes, Hosting.ApiOptions options)
     {
         var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken).AddEndpointFilter(ApiContext.RequireClient);
         group.MapPost("/register", Register);
@@ -27,7 +27,9 @@ public static partial class AgentGateway
         group.MapPost("/events", Events);
         group.MapPost("/logs", Logs);
         group.MapGet("/files/{sha256}", Files.FilesApi.Download);
-        group.MapPut("/files", Files.FilesApi.Upload);
+        // An agent uploads a host's file (a file distribution's source) under the same limit as POST /api/v1/files;
+        // without it the server's default (30,000,000 bytes) would refuse files the 413 message says are allowed.
+        group.MapPut("/files", Files.FilesApi.Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
         return group;
     }
 

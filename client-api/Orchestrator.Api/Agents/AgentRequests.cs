@@ -36,21 +36,24 @@ internal static class AgentRequests
         if (!request.HasJsonContentType())
         {
             return (null, Status(StatusCodes.Status415UnsupportedMediaType, "Content-Type",
-                $"is '{request.ContentType}'; the agent protocol takes application/json."));
+                request.ContentType is null ? "is missing; the agent protocol takes application/json." : $"is {Quote.Of(request.ContentType)}; the agent protocol takes application/json."));
         }
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = maxBytes;
         }
+        // The body streams into the parser; the probe only remembers whether it held anything but white space.
+        var body = new BodyProbe(request.Body);
         try
         {
-            return (await JsonDocument.ParseAsync(request.Body, default, cancellationToken).ConfigureAwait(false), null);
+            return (await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false), null);
         }
         catch (JsonException ex)
         {
-            return (null, request.ContentLength == 0 || ex.BytePositionInLine == 0 && ex.LineNumber == 0
-                ? Problems.Field("body", "is required: a JSON object.")
-                : Problems.Field("body", $"is not valid JSON ({ex.Message})."));
+            return (null, !body.SawBytes ? Problems.Field("body", "is required: a JSON object.")
+                : !body.SawContent ? Problems.Field("body", "is only white space; a JSON object is required.")
+                : Problems.Field("body", string.Create(CultureInfo.InvariantCulture,
+                    $"is not valid JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {Reason(ex.Message)}")));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -95,7 +98,7 @@ internal static class AgentRequests
                 {
                     if (AgentIds.CheckLabel(key, value) is { } badLabel)
                     {
-                        host.Error($"labels.{key}", badLabel);
+                        errors.Add(new FieldError(host.KeyPath("labels", key), badLabel));
                     }
                 }
                 var capacity = host.Integer("capacity", required: true, 1, ProtocolLimits.MaxCapacity);
@@ -256,9 +259,16 @@ internal static class AgentRequests
 
     private static string Indexed(string path, int index) => string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
 
-    private static IResult Status(int status, string field, string message) => TypedResults.Problem(
-        title: status == StatusCodes.Status413PayloadTooLarge ? "The request is too large." : "The request is invalid.",
-        detail: $"{field}: {message}",
-        statusCode: status,
-        extensions: new Dictionary<string, object?> { ["errors"] = new[] { new FieldError(field, message) } });
+    /// <summary>
+    /// A parser's message without the position it appends (" LineNumber: 0 | BytePositionInLine: 3.", which the
+    /// error states itself), control characters escaped and cut: it may quote a character of the body.
+    /// </summary>
+    private static string Reason(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal) is >= 0 and var path ? path : message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        var reason = cut < 0 ? message : message[..cut];
+        return reason.Length <= 200 && !reason.Any(char.IsControl) ? reason : Quote.Of(reason);
+    }
+
+    private static IResult Status(int status, string field, string message) => Problems.WithStatus(status, [new FieldError(field, message)]);
 }

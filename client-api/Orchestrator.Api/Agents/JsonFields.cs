@@ -41,6 +41,13 @@ internal sealed class JsonFields
 
     public string Path(string name) => path.Length == 0 ? name : $"{path}.{name}";
 
+    /// <summary>
+    /// The path of a map entry whose key a client chose (a label, an output): as the REST API writes paths, the key
+    /// quoted, escaped and cut when it is not a plain word (<c>labels['has space']</c>), so an error never carries a
+    /// megabyte or a control character back.
+    /// </summary>
+    public string KeyPath(string name, string key) => Common.JsonFields.Path(Path(name), key);
+
     public void Error(string name, string message) => errors.Add(new FieldError(Path(name), message));
 
     public string? String(string name, bool required, int maxLength)
@@ -66,7 +73,7 @@ internal sealed class JsonFields
         }
         if (!element.TryGetInt64(out var value) || value < min || value > max)
         {
-            Error(name, string.Create(CultureInfo.InvariantCulture, $"is {element.GetRawText()}; it must be a whole number from {min} to {max}."));
+            Error(name, string.Create(CultureInfo.InvariantCulture, $"is {Shown(element.GetRawText())}; it must be a whole number from {min} to {max}."));
             return null;
         }
         return value;
@@ -91,7 +98,9 @@ internal sealed class JsonFields
     }
 
     /// <summary>
-    /// An ISO 8601 time. One more than <see cref="Agent.Protocol.ProtocolLimits.MaxClockAhead"/> ahead of
+    /// An ISO 8601 time. One without an offset (<c>2026-11-21T10:00:00</c>) is read as UTC, never as the server's
+    /// local time (which would make the same report mean different instants on different servers); the agent always
+    /// sends an offset. One more than <see cref="Agent.Protocol.ProtocolLimits.MaxClockAhead"/> ahead of
     /// <paramref name="now"/> or more than <see cref="Agent.Protocol.ProtocolLimits.MaxReportAge"/> behind comes from a
     /// host whose clock is off: it is replaced by <paramref name="now"/> (the time the server received it), never
     /// refused, because refusing a host's reports for its clock would leave its targets unable to end.
@@ -106,6 +115,10 @@ internal sealed class JsonFields
         {
             Error(name, "is not an ISO 8601 date and time such as 2026-11-21T10:00:00Z.");
             return null;
+        }
+        if (element.TryGetDateTime(out var local) && local.Kind == DateTimeKind.Unspecified)
+        {
+            value = new DateTimeOffset(local, TimeSpan.Zero);
         }
         var ahead = Agent.Protocol.ProtocolLimits.MaxClockAhead;
         var age = Agent.Protocol.ProtocolLimits.MaxReportAge;
@@ -174,7 +187,7 @@ internal sealed class JsonFields
             var key = LenientJson.GetName(property);
             if (property.Value.ValueKind != JsonValueKind.String)
             {
-                errors.Add(new FieldError($"{Path(name)}.{key}", $"must be a string, not {Kind(property.Value)}."));
+                errors.Add(new FieldError(KeyPath(name, key), $"must be a string, not {Kind(property.Value)}."));
                 return null;
             }
             map[key] = LenientJson.GetString(property.Value);
@@ -204,6 +217,9 @@ internal sealed class JsonFields
         }
         return true;
     }
+
+    /// <summary>Raw text a client sent, as an error shows it: at most 64 characters (a number of any length is still one).</summary>
+    private static string Shown(string raw) => raw.Length <= Quote.MaxShown ? raw : Quote.Of(raw);
 
     private static string Kind(JsonElement element) => element.ValueKind switch
     {

@@ -27,18 +27,25 @@ public sealed record InputError(int Status, FieldError Field)
         new(StatusCodes.Status400BadRequest, new FieldError(path, message, line, column));
 }
 
-/// <summary>Builds RFC 7807 problem responses that name the bad fields.</summary>
+/// <summary>
+/// Builds RFC 7807 problem responses that name the bad fields. A response lists at most <see cref="MaxErrors"/> errors
+/// (<c>errorsOmitted</c> counts the others) and cuts a path or message past <see cref="MaxPathLength"/> or
+/// <see cref="MaxMessageLength"/> characters, so that no input, however many mistakes or however long the names it
+/// repeats back, makes the answer much larger than a few KB.
+/// </summary>
 public static class Problems
 {
-    public static IResult Validation(IEnumerable<FieldError> errors, string title = "The request is invalid.")
-    {
-        var list = errors.ToList();
-        return TypedResults.Problem(
-            title: title,
-            detail: Detail(list),
-            statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?> { ["errors"] = list });
-    }
+    /// <summary>Most errors one response lists.</summary>
+    public const int MaxErrors = 20;
+
+    /// <summary>Longest path shown; a longer one is cut and ends with "…".</summary>
+    public const int MaxPathLength = 160;
+
+    /// <summary>Longest message shown; a longer one is cut and ends with "…".</summary>
+    public const int MaxMessageLength = 400;
+
+    public static IResult Validation(IEnumerable<FieldError> errors, string title = "The request is invalid.") =>
+        WithErrors(StatusCodes.Status400BadRequest, title, errors);
 
     public static IResult Field(string path, string message) => Validation([new FieldError(path, message)]);
 
@@ -49,11 +56,55 @@ public static class Problems
 
     /// <summary>A 4xx with the title of its status and the fields it is about.</summary>
     public static IResult WithStatus(int status, IReadOnlyList<FieldError> errors, string? title = null) =>
-        TypedResults.Problem(
-            title: title ?? TitleOf(status),
-            detail: Detail(errors),
-            statusCode: status,
-            extensions: errors.Count == 0 ? null : new Dictionary<string, object?> { ["errors"] = errors });
+        WithErrors(status, title ?? TitleOf(status), errors);
+
+    private static IResult WithErrors(int status, string title, IEnumerable<FieldError> errors)
+    {
+        var shown = new List<FieldError>(MaxErrors);
+        var omitted = 0;
+        foreach (var error in errors)
+        {
+            if (shown.Count < MaxErrors)
+            {
+                shown.Add(Bounded(error));
+            }
+            else
+            {
+                omitted++;
+            }
+        }
+        Dictionary<string, object?>? extensions = null;
+        if (shown.Count > 0)
+        {
+            extensions = new Dictionary<string, object?> { ["errors"] = shown };
+            if (omitted > 0)
+            {
+                extensions["errorsOmitted"] = omitted;
+            }
+        }
+        var detail = Detail(shown) + (omitted > 0 ? $"; and {omitted} more error{(omitted == 1 ? "" : "s")} not listed" : "");
+        return TypedResults.Problem(title: title, detail: detail, statusCode: status, extensions: extensions);
+    }
+
+    /// <summary>An error with its path and message cut to their limits.</summary>
+    private static FieldError Bounded(FieldError error) =>
+        error.Path.Length <= MaxPathLength && error.Message.Length <= MaxMessageLength
+            ? error
+            : error with { Path = Cut(error.Path, MaxPathLength), Message = Cut(error.Message, MaxMessageLength) };
+
+    private static string Cut(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+        var end = max - 1;
+        if (char.IsHighSurrogate(text[end - 1]))
+        {
+            end--; // never half a surrogate pair
+        }
+        return string.Concat(text.AsSpan(0, end), "…");
+    }
 
     /// <summary>The title a problem of this status gets when nothing more specific is known.</summary>
     public static string TitleOf(int status) => status switch
@@ -70,9 +121,9 @@ public static class Problems
         _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : "The request failed.",
     };
 
-    /// <summary>The detail line of a problem: the first few errors as "path: message".</summary>
+    /// <summary>The detail line of a problem (and Harbor's description): the first five errors as "path: message", each cut like <c>errors[]</c>.</summary>
     public static string Detail(IEnumerable<FieldError> errors) =>
-        string.Join("; ", errors.Take(5).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}"));
+        string.Join("; ", errors.Take(5).Select(Bounded).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}"));
 
     public static IResult NotFound(string detail) => TypedResults.Problem(title: "Not found.", detail: detail, statusCode: StatusCodes.Status404NotFound);
 

@@ -51,6 +51,10 @@ public static class ApiLimits
     /// <summary>Largest <c>limit</c> and <c>tail</c> of a log read, in chunks.</summary>
     public const int MaxLogChunks = 10_000;
 
-    /// <summary>The furthest ahead a delayed run may start (<c>at</c>, <c>delay</c>): 3653 days, about 10 years.</summary>
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(3653);
+    /// <summary>
+    /// The furthest ahead a delayed run may start (<c>at</c>, <c>delay</c>, the jobs API's <c>schedule_delay</c>): 3650
+    /// days, about 10 years — the plan format's longest duration (<see cref="Orchestrator.Plans.Validation.PlanLimits.MaxDuration"/>),
+    /// which is also the longest wait a grain's reminder is given.
+    /// </summary>
+    public static readonly TimeSpan MaxDelay = Orchestrator.Plans.Validation.PlanLimits.MaxDuration;
 }

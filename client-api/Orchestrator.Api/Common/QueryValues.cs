@@ -126,20 +126,18 @@ public sealed class QueryValues(HttpContext http)
         return errors;
     }
 
-    /// <summary>Digits only (an optional leading '-' for a clear message on negatives), within the bounds.</summary>
+    /// <summary>
+    /// ASCII digits only, within the bounds: no sign (so <c>-0</c> and <c>+1</c> are refused, as the docs say), no
+    /// spaces, no other notation.
+    /// </summary>
     public static bool TryWhole(string? text, long min, long max, out long value)
     {
         value = 0;
-        if (string.IsNullOrEmpty(text) || text.Length > 20)
+        if (string.IsNullOrEmpty(text) || text.Length > 20 || !text.AsSpan().ContainsOnlyAsciiDigits())
         {
             return false;
         }
-        var digits = text[0] == '-' ? text.AsSpan(1) : text.AsSpan();
-        if (digits.Length == 0 || !digits.ContainsOnlyAsciiDigits())
-        {
-            return false;
-        }
-        return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 }
 

@@ -67,7 +67,7 @@ public static class HooksApi
             || !Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || url.Host.Length == 0)
         {
             url = null;
-            return $"{Quote.Of(text)} is not an absolute http or https URL.";
+            return $"{Quote.Of(HookUrls.Redact(text))} is not an absolute http or https URL.";
         }
         return null;
     }
@@ -90,7 +90,7 @@ public static class HooksApi
         var items = rows.Select(r => new { key = r.Key, delivery = IndexJson.Parse<HookParkedIndexData>(r.Data!) }).ToList();
         return TypedResults.Ok(new
         {
-            items = items.Select(i => i.delivery),
+            items = items.Select(i => i.delivery with { Url = HookUrls.Redact(i.delivery.Url) }),
             next = Cursor.Next(items.Count, size, () => items[^1].key),
         });
     }
@@ -102,7 +102,9 @@ public static class HooksApi
             return bad;
         }
         var view = await Hook(api, id).GetAsync();
-        return view is null ? Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).") : TypedResults.Ok(view);
+        return view is null
+            ? Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).")
+            : TypedResults.Ok(view with { Url = HookUrls.Redact(view.Url) });
     }
 
     private static async Task<IResult> Replay(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)

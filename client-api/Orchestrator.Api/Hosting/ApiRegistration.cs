@@ -37,7 +37,7 @@ public static class ApiRegistration
         routes.MapHooksApi();
         routes.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapJobsApi();
-        routes.MapAgentGateway();
+        routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         return routes;
     }
 }

@@ -102,7 +102,7 @@ public static partial class InstancesApi
             view.NotBefore,
             view.Schedule,
             view.DueTime,
-            labels = view.Labels.Count > 0 ? view.Labels : null,
+            labels = view.Labels.Count > 0 ? ShownLabels(view.Labels) : null,
             view.Revision,
             view.Reason,
             view.By,
@@ -111,6 +111,12 @@ public static partial class InstancesApi
             deadLetters = deadLetters.Count > 0 ? deadLetters : null,
         });
     }
+
+    /// <summary>The labels as shown: a jobs API run's hook URL (stored whole by older versions) redacted.</summary>
+    private static IReadOnlyDictionary<string, string> ShownLabels(IReadOnlyDictionary<string, string> labels) =>
+        labels.TryGetValue(Jobs.JobsApi.HookLabel, out var hook)
+            ? labels.ToDictionary(l => l.Key, l => l.Key == Jobs.JobsApi.HookLabel ? HookUrls.Redact(hook) : l.Value, StringComparer.Ordinal)
+            : labels;
 
     private static string JsonName(TargetStatus status)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Plans.Parsing;
@@ -20,8 +19,13 @@ namespace Orchestrator.Api.Jobs;
 /// <c>url_userinfo</c>) that the step references, so that views show <c>***</c> and logs mask the value. The
 /// <c>headers</c> parameter is a secret too, and the <c>url</c> parameter shows the URL without its user information.
 /// </para>
+/// <para>
+/// Every plan built here is checked by <see cref="PlanValidator"/> before it runs, as a stored plan is, with each
+/// error named by the job parameter that fed the field (<see cref="Checked"/>); header values, which reach the plan as
+/// secret parameters rather than plan text, are checked by <see cref="ReadHeaders"/>.
+/// </para>
 /// </summary>
-public static class BuiltinJobs
+public static partial class BuiltinJobs
 {
     public const string Script = "script";
     public const string Http = "http";
@@ -60,7 +64,7 @@ public static class BuiltinJobs
         var interpreter = values!["interpreter"];
         if (!PlanValidator.Interpreters.Contains(interpreter))
         {
-            return (null, null, HarborErrors.Field("job.parameters.interpreter", $"'{interpreter}' is not an interpreter; use {string.Join(", ", PlanValidator.Interpreters)}."));
+            return (null, null, HarborErrors.Field("job.parameters.interpreter", $"{Common.Quote.Of(interpreter)} is not an interpreter; use {string.Join(", ", PlanValidator.Interpreters)}."));
         }
         var (timeout, timeoutError) = Timeout(values, PlanLimits.MaxTargetTimeout);
         if (timeoutError is not null)
@@ -84,7 +88,7 @@ public static class BuiltinJobs
                 },
             ],
         };
-        return (plan, values, null);
+        return Checked(plan, values, new Dictionary<string, string>());
     }
 
     private static (PlanDefinition?, IReadOnlyDictionary<string, string>?, IResult?) BuildHttp(IReadOnlyDictionary<string, string> given)
@@ -99,53 +103,30 @@ public static class BuiltinJobs
             new() { Name = "expect_status", Description = "Codes or classes that count as success, e.g. 200,204 or 2xx; default 2xx." },
             new() { Name = "timeout", Description = "Seconds, or a duration such as 30s." },
         };
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in given.Where(p => p.Key.StartsWith(HeaderPrefix, StringComparison.Ordinal)))
-        {
-            var header = key[HeaderPrefix.Length..];
-            if (!IsToken(header))
-            {
-                return (null, null, HarborErrors.Field("job.parameters." + key, $"'{header}' is not a header name."));
-            }
-            headers[header] = value;
-        }
         var (values, error) = Resolve(parameters, given.Where(p => !p.Key.StartsWith(HeaderPrefix, StringComparison.Ordinal)).ToDictionary());
         if (error is not null)
         {
             return (null, null, error);
         }
-        var url = values!["url"].Trim();
+        var (headers, headerFields, headerError) = ReadHeaders(given, values!["headers"]);
+        if (headerError is not null)
+        {
+            return (null, null, headerError);
+        }
+        var url = values["url"].Trim();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            return (null, null, HarborErrors.Field("job.parameters.url", $"'{url}' is not an absolute http or https URL."));
+            return (null, null, HarborErrors.Field("job.parameters.url", $"{Common.Quote.Of(Common.HookUrls.Redact(url))} is not an absolute http or https URL."));
         }
         var method = values["method"].Trim().ToUpperInvariant();
         if (method.Length is 0 or > 16 || !method.All(char.IsAsciiLetterUpper))
         {
-            return (null, null, HarborErrors.Field("job.parameters.method", $"'{values["method"]}' is not an HTTP method."));
-        }
-        if (values["headers"] is { Length: > 0 } json)
-        {
-            try
-            {
-                foreach (var (header, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
-                {
-                    if (!IsToken(header))
-                    {
-                        return (null, null, HarborErrors.Field("job.parameters.headers", $"'{header}' is not a header name."));
-                    }
-                    headers.TryAdd(header, value);
-                }
-            }
-            catch (JsonException)
-            {
-                return (null, null, HarborErrors.Field("job.parameters.headers", "must be a JSON object of header names and string values."));
-            }
+            return (null, null, HarborErrors.Field("job.parameters.method", $"{Common.Quote.Of(values["method"])} is not an HTTP method."));
         }
         var expect = values["expect_status"].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (expect.FirstOrDefault(e => !IsStatusPattern(e)) is { } badStatus)
         {
-            return (null, null, HarborErrors.Field("job.parameters.expect_status", $"'{badStatus}' is neither a status code (100-599) nor a class such as 2xx."));
+            return (null, null, HarborErrors.Field("job.parameters.expect_status", $"{Common.Quote.Of(badStatus)} is neither a status code (100-599) nor a class such as 2xx."));
         }
         var (timeout, timeoutError) = Timeout(values, PlanLimits.MaxHttpTimeout);
         if (timeoutError is not null)
@@ -157,12 +138,15 @@ public static class BuiltinJobs
         var resolved = new Dictionary<string, string>(values, StringComparer.Ordinal);
         var taken = new HashSet<string>(parameters.Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
         var stepHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (header, value) in headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
         {
             var parameter = HeaderParameter(header, taken);
             secrets.Add(new() { Name = parameter, Type = ParameterType.Secret, Description = $"The value of header {header}." });
             resolved[parameter] = value;
             stepHeaders[header] = $"${{{{ params.{parameter} }}}}";
+            fields[parameter] = headerFields[header];
+            fields["header:" + header] = headerFields[header];
         }
         var stepUrl = Literal(url);
         if (uri.UserInfo.Length > 0)
@@ -176,6 +160,7 @@ public static class BuiltinJobs
                 return (null, null, HarborErrors.Field("job.parameters.url", "the user name and password must come between \"scheme://\" and \"@host\"."));
             }
             secrets.Add(new() { Name = UrlUserInfoParameter, Type = ParameterType.Secret, Description = "The user name and password of the URL." });
+            fields[UrlUserInfoParameter] = "job.parameters.url";
             resolved[UrlUserInfoParameter] = url[start..at];
             resolved["url"] = url[..start] + PlanParameters.Mask + url[at..];
             stepUrl = Literal(url[..start]) + $"${{{{ params.{UrlUserInfoParameter} }}}}" + Literal(url[at..]);
@@ -203,16 +188,21 @@ public static class BuiltinJobs
                 },
             ],
         };
-        return (plan, resolved, null);
+        return Checked(plan, resolved, fields);
     }
 
     /// <summary>
     /// <c>header_</c> and the header name with every character that cannot be in a parameter name as <c>_</c>
-    /// (<c>PRIVATE-TOKEN</c>: <c>header_PRIVATE_TOKEN</c>); a number is added when that name is taken.
+    /// (<c>PRIVATE-TOKEN</c>: <c>header_PRIVATE_TOKEN</c>), cut to fit a parameter name; a number is added when that
+    /// name is taken.
     /// </summary>
     private static string HeaderParameter(string header, HashSet<string> taken)
     {
         var name = HeaderParameterPrefix + new string([.. header.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+        if (name.Length > PlanLimits.MaxParameterNameLength - 4)
+        {
+            name = name[..(PlanLimits.MaxParameterNameLength - 4)]; // room for "_NN"; a parameter name is at most 64 characters
+        }
         var unique = name;
         for (var i = 2; !taken.Add(unique); i++)
         {
@@ -250,7 +240,6 @@ public static class BuiltinJobs
     /// <summary>Text used as is: a "${{" in it is escaped so that template rendering leaves it alone.</summary>
     private static string Literal(string text) => text.Replace("${{", "$${{", StringComparison.Ordinal);
 
-    private static bool IsToken(string name) => name.Length is > 0 and <= 128 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
 
     private static bool IsStatusPattern(string text) =>
         text.Length == 3

@@ -37,7 +37,7 @@ public static class JobIds
         return true;
     }
 
-    /// <summary>The id alphabet of <see cref="Common.Ids"/> (starting with a letter or digit), 1 to <see cref="MaxLength"/> characters.</summary>
+    /// <summary>The id alphabet of <see cref="Common.Ids.IsValid"/> (as plans may be named), 1 to <see cref="MaxLength"/> characters.</summary>
     public static bool IsValid(string id) => Common.Ids.IsValid(id, MaxLength);
 }
 

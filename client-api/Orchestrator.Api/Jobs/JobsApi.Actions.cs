@@ -20,7 +20,7 @@ public static partial class JobsApi
     {
         if (!JobIds.IsValid(id))
         {
-            return HarborErrors.Field("id", $"'{id}' is not a job id.");
+            return HarborErrors.Field("id", $"{Quote.Of(id)} is not a job id: 1 to {JobIds.MaxLength} ASCII letters, digits, '-', '_' or '.', not only dots.");
         }
         using var body = await JsonBody.ReadAsync(http, required: true, cancellationToken, anyContentType: true);
         if (body.Error is { } bodyError)
@@ -98,7 +98,7 @@ public static partial class JobsApi
     {
         if (!JobIds.IsValid(id))
         {
-            return HarborErrors.Field("id", $"'{id}' is not a job id.");
+            return HarborErrors.Field("id", $"{Quote.Of(id)} is not a job id: 1 to {JobIds.MaxLength} ASCII letters, digits, '-', '_' or '.', not only dots.");
         }
         if (JobIds.TryParsePeriodic(id, out _, out _))
         {

@@ -20,7 +20,7 @@ public static partial class JobsApi
     {
         if (!JobIds.IsValid(id))
         {
-            return HarborErrors.Field("id", $"'{id}' is not a job id.");
+            return HarborErrors.Field("id", $"{Quote.Of(id)} is not a job id: 1 to {JobIds.MaxLength} ASCII letters, digits, '-', '_' or '.', not only dots.");
         }
         var stats = JobIds.TryParsePeriodic(id, out _, out var key)
             ? await PeriodicStats(api.Client, id, key)
@@ -66,7 +66,7 @@ public static partial class JobsApi
         stats["update_time"] = updated.ToUnixTimeSeconds();
         if (labels.GetValueOrDefault(HookLabel) is { } hook)
         {
-            stats["hook_status"] = hook;
+            stats["hook_status"] = HookUrls.Redact(hook); // runs stored before labels held it redacted
         }
         if (labels.GetValueOrDefault(JobLabels.Upstream) is { } upstream)
         {
@@ -132,7 +132,7 @@ public static partial class JobsApi
         };
         if (spec.Hook is { } hook)
         {
-            stats["hook_status"] = hook.Url;
+            stats["hook_status"] = HookUrls.Redact(hook.Url);
         }
         return stats;
     }

@@ -127,7 +127,7 @@ public static partial class JobsApi
         }
         if (job.Hook is not null)
         {
-            stats["hook_status"] = job.Hook.OriginalString;
+            stats["hook_status"] = HookUrls.Redact(job.Hook.OriginalString);
         }
         return TypedResults.Json(new System.Text.Json.Nodes.JsonObject { ["job"] = stats }, statusCode: StatusCodes.Status202Accepted);
     }
@@ -142,7 +142,8 @@ public static partial class JobsApi
         };
         if (job.Hook is not null)
         {
-            labels[HookLabel] = job.Hook.OriginalString;
+            // Shown as hook_status and with the run's labels: never with the URL's credentials.
+            labels[HookLabel] = HookUrls.Redact(job.Hook.OriginalString);
         }
         return labels;
     }

@@ -28,7 +28,7 @@ public static partial class PlansApi
     {
         var query = new QueryValues(http);
         var id = query.Text("id", ApiLimits.MaxIdLength + 1);
-        if ((query.Problem() ?? (id is null ? null : Ids.Check("id", id))) is { } bad)
+        if ((query.Problem() ?? (id is null ? null : Ids.CheckNew("id", id))) is { } bad)
         {
             return bad;
         }
@@ -54,6 +54,11 @@ public static partial class PlansApi
                 return Problems.Field("If-Match", $"{Quote.Of(ifMatch.ToString())} is not a plan version: one whole number from 0, such as \"3\".");
             }
             expected = (int)version;
+        }
+        // An id of the older, wider alphabet (_template) still updates the plan stored under it, but creates none.
+        if (!Ids.IsValidNew(id) && await api.Client.GetGrain<IPlanGrain>(id).GetAsync(null) is null)
+        {
+            return Ids.CheckNew("id", id)!;
         }
         return await Save(http, api, id, expected, cancellationToken);
     }

@@ -1,20 +1,20 @@
+using Orchestrator.Agent.Protocol;
+
 namespace Orchestrator.Plans.Validation;
 
 /// <summary>
-/// What a host name in a plan may be: 1 to 253 characters, letters, digits, <c>.</c>, <c>_</c>, <c>:</c> and
-/// <c>-</c>, starting with a letter or digit — DNS names, short names and IP addresses all fit.
+/// What a host name in a plan may be: the name an agent may register (<see cref="ProtocolNames.IsHostName"/>), so a
+/// plan can target every host an agent can be, and the API can address every host a plan names: 1 to 253 ASCII
+/// letters, digits, <c>.</c>, <c>_</c>, <c>:</c> and <c>-</c>, starting with a letter, a digit or <c>_</c>.
 /// </summary>
 public static class HostNames
 {
-    public const int MaxLength = 253;
+    public const int MaxLength = ProtocolLimits.MaxHostNameLength;
 
     /// <summary>The rule, as error messages state it.</summary>
-    public const string Rule = "1 to 253 characters, letters, digits, '.', '_', ':' and '-', starting with a letter or digit";
+    public const string Rule = ProtocolNames.HostRule;
 
-    public static bool IsValid(string? name) =>
-        name is { Length: > 0 and <= MaxLength }
-        && char.IsAsciiLetterOrDigit(name[0])
-        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
+    public static bool IsValid(string? name) => ProtocolNames.IsHostName(name);
 
     /// <summary>A host list as an operator types it: separated by commas (or white space), trimmed, empty items and repeats dropped.</summary>
     public static IReadOnlyList<string> Split(string? list)

@@ -17,6 +17,9 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
 {
     private const string StartReminder = "start";
 
+    /// <summary>How early a delayed run's start reminder may fire and still start it (see <see cref="ReceiveReminder"/>).</summary>
+    private static readonly TimeSpan StartTolerance = TimeSpan.FromSeconds(1);
+
     public async Task Start(StartInstance command)
     {
         if (State.Definition is not null || State.DeletedAt is not null)
@@ -33,8 +36,8 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         State.Options = command.Options ?? new RunOptions();
         if (State.Options is { NotBefore: null, Delay: { } delay })
         {
-            // The API refuses delays beyond 10 years; a direct caller's absurd delay must not make this turn throw.
-            State.Options = State.Options with { NotBefore = now + TimeSpan.FromTicks(Math.Clamp(delay.Ticks, 0, TimeSpan.FromDays(3653).Ticks)) };
+            // The API refuses delays beyond PlanLimits.MaxDuration; a direct caller's absurd delay must not make this turn throw.
+            State.Options = State.Options with { NotBefore = SafeTime.Add(now, delay < TimeSpan.Zero ? TimeSpan.Zero : delay) };
         }
         State.Steps = [.. command.Definition.Steps.Select(_ => new StepEntry())];
         State.Requests.Add(RequestResult.Done(command.RequestId, GrainKey));
@@ -54,10 +57,21 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             case StartReminder:
                 await UnregisterReminder(StartReminder);
-                if (State.Status == ExecutionStatus.Scheduled)
+                if (State.Status != ExecutionStatus.Scheduled)
                 {
-                    await Begin(State.By);
+                    break;
                 }
+                // A reminder waits at most PlanLimits.MaxDuration (SafeTime.Due), so a run due later is woken early:
+                // it waits again for the rest, and never starts before its time. Less than StartTolerance early is on
+                // time (stores keep due times in milliseconds), so a rounded due time cannot re-arm it for nothing.
+                var now = TimeProvider.GetUtcNow();
+                if (State.Options.NotBefore is { } notBefore && notBefore - now >= StartTolerance)
+                {
+                    Record("wait", null, RuntimeActor, $"woken before its time by the longest reminder wait; starts at {notBefore:O}");
+                    await RegisterOrUpdateReminder(StartReminder, SafeTime.Due(notBefore - now), OneShot.Period);
+                    break;
+                }
+                await Begin(State.By);
                 break;
             case StopReminder:
                 await UnregisterReminder(StopReminder);

@@ -111,6 +111,18 @@ public sealed class ScriptAssignmentTests
     }
 
     [Fact]
+    public async Task Script_WithAOneCharacterSecret_LeavesTheLogReadableAndSaysSo()
+    {
+        await using var harness = await AgentHarness.StartAsync();
+        var assignment = harness.Script("""echo "a value, and another value" """, secrets: ["a"]);
+
+        await harness.EnqueueAndWaitAsync(assignment);
+
+        Assert.Equal("a value, and another value\n", harness.Server.Log(assignment.Id, "stdout"));
+        Assert.Contains("fewer than 4 characters and are not masked", harness.Server.Log(assignment.Id, "system"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Script_InterpreterMissing_ReportsErrorWithReason()
     {
         await using var harness = await AgentHarness.StartAsync();

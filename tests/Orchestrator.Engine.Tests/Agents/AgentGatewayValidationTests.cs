@@ -57,7 +57,7 @@ public sealed class AgentGatewayValidationTests(FleetFixture fleet)
             { "register", Register("{}"), "application/json", 400, "hosts" },
             { "register", $$"""{"sessionId":"{{Session}}"}""", "application/json", 400, "hosts" },
             { "register", Register("""[{"host":"web-1","capacity":1},{"host":"web-1","capacity":1}]"""), "application/json", 400, "hosts[1].host" },
-            { "register", Register(Hosts(labels: """{"has space":"v"}""")), "application/json", 400, "hosts[0].labels.has space" },
+            { "register", Register(Hosts(labels: """{"has space":"v"}""")), "application/json", 400, "hosts[0].labels['has space']" },
             { "register", Register(Hosts(labels: $$"""{"k":"{{new string('v', 64)}}"}""")), "application/json", 400, "hosts[0].labels.k" },
             { "register", Register(Hosts(labels: """{"k":"-v"}""")), "application/json", 400, "hosts[0].labels.k" },
             { "register", Register(Hosts(labels: """{"k":5}""")), "application/json", 400, "hosts[0].labels.k" },

@@ -5,24 +5,27 @@ namespace Orchestrator.Engine.Tests.ApiCommon;
 public sealed class IdsTests
 {
     [Theory]
-    [InlineData("a", true)]
-    [InlineData("deploy-web_2.1", true)]
-    [InlineData("0abc", true)]
-    [InlineData(".", false)]
-    [InlineData("..", false)]
-    [InlineData("...", false)]
-    [InlineData("-a", false)]
-    [InlineData("_a", false)]
-    [InlineData(".a", false)]
-    [InlineData("a/b", false)]
-    [InlineData("a:b", false)]
-    [InlineData("a b", false)]
-    [InlineData("a\0", false)]
-    [InlineData("café", false)]
-    [InlineData("", false)]
-    public void IsValid_TheDocumentedAlphabet_AndNothingElse(string id, bool valid)
+    [InlineData("a", true, true)]
+    [InlineData("deploy-web_2.1", true, true)]
+    [InlineData("0abc", true, true)]
+    [InlineData(".", false, false)]
+    [InlineData("..", false, false)]
+    [InlineData("...", false, false)]
+    [InlineData("-a", true, false)]
+    [InlineData("_template", true, false)]
+    [InlineData(".a", true, false)]
+    [InlineData("a/b", false, false)]
+    [InlineData("a:b", false, false)]
+    [InlineData("a b", false, false)]
+    [InlineData("a\0", false, false)]
+    [InlineData("café", false, false)]
+    [InlineData("", false, false)]
+    public void IsValid_TheDocumentedAlphabet_NewIdsStartWithALetterOrDigit(string id, bool addresses, bool creates)
     {
-        Assert.Equal(valid, Ids.IsValid(id));
+        Assert.Equal(addresses, Ids.IsValid(id));
+        Assert.Equal(creates, Ids.IsValidNew(id));
+        Assert.Equal(addresses, Ids.Check("id", id) is null);
+        Assert.Equal(creates, Ids.CheckNew("id", id) is null);
     }
 
     [Fact]
@@ -30,6 +33,8 @@ public sealed class IdsTests
     {
         Assert.True(Ids.IsValid(new string('a', 128)));
         Assert.False(Ids.IsValid(new string('a', 129)));
+        Assert.True(Ids.IsValidNew(new string('a', 128)));
+        Assert.False(Ids.IsValidNew(new string('a', 129)));
     }
 
     [Theory]
@@ -44,6 +49,7 @@ public sealed class IdsTests
 
     [Theory]
     [InlineData("-1")]
+    [InlineData("-0")]
     [InlineData("2147483648")]
     [InlineData("x")]
     [InlineData("+1")]

@@ -58,10 +58,35 @@ public static partial class BadInputCases
         yield return Send("job action empty body", "POST", Jobs + "/{instance}", "", 400, "body");
         yield return Send("job action on id of three dots", "POST", Jobs + "/...", """{"action":"stop"}""", 400, "id");
         yield return Get("job id with a control character", Jobs + "/a%01b", 400, "id");
-        yield return Get("job log id starting with a dash", Jobs + "/-x/log", 400, "id");
+        yield return Get("job log id with a space", Jobs + "/a%20b/log", 400, "id");
+        yield return Get("job log legacy id not stored", Jobs + "/-x/log", 404, null);
         yield return Send("job user header too long", "POST", Jobs + "/{instance}", """{"action":"stop"}""", 400, "X-Orchestrator-User") with { Headers = [new("X-Orchestrator-User", Repeat('u', 200))] };
         yield return Get("stats query NUL", "/api/v1/stats?x=%00", 400, "x");
+
+        // A built-in job's plan is held to the plan format's rules, and its header values are checked, before a 202.
+        yield return Send("job http header value with CR LF", "POST", Jobs, HttpJob("\"headers\":{\"X-C\":\"a\\r\\nInjected: 1\"}"), 400, "job.parameters.headers.X-C");
+        yield return Send("job http header value null", "POST", Jobs, HttpJob("\"headers\":{\"X-A\":null}"), 400, "job.parameters.headers.X-A");
+        yield return Send("job http header value with a NUL in the headers text", "POST", Jobs, HttpJob("\"headers\":\"{\\\"X-N\\\":\\\"a\\\\u0000b\\\"}\""),
+            400, "job.parameters.headers.X-N");
+        yield return Send("job http header value over 8192", "POST", Jobs, HttpJob("\"header.X-Long\":\"" + Repeat('v', 8193) + "\""), 400, "job.parameters.header.X-Long");
+        yield return Send("job http 65 headers", "POST", Jobs, HttpJob("\"headers\":{" + string.Join(",", Enumerable.Range(0, 65).Select(i => $"\"X-H{i}\":\"v\"")) + "}"),
+            400, "job.parameters.headers");
+        yield return Send("job http header the agent computes", "POST", Jobs, HttpJob("\"header.Content-Length\":\"5\""), 400, "job.parameters.header.Content-Length");
+        yield return Send("job http header given twice", "POST", Jobs, HttpJob("\"header.X-T\":\"a\",\"headers\":{\"x-t\":\"b\"}"), 400, "job.parameters.headers.x-t");
+        yield return Send("job http URL over 8192", "POST", Jobs, "{\"job\":{\"name\":\"http\",\"parameters\":{\"url\":\"http://h.example/" + Repeat('p', 8200) + "\"},\"metadata\":{\"kind\":\"Generic\"}}}",
+            400, "job.parameters.url");
+        yield return Send("job http URL ftp with credentials", "POST", Jobs, """{"job":{"name":"http","parameters":{"url":"ftp://bob:hunter2@h.example/x"},"metadata":{"kind":"Generic"}}}""",
+            400, "job.parameters.url");
+        yield return Send("job schedule delay past 3650 days", "POST", Jobs,
+            """{"job":{"name":"script","parameters":{"host":"h","script":"true"},"metadata":{"kind":"Scheduled","schedule_delay":315446400}}}""", 400, "job.metadata.schedule_delay");
+        yield return Send("job schedule delay negative text", "POST", Jobs,
+            """{"job":{"name":"script","parameters":{"host":"h","script":"true"},"metadata":{"kind":"Scheduled","schedule_delay":"-0"}}}""", 400, "job.metadata.schedule_delay");
+        yield return Send("job on a legacy plan id that is not stored", "POST", Jobs, """{"job":{"name":"_no-such-plan","metadata":{"kind":"Generic"}}}""", 400, "job.name");
     }
+
+    /// <summary>An http job's body with <paramref name="parameters"/> (JSON members) after its URL.</summary>
+    private static string HttpJob(string parameters) =>
+        "{\"job\":{\"name\":\"http\",\"parameters\":{\"url\":\"http://h.example/\"," + parameters + "},\"metadata\":{\"kind\":\"Generic\"}}}";
 
     /// <summary>What no endpoint answers itself: unmatched routes, methods, and binding failures of endpoints that bind.</summary>
     private static IEnumerable<BadInputCase> SafetyNetCases()

@@ -14,6 +14,10 @@ public static partial class BadInputCases
         yield return Send("put id of 129 characters", "PUT", "/api/v1/plans/" + Repeat('a', 129), GatePlan, 400, "id", Yaml);
         yield return Send("post id of two dots", "POST", "/api/v1/plans?id=..", GatePlan, 400, "id", Yaml);
         yield return Send("post id of one dot", "POST", "/api/v1/plans?id=.", GatePlan, 400, "id", Yaml);
+        yield return Send("post id starting with an underscore", "POST", "/api/v1/plans?id=_{new}", GatePlan, 400, "id", Yaml);
+        yield return Send("put a new id starting with an underscore", "PUT", "/api/v1/plans/_{new}", GatePlan, 400, "id", Yaml);
+        yield return Get("get a legacy id that is not stored", "/api/v1/plans/_{new}", 404, null);
+        yield return Get("targets of step minus zero", "/api/v1/task-instances/{instance}/steps/-0/targets", 400, "step");
         yield return Send("post id with a slash", "POST", "/api/v1/plans?id=a%2Fb", GatePlan, 400, "id", Yaml);
         yield return Send("post empty id", "POST", "/api/v1/plans?id=", GatePlan, 400, "id", Yaml);
         yield return Send("post id given twice", "POST", "/api/v1/plans?id=a&id=b", GatePlan, 400, "id", Yaml);

@@ -37,6 +37,8 @@ public static partial class BadInputCases
         yield return Send("run delay negative", "POST", Run, """{"delay":"-5m"}""", 400, "delay");
         yield return Send("run delay negative ISO", "POST", Run, """{"delay":"-PT5M"}""", 400, "delay");
         yield return Send("run delay past ten years", "POST", Run, """{"delay":"3000000d"}""", 400, "delay");
+        yield return Send("run delay one day past the longest reminder", "POST", Run, """{"delay":"3651d"}""", 400, "delay");
+        yield return Send("run delay 3652 days", "POST", Run, """{"delay":"3652d"}""", 400, "delay");
         yield return Send("run delay bare number text", "POST", Run, """{"delay":"90"}""", 400, "delay");
         yield return Send("run at past ten years", "POST", Run, """{"at":"2999-01-01T00:00:00Z"}""", 400, "at");
         yield return Send("run at without an offset", "POST", Run, """{"at":"2030-01-01T00:00:00"}""", 400, "at");
@@ -73,6 +75,7 @@ public static partial class BadInputCases
         yield return Send("run body without a content type", "POST", Run, "{}", 415, "Content-Type", null);
         yield return Send("run body in latin1", "POST", Run, "{}", 415, "Content-Type", "application/json; charset=iso-8859-1");
         yield return Send("run on id of three dots", "POST", "/api/v1/plans/.../run", "{}", 400, "id");
+        yield return Send("run on a legacy id that is not stored", "POST", "/api/v1/plans/_nothing-here/run", "{}", 404, null);
         yield return Send("run with a query parameter", "POST", Run + "?dryRun=true", "{}", 400, "dryRun");
     }
 }

@@ -19,6 +19,8 @@ public static partial class BadInputCases
         .. InstanceCases(),
         .. HostHookFileCases(),
         .. JobCases(),
+        .. AgentCases(),
+        .. ScheduleCases(),
         .. SafetyNetCases(),
     ];
 

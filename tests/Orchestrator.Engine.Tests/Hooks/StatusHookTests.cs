@@ -278,6 +278,36 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task HookViews_UrlWithCredentials_ShowItRedacted()
+    {
+        await using var receiver = await HookReceiver.StartAsync();
+        receiver.FailWith = 500;
+        var url = receiver.Url.Replace("http://", "http://alice:hunter2@", StringComparison.Ordinal) + "?token=qs-secret";
+        var shown = receiver.Url.Replace("http://", "http://***@", StringComparison.Ordinal) + "?token=***";
+
+        var (id, last) = await RunToEndAsync(new { url, secret = "r" });
+        await Eventually.Until(async () =>
+        {
+            fixture.Clock.Advance(TimeSpan.FromSeconds(10));
+            return await ViewAsync(id);
+        }, v => v.Parked.Count == last && v.Pending.Count == 0, Wait, "every event parked");
+
+        var hook = await H.Http.GetStringAsync($"/api/v1/task-instances/{id}/hook");
+        Assert.Equal(shown, JsonNode.Parse(hook)!["url"]!.GetValue<string>());
+        var parked = (await ParkedListAsync()).Where(p => p["subject"]!.GetValue<string>() == HookSubjects.Instance(id)).ToList();
+        Assert.Equal(last, parked.Count);
+        Assert.All(parked, p => Assert.Equal(shown, p["url"]!.GetValue<string>()));
+        string[] texts = [hook, .. parked.Select(p => p.ToJsonString()), await H.Http.GetStringAsync($"/api/v1/task-instances/{id}")];
+        foreach (var text in texts)
+        {
+            Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("qs-secret", text, StringComparison.Ordinal);
+        }
+        // The stored hook keeps the URL it posts to.
+        Assert.Equal(url, (await ViewAsync(id)).Url);
+    }
+
+    [Fact]
     public async Task Run_InvalidStatusHook_IsRefusedNamingTheField()
     {
         var plan = await H.PutPlanAsync(TwoGates);

@@ -58,6 +58,16 @@ public sealed class SiloConfigurationTests
         Assert.Equal("", hosting.JobsSecret);
     }
 
+    [Theory]
+    [InlineData("-x")]
+    [InlineData("a b")]
+    public void Read_LocalAgentHostAgentsCannotRegister_IsAnErrorNamingTheSetting(string host)
+    {
+        SiloConfiguration.Read(Settings(), new Dictionary<string, string?>(), ["--local-agent-host", host], out var errors);
+
+        Assert.Contains(errors, e => e.StartsWith("LocalAgentHost: ", StringComparison.Ordinal) && e.Contains("is not a host name", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Read_NonPositiveDrainTime_IsAnErrorNamingTheSetting()
     {
