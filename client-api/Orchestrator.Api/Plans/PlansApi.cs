@@ -41,19 +41,9 @@ public static partial class PlansApi
         {
             return bad;
         }
-        int? expected = null;
-        if (http.Request.Headers.IfMatch is { Count: > 0 } ifMatch)
+        if (IfMatch.Read(http.Request, "a plan version", out var expected) is { } badIfMatch)
         {
-            var text = ifMatch.Count == 1 ? ifMatch[0]!.Trim() : "";
-            if (text.StartsWith("W/", StringComparison.Ordinal))
-            {
-                text = text[2..];
-            }
-            if (!QueryValues.TryWhole(text.Trim('"'), 0, int.MaxValue, out var version))
-            {
-                return Problems.Field("If-Match", $"{Quote.Of(ifMatch.ToString())} is not a plan version: one whole number from 0, such as \"3\".");
-            }
-            expected = (int)version;
+            return badIfMatch;
         }
         // An id of the older, wider alphabet (_template) still updates the plan stored under it, but creates none.
         if (!Ids.IsValidNew(id) && await api.Client.GetGrain<IPlanGrain>(id).GetAsync(null) is null)

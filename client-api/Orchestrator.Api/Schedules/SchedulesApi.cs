@@ -39,7 +39,7 @@ public static class SchedulesApi
 
     private static async Task<IResult> Put(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if ((ScheduleNames.CheckSaved("planId", planId) ?? await CheckNameToSave(planId, name, api) ?? new QueryValues(http).Problem()) is { } bad)
+        if ((Ids.Check("planId", planId) ?? await CheckNameToSave(planId, name, api) ?? new QueryValues(http).Problem()) is { } bad)
         {
             return bad;
         }
@@ -92,7 +92,7 @@ public static class SchedulesApi
         {
             return null;
         }
-        if (!ScheduleNames.IsSaved(name))
+        if (!Ids.IsValid(name))
         {
             return strict;
         }
@@ -160,7 +160,7 @@ public static class SchedulesApi
         spec.FailedHistoryLimit,
         spec.PlanVersion,
         parameters,
-        statusHook = spec.Hook is { } hook ? new { hook.Url, secret = hook.Secret is null ? null : "***" } : null,
+        statusHook = spec.Hook is { } hook ? new { url = HookUrls.Redact(hook.Url), secret = hook.Secret is null ? null : "***" } : null,
         labels = spec.Labels.Count > 0 ? spec.Labels : null,
     };
 
@@ -247,7 +247,7 @@ public static class SchedulesApi
 
     private static Task<IResult> ListOfPlan(string planId, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if (ScheduleNames.CheckSaved("planId", planId) is { } bad)
+        if (Ids.Check("planId", planId) is { } bad)
         {
             return Task.FromResult(bad);
         }
@@ -273,7 +273,7 @@ public static class SchedulesApi
         string? after = prefix.Length > 0 ? prefix : null;
         if (key is not null)
         {
-            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/') is not [var p, var n] || !ScheduleNames.IsSaved(p) || !ScheduleNames.IsSaved(n))
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/') is not [var p, var n] || !Ids.IsValid(p) || !Ids.IsValid(n))
             {
                 return Problems.Field("after", "This cursor is not one of this list's: pass the 'next' value of the previous page unchanged.");
             }
@@ -294,5 +294,5 @@ public static class SchedulesApi
     private static ScheduleIndexData InForce(ScheduleIndexData row) =>
         row.DayMatching is not null ? row : row with { DayMatching = DayRuleUpgrade.IsPeriodicJob(row) ? DayMatching.Either : DayMatching.Both };
 
-    private static IResult? CheckIds(string planId, string name) => ScheduleNames.CheckSaved("planId", planId) ?? ScheduleNames.CheckSaved("name", name);
+    private static IResult? CheckIds(string planId, string name) => Ids.Check("planId", planId) ?? Ids.Check("name", name);
 }
