@@ -4,7 +4,7 @@ namespace Orchestrator.Runtime.Indexes;
 /// One index change a turn makes: <see cref="Row"/> written, or, when it is null, the row with this key deleted.
 /// Applied only when the turn commits, in the same transaction as its state.
 /// </summary>
-internal sealed record IndexWrite(string Kind, string Partition, string Key, IndexRow? Row)
+public sealed record IndexWrite(string Kind, string Partition, string Key, IndexRow? Row)
 {
     public static IndexWrite Upsert(IndexRow row) => new(row.Kind, row.Partition, row.Key, row);
 
