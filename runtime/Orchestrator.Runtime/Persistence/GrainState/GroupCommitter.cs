@@ -13,6 +13,10 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
     private readonly LinkedList<Pending> _queue = new();
     private readonly int _concurrency = Math.Min(concurrency, store.MaxConcurrency);
     private int _inFlight;
+    private long _transactions;
+
+    /// <summary>Transactions committed so far (for tests and diagnostics: writes per transaction is the point).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
 
     /// <summary>
     /// Queues a write and completes with its outcome. Cancelling before the write joined a batch removes it;
@@ -84,6 +88,7 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
         try
         {
             var outcomes = await store.CommitAsync([.. batch.Select(p => p.Write)], CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _transactions);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Completion.TrySetResult(outcomes[i]);

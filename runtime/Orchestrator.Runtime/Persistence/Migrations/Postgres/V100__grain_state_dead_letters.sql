@@ -5,10 +5,11 @@
 -- One row per grain state (Orleans' stateName: a grain may hold several). ETag = version as a decimal string: an
 -- insert starts at 1, every write adds 1, a write is applied only at the version it read (optimistic concurrency).
 -- state is the System.Text.Json text of the state, stored as text, not jsonb or json:
---   * jsonb refuses \u0000 inside strings (it cannot hold NUL in text) and json/jsonb refuse lone-surrogate escapes
---     (\uD800) that a cut-off agent output or user string may carry; a state must never be refused for its content;
---   * text keeps the JSON exactly as written, so support engineers read it as is (SELECT state FROM orch_grain ...)
---     and can still query into it with state::jsonb (which fails only for those rare odd strings).
+--   * jsonb refuses \u0000 inside strings (its text cannot hold NUL) and lone-surrogate escapes (\uD800), which a
+--     cut-off agent output or user string may carry: a state must never be refused for its content;
+--   * json would keep them, but parses every write again on the server for no gain (we never query inside state);
+--   * text keeps the JSON exactly as written (bytea would not: a support engineer would need convert_from), so it
+--     reads as is (SELECT state FROM orch_grain ...), and state::json / state::jsonb still query into it.
 -- grain_key compares bytewise (COLLATE "C"): prefix scans over keys (an instance and its steps and targets) are ranges.
 CREATE TABLE IF NOT EXISTS orch_grain (
     grain_type text NOT NULL,
