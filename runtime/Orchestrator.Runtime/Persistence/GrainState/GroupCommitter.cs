@@ -15,6 +15,9 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
     private int _inFlight;
     private long _transactions;
 
+    /// <summary>Transactions it runs at once (the store's limit applied: 1 on SQLite).</summary>
+    public int Concurrency => _concurrency;
+
     /// <summary>Transactions committed so far (for tests and diagnostics: writes per transaction is the point).</summary>
     public long Transactions => Interlocked.Read(ref _transactions);
 
