@@ -11,11 +11,12 @@ return command switch
     "reminders" => await LatencyBench.RemindersAsync(options),
     "fanout" => await FanoutBench.RunAsync(options),
     "cron" => await CronBench.RunAsync(options),
+    "storage" => await StorageBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron|storage --connection CS [options]");
     return 2;
 }
