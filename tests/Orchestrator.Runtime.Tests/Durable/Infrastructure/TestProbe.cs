@@ -60,7 +60,7 @@ public sealed class TestProbe
 
 /// <summary>
 /// Counts, per method, the calls that arrive with a durable dedupe key, before the grain sees them: how many deliveries
-/// (first sends and re-sends) a receiver got, whatever it then applied.
+/// (first sends and re-sends) a receiver got, whatever it then applied; and, per grain, the sweeper's wake calls.
 /// </summary>
 public sealed class DeliveryCounter(TestProbe probe) : IIncomingGrainCallFilter
 {
@@ -69,6 +69,10 @@ public sealed class DeliveryCounter(TestProbe probe) : IIncomingGrainCallFilter
         if (RequestContext.Get(DurableRequestContext.DedupeKey) is string)
         {
             probe.Increment("delivered:" + context.MethodName);
+        }
+        if (context.InterfaceMethod?.DeclaringType == typeof(IDurableGrain))
+        {
+            probe.Increment("woken:" + context.TargetId);
         }
         return context.Invoke();
     }
