@@ -170,11 +170,15 @@ public abstract partial class DurableGrain<TState>
         {
             DurableLog.WriteFailed(_logger, _id, error);
         }
+        // Callers see a conflict as is (G1); any other failure as a DurableWriteException, whatever the store threw.
+        var answer = error is InconsistentStateException
+            ? error
+            : new DurableWriteException($"Grain {_id}: the state write holding this call failed; it may or may not have been applied. Retry: the next call reloads the state.", error);
         foreach (var failed in new[] { batch, _open })
         {
             if (failed is not null)
             {
-                failed.Done.TrySetException(error);
+                failed.Done.TrySetException(answer);
                 _ = failed.Done.Task.Exception; // a housekeeping write has no caller to observe it
             }
         }

@@ -60,10 +60,6 @@ public sealed class OutboxTests : IAsyncLifetime
             {
                 return await ledger.Get(); // reactivates the sender, which re-sends its stored outbox
             }
-            catch (Orleans.Runtime.OrleansException)
-            {
-                return null;
-            }
             catch (Orchestrator.Runtime.Durable.DurableWriteException)
             {
                 return null;
