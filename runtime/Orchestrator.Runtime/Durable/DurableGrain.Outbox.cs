@@ -53,9 +53,12 @@ public abstract partial class DurableGrain<TState>
         {
             return;
         }
-        foreach (var (target, queue) in _queues)
+        // A worker may change the queues before its first real await (a message that cannot be read is parked at
+        // once), so pick the targets first.
+        var ready = _queues.Where(q => q.Value.Count > 0 && q.Value[0].Seq < _durableNextSeq && !_workers.Contains(q.Key)).Select(q => q.Key).ToList();
+        foreach (var target in ready)
         {
-            if (queue.Count > 0 && queue[0].Seq < _durableNextSeq && _workers.Add(target))
+            if (_workers.Add(target))
             {
                 _ = DeliverToAsync(target);
             }

@@ -33,7 +33,7 @@ public abstract partial class DurableGrain<TState>
 
     /// <summary>Completes when every turn run so far is durable.</summary>
     private Task DurableAfterTurnsSoFar() =>
-        _open is { Turns: > 0 } open ? open.Done.Task : _inFlight?.Done.Task ?? Task.CompletedTask;
+        _open is { Turns: > 0 } open ? open.Done.Task : _inFlight is { Turns: > 0 } inFlight ? inFlight.Done.Task : Task.CompletedTask;
 
     /// <summary>
     /// Asks for a write that no caller waits on: deliveries acknowledged, attempts counted, a message parked. It joins
