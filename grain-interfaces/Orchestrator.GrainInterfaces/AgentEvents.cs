@@ -8,6 +8,7 @@ namespace Orchestrator.GrainInterfaces;
 /// change (an inbox row, a parked message) read back, whatever serializer options the store uses.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<AgentEventType>))]
+[GenerateSerializer]
 public enum AgentEventType
 {
     [JsonStringEnumMemberName("started")]
@@ -26,6 +27,7 @@ public enum AgentEventType
 /// from the exit code alone; see <c>RunJudgement</c> in the grains.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<AgentOutcome>))]
+[GenerateSerializer]
 public enum AgentOutcome
 {
     /// <summary>Exit code 0, or the transfer or request done.</summary>

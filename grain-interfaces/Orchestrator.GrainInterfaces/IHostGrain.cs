@@ -1,4 +1,4 @@
-using Orchestrator.Runtime.Grains;
+using Orleans.Concurrency;
 
 namespace Orchestrator.GrainInterfaces;
 
@@ -10,9 +10,12 @@ public interface IHostGrain : IGrainWithStringKey
 
     Task Heartbeat(string sessionId, bool draining);
 
+    [ReadOnly]
     ValueTask<HostView?> GetAsync();
 }
 
+[GenerateSerializer]
 public sealed record HostRegistration(string SessionId, IReadOnlyDictionary<string, string> Labels, int Capacity, string AgentVersion);
 
+[GenerateSerializer]
 public sealed record HostView(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion, DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt);

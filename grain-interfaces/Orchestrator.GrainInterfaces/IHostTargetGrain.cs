@@ -1,11 +1,14 @@
+using Orchestrator.Runtime.Durable;
+using Orleans.Concurrency;
 using Orchestrator.Plans.Model;
-using Orchestrator.Runtime.Grains;
 
 namespace Orchestrator.GrainInterfaces;
 
 /// <summary>One step on one host, key <see cref="GrainKeys.Target"/>: attempts, exit codes, timing, check-ins.</summary>
-public interface IHostTargetGrain : IGrainWithStringKey
+public interface IHostTargetGrain : IGrainWithStringKey, IDeadLetterObserver
 {
+    /// <summary>Starts the target for a step attempt; a start of an attempt it already has (a re-send) changes nothing.</summary>
+    [DomainIdempotent]
     Task Start(StartTarget command);
 
     /// <summary>Stops the target for this step attempt: never starts if pending, killed if running.</summary>
@@ -20,15 +23,20 @@ public interface IHostTargetGrain : IGrainWithStringKey
     /// <summary>From its deleted step: drops the target's state, index rows and log streams; it then reads as absent.</summary>
     Task Delete();
 
+    [ReadOnly]
     ValueTask<HostTargetView?> GetAsync();
 }
 
-public sealed record StartTarget(string StepKey, string Host, int StepAttempt, WorkSpec Work, TimeSpan? Timeout, RetryPolicy Retry, IReadOnlyList<ExitCodeRule> ExitCodes, bool HostOnline);
+/// <summary>A step attempt's start of one target; <see cref="Position"/> is its place in the attempt's rollout (-1: a file source).</summary>
+[GenerateSerializer]
+public sealed record StartTarget(string StepKey, string Host, int StepAttempt, WorkSpec Work, TimeSpan? Timeout, RetryPolicy Retry, IReadOnlyList<ExitCodeRule> ExitCodes, bool HostOnline,
+    int Position = -1);
 
 /// <summary>
 /// An agent event as the gateway forwards it: the agent's outcome and its raw exit code, which the target judges
 /// (<see cref="AgentOutcome"/>). <see cref="Outcome"/> is set on <see cref="AgentEventType.Finished"/> only.
 /// </summary>
+[GenerateSerializer]
 public sealed record TargetAgentEvent(
     string AssignmentId,
     string SessionId,
@@ -43,6 +51,7 @@ public sealed record TargetAgentEvent(
     string? UploadedSha256,
     DateTimeOffset? StartedAt);
 
+[GenerateSerializer]
 public sealed record HostTargetView(
     string Key,
     string Host,
@@ -55,8 +64,10 @@ public sealed record HostTargetView(
     IReadOnlyDictionary<string, string> Outputs)
 {
     /// <summary>When the agent reported the current <see cref="Percent"/> and <see cref="ProgressMessage"/> (a check-in).</summary>
+    [Id(9)]
     public DateTimeOffset? ProgressAt { get; init; }
 }
 
 /// <summary>One run of the target on its agent; its log is the stream <see cref="GrainKeys.LogStream"/>.</summary>
+[GenerateSerializer]
 public sealed record TargetAttempt(int Run, int StepAttempt, TargetStatus Status, int? ExitCode, DateTimeOffset DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, long? LogChunks);

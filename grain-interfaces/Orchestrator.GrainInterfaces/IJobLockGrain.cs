@@ -1,4 +1,4 @@
-using Orchestrator.Runtime.Grains;
+using Orleans.Concurrency;
 
 namespace Orchestrator.GrainInterfaces;
 
@@ -16,8 +16,10 @@ public interface IJobLockGrain : IGrainWithStringKey
     /// <summary>Gives the lock up if this job holds it (its start failed, or a periodic job was stopped).</summary>
     Task Release(JobLockRelease command);
 
+    [ReadOnly]
     ValueTask<JobLockView?> GetAsync();
 
+    [ReadOnly]
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
 
@@ -25,9 +27,12 @@ public interface IJobLockGrain : IGrainWithStringKey
 /// A claim. <see cref="Schedule"/>: the schedule key when the job is periodic (the lock is held while the schedule
 /// exists); null for a job that is a task instance with the job's id.
 /// </summary>
+[GenerateSerializer]
 public sealed record JobLockClaim(string RequestId, string JobId, string? Schedule, string By);
 
+[GenerateSerializer]
 public sealed record JobLockRelease(string RequestId, string JobId, string By);
 
 /// <summary>The current holder; ClaimedAt lets a holder whose start never arrived lapse after a grace period.</summary>
+[GenerateSerializer]
 public sealed record JobLockView(string Key, string? JobId, string? Schedule, DateTimeOffset? ClaimedAt);

@@ -1,5 +1,5 @@
+using Orleans.Concurrency;
 using Orchestrator.Plans.Model;
-using Orchestrator.Runtime.Grains;
 
 namespace Orchestrator.GrainInterfaces;
 
@@ -12,18 +12,23 @@ public interface IPlanGrain : IGrainWithStringKey
     /// <summary>Starts a task instance on a version of this plan (the caller validated the parameters).</summary>
     Task Run(RunPlan command);
 
+    [ReadOnly]
     ValueTask<PlanView?> GetAsync(int? version);
 
+    [ReadOnly]
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
 
 /// <summary>A new version of a plan. ExpectedVersion: the version the caller edited; null overwrites whatever is stored; 0 creates only.</summary>
+[GenerateSerializer]
 public sealed record SavePlan(string RequestId, PlanDefinition Definition, int? ExpectedVersion, string By);
 
 /// <summary>
 /// Version 0 runs the latest version. Parameters are checked again against the version run (a schedule's parameters
 /// were checked when it was saved, perhaps against another version); a run refused by a schedule is reported back to it.
 /// </summary>
+[GenerateSerializer]
 public sealed record RunPlan(string RequestId, string InstanceId, int Version, IReadOnlyDictionary<string, string> Parameters, string By, RunOptions? Options = null);
 
+[GenerateSerializer]
 public sealed record PlanView(string Id, int Version, int LatestVersion, PlanDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> RecentInstances);

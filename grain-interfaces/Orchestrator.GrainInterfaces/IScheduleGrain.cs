@@ -1,5 +1,5 @@
+using Orleans.Concurrency;
 using Orchestrator.Plans.Model;
-using Orchestrator.Runtime.Grains;
 
 namespace Orchestrator.GrainInterfaces;
 
@@ -34,12 +34,15 @@ public interface IScheduleGrain : IGrainWithStringKey
     /// <summary>From the plan: a run could not start (plan or version gone, parameters no longer valid).</summary>
     Task OnRunRejected(ScheduledRunRejected report);
 
+    [ReadOnly]
     ValueTask<ScheduleView?> GetAsync();
 
+    [ReadOnly]
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
 
 /// <summary>What happens when a due time comes while an earlier run of the schedule is still going.</summary>
+[GenerateSerializer]
 public enum OverlapPolicy
 {
     /// <summary>Start it anyway: runs overlap.</summary>
@@ -56,6 +59,7 @@ public enum OverlapPolicy
 }
 
 /// <summary>What happens to due times missed while the cluster was down (or a fire came later than its grace).</summary>
+[GenerateSerializer]
 public enum CatchUpMode
 {
     /// <summary>Skip them all (recorded, reason missed); carry on with the next due time.</summary>
@@ -69,10 +73,13 @@ public enum CatchUpMode
 }
 
 /// <summary>A schedule as stored. Cron: 5 or 6 fields or a macro, evaluated in <see cref="TimeZone"/> (IANA).</summary>
+[GenerateSerializer]
 public sealed record ScheduleSpec
 {
+    [Id(0)]
     public string Cron { get; init; } = "";
 
+    [Id(1)]
     public string TimeZone { get; init; } = "UTC";
 
     /// <summary>
@@ -80,56 +87,78 @@ public sealed record ScheduleSpec
     /// default) or both must. A schedule saved before this field existed is read as <see cref="Runtime.Reminders.DayMatching.Both"/>,
     /// the only rule then, unless it is a Harbor periodic job's (see <c>ScheduleState.DayMatchingSaved</c>).
     /// </summary>
+    [Id(2)]
     public Runtime.Reminders.DayMatching DayMatching { get; init; } = Runtime.Reminders.DayMatching.Either;
 
+    [Id(3)]
     public string? Description { get; init; }
 
+    [Id(4)]
     public bool Suspend { get; init; }
 
     /// <summary>A fire that cannot start within this time after its due time is skipped (reason deadlinePassed).</summary>
+    [Id(5)]
     public TimeSpan? StartingDeadline { get; init; }
 
+    [Id(6)]
     public OverlapPolicy Overlap { get; init; } = OverlapPolicy.Forbid;
 
+    [Id(7)]
     public CatchUpMode CatchUp { get; init; } = CatchUpMode.Latest;
 
     /// <summary>How far back <see cref="CatchUpMode.All"/> reaches.</summary>
+    [Id(8)]
     public TimeSpan CatchUpWindow { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Finished runs kept; older ones are deleted with their logs (Kubernetes' history limits).</summary>
+    [Id(9)]
     public int SuccessfulHistoryLimit { get; init; } = 3;
 
+    [Id(10)]
     public int FailedHistoryLimit { get; init; } = 1;
 
     /// <summary>The plan version each run uses; null: the latest version when the run starts.</summary>
+    [Id(11)]
     public int? PlanVersion { get; init; }
 
+    [Id(12)]
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    [Id(13)]
     public StatusHook? Hook { get; init; }
 
+    [Id(14)]
     public HookFormat HookFormat { get; init; }
 
     /// <summary>A plan carried by the schedule itself instead of a stored one (the jobs API's built-in kinds).</summary>
+    [Id(15)]
     public PlanDefinition? InlinePlan { get; init; }
 
     /// <summary>Copied onto every run (the jobs API keeps a periodic job's kind and name here).</summary>
+    [Id(16)]
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 }
 
+[GenerateSerializer]
 public sealed record SaveSchedule(string RequestId, string PlanId, string Name, ScheduleSpec Spec, int? ExpectedRevision, string By);
 
+[GenerateSerializer]
 public sealed record ScheduleCommand(string RequestId, string By);
 
+[GenerateSerializer]
 public sealed record SuspendSchedule(string RequestId, bool Suspend, string By);
 
+[GenerateSerializer]
 public sealed record RunScheduleNow(string RequestId, string InstanceId, string By);
 
+[GenerateSerializer]
 public sealed record ScheduledRunFinished(string InstanceId, ExecutionStatus Status, DateTimeOffset At);
 
+[GenerateSerializer]
 public sealed record ScheduledRunRejected(string InstanceId, string Error);
 
 /// <summary>Why a due time did not start a run.</summary>
+[GenerateSerializer]
 public enum SkipReason
 {
     /// <summary>An earlier run was still going (Forbid), or a later fire took its place in the buffer (BufferOne).</summary>
@@ -151,6 +180,7 @@ public enum SkipReason
 }
 
 /// <summary>How a run came about.</summary>
+[GenerateSerializer]
 public enum RunTrigger
 {
     Schedule,
@@ -158,6 +188,7 @@ public enum RunTrigger
     Manual,
 }
 
+[GenerateSerializer]
 public sealed record ScheduleView(
     string Key,
     string PlanId,
@@ -178,10 +209,13 @@ public sealed record ScheduleView(
     IReadOnlyList<SkippedFire> Skipped);
 
 /// <summary>A run the schedule started; Status is null while it is going.</summary>
+[GenerateSerializer]
 public sealed record ScheduledRun(string InstanceId, DateTimeOffset? DueTime, RunTrigger Trigger, DateTimeOffset StartedAt, ExecutionStatus? Status, DateTimeOffset? FinishedAt, bool Deleted);
 
+[GenerateSerializer]
 public sealed record SkippedFire(DateTimeOffset DueTime, SkipReason Reason, string Detail, DateTimeOffset At);
 
 /// <summary>Index row data of a schedule (kind <see cref="IndexKinds.Schedule"/>); DayMatching is null in rows written before it existed.</summary>
+[GenerateSerializer]
 public sealed record ScheduleIndexData(string PlanId, string Name, string Cron, string TimeZone, bool Suspend, DateTimeOffset? NextDue, DateTimeOffset? LastDue, IReadOnlyDictionary<string, string> Labels,
     Runtime.Reminders.DayMatching? DayMatching = null);

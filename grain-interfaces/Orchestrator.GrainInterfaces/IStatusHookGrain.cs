@@ -1,8 +1,9 @@
-using Orchestrator.Runtime.Grains;
+using Orleans.Concurrency;
 
 namespace Orchestrator.GrainInterfaces;
 
 /// <summary>Where a subject's status changes are posted. Secret: HMAC-SHA256 key; null signs with the silo's default hook secret.</summary>
+[GenerateSerializer]
 public sealed record StatusHook(string Url, string? Secret);
 
 /// <summary>
@@ -25,18 +26,23 @@ public interface IStatusHookGrain : IGrainWithStringKey
     /// </summary>
     Task Purge(HookPurge command);
 
+    [ReadOnly]
     ValueTask<HookView?> GetAsync();
 
+    [ReadOnly]
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
 
 /// <summary>One status change: the JSON body to post (already in its final shape) and its revision, which grows per subject.</summary>
+[GenerateSerializer]
 public sealed record HookEvent(StatusHook Hook, long Revision, string Body, DateTimeOffset At);
 
 /// <summary>Revision null replays every parked event.</summary>
+[GenerateSerializer]
 public sealed record HookReplay(string RequestId, long? Revision, string By);
 
 /// <summary>Why a subject's hook is purged (kept in its tombstone and logged).</summary>
+[GenerateSerializer]
 public sealed record HookPurge(string Reason);
 
 /// <summary>Keys of <see cref="IStatusHookGrain"/>.</summary>
@@ -46,6 +52,7 @@ public static class HookSubjects
 }
 
 /// <summary>A subject's hook and where each of its events stands.</summary>
+[GenerateSerializer]
 public sealed record HookView(string Subject, string Url, long LastRevision, IReadOnlyList<HookDeliveryView> Pending, IReadOnlyList<HookDeliveryView> Parked, IReadOnlyList<HookDeliveryView> Delivered);
 
 /// <summary>
@@ -53,4 +60,5 @@ public sealed record HookView(string Subject, string Url, long LastRevision, IRe
 /// them, across replays. LastError: the status code and reason phrase, or the kind of connection error, never the
 /// receiver's response body.
 /// </summary>
+[GenerateSerializer]
 public sealed record HookDeliveryView(long Revision, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, string? LastError, int TotalAttempts);

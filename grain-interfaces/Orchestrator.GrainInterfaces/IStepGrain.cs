@@ -1,10 +1,11 @@
+using Orchestrator.Runtime.Durable;
+using Orleans.Concurrency;
 using Orchestrator.Plans.Model;
-using Orchestrator.Runtime.Grains;
 
 namespace Orchestrator.GrainInterfaces;
 
 /// <summary>One step of a task instance, key <see cref="GrainKeys.Step"/>: resolves targets, rolls batches, keeps counts and the budget.</summary>
-public interface IStepGrain : IGrainWithStringKey
+public interface IStepGrain : IGrainWithStringKey, IDeadLetterObserver
 {
     Task Start(StartStep command);
 
@@ -16,7 +17,11 @@ public interface IStepGrain : IGrainWithStringKey
 
     Task Decide(ApprovalDecision decision);
 
-    /// <summary>From a host target: it reached a final status for <see cref="TargetReport.StepAttempt"/>.</summary>
+    /// <summary>
+    /// From a host target: it reached a final status for <see cref="TargetReport.StepAttempt"/>. A re-send is harmless:
+    /// the step counts each position once per attempt (its own state, not a dedupe key: 100,000 targets report here).
+    /// </summary>
+    [DomainIdempotent]
     Task OnTargetFinished(TargetReport report);
 
     /// <summary>
@@ -25,10 +30,12 @@ public interface IStepGrain : IGrainWithStringKey
     /// </summary>
     Task Delete(int chunk);
 
+    [ReadOnly]
     ValueTask<StepView?> GetAsync();
 }
 
 /// <summary>Everything a step needs to run one attempt; <see cref="Retry"/> is set for a retry of an earlier attempt.</summary>
+[GenerateSerializer]
 public sealed record StartStep(
     string InstanceId,
     int StepIndex,
@@ -38,6 +45,7 @@ public sealed record StartStep(
     AttemptSet? Retry);
 
 /// <summary>What templates of a step may read: parameters (secrets included) and earlier steps' outputs.</summary>
+[GenerateSerializer]
 public sealed record StepContext(
     string PlanId,
     IReadOnlyDictionary<string, string> Parameters,
@@ -46,8 +54,14 @@ public sealed record StepContext(
     IReadOnlyDictionary<string, string> StepKeys,
     string? PreviousStep);
 
-public sealed record TargetReport(string Host, int StepAttempt, TargetStatus Status, int? ExitCode, bool FailStep, IReadOnlyDictionary<string, string>? Outputs);
+/// <summary>
+/// A target's final status for a step attempt. <see cref="Position"/>: the target's position in that attempt's rollout,
+/// which the step counts once; -1 for a file source (<c>@srcN</c>), which the step tracks by name.
+/// </summary>
+[GenerateSerializer]
+public sealed record TargetReport(string Host, int StepAttempt, TargetStatus Status, int? ExitCode, bool FailStep, IReadOnlyDictionary<string, string>? Outputs, int Position = -1);
 
+[GenerateSerializer]
 public sealed record StepView(
     string Key,
     string Name,
@@ -63,4 +77,5 @@ public sealed record StepView(
     string? Reason,
     IReadOnlyList<ApprovalRecord> Approvals);
 
+[GenerateSerializer]
 public sealed record ApprovalRecord(string By, bool Approve, string? Reason, DateTimeOffset At);

@@ -72,6 +72,7 @@ public static class GrainKeys
 }
 
 /// <summary>Whether a host's agent is connected.</summary>
+[GenerateSerializer]
 public enum HostStatus
 {
     Offline = 0,
@@ -80,6 +81,7 @@ public enum HostStatus
 }
 
 /// <summary>Where an assignment is on its agent.</summary>
+[GenerateSerializer]
 public enum AssignmentState
 {
     Dispatched = 0,
@@ -87,12 +89,17 @@ public enum AssignmentState
     CancelRequested = 2,
 }
 
+[GenerateSerializer]
 public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity);
 
+[GenerateSerializer]
 public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error);
 
+[GenerateSerializer]
 public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
 
+[GenerateSerializer]
 public sealed record PlanIndexData(string Name, int Version, DateTimeOffset UpdatedAt);
 
+[GenerateSerializer]
 public sealed record HookParkedIndexData(string Subject, long Revision, string Url, string DeliveryId, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset ParkedAt, string? LastError);

@@ -5,6 +5,7 @@ namespace Orchestrator.GrainInterfaces;
 /// wait for its command to be applied and learn what happened (commands themselves are one-way).
 /// Code is HTTP-like: 200 done, 400 invalid, 403 not allowed, 404 unknown, 409 conflict with the current state.
 /// </summary>
+[GenerateSerializer]
 public sealed record RequestResult(string RequestId, int Code, string? Error, string? Value)
 {
     public bool Ok => Code is >= 200 and < 300;

@@ -4,6 +4,7 @@ namespace Orchestrator.GrainInterfaces;
 /// Status of a task instance or a step. It only moves forward within an attempt; the one way back from a final
 /// status is an explicit retry, which starts a new attempt.
 /// </summary>
+[GenerateSerializer]
 public enum ExecutionStatus
 {
     Pending = 0,
@@ -22,6 +23,7 @@ public enum ExecutionStatus
 }
 
 /// <summary>Status of one host target. Values of 10 and above are final for the attempt.</summary>
+[GenerateSerializer]
 public enum TargetStatus
 {
     Pending = 0,
@@ -54,6 +56,7 @@ public enum TargetStatus
 }
 
 /// <summary>Which targets a step retry runs again.</summary>
+[GenerateSerializer]
 public enum AttemptSet
 {
     Failed,

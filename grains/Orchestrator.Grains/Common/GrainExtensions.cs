@@ -17,10 +17,3 @@ internal static class DomainJson
 
     public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 }
-
-/// <summary>One-shot reminders: runtime reminders are periodic, so these fire once and are removed in their turn.</summary>
-internal static class OneShot
-{
-    /// <summary>Long enough never to fire twice: the grain unregisters it in the first tick.</summary>
-    public static readonly TimeSpan Period = TimeSpan.FromDays(365);
-}

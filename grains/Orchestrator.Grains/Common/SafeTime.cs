@@ -10,9 +10,12 @@ namespace Orchestrator.Grains.Common;
 /// </summary>
 internal static class SafeTime
 {
-    /// <summary>A reminder's due time: between zero and <see cref="PlanLimits.MaxDuration"/>.</summary>
+    /// <summary>A wake-up's delay: between zero and <see cref="PlanLimits.MaxDuration"/>.</summary>
     public static TimeSpan Due(TimeSpan due) =>
         due < TimeSpan.Zero ? TimeSpan.Zero : due > PlanLimits.MaxDuration ? PlanLimits.MaxDuration : due;
+
+    /// <summary>When a wake-up <paramref name="delay"/> from <paramref name="now"/> is due: the delay made safe (<see cref="Due"/>), then added.</summary>
+    public static DateTimeOffset After(DateTimeOffset now, TimeSpan delay) => Add(now, Due(delay));
 
     /// <summary><paramref name="at"/> plus <paramref name="span"/>, or the last (first) representable instant past it.</summary>
     public static DateTimeOffset Add(DateTimeOffset at, TimeSpan span)

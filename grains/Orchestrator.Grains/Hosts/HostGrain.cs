@@ -1,8 +1,7 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
-using Orchestrator.Runtime.Reminders;
 
 namespace Orchestrator.Grains.Hosts;
 
@@ -33,22 +32,23 @@ public sealed class HostState
 /// A host's agent. A new session replaces the old one, and whatever the old session had started is lost (its
 /// process died with it). A host whose agent stops heartbeating goes offline, and its open assignments end.
 /// Liveness counts heartbeats between checks rather than comparing clocks, so a jump of the clock alone never takes
-/// a live host offline.
+/// a live host offline. The checks are a durable wake-up of the grain's own (no reminder row per host: a 100,000-host
+/// fleet costs no reminders at all).
 /// </summary>
 [GrainType("host")]
-public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
+public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 {
-    private const string LivenessReminder = "liveness";
+    private const string LivenessCheck = "liveness";
 
     /// <summary>
     /// How often liveness is checked; a host is offline after two checks without a heartbeat (30 to 60 s). Each
-    /// online host costs one reminder turn per period, so this is also the fleet's background load.
+    /// online host costs one wake-up turn per period, so this is also the fleet's background load.
     /// </summary>
     internal static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(30);
 
     public async Task Register(HostRegistration registration)
     {
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var previous = State.SessionId;
         if (previous is not null && previous != registration.SessionId)
         {
@@ -73,7 +73,7 @@ public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
         {
             return; // a session that was replaced
         }
-        State.LastSeen = TimeProvider.GetUtcNow();
+        State.LastSeen = Clock.GetUtcNow();
         State.HeartbeatsSinceCheck++;
         State.SilentChecks = 0;
         var status = draining ? HostStatus.Draining : HostStatus.Online;
@@ -83,13 +83,13 @@ public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
         }
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    protected override async Task OnWakeUpAsync(string name)
     {
-        if (reminderName != LivenessReminder || State.Status == HostStatus.Offline)
+        if (name != LivenessCheck || State.Status == HostStatus.Offline)
         {
-            await UnregisterReminder(reminderName);
             return;
         }
+        ArmWakeUp(LivenessCheck, LivenessPeriod);
         State.SilentChecks = State.HeartbeatsSinceCheck == 0 ? State.SilentChecks + 1 : 0;
         State.HeartbeatsSinceCheck = 0;
         if (State.SilentChecks >= 2)
@@ -103,7 +103,7 @@ public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
     public ValueTask<HostView?> GetAsync() => ValueTask.FromResult<HostView?>(State.RegisteredAt is null ? null : new HostView(
         GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, State.LastSeen, State.RegisteredAt));
 
-    private async Task SetStatus(HostStatus status)
+    private Task SetStatus(HostStatus status)
     {
         var wasOffline = State.Status == HostStatus.Offline;
         State.Status = status;
@@ -111,12 +111,13 @@ public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
             DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity))));
         if (status == HostStatus.Offline)
         {
-            await UnregisterReminder(LivenessReminder);
+            DisarmWakeUp(LivenessCheck);
         }
-        else if (wasOffline)
+        else if (wasOffline || !WakeUps.ContainsKey(LivenessCheck))
         {
-            await RegisterOrUpdateReminder(LivenessReminder, LivenessPeriod, LivenessPeriod, MisfirePolicy.Skip);
+            ArmWakeUp(LivenessCheck, LivenessPeriod);
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>Ends the host's open assignments that match: started ones are lost, dispatched ones found no agent.</summary>
@@ -131,7 +132,7 @@ public sealed class HostGrain : Grain<HostState>, IHostGrain, IRemindable
                 if (GrainKeys.TryParseAssignment(row.Key, out var targetKey, out _))
                 {
                     var status = row.Status == (int)AssignmentState.Dispatched ? TargetStatus.AgentOffline : TargetStatus.AgentLost;
-                    await GrainFactory.GetGrain<IHostTargetGrain>(targetKey).OnAgentGone(row.Key, status, reason);
+                    await Send<IHostTargetGrain>(targetKey).OnAgentGone(row.Key, status, reason);
                 }
             }
             if (page.Count < 1000)

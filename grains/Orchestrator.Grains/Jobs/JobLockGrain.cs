@@ -1,5 +1,5 @@
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Jobs;
 
@@ -22,7 +22,7 @@ public sealed class JobLockState
 /// lock never needs releasing when a job simply ends.
 /// </summary>
 [GrainType("joblock")]
-public sealed class JobLockGrain : Grain<JobLockState>, IJobLockGrain
+public sealed class JobLockGrain : DurableGrain<JobLockState>, IJobLockGrain
 {
     /// <summary>
     /// A holder whose instance or schedule does not exist this long after its claim is taken to have never started
@@ -43,7 +43,7 @@ public sealed class JobLockGrain : Grain<JobLockState>, IJobLockGrain
         }
         State.JobId = command.JobId;
         State.Schedule = command.Schedule;
-        State.ClaimedAt = TimeProvider.GetUtcNow();
+        State.ClaimedAt = Clock.GetUtcNow();
         State.Requests.Add(RequestResult.Done(command.RequestId, command.JobId));
     }
 
@@ -65,7 +65,7 @@ public sealed class JobLockGrain : Grain<JobLockState>, IJobLockGrain
 
     private async Task<bool> HolderIsActive()
     {
-        var lapsed = State.ClaimedAt is not { } claimed || TimeProvider.GetUtcNow() - claimed > StartGrace;
+        var lapsed = State.ClaimedAt is not { } claimed || Clock.GetUtcNow() - claimed > StartGrace;
         if (State.Schedule is { } schedule)
         {
             var view = await GrainFactory.GetGrain<IScheduleGrain>(schedule).GetAsync();

@@ -2,7 +2,7 @@ using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 
 namespace Orchestrator.Grains.Plans;
@@ -23,7 +23,7 @@ public sealed class PlanState
 
 /// <summary>A stored plan. Versions are never rewritten: a save appends one, and a run records the version it used.</summary>
 [GrainType("plan")]
-public sealed class PlanGrain : Grain<PlanState>, IPlanGrain
+public sealed class PlanGrain : DurableGrain<PlanState>, IPlanGrain
 {
     private const int RecentRuns = 50;
 
@@ -40,7 +40,7 @@ public sealed class PlanGrain : Grain<PlanState>, IPlanGrain
                 expected == 0 ? $"Plan '{GrainKey}' already exists (version {latest})." : $"Plan '{GrainKey}' is at version {latest}, not {expected}."));
             return Task.CompletedTask;
         }
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         if (latest == 0)
         {
             State.CreatedAt = now;
@@ -69,8 +69,8 @@ public sealed class PlanGrain : Grain<PlanState>, IPlanGrain
         {
             return Refuse(command, 400, string.Join(" ", errors.Select(e => $"{e.Path}: {e.Message}")));
         }
-        GrainFactory.GetGrain<ITaskInstanceGrain>(command.InstanceId)
-            .Start(new StartInstance(command.RequestId, GrainKey, version, definition, parameters, command.By, TimeProvider.GetUtcNow(), command.Options));
+        Send<ITaskInstanceGrain>(command.InstanceId)
+            .Start(new StartInstance(command.RequestId, GrainKey, version, definition, parameters, command.By, Clock.GetUtcNow(), command.Options));
         State.RecentInstances.Add(command.InstanceId);
         if (State.RecentInstances.Count > RecentRuns)
         {
@@ -85,7 +85,7 @@ public sealed class PlanGrain : Grain<PlanState>, IPlanGrain
         State.Requests.Add(RequestResult.Fail(command.RequestId, code, error));
         if (command.Options?.Schedule is { } schedule)
         {
-            GrainFactory.GetGrain<IScheduleGrain>(schedule).OnRunRejected(new ScheduledRunRejected(command.InstanceId, error));
+            Send<IScheduleGrain>(schedule).OnRunRejected(new ScheduledRunRejected(command.InstanceId, error));
         }
         return Task.CompletedTask;
     }

@@ -1,5 +1,5 @@
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Steps;
 
@@ -29,7 +29,7 @@ public sealed partial class StepGrain
                 Definition = start.Definition,
                 Context = start.Context,
                 Attempt = start.Attempt,
-                StartedAt = TimeProvider.GetUtcNow(),
+                StartedAt = Clock.GetUtcNow(),
                 Reason = $"could not start: {notice.Error}",
             };
             await Finalize(ExecutionStatus.Failed);
@@ -41,15 +41,7 @@ public sealed partial class StepGrain
         }
         var final = State.Stopping ? State.PendingFinal : notice.Method is nameof(Cancel) ? ExecutionStatus.Cancelled : ExecutionStatus.Failed;
         State.Reason = State.Stopping && State.Reason is { } stopping ? $"{stopping}; {error}" : $"could not go on: {error}";
-        try
-        {
-            await CancelOpenTargetsAsync(TargetStatus.Cancelled, killRunning: true);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The targets could not even be listed: those still running end on their own, and report to a final step.
-            State.Reason += $"; its open targets could not be stopped ({e.GetType().Name}: {e.Message})";
-        }
+        CancelOpenTargets(TargetStatus.Cancelled, killRunning: true);
         await Finalize(final);
     }
 }

@@ -29,12 +29,12 @@ public sealed partial class StepGrain
         if (!deletion.Done)
         {
             deletion.Chunk++;
-            await GrainFactory.GetGrain<IStepGrain>(GrainKey).Delete(deletion.Chunk);
+            await Send<IStepGrain>(GrainKey).Delete(deletion.Chunk);
             return;
         }
-        foreach (var name in State.ArmedReminders)
+        foreach (var name in WakeUps.Keys)
         {
-            await UnregisterReminder(name);
+            DisarmWakeUp(name);
         }
         // A tombstone: the attempt (so a late start of an old attempt stays refused) and the final status.
         State = new StepState
@@ -64,7 +64,7 @@ public sealed partial class StepGrain
                 DeleteIndex(kind, partition, row.Key);
                 if (targets)
                 {
-                    await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, row.Key)).Delete();
+                    await Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, row.Key)).Delete();
                 }
             }
             if (targets)

@@ -7,45 +7,20 @@ namespace Orchestrator.Grains.Steps;
 
 public sealed partial class StepGrain
 {
-    /// <summary>Dispatches the current batch's next targets, up to the parallelism limit.</summary>
-    private async Task DispatchMoreAsync()
+    /// <summary>
+    /// Decides the current batch's next positions, up to the parallelism limit: they count as running from now on, and
+    /// the step's delivery loop starts their targets once this turn is durable (StepGrain.Delivery.cs).
+    /// </summary>
+    private void DispatchMore()
     {
-        var execution = State.Definition!.Execution;
-        var count = Rollout.DispatchCount(State.Next, State.BatchEnd, State.Running, execution.Parallelism);
+        var count = Rollout.DispatchCount(State.Next, State.BatchEnd, State.Running, State.Definition!.Execution.Parallelism);
         if (count == 0)
         {
             return;
         }
-        List<string> hosts;
-        if (_positions is { } cached && cached.Attempt == State.Attempt)
-        {
-            hosts = cached.Hosts.GetRange(State.Next, Math.Min(count, cached.Hosts.Count - State.Next));
-        }
-        else
-        {
-            var after = State.Next == 0 ? null : IndexKinds.Position(State.Next - 1);
-            var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.StepTarget, [State.TargetPartition(State.Attempt)]) { AfterKey = after, Limit = count });
-            hosts = [.. rows.Select(r => r.Data!)];
-        }
-        var online = (await Indexes.GetAsync(IndexKinds.Host, "", hosts))
-            .Where(r => r.Status != (int)HostStatus.Offline)
-            .Select(r => r.Key)
-            .ToHashSet(StringComparer.Ordinal);
-        var renderer = new WorkRenderer(State);
-        foreach (var host in hosts)
-        {
-            var start = new StartTarget(GrainKey, host, State.Attempt, renderer.Render(host), execution.TargetTimeout, execution.Retry, execution.ExitCodes, online.Contains(host));
-            await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, host)).Start(start);
-        }
-        State.Next += hosts.Count;
-        State.Running += hosts.Count;
-        if (hosts.Count < count)
-        {
-            // Fewer rows than positions: the stored list is shorter than the counters say. Never wait for ghosts.
-            var missing = count - hosts.Count;
-            State.Total -= missing;
-            State.BatchEnd -= missing;
-        }
+        State.Next += count;
+        State.Running += count;
+        DeliverStartsAfterThisTurn();
     }
 
     /// <summary>Starts uploads of the files taken from source hosts; false when every source is already stored.</summary>
@@ -67,7 +42,7 @@ public sealed partial class StepGrain
             State.Collecting = true;
             var work = new WorkSpec { Kind = WorkKind.Upload, UploadPath = source.Path, Secrets = State.Context!.SecretValues };
             var start = new StartTarget(GrainKey, host, State.Attempt, work, State.Definition.Execution.TargetTimeout, new RetryPolicy(), [], online.Contains(host));
-            await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, SourceName(i))).Start(start);
+            await Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, SourceName(i))).Start(start);
         }
         return State.Collecting;
     }
@@ -91,7 +66,7 @@ public sealed partial class StepGrain
         if (State.Files.All(f => f is not null))
         {
             State.Collecting = false;
-            await StartBatch(0);
+            StartBatch(0);
         }
     }
 

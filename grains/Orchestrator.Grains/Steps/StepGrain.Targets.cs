@@ -147,16 +147,21 @@ public sealed partial class StepGrain
     private static readonly int[] NotRunningStatuses = [(int)TargetStatus.Pending, (int)TargetStatus.Dispatched, (int)TargetStatus.Retrying];
 
     /// <summary>
-    /// Sends a cancel to every target of the attempt that is not final — or, when <paramref name="killRunning"/> is
-    /// false, only to those not running yet: pending ones then never start, running ones finish on their own.
+    /// Cancels every target of the attempt that is not final — or, when <paramref name="killRunning"/> is false, only
+    /// those not running yet: pending ones then never start, running ones finish on their own. The cancels go out from
+    /// the step's own loop once this turn is durable (<see cref="CancelSweep"/>).
     /// </summary>
-    private async Task CancelOpenTargetsAsync(TargetStatus notStarted, bool killRunning)
+    private void CancelOpenTargets(TargetStatus notStarted, bool killRunning)
     {
-        foreach (var row in await ScanAsync(IndexKinds.Target, GrainKey, killRunning ? OpenStatuses : NotRunningStatuses))
+        if (State.Cancelling is { } sweep && sweep.Attempt == State.Attempt && (sweep.KillRunning || !killRunning))
         {
-            await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, row.Key)).Cancel(State.Attempt, notStarted);
+            return; // a sweep at least as wide is going out already
         }
+        State.Cancelling = new CancelSweep { Attempt = State.Attempt, NotStarted = notStarted, KillRunning = killRunning };
+        DeliverCancelsAfterThisTurn();
     }
+
+    private static int[] CancelStatuses(bool killRunning) => killRunning ? OpenStatuses : NotRunningStatuses;
 
     private async Task<List<IndexRow>> ScanAsync(string kind, string partition, IReadOnlyList<int>? statuses)
     {

@@ -1,20 +1,21 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
-using Orchestrator.Runtime.Grains;
-using Orchestrator.Runtime.Reminders;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Steps;
 
 /// <summary>
 /// One attempt at a time of one step: resolves its targets, rolls them out in batches under the parallelism limit,
 /// counts reports against the failure budget and success policy, and ends only when every dispatched target is final.
+/// Its timers (deadline, approval timeout) are wake-ups; starts and cancels of its targets go out through delivery loops
+/// of its own (StepGrain.Delivery.cs), never as thousands of outbox messages.
 /// </summary>
 [GrainType("step")]
-public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindable, IDeadLetterObserver
+public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
 {
-    private const string DeadlineReminder = "deadline";
-    private const string ApprovalReminder = "approval-timeout";
+    private const string DeadlineWakeUp = "deadline";
+    private const string ApprovalWakeUp = "approval-timeout";
 
     public async Task Start(StartStep command)
     {
@@ -31,7 +32,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             Context = command.Context,
             Attempt = command.Attempt,
             Status = ExecutionStatus.Running,
-            StartedAt = TimeProvider.GetUtcNow(),
+            StartedAt = Clock.GetUtcNow(),
         };
         var definition = command.Definition;
         if (definition.Kind == StepKind.Approval)
@@ -40,8 +41,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             State.Reason = definition.Approval?.Message;
             if (definition.Approval?.Timeout is { } timeout)
             {
-                State.ArmedReminders.Add(ApprovalReminder);
-                await RegisterOrUpdateReminder(ApprovalReminder, SafeTime.Due(timeout), OneShotPeriod);
+                ArmWakeUp(ApprovalWakeUp, SafeTime.After(Clock.GetUtcNow(), timeout));
             }
             await ReportStatus();
             return;
@@ -56,32 +56,32 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         }
         WriteTargets(hosts);
         State.Total = hosts.Count;
+        State.Counted = CountedPositions.For(hosts.Count);
         State.BatchSizes = Rollout.BatchSizes(definition.Execution.Rolling, hosts.Count);
         await FetchHostListsAsync();
         if (definition.Execution.Deadline is { } deadline)
         {
-            State.ArmedReminders.Add(DeadlineReminder);
-            await RegisterOrUpdateReminder(DeadlineReminder, SafeTime.Due(deadline), OneShotPeriod);
+            ArmWakeUp(DeadlineWakeUp, SafeTime.After(Clock.GetUtcNow(), deadline));
         }
         if (definition.Kind == StepKind.FileDistribution && await StartCollectingAsync())
         {
             return;
         }
-        await StartBatch(0);
+        StartBatch(0);
     }
 
     public Task Cancel(string reason) => StopOrEnd(ExecutionStatus.Cancelled, reason, TargetStatus.Cancelled);
 
     public Task Skip(string reason) => StopOrEnd(ExecutionStatus.Skipped, reason, TargetStatus.Skipped);
 
-    public async Task Continue(string by)
+    public Task Continue(string by)
     {
         if (State.Status != ExecutionStatus.Paused || State.Stopping)
         {
-            return;
+            return Task.CompletedTask;
         }
-        await StartBatch(State.Batch + 1);
-        await ReportStatus();
+        StartBatch(State.Batch + 1);
+        return ReportStatus();
     }
 
     public async Task Decide(ApprovalDecision decision)
@@ -90,7 +90,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         {
             return;
         }
-        State.Approvals.Add(new ApprovalRecord(decision.By, decision.Approve, decision.Reason, TimeProvider.GetUtcNow()));
+        State.Approvals.Add(new ApprovalRecord(decision.By, decision.Approve, decision.Reason, Clock.GetUtcNow()));
         if (ApprovalRules.Decide(State.Approvals, decision, State.Definition!.Approval?.Required ?? 1) is (var final, var reason))
         {
             State.Reason = reason;
@@ -109,6 +109,10 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             await OnSourceCollected(report);
             return;
         }
+        if (!CountedPositions.TryCount(State.Counted, report.Position))
+        {
+            return; // this position's report was counted already: a re-send
+        }
         State.Running--;
         Count(report);
         if (State.Stopping)
@@ -124,26 +128,28 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             await Stop(stop);
             return;
         }
-        await DispatchMoreAsync();
+        DispatchMore();
         if (Rollout.BatchDone(State.Next, State.BatchEnd, State.Running))
         {
             await EndBatch();
         }
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    protected override async Task OnWakeUpAsync(string name)
     {
-        State.ArmedReminders.Remove(reminderName);
-        await UnregisterReminder(reminderName);
+        if (OnDeliveryWakeUp(name))
+        {
+            return;
+        }
         if (State.Status.IsFinal() || State.Stopping)
         {
             return;
         }
-        if (reminderName == DeadlineReminder)
+        if (name == DeadlineWakeUp)
         {
             await Stop(new StepStop(ExecutionStatus.Failed, $"The step's deadline of {State.Definition!.Execution.Deadline} passed.", TargetStatus.Cancelled));
         }
-        else if (reminderName == ApprovalReminder && State.Status == ExecutionStatus.WaitingForApproval)
+        else if (name == ApprovalWakeUp && State.Status == ExecutionStatus.WaitingForApproval)
         {
             var (final, reason) = ApprovalRules.TimedOut(State.Definition!.Approval?.OnTimeout);
             State.Reason = reason;
@@ -154,8 +160,6 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
     public ValueTask<StepView?> GetAsync() => ValueTask.FromResult<StepView?>(State.Definition is null ? null : new StepView(
         GrainKey, State.Definition.Name, State.Status, State.Attempt, State.Total, State.Batch + 1, Math.Max(1, State.BatchSizes.Count),
         State.Next, State.Succeeded, State.Failed, State.Total - State.Next + State.Ended, State.Reason, [.. State.Approvals]));
-
-    private static readonly TimeSpan OneShotPeriod = OneShot.Period;
 
     private void Count(TargetReport report)
     {
@@ -185,14 +189,14 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         }
     }
 
-    private async Task StartBatch(int batch)
+    private void StartBatch(int batch)
     {
         State.Batch = batch;
         State.BatchEnd = State.Next + State.BatchSizes[batch];
         State.BatchFailed = 0;
         State.Status = ExecutionStatus.Running;
         State.Reason = null;
-        await DispatchMoreAsync();
+        DispatchMore();
     }
 
     private async Task EndBatch()
@@ -210,7 +214,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
                 await ReportStatus();
                 break;
             default:
-                await StartBatch(State.Batch + 1);
+                StartBatch(State.Batch + 1);
                 break;
         }
     }
@@ -240,7 +244,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         State.Stopping = true;
         State.PendingFinal = stop.Final;
         State.Reason = stop.Reason;
-        await CancelOpenTargetsAsync(stop.NotStarted, stop.KillRunning);
+        CancelOpenTargets(stop.NotStarted, stop.KillRunning);
         if (State.Running == 0)
         {
             await Finalize(stop.Final);
@@ -253,12 +257,9 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
     private async Task Finalize(ExecutionStatus status)
     {
         State.Status = status;
-        State.FinishedAt = TimeProvider.GetUtcNow();
-        foreach (var name in State.ArmedReminders)
-        {
-            await UnregisterReminder(name);
-        }
-        State.ArmedReminders.Clear();
+        State.FinishedAt = Clock.GetUtcNow();
+        DisarmWakeUp(DeadlineWakeUp);
+        DisarmWakeUp(ApprovalWakeUp);
         await ReportStatus();
     }
 
@@ -269,7 +270,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
                 new Dictionary<string, string>(State.FirstOutputs),
                 State.HostOutputs.ToDictionary(h => h.Key, h => (IReadOnlyDictionary<string, string>)h.Value))
             : null;
-        return GrainFactory.GetGrain<ITaskInstanceGrain>(State.InstanceId)
+        return Send<ITaskInstanceGrain>(State.InstanceId)
             .OnStepStatus(new StepStatusReport(State.StepIndex, State.Attempt, State.Status, State.Reason, outputs));
     }
 }

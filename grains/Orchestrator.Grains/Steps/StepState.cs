@@ -33,8 +33,20 @@ public sealed class StepState
     /// <summary>Position one past the current batch's last target.</summary>
     public int BatchEnd { get; set; }
 
-    /// <summary>The next position to dispatch.</summary>
+    /// <summary>The next position to dispatch: positions below it are decided (counted in <see cref="Running"/> until they report).</summary>
     public int Next { get; set; }
+
+    /// <summary>
+    /// Positions below this were handed to their targets (their start acknowledged): the step's own delivery loop
+    /// resumes here after a restart. Written now and then, not per start; a start sent twice is harmless.
+    /// </summary>
+    public int Delivered { get; set; }
+
+    /// <summary>The positions whose final report was counted this attempt (<see cref="CountedPositions"/>).</summary>
+    public byte[] Counted { get; set; } = [];
+
+    /// <summary>A stop's cancels still going out to the attempt's targets (null: none pending).</summary>
+    public CancelSweep? Cancelling { get; set; }
 
     /// <summary>Dispatched targets of this attempt that have not reported a final status.</summary>
     public int Running { get; set; }
@@ -66,9 +78,6 @@ public sealed class StepState
 
     public bool Collecting { get; set; }
 
-    /// <summary>Reminders registered for this attempt (deadline, approval timeout), removed when it ends.</summary>
-    public List<string> ArmedReminders { get; set; } = [];
-
     public DateTimeOffset? StartedAt { get; set; }
 
     public DateTimeOffset? FinishedAt { get; set; }
@@ -79,6 +88,25 @@ public sealed class StepState
     public string TargetPartition(int attempt) => $"{Key}/{attempt}";
 
     public string Key { get; set; } = "";
+}
+
+/// <summary>
+/// Cancels going out to the targets of <see cref="Attempt"/>: every <c>target</c> row with one of the open statuses
+/// (all of them, or only those not running when <see cref="KillRunning"/> is false), in key order from
+/// <see cref="After"/>. Sent by the step's own loop, a page at a time, not through the outbox: a stop of a
+/// 100,000-target step would otherwise put 100,000 messages into every write.
+/// </summary>
+public sealed class CancelSweep
+{
+    public int Attempt { get; set; }
+
+    /// <summary>What a target that has not started ends as (cancelled, or skipped).</summary>
+    public TargetStatus NotStarted { get; set; }
+
+    public bool KillRunning { get; set; }
+
+    /// <summary>The last host key the sweep has told (null: from the start).</summary>
+    public string? After { get; set; }
 }
 
 /// <summary>

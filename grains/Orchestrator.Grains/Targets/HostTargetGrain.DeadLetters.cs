@@ -1,5 +1,5 @@
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Targets;
 
@@ -24,11 +24,12 @@ public sealed partial class HostTargetGrain
             // The start left nothing behind: record a run that never reached an agent, failed, so the target reads so.
             State.StepKey = start.StepKey;
             State.Host = start.Host;
+            State.Position = start.Position;
             State.StepAttempt = start.StepAttempt;
             State.RetriesUsed = 0;
             State.Outputs.Clear();
             State.Run++;
-            var now = TimeProvider.GetUtcNow();
+            var now = Clock.GetUtcNow();
             State.Attempts.Add(new TargetAttempt(State.Run, State.StepAttempt, TargetStatus.Failed, null, now, null, now, $"could not start: {notice.Error}", null));
             await Report(TargetStatus.Failed, null, failStep: false);
             return;
@@ -37,7 +38,7 @@ public sealed partial class HostTargetGrain
         {
             return; // no run open that the message could hold up
         }
-        await Disarm(RetryReminder);
+        DisarmWakeUp(RetryWakeUp);
         var final = notice.Method == nameof(Cancel) || State.Status == TargetStatus.Stopping ? TargetStatus.Stopped : TargetStatus.Failed;
         await EndAttempt(new RunVerdict(final, MayRetry: false), null, error);
     }

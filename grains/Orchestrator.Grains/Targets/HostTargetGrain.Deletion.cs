@@ -10,9 +10,9 @@ public sealed partial class HostTargetGrain
         {
             return;
         }
-        foreach (var reminder in State.ArmedReminders)
+        foreach (var wakeUp in WakeUps.Keys)
         {
-            await UnregisterReminder(reminder);
+            DisarmWakeUp(wakeUp);
         }
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
         DeleteIndex(IndexKinds.Target, stepKey, name);

@@ -14,7 +14,7 @@ public sealed partial class HostTargetGrain
         State.ProgressMessage = null;
         State.ProgressAt = null;
         State.SessionId = null;
-        State.Attempts.Add(new TargetAttempt(State.Run, State.StepAttempt, TargetStatus.Dispatched, null, TimeProvider.GetUtcNow(), null, null, null, null));
+        State.Attempts.Add(new TargetAttempt(State.Run, State.StepAttempt, TargetStatus.Dispatched, null, Clock.GetUtcNow(), null, null, null, null));
         if (!hostOnline)
         {
             State.Status = TargetStatus.Dispatched;
@@ -46,15 +46,15 @@ public sealed partial class HostTargetGrain
     /// <summary>Ends the current run: retry after back-off if the policy allows, else report the final status.</summary>
     private async Task EndAttempt(RunVerdict verdict, int? exitCode, string? error)
     {
-        await Disarm(TimeoutReminder);
-        await Disarm(CancelReminder);
+        DisarmWakeUp(TimeoutWakeUp);
+        DisarmWakeUp(CancelWakeUp);
         EndRun(verdict.Status, exitCode, error);
         if (RetryDecision.Backoff(verdict, State.RetriesUsed, State.Retry) is { } backoff)
         {
             State.RetriesUsed++;
             State.Status = TargetStatus.Retrying;
             WriteTargetRow(State.StepAttempt);
-            await Arm(RetryReminder, backoff, OneShot.Period);
+            ArmWakeUp(RetryWakeUp, SafeTime.After(Clock.GetUtcNow(), backoff));
             return;
         }
         await Report(verdict.Status, exitCode, verdict.FailStep);
@@ -63,7 +63,7 @@ public sealed partial class HostTargetGrain
     private void EndRun(TargetStatus status, int? exitCode, string? error)
     {
         DeleteIndex(IndexKinds.Assignment, State.Host, GrainKeys.Assignment(GrainKey, State.Run));
-        UpdateAttempt(a => a with { Status = status, ExitCode = exitCode, FinishedAt = TimeProvider.GetUtcNow(), Error = error });
+        UpdateAttempt(a => a with { Status = status, ExitCode = exitCode, FinishedAt = Clock.GetUtcNow(), Error = error });
     }
 
     private Task Report(TargetStatus status, int? exitCode, bool failStep)
@@ -71,20 +71,10 @@ public sealed partial class HostTargetGrain
         State.Status = status;
         WriteTargetRow(State.StepAttempt);
         var (_, name) = GrainKeys.SplitTarget(GrainKey);
-        return GrainFactory.GetGrain<IStepGrain>(State.StepKey)
-            .OnTargetFinished(new TargetReport(name, State.StepAttempt, status, exitCode, failStep, State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null));
+        return Send<IStepGrain>(State.StepKey)
+            .OnTargetFinished(new TargetReport(name, State.StepAttempt, status, exitCode, failStep, State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null,
+                State.Position));
     }
-
-    private Task Arm(string name, TimeSpan due, TimeSpan period)
-    {
-        if (!State.ArmedReminders.Contains(name))
-        {
-            State.ArmedReminders.Add(name);
-        }
-        return RegisterOrUpdateReminder(name, SafeTime.Due(due), period);
-    }
-
-    private Task Disarm(string name) => State.ArmedReminders.Remove(name) ? UnregisterReminder(name) : Task.CompletedTask;
 
     private void UpdateAttempt(Func<TargetAttempt, TargetAttempt> change)
     {

@@ -1,22 +1,20 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Runtime.Grains;
-using Orchestrator.Runtime.Indexes;
-using Orchestrator.Runtime.Reminders;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Targets;
 
 /// <summary>
 /// One step on one host. Hands the work to the host's agent through an assignment row, follows the agent's events,
 /// retries with back-off, enforces a timeout backstop, and reports its final status to the step exactly once per
-/// step attempt.
+/// step attempt. Its timers (retry back-off, timeout, cancel grace) are wake-ups of its own: no reminder row per target.
 /// </summary>
 [GrainType("target")]
-public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTargetGrain, IRemindable, IDeadLetterObserver
+public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHostTargetGrain
 {
-    private const string RetryReminder = "retry";
-    private const string TimeoutReminder = "timeout";
-    private const string CancelReminder = "cancel-grace";
+    private const string RetryWakeUp = "retry";
+    private const string TimeoutWakeUp = "timeout";
+    private const string CancelWakeUp = "cancel-grace";
 
     /// <summary>How long past its timeout a target may stay silent before it is declared timed out here.</summary>
     internal static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(30);
@@ -29,6 +27,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         }
         State.StepKey = command.StepKey;
         State.Host = command.Host;
+        State.Position = command.Position;
         if (command.StepAttempt <= State.CancelledAttempt)
         {
             State.StepAttempt = command.StepAttempt;
@@ -66,7 +65,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         switch (State.Status)
         {
             case TargetStatus.Retrying:
-                await Disarm(RetryReminder);
+                DisarmWakeUp(RetryWakeUp);
                 await Report(TargetStatus.Stopped, null, failStep: false);
                 break;
             case TargetStatus.Dispatched:
@@ -77,7 +76,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                 State.Status = TargetStatus.Stopping;
                 WriteAssignment(AssignmentState.CancelRequested);
                 WriteTargetRow(State.StepAttempt);
-                await Arm(CancelReminder, ReportGrace, OneShot.Period);
+                ArmWakeUp(CancelWakeUp, SafeTime.After(Clock.GetUtcNow(), ReportGrace));
                 break;
         }
     }
@@ -98,7 +97,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                 WriteTargetRow(State.StepAttempt);
                 if (State.Timeout is { } timeout)
                 {
-                    await Arm(TimeoutReminder, SafeTime.Due(timeout) + ReportGrace, OneShot.Period);
+                    ArmWakeUp(TimeoutWakeUp, SafeTime.After(Clock.GetUtcNow(), SafeTime.Due(timeout) + ReportGrace));
                 }
                 break;
             case AgentEventType.Progress when State.Status is TargetStatus.Running or TargetStatus.Dispatched:
@@ -123,20 +122,18 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         await EndAttempt(new RunVerdict(State.Status == TargetStatus.Stopping ? TargetStatus.Stopped : status), null, reason);
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    protected override async Task OnWakeUpAsync(string name)
     {
-        State.ArmedReminders.Remove(reminderName);
-        await UnregisterReminder(reminderName);
-        switch (reminderName)
+        switch (name)
         {
-            case RetryReminder when State.Status == TargetStatus.Retrying:
+            case RetryWakeUp when State.Status == TargetStatus.Retrying:
                 var host = await GrainFactory.GetGrain<IHostGrain>(State.Host).GetAsync();
                 await Dispatch(host is { Status: not HostStatus.Offline });
                 break;
-            case TimeoutReminder when State.Status == TargetStatus.Running:
+            case TimeoutWakeUp when State.Status == TargetStatus.Running:
                 await EndAttempt(new RunVerdict(TargetStatus.TimedOut), null, $"no report from the agent within the timeout of {State.Timeout} and {ReportGrace} of grace");
                 break;
-            case CancelReminder when State.Status == TargetStatus.Stopping:
+            case CancelWakeUp when State.Status == TargetStatus.Stopping:
                 await EndAttempt(new RunVerdict(TargetStatus.Stopped), null, $"the agent did not confirm the kill within {ReportGrace}");
                 break;
         }

@@ -12,6 +12,9 @@ public sealed class HostTargetState
 
     public int StepAttempt { get; set; }
 
+    /// <summary>The target's position in the current step attempt's rollout (-1: a file source); its reports carry it.</summary>
+    public int Position { get; set; } = -1;
+
     /// <summary>The highest step attempt cancelled before its start arrived: a late start for it is refused.</summary>
     public int CancelledAttempt { get; set; }
 
@@ -37,9 +40,6 @@ public sealed class HostTargetState
     public Dictionary<string, string> Outputs { get; set; } = [];
 
     public int? Percent { get; set; }
-
-    /// <summary>Reminders this target has registered and not yet removed (so that ending a run removes only those).</summary>
-    public List<string> ArmedReminders { get; set; } = [];
 
     /// <summary>Deleted with its instance: the state is a tombstone, the target reads as absent and ignores late messages.</summary>
     public bool Deleted { get; set; }

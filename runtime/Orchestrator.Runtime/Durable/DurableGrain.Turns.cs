@@ -17,6 +17,8 @@ public abstract partial class DurableGrain<TState>
     private JsonElement? _cleanState; // _state serialized, valid until a turn runs
     private List<IndexWrite> _pendingIndex = [];
     private List<OutboxEntry> _turnSends = [];
+    private List<Action> _turnCallbacks = [];
+    private List<Action> _doneCallbacks = []; // of turns run and not yet in a write
     private AppliedKeyWindow _applied = null!;
 
     /// <summary>
@@ -136,6 +138,7 @@ public abstract partial class DurableGrain<TState>
         var indexCount = _pendingIndex.Count;
         var wakeUps = new Dictionary<string, WakeUpEntry>(_wakeUps, StringComparer.Ordinal);
         _turnSends = [];
+        _turnCallbacks = [];
         _turnRunning = true;
         try
         {
@@ -150,6 +153,7 @@ public abstract partial class DurableGrain<TState>
             }
             _pendingIndex.RemoveRange(indexCount, _pendingIndex.Count - indexCount);
             _wakeUps = wakeUps;
+            _turnCallbacks = [];
             throw;
         }
         finally
@@ -159,6 +163,47 @@ public abstract partial class DurableGrain<TState>
             ScheduleWakeUpTimer();
         }
         _cleanState = null;
+        _doneCallbacks.AddRange(_turnCallbacks);
+        _turnCallbacks = [];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a turn of this grain on its own initiative (from work it runs outside the lock,
+    /// such as a delivery loop of its own): under the turn lock, rolled back if it throws, and completed once the write
+    /// holding it is durable. Never call it from inside a turn (it would wait for itself).
+    /// </summary>
+    protected async Task TurnAsync(Func<Task> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (_turnRunning)
+        {
+            throw new InvalidOperationException($"{nameof(TurnAsync)} cannot be called inside a turn of {GetType().Name}.");
+        }
+        Task durable;
+        await _turnLock.WaitAsync(_lifetime.Token);
+        try
+        {
+            ThrowIfBroken();
+            await RunTurnAsync(body);
+            durable = JoinNextWrite();
+        }
+        finally
+        {
+            _turnLock.Release();
+        }
+        await durable;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> once the write holding this turn is durable (on the grain's scheduler, outside
+    /// any turn); dropped if the turn throws or the write fails. For work that may only start after the decision is
+    /// durable, such as a delivery loop of the grain's own.
+    /// </summary>
+    protected void AfterWrite(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        RequireTurn(nameof(AfterWrite));
+        _turnCallbacks.Add(callback);
     }
 
     private JsonElement SerializeState() => JsonSerializer.SerializeToElement(_state, DurableJson.Options);

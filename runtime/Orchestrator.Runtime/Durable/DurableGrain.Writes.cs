@@ -77,6 +77,8 @@ public abstract partial class DurableGrain<TState>
                     batch = _open;
                     _open = null;
                     envelope = TakeEnvelope();
+                    batch.Callbacks = _doneCallbacks;
+                    _doneCallbacks = [];
                     _inFlight = batch;
                 }
                 finally
@@ -94,6 +96,7 @@ public abstract partial class DurableGrain<TState>
                     _inFlight = null;
                     batch.Done.TrySetResult();
                     KickDelivery();
+                    RunCallbacks(batch.Callbacks);
                 }
                 catch (Exception ex)
                 {
@@ -187,6 +190,21 @@ public abstract partial class DurableGrain<TState>
         DeactivateOnIdle();
     }
 
+    private void RunCallbacks(List<Action> callbacks)
+    {
+        foreach (var callback in callbacks)
+        {
+            try
+            {
+                callback();
+            }
+            catch (Exception ex)
+            {
+                DurableLog.CallbackFailed(_logger, _id, ex);
+            }
+        }
+    }
+
     private void ThrowIfBroken()
     {
         switch (_broken)
@@ -207,6 +225,9 @@ public abstract partial class DurableGrain<TState>
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Turns { get; set; }
+
+        /// <summary>Run once this write is durable (<see cref="AfterWrite"/>).</summary>
+        public List<Action> Callbacks { get; set; } = [];
     }
 }
 

@@ -64,6 +64,9 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
     /// </summary>
     protected ILogStore Logs => ServiceProvider.GetRequiredService<ILogStore>();
 
+    /// <summary>Cancelled when this activation stops (deactivation, or a failed write): ends work the grain runs on its own.</summary>
+    protected CancellationToken ActivationStopping => _lifetime.Token;
+
     /// <summary>True while a turn of this grain runs (the calls below throw outside one).</summary>
     protected bool InTurn => _turnRunning;
 

@@ -33,6 +33,9 @@ internal static partial class DurableLog
     [LoggerMessage(EventId = 7109, Level = LogLevel.Information, Message = "Grain {Grain}: wake-ups left to the next activation (this one is going away)")]
     public static partial void WakeUpAbandoned(ILogger logger, GrainId grain, Exception exception);
 
+    [LoggerMessage(EventId = 7110, Level = LogLevel.Error, Message = "Grain {Grain}: a callback after a write failed")]
+    public static partial void CallbackFailed(ILogger logger, GrainId grain, Exception exception);
+
     [LoggerMessage(EventId = 7120, Level = LogLevel.Warning, Message = "Sweeper: waking {Grain} failed; the next sweep tries again")]
     public static partial void WakeFailed(ILogger logger, GrainId grain, Exception exception);
 

@@ -10,6 +10,7 @@ namespace Orchestrator.Runtime.Reminders;
 /// matches every day). They differ only when both are restricted: <c>0 9 13 * 5</c> is every Friday and every 13th
 /// under <see cref="Either"/>, Friday the 13th only under <see cref="Both"/>.
 /// </remarks>
+[Orleans.GenerateSerializer]
 public enum DayMatching
 {
     /// <summary>
