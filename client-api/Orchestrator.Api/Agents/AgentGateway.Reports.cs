@@ -4,7 +4,6 @@ using Orchestrator.Agent.Protocol;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Logs;
-using Orchestrator.Runtime.Messaging;
 
 namespace Orchestrator.Api.Agents;
 
@@ -41,8 +40,8 @@ public static partial class AgentGateway
             var (index, e, targetKey) = item;
             try
             {
-                await client.GetGrain<IHostTargetGrain>(targetKey).WithDedupeKey(AgentEventMapping.DedupeKey(e))
-                    .OnAgentEvent(AgentEventMapping.ToTargetEvent(e, valid.SessionId));
+                await Deduped.CallAsync(AgentEventMapping.DedupeKey(e),
+                    () => client.GetGrain<IHostTargetGrain>(targetKey).OnAgentEvent(AgentEventMapping.ToTargetEvent(e, valid.SessionId)));
                 return null;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

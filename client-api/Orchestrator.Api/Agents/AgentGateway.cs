@@ -3,8 +3,6 @@ using System.Text;
 using Orchestrator.Agent.Protocol;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Client;
-using Orchestrator.Runtime.Messaging;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Logs;
 
@@ -20,7 +18,7 @@ public static partial class AgentGateway
 {
     public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes, Hosting.ApiOptions options)
     {
-        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken).AddEndpointFilter(ApiContext.RequireClient);
+        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken);
         group.MapPost("/register", Register);
         group.MapPost("/heartbeat", Heartbeat);
         group.MapPost("/poll", Poll);

@@ -1,27 +1,34 @@
 using System.Text.Json;
 using Orchestrator.Api.Hosting;
-using Orchestrator.Runtime.Client;
+using Orchestrator.Runtime.Durable;
+using Orchestrator.Runtime.Persistence;
 
 namespace Orchestrator.Api.Common;
 
-/// <summary>What every endpoint needs: the grain client, the command waiter and the options.</summary>
-public sealed class ApiContext(IClusterClientProvider provider, CommandWaiter waiter, ApiOptions options, TimeProvider? clock = null)
+/// <summary>
+/// What every endpoint needs: the grains and the database's readers (<see cref="GrainClient"/>), the command waiter, the
+/// options, and the orchestrator clock.
+/// </summary>
+public sealed class ApiContext(GrainClient client, CommandWaiter waiter, ApiOptions options)
 {
+    /// <summary>
+    /// From a host's services: Orleans' <see cref="IGrainFactory"/> (the silo's or a client's), the database, and the
+    /// orchestrator clock (real time when none is registered).
+    /// </summary>
+    public ApiContext(IGrainFactory grains, OrchestratorDatabase database, CommandWaiter waiter, ApiOptions options, OrchestratorClock? clock = null)
+        : this(new GrainClient(grains, database, clock ?? OrchestratorClock.RealTime), waiter, options)
+    {
+    }
+
     public CommandWaiter Waiter => waiter;
 
     public ApiOptions Options => options;
 
-    /// <summary>The cluster's clock (a registered <see cref="TimeProvider"/>, else the system's): what "now" means in requests.</summary>
-    public TimeProvider Clock { get; } = clock ?? TimeProvider.System;
+    /// <summary>The orchestrator clock (the one grains run on; real time unless a test drives it): what "now" means in requests.</summary>
+    public TimeProvider Clock => client.Clock;
 
-    /// <summary>The grain client; endpoints run behind <see cref="RequireClient"/>, which answers 503 until it exists.</summary>
-    public ClusterClient Client => provider.Client ?? throw new InvalidOperationException("The grain client is not up yet.");
-
-    /// <summary>An endpoint filter answering 503 (problem details) while the silo is still starting.</summary>
-    public static ValueTask<object?> RequireClient(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.RequestServices.GetRequiredService<IClusterClientProvider>().Client is null
-            ? ValueTask.FromResult<object?>(Problems.Unavailable("The silo is starting."))
-            : next(context);
+    /// <summary>Grains and the database's readers.</summary>
+    public GrainClient Client => client;
 
     /// <summary>
     /// The page size clamped into 1…<see cref="ApiOptions.MaxPageSize"/> (kept for the schedules list); new endpoints read

@@ -129,13 +129,15 @@ public static class Problems
 
     public static IResult Unavailable(string detail) => TypedResults.Problem(title: "Not ready.", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>A command's outcome as a response: 200 with <paramref name="ok"/>, or the problem it reported.</summary>
-    public static IResult FromResult(GrainInterfaces.RequestResult? result, Func<GrainInterfaces.RequestResult, IResult> ok)
+    /// <summary>
+    /// A command's outcome as a response: 200 with <paramref name="ok"/>, the problem it reported, or — no outcome in
+    /// time — 202 pointing at <paramref name="location"/>, the resource to look at.
+    /// </summary>
+    public static IResult FromResult(GrainInterfaces.RequestResult? result, string location, Func<GrainInterfaces.RequestResult, IResult> ok)
     {
         if (result is null)
         {
-            return TypedResults.Problem(title: "Accepted, not yet applied.", detail: "The command is stored and will be applied; check the resource again shortly.",
-                statusCode: StatusCodes.Status202Accepted);
+            return Accepted(location);
         }
         if (result.Ok)
         {
@@ -150,5 +152,24 @@ public static class Problems
             _ => "The request failed.",
         };
         return TypedResults.Problem(title: title, detail: result.Error, statusCode: result.Code);
+    }
+
+    /// <summary>
+    /// 202 for a command whose outcome did not come in time: it may or may not be applied; the body and the
+    /// <c>Location</c> header name the resource to check, and a retry with the same <c>Idempotency-Key</c> is safe.
+    /// </summary>
+    public static IResult Accepted(string location) => new WithLocation(location, TypedResults.Problem(
+        title: "Accepted, not yet applied.",
+        detail: $"The command did not answer in time: it may or may not be applied. Check {location}; sending it again with the same {IdempotencyKey.Header} header is safe.",
+        statusCode: StatusCodes.Status202Accepted,
+        extensions: new Dictionary<string, object?> { ["location"] = location }));
+
+    private sealed class WithLocation(string location, IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }

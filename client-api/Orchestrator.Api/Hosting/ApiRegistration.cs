@@ -1,5 +1,6 @@
 using Orchestrator.Api.Agents;
 using Orchestrator.Api.Common;
+using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
 using Orchestrator.Api.Hooks;
 using Orchestrator.Api.Hosts;
@@ -13,11 +14,17 @@ namespace Orchestrator.Api.Hosting;
 /// <summary>Adds the REST API and the agent gateway to a web host.</summary>
 public static class ApiRegistration
 {
+    /// <summary>
+    /// The API's services. The host provides Orleans' <see cref="IGrainFactory"/> (a silo's, or a client's with
+    /// <c>UseOrleansClient</c>), the <see cref="Runtime.Persistence.OrchestratorDatabase"/> the grains write to, and
+    /// optionally the <see cref="Runtime.Durable.OrchestratorClock"/> (real time otherwise).
+    /// </summary>
     public static IServiceCollection AddOrchestratorApi(this IServiceCollection services, ApiOptions options)
     {
         services.AddSingleton(options);
         services.AddSingleton<CommandWaiter>();
-        services.AddSingleton<ApiContext>();
+        services.AddSingleton(sp => new ApiContext(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Runtime.Persistence.OrchestratorDatabase>(),
+            sp.GetRequiredService<CommandWaiter>(), sp.GetRequiredService<ApiOptions>(), sp.GetService<Runtime.Durable.OrchestratorClock>()));
         services.AddSingleton<Agents.HeartbeatThrottle>();
         services.AddSingleton<Agents.OpenAssignments>();
         services.AddHostedService<DayRuleUpgrade>();
@@ -37,6 +44,7 @@ public static class ApiRegistration
         routes.MapHooksApi();
         routes.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapJobsApi();
+        routes.MapDeadLettersApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         return routes;
     }

@@ -10,7 +10,7 @@ public static class HostsApi
 {
     public static RouteGroupBuilder MapHostsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/hosts").WithTags("Hosts").AddEndpointFilter(ApiContext.RequireClient);
+        var group = routes.MapGroup("/api/v1/hosts").WithTags("Hosts");
         group.MapGet("/", List);
         group.MapGet("/{host}", Get);
         return group;

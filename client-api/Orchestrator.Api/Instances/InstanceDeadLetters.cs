@@ -1,59 +1,42 @@
-using System.Text.Json;
+using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Client;
+using Orchestrator.Runtime.Persistence.DeadLetters;
 
 namespace Orchestrator.Api.Instances;
 
 /// <summary>
 /// The parked messages of a run: those of its instance, its steps and targets (their keys start with the instance's
 /// id and ':'), and its status hook's. Shown with the run so that an operator sees what could not be applied and
-/// why, without a database console. The payload is never shown: it may hold the run's secret parameters.
+/// why, without a database console. The arguments are never shown: they may hold the run's secret parameters.
 /// </summary>
 internal static class InstanceDeadLetters
 {
     /// <summary>Parked messages listed with one run; a run with more has a bigger problem than a list can show.</summary>
     private const int Limit = 50;
 
-    public static async Task<List<DeadLetterView>> ListAsync(ClusterClient client, string instanceId, CancellationToken cancellationToken)
+    public static async Task<List<DeadLetterView>> ListAsync(GrainClient client, string instanceId, CancellationToken cancellationToken)
     {
         var subject = HookSubjects.Instance(instanceId);
-        var letters = (await client.GetDeadLettersAsync(instanceId, Limit, cancellationToken))
-            .Where(l => l.Grain.Type switch
+        var letters = (await client.DeadLetters.ListByTargetKeyPrefixAsync(instanceId, 0, Limit, cancellationToken))
+            .Where(l => l.TargetType switch
             {
-                "instance" => l.Grain.Key == instanceId,
-                "step" or "target" => l.Grain.Key.StartsWith(instanceId + ":", StringComparison.Ordinal),
+                "instance" => l.TargetKey == instanceId,
+                "step" or "target" => l.TargetKey.StartsWith(instanceId + ":", StringComparison.Ordinal),
                 _ => false,
             })
-            .Concat((await client.GetDeadLettersAsync(subject, Limit, cancellationToken)).Where(l => l.Grain.Type == "statushook" && l.Grain.Key == subject))
-            .OrderBy(l => l.MessageId)
+            .Concat((await client.DeadLetters.ListByTargetKeyPrefixAsync(subject, 0, Limit, cancellationToken))
+                .Where(l => l.TargetType == "statushook" && l.TargetKey == subject))
+            .OrderBy(l => l.Id)
             .Take(Limit);
-        return [.. letters.Select(l => new DeadLetterView(l.MessageId, l.Grain.Type, l.Grain.Key, MethodOf(l.Payload), l.Error, l.Attempts, l.EnqueuedAt, l.ParkedAt))];
+        return [.. letters.Select(View)];
     }
 
-    /// <summary>What the message asked: a method's name, or a reminder's tick.</summary>
-    private static string MethodOf(string payload)
-    {
-        try
-        {
-            using var body = JsonDocument.Parse(payload);
-            var root = body.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
-            {
-                if (root.TryGetProperty("m", out var method) && method.ValueKind == JsonValueKind.String)
-                {
-                    return method.GetString()!;
-                }
-                if (root.TryGetProperty("r", out var reminder) && reminder.ValueKind == JsonValueKind.String)
-                {
-                    return $"reminder '{reminder.GetString()}'";
-                }
-            }
-        }
-        catch (JsonException)
-        {
-        }
-        return "(unreadable)";
-    }
+    /// <summary>A parked message as the API shows it: what it asked (a method, or a wake-up of the grain's own), never its arguments.</summary>
+    public static DeadLetterView View(ParkedMessage letter) =>
+        new(letter.Id, letter.TargetType, letter.TargetKey, MethodOf(letter), letter.Error, letter.Attempts, letter.FirstSentAt, letter.ParkedAt);
+
+    private static string MethodOf(ParkedMessage letter) =>
+        DeadLetterStoreSink.WakeUpOf(letter) is { } wakeUp ? $"wake-up '{wakeUp}'" : letter.Method;
 }
 
 /// <summary>One parked message of a run, as <c>GET /api/v1/task-instances/{id}</c> lists it.</summary>

@@ -43,9 +43,9 @@ public static partial class InstancesApi
             return error;
         }
         var grain = Instance(api.Client, id);
-        var requestId = CommandWaiter.NewRequestId();
-        await grain.Cancel(new InstanceControl(requestId, Caller.Of(http), reason));
-        return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
+        var requestId = CommandWaiter.RequestId(http);
+        var result = await api.Waiter.SendAsync(grain.Cancel(new InstanceControl(requestId, Caller.Of(http), reason)), () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/task-instances/{id}",
             _ => TypedResults.Ok(new { id, action = "cancel" }));
     }
 
@@ -62,9 +62,9 @@ public static partial class InstancesApi
             return bad;
         }
         var grain = Instance(api.Client, id);
-        var requestId = CommandWaiter.NewRequestId();
-        await grain.Delete(new DeleteInstance(requestId, Caller.Of(http), reason));
-        return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
+        var requestId = CommandWaiter.RequestId(http);
+        var result = await api.Waiter.SendAsync(grain.Delete(new DeleteInstance(requestId, Caller.Of(http), reason)), () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/task-instances/{id}",
             _ => TypedResults.NoContent());
     }
 
@@ -93,24 +93,17 @@ public static partial class InstancesApi
         {
             return Problems.NotFound($"No task instance '{id}'.");
         }
-        var requestId = CommandWaiter.NewRequestId();
+        var requestId = CommandWaiter.RequestId(http);
         var by = Caller.Of(http);
-        switch (action)
+        var command = action switch
         {
-            case "skip":
-                await grain.SkipStep(new StepControl(requestId, index, by, reason));
-                break;
-            case "continue":
-                await grain.ContinueStep(new StepControl(requestId, index, by, reason));
-                break;
-            case "approve" or "reject":
-                await grain.Decide(new ApprovalDecision(requestId, index, by, action == "approve", reason));
-                break;
-            default:
-                await grain.RetryStep(new RetryStep(requestId, index, set, by));
-                break;
-        }
-        return Problems.FromResult(await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken),
+            "skip" => grain.SkipStep(new StepControl(requestId, index, by, reason)),
+            "continue" => grain.ContinueStep(new StepControl(requestId, index, by, reason)),
+            "approve" or "reject" => grain.Decide(new ApprovalDecision(requestId, index, by, action == "approve", reason)),
+            _ => grain.RetryStep(new RetryStep(requestId, index, set, by)),
+        };
+        var result = await api.Waiter.SendAsync(command, () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/task-instances/{id}",
             _ => TypedResults.Ok(new { id, step = index, action }));
     }
 }

@@ -1,6 +1,5 @@
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Client;
 using Orchestrator.Runtime.Indexes;
 
 namespace Orchestrator.Api.Instances;
@@ -10,7 +9,7 @@ public static partial class InstancesApi
 {
     public static RouteGroupBuilder MapInstancesApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/task-instances").WithTags("Task instances").AddEndpointFilter(ApiContext.RequireClient);
+        var group = routes.MapGroup("/api/v1/task-instances").WithTags("Task instances");
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
         // Step indexes are read as text, so that "-1" or "x" is a 400 naming step rather than an unmatched route.
@@ -124,5 +123,5 @@ public static partial class InstancesApi
         return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
-    internal static ITaskInstanceGrain Instance(ClusterClient client, string id) => client.GetGrain<ITaskInstanceGrain>(id);
+    internal static ITaskInstanceGrain Instance(GrainClient client, string id) => client.GetGrain<ITaskInstanceGrain>(id);
 }

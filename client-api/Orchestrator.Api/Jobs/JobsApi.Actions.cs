@@ -57,12 +57,12 @@ public static partial class JobsApi
             {
                 return HarborErrors.Conflict("job already stopped", $"Periodic job '{id}' is stopped already.");
             }
-            await schedule.Delete(new ScheduleCommand(requestId, by));
-            failure = HarborErrors.FromResult(await api.Waiter.WaitAsync(() => schedule.GetRequestResultAsync(requestId), cancellationToken), "stop");
+            failure = HarborErrors.FromResult(await api.Waiter.SendAsync(schedule.Delete(new ScheduleCommand(requestId, by)), () => schedule.GetRequestResultAsync(requestId), cancellationToken), "stop");
         }
         else
         {
             var instance = client.GetGrain<ITaskInstanceGrain>(id);
+            Task command;
             if (await instance.GetAsync() is not { } view)
             {
                 return HarborErrors.NotFound($"No job '{id}'.");
@@ -74,13 +74,13 @@ public static partial class JobsApi
                     return HarborErrors.Conflict("job cannot be retried", $"Job '{id}' is {JobLabels.Status(view.Status)}; only a failed job (status Error) can be retried.");
                 }
                 var failed = view.Steps.LastOrDefault(s => s.Status == ExecutionStatus.Failed && s.Index <= view.CurrentStep) ?? view.Steps[view.CurrentStep];
-                await instance.RetryStep(new RetryStep(requestId, failed.Index, AttemptSet.Failed, by));
+                command = instance.RetryStep(new RetryStep(requestId, failed.Index, AttemptSet.Failed, by));
             }
             else
             {
-                await instance.Cancel(new InstanceControl(requestId, by, $"{action} via the jobs API", Stop: action == "stop"));
+                command = instance.Cancel(new InstanceControl(requestId, by, $"{action} via the jobs API", Stop: action == "stop"));
             }
-            failure = HarborErrors.FromResult(await api.Waiter.WaitAsync(() => instance.GetRequestResultAsync(requestId), cancellationToken), action);
+            failure = HarborErrors.FromResult(await api.Waiter.SendAsync(command, () => instance.GetRequestResultAsync(requestId), cancellationToken), action);
         }
         if (failure is not null)
         {
@@ -139,7 +139,7 @@ public static partial class JobsApi
         return TypedResults.Text(log.ToString(), "text/plain", Encoding.UTF8);
     }
 
-    private static async Task<string> ReadStream(Runtime.Client.ClusterClient client, string stream, CancellationToken cancellationToken)
+    private static async Task<string> ReadStream(GrainClient client, string stream, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         long from = 0;

@@ -2,9 +2,7 @@ using System.Text.Json.Nodes;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Parameters;
-using Orchestrator.Runtime.Client;
 using Orchestrator.Runtime.Indexes;
-using Orchestrator.Runtime.Storage;
 
 namespace Orchestrator.Api.Jobs;
 
@@ -29,7 +27,7 @@ public static partial class JobsApi
     }
 
     /// <summary>Harbor's stats of a job that is a task instance (a Generic or Scheduled job, or a periodic job's execution).</summary>
-    private static async Task<JsonObject?> InstanceStats(ClusterClient client, string id, CancellationToken cancellationToken)
+    private static async Task<JsonObject?> InstanceStats(GrainClient client, string id, CancellationToken cancellationToken)
     {
         var view = await client.GetGrain<ITaskInstanceGrain>(id).GetAsync();
         if (view is null)
@@ -79,7 +77,7 @@ public static partial class JobsApi
     /// The latest progress check-in (<c>::progress 30% message</c>) among the current step's targets: "30% message",
     /// prefixed with the host when the step runs on several.
     /// </summary>
-    private static async Task<(string Text, DateTimeOffset At)?> LatestCheckIn(ClusterClient client, string id, TaskInstanceView view, CancellationToken cancellationToken)
+    private static async Task<(string Text, DateTimeOffset At)?> LatestCheckIn(GrainClient client, string id, TaskInstanceView view, CancellationToken cancellationToken)
     {
         if (view.Steps.Count == 0)
         {
@@ -103,7 +101,7 @@ public static partial class JobsApi
     }
 
     /// <summary>Harbor's stats of a periodic job: its schedule, with the runs it started as executions.</summary>
-    private static async Task<JsonObject?> PeriodicStats(ClusterClient client, string id, string key)
+    private static async Task<JsonObject?> PeriodicStats(GrainClient client, string id, string key)
     {
         var view = await client.GetGrain<IScheduleGrain>(key).GetAsync();
         if (view is null)
@@ -142,7 +140,7 @@ public static partial class JobsApi
     /// kind, else the stored plan's version it runs) as <c>***</c>; every value when that plan is gone, as which of
     /// them are secrets is no longer known.
     /// </summary>
-    private static async Task<IReadOnlyDictionary<string, string>> MaskedParameters(ClusterClient client, string planId, ScheduleSpec spec)
+    private static async Task<IReadOnlyDictionary<string, string>> MaskedParameters(GrainClient client, string planId, ScheduleSpec spec)
     {
         var plan = spec.InlinePlan ?? (await client.GetGrain<IPlanGrain>(planId).GetAsync(spec.PlanVersion))?.Definition;
         return plan is null
@@ -157,19 +155,19 @@ public static partial class JobsApi
     private static async Task<IResult> GetStats(ApiContext api, CancellationToken cancellationToken)
     {
         var client = api.Client;
-        var membership = await client.GetMembershipAsync(cancellationToken);
+        var silos = await client.GetActiveSilosAsync();
         var plans = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [""]) { Limit = StatsPlanNames }, cancellationToken);
         var hosts = await client.Indexes.CountByStatusAsync(IndexKinds.Host, "", cancellationToken);
         var online = hosts.GetValueOrDefault((int)HostStatus.Online) + hosts.GetValueOrDefault((int)HostStatus.Draining);
         var names = BuiltinJobs.Names.Concat(plans.Select(p => p.Key)).ToList();
         var pools = new JsonArray();
-        foreach (var silo in membership.Silos.Where(s => s.Status == SiloStatus.Active).OrderBy(s => s.StartedAt))
+        foreach (var silo in silos)
         {
             pools.Add(new JsonObject
             {
-                ["worker_pool_id"] = silo.SiloId,
-                ["started_at"] = silo.StartedAt.ToUnixTimeSeconds(),
-                ["heartbeat_at"] = silo.HeartbeatAt.ToUnixTimeSeconds(),
+                ["worker_pool_id"] = silo.SiloName,
+                ["started_at"] = new DateTimeOffset(DateTime.SpecifyKind(silo.StartTime, DateTimeKind.Utc)).ToUnixTimeSeconds(),
+                ["heartbeat_at"] = new DateTimeOffset(DateTime.SpecifyKind(silo.IAmAliveTime, DateTimeKind.Utc)).ToUnixTimeSeconds(),
                 ["job_names"] = new JsonArray([.. names.Select(n => (JsonNode?)n)]),
                 ["concurrency"] = online,
                 ["status"] = "healthy",

@@ -3,7 +3,6 @@ using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
-using Orchestrator.Runtime.Client;
 
 namespace Orchestrator.Api.Jobs;
 
@@ -79,8 +78,7 @@ public static partial class JobsApi
             jobLock = client.GetGrain<IJobLockGrain>(job.UniqueKey());
             var claimId = CommandWaiter.NewRequestId();
             JobIds.TryParsePeriodic(id, out _, out var scheduleKey);
-            await jobLock.Claim(new JobLockClaim(claimId, id, scheduleKey, by));
-            var claim = await api.Waiter.WaitAsync(() => jobLock.GetRequestResultAsync(claimId), cancellationToken);
+            var claim = await api.Waiter.SendAsync(jobLock.Claim(new JobLockClaim(claimId, id, scheduleKey, by)), () => jobLock.GetRequestResultAsync(claimId), cancellationToken);
             if (claim is not { Ok: true })
             {
                 if (claim is null)
@@ -151,7 +149,7 @@ public static partial class JobsApi
     private static StatusHook? Hook(JobSubmission job) => job.Hook is null ? null : new StatusHook(job.Hook.OriginalString, null);
 
     /// <summary>Starts the task instance that is the job; null when it started, else the error to answer.</summary>
-    private static async Task<IResult?> StartInstance(ClusterClient client, CommandWaiter waiter, string id, JobSubmission job, PlanDefinition? inline,
+    private static async Task<IResult?> StartInstance(GrainClient client, CommandWaiter waiter, string id, JobSubmission job, PlanDefinition? inline,
         IReadOnlyDictionary<string, string> values, string by, CancellationToken cancellationToken)
     {
         var now = client.Clock.GetUtcNow();
@@ -166,25 +164,26 @@ public static partial class JobsApi
         var instance = client.GetGrain<ITaskInstanceGrain>(id);
         if (inline is not null)
         {
-            await instance.Start(new StartInstance(requestId, job.Name, 0, inline, values, by, now, options));
+            // Not answered in time (null): it may still start; the job is accepted, as Harbor retries nothing here.
+            return await waiter.SendAsync(instance.Start(new StartInstance(requestId, job.Name, 0, inline, values, by, now, options)),
+                () => instance.GetRequestResultAsync(requestId), cancellationToken) is { Ok: false } started
+                ? HarborErrors.FromResult(started, "start")
+                : null;
         }
-        else
+        var plan = client.GetGrain<IPlanGrain>(job.Name);
+        if (await waiter.SendAsync(plan.Run(new RunPlan(requestId, id, 0, values, by, options)), () => plan.GetRequestResultAsync(requestId), cancellationToken)
+            is { Ok: false } result)
         {
-            var plan = client.GetGrain<IPlanGrain>(job.Name);
-            await plan.Run(new RunPlan(requestId, id, 0, values, by, options));
-            // Not applied within the wait (null): the command is stored and will start the job, so it is accepted.
-            if (await waiter.WaitAsync(() => plan.GetRequestResultAsync(requestId), cancellationToken) is { Ok: false } result)
-            {
-                return HarborErrors.FromResult(result, "start");
-            }
+            return HarborErrors.FromResult(result, "start");
         }
-        // The start is durable once sent; waiting for the instance only spares the caller a 404 on an immediate GET.
+        // The plan persisted the start and delivers it to the instance from its outbox; waiting for the instance only
+        // spares the caller a 404 on an immediate GET.
         await waiter.WaitAsync(() => instance.GetRequestResultAsync(requestId), cancellationToken);
         return null;
     }
 
     /// <summary>Saves the schedule that is the periodic job; its runs carry the job's id as their upstream.</summary>
-    private static async Task<IResult?> SavePeriodic(ClusterClient client, CommandWaiter waiter, string id, JobSubmission job, PlanDefinition? inline,
+    private static async Task<IResult?> SavePeriodic(GrainClient client, CommandWaiter waiter, string id, JobSubmission job, PlanDefinition? inline,
         IReadOnlyDictionary<string, string> values, string by, CancellationToken cancellationToken)
     {
         JobIds.TryParsePeriodic(id, out var planId, out var key);
@@ -207,9 +206,9 @@ public static partial class JobsApi
         };
         var requestId = CommandWaiter.NewRequestId();
         var schedule = client.GetGrain<IScheduleGrain>(key!);
-        await schedule.Save(new SaveSchedule(requestId, planId!, key![(planId!.Length + 1)..], spec, null, by));
-        // Not applied within the wait (null): the save is stored and will apply, so the job is accepted.
-        return await waiter.WaitAsync(() => schedule.GetRequestResultAsync(requestId), cancellationToken) is { Ok: false } result
+        // Not answered in time (null): the save may still apply, so the job is accepted.
+        return await waiter.SendAsync(schedule.Save(new SaveSchedule(requestId, planId!, key![(planId!.Length + 1)..], spec, null, by)),
+            () => schedule.GetRequestResultAsync(requestId), cancellationToken) is { Ok: false } result
             ? HarborErrors.FromResult(result, "periodic job")
             : null;
     }

@@ -78,14 +78,14 @@ public static partial class PlansApi
         {
             return Problems.Validation(parameterErrors.Select(e => new FieldError(e.Path, e.Message)), "The parameters are invalid.");
         }
-        var requestId = CommandWaiter.NewRequestId();
-        var instanceId = Guid.NewGuid().ToString("N");
-        await grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http), request.Options));
-        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
+        var requestId = CommandWaiter.RequestId(http);
+        var instanceId = IdempotencyKey.NewId(http, requestId, "instance");
+        var result = await api.Waiter.SendAsync(grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http), request.Options)),
+            () => grain.GetRequestResultAsync(requestId), cancellationToken);
         var accepted = new { id = instanceId, planId = id, planVersion = view.Version };
         // Not applied within the wait: the command is stored and will start the instance; its id is already known.
         return result is null
             ? TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted)
-            : Problems.FromResult(result, _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
+            : Problems.FromResult(result, $"/api/v1/task-instances/{instanceId}", _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
     }
 }

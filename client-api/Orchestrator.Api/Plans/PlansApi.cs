@@ -15,7 +15,7 @@ public static partial class PlansApi
 {
     public static RouteGroupBuilder MapPlansApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/plans").WithTags("Plans").AddEndpointFilter(ApiContext.RequireClient);
+        var group = routes.MapGroup("/api/v1/plans").WithTags("Plans");
         group.MapPost("/", Create);
         group.MapPut("/{id}", Put);
         group.MapGet("/{id}", Get);
@@ -79,10 +79,9 @@ public static partial class PlansApi
             }
             plan = restored;
         }
-        var requestId = CommandWaiter.NewRequestId();
-        await grain.Save(new SavePlan(requestId, plan, expectedVersion, Caller.Of(http)));
-        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, r =>
+        var requestId = CommandWaiter.RequestId(http);
+        var result = await api.Waiter.SendAsync(grain.Save(new SavePlan(requestId, plan, expectedVersion, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/plans/{id}", r =>
         {
             var version = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture);
             var body = new { id, version };

@@ -48,10 +48,11 @@ internal sealed partial class DayRuleUpgrade(IServiceProvider services, IHostApp
         try
         {
             // A host without a cluster (the API embedded in a test of its own) has nothing to sweep.
-            if (services.GetService<IClusterClientProvider>()?.Client is not { } client)
+            if (services.GetService<IGrainFactory>() is null || services.GetService<Runtime.Persistence.OrchestratorDatabase>() is null)
             {
                 return;
             }
+            var client = services.GetRequiredService<ApiContext>().Client;
             var asked = 0;
             string? after = null;
             while (true)

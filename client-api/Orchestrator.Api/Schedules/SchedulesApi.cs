@@ -22,7 +22,7 @@ public static class SchedulesApi
 
     public static IEndpointRouteBuilder MapSchedulesApi(this IEndpointRouteBuilder routes)
     {
-        var plan = routes.MapGroup("/api/v1/plans/{planId}/schedules").WithTags("Schedules").AddEndpointFilter(ApiContext.RequireClient);
+        var plan = routes.MapGroup("/api/v1/plans/{planId}/schedules").WithTags("Schedules");
         plan.MapPut("/{name}", Put);
         plan.MapGet("/{name}", Get);
         plan.MapDelete("/{name}", Delete);
@@ -32,7 +32,7 @@ public static class SchedulesApi
         plan.MapPost("/{name}/run", RunNow);
         plan.MapGet("/{name}/preview", PreviewOf);
         var all = routes.MapGroup("/api/v1/schedules").WithTags("Schedules");
-        all.MapGet("/", List).AddEndpointFilter(ApiContext.RequireClient);
+        all.MapGet("/", List);
         all.MapPost("/preview", TryPreview);
         return routes;
     }
@@ -69,11 +69,11 @@ public static class SchedulesApi
         {
             return Problems.Validation(parameterErrors.Select(e => new FieldError(e.Path, e.Message)), "The parameters are invalid.");
         }
-        var requestId = CommandWaiter.NewRequestId();
+        var requestId = CommandWaiter.RequestId(http);
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
-        await grain.Save(new SaveSchedule(requestId, planId, name, spec with { Parameters = values }, expected, Caller.Of(http)));
-        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, r =>
+        var result = await api.Waiter.SendAsync(grain.Save(new SaveSchedule(requestId, planId, name, spec with { Parameters = values }, expected, Caller.Of(http))),
+            () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/plans/{planId}/schedules/{name}", r =>
         {
             var revision = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture);
             http.Response.Headers.ETag = $"\"{revision}\"";
@@ -170,11 +170,10 @@ public static class SchedulesApi
         {
             return bad;
         }
-        var requestId = CommandWaiter.NewRequestId();
+        var requestId = CommandWaiter.RequestId(http);
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
-        await grain.Delete(new ScheduleCommand(requestId, Caller.Of(http)));
-        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, _ => TypedResults.NoContent());
+        var result = await api.Waiter.SendAsync(grain.Delete(new ScheduleCommand(requestId, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/plans/{planId}/schedules/{name}", _ => TypedResults.NoContent());
     }
 
     private static async Task<IResult> Suspend(string planId, string name, bool suspend, HttpContext http, ApiContext api, CancellationToken cancellationToken)
@@ -183,11 +182,11 @@ public static class SchedulesApi
         {
             return bad;
         }
-        var requestId = CommandWaiter.NewRequestId();
+        var requestId = CommandWaiter.RequestId(http);
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
-        await grain.SetSuspended(new SuspendSchedule(requestId, suspend, Caller.Of(http)));
-        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, r => TypedResults.Ok(new { planId, name, suspend, revision = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture) }));
+        var result = await api.Waiter.SendAsync(grain.SetSuspended(new SuspendSchedule(requestId, suspend, Caller.Of(http))),
+            () => grain.GetRequestResultAsync(requestId), cancellationToken);
+        return Problems.FromResult(result, $"/api/v1/plans/{planId}/schedules/{name}", r => TypedResults.Ok(new { planId, name, suspend, revision = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture) }));
     }
 
     private static async Task<IResult> RunNow(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
@@ -196,15 +195,15 @@ public static class SchedulesApi
         {
             return bad;
         }
-        var requestId = CommandWaiter.NewRequestId();
-        var instanceId = Guid.NewGuid().ToString("N");
+        var requestId = CommandWaiter.RequestId(http);
+        var instanceId = IdempotencyKey.NewId(http, requestId, "instance");
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
-        await grain.RunNow(new RunScheduleNow(requestId, instanceId, Caller.Of(http)));
-        var result = await api.Waiter.WaitAsync(() => grain.GetRequestResultAsync(requestId), cancellationToken);
+        var result = await api.Waiter.SendAsync(grain.RunNow(new RunScheduleNow(requestId, instanceId, Caller.Of(http))),
+            () => grain.GetRequestResultAsync(requestId), cancellationToken);
         var accepted = new { id = instanceId, planId, schedule = name };
         return result is null
             ? TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted)
-            : Problems.FromResult(result, _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
+            : Problems.FromResult(result, $"/api/v1/task-instances/{instanceId}", _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
     }
 
     private static async Task<IResult> PreviewOf(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
