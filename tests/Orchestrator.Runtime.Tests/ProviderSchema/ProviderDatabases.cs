@@ -1,0 +1,99 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Orchestrator.Runtime.ProviderSchema;
+using Orchestrator.Runtime.Tests.Infrastructure;
+
+namespace Orchestrator.Runtime.Tests.ProviderSchema;
+
+/// <summary>A PostgreSQL schema of its own for one test, with the provider migrations applied; dropped afterwards.</summary>
+public sealed class PostgresProviderSchema : IAsyncDisposable
+{
+    private PostgresProviderSchema(string connectionString) => ConnectionString = connectionString;
+
+    public string ConnectionString { get; }
+
+    public string Schema => new NpgsqlConnectionStringBuilder(ConnectionString).SearchPath!;
+
+    public static async Task<PostgresProviderSchema> CreateAsync(string prefix, bool migrate = true)
+    {
+        var schema = new PostgresProviderSchema(PostgresServer.NewSchema(prefix));
+        if (migrate)
+        {
+            await ProviderMigrationRunner.ApplyPostgresAsync(schema.ConnectionString);
+        }
+        return schema;
+    }
+
+    /// <summary>Runs a query in this schema and returns its rows, each as column name → value.</summary>
+    public async Task<List<Dictionary<string, object?>>> QueryAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        var rows = new List<Dictionary<string, object?>>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await using (var pooled = new NpgsqlConnection(ConnectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+        await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A SQLite file of its own for one test, with the provider migrations applied; deleted afterwards.</summary>
+public sealed class SqliteProviderFile : IAsyncDisposable
+{
+    private SqliteProviderFile(string path)
+    {
+        Path = path;
+        ConnectionString = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
+    }
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<SqliteProviderFile> CreateAsync(bool migrate = true)
+    {
+        var file = new SqliteProviderFile(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "orch-tests", $"providers-{Guid.NewGuid():N}.db"));
+        if (migrate)
+        {
+            await ProviderMigrationRunner.ApplySqliteAsync(file.ConnectionString);
+        }
+        return file;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        using (var pooled = new SqliteConnection(ConnectionString))
+        {
+            SqliteConnection.ClearPool(pooled);
+        }
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(Path + suffix);
+        }
+        return ValueTask.CompletedTask;
+    }
+}
