@@ -2,16 +2,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
-using Orchestrator.Runtime.Reminders;
 
 namespace Orchestrator.Grains.Hooks;
 
 /// <summary>
 /// Posts one subject's status events to its hook, one at a time, head of the queue first, in revision order.
 /// <para>
-/// The POST runs inside the grain's turn (the Publish turn, or the retry reminder's), and the outcome commits with
+/// The POST runs inside the grain's turn (the Publish turn, or the retry wake-up's), and the outcome commits with
 /// that turn. That makes delivery at least once without any extra machinery: a crash or a lost commit after a
 /// successful POST re-runs the turn and posts again (receivers dedupe on <c>X-Orchestrator-Delivery</c>), and no two
 /// POSTs of one subject ever overlap (G1). The price is that a slow receiver holds this grain's turns for up to
@@ -20,25 +19,25 @@ namespace Orchestrator.Grains.Hooks;
 /// fencing against a shard move to keep one POST in flight per subject.
 /// </para>
 /// <para>
-/// A failed attempt is retried after an exponential back-off with equal jitter, on a reminder (so on the runtime's
-/// clock), until <see cref="StatusHookOptions.MaxRetryDuration"/> has passed since the event's first attempt; the
+/// A failed attempt is retried after an exponential back-off with equal jitter, on a durable wake-up (so on the
+/// orchestrator's clock, and without a reminder row), until <see cref="StatusHookOptions.MaxRetryDuration"/> has passed since the event's first attempt; the
 /// event is then parked with its last error, an index row lists it, and the next revision goes out. Replay puts
 /// parked events back at the head of the queue, with a fresh retry window and attempt count (so the back-off starts
 /// again at <see cref="StatusHookOptions.InitialBackoff"/>).
 /// </para>
 /// <para>
 /// One turn makes at most <see cref="MaxAttemptsPerTurn"/> attempts and stops starting new ones once it has run
-/// longer than one <see cref="StatusHookOptions.AttemptTimeout"/>; the queue then goes on in a new turn, on a reminder
+/// longer than one <see cref="StatusHookOptions.AttemptTimeout"/>; the queue then goes on in a new turn, on a wake-up
 /// due at once. That bounds how long a backlog holds the grain (and the commit of what it delivered) to about two
 /// attempt timeouts.
 /// </para>
 /// <para>
 /// When the subject's task instance is deleted, <see cref="Purge"/> drops its pending and parked events undelivered,
-/// deletes its parked index rows and reminders, and leaves a tombstone that ignores later publishes.
+/// deletes its parked index rows and its wake-up, and leaves a tombstone that ignores later publishes.
 /// </para>
 /// </summary>
 [GrainType("statushook")]
-public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHookGrain, IRemindable
+public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, IStatusHookGrain
 {
     /// <summary>Delivered events kept in state for the view.</summary>
     internal const int DeliveredKept = 20;
@@ -46,7 +45,8 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
     /// <summary>Attempts one turn makes before it yields (the rest go out in the next turn, right after).</summary>
     private const int MaxAttemptsPerTurn = 20;
 
-    private const string RetryReminderPrefix = "retry-";
+    /// <summary>The one wake-up the head of the queue waits for (back-off, or a new turn for the rest of a backlog).</summary>
+    private const string RetryWakeUp = "retry";
 
     private readonly StatusHookSender _sender;
     private readonly ILogger _logger;
@@ -65,7 +65,7 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         {
             return; // the subject is gone, or a resend, or an event overtaken by a later one
         }
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         State.LastRevision = hookEvent.Revision;
         State.Url = hookEvent.Hook.Url;
         State.Pending.Add(new HookDelivery
@@ -85,23 +85,23 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         }
     }
 
-    public async Task Replay(HookReplay command)
+    public Task Replay(HookReplay command)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (State.Requests.Find(command.RequestId) is not null)
         {
-            return;
+            return Task.CompletedTask;
         }
         if (State.PurgedAt is not null)
         {
             State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' was purged: {State.PurgeReason}"));
-            return;
+            return Task.CompletedTask;
         }
         List<HookDelivery> chosen = command.Revision is { } revision ? [.. State.Parked.Where(p => p.Revision == revision)] : [.. State.Parked];
         if (command.Revision is { } missing && chosen.Count == 0)
         {
             State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' has no parked event with revision {missing}."));
-            return;
+            return Task.CompletedTask;
         }
         foreach (var delivery in chosen)
         {
@@ -119,29 +119,26 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         {
             Log.Replayed(_logger, GrainKey, chosen.Count, command.By);
             // Not posted in this turn: the caller waits for the replay to be recorded, not for the receiver.
-            await ArmRetry(TimeSpan.Zero);
+            ArmRetry(TimeSpan.Zero);
         }
+        return Task.CompletedTask;
     }
 
-    public async Task Purge(HookPurge command)
+    public Task Purge(HookPurge command)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (State.PurgedAt is not null)
         {
-            return;
+            return Task.CompletedTask;
         }
         foreach (var parked in State.Parked)
         {
             DeleteIndex(IndexKinds.HookParked, "", IndexKinds.HookParkedKey(GrainKey, parked.Revision));
         }
-        // Every reminder, not only the armed one: nothing of this subject should fire again.
-        foreach (var reminder in await GetReminders())
+        // Every wake-up, not only the armed one: nothing of this subject should fire again.
+        foreach (var name in WakeUps.Keys)
         {
-            await UnregisterReminder(reminder.Name);
-        }
-        if (State.ArmedReminder is { } armed)
-        {
-            await UnregisterReminder(armed);
+            DisarmWakeUp(name);
         }
         Log.Purged(_logger, GrainKey, State.Pending.Count, State.Parked.Count, command.Reason);
         // Pending events are dropped, not delivered: the instance they describe is gone. LastRevision stays so that a
@@ -151,20 +148,21 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
             LastRevision = State.LastRevision,
             ReminderSeq = State.ReminderSeq,
             Requests = State.Requests,
-            PurgedAt = TimeProvider.GetUtcNow(),
+            PurgedAt = Clock.GetUtcNow(),
             PurgeReason = command.Reason,
         };
+        return Task.CompletedTask;
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    /// <summary>The retry wake-up: the head is due (or a backlog goes on in this new turn).</summary>
+    protected override async Task OnWakeUpAsync(string name)
     {
-        await UnregisterReminder(reminderName);
-        if (reminderName != State.ArmedReminder)
+        if (name != RetryWakeUp || State.ArmedReminder is null || State.PurgedAt is not null)
         {
-            return; // replaced by a later arming
+            return; // not ours, or disarmed by a purge
         }
         State.ArmedReminder = null;
-        // The tick is the head's due time (the runtime may fire a little ahead of it): try the head now.
+        // The wake-up is the head's due time: try the head now.
         await DeliverAsync(dueNow: true);
     }
 
@@ -184,28 +182,28 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
     /// </summary>
     private async Task DeliverAsync(bool dueNow)
     {
-        var turnStart = TimeProvider.GetUtcNow();
+        var turnStart = Clock.GetUtcNow();
         for (var attempts = 0; State.Pending.Count > 0; attempts++)
         {
             var head = State.Pending[0];
-            var now = TimeProvider.GetUtcNow();
+            var now = Clock.GetUtcNow();
             if (!dueNow && head.NextAttemptAt is { } next && next > now)
             {
-                await ArmRetry(next - now);
+                ArmRetry(next - now);
                 return;
             }
             dueNow = false;
             if (attempts == MaxAttemptsPerTurn || (attempts > 0 && now - turnStart > _sender.Options.AttemptTimeout))
             {
-                // A fresh reminder name, due now: the next turn picks up the head (it is due) and commits this one's work first.
-                await ArmRetry(TimeSpan.Zero);
+                // A wake-up due now: the next turn picks up the head (it is due) and this one's work is written first.
+                ArmRetry(TimeSpan.Zero);
                 return;
             }
             head.FirstAttemptAt ??= now;
             head.Attempts++;
             head.TotalAttempts++;
-            var result = await _sender.SendAsync(new HookPost(head.Url, head.Secret, GrainKey, head.Revision, head.DeliveryId, head.Body), TimeProvider, CancellationToken.None);
-            now = TimeProvider.GetUtcNow();
+            var result = await _sender.SendAsync(new HookPost(head.Url, head.Secret, GrainKey, head.Revision, head.DeliveryId, head.Body), Clock, CancellationToken.None);
+            now = Clock.GetUtcNow();
             if (result.Delivered)
             {
                 MarkDelivered(head, now);
@@ -222,7 +220,7 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
             // One last attempt at the deadline rather than a back-off that overshoots it.
             head.NextAttemptAt = retryAt < deadline ? retryAt : deadline;
             Log.AttemptFailed(_logger, GrainKey, head.Revision, head.Attempts, head.NextAttemptAt.Value, result.Error);
-            await ArmRetry(head.NextAttemptAt.Value - now);
+            ArmRetry(head.NextAttemptAt.Value - now);
             return;
         }
     }
@@ -253,15 +251,12 @@ public sealed partial class StatusHookGrain : Grain<StatusHookState>, IStatusHoo
         Log.Parked(_logger, GrainKey, head.Revision, head.Attempts, head.LastError);
     }
 
-    private async Task ArmRetry(TimeSpan due)
+    /// <summary>Arms (or moves) the retry wake-up <paramref name="due"/> from now; no reminder row.</summary>
+    private void ArmRetry(TimeSpan due)
     {
-        if (State.ArmedReminder is { } armed)
-        {
-            await UnregisterReminder(armed);
-        }
         State.ReminderSeq++;
-        State.ArmedReminder = RetryReminderPrefix + State.ReminderSeq.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await RegisterOrUpdateReminder(State.ArmedReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, OneShot.Period);
+        State.ArmedReminder = RetryWakeUp;
+        ArmWakeUp(RetryWakeUp, SafeTime.After(Clock.GetUtcNow(), due));
     }
 
     private static void InsertInOrder(List<HookDelivery> list, HookDelivery delivery)

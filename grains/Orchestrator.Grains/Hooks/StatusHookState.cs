@@ -21,9 +21,8 @@ public sealed class StatusHookState
     public List<HookDelivery> Delivered { get; set; } = [];
 
     /// <summary>
-    /// The name of the registered retry reminder the head waits for, or null. Each arming takes a new name
-    /// (<see cref="ReminderSeq"/>): the runtime dedupes a firing by name and due time, so re-arming the same name for
-    /// the same instant (two replays within one clock tick) would otherwise never fire.
+    /// The retry wake-up the head waits for (<c>retry</c>), or null when none is armed. <see cref="ReminderSeq"/> counts
+    /// the armings (kept so that older states read; a wake-up re-armed for the same instant fires once).
     /// </summary>
     public string? ArmedReminder { get; set; }
 

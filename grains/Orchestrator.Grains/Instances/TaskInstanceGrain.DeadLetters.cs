@@ -1,6 +1,6 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Instances;
 
@@ -24,7 +24,7 @@ public sealed partial class TaskInstanceGrain
             return notice.Argument<StartInstance>() is { } start ? StartFailed(start, failure) : Task.CompletedTask;
         }
         AnswerFailedCommand(notice, failure);
-        // What moves the run on: its start, its steps' reports, its reminders, and a cancel (which must end it). An
+        // What moves the run on: its start, its steps' reports, its wake-ups, and a cancel (which must end it). An
         // operator's other commands failed on their own; the run goes on as it was, and the caller heard why.
         var movesTheRun = notice.Method is nameof(Start) or nameof(OnStepStatus) or nameof(Cancel) || notice.Reminder is not null;
         if (State.Status.IsFinal() || !movesTheRun)
@@ -43,7 +43,7 @@ public sealed partial class TaskInstanceGrain
         var stopped = State.Status == ExecutionStatus.Stopping || control is not null;
         if (State.Status == ExecutionStatus.Scheduled)
         {
-            _ = UnregisterReminder(StartReminder);
+            DisarmWakeUp(StartReminder);
         }
         else if (State.Steps.Count > 0 && !State.Steps[State.CurrentStep].Status.IsFinal())
         {

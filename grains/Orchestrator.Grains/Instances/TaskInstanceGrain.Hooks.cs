@@ -13,9 +13,9 @@ public sealed partial class TaskInstanceGrain
         {
             return;
         }
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var body = State.Options.HookFormat == HookFormat.Harbor ? HarborBody(now) : OwnBody(now);
-        GrainFactory.GetGrain<IStatusHookGrain>(HookSubjects.Instance(GrainKey))
+        Send<IStatusHookGrain>(HookSubjects.Instance(GrainKey))
             .Publish(new HookEvent(hook, State.Revision, body.ToJsonString(), now));
     }
 

@@ -50,27 +50,27 @@ public sealed partial class TaskInstanceGrain
     {
         if (State.Definition?.TtlAfterFinished is { } ttl)
         {
-            // A retry that reopens the instance leaves the reminder armed: it then finds the instance running and
+            // A retry that reopens the instance leaves the wake-up armed: it then finds the instance running and
             // drops itself, and finishing again arms it afresh from the new finish.
-            _ = RegisterOrUpdateReminder(RetentionReminder, SafeTime.Due(ttl), OneShot.Period);
+            ArmWakeUp(RetentionReminder, SafeTime.After(Clock.GetUtcNow(), ttl));
         }
     }
 
-    /// <summary>A reminder other than the start: retention's (delete if still finished and due), or one no longer known.</summary>
-    private async Task OnRetentionReminder(string reminderName)
+    /// <summary>A wake-up other than the start: retention's (delete if still finished and due), or one no longer known.</summary>
+    private void OnRetentionWakeUp(string name)
     {
-        await UnregisterReminder(reminderName);
-        if (reminderName != RetentionReminder || State.DeletedAt is not null || !State.Status.IsFinal()
+        if (name != RetentionReminder || State.DeletedAt is not null || !State.Status.IsFinal()
             || State.Definition?.TtlAfterFinished is not { } ttl || State.FinishedAt is not { } finishedAt)
         {
             return;
         }
         // The whole ttl, not the reminder's clamped wait: a ttl past the longest wait re-arms until it is really due.
-        var remaining = SafeTime.Add(finishedAt, ttl) - TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
+        var remaining = SafeTime.Add(finishedAt, ttl) - now;
         if (remaining > RetentionSlack)
         {
-            // Finished again later than this reminder was armed for (a retry that the reminder outlived).
-            await RegisterOrUpdateReminder(RetentionReminder, SafeTime.Due(remaining), OneShot.Period);
+            // Finished again later than this wake-up was armed for (a retry that the wake-up outlived).
+            ArmWakeUp(RetentionReminder, SafeTime.After(now, remaining));
             return;
         }
         DeleteFinished(RetentionActor, $"{ttl} after it finished (ttlSecondsAfterFinished)");
@@ -80,7 +80,7 @@ public sealed partial class TaskInstanceGrain
     private void DeleteFinished(string by, string? reason)
     {
         DeleteIndex(IndexKinds.Instance, "", GrainKey);
-        _ = UnregisterReminder(RetentionReminder);
+        DisarmWakeUp(RetentionReminder);
         for (var i = 0; i < State.Steps.Count; i++)
         {
             if (State.Steps[i].Attempt > 0)
@@ -91,7 +91,7 @@ public sealed partial class TaskInstanceGrain
         if (State.Options.Hook is not null)
         {
             // Read before the tombstone replaces the options: the hook's parked rows and undelivered events go with the instance.
-            GrainFactory.GetGrain<IStatusHookGrain>(HookSubjects.Instance(GrainKey)).Purge(new HookPurge($"task instance deleted by {by}"));
+            Send<IStatusHookGrain>(HookSubjects.Instance(GrainKey)).Purge(new HookPurge($"task instance deleted by {by}"));
         }
         // The tombstone: enough to answer request ids and to refuse a late start, nothing that grows with the plan.
         State = new TaskInstanceState
@@ -105,7 +105,7 @@ public sealed partial class TaskInstanceGrain
             FinishedAt = State.FinishedAt,
             Revision = State.Revision,
             Requests = State.Requests,
-            DeletedAt = TimeProvider.GetUtcNow(),
+            DeletedAt = Clock.GetUtcNow(),
             DeletedBy = by,
             DeleteReason = reason,
         };

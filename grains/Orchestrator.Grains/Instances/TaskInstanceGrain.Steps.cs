@@ -39,13 +39,13 @@ public sealed partial class TaskInstanceGrain
 
     private Task Finish(ExecutionStatus status, string? reason = null)
     {
-        State.FinishedAt = TimeProvider.GetUtcNow();
+        State.FinishedAt = Clock.GetUtcNow();
         State.Reason = reason;
         DisarmStopBackstop();
         SetStatus(status);
         if (State.Options.Schedule is { } schedule)
         {
-            GrainFactory.GetGrain<IScheduleGrain>(schedule).OnRunFinished(new ScheduledRunFinished(GrainKey, status, State.FinishedAt.Value));
+            Send<IScheduleGrain>(schedule).OnRunFinished(new ScheduledRunFinished(GrainKey, status, State.FinishedAt.Value));
         }
         ArmRetention();
         return Task.CompletedTask;
@@ -61,10 +61,11 @@ public sealed partial class TaskInstanceGrain
         PublishStatus();
     }
 
-    private IStepGrain StepGrain(int index) => GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(GrainKey, index));
+    /// <summary>The step as a message target: calls on it go through this turn's outbox.</summary>
+    private IStepGrain StepGrain(int index) => Send<IStepGrain>(GrainKeys.Step(GrainKey, index));
 
     private void Record(string action, int? step, string by, string? reason) =>
-        State.Actions.Add(new ControlRecord(action, step, by, reason, TimeProvider.GetUtcNow()));
+        State.Actions.Add(new ControlRecord(action, step, by, reason, Clock.GetUtcNow()));
 
     private bool Answered(string requestId) => State.Requests.Find(requestId) is not null;
 

@@ -28,8 +28,8 @@ public sealed partial class TaskInstanceGrain
         {
             return;
         }
-        State.StopRequestedAt = TimeProvider.GetUtcNow();
-        _ = RegisterOrUpdateReminder(StopReminder, StopConfirmationTimeout, OneShot.Period);
+        State.StopRequestedAt = Clock.GetUtcNow();
+        ArmWakeUp(StopReminder, StopConfirmationTimeout);
     }
 
     private void DisarmStopBackstop()
@@ -37,7 +37,7 @@ public sealed partial class TaskInstanceGrain
         if (State.StopRequestedAt is not null)
         {
             State.StopRequestedAt = null;
-            _ = UnregisterReminder(StopReminder);
+            DisarmWakeUp(StopReminder);
         }
     }
 

@@ -1,9 +1,7 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Parameters;
-using Orchestrator.Runtime.Grains;
-using Orchestrator.Runtime.Indexes;
-using Orchestrator.Runtime.Reminders;
+using Orchestrator.Runtime.Durable;
 
 namespace Orchestrator.Grains.Instances;
 
@@ -12,20 +10,20 @@ namespace Orchestrator.Grains.Instances;
 /// status is an explicit step retry, which starts a new attempt of that step and goes on from there.
 /// </summary>
 [GrainType("instance")]
-public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskInstanceGrain, IRemindable, IDeadLetterObserver
+public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>, ITaskInstanceGrain
 {
     private const string StartReminder = "start";
 
-    /// <summary>How early a delayed run's start reminder may fire and still start it (see <see cref="ReceiveReminder"/>).</summary>
+    /// <summary>How early a delayed run's start wake-up may fire and still start it (see <see cref="OnWakeUpAsync"/>).</summary>
     private static readonly TimeSpan StartTolerance = TimeSpan.FromSeconds(1);
 
-    public async Task Start(StartInstance command)
+    public Task Start(StartInstance command)
     {
         if (State.Definition is not null || State.DeletedAt is not null)
         {
-            return; // started already (a resend), or deleted since
+            return Task.CompletedTask; // started already (a resend), or deleted since
         }
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         State.PlanId = command.PlanId;
         State.PlanVersion = command.PlanVersion;
         State.Definition = command.Definition;
@@ -44,47 +42,46 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             Record("schedule", null, command.By, $"starts at {notBefore:O}");
             SetStatus(ExecutionStatus.Scheduled);
-            await RegisterOrUpdateReminder(StartReminder, SafeTime.Due(notBefore - now), OneShot.Period);
-            return;
+            ArmWakeUp(StartReminder, SafeTime.After(now, notBefore - now));
+            return Task.CompletedTask;
         }
-        await Begin(command.By);
+        return Begin(command.By);
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    /// <summary>The instance's durable wake-ups (no reminder rows): a delayed start, the stop backstop, retention.</summary>
+    protected override Task OnWakeUpAsync(string name)
     {
-        switch (reminderName)
+        switch (name)
         {
             case StartReminder:
-                await UnregisterReminder(StartReminder);
                 if (State.Status != ExecutionStatus.Scheduled)
                 {
                     break;
                 }
-                // A reminder waits at most PlanLimits.MaxDuration (SafeTime.Due), so a run due later is woken early:
+                // A wake-up waits at most PlanLimits.MaxDuration (SafeTime.After), so a run due later is woken early:
                 // it waits again for the rest, and never starts before its time. Less than StartTolerance early is on
                 // time (stores keep due times in milliseconds), so a rounded due time cannot re-arm it for nothing.
-                var now = TimeProvider.GetUtcNow();
+                var now = Clock.GetUtcNow();
                 if (State.Options.NotBefore is { } notBefore && notBefore - now >= StartTolerance)
                 {
                     Record("wait", null, RuntimeActor, $"woken before its time by the longest reminder wait; starts at {notBefore:O}");
-                    await RegisterOrUpdateReminder(StartReminder, SafeTime.Due(notBefore - now), OneShot.Period);
+                    ArmWakeUp(StartReminder, SafeTime.After(now, notBefore - now));
                     break;
                 }
-                await Begin(State.By);
-                break;
+                return Begin(State.By);
             case StopReminder:
-                await UnregisterReminder(StopReminder);
                 EndUnconfirmedStop();
                 break;
             default:
-                await OnRetentionReminder(reminderName);
+                OnRetentionWakeUp(name);
                 break;
         }
+        return Task.CompletedTask;
     }
 
     private Task Begin(string by)
     {
-        State.StartedAt = TimeProvider.GetUtcNow();
+        State.StartedAt = Clock.GetUtcNow();
         Record("start", null, by, null);
         SetStatus(ExecutionStatus.Running);
         return StartStepAt(0, null);
@@ -113,7 +110,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         State.Reason = why;
         if (kind == CancelKind.Unschedule)
         {
-            UnregisterReminder(StartReminder);
+            DisarmWakeUp(StartReminder);
             Finish(State.EndAs, why);
         }
         else

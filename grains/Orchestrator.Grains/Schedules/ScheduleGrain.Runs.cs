@@ -29,7 +29,7 @@ public sealed partial class ScheduleGrain
             var run = State.Runs[index];
             State.Runs.RemoveAt(index);
             State.Fired--;
-            Skip(run.DueTime ?? TimeProvider.GetUtcNow(), SkipReason.Rejected, report.Error);
+            Skip(run.DueTime ?? Clock.GetUtcNow(), SkipReason.Rejected, report.Error);
         }
         Drain();
         return Task.CompletedTask;
@@ -65,7 +65,7 @@ public sealed partial class ScheduleGrain
             case OverlapPolicy.Replace:
                 foreach (var active in State.Active)
                 {
-                    GrainFactory.GetGrain<ITaskInstanceGrain>(active)
+                    Send<ITaskInstanceGrain>(active)
                         .Cancel(new InstanceControl($"replace:{active}", By, $"replaced by the run due at {due:O}"));
                 }
                 foreach (var waiting in State.Backlog)
@@ -108,7 +108,7 @@ public sealed partial class ScheduleGrain
             {
                 return;
             }
-            var late = TimeProvider.GetUtcNow() - due;
+            var late = Clock.GetUtcNow() - due;
             if (spec.StartingDeadline is { } deadline && late > deadline)
             {
                 Skip(due, SkipReason.DeadlinePassed, $"waited {Math.Round(late.TotalSeconds)}s for the previous run; the starting deadline is {Math.Round(deadline.TotalSeconds)}s");
@@ -123,7 +123,7 @@ public sealed partial class ScheduleGrain
     private void StartRun(string instanceId, DateTimeOffset? due, RunTrigger trigger, string by)
     {
         var spec = State.Spec!;
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var options = new RunOptions
         {
             Hook = spec.Hook,
@@ -135,12 +135,12 @@ public sealed partial class ScheduleGrain
         var requestId = "schedule:" + instanceId;
         if (spec.InlinePlan is { } plan)
         {
-            GrainFactory.GetGrain<ITaskInstanceGrain>(instanceId)
+            Send<ITaskInstanceGrain>(instanceId)
                 .Start(new StartInstance(requestId, State.PlanId, 0, plan, spec.Parameters, by, now, options));
         }
         else
         {
-            GrainFactory.GetGrain<IPlanGrain>(State.PlanId)
+            Send<IPlanGrain>(State.PlanId)
                 .Run(new RunPlan(requestId, instanceId, spec.PlanVersion ?? 0, spec.Parameters, by, options));
         }
         State.Active.Add(instanceId);
@@ -177,12 +177,12 @@ public sealed partial class ScheduleGrain
 
     /// <summary>Deletes a finished run; the request id names the finish, so a run that finishes again is asked afresh.</summary>
     private void DeleteRun(ScheduledRun run) =>
-        GrainFactory.GetGrain<ITaskInstanceGrain>(run.InstanceId)
+        Send<ITaskInstanceGrain>(run.InstanceId)
             .Delete(new DeleteInstance($"history:{run.InstanceId}:{run.FinishedAt?.UtcTicks}", By, "beyond the schedule's history limit"));
 
     private void Skip(DateTimeOffset due, SkipReason reason, string detail, long count = 1)
     {
-        State.Skipped.Add(new SkippedFire(due, reason, detail, TimeProvider.GetUtcNow()));
+        State.Skipped.Add(new SkippedFire(due, reason, detail, Clock.GetUtcNow()));
         if (State.Skipped.Count > MaxSkipped)
         {
             State.Skipped.RemoveAt(0);

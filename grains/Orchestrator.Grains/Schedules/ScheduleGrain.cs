@@ -1,26 +1,38 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Runtime.Grains;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Reminders;
+using Orleans.Runtime;
+using TickStatus = Orleans.Runtime.TickStatus;
 
 namespace Orchestrator.Grains.Schedules;
 
 /// <summary>
-/// A schedule on a plan. One cron reminder drives it; each tick stands for a due time, and every due time since the
-/// last one handled is decided in that turn (<see cref="FirePlanner"/>): started (through the overlap policy) or
-/// recorded as skipped with its reason. Runs report back when they end, which frees the overlap slot, starts the
+/// A schedule on a plan. A durable wake-up at the next due time drives it; when it fires, every due time since the
+/// last one handled up to now is decided in that turn (<see cref="FirePlanner"/>): started (through the overlap
+/// policy) or recorded as skipped with its reason. Runs report back when they end, which frees the overlap slot, starts the
 /// buffered or caught-up fire, and enforces the history limits.
 /// </summary>
 /// <remarks>
-/// Exactly once per due time: the runtime fires each due time of the reminder once, this turn commits the decision,
-/// the run's start message and the new state together, and a run's instance id is derived from its due time, so even
-/// a replayed start cannot make a second instance.
+/// Exactly once per due time: <see cref="ScheduleState.LastDue"/> moves past each due time in the same write as the
+/// decision about it and the run's start message (the outbox), and a run's instance id is derived from its due time,
+/// so even a replayed start cannot make a second instance. An enabled schedule also keeps one Orleans reminder
+/// (<see cref="KeepAliveReminder"/>, every <see cref="KeepAlivePeriod"/>) so that it is activated again after a silo
+/// dies even if nothing else calls it; a tick decides what is due just as the wake-up does. Suspending or deleting the
+/// schedule unregisters it.
 /// </remarks>
 [GrainType("schedule")]
-public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain, IRemindable
+public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, IScheduleGrain, IRemindable
 {
-    private const string CronReminder = "cron";
+    /// <summary>The wake-up at the next due time.</summary>
+    private const string CronWakeUp = "cron";
+
+    /// <summary>The Orleans reminder that keeps an enabled schedule alive (one per schedule, not per due time).</summary>
+    internal const string KeepAliveReminder = "cron-keepalive";
+
+    /// <summary>How often the keep-alive reminder ticks.</summary>
+    internal static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(5);
     private const int MaxSkipped = 200;
     private const int MaxRunsKept = 200;
 
@@ -41,7 +53,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
                 : $"Schedule '{command.Name}' does not exist (revision 0), not revision {expected}.");
             return;
         }
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var old = exists ? EffectiveSpec() : null;
         if (!exists)
         {
@@ -87,8 +99,8 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         State.Deleted = true;
         State.Buffered = null;
         State.Backlog.Clear();
-        State.UpdatedAt = TimeProvider.GetUtcNow();
-        await UnregisterReminder(CronReminder);
+        State.UpdatedAt = Clock.GetUtcNow();
+        await ArmOrDisarm();
         DeleteIndex(IndexKinds.Schedule, "", GrainKey);
         Reply(command.RequestId, 200, null);
     }
@@ -107,7 +119,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         await AdoptStandardDayRule();
         if (State.Spec.Suspend != command.Suspend)
         {
-            var now = TimeProvider.GetUtcNow();
+            var now = Clock.GetUtcNow();
             if (!command.Suspend)
             {
                 RecordSuspendedFires(now);
@@ -151,28 +163,51 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         return Task.CompletedTask;
     }
 
+    /// <summary>The keep-alive reminder: decides what is due (a wake-up the schedule's silo took with it), or unregisters itself.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != CronReminder || State.Spec is null || State.Deleted || State.Spec.Suspend)
+        if (reminderName != KeepAliveReminder || State.Spec is null || State.Deleted || State.Spec.Suspend)
         {
-            await UnregisterReminder(reminderName);
+            await UnregisterKeepAlive(reminderName);
             return;
         }
         await AdoptStandardDayRule();
-        var lastDue = State.LastDue ?? status.DueTime.AddTicks(-1);
-        if (status.DueTime <= lastDue)
+        await FireDueAsync();
+    }
+
+    protected override async Task OnWakeUpAsync(string name)
+    {
+        if (name != CronWakeUp || State.Spec is null || State.Deleted || State.Spec.Suspend)
         {
-            return; // this due time was handled already (the timing was edited after it was fired)
+            return;
         }
-        var now = TimeProvider.GetUtcNow();
-        var (dues, dropped) = FirePlanner.DueTimes(Cron(), lastDue, status.DueTime);
+        await AdoptStandardDayRule();
+        await FireDueAsync();
+    }
+
+    /// <summary>
+    /// Decides every due time after <see cref="ScheduleState.LastDue"/> up to now, once (<see cref="FirePlanner"/>),
+    /// and arms the wake-up at the next one.
+    /// </summary>
+    private async Task FireDueAsync()
+    {
+        var spec = State.Spec!;
+        var now = Clock.GetUtcNow();
+        var lastDue = State.LastDue ?? now;
+        var (dues, dropped) = FirePlanner.DueTimes(Cron(), lastDue, now);
+        if (dues.Count == 0)
+        {
+            await ArmOrDisarm(); // nothing due yet (woken early): wait for the next one
+            return;
+        }
+        var latest = dues[^1];
         if (dropped > 0)
         {
-            Skip(dues.Count > 0 ? dues[0] : status.DueTime, State.Spec.CatchUp == CatchUpMode.All ? SkipReason.BeyondCatchUpWindow : SkipReason.Missed,
+            Skip(dues[0], spec.CatchUp == CatchUpMode.All ? SkipReason.BeyondCatchUpWindow : SkipReason.Missed,
                 $"{dropped} older due times were missed while the schedule could not fire", dropped);
         }
-        State.LastDue = status.DueTime;
-        foreach (var decision in FirePlanner.Decide(State.Spec, dues, now))
+        State.LastDue = latest;
+        foreach (var decision in FirePlanner.Decide(spec, dues, now))
         {
             if (decision.Skip is { } reason)
             {
@@ -183,6 +218,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
                 Fire(decision.Due, decision.Start!.Value);
             }
         }
+        await ArmOrDisarm();
         WriteScheduleIndex();
     }
 
@@ -207,7 +243,7 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         {
             return null;
         }
-        var now = TimeProvider.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var from = State.LastDue is { } last && last > now ? last : now;
         return Cron().NextAfter(from);
     }
@@ -219,8 +255,8 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
 
     /// <summary>
     /// A Harbor periodic job's schedule saved before day matching existed (<see cref="ScheduleState.AdoptsStandardDayRule"/>)
-    /// is saved with the standard rule it already follows, and its reminder — stored then with both-must-match, so
-    /// firing only on the days both fields match — is registered again under that rule. Before anything else a turn
+    /// is saved with the standard rule it already follows, and its wake-up — armed then under both-must-match, so
+    /// firing only on the days both fields match — is armed again under that rule. Before anything else a turn
     /// does, so that whatever it writes (the index row, a fire) is under the rule in force. True when it changed it.
     /// </summary>
     private async Task<bool> AdoptStandardDayRule()
@@ -239,11 +275,38 @@ public sealed partial class ScheduleGrain : Grain<ScheduleState>, IScheduleGrain
         return true;
     }
 
-    /// <summary>Registers the cron reminder when the schedule should fire, removes it otherwise.</summary>
-    private Task ArmOrDisarm() =>
-        State.Spec is { Suspend: false } && !State.Deleted
-            ? RegisterOrUpdateReminder(CronReminder, Cron(), MisfirePolicy.FireOnceNow)
-            : UnregisterReminder(CronReminder);
+    /// <summary>
+    /// When the schedule should fire: the wake-up at its next due time and the keep-alive reminder (registered once).
+    /// Otherwise neither. The reminder is Orleans' own row, not part of this turn's write: registering it again is
+    /// harmless, and a tick finding the schedule disabled unregisters it.
+    /// </summary>
+    private async Task ArmOrDisarm()
+    {
+        if (State.Spec is { Suspend: false } && !State.Deleted && NextDue() is { } next)
+        {
+            ArmWakeUp(CronWakeUp, next);
+            if (!State.KeepAlive)
+            {
+                await this.RegisterOrUpdateReminder(KeepAliveReminder, KeepAlivePeriod, KeepAlivePeriod);
+                State.KeepAlive = true;
+            }
+            return;
+        }
+        DisarmWakeUp(CronWakeUp);
+        if (State.KeepAlive)
+        {
+            await UnregisterKeepAlive(KeepAliveReminder);
+            State.KeepAlive = false;
+        }
+    }
+
+    private async Task UnregisterKeepAlive(string name)
+    {
+        if (await this.GetReminder(name) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
 
     /// <summary>On resume: every due time passed while suspended is recorded as skipped, and firing goes on from now.</summary>
     private void RecordSuspendedFires(DateTimeOffset now)

@@ -70,5 +70,8 @@ public sealed class ScheduleState
     /// <summary>The latest skipped fires, oldest first (bounded; <see cref="SkippedCount"/> counts all).</summary>
     public List<SkippedFire> Skipped { get; set; } = [];
 
+    /// <summary>Whether the keep-alive reminder is registered (the schedule is enabled).</summary>
+    public bool KeepAlive { get; set; }
+
     public RequestLog Requests { get; set; } = new();
 }

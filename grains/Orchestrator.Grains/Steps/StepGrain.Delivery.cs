@@ -38,7 +38,7 @@ public sealed partial class StepGrain
     private Task? _cancelLoop;
     private ILogger? _logger;
 
-    private ILogger Logger => _logger ??= ServiceProvider.GetService<ILoggerFactory>()?.CreateLogger<StepGrain>() ?? NullLogger.Instance;
+    private ILogger Logger => _logger ??= ServiceProvider.GetService<ILoggerFactory>()?.CreateLogger<StepGrain>() ?? (ILogger)NullLogger.Instance;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -23,6 +23,12 @@ public sealed class DurableClusterOptions
     public InMemoryGrainStorage Storage { get; init; } = new();
 
     public Action<DurableOptions>? Durable { get; init; }
+
+    /// <summary>More configuration of each silo (the domain grains' tests add serializers and services here).</summary>
+    public Action<ISiloBuilder>? Silo { get; init; }
+
+    /// <summary>More configuration of the test's client.</summary>
+    public Action<IClientBuilder>? Client { get; init; }
 }
 
 /// <summary>
@@ -81,8 +87,13 @@ public sealed class DurableTestCluster : IAsyncDisposable
                 membership.NumVotesForDeathDeclaration = 1;
             });
             silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(10));
+            options.Silo?.Invoke(silo);
         });
-        builder.ConfigureClient(client => client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(10)));
+        builder.ConfigureClient(client =>
+        {
+            client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = TimeSpan.FromSeconds(10));
+            options.Client?.Invoke(client);
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new DurableTestCluster(cluster, options, deadLetters, probe);
