@@ -1,53 +1,91 @@
 using System.Collections;
+using System.Net;
 using Orchestrator.Api.Hosting;
-using Orchestrator.Grains.Hooks;
-using Orchestrator.Grains.Plans;
-using Orchestrator.Runtime.Messaging;
-using Orchestrator.Runtime.Silos;
+using Orchestrator.Runtime.Clustering;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Silo;
+using Orchestrator.Silo.Hosting;
 using Orchestrator.Silo.Secrets;
 using Orchestrator.Silo.Shutdown;
+using Orleans.Configuration;
+using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
 var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
-var options = SiloConfiguration.Read(builder.Configuration, environment, args, out var hosting, out var errors);
-if (errors.Count > 0)
+var problems = new List<string>(SiloConfiguration.AddSources(builder.Configuration, environment, args));
+var settings = SiloConfiguration.Read(builder.Configuration, problems);
+if (problems.Count > 0)
 {
     Console.Error.WriteLine("Invalid configuration:");
-    foreach (var error in errors)
+    foreach (var problem in problems)
     {
-        Console.Error.WriteLine("  " + error);
+        Console.Error.WriteLine("  " + problem);
     }
     return 2;
 }
+var (database, node, hosting) = (settings.Database, settings.Node, settings.Hosting);
 
 // Secrets first: a bad data directory stops the start here, before anything listens.
 var dataDirectory = Path.Combine(builder.Environment.ContentRootPath, "data");
-var secrets = SiloSecrets.Resolve(options.Store, hosting, dataDirectory);
+var secrets = SiloSecrets.Resolve(database.Store, hosting, dataDirectory);
 
 // The stop, in order (SiloShutdown): the local agent drains while the API still serves, the agents' long polls are
-// answered, the web server closes, the silo hands its shards off last; all within the drain time (ShutdownBudget).
-var budget = new ShutdownBudget(options.ShutdownDrainTimeout, TimeProvider.System);
+// answered, the web server closes, the Orleans silo stops last (its grains deactivate, it leaves the membership); all
+// within the drain time (ShutdownBudget), the host's shutdown timeout a backstop past it.
+var budget = new ShutdownBudget(node.ShutdownDrainTimeout, TimeProvider.System);
 builder.Services.AddSingleton(budget);
 builder.Services.AddSingleton<LongPollCloser>();
 builder.Services.AddHostedService<SiloShutdown>();
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = budget.HostTimeout);
+builder.Services.AddSingleton(settings);
 
-builder.Services.AddSingleton(options);
-builder.Services.AddSingleton(GrainTypeRegistry.FromAssemblies(typeof(PlanGrain).Assembly));
-builder.Services.AddStatusHooks(o => StatusHookConfiguration.Apply(o, builder.Configuration, environment));
-builder.Services.AddSingleton<SiloService>();
-builder.Services.AddSingleton<IClusterClientProvider>(sp => sp.GetRequiredService<SiloService>());
-builder.Services.AddHostedService(sp => sp.GetRequiredService<SiloService>());
+var kubernetes = node.UseKubernetes(environment);
+builder.UseOrleans(silo =>
+{
+    silo.AddOrchestrator(database, TimeProvider.System, durable => SiloComposition.CopyTo(settings.Durable, durable),
+        hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment));
+    silo.Configure<SiloOptions>(o => o.SiloName = node.SiloName);
+    if (database.Store == OrchestratorDatabaseOptions.Sqlite)
+    {
+        // One silo on its own file: membership is this process.
+        silo.UseLocalhostClustering(node.SiloPort, node.GatewayPort, null, node.ServiceId, node.ClusterId);
+    }
+    else
+    {
+        silo.UseOrchestratorPostgresClustering(database.ConnectionString);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = node.ClusterId;
+            o.ServiceId = node.ServiceId;
+        });
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloPort = node.SiloPort;
+            o.GatewayPort = node.GatewayPort;
+            if (node.AdvertisedAddress.Length > 0)
+            {
+                o.AdvertisedIPAddress = IPAddress.Parse(node.AdvertisedAddress);
+            }
+            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, node.SiloPort);
+            o.GatewayListeningEndpoint = node.GatewayPort > 0 ? new IPEndPoint(IPAddress.Any, node.GatewayPort) : null;
+        });
+        if (kubernetes)
+        {
+            // After ours: the pod's labels and address win over the settings above.
+            silo.UseKubernetesHosting();
+        }
+    }
+    silo.AddDashboard();
+});
 
 builder.Services.AddOrchestratorApi(new ApiOptions
 {
     AgentToken = secrets.AgentToken,
     HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
     JobsSecret = secrets.JobsSecret,
-    MaxUploadBytes = options.MaxBlobBytes,
+    MaxUploadBytes = database.MaxBlobBytes,
 });
-if (hosting.LocalAgent ?? options.Store == "sqlite")
+if (hosting.LocalAgent ?? database.Store == OrchestratorDatabaseOptions.Sqlite)
 {
     builder.Services.AddSingleton(hosting);
     builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalAgentService>(sp, secrets.AgentToken, Path.Combine(dataDirectory, "local-agent")));
@@ -58,21 +96,11 @@ var app = builder.Build();
 var polls = app.Services.GetRequiredService<LongPollCloser>();
 app.Use((context, next) => polls.InvokeAsync(context, () => next(context)));
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
-app.MapGet("/readyz", (SiloService service, IHostApplicationLifetime lifetime) =>
-{
-    var silo = service.Host?.Silo;
-    if (lifetime.ApplicationStopping.IsCancellationRequested)
-    {
-        // Draining: load balancers should stop sending work here now, before the server closes.
-        return Results.Json(new { status = "stopping", lifecycle = silo?.Lifecycle.ToString() ?? "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
-    return silo is { Lifecycle: SiloLifecycle.Running } && silo.Shards.Count > 0
-        ? Results.Ok(new { status = "ready", silo = silo.SiloId, shards = silo.Shards.Count, activations = silo.ActivationCount })
-        : Results.Json(new { status = "not ready", lifecycle = silo?.Lifecycle.ToString() ?? "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable);
-});
+app.MapGet("/readyz", SiloReadiness.Check);
 app.MapOrchestratorApi();
-app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, {Shards} shards, lease {Lease}, drain time {Drain}", options.SiloName, options.Store, options.ShardCount,
-    options.LeaseTime, options.ShutdownDrainTimeout);
+app.MapOrleansDashboard("/dashboard");
+app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, cluster {ClusterId}/{ServiceId}, silo port {SiloPort}, gateway port {GatewayPort}{Kubernetes}, drain time {Drain}",
+    node.SiloName, database.Store, node.ClusterId, node.ServiceId, node.SiloPort, node.GatewayPort, kubernetes ? ", Kubernetes hosting" : "", node.ShutdownDrainTimeout);
 secrets.LogSources(app.Logger);
 var stopping = app.Lifetime.ApplicationStopping; // read now: the services are disposed when RunAsync throws
 try

@@ -6,8 +6,8 @@ namespace Orchestrator.Silo.Shutdown;
 /// report, the server's stop waited on agents' 20 s long polls, and the silo's hand-off ran on a token the host had
 /// already cancelled (exit 134). This runs first (<see cref="IHostedLifecycleService.StoppingAsync"/> comes before
 /// every service's StopAsync) and does what needs the API while it still serves: the local agent drains and reports,
-/// then the long polls are answered so the web server closes at once; the silo's hand-off follows in
-/// <see cref="SiloService.StopAsync"/>. Each step is bounded by the <see cref="ShutdownBudget"/>.
+/// then the long polls are answered so the web server closes at once; the Orleans silo stops after the web server (its
+/// grains deactivate, it leaves the membership). Each step is bounded by the <see cref="ShutdownBudget"/>.
 /// </summary>
 public sealed partial class SiloShutdown(ShutdownBudget budget, LongPollCloser polls, IServiceProvider services, ILogger<SiloShutdown> logger)
     : IHostedLifecycleService
