@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Orchestrator.Engine.Tests.Infrastructure;
-using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Engine.Tests.BadInput;
@@ -42,7 +42,7 @@ public abstract class BadInputFixture : IAsyncLifetime
     /// <summary>A run of the gate plan (waiting for its approval).</summary>
     public string Instance { get; private set; } = "";
 
-    protected abstract RuntimeOptions Store();
+    protected abstract OrchestratorDatabaseOptions Store();
 
     public async Task InitializeAsync()
     {
@@ -90,10 +90,10 @@ public abstract class BadInputFixture : IAsyncLifetime
 
 public sealed class SqliteBadInputFixture : BadInputFixture
 {
-    protected override RuntimeOptions Store() => TestStores.Sqlite();
+    protected override OrchestratorDatabaseOptions Store() => EngineStores.Sqlite();
 }
 
 public sealed class PostgresBadInputFixture : BadInputFixture
 {
-    protected override RuntimeOptions Store() => TestStores.Postgres("bad");
+    protected override OrchestratorDatabaseOptions Store() => EngineStores.Postgres("bad");
 }

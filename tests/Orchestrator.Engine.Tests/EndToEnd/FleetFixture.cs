@@ -20,7 +20,7 @@ public sealed class FleetFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Scratch);
-        Harness = await EngineHarness.StartAsync(TestStores.Postgres("e2e"), silos: 1, Clock);
+        Harness = await EngineHarness.StartAsync(EngineStores.Postgres("e2e"), silos: 1, Clock);
         Harness.StartAgent("web-1", new Dictionary<string, string> { ["role"] = "web", ["zone"] = "a" });
         Harness.StartAgent("web-2", new Dictionary<string, string> { ["role"] = "web", ["zone"] = "b" });
         Harness.StartAgent("db-1", new Dictionary<string, string> { ["role"] = "db", ["zone"] = "a" });

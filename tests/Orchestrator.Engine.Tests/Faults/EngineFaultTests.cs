@@ -14,7 +14,7 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task KillSilo_MidFanOutOver1000Targets_EveryTargetEndsExactlyOnce()
     {
-        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("fanoutkill"), silos: 3);
+        await using var h = await EngineHarness.StartAsync(EngineStores.Postgres("fanoutkill"), silos: 3);
         var fleet = h.StartAgent("sim", new Dictionary<string, string> { ["fleet"] = "sim" }, "", "--simulate", "1000", "--host-prefix", "sim-");
         try
         {
@@ -56,7 +56,7 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task KillAndRestartAgent_MidScript_TargetEndsAgentLostAndIsRetried()
     {
-        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("agentlost"));
+        await using var h = await EngineHarness.StartAsync(EngineStores.Postgres("agentlost"));
         var state = Path.Combine(Path.GetTempPath(), "orch-agent-state", Guid.NewGuid().ToString("N")[..8]);
         var marker = Path.Combine(Path.GetTempPath(), "orch-lost-" + Guid.NewGuid().ToString("N")[..8]);
         var first = h.StartAgent("lost-1", null, state);
@@ -94,7 +94,7 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task RestartApi_WhileAgentStreamsLogs_NoChunkLostOrDoubled()
     {
-        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("apirestart"));
+        await using var h = await EngineHarness.StartAsync(EngineStores.Postgres("apirestart"));
         var agent = h.StartAgent("log-1");
         await h.WaitForHostsAsync("log-1");
         var plan = await h.PutPlanAsync("""

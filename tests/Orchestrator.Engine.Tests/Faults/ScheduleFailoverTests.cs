@@ -1,7 +1,6 @@
 using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.Engine.Tests.Schedules;
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Xunit;
@@ -16,10 +15,10 @@ public sealed class ScheduleFailoverTests
     public async Task KillTheOwningSilo_Twice_EveryDueTimeStartsExactlyOneRun()
     {
         var clock = new ManualTimeProvider(ScheduleFixture.Epoch);
-        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("schedfail"), silos: 3, clock);
+        await using var h = await EngineHarness.StartAsync(EngineStores.Postgres("schedfail"), silos: 3, clock);
         var plan = await h.PutPlanAsync(ScheduleFixture.GatePlan);
         await h.PutScheduleAsync(plan, "s", new { cron = "*/10 * * * * *", overlap = "allow" });
-        var shard = new GrainId("schedule", GrainKeys.Schedule(plan, "s")).ShardOf(h.Options.ShardCount);
+        var schedule = h.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(plan, "s"));
         var first = clock.NextMark(TimeSpan.FromSeconds(10), 0);
         const int fires = 30;
         var killed = 0;
@@ -27,10 +26,8 @@ public sealed class ScheduleFailoverTests
         {
             if (k is 10 or 20)
             {
-                // Kill whichever silo holds the schedule's shard right now: the next due time must come from the one that takes over.
-                var owner = await Eventually.Until(
-                    () => Task.FromResult(h.Cluster.RunningSilos.FirstOrDefault(s => s.Shards.Any(l => l.Shard == shard))),
-                    s => s is not null, ScheduleFixture.Wait, "an owner of the schedule's shard");
+                // Kill whichever silo holds the schedule right now: the next due time must come from the one that takes over.
+                var owner = await Eventually.Until(() => h.Cluster.SiloHoldingAsync(schedule), s => s is not null, ScheduleFixture.Wait, "a silo holding the schedule");
                 await h.Cluster.KillSiloAsync(owner!);
                 killed++;
             }
@@ -39,11 +36,11 @@ public sealed class ScheduleFailoverTests
             await h.WaitForScheduleAsync(plan, "s", x => Runs(x).Count == k + 1, $"run for the due time {due:O}");
         }
 
-        var schedule = await h.GetScheduleAsync(plan, "s");
-        var dues = Runs(schedule).Select(r => r!["dueTime"]!.GetValue<DateTimeOffset>()).Order().ToList();
+        var view = await h.GetScheduleAsync(plan, "s");
+        var dues = Runs(view).Select(r => r!["dueTime"]!.GetValue<DateTimeOffset>()).Order().ToList();
         Assert.Equal(Enumerable.Range(0, fires).Select(k => first.AddSeconds(10 * k)), dues);
-        Assert.Equal(fires, schedule["fired"]!.GetValue<long>());
-        Assert.Equal(0, schedule["skipped"]!.GetValue<long>());
+        Assert.Equal(fires, view["fired"]!.GetValue<long>());
+        Assert.Equal(0, view["skipped"]!.GetValue<long>());
         Assert.Equal(2, killed);
 
         // Exactly one task instance per due time, each started once (the last starts may still be on their way).

@@ -397,7 +397,7 @@ public sealed class StatusHookFixture : IAsyncLifetime
             o.MaxBackoff = TimeSpan.FromSeconds(8);
             o.MaxRetryDuration = TimeSpan.FromMinutes(2);
         }).BuildServiceProvider();
-        Harness = await EngineHarness.StartAsync(TestStores.Postgres("hooks"), silos: 1, Clock, services);
+        Harness = await EngineHarness.StartAsync(EngineStores.Postgres("hooks"), silos: 1, Clock, services);
     }
 
     public async Task DisposeAsync() => await Harness.DisposeAsync();

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
 using Orchestrator.Engine.Tests.Infrastructure;
-using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -185,7 +185,7 @@ public sealed class SiloStopTests(ITestOutputHelper output) : IAsyncLifetime
 
     private SchemaStore Postgres()
     {
-        var store = new SchemaStore(TestStores.Postgres("stop"));
+        var store = new SchemaStore(EngineStores.Postgres("stop"));
         _cleanup.Add(store);
         return store;
     }
@@ -258,10 +258,10 @@ public sealed class SiloStopTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>A PostgreSQL schema of this test's own, dropped at the end.</summary>
-    private sealed class SchemaStore(RuntimeOptions options) : IAsyncDisposable
+    private sealed class SchemaStore(OrchestratorDatabaseOptions options) : IAsyncDisposable
     {
         public string ConnectionString => options.ConnectionString;
 
-        public ValueTask DisposeAsync() => new(TestStores.DropAsync(options));
+        public ValueTask DisposeAsync() => new(EngineStores.DropAsync(options));
     }
 }

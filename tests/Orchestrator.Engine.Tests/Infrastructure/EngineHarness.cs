@@ -8,46 +8,64 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.TestingHost;
+using Orchestrator.Api.Common;
 using Orchestrator.Api.Hosting;
+using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Hooks;
-using Orchestrator.Grains.Plans;
-using Orchestrator.Runtime.Client;
-using Orchestrator.Runtime.Hosting;
-using Orchestrator.Runtime.Messaging;
-using Orchestrator.Runtime.Testing;
+using Orchestrator.Runtime.Durable;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
+using Orchestrator.Silo.Hosting;
 
 namespace Orchestrator.Engine.Tests.Infrastructure;
 
 /// <summary>
-/// The orchestrator as the tests drive it: a test cluster of silos on a real store, the real REST API and agent
-/// gateway on a real Kestrel port (restartable on the same port), and real agent processes.
+/// The orchestrator as the tests drive it: Orleans silos in this process (<see cref="EngineCluster"/>) hosting the
+/// orchestrator as the silo process does, on a real database (PostgreSQL schema or SQLite file); the real REST API and
+/// agent gateway on a real Kestrel port (restartable on the same port), talking to the silos as an Orleans client and
+/// reading the database as a separate API process would; and real agent processes. A test's manual clock is the
+/// orchestrator clock (grain timers, wake-ups, reminders, the API's "now"), never the silos' own time.
 /// </summary>
 public sealed class EngineHarness : IAsyncDisposable
 {
-    public static readonly GrainTypeRegistry Registry = GrainTypeRegistry.FromAssemblies(typeof(PlanGrain).Assembly);
-
     private readonly List<AgentProcess> _agents = [];
     private WebApplication? _api;
 
     private readonly Action<ApiOptions>? _configureApi;
 
-    private EngineHarness(TestCluster cluster, RuntimeOptions options, ManualTimeProvider? clock, int port, Action<ApiOptions>? configureApi)
+    private EngineHarness(EngineCluster cluster, OrchestratorDatabaseOptions store, OrchestratorDatabase database, ManualTimeProvider? clock, int port,
+        Action<ApiOptions>? configureApi)
     {
         _configureApi = configureApi;
         Cluster = cluster;
-        Options = options;
+        Store = store;
+        Database = database;
         Clock = clock;
+        OrchestratorClock = new OrchestratorClock(clock ?? TimeProvider.System);
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(60) };
+        Client = new GrainClient(cluster.Client, database, OrchestratorClock);
     }
 
-    public TestCluster Cluster { get; }
+    public EngineCluster Cluster { get; }
 
-    public RuntimeOptions Options { get; }
+    /// <summary>The database the silos and the API share.</summary>
+    public OrchestratorDatabaseOptions Store { get; }
+
+    /// <summary>The API's own handle on the database (the silos each have theirs).</summary>
+    public OrchestratorDatabase Database { get; }
 
     /// <summary>The cluster's clock when the test drives time; null when it runs on real time.</summary>
     public ManualTimeProvider? Clock { get; }
+
+    private OrchestratorClock OrchestratorClock { get; }
 
     public int Port { get; }
 
@@ -57,29 +75,49 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public ClusterClient Client => Cluster.Client;
+    /// <summary>Grains (through the cluster's Orleans client) and the database's readers, as the API sees them.</summary>
+    public GrainClient Client { get; }
 
     /// <summary>
-    /// Starts the cluster and the API; <paramref name="services"/> are the silos' services (default: status hooks with
-    /// default options), <paramref name="configureApi"/> changes the API's options from the harness's.
+    /// Starts the silos and the API. <paramref name="services"/>: services whose <see cref="StatusHookOptions"/> the silos
+    /// use (default options otherwise); <paramref name="configureApi"/> changes the API's options from the harness's;
+    /// <paramref name="durable"/> the silos' durable messaging options (attempts, back-off, sweeper).
     /// </summary>
-    public static async Task<EngineHarness> StartAsync(RuntimeOptions options, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null,
-        Action<ApiOptions>? configureApi = null)
+    public static async Task<EngineHarness> StartAsync(OrchestratorDatabaseOptions store, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null,
+        Action<ApiOptions>? configureApi = null, Action<DurableOptions>? durable = null)
     {
-        options.ShardCount = 16;
-        options.LeaseTime = TimeSpan.FromSeconds(4);
-        var cluster = await TestCluster.StartAsync(new TestClusterOptions
+        ArgumentNullException.ThrowIfNull(store);
+        var hooks = services?.GetService<IOptions<StatusHookOptions>>()?.Value;
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSilo((_, silo) =>
         {
-            Runtime = options,
-            Registry = Registry,
-            InitialSilos = silos,
-            Clock = clock ?? TimeProvider.System,
-            Services = services ?? new ServiceCollection().AddStatusHooks().BuildServiceProvider(),
+            silo.AddOrchestrator(store, clock ?? TimeProvider.System, durable, hooks is null ? null : o => Copy(hooks, o));
+            silo.Configure<ClusterMembershipOptions>(membership =>
+            {
+                // A killed silo is declared dead in seconds, so that fault tests see its grains move on.
+                membership.ProbeTimeout = TimeSpan.FromMilliseconds(500);
+                membership.NumMissedProbesLimit = 2;
+                membership.NumVotesForDeathDeclaration = 1;
+            });
         });
-        await cluster.WaitForStableAsync(TimeSpan.FromSeconds(30));
-        var harness = new EngineHarness(cluster, options, clock, FreePort(), configureApi);
+        builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrchestratorSerialization()));
+        var inner = builder.Build();
+        await inner.DeployAsync();
+        var cluster = new EngineCluster(inner);
+        var database = OrchestratorDatabase.Open(store, NullLoggerFactory.Instance, clock: clock);
+        var harness = new EngineHarness(cluster, store, database, clock, FreePort(), configureApi);
         await harness.StartApiAsync();
         return harness;
+    }
+
+    private static void Copy(StatusHookOptions from, StatusHookOptions to)
+    {
+        to.DefaultSecret = from.DefaultSecret;
+        to.AttemptTimeout = from.AttemptTimeout;
+        to.InitialBackoff = from.InitialBackoff;
+        to.MaxBackoff = from.MaxBackoff;
+        to.MaxRetryDuration = from.MaxRetryDuration;
+        to.BlockPrivateNetworks = from.BlockPrivateNetworks;
     }
 
     /// <summary>Starts the API on this harness's port (again, after <see cref="StopApiAsync"/>).</summary>
@@ -88,11 +126,7 @@ public sealed class EngineHarness : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(Server);
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IClusterClientProvider>(new Provider(Cluster.Client));
-        if (Clock is not null)
-        {
-            builder.Services.AddSingleton<TimeProvider>(Clock);
-        }
+        AddClusterServices(builder.Services);
         var apiOptions = new ApiOptions
         {
             AgentToken = Token,
@@ -105,6 +139,15 @@ public sealed class EngineHarness : IAsyncDisposable
         _api = builder.Build();
         _api.MapOrchestratorApi();
         await _api.StartAsync();
+    }
+
+    /// <summary>What an API on this cluster needs besides its options: the grain factory, the database, the orchestrator clock.</summary>
+    public void AddClusterServices(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<IGrainFactory>(Cluster.Client);
+        services.AddSingleton(Database);
+        services.AddSingleton(OrchestratorClock);
     }
 
     public async Task StopApiAsync()
@@ -128,8 +171,8 @@ public sealed class EngineHarness : IAsyncDisposable
     public Task WaitForHostsAsync(params string[] hosts) =>
         Eventually.Until(async () =>
         {
-            var rows = await Client.Indexes.GetAsync(GrainInterfaces.IndexKinds.Host, "", hosts);
-            return rows.Count(r => r.Status == (int)GrainInterfaces.HostStatus.Online);
+            var rows = await Client.Indexes.GetAsync(IndexKinds.Host, "", hosts);
+            return rows.Count(r => r.Status == (int)HostStatus.Online);
         }, n => n == hosts.Length, TimeSpan.FromSeconds(60), $"hosts {string.Join(", ", hosts)} online");
 
     /// <summary>Stores a plan (YAML) under a new id and returns the id.</summary>
@@ -218,13 +261,9 @@ public sealed class EngineHarness : IAsyncDisposable
         }
         await StopApiAsync();
         await Cluster.DisposeAsync();
-        await TestStores.DropAsync(Options);
+        await Database.DisposeAsync();
+        await EngineStores.DropAsync(Store);
         Http.Dispose();
-    }
-
-    private sealed class Provider(ClusterClient client) : IClusterClientProvider
-    {
-        public ClusterClient? Client => client;
     }
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Api.Hosting;
 using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Client;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Engine.Tests.Jobs;
@@ -36,7 +35,7 @@ public sealed class JobsFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Scratch);
-        Harness = await EngineHarness.StartAsync(TestStores.Postgres("jobs"), silos: 1, Clock);
+        Harness = await EngineHarness.StartAsync(EngineStores.Postgres("jobs"), silos: 1, Clock);
         Harness.StartAgent("job-1");
         Harness.StartAgent("job-2");
 
@@ -45,7 +44,7 @@ public sealed class JobsFixture : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(server);
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<IClusterClientProvider>(new Provider(Harness.Client));
+        Harness.AddClusterServices(builder.Services);
         builder.Services.AddOrchestratorApi(new ApiOptions { AgentToken = Harness.Token, JobsSecret = Secret, CommandWait = TimeSpan.FromSeconds(20) });
         _securedApi = builder.Build();
         _securedApi.MapOrchestratorApi();
@@ -95,11 +94,6 @@ public sealed class JobsFixture : IAsyncLifetime
         catch (IOException)
         {
         }
-    }
-
-    private sealed class Provider(ClusterClient client) : IClusterClientProvider
-    {
-        public ClusterClient? Client => client;
     }
 }
 

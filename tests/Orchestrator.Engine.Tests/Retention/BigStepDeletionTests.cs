@@ -19,7 +19,7 @@ public sealed class BigStepDeletionTests(ITestOutputHelper output)
     public async Task Delete_StepOverMoreTargetsThanAChunk_DeletesEveryTargetAndRow()
     {
         Assert.True(Hosts > 2 * StepGrain.DeleteChunkSize, "the step must need several chunks");
-        await using var h = await EngineHarness.StartAsync(TestStores.Postgres("retbig"));
+        await using var h = await EngineHarness.StartAsync(EngineStores.Postgres("retbig"));
         var fleet = h.StartAgent("sim", new Dictionary<string, string> { ["fleet"] = "sim" }, "", "--simulate", $"{Hosts}", "--host-prefix", "sim-");
         try
         {
@@ -57,7 +57,7 @@ public sealed class BigStepDeletionTests(ITestOutputHelper output)
             }, n => n == 0, Wait, "every host target deleted");
             Assert.Null(await h.Client.GetGrain<IStepGrain>(stepKey).GetAsync());
             Assert.Empty(await h.Client.Indexes.GetAsync(IndexKinds.Instance, "", [id]));
-            Assert.Empty(await h.Client.GetDeadLettersAsync());
+            Assert.Empty(await h.Client.DeadLetters.ListAsync(0, 100));
         }
         finally
         {

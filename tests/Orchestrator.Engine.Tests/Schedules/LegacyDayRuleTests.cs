@@ -29,7 +29,7 @@ public sealed class LegacyDayRuleTests
     [Fact]
     public async Task PeriodicJobSavedBeforeDayMatching_FollowsTheStandardRule_AndAPlainScheduleKeepsBoth()
     {
-        var options = TestStores.Sqlite();
+        var options = EngineStores.Sqlite();
         var clock = new ManualTimeProvider(Start);
         await using var h = await EngineHarness.StartAsync(options, silos: 1, clock);
         var plan = await h.PutPlanAsync(GatePlan);

@@ -71,7 +71,7 @@ public sealed class LongDelayFixture : IAsyncLifetime
 
     public EngineHarness Harness { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Harness = await EngineHarness.StartAsync(TestStores.Sqlite(), silos: 1, Clock);
+    public async Task InitializeAsync() => Harness = await EngineHarness.StartAsync(EngineStores.Sqlite(), silos: 1, Clock);
 
     public async Task DisposeAsync() => await Harness.DisposeAsync();
 }

@@ -30,7 +30,7 @@ public sealed class ScheduleFixture : IAsyncLifetime
 
     public ManualTimeProvider Clock { get; } = new(Epoch);
 
-    public async Task InitializeAsync() => Harness = await EngineHarness.StartAsync(TestStores.Postgres("sched"), silos: 1, Clock);
+    public async Task InitializeAsync() => Harness = await EngineHarness.StartAsync(EngineStores.Postgres("sched"), silos: 1, Clock);
 
     public async Task DisposeAsync() => await Harness.DisposeAsync();
 }

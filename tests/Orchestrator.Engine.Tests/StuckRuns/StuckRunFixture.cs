@@ -22,11 +22,12 @@ public sealed class StuckRunFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = TestStores.Postgres("stuck");
-        options.MaxMessageAttempts = 2;
-        options.RetryBackoffBase = RetryBackoff;
-        options.RetryBackoffMax = RetryBackoff;
-        Harness = await EngineHarness.StartAsync(options, silos: 1, Clock);
+        Harness = await EngineHarness.StartAsync(EngineStores.Postgres("stuck"), silos: 1, Clock, durable: options =>
+        {
+            options.MaxDeliveryAttempts = 2;
+            options.RetryBackoffBase = RetryBackoff;
+            options.RetryBackoffMax = RetryBackoff;
+        });
         Harness.StartAgent("stuck-1");
         await Harness.WaitForHostsAsync("stuck-1");
     }
