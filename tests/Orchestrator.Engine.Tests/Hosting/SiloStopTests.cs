@@ -145,7 +145,7 @@ public sealed class SiloStopTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Sigterm_PostgresWithLocalAgent_ExitsZeroWithinTheDrainTimeAndReleasesItsShards()
     {
         var store = Postgres();
-        var silo = Start(SiloProcess.NewDataDirectory("pg-local"), "--store", "postgres", "--connection-string", store.ConnectionString, "--shard-count", "8",
+        var silo = Start(SiloProcess.NewDataDirectory("pg-local"), "--store", "postgres", "--connection-string", store.ConnectionString,
             "--agent-token", "pg-token", "--local-agent", "true", "--shutdown-drain-timeout", "00:00:05");
         await silo.WaitForHostAsync("local");
         await silo.WaitReadyAsync();
@@ -161,7 +161,7 @@ public sealed class SiloStopTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Sigterm_PostgresWithoutLocalAgent_WhileARemoteAgentLongPolls_ExitsZeroAndReleasesItsShards()
     {
         var store = Postgres();
-        var silo = Start(SiloProcess.NewDataDirectory("pg-remote"), "--store", "postgres", "--connection-string", store.ConnectionString, "--shard-count", "8",
+        var silo = Start(SiloProcess.NewDataDirectory("pg-remote"), "--store", "postgres", "--connection-string", store.ConnectionString,
             "--agent-token", "pg-token", "--shutdown-drain-timeout", "00:00:05");
         await silo.WaitReadyAsync();
         var agent = AgentProcess.Start(silo.Http.BaseAddress!.ToString().TrimEnd('/'), "pg-token", "stop-pg-remote");

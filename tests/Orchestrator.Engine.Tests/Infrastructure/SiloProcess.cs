@@ -7,7 +7,8 @@ using Orchestrator.Runtime.Tests.Infrastructure;
 namespace Orchestrator.Engine.Tests.Infrastructure;
 
 /// <summary>
-/// A real silo process (<c>Orchestrator.Silo</c> as its own project built it) on a free port, with its data under
+/// A real silo process (<c>Orchestrator.Silo</c> as its own project built it) on free ports (HTTP, Orleans silo and
+/// gateway), with its data under
 /// <see cref="DataDirectory"/> (its working directory and content root: <c>data/orchestrator.db</c>,
 /// <c>data/agent-token</c>, <c>data/jobs-secret</c>). Started again on the same directory, it finds its data.
 /// </summary>
@@ -66,7 +67,9 @@ public sealed class SiloProcess : IAsyncDisposable
             WorkingDirectory = dataDirectory,
         };
         info.ArgumentList.Add(Repo.Built("silo", "Orchestrator.Silo"));
-        foreach (var arg in args.Concat(["--urls", $"http://127.0.0.1:{port}", "--contentroot", dataDirectory]))
+        // Orleans' ports too: silos of tests running at once must not meet on the defaults (11111, 30000).
+        string[] ports = args.Contains("--silo-port") ? [] : ["--silo-port", $"{EngineHarness.FreePort()}", "--gateway-port", $"{EngineHarness.FreePort()}"];
+        foreach (var arg in args.Concat(ports).Concat(["--urls", $"http://127.0.0.1:{port}", "--contentroot", dataDirectory]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -84,7 +87,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Waits until <c>/readyz</c> answers 200 (it holds its shards).</summary>
+    /// <summary>Waits until <c>/readyz</c> answers 200 (the silo is active in Orleans' membership).</summary>
     public Task WaitReadyAsync() => WaitForStatusAsync("/readyz", "the silo ready");
 
     /// <summary>Waits until <paramref name="host"/> has registered (its agent is polling).</summary>
