@@ -100,7 +100,12 @@ public sealed class EngineHarness : IAsyncDisposable
                 membership.NumVotesForDeathDeclaration = 1;
             });
         });
-        builder.ConfigureClient(client => client.Services.AddSerializer(s => s.AddOrchestratorSerialization()));
+        builder.ConfigureClient(client =>
+        {
+            client.Services.AddSerializer(s => s.AddOrchestratorSerialization());
+            // A silo started after its predecessor was killed is this client's next gateway: find it in seconds.
+            client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
+        });
         var inner = builder.Build();
         await inner.DeployAsync();
         var cluster = new EngineCluster(inner);
