@@ -88,17 +88,31 @@ public static class SiloComposition
     private sealed class ProviderTablesMigration(OrchestratorDatabase database, ILogger<ProviderTablesMigration> logger) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
-            lifecycle.Subscribe(nameof(ProviderTablesMigration), ServiceLifecycleStage.First, async cancellationToken =>
+            lifecycle.Subscribe(nameof(ProviderTablesMigration), ServiceLifecycleStage.First, MigrateAsync);
+
+        private async Task MigrateAsync(CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
             {
-                if (database.Kind == OrchestratorDatabaseOptions.Postgres)
+                try
                 {
-                    await ProviderMigrationRunner.ApplyPostgresAsync(database.Options.ConnectionString, logger, cancellationToken);
+                    if (database.Kind == OrchestratorDatabaseOptions.Postgres)
+                    {
+                        await ProviderMigrationRunner.ApplyPostgresAsync(database.Options.ConnectionString, logger, cancellationToken);
+                    }
+                    else
+                    {
+                        await ProviderMigrationRunner.ApplySqliteAsync(database.Options.ConnectionString, logger, cancellationToken);
+                    }
+                    await database.MigrateAsync(cancellationToken);
+                    return;
                 }
-                else
+                catch (Npgsql.PostgresException ex) when (attempt < 3 && ex.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DuplicateSchema)
                 {
-                    await ProviderMigrationRunner.ApplySqliteAsync(database.Options.ConnectionString, logger, cancellationToken);
+                    // Silos starting together on a fresh schema: both migrators create it before taking their lock, and one
+                    // loses the race. The schema exists now; the migrations are re-runnable.
                 }
-                await database.MigrateAsync(cancellationToken);
-            });
+            }
+        }
     }
 }
