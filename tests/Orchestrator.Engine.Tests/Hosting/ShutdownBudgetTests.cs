@@ -1,6 +1,6 @@
 using Orchestrator.Silo.Shutdown;
 
-namespace Orchestrator.Runtime.Tests.Hosting;
+namespace Orchestrator.Engine.Tests.Hosting;
 
 public sealed class ShutdownBudgetTests
 {

@@ -1,7 +1,7 @@
 using System.Runtime.Versioning;
 using Orchestrator.Silo.Secrets;
 
-namespace Orchestrator.Runtime.Tests.Hosting;
+namespace Orchestrator.Engine.Tests.Hosting;
 
 [UnsupportedOSPlatform("windows")] // file modes are POSIX
 public sealed class SecretFileTests : IDisposable

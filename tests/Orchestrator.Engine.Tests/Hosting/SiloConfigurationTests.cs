@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Configuration;
+using Orchestrator.Silo;
+
+namespace Orchestrator.Engine.Tests.Hosting;
+
+public sealed class SiloConfigurationTests
+{
+    private static (SiloSettings Settings, List<string> Errors) Read(IEnumerable<(string Key, string Value)> appsettings, Dictionary<string, string?> environment, params string[] args)
+    {
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(appsettings.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)));
+        var errors = new List<string>(SiloConfiguration.AddSources(builder, environment, args));
+        var settings = SiloConfiguration.Read(builder.Build(), errors);
+        return (settings, errors);
+    }
+
+    private static (SiloSettings Settings, List<string> Errors) Read(params string[] args) => Read([], [], args);
+
+    [Fact]
+    public void Read_ArgumentsOverrideEnvironmentOverrideAppSettings()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ORCH_SILO_NAME"] = "from-env", ["ORCH_CLUSTER_ID"] = "env-cluster", ["ORCH_AGENT_TOKEN"] = "shared", ["ORCH_MAX_DELIVERY_ATTEMPTS"] = "7", ["PATH"] = "/bin",
+        };
+
+        var (settings, errors) = Read([("Orchestrator:Store", "postgres"), ("Orchestrator:ClusterId", "file-cluster"), ("Orchestrator:SiloPort", "12000")], environment,
+            "--silo-name", "from-args", "--connection-string", "Host=db", "--gateway-port=31000", "--urls", "http://x");
+
+        Assert.Empty(errors);
+        Assert.Equal("postgres", settings.Database.Store);
+        Assert.Equal("Host=db", settings.Database.ConnectionString);
+        Assert.Equal("from-args", settings.Node.SiloName);
+        Assert.Equal("env-cluster", settings.Node.ClusterId);
+        Assert.Equal(12000, settings.Node.SiloPort);
+        Assert.Equal(31000, settings.Node.GatewayPort);
+        Assert.Equal("shared", settings.Hosting.AgentToken);
+        Assert.Equal(7, settings.Durable.MaxDeliveryAttempts);
+    }
+
+    [Fact]
+    public void Read_OrleansSettings_HaveOrchNames()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ORCH_CLUSTER_ID"] = "c1", ["ORCH_SERVICE_ID"] = "s1", ["ORCH_SILO_PORT"] = "11112", ["ORCH_GATEWAY_PORT"] = "30001",
+            ["ORCH_ADVERTISED_ADDRESS"] = "10.0.0.7", ["ORCH_KUBERNETES"] = "true",
+        };
+
+        var (settings, errors) = Read([], environment);
+
+        Assert.Empty(errors);
+        Assert.Equal(("c1", "s1", 11112, 30001, "10.0.0.7", true),
+            (settings.Node.ClusterId, settings.Node.ServiceId, settings.Node.SiloPort, settings.Node.GatewayPort, settings.Node.AdvertisedAddress, settings.Node.Kubernetes));
+    }
+
+    [Fact]
+    public void Read_BadValues_NameTheSettingAndTheProblem()
+    {
+        var environment = new Dictionary<string, string?> { ["ORCH_SWEEP_INTERVAL"] = "soon" };
+
+        var (_, errors) = Read([("Orchestrator:Colour", "blue")], environment, "--silo-port", "0", "--advertised-address", "here", "--store");
+
+        Assert.Contains(errors, e => e.StartsWith("Orchestrator:Colour: unknown setting", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'Orchestrator:SweepInterval'", StringComparison.Ordinal) && e.Contains("TimeSpan", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--store: a value is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("SiloPort: 0 is not a port", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("AdvertisedAddress: 'here' is not an IP address", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_SettingsOfTheReplacedRuntime_AreRefusedWithWhatReplacedThem()
+    {
+        var (_, errors) = Read([("Orchestrator:LeaseTime", "00:00:15")], [], "--shard-count", "8", "--max-message-attempts", "3");
+
+        Assert.Contains(errors, e => e.StartsWith("--shard-count: no longer used", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--max-message-attempts: replaced by MaxDeliveryAttempts", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Orchestrator:LeaseTime: no longer used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_UnknownArgument_IsAnErrorListingTheKnownSettings()
+    {
+        var (_, errors) = Read("--colour", "blue");
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("--colour: unknown setting; known settings are ", error, StringComparison.Ordinal);
+        Assert.Contains("ClusterId", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_PostgresWithoutAgentToken_IsAnErrorNamingTheSetting()
+    {
+        var (_, errors) = Read("--store", "postgres", "--connection-string", "Host=db");
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("AgentToken: required with the postgres store", error, StringComparison.Ordinal);
+        Assert.Contains("ORCH_AGENT_TOKEN", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_SqliteWithoutAgentTokenOrJobsSecret_IsFine()
+    {
+        var (settings, errors) = Read();
+
+        Assert.Empty(errors);
+        Assert.Equal("sqlite", settings.Database.Store);
+        Assert.Equal("", settings.Hosting.AgentToken);
+        Assert.Equal("", settings.Hosting.JobsSecret);
+        Assert.Equal((11111, 30000), (settings.Node.SiloPort, settings.Node.GatewayPort));
+    }
+
+    [Theory]
+    [InlineData("-x")]
+    [InlineData("a b")]
+    public void Read_LocalAgentHostAgentsCannotRegister_IsAnErrorNamingTheSetting(string host)
+    {
+        var (_, errors) = Read("--local-agent-host", host);
+
+        Assert.Contains(errors, e => e.StartsWith("LocalAgentHost: ", StringComparison.Ordinal) && e.Contains("is not a host name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_NonPositiveDrainTime_IsAnErrorNamingTheSetting()
+    {
+        var (_, errors) = Read("--shutdown-drain-timeout", "00:00:00");
+
+        Assert.Contains(errors, e => e.StartsWith("ShutdownDrainTimeout: 00:00:00 must be positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void UseKubernetes_FollowsTheSettingElseThePodEnvironment()
+    {
+        var pod = new Dictionary<string, string?> { ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1" };
+
+        Assert.True(new SiloNodeOptions().UseKubernetes(pod));
+        Assert.False(new SiloNodeOptions().UseKubernetes(new Dictionary<string, string?>()));
+        Assert.False(new SiloNodeOptions { Kubernetes = false }.UseKubernetes(pod));
+    }
+}
