@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Net;
 using Orchestrator.Api.Hosting;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Clustering;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Silo;
@@ -9,6 +11,7 @@ using Orchestrator.Silo.Secrets;
 using Orchestrator.Silo.Shutdown;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Serialization;
 
 var builder = WebApplication.CreateBuilder(args);
 var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
@@ -40,7 +43,74 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = budget.HostTime
 builder.Services.AddSingleton(settings);
 
 var kubernetes = node.UseKubernetes(environment);
-builder.UseOrleans(silo =>
+var apiOnly = node.Role == SiloNodeOptions.ApiRole;
+if (apiOnly)
+{
+    // The API as its own process: an Orleans client of the cluster (gateways from the membership table), reading the
+    // cluster's database; the silos own the schema and its migrations.
+    builder.UseOrleansClient(client =>
+    {
+        client.UseOrchestratorPostgresClustering(database.ConnectionString);
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = node.ClusterId;
+            o.ServiceId = node.ServiceId;
+        });
+        client.Services.AddSerializer(s => s.AddOrchestratorSerialization());
+        client.AddDashboard();
+    });
+    builder.Services.AddOrchestratorDatabase(o => SiloComposition.CopyTo(database, o));
+    builder.Services.AddOrchestratorClock(TimeProvider.System);
+}
+else
+{
+    builder.UseOrleans(silo => ConfigureSilo(silo));
+}
+
+builder.Services.AddOrchestratorApi(new ApiOptions
+{
+    AgentToken = secrets.AgentToken,
+    HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
+    JobsSecret = secrets.JobsSecret,
+    MaxUploadBytes = database.MaxBlobBytes,
+});
+if (!apiOnly && (hosting.LocalAgent ?? database.Store == OrchestratorDatabaseOptions.Sqlite))
+{
+    builder.Services.AddSingleton(hosting);
+    builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalAgentService>(sp, secrets.AgentToken, Path.Combine(dataDirectory, "local-agent")));
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalAgentService>());
+}
+
+var app = builder.Build();
+var polls = app.Services.GetRequiredService<LongPollCloser>();
+app.Use((context, next) => polls.InvokeAsync(context, () => next(context)));
+app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
+if (apiOnly)
+{
+    app.MapGet("/readyz", SiloReadiness.CheckClient);
+}
+else
+{
+    app.MapGet("/readyz", SiloReadiness.Check);
+}
+app.MapOrchestratorApi();
+app.MapOrleansDashboard("/dashboard");
+app.Logger.LogInformation("Orchestrator {Role} {Name}: store {Store}, cluster {ClusterId}/{ServiceId}, silo port {SiloPort}, gateway port {GatewayPort}{Kubernetes}, drain time {Drain}",
+    node.Role, node.SiloName, database.Store, node.ClusterId, node.ServiceId, node.SiloPort, node.GatewayPort, kubernetes ? ", Kubernetes hosting" : "", node.ShutdownDrainTimeout);
+secrets.LogSources(app.Logger);
+var stopping = app.Lifetime.ApplicationStopping; // read now: the services are disposed when RunAsync throws
+try
+{
+    await app.RunAsync();
+}
+catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or OrleansLifecycleCanceledException)
+{
+    // SIGTERM while starting: the host cancels the start (Orleans' lifecycle says so with its own exception) and closes
+    // what had started, which is the stop asked for.
+}
+return 0;
+
+void ConfigureSilo(ISiloBuilder silo)
 {
     silo.AddOrchestrator(database, TimeProvider.System, durable => SiloComposition.CopyTo(settings.Durable, durable),
         hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment));
@@ -76,39 +146,4 @@ builder.UseOrleans(silo =>
         }
     }
     silo.AddDashboard();
-});
-
-builder.Services.AddOrchestratorApi(new ApiOptions
-{
-    AgentToken = secrets.AgentToken,
-    HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
-    JobsSecret = secrets.JobsSecret,
-    MaxUploadBytes = database.MaxBlobBytes,
-});
-if (hosting.LocalAgent ?? database.Store == OrchestratorDatabaseOptions.Sqlite)
-{
-    builder.Services.AddSingleton(hosting);
-    builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<LocalAgentService>(sp, secrets.AgentToken, Path.Combine(dataDirectory, "local-agent")));
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalAgentService>());
 }
-
-var app = builder.Build();
-var polls = app.Services.GetRequiredService<LongPollCloser>();
-app.Use((context, next) => polls.InvokeAsync(context, () => next(context)));
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
-app.MapGet("/readyz", SiloReadiness.Check);
-app.MapOrchestratorApi();
-app.MapOrleansDashboard("/dashboard");
-app.Logger.LogInformation("Orchestrator silo {Name}: store {Store}, cluster {ClusterId}/{ServiceId}, silo port {SiloPort}, gateway port {GatewayPort}{Kubernetes}, drain time {Drain}",
-    node.SiloName, database.Store, node.ClusterId, node.ServiceId, node.SiloPort, node.GatewayPort, kubernetes ? ", Kubernetes hosting" : "", node.ShutdownDrainTimeout);
-secrets.LogSources(app.Logger);
-var stopping = app.Lifetime.ApplicationStopping; // read now: the services are disposed when RunAsync throws
-try
-{
-    await app.RunAsync();
-}
-catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-{
-    // SIGTERM while starting: the host cancels the start (and closes what had started), which is the stop asked for.
-}
-return 0;

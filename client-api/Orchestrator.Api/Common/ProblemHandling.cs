@@ -34,6 +34,14 @@ public static partial class ProblemHandling
         return services;
     }
 
+    /// <summary>
+    /// Orleans could not deliver a grain call for a while (the silo holding the grain died or left, no gateway, no answer
+    /// in time): answered 503 with <c>Retry-After</c>, never 500.
+    /// </summary>
+    internal static bool IsClusterUnavailable(Exception e) =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException
+        || e is OrleansException && e.GetType().Name == "ConnectionFailedException";
+
     internal static bool IsApi(PathString path) => path.StartsWithSegments("/api/v1", StringComparison.OrdinalIgnoreCase);
 
     internal static bool IsHarbor(PathString path) =>
@@ -143,6 +151,16 @@ internal sealed partial class ApiErrorsMiddleware(RequestDelegate next, ILogger<
             await WriteAsync(http, error).ConfigureAwait(false);
             return;
         }
+        catch (Exception e) when (ProblemHandling.IsClusterUnavailable(e) && !http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            // Not the request's fault, nor a bug: a silo just left or joined and a grain call could not be routed.
+            Log.ClusterUnavailable(logger, request.Method, request.Path, e.GetType().Name);
+            http.Response.Clear();
+            http.Response.Headers.RetryAfter = "1";
+            await WriteAsync(http, new InputError(StatusCodes.Status503ServiceUnavailable,
+                new FieldError("", "The cluster could not reach the grain this request needs (a silo left or joined); retry shortly."))).ConfigureAwait(false);
+            return;
+        }
         catch (Exception e) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
         {
             Log.Failed(logger, request.Method, request.Path, e);
@@ -192,6 +210,9 @@ internal sealed partial class ApiErrorsMiddleware(RequestDelegate next, ILogger<
     {
         [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "{Method} {Path}: answered {Status}, {Field} could not be bound")]
         public static partial void BindingFailed(ILogger logger, string method, PathString path, int status, string field);
+
+        [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "{Method} {Path}: the cluster could not route a grain call ({Exception}); answered 503")]
+        public static partial void ClusterUnavailable(ILogger logger, string method, PathString path, string exception);
 
         [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
         public static partial void Failed(ILogger logger, string method, PathString path, Exception exception);

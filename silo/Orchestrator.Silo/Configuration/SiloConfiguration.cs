@@ -146,6 +146,10 @@ public static class SiloConfiguration
         {
             problems.AddRange(durable.Failures);
         }
+        if (settings.Node.Role == SiloNodeOptions.ApiRole && settings.Database.Store != OrchestratorDatabaseOptions.Postgres)
+        {
+            problems.Add("Role: 'api' joins a cluster through its PostgreSQL membership table; set --store postgres and the cluster's --connection-string.");
+        }
         if (settings.Database.Store == OrchestratorDatabaseOptions.Postgres && settings.Hosting.AgentToken.Length == 0)
         {
             // Nothing is generated for a cluster: a token made by one silo would be refused by the others.

@@ -9,6 +9,18 @@ namespace Orchestrator.Silo;
 /// </summary>
 public sealed class SiloNodeOptions
 {
+    public const string SiloRole = "silo";
+    public const string ApiRole = "api";
+
+    /// <summary>
+    /// <c>silo</c> (default): an Orleans silo hosting the grains, with the REST API, agent gateway and dashboard in the
+    /// same process. <c>api</c>: the REST API, agent gateway and dashboard only, joining a PostgreSQL cluster as an
+    /// Orleans client (<c>UseOrleansClient</c>, the cluster's membership table finds its gateways) and reading the same
+    /// database; it needs <c>--store postgres</c>, the cluster's <see cref="ClusterId"/>/<see cref="ServiceId"/> and agent
+    /// token, and hosts no grains.
+    /// </summary>
+    public string Role { get; set; } = SiloRole;
+
     /// <summary>The silo's name in membership and on the dashboard. Default: the machine name.</summary>
     public string SiloName { get; set; } = Environment.MachineName;
 
@@ -51,6 +63,10 @@ public sealed class SiloNodeOptions
 
     public IEnumerable<string> Validate()
     {
+        if (Role is not (SiloRole or ApiRole))
+        {
+            yield return $"Role: '{Role}' is not a role; use '{SiloRole}' or '{ApiRole}'.";
+        }
         if (string.IsNullOrWhiteSpace(SiloName))
         {
             yield return "SiloName: must not be empty.";

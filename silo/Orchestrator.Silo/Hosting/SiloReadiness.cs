@@ -21,4 +21,16 @@ public static class SiloReadiness
             ? Results.Ok(new { status = "ready", silo = local.Name, address = local.SiloAddress.ToString() })
             : Results.Json(new { status = "not ready", silo = local.Name, membership = status.ToString() }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
+
+    /// <summary>
+    /// <c>GET /readyz</c> of an API-only process (<c>--role api</c>): its Orleans client connected to the cluster at start
+    /// (the web server listens only after it did), so it is ready until it stops.
+    /// </summary>
+    public static IResult CheckClient(IHostApplicationLifetime lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        return lifetime.ApplicationStopping.IsCancellationRequested
+            ? Results.Json(new { status = "stopping" }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Ok(new { status = "ready", role = "api" });
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.TestingHost;
@@ -31,6 +32,11 @@ public sealed class EngineCluster(InProcessTestCluster cluster) : IAsyncDisposab
         if (RunningSilos.Count > 0)
         {
             await WaitDeclaredDeadAsync(silo.SiloAddress);
+            // Every survivor, not just the one the management grain asks: each drops the dead silo's grains from its
+            // directory when it learns, and until then a call routed there fails.
+            await Eventually.Until(
+                () => Task.FromResult(RunningSilos.All(s => s.ServiceProvider.GetRequiredService<IClusterMembershipService>().CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Dead)),
+                dead => dead, TimeSpan.FromSeconds(60), $"every running silo to see {silo.SiloAddress} dead");
         }
     }
 
