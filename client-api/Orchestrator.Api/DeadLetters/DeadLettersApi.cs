@@ -53,6 +53,12 @@ public static class DeadLettersApi
             return TypedResults.Problem(title: "Conflicts with the current state.", statusCode: StatusCodes.Status409Conflict,
                 detail: $"Dead letter {messageId} cannot be delivered as stored: {ex.Message}");
         }
+        catch (Exception ex) when (!ProblemHandling.IsClusterUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // The grain threw again, as when it was parked: the letter stays, and the answer says what it threw.
+            return TypedResults.Problem(title: "Conflicts with the current state.", statusCode: StatusCodes.Status409Conflict,
+                detail: $"Dead letter {messageId} was delivered again and failed again; it stays parked: {ex.GetType().FullName}: {ex.Message}");
+        }
         return outcome switch
         {
             ReplayOutcome.Delivered => TypedResults.Ok(new { id = messageId, replayed = true }),
