@@ -117,6 +117,13 @@ public sealed class SiloProcess : IAsyncDisposable
         return (_process.ExitCode, started.Elapsed);
     }
 
+    /// <summary>Waits for the process to exit by itself (a start refused for its configuration): its exit status.</summary>
+    public async Task<(int ExitCode, string Log)> WaitForExitAsync()
+    {
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (_process.ExitCode, Log);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
