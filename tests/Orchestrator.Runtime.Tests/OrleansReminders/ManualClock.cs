@@ -4,8 +4,9 @@ namespace Orchestrator.Runtime.Tests.OrleansReminders;
 /// A clock tests move by hand, for the keyed Orleans clocks (reminders, grain timers). Unlike
 /// <c>Infrastructure.ManualTimeProvider</c> it also moves <see cref="GetTimestamp"/>: Orleans measures elapsed time with
 /// timestamps (<c>DelayAsync</c>, <c>AsyncTimer</c>), so a clock whose timestamps ran on the wall clock would make those
-/// delays wait for real time as well as for the test. Timers whose due time is passed fire on the thread that moves the
-/// clock, in due-time order.
+/// delays wait for real time as well as for the test. Timers whose due time is passed are queued in due-time order to the
+/// thread pool, as a real timer's callbacks are: run on the thread that moves the clock, Orleans' reminder service
+/// continues inline into work that waits on the very clock being moved, and the advance never returns.
 /// </summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
@@ -34,8 +35,8 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
         {
             target = _now + by;
         }
-        // Fire one timer at a time, moving the clock to its due time first, so a callback that re-arms itself or reads
-        // the time sees the instant it was due at, as it would on a real clock.
+        // One timer at a time, moving the clock to its due time first, so a periodic timer is due again a period after the
+        // instant it was due at, as it would be on a real clock.
         while (true)
         {
             Timer? next;
@@ -53,7 +54,7 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
                 }
                 next.Rearm(_now);
             }
-            next.Fire();
+            ThreadPool.UnsafeQueueUserWorkItem(static timer => timer.Fire(), next, preferLocal: false);
         }
     }
 
