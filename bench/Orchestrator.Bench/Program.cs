@@ -11,11 +11,13 @@ return command switch
     "reminders" => await LatencyBench.RemindersAsync(options),
     "fanout" => await FanoutBench.RunAsync(options),
     "cron" => await CronBench.RunAsync(options),
+    "storage" => await StorageBench.RunAsync(options),
+    "grain-writes" => await Orchestrator.Bench.Durable.GrainWritesBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron|storage|grain-writes --connection CS [options]");
     return 2;
 }

@@ -25,15 +25,18 @@ public interface IHostTargetGrain : IGrainWithStringKey
 
 public sealed record StartTarget(string StepKey, string Host, int StepAttempt, WorkSpec Work, TimeSpan? Timeout, RetryPolicy Retry, IReadOnlyList<ExitCodeRule> ExitCodes, bool HostOnline);
 
-/// <summary>An agent event as the gateway forwards it.</summary>
+/// <summary>
+/// An agent event as the gateway forwards it: the agent's outcome and its raw exit code, which the target judges
+/// (<see cref="AgentOutcome"/>). <see cref="Outcome"/> is set on <see cref="AgentEventType.Finished"/> only.
+/// </summary>
 public sealed record TargetAgentEvent(
     string AssignmentId,
     string SessionId,
-    string Type,
+    AgentEventType Type,
     DateTimeOffset At,
     int? Percent,
     string? Message,
-    string? Outcome,
+    AgentOutcome? Outcome,
     int? ExitCode,
     IReadOnlyDictionary<string, string>? Outputs,
     long? LogChunks,

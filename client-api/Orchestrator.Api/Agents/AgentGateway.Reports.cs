@@ -39,28 +39,17 @@ public static partial class AgentGateway
         var results = await Task.WhenAll(valid.Events.Select(async item =>
         {
             var (index, e, targetKey) = item;
-            var type = e.Type switch { AgentEventType.Started => "started", AgentEventType.Progress => "progress", _ => "finished" };
-            var dedupe = e.Type == AgentEventType.Progress ? $"ev:{e.AssignmentId}:p:{e.At.UtcTicks}:{e.Percent}" : $"ev:{e.AssignmentId}:{type}";
-            var outcome = e.Outcome switch
-            {
-                AgentOutcome.Succeeded => "succeeded",
-                AgentOutcome.Failed => "failed",
-                AgentOutcome.TimedOut => "timedOut",
-                AgentOutcome.Cancelled => "cancelled",
-                AgentOutcome.Error => "error",
-                _ => null,
-            };
             try
             {
-                await client.GetGrain<IHostTargetGrain>(targetKey).WithDedupeKey(dedupe).OnAgentEvent(new TargetAgentEvent(
-                    e.AssignmentId, valid.SessionId, type, e.At, e.Percent, e.Message, outcome, e.ExitCode, e.Outputs, e.LogChunks, e.UploadedSha256, e.StartedAt));
+                await client.GetGrain<IHostTargetGrain>(targetKey).WithDedupeKey(AgentEventMapping.DedupeKey(e))
+                    .OnAgentEvent(AgentEventMapping.ToTargetEvent(e, valid.SessionId));
                 return null;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 // One event's command could not be stored (the store failed): the others may have been; this one is
                 // sent again by the agent, and its dedupe key makes a repeat harmless.
-                Log.EventNotStored(logger, e.AssignmentId, type, ex);
+                Log.EventNotStored(logger, e.AssignmentId, AgentEventMapping.Name(e.Type), ex);
                 return new ItemProblem(index, null, $"could not be stored ({ex.GetType().Name}); send it again.");
             }
         }));

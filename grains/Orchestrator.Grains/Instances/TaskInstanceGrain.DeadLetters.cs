@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
 using Orchestrator.Runtime.Grains;
 
 namespace Orchestrator.Grains.Instances;
@@ -37,7 +38,7 @@ public sealed partial class TaskInstanceGrain
         if (State.Status != ExecutionStatus.Stopping && control is not null)
         {
             State.EndAs = control.Stop ? ExecutionStatus.Stopped : ExecutionStatus.Cancelled;
-            State.Reason = $"{(control.Stop ? "stopped" : "cancelled")} by {control.By}" + (control.Reason is null ? "" : $": {control.Reason}");
+            State.Reason = ControlRules.CancelReason(control);
         }
         var stopped = State.Status == ExecutionStatus.Stopping || control is not null;
         if (State.Status == ExecutionStatus.Scheduled)
@@ -53,7 +54,7 @@ public sealed partial class TaskInstanceGrain
             StepGrain(State.CurrentStep).Cancel($"the run ended: {failure}");
         }
         return stopped
-            ? Finish(State.EndAs, $"{State.Reason ?? Camel(State.EndAs)}; {failure}")
+            ? Finish(State.EndAs, $"{State.Reason ?? EnumText.Camel(State.EndAs)}; {failure}")
             : Finish(ExecutionStatus.Failed, $"the run could not go on: {failure}");
     }
 

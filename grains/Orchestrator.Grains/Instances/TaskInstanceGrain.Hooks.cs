@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
 
 namespace Orchestrator.Grains.Instances;
 
@@ -28,7 +29,7 @@ public sealed partial class TaskInstanceGrain
             {
                 ["index"] = i,
                 ["name"] = definition.Steps[i].Name,
-                ["status"] = Camel(State.Steps[i].Status),
+                ["status"] = EnumText.Camel(State.Steps[i].Status),
                 ["attempt"] = State.Steps[i].Attempt,
             };
             if (State.Steps[i].Reason is { } reason)
@@ -42,7 +43,7 @@ public sealed partial class TaskInstanceGrain
             ["type"] = "taskInstance.status",
             ["id"] = GrainKey,
             ["revision"] = State.Revision,
-            ["status"] = Camel(State.Status),
+            ["status"] = EnumText.Camel(State.Status),
             ["planId"] = State.PlanId,
             ["planVersion"] = State.PlanVersion,
             ["planName"] = definition.Name,
@@ -94,11 +95,5 @@ public sealed partial class TaskInstanceGrain
             ["revision"] = State.Revision,
             ["metadata"] = metadata,
         };
-    }
-
-    private static string Camel(Enum value)
-    {
-        var name = value.ToString();
-        return char.ToLowerInvariant(name[0]) + name[1..];
     }
 }

@@ -11,12 +11,12 @@ public sealed partial class TaskInstanceGrain
     private Task StartStepAt(int index, AttemptSet? retry)
     {
         var definition = State.Definition!;
-        while (index < State.Steps.Count && State.Steps[index].SkipRequested && retry is null)
+        var next = StepSequence.NextToStart(State.Steps, index, retry);
+        for (; index < next; index++)
         {
             State.Steps[index].Status = ExecutionStatus.Skipped;
-            State.Steps[index].Reason = "skipped before it started";
+            State.Steps[index].Reason = StepSequence.SkippedAhead;
             State.Steps[index].SkipRequested = false;
-            index++;
         }
         if (index >= State.Steps.Count)
         {
@@ -74,16 +74,14 @@ public sealed partial class TaskInstanceGrain
         return Task.CompletedTask;
     }
 
+    private Task Refuse(string requestId, Refusal refusal) => Reply(requestId, refusal.Code, refusal.Message);
+
+    /// <summary>Refuses a command about a step of a run that does not exist, or a step it does not have.</summary>
     private bool CheckStep(string requestId, int stepIndex)
     {
-        if (State.Definition is null)
+        if ((State.Definition is null ? ControlRules.NotFound(GrainKey) : ControlRules.StepOutOfRange(stepIndex, State.Steps.Count)) is { } refusal)
         {
-            Reply(requestId, 404, $"Task instance '{GrainKey}' does not exist.");
-            return false;
-        }
-        if (stepIndex < 0 || stepIndex >= State.Steps.Count)
-        {
-            Reply(requestId, 400, $"stepIndex: {stepIndex} is not a step of this plan (0..{State.Steps.Count - 1}).");
+            Refuse(requestId, refusal);
             return false;
         }
         return true;

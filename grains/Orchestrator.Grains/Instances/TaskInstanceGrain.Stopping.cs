@@ -57,7 +57,7 @@ public sealed partial class TaskInstanceGrain
             step.Reason = $"{unconfirmed}; ended without its confirmation";
         }
         Record("stop-unconfirmed", State.CurrentStep, RuntimeActor, unconfirmed);
-        Finish(State.EndAs, $"{State.Reason ?? Camel(State.EndAs)}; {unconfirmed}, so the run ended without it");
+        Finish(State.EndAs, $"{State.Reason ?? EnumText.Camel(State.EndAs)}; {unconfirmed}, so the run ended without it");
     }
 
     /// <summary>Who the instance records as acting when it ends a run on its own (a backstop, a parked message).</summary>

@@ -1,7 +1,6 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Parameters;
-using Orchestrator.Plans.Model;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Reminders;
@@ -97,17 +96,14 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             return Task.CompletedTask;
         }
-        if (State.Definition is null)
+        if ((State.Definition is null ? ControlRules.NotFound(GrainKey) : ControlRules.CannotCancel(GrainKey, State.Status)) is { } refusal)
         {
-            return Reply(command.RequestId, 404, $"Task instance '{GrainKey}' does not exist.");
-        }
-        if (State.Status.IsFinal())
-        {
-            return Reply(command.RequestId, 409, $"Task instance '{GrainKey}' is {State.Status}; only a running instance can be cancelled.");
+            return Refuse(command.RequestId, refusal);
         }
         Record(command.Stop ? "stop" : "cancel", null, command.By, command.Reason);
-        var why = $"{(command.Stop ? "stopped" : "cancelled")} by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}");
-        if (State.Status == ExecutionStatus.Stopping)
+        var why = ControlRules.CancelReason(command);
+        var kind = ControlRules.Cancel(State.Status, State.Steps.Count > 0 ? State.Steps[State.CurrentStep].Status : null);
+        if (kind == CancelKind.Again)
         {
             // Told before: tell the step again, and see that the run ends even if it never confirms.
             RequestStop(State.Reason ?? why);
@@ -115,21 +111,22 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         }
         State.EndAs = command.Stop ? ExecutionStatus.Stopped : ExecutionStatus.Cancelled;
         State.Reason = why;
-        var step = State.Steps.Count > 0 ? State.Steps[State.CurrentStep] : null;
-        if (State.Status == ExecutionStatus.Scheduled)
+        if (kind == CancelKind.Unschedule)
         {
             UnregisterReminder(StartReminder);
-            Finish(State.EndAs, why);
-        }
-        else if (step is null || step.Status.IsFinal() || step.Status == ExecutionStatus.Pending)
-        {
-            SetStatus(ExecutionStatus.Stopping);
             Finish(State.EndAs, why);
         }
         else
         {
             SetStatus(ExecutionStatus.Stopping);
-            RequestStop(why);
+            if (kind == CancelKind.EndNow)
+            {
+                Finish(State.EndAs, why);
+            }
+            else
+            {
+                RequestStop(why);
+            }
         }
         return Reply(command.RequestId, 200, null);
     }
@@ -141,15 +138,20 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             return Task.CompletedTask;
         }
         var step = State.Steps[command.StepIndex];
-        if (command.StepIndex > State.CurrentStep && !State.Status.IsFinal())
+        var kind = ControlRules.Skip(command.StepIndex, State.CurrentStep, State.Status, step.Status);
+        if (kind == SkipKind.Refused)
+        {
+            return Refuse(command.RequestId, ControlRules.SkipRefusal(command.StepIndex, State.Status, step.Status));
+        }
+        if (kind == SkipKind.Ahead)
         {
             step.SkipRequested = true;
         }
-        else if (command.StepIndex == State.CurrentStep && !step.Status.IsFinal() && !State.Status.IsFinal() && step.Status != ExecutionStatus.Pending)
+        else if (kind == SkipKind.Running)
         {
             StepGrain(command.StepIndex).Skip($"skipped by {command.By}" + (command.Reason is null ? "" : $": {command.Reason}"));
         }
-        else if (command.StepIndex == State.CurrentStep && State.Status == ExecutionStatus.Failed && step.Status == ExecutionStatus.Failed)
+        else
         {
             // bk-job's "skip the failed step and go on": the instance resumes with the next step.
             step.Status = ExecutionStatus.Skipped;
@@ -161,10 +163,6 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             State.Requests.Add(RequestResult.Done(command.RequestId));
             return StartStepAt(command.StepIndex + 1, null);
         }
-        else
-        {
-            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is {step.Status} and the instance is {State.Status}; it cannot be skipped now.");
-        }
         Record("skip", command.StepIndex, command.By, command.Reason);
         return Reply(command.RequestId, 200, null);
     }
@@ -175,9 +173,9 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             return Task.CompletedTask;
         }
-        if (command.StepIndex != State.CurrentStep || State.Steps[command.StepIndex].Status != ExecutionStatus.Paused)
+        if (ControlRules.CannotContinue(command.StepIndex, State.CurrentStep, State.Steps[command.StepIndex].Status) is { } refusal)
         {
-            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is not paused.");
+            return Refuse(command.RequestId, refusal);
         }
         Record("continue", command.StepIndex, command.By, command.Reason);
         StepGrain(command.StepIndex).Continue(command.By);
@@ -190,15 +188,10 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         {
             return Task.CompletedTask;
         }
-        var definition = State.Definition!.Steps[command.StepIndex];
-        if (command.StepIndex != State.CurrentStep || State.Steps[command.StepIndex].Status != ExecutionStatus.WaitingForApproval)
+        if (ControlRules.CannotDecide(command.StepIndex, State.CurrentStep, State.Steps[command.StepIndex].Status, State.Definition!.Steps[command.StepIndex], command.By)
+            is { } refusal)
         {
-            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is not waiting for approval.");
-        }
-        var approvers = definition.Approval?.Approvers ?? [];
-        if (approvers.Count > 0 && !approvers.Contains(command.By, StringComparer.OrdinalIgnoreCase))
-        {
-            return Reply(command.RequestId, 403, $"'{command.By}' is not among the approvers of step '{definition.Name}'.");
+            return Refuse(command.RequestId, refusal);
         }
         Record(command.Approve ? "approve" : "reject", command.StepIndex, command.By, command.Reason);
         StepGrain(command.StepIndex).Decide(command);
@@ -212,14 +205,9 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             return Task.CompletedTask;
         }
         var step = State.Steps[command.StepIndex];
-        var kind = State.Definition!.Steps[command.StepIndex].Kind;
-        if (!State.Status.IsFinal() || !step.Status.IsFinal() || step.Status == ExecutionStatus.Skipped && step.Attempt == 0)
+        if (ControlRules.CannotRetry(command.StepIndex, State.Status, step.Status, step.Attempt, State.Definition!.Steps[command.StepIndex].Kind) is { } refusal)
         {
-            return Reply(command.RequestId, 409, $"Step {command.StepIndex} is {step.Status} in a {State.Status} instance; only a finished step of a finished instance can be retried.");
-        }
-        if (kind == StepKind.Approval)
-        {
-            return Reply(command.RequestId, 409, "An approval step cannot be retried by attempt set.");
+            return Refuse(command.RequestId, refusal);
         }
         Record("retry-" + command.Set.ToString().ToLowerInvariant(), command.StepIndex, command.By, null);
         for (var i = command.StepIndex + 1; i < State.Steps.Count; i++)
@@ -253,9 +241,7 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
         }
         if (!report.Status.IsFinal())
         {
-            // The instance shows a step waiting on people (approval, paused rollout); a step stopping on its own
-            // (budget, deadline) is still running as far as the instance goes.
-            if (State.Status != ExecutionStatus.Stopping && report.Status != ExecutionStatus.Stopping)
+            if (StepSequence.RunShows(State.Status, report.Status))
             {
                 SetStatus(report.Status);
             }
@@ -266,13 +252,9 @@ public sealed partial class TaskInstanceGrain : Grain<TaskInstanceState>, ITaskI
             Finish(State.EndAs, State.Reason);
             return Task.CompletedTask;
         }
-        var definition = State.Definition!.Steps[report.StepIndex];
-        return report.Status switch
-        {
-            ExecutionStatus.Succeeded or ExecutionStatus.Skipped => StartStepAt(report.StepIndex + 1, null),
-            ExecutionStatus.Failed when definition.ContinueOnError => StartStepAt(report.StepIndex + 1, null),
-            _ => Finish(ExecutionStatus.Failed, $"step '{definition.Name}' {Camel(report.Status)}" + (report.Reason is { } reason ? $": {reason}" : "")),
-        };
+        return StepSequence.RunFailure(State.Definition!.Steps[report.StepIndex], report.Status, report.Reason) is { } failure
+            ? Finish(ExecutionStatus.Failed, failure)
+            : StartStepAt(report.StepIndex + 1, null);
     }
 
     public ValueTask<TaskInstanceView?> GetAsync()

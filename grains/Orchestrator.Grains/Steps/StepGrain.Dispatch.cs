@@ -11,13 +11,8 @@ public sealed partial class StepGrain
     private async Task DispatchMoreAsync()
     {
         var execution = State.Definition!.Execution;
-        var limit = State.BatchEnd;
-        if (execution.Parallelism is { } parallelism)
-        {
-            limit = Math.Min(limit, State.Next + Math.Max(0, parallelism - State.Running));
-        }
-        var count = limit - State.Next;
-        if (count <= 0)
+        var count = Rollout.DispatchCount(State.Next, State.BatchEnd, State.Running, execution.Parallelism);
+        if (count == 0)
         {
             return;
         }
@@ -89,7 +84,7 @@ public sealed partial class StepGrain
         {
             State.Collecting = false;
             State.Reason = $"Could not take '{source.Path}' from {source.FromHost}: {report.Status}.";
-            await Stop(ExecutionStatus.Failed, State.Reason, TargetStatus.Cancelled);
+            await Stop(new StepStop(ExecutionStatus.Failed, State.Reason, TargetStatus.Cancelled));
             return;
         }
         State.Files[index] = new WorkFile(FileName(source), sha, long.TryParse(report.Outputs.GetValueOrDefault("size"), out var size) ? size : 0);

@@ -1,7 +1,6 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
-using Orchestrator.Plans.Rolling;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Reminders;
 
@@ -57,7 +56,7 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         }
         WriteTargets(hosts);
         State.Total = hosts.Count;
-        State.BatchSizes = definition.Execution.Rolling is { } rolling ? [.. RollingExpression.Parse(rolling.Expression).BatchSizes(hosts.Count)] : [hosts.Count];
+        State.BatchSizes = Rollout.BatchSizes(definition.Execution.Rolling, hosts.Count);
         await FetchHostListsAsync();
         if (definition.Execution.Deadline is { } deadline)
         {
@@ -92,17 +91,10 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             return;
         }
         State.Approvals.Add(new ApprovalRecord(decision.By, decision.Approve, decision.Reason, TimeProvider.GetUtcNow()));
-        if (!decision.Approve)
+        if (ApprovalRules.Decide(State.Approvals, decision, State.Definition!.Approval?.Required ?? 1) is (var final, var reason))
         {
-            State.Reason = $"Rejected by {decision.By}" + (decision.Reason is null ? "." : $": {decision.Reason}");
-            await Finalize(ExecutionStatus.Failed);
-            return;
-        }
-        var approvers = State.Approvals.Where(a => a.Approve).Select(a => a.By).Distinct(StringComparer.OrdinalIgnoreCase).Count();
-        if (approvers >= (State.Definition!.Approval?.Required ?? 1))
-        {
-            State.Reason = $"Approved by {string.Join(", ", State.Approvals.Where(a => a.Approve).Select(a => a.By).Distinct(StringComparer.OrdinalIgnoreCase))}.";
-            await Finalize(ExecutionStatus.Succeeded);
+            State.Reason = reason;
+            await Finalize(final);
         }
     }
 
@@ -127,28 +119,13 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             }
             return;
         }
-        var execution = State.Definition!.Execution;
-        if (report.FailStep)
+        if (StepPolicy.AfterTarget(State.Definition!.Execution, State.Total, State.Succeeded, State.Failed, report) is { } stop)
         {
-            await Stop(ExecutionStatus.Failed, $"Exit code {report.ExitCode} on {report.Host} fails the step.", TargetStatus.Cancelled);
-            return;
-        }
-        var budget = execution.FailureBudget.Of(State.Total);
-        if (State.Failed > budget)
-        {
-            await Stop(ExecutionStatus.Failed, $"{State.Failed} targets failed, more than the failure budget of {execution.FailureBudget} ({budget}).", TargetStatus.Cancelled,
-                killRunning: false); // as bk-job does: no new targets start, running ones finish
-
-            return;
-        }
-        if (execution.SuccessPolicy is { } policy && State.Succeeded >= policy.Of(State.Total))
-        {
-            await Stop(ExecutionStatus.Succeeded, $"{State.Succeeded} targets succeeded, meeting the success policy of {policy}.", TargetStatus.Skipped);
-
+            await Stop(stop);
             return;
         }
         await DispatchMoreAsync();
-        if (State.Next == State.BatchEnd && State.Running == 0)
+        if (Rollout.BatchDone(State.Next, State.BatchEnd, State.Running))
         {
             await EndBatch();
         }
@@ -164,13 +141,13 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
         }
         if (reminderName == DeadlineReminder)
         {
-            await Stop(ExecutionStatus.Failed, $"The step's deadline of {State.Definition!.Execution.Deadline} passed.", TargetStatus.Cancelled);
+            await Stop(new StepStop(ExecutionStatus.Failed, $"The step's deadline of {State.Definition!.Execution.Deadline} passed.", TargetStatus.Cancelled));
         }
         else if (reminderName == ApprovalReminder && State.Status == ExecutionStatus.WaitingForApproval)
         {
-            var approve = State.Definition!.Approval?.OnTimeout == ApprovalTimeoutAction.Approve;
-            State.Reason = approve ? "Approved: the approval timed out and the plan approves on timeout." : "Rejected: the approval timed out.";
-            await Finalize(approve ? ExecutionStatus.Succeeded : ExecutionStatus.Failed);
+            var (final, reason) = ApprovalRules.TimedOut(State.Definition!.Approval?.OnTimeout);
+            State.Reason = reason;
+            await Finalize(final);
         }
     }
 
@@ -182,18 +159,18 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
 
     private void Count(TargetReport report)
     {
-        if (report.Status == TargetStatus.Succeeded)
+        switch (StepPolicy.Tally(report.Status, State.Stopping))
         {
-            State.Succeeded++;
-        }
-        else if (report.Status.IsFailure() || report.Status == TargetStatus.Stopped && !State.Stopping)
-        {
-            State.Failed++;
-            State.BatchFailed++;
-        }
-        else
-        {
-            State.Ended++;
+            case TargetTally.Succeeded:
+                State.Succeeded++;
+                break;
+            case TargetTally.Failed:
+                State.Failed++;
+                State.BatchFailed++;
+                break;
+            default:
+                State.Ended++;
+                break;
         }
         if (report.Outputs is { Count: > 0 } outputs)
         {
@@ -220,29 +197,22 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
 
     private async Task EndBatch()
     {
-        var execution = State.Definition!.Execution;
-        if (State.Batch + 1 >= State.BatchSizes.Count)
+        var end = Rollout.AfterBatch(State.Definition!.Execution, State.Batch, State.BatchSizes.Count, State.BatchFailed, State.Total, State.Succeeded);
+        switch (end.Kind)
         {
-            if (execution.SuccessPolicy is { } policy && State.Succeeded < policy.Of(State.Total))
-            {
-                State.Reason = $"Only {State.Succeeded} targets succeeded; the success policy needs {policy} ({policy.Of(State.Total)}).";
-                await Finalize(ExecutionStatus.Failed);
-                return;
-            }
-            await Finalize(ExecutionStatus.Succeeded);
-            return;
+            case BatchEndKind.Finish:
+                State.Reason = end.Reason ?? State.Reason;
+                await Finalize(end.Final);
+                break;
+            case BatchEndKind.Pause:
+                State.Status = ExecutionStatus.Paused;
+                State.Reason = end.Reason;
+                await ReportStatus();
+                break;
+            default:
+                await StartBatch(State.Batch + 1);
+                break;
         }
-        var mode = execution.Rolling?.Mode ?? RollingMode.Continue;
-        if (mode == RollingMode.Confirm || mode == RollingMode.PauseOnFailure && State.BatchFailed > 0)
-        {
-            State.Status = ExecutionStatus.Paused;
-            State.Reason = mode == RollingMode.Confirm
-                ? $"Batch {State.Batch + 1} of {State.BatchSizes.Count} done; waiting for confirmation to continue."
-                : $"Batch {State.Batch + 1} of {State.BatchSizes.Count} had {State.BatchFailed} failed targets; paused.";
-            await ReportStatus();
-            return;
-        }
-        await StartBatch(State.Batch + 1);
     }
 
     private async Task StopOrEnd(ExecutionStatus final, string reason, TargetStatus notStarted)
@@ -257,23 +227,23 @@ public sealed partial class StepGrain : Grain<StepState>, IStepGrain, IRemindabl
             await Finalize(final);
             return;
         }
-        await Stop(final, reason, notStarted);
+        await Stop(new StepStop(final, reason, notStarted));
     }
 
     /// <summary>Stops dispatching and cancels every target not final; the step ends once the running ones report.</summary>
-    private async Task Stop(ExecutionStatus final, string reason, TargetStatus notStarted, bool killRunning = true)
+    private async Task Stop(StepStop stop)
     {
         if (State.Stopping)
         {
             return;
         }
         State.Stopping = true;
-        State.PendingFinal = final;
-        State.Reason = reason;
-        await CancelOpenTargetsAsync(notStarted, killRunning);
+        State.PendingFinal = stop.Final;
+        State.Reason = stop.Reason;
+        await CancelOpenTargetsAsync(stop.NotStarted, stop.KillRunning);
         if (State.Running == 0)
         {
-            await Finalize(final);
+            await Finalize(stop.Final);
             return;
         }
         State.Status = ExecutionStatus.Stopping;

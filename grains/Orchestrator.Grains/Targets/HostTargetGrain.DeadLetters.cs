@@ -39,6 +39,6 @@ public sealed partial class HostTargetGrain
         }
         await Disarm(RetryReminder);
         var final = notice.Method == nameof(Cancel) || State.Status == TargetStatus.Stopping ? TargetStatus.Stopped : TargetStatus.Failed;
-        await EndAttempt(final, null, error, failStep: false, mayRetry: false);
+        await EndAttempt(new RunVerdict(final, MayRetry: false), null, error);
     }
 }

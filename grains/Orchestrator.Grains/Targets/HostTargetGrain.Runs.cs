@@ -1,6 +1,5 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Plans.Model;
 using Orchestrator.Runtime.Indexes;
 
 namespace Orchestrator.Grains.Targets;
@@ -19,7 +18,7 @@ public sealed partial class HostTargetGrain
         if (!hostOnline)
         {
             State.Status = TargetStatus.Dispatched;
-            await EndAttempt(TargetStatus.AgentOffline, null, $"host '{State.Host}' has no live agent", failStep: false);
+            await EndAttempt(new RunVerdict(TargetStatus.AgentOffline), null, $"host '{State.Host}' has no live agent");
             return;
         }
         State.Status = TargetStatus.Dispatched;
@@ -38,53 +37,27 @@ public sealed partial class HostTargetGrain
             State.Outputs[name] = value;
         }
         UpdateAttempt(a => a with { StartedAt = a.StartedAt ?? e.StartedAt, LogChunks = e.LogChunks });
-        if (State.Status == TargetStatus.Stopping)
-        {
-            await EndAttempt(e.Outcome == "succeeded" ? TargetStatus.Succeeded : TargetStatus.Stopped, e.ExitCode, e.Message, failStep: false);
-            return;
-        }
-        var (status, failStep, mayRetry) = e.Outcome switch
-        {
-            "succeeded" => (TargetStatus.Succeeded, false, true),
-            "timedOut" => (TargetStatus.TimedOut, false, true),
-            "cancelled" => (TargetStatus.Stopped, false, true),
-            "failed" when e.ExitCode is { } code => ApplyExitCodeRules(code),
-            _ => (TargetStatus.Failed, false, true),
-        };
-        await EndAttempt(status, e.ExitCode, e.Message, failStep, mayRetry);
-    }
-
-    /// <summary>
-    /// The first rule matching the code decides; an unmatched non-zero code counts against the budget. Failing the
-    /// step and failing the target (Kubernetes' FailJob and FailIndex) both skip the retries.
-    /// </summary>
-    private (TargetStatus Status, bool FailStep, bool MayRetry) ApplyExitCodeRules(int code)
-    {
-        var rule = State.ExitCodes.FirstOrDefault(r => r.Matches(code));
-        return rule?.Action switch
-        {
-            ExitCodeAction.Ignore => (TargetStatus.Succeeded, false, true),
-            ExitCodeAction.FailStep => (TargetStatus.Failed, true, false),
-            ExitCodeAction.FailTarget => (TargetStatus.Failed, false, false),
-            _ => (code == 0 ? TargetStatus.Succeeded : TargetStatus.Failed, false, true),
-        };
+        var verdict = State.Status == TargetStatus.Stopping
+            ? RunJudgement.WhileStopping(e.Outcome, e.ExitCode, State.ExitCodes)
+            : RunJudgement.Finished(e.Outcome, e.ExitCode, State.ExitCodes);
+        await EndAttempt(verdict, e.ExitCode, e.Message);
     }
 
     /// <summary>Ends the current run: retry after back-off if the policy allows, else report the final status.</summary>
-    private async Task EndAttempt(TargetStatus status, int? exitCode, string? error, bool failStep, bool mayRetry = true)
+    private async Task EndAttempt(RunVerdict verdict, int? exitCode, string? error)
     {
         await Disarm(TimeoutReminder);
         await Disarm(CancelReminder);
-        EndRun(status, exitCode, error);
-        if (status.IsFailure() && !failStep && mayRetry && State.RetriesUsed < State.Retry.Limit)
+        EndRun(verdict.Status, exitCode, error);
+        if (RetryDecision.Backoff(verdict, State.RetriesUsed, State.Retry) is { } backoff)
         {
             State.RetriesUsed++;
             State.Status = TargetStatus.Retrying;
             WriteTargetRow(State.StepAttempt);
-            await Arm(RetryReminder, State.Retry.BackoffBefore(State.RetriesUsed), OneShot.Period);
+            await Arm(RetryReminder, backoff, OneShot.Period);
             return;
         }
-        await Report(status, exitCode, failStep);
+        await Report(verdict.Status, exitCode, verdict.FailStep);
     }
 
     private void EndRun(TargetStatus status, int? exitCode, string? error)

@@ -1,6 +1,5 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
-using Orchestrator.Plans.Model;
 using Orchestrator.Runtime.Grains;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Reminders;
@@ -91,7 +90,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         }
         switch (agentEvent.Type)
         {
-            case "started" when State.Status == TargetStatus.Dispatched:
+            case AgentEventType.Started when State.Status == TargetStatus.Dispatched:
                 State.Status = TargetStatus.Running;
                 State.SessionId = agentEvent.SessionId;
                 UpdateAttempt(a => a with { Status = TargetStatus.Running, StartedAt = agentEvent.At });
@@ -102,13 +101,13 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                     await Arm(TimeoutReminder, SafeTime.Due(timeout) + ReportGrace, OneShot.Period);
                 }
                 break;
-            case "progress" when State.Status is TargetStatus.Running or TargetStatus.Dispatched:
+            case AgentEventType.Progress when State.Status is TargetStatus.Running or TargetStatus.Dispatched:
                 State.Percent = agentEvent.Percent ?? State.Percent;
                 State.ProgressMessage = agentEvent.Message ?? State.ProgressMessage;
                 State.ProgressAt = agentEvent.At;
                 WriteTargetRow(State.StepAttempt);
                 break;
-            case "finished" when State.Status is TargetStatus.Dispatched or TargetStatus.Running or TargetStatus.Stopping:
+            case AgentEventType.Finished when State.Status is TargetStatus.Dispatched or TargetStatus.Running or TargetStatus.Stopping:
                 await OnFinished(agentEvent);
                 break;
         }
@@ -121,7 +120,7 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
         {
             return;
         }
-        await EndAttempt(State.Status == TargetStatus.Stopping ? TargetStatus.Stopped : status, null, reason, failStep: false);
+        await EndAttempt(new RunVerdict(State.Status == TargetStatus.Stopping ? TargetStatus.Stopped : status), null, reason);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -135,10 +134,10 @@ public sealed partial class HostTargetGrain : Grain<HostTargetState>, IHostTarge
                 await Dispatch(host is { Status: not HostStatus.Offline });
                 break;
             case TimeoutReminder when State.Status == TargetStatus.Running:
-                await EndAttempt(TargetStatus.TimedOut, null, $"no report from the agent within the timeout of {State.Timeout} and {ReportGrace} of grace", failStep: false);
+                await EndAttempt(new RunVerdict(TargetStatus.TimedOut), null, $"no report from the agent within the timeout of {State.Timeout} and {ReportGrace} of grace");
                 break;
             case CancelReminder when State.Status == TargetStatus.Stopping:
-                await EndAttempt(TargetStatus.Stopped, null, $"the agent did not confirm the kill within {ReportGrace}", failStep: false);
+                await EndAttempt(new RunVerdict(TargetStatus.Stopped), null, $"the agent did not confirm the kill within {ReportGrace}");
                 break;
         }
     }

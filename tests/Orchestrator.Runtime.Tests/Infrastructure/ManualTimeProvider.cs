@@ -1,6 +1,10 @@
 namespace Orchestrator.Runtime.Tests.Infrastructure;
 
-/// <summary>A clock tests move by hand; timers created on it fire when it passes their due time.</summary>
+/// <summary>
+/// A clock tests move by hand; timers created on it fire when it passes their due time. Its timestamps follow it too
+/// (<see cref="GetTimestamp"/> is its time in ticks): Orleans' grain timers check the elapsed timestamp before they
+/// tick, and would drop a tick the clock was moved to while real time stood still.
+/// </summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock _sync = new();
@@ -14,6 +18,10 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
             return _now;
         }
     }
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
     public void Advance(TimeSpan by) => SetUtcNow(GetUtcNow() + by);
 

@@ -26,7 +26,12 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<TurnCommit> turns, CancellationToken cancellationToken)
     {
         // Two grains of one batch may write the same key: the later turn wins, as it would committing alone.
-        var writes = IndexWrite.LastWins(turns.SelectMany(t => t.Indexes));
+        await WriteAsync(connection, tx, IndexWrite.LastWins(turns.SelectMany(t => t.Indexes)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies index writes (one per key, in ordinal key order: <see cref="IndexWrite.LastWins"/>) in the caller's transaction.</summary>
+    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IndexWrite> writes, CancellationToken cancellationToken)
+    {
         if (writes.Count == 0)
         {
             return;

@@ -1,10 +1,10 @@
-using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orchestrator.Runtime.Blobs;
 using Orchestrator.Runtime.Hosting;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Logs;
+using Orchestrator.Runtime.Persistence.Migrations;
 
 namespace Orchestrator.Runtime.Storage.Postgres;
 
@@ -22,7 +22,7 @@ internal sealed partial class PostgresStore : IRuntimeStore
     public PostgresStore(RuntimeOptions options, ILogger logger)
     {
         var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
-        var schema = string.IsNullOrEmpty(builder.SearchPath) ? "public" : builder.SearchPath.Split(',')[0].Trim();
+        var schema = PostgresMigrator.SchemaOf(builder);
         Schema = schema;
         _channel = "orch_inbox_" + schema;
         _dataSource = NpgsqlDataSource.Create(builder);
@@ -47,32 +47,7 @@ internal sealed partial class PostgresStore : IRuntimeStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await Exec(connection, tx, $"CREATE SCHEMA IF NOT EXISTS \"{Schema}\"", cancellationToken);
-        // One migrator at a time per schema; the lock ends with the transaction.
-        await Exec(connection, tx, $"SELECT pg_advisory_xact_lock(hashtext('orch_migrate_{Schema}'))", cancellationToken);
-        await Exec(connection, tx, "CREATE TABLE IF NOT EXISTS orch_schema_migration (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", cancellationToken);
-        var applied = new HashSet<int>();
-        await using (var cmd = new NpgsqlCommand("SELECT version FROM orch_schema_migration", connection, tx))
-        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                applied.Add(reader.GetInt32(0));
-            }
-        }
-        foreach (var (version, name, sql) in Migrations())
-        {
-            if (applied.Contains(version))
-            {
-                continue;
-            }
-            await Exec(connection, tx, sql, cancellationToken);
-            await using var record = new NpgsqlCommand("INSERT INTO orch_schema_migration (version, name) VALUES (@v, @n)", connection, tx);
-            record.Parameters.AddWithValue("v", version);
-            record.Parameters.AddWithValue("n", name);
-            await record.ExecuteNonQueryAsync(cancellationToken);
-            Log.MigrationApplied(_logger, version, name, Schema);
-        }
+        await PostgresMigrator.ApplyAsync(connection, tx, Schema, [Migrations()], _logger, cancellationToken);
         await EnsureShardCount(connection, tx, shardCount, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
@@ -93,23 +68,9 @@ internal sealed partial class PostgresStore : IRuntimeStore
         await rows.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    internal static IEnumerable<(int Version, string Name, string Sql)> Migrations()
-    {
-        var assembly = typeof(PostgresStore).Assembly;
-        const string prefix = "Orchestrator.Runtime.Storage.Postgres.Migrations.";
-        return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(n => (Name: n[prefix.Length..^4], Resource: n))
-            .Select(x => (int.Parse(x.Name[1..4], System.Globalization.CultureInfo.InvariantCulture), x.Name, Read(assembly, x.Resource)))
-            .OrderBy(x => x.Item1);
-    }
-
-    private static string Read(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    /// <summary>The old runtime's own migrations (versions 1–99).</summary>
+    internal static MigrationSource Migrations() =>
+        MigrationSource.FromEmbeddedResources("runtime", typeof(PostgresStore).Assembly, "Orchestrator.Runtime.Storage.Postgres.Migrations.");
 
     public async Task ListenAsync(Action wake, CancellationToken cancellationToken)
     {
@@ -151,9 +112,6 @@ internal sealed partial class PostgresStore : IRuntimeStore
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Applied migration {Version} ({Name}) to schema {Schema}")]
-        public static partial void MigrationApplied(ILogger logger, int version, string name, string schema);
-
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "LISTEN connection failed; falling back to polling until it reconnects")]
         public static partial void ListenFailed(ILogger logger, Exception exception);
     }

@@ -1,10 +1,10 @@
 using Orchestrator.Runtime.Blobs;
-using static Orchestrator.Runtime.Storage.Sqlite.SqliteStore;
+using static Orchestrator.Runtime.Storage.Sqlite.SqliteConnector;
 
 namespace Orchestrator.Runtime.Storage.Sqlite;
 
 /// <summary>Blobs on SQLite: one row per distinct content, inserted once.</summary>
-internal sealed class SqliteBlobStore(SqliteStore store, int maxBytes) : IBlobStore
+internal sealed class SqliteBlobStore(SqliteConnector store, int maxBytes) : IBlobStore
 {
     public async Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken = default)
     {

@@ -1,11 +1,11 @@
 using Microsoft.Data.Sqlite;
 using Orchestrator.Runtime.Indexes;
-using static Orchestrator.Runtime.Storage.Sqlite.SqliteStore;
+using static Orchestrator.Runtime.Storage.Sqlite.SqliteConnector;
 
 namespace Orchestrator.Runtime.Storage.Sqlite;
 
 /// <summary>Index rows on SQLite: written by turn commits (one prepared statement run per row), read by key order.</summary>
-internal sealed class SqliteIndexStore(SqliteStore store) : IIndexReader
+internal sealed class SqliteIndexStore(SqliteConnector store) : IIndexReader
 {
     private const string Columns = "kind, part, key, status, data";
 

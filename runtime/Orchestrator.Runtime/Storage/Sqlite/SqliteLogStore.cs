@@ -1,12 +1,12 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Runtime.Logs;
-using static Orchestrator.Runtime.Storage.Sqlite.SqliteStore;
+using static Orchestrator.Runtime.Storage.Sqlite.SqliteConnector;
 
 namespace Orchestrator.Runtime.Storage.Sqlite;
 
 /// <summary>Logs on SQLite: one table keyed by (stream, seq); retention deletes by day. Appends go through the single writer.</summary>
-internal sealed class SqliteLogStore(SqliteStore store, long cap) : ILogStore
+internal sealed class SqliteLogStore(SqliteConnector store, long cap) : ILogStore
 {
     private const string ChunkColumns = "seq, at, channel, text";
 

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using Orchestrator.Runtime.Indexes;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+
+namespace Orchestrator.Runtime.Durable;
+
+/// <summary>Turns: the lock, the dedupe check, the snapshot and the rollback.</summary>
+public abstract partial class DurableGrain<TState>
+{
+    private static readonly ConcurrentDictionary<(Type Grain, MethodInfo Method), CallKind> CallKinds = new();
+
+    private bool _turnRunning;
+    private JsonElement? _cleanState; // _state serialized, valid until a turn runs
+    private List<IndexWrite> _pendingIndex = [];
+    private List<OutboxEntry> _turnSends = [];
+    private AppliedKeyWindow _applied = null!;
+
+    /// <summary>
+    /// Every incoming call passes here (Orleans calls a grain's own <see cref="IIncomingGrainCallFilter"/> for each of
+    /// its calls, reminder ticks and timer ticks included). Calls to the grain's own interfaces become turns or reads;
+    /// anything else (grain extensions, <see cref="IDurableGrain.Wake"/>, timer ticks, whose callbacks run their own
+    /// turns) passes through.
+    /// </summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        var kind = CallKinds.GetOrAdd((GetType(), context.Request.GetMethod()), static (key, request) => Classify(key.Grain, request), context.Request);
+        switch (kind)
+        {
+            case CallKind.PassThrough:
+                await context.Invoke();
+                return;
+            case CallKind.Read:
+                await ReadAsync(context);
+                return;
+            default:
+                await CommandAsync(context, kind);
+                return;
+        }
+    }
+
+    private static CallKind Classify(Type grainClass, Orleans.Serialization.Invocation.IInvokable request)
+    {
+        var iface = request.GetInterfaceType();
+        var method = request.GetMethod();
+        if (iface is null || method is null || iface == typeof(IDurableGrain) || !iface.IsAssignableFrom(grainClass))
+        {
+            return CallKind.PassThrough;
+        }
+        var implementation = ImplementationOf(grainClass, iface, method);
+        if (method.IsDefined(typeof(ReadOnlyAttribute), inherit: true) || implementation?.IsDefined(typeof(ReadOnlyAttribute), inherit: true) == true
+            || method.ReturnType == typeof(ValueTask)
+            || (method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        {
+            return CallKind.Read;
+        }
+        if (method.ReturnType != typeof(Task))
+        {
+            return CallKind.CommandWithResult; // answers a value: no dedupe (messages are Task-only)
+        }
+        return method.IsDefined(typeof(DomainIdempotentAttribute), inherit: true) ? CallKind.IdempotentCommand : CallKind.Command;
+    }
+
+    private static MethodInfo? ImplementationOf(Type grainClass, Type iface, MethodInfo method)
+    {
+        var map = grainClass.GetInterfaceMap(iface);
+        var index = Array.IndexOf(map.InterfaceMethods, method);
+        return index >= 0 ? map.TargetMethods[index] : null;
+    }
+
+    private async Task ReadAsync(IIncomingGrainCallContext context)
+    {
+        Task durable;
+        await _turnLock.WaitAsync();
+        try
+        {
+            ThrowIfBroken();
+            await context.Invoke();
+            durable = DurableAfterTurnsSoFar();
+        }
+        finally
+        {
+            _turnLock.Release();
+        }
+        // What the read saw may come from turns whose write is still in flight: answer once it is durable.
+        await durable;
+    }
+
+    private async Task CommandAsync(IIncomingGrainCallContext context, CallKind kind)
+    {
+        var dedupeKey = RequestContext.Get(DurableRequestContext.DedupeKey) as string;
+        if (dedupeKey is not null)
+        {
+            RequestContext.Remove(DurableRequestContext.DedupeKey); // must not travel on with this turn's own calls
+        }
+        var keyed = dedupeKey is not null && kind == CallKind.Command;
+        Task durable;
+        await _turnLock.WaitAsync();
+        try
+        {
+            ThrowIfBroken();
+            if (keyed && _applied.Contains(dedupeKey!))
+            {
+                DurableLog.DuplicateSkipped(_logger, _id, context.Request.GetMethodName(), dedupeKey!);
+                context.Result = null;
+                // The first application may still be in a write in flight: acknowledge once it is durable.
+                durable = DurableAfterTurnsSoFar();
+            }
+            else
+            {
+                await RunTurnAsync(context.Invoke);
+                if (keyed)
+                {
+                    _applied.Add(dedupeKey!, _clock.GetUtcNow());
+                }
+                durable = JoinNextWrite();
+            }
+        }
+        finally
+        {
+            _turnLock.Release();
+        }
+        await durable;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a turn; the caller holds the lock. If it throws, state, outbox entries, index
+    /// writes and wake-ups are as they were before it, and the exception goes on.
+    /// </summary>
+    private async Task RunTurnAsync(Func<Task> body)
+    {
+        var state = _cleanState ??= SerializeState();
+        var indexCount = _pendingIndex.Count;
+        var wakeUps = new Dictionary<string, WakeUpEntry>(_wakeUps, StringComparer.Ordinal);
+        _turnSends = [];
+        _turnRunning = true;
+        try
+        {
+            await body();
+        }
+        catch
+        {
+            _state = state.Deserialize<TState>(DurableJson.Options) ?? new TState();
+            foreach (var entry in _turnSends)
+            {
+                RemoveEntry(entry);
+            }
+            _pendingIndex.RemoveRange(indexCount, _pendingIndex.Count - indexCount);
+            _wakeUps = wakeUps;
+            throw;
+        }
+        finally
+        {
+            _turnRunning = false;
+            _turnSends = [];
+            ScheduleWakeUpTimer();
+        }
+        _cleanState = null;
+    }
+
+    private JsonElement SerializeState() => JsonSerializer.SerializeToElement(_state, DurableJson.Options);
+
+    void IOutboxRecorder.Record(GrainId target, Type grainInterface, MethodInfo method, object?[]? args, string? dedupeKey)
+    {
+        RequireTurn(nameof(Send));
+        OutboxCalls.EnsureSendable(grainInterface, method);
+        var now = _clock.GetUtcNow();
+        var seq = _nextSeq++;
+        var entry = new OutboxEntry
+        {
+            Seq = seq,
+            Target = target.ToString(),
+            Interface = OutboxCalls.InterfaceName(grainInterface),
+            Method = method.Name,
+            Arguments = OutboxCalls.SerializeArguments(method, args),
+            DedupeKey = dedupeKey ?? $"{_id}#{seq}",
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+        AddEntry(entry);
+        _turnSends.Add(entry);
+    }
+
+    private enum CallKind
+    {
+        PassThrough,
+        Read,
+        Command,
+        IdempotentCommand,
+        CommandWithResult,
+    }
+}

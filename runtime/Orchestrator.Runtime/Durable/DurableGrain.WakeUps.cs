@@ -1,0 +1,179 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
+
+namespace Orchestrator.Runtime.Durable;
+
+/// <summary>
+/// Durable wake-ups: named due times kept in the envelope, one <c>wakeup</c> index row per grain (its earliest), and one
+/// grain timer on the orchestrator clock while the activation lives. Each due wake-up fires as a turn of its own; one
+/// whose turn keeps throwing is retried with back-off and parked after <see cref="DurableOptions.MaxDeliveryAttempts"/>.
+/// No Orleans reminder is involved: the sweeper wakes grains whose activation is gone.
+/// </summary>
+public abstract partial class DurableGrain<TState>
+{
+    /// <summary>Grain timers take at most this long a due time; a later wake-up re-arms the timer when it ticks.</summary>
+    private static readonly TimeSpan LongestTimerDelay = TimeSpan.FromDays(1);
+
+    private Dictionary<string, WakeUpEntry> _wakeUps = new(StringComparer.Ordinal);
+    private IGrainTimer? _wakeUpTimer;
+    private DateTimeOffset? _timerDue;
+    private string? _wakeUpRow;
+
+    /// <summary>The armed wake-ups and their due times.</summary>
+    protected IReadOnlyDictionary<string, DateTimeOffset> WakeUps => _wakeUps.ToDictionary(w => w.Key, w => w.Value.Due, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Arms (or moves) wake-up <paramref name="name"/> for <paramref name="due"/>; <see cref="OnWakeUpAsync"/> runs as
+    /// a turn at that time, once, on whichever silo holds the grain then. Kept with this turn's write.
+    /// </summary>
+    protected void ArmWakeUp(string name, DateTimeOffset due)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        RequireTurn(nameof(ArmWakeUp));
+        _wakeUps[name] = new WakeUpEntry(due);
+    }
+
+    /// <summary>Arms wake-up <paramref name="name"/> <paramref name="delay"/> from now (the orchestrator clock).</summary>
+    protected void ArmWakeUp(string name, TimeSpan delay) => ArmWakeUp(name, _clock.GetUtcNow() + delay);
+
+    /// <summary>Disarms a wake-up with this turn's write; false if it was not armed.</summary>
+    protected bool DisarmWakeUp(string name)
+    {
+        RequireTurn(nameof(DisarmWakeUp));
+        return _wakeUps.Remove(name);
+    }
+
+    /// <summary>A wake-up is due; runs as a turn (the wake-up is already disarmed in it). Re-arm it here to repeat.</summary>
+    protected virtual Task OnWakeUpAsync(string name) => Task.CompletedTask;
+
+    /// <summary>Points the timer at the earliest wake-up (or stops it); cheap when nothing changed.</summary>
+    private void ScheduleWakeUpTimer(bool force = false)
+    {
+        if (_lifetime.IsCancellationRequested || _broken is not null || _deliverySlots is null)
+        {
+            return;
+        }
+        DateTimeOffset? next = _wakeUps.Count == 0 ? null : _wakeUps.Values.Min(w => w.Due);
+        if (next == _timerDue && !force)
+        {
+            return;
+        }
+        _timerDue = next;
+        if (next is not { } due)
+        {
+            _wakeUpTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+        var delay = due - _clock.GetUtcNow();
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > LongestTimerDelay ? LongestTimerDelay : delay;
+        if (_wakeUpTimer is null)
+        {
+            _wakeUpTimer = this.RegisterGrainTimer(FireDueWakeUpsAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+        else
+        {
+            _wakeUpTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The timer's callback: fires each due wake-up as a turn of its own, earliest first.</summary>
+    private async Task FireDueWakeUpsAsync(CancellationToken cancellationToken)
+    {
+        _timerDue = null;
+        try
+        {
+            while (!_lifetime.IsCancellationRequested && _broken is null)
+            {
+                var now = _clock.GetUtcNow();
+                var due = _wakeUps.Where(w => w.Value.Due <= now).OrderBy(w => w.Value.Due).ThenBy(w => w.Key, StringComparer.Ordinal)
+                    .Select(w => w.Key).FirstOrDefault();
+                if (due is null)
+                {
+                    break;
+                }
+                await FireAsync(due);
+            }
+        }
+        catch (Exception ex) when (_broken is not null || _lifetime.IsCancellationRequested)
+        {
+            DurableLog.WakeUpAbandoned(_logger, _id, ex); // the write failed: the next activation fires it again
+        }
+        finally
+        {
+            ScheduleWakeUpTimer(force: true);
+        }
+    }
+
+    private async Task FireAsync(string name)
+    {
+        Task durable;
+        await _turnLock.WaitAsync();
+        try
+        {
+            ThrowIfBroken();
+            if (!_wakeUps.TryGetValue(name, out var armed) || armed.Due > _clock.GetUtcNow())
+            {
+                return; // a turn moved or disarmed it meanwhile
+            }
+            try
+            {
+                await RunTurnAsync(() =>
+                {
+                    _wakeUps.Remove(name);
+                    return OnWakeUpAsync(name);
+                });
+            }
+            catch (Exception ex)
+            {
+                // Rolled back: the wake-up is armed as it was. Count the failure and wait, or park it.
+                await OnWakeUpFailedAsync(name, armed, ex);
+            }
+            durable = JoinNextWrite();
+        }
+        finally
+        {
+            _turnLock.Release();
+        }
+        await durable;
+    }
+
+    private async Task OnWakeUpFailedAsync(string name, WakeUpEntry armed, Exception failure)
+    {
+        var now = _clock.GetUtcNow();
+        var attempts = armed.Attempts + 1;
+        if (attempts < _options.MaxDeliveryAttempts)
+        {
+            _wakeUps[name] = armed with
+            {
+                Due = now + Backoff.After(attempts, _options.RetryBackoffBase, _options.RetryBackoffMax, Random.Shared.NextDouble()),
+                Attempts = attempts,
+                LastError = Describe(failure),
+            };
+            DurableLog.WakeUpFailed(_logger, _id, name, attempts, failure);
+            return;
+        }
+        var self = _id.ToString();
+        var letter = new DeadLetter(self, self, "", nameof(OnWakeUpAsync), "[]", $"wakeup:{name}:{armed.Due.UtcTicks}", Describe(failure), attempts, armed.Due, now)
+        {
+            WakeUp = name,
+        };
+        long id;
+        try
+        {
+            id = await ServiceProvider.GetRequiredService<IDeadLetterSink>().ParkAsync(letter, _lifetime.Token);
+        }
+        catch (Exception ex) when (!_lifetime.IsCancellationRequested)
+        {
+            _wakeUps[name] = armed with { Due = now + _options.RetryBackoffMax, Attempts = attempts, LastError = Describe(failure) };
+            DurableLog.ParkFailed(_logger, _id, name, self, ex);
+            return;
+        }
+        DurableLog.WakeUpParked(_logger, _id, name, attempts, id, failure);
+        _wakeUps.Remove(name);
+        if (this is IDeadLetterObserver)
+        {
+            Notify(self, new DeadLetterNotice(id, nameof(OnWakeUpAsync), Describe(failure), attempts, now) { Reminder = name });
+        }
+    }
+}
