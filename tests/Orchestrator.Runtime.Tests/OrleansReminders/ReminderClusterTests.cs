@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.OrleansReminders;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Orchestrator.Runtime.Tests.ProviderSchema;
 using Orleans;
@@ -11,16 +13,18 @@ using Orleans.TestingHost;
 namespace Orchestrator.Runtime.Tests.OrleansReminders;
 
 /// <summary>
-/// Real reminders in a test cluster, on each reminder store we ship. The reminder service and grain timers run on a
-/// manual clock registered under Orleans' keyed clocks (<see cref="ReminderTimeProviderNames.Reminders"/>,
-/// <see cref="TimeProviderNames.Grains"/>; the silos' own clock stays the system's): a test advances it by whole reminder
-/// periods, each time after the reminder's wait is armed, and expects exactly the ticks those periods make.
+/// Real reminders in a test cluster, on each reminder store we ship, wired as a silo wires them
+/// (<c>AddOrchestratorDatabase</c> on an empty store + <c>UseOrchestratorReminders</c>: the database creates the table as
+/// the silo starts). The reminder service and grain timers run on a manual orchestrator clock (the keyed
+/// <see cref="ReminderTimeProviderNames.Reminders"/> and <see cref="TimeProviderNames.Grains"/> clocks; the silos' own
+/// clock stays the system's): a test advances it by whole reminder periods, each time after the reminder's wait is armed,
+/// and expects exactly the ticks those periods make.
 /// </summary>
 public abstract class ReminderClusterTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Epoch = new(2026, 12, 1, 6, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly ManualClock _clock = new(Epoch);
+    private readonly ManualTimeProvider _clock = new(Epoch, fireOnThreadPool: true);
     private readonly ReminderTickLog _ticks = new();
     private readonly ReminderWatch _watch = new();
     private InProcessTestCluster? _cluster;
@@ -32,7 +36,13 @@ public abstract class ReminderClusterTests : IAsyncLifetime
 
     protected abstract Task DropStoreAsync();
 
-    protected abstract void UseStore(ISiloBuilder silo);
+    /// <summary>The store's connection string; the store starts empty.</summary>
+    protected abstract string Store { get; }
+
+    protected abstract string ConnectionString { get; }
+
+    /// <summary>The reminder table class the silo should resolve for the store.</summary>
+    protected abstract string ExpectedTable { get; }
 
     public async Task InitializeAsync()
     {
@@ -41,9 +51,9 @@ public abstract class ReminderClusterTests : IAsyncLifetime
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            UseStore(silo);
-            silo.Services.AddKeyedSingleton<TimeProvider>(ReminderTimeProviderNames.Reminders, _clock);
-            silo.Services.AddKeyedSingleton<TimeProvider>(TimeProviderNames.Grains, _clock);
+            silo.AddOrchestratorDatabase(o => (o.Store, o.ConnectionString) = (Store, ConnectionString));
+            silo.UseOrchestratorReminders();
+            silo.Services.AddOrchestratorClock(_clock);
             silo.Services.AddSingleton(_ticks);
         });
         _cluster = builder.Build();
@@ -93,6 +103,7 @@ public abstract class ReminderClusterTests : IAsyncLifetime
 
         await grain.Register("beat", dueTime: TimeSpan.FromMinutes(1), period: TimeSpan.FromMinutes(2));
 
+        Assert.Equal(ExpectedTable, Table.GetType().Name);
         var row = await Table.ReadRow(IdOf(grain), "beat");
         Assert.NotNull(row);
         Assert.Equal(Epoch.AddMinutes(1).UtcDateTime, row.StartAt);
@@ -192,30 +203,38 @@ public abstract class ReminderClusterTests : IAsyncLifetime
     }
 }
 
-/// <summary>Two silos on PostgreSQL through Orleans' ADO.NET reminder provider and our query texts.</summary>
+/// <summary>Two silos on one PostgreSQL schema through Orleans' ADO.NET reminder provider and our query texts.</summary>
 public sealed class PostgresReminderClusterTests : ReminderClusterTests
 {
     private PostgresProviderSchema? _schema;
 
     protected override short SiloCount => 2;
 
-    protected override async Task CreateStoreAsync() => _schema = await PostgresProviderSchema.CreateAsync("remc");
+    protected override string Store => OrchestratorDatabaseOptions.Postgres;
+
+    protected override string ConnectionString => _schema!.ConnectionString;
+
+    protected override string ExpectedTable => "AdoNetReminderTable";
+
+    protected override async Task CreateStoreAsync() => _schema = await PostgresProviderSchema.CreateAsync("remc", migrate: false);
 
     protected override async Task DropStoreAsync() => await _schema!.DisposeAsync();
-
-    protected override void UseStore(ISiloBuilder silo) => silo.UseOrchestratorPostgresReminders(_schema!.ConnectionString);
 }
 
-/// <summary>One silo on the embedded SQLite file through our own reminder table.</summary>
+/// <summary>One silo on its SQLite file through our own reminder table.</summary>
 public sealed class SqliteReminderClusterTests : ReminderClusterTests
 {
     private SqliteProviderFile? _file;
 
     protected override short SiloCount => 1;
 
-    protected override async Task CreateStoreAsync() => _file = await SqliteProviderFile.CreateAsync();
+    protected override string Store => OrchestratorDatabaseOptions.Sqlite;
+
+    protected override string ConnectionString => _file!.ConnectionString;
+
+    protected override string ExpectedTable => nameof(SqliteReminderTable);
+
+    protected override async Task CreateStoreAsync() => _file = await SqliteProviderFile.CreateAsync(migrate: false);
 
     protected override async Task DropStoreAsync() => await _file!.DisposeAsync();
-
-    protected override void UseStore(ISiloBuilder silo) => silo.UseOrchestratorSqliteReminders(_file!.ConnectionString);
 }
