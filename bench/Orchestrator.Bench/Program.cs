@@ -12,11 +12,12 @@ return command switch
     "fanout" => await FanoutBench.RunAsync(options),
     "cron" => await CronBench.RunAsync(options),
     "storage" => await StorageBench.RunAsync(options),
+    "grain-writes" => await Orchestrator.Bench.Durable.GrainWritesBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron|storage --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron|storage|grain-writes --connection CS [options]");
     return 2;
 }

@@ -50,7 +50,7 @@ if (apiOnly)
     // cluster's database; the silos own the schema and its migrations.
     builder.UseOrleansClient(client =>
     {
-        client.UseOrchestratorPostgresClustering(database.ConnectionString);
+        client.UseOrchestratorClustering(database.ConnectionString);
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = node.ClusterId;
@@ -122,7 +122,7 @@ void ConfigureSilo(ISiloBuilder silo)
     }
     else
     {
-        silo.UseOrchestratorPostgresClustering(database.ConnectionString);
+        silo.UseOrchestratorClustering(); // the database's connection string
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = node.ClusterId;

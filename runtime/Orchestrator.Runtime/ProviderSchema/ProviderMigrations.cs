@@ -1,58 +1,71 @@
-using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Runtime.Persistence;
+using Orchestrator.Runtime.Persistence.Migrations;
 
 namespace Orchestrator.Runtime.ProviderSchema;
 
-/// <summary>The database a provider migration is written for.</summary>
-public enum ProviderStore
-{
-    /// <summary>PostgreSQL: Orleans' ADO.NET membership and reminder tables with their <c>OrleansQuery</c> rows.</summary>
-    Postgres,
-
-    /// <summary>SQLite: the table behind our own <c>SqliteReminderTable</c>.</summary>
-    Sqlite,
-}
-
 /// <summary>
-/// One versioned, re-runnable migration of the Orleans provider tables: our own DDL and query texts, embedded as
-/// <c>&lt;Area&gt;/Migrations/&lt;Store&gt;/V###__name.sql</c>. <see cref="Id"/> (e.g. <c>clustering/V001__membership</c>)
-/// is what a migration ledger records.
-/// </summary>
-public sealed record ProviderMigration(string Id, string Sql);
-
-/// <summary>
-/// The catalogue of provider migrations per store, read from the embedded resources of <c>Clustering/</c> and
-/// <c>OrleansReminders/</c>. Every migration is idempotent, so applying one twice is harmless; a ledger only saves work.
+/// The tables and <c>OrleansQuery</c> rows of the Orleans providers, as migrations of the orchestrator database: versions
+/// <see cref="FirstVersion"/> and up of the one <c>orch_schema_migration</c> ledger, applied by
+/// <see cref="OrchestratorDatabase.MigrateAsync"/> with the database's own (the old runtime owns 1–99, the grain storage
+/// 100–199). Embedded as <c>Clustering/Migrations/Postgres/V2##__*.sql</c> and
+/// <c>OrleansReminders/Migrations/&lt;Store&gt;/V2##__*.sql</c>; the next migration of either takes the next free number.
+/// The hosting extensions register the sources they need (ProviderSchema/README.md).
 /// </summary>
 public static class ProviderMigrations
 {
-    private static readonly (string Area, string Folder)[] Areas =
+    /// <summary>The first version of the provider range.</summary>
+    public const int FirstVersion = 200;
+
+    /// <summary>Orleans membership (PostgreSQL only: a single SQLite silo needs no membership table).</summary>
+    public static IReadOnlyList<StoreMigrationSource> Clustering { get; } =
     [
-        ("clustering", "Clustering"),
-        ("reminders", "OrleansReminders"),
+        Source(OrchestratorDatabaseOptions.Postgres, "orleans-clustering", "Orchestrator.Runtime.Clustering.Migrations.Postgres."),
     ];
 
-    /// <summary>The migrations for <paramref name="store"/>, ordered by id (area, then version).</summary>
-    public static IReadOnlyList<ProviderMigration> For(ProviderStore store)
+    /// <summary>Orleans reminders: the ADO.NET provider's table on PostgreSQL, <c>SqliteReminderTable</c>'s on SQLite.</summary>
+    public static IReadOnlyList<StoreMigrationSource> Reminders { get; } =
+    [
+        Source(OrchestratorDatabaseOptions.Postgres, "orleans-reminders", "Orchestrator.Runtime.OrleansReminders.Migrations.Postgres."),
+        Source(OrchestratorDatabaseOptions.Sqlite, "orleans-reminders", "Orchestrator.Runtime.OrleansReminders.Migrations.Sqlite."),
+    ];
+
+    /// <summary>Every provider migration of both stores.</summary>
+    public static IReadOnlyList<StoreMigrationSource> All { get; } = [.. Clustering, .. Reminders];
+
+    /// <summary>
+    /// Registers <paramref name="sources"/> for <see cref="OrchestratorDatabase"/> to run with its own migrations;
+    /// a source already registered (same store and name) is not added twice.
+    /// </summary>
+    public static IServiceCollection AddProviderMigrations(this IServiceCollection services, IEnumerable<StoreMigrationSource> sources)
     {
-        var assembly = typeof(ProviderMigrations).Assembly;
-        var names = assembly.GetManifestResourceNames();
-        var migrations = new List<ProviderMigration>();
-        foreach (var (area, folder) in Areas)
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(sources);
+        foreach (var source in sources)
         {
-            var prefix = $"Orchestrator.Runtime.{folder}.Migrations.{store}.";
-            foreach (var resource in names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
+            var registered = services.Any(d => d.ServiceType == typeof(StoreMigrationSource)
+                && d.ImplementationInstance is StoreMigrationSource existing
+                && existing.Store == source.Store && existing.Source.Name == source.Source.Name);
+            if (!registered)
             {
-                migrations.Add(new ProviderMigration($"{area}/{resource[prefix.Length..^4]}", Read(assembly, resource)));
+                services.AddSingleton(source);
             }
         }
-        return [.. migrations.OrderBy(m => m.Id, StringComparer.Ordinal)];
+        return services;
     }
 
-    private static string Read(Assembly assembly, string resource)
+    private static StoreMigrationSource Source(string store, string name, string resourcePrefix)
     {
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Embedded migration {resource} is missing.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        var source = MigrationSource.FromEmbeddedResources(name, typeof(ProviderMigrations).Assembly, resourcePrefix);
+        if (source.Migrations.Count == 0)
+        {
+            throw new InvalidOperationException($"No embedded migrations under {resourcePrefix}: check the EmbeddedResource items of Orchestrator.Runtime.csproj.");
+        }
+        var stray = source.Migrations.FirstOrDefault(m => m.Version < FirstVersion);
+        if (stray is not null)
+        {
+            throw new InvalidOperationException($"Provider migration {stray.Name} has version {stray.Version}; the provider range starts at {FirstVersion}.");
+        }
+        return new StoreMigrationSource(store, source);
     }
 }

@@ -7,7 +7,6 @@ using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.OrleansReminders;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Persistence.DeadLetters;
-using Orchestrator.Runtime.ProviderSchema;
 using Orleans.Serialization;
 
 namespace Orchestrator.Silo.Hosting;
@@ -15,7 +14,7 @@ namespace Orchestrator.Silo.Hosting;
 /// <summary>
 /// The orchestrator inside an Orleans silo, whatever hosts it (the silo process, the engine tests' in-process cluster):
 /// the orchestrator clock (keyed Grains/Reminders clock, never the silo's own <see cref="TimeProvider"/>), the database
-/// (migrated, with the Orleans provider tables, before anything else starts), <see cref="OrchestratorGrainStorage"/> as
+/// (migrated, with the Orleans provider tables, before any grain activates), <see cref="OrchestratorGrainStorage"/> as
 /// the default grain storage, its readers (index rows, logs, blobs), the dead-letter sink, the durable grains and their
 /// sweeper, the plan model's serializer, status hooks, and the reminder table of the store. Clustering, endpoints and
 /// the dashboard are the host's.
@@ -36,18 +35,10 @@ public static class SiloComposition
         services.AddSingleton<ILogStore>(sp => sp.GetRequiredService<OrchestratorDatabase>().Logs);
         services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<OrchestratorDatabase>().Blobs);
         services.AddSingleton<IDeadLetterSink>(sp => DeadLetterStoreSink.On(sp.GetRequiredService<OrchestratorDatabase>()));
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, ProviderTablesMigration>();
         services.AddSerializer(s => s.AddOrchestratorSerialization());
         services.AddStatusHooks(hooks);
         silo.AddDurableGrains(durable);
-        if (database.Store == OrchestratorDatabaseOptions.Postgres)
-        {
-            silo.UseOrchestratorPostgresReminders(database.ConnectionString);
-        }
-        else
-        {
-            silo.UseOrchestratorSqliteReminders(database.ConnectionString);
-        }
+        silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
         return silo;
     }
 
@@ -79,40 +70,5 @@ public static class SiloComposition
         to.SweepBatchSize = from.SweepBatchSize;
         to.SweepConcurrency = from.SweepConcurrency;
         to.SweeperKeepAlive = from.SweeperKeepAlive;
-    }
-
-    /// <summary>
-    /// Creates or migrates the Orleans provider tables (membership, reminders) and the database's own at the very start of
-    /// the silo, before membership or reminders read them: a fresh file or schema needs nothing run beforehand.
-    /// </summary>
-    private sealed class ProviderTablesMigration(OrchestratorDatabase database, ILogger<ProviderTablesMigration> logger) : ILifecycleParticipant<ISiloLifecycle>
-    {
-        public void Participate(ISiloLifecycle lifecycle) =>
-            lifecycle.Subscribe(nameof(ProviderTablesMigration), ServiceLifecycleStage.First, MigrateAsync);
-
-        private async Task MigrateAsync(CancellationToken cancellationToken)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    if (database.Kind == OrchestratorDatabaseOptions.Postgres)
-                    {
-                        await ProviderMigrationRunner.ApplyPostgresAsync(database.Options.ConnectionString, logger, cancellationToken);
-                    }
-                    else
-                    {
-                        await ProviderMigrationRunner.ApplySqliteAsync(database.Options.ConnectionString, logger, cancellationToken);
-                    }
-                    await database.MigrateAsync(cancellationToken);
-                    return;
-                }
-                catch (Npgsql.PostgresException ex) when (attempt < 3 && ex.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DuplicateSchema)
-                {
-                    // Silos starting together on a fresh schema: both migrators create it before taking their lock, and one
-                    // loses the race. The schema exists now; the migrations are re-runnable.
-                }
-            }
-        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class MembershipTableContractTests : IAsyncLifetime
         var table = new AdoNetClusteringTable(
             _services,
             Options.Create(new ClusterOptions { ClusterId = clusterId, ServiceId = "svc" }),
-            Options.Create(new AdoNetClusteringSiloOptions { Invariant = OrleansClusteringHostingExtensions.PostgresInvariant, ConnectionString = _schema.ConnectionString }),
+            Options.Create(new AdoNetClusteringSiloOptions { Invariant = OrchestratorClusteringExtensions.PostgresInvariant, ConnectionString = _schema.ConnectionString }),
             NullLogger<AdoNetClusteringTable>.Instance);
         await table.InitializeMembershipTableAsync(tryInitTableVersion);
         return table;
@@ -299,7 +299,7 @@ public sealed class MembershipTableContractTests : IAsyncLifetime
         var gateways = new AdoNetGatewayListProvider(
             NullLogger<AdoNetGatewayListProvider>.Instance,
             _services,
-            Options.Create(new AdoNetClusteringClientOptions { Invariant = OrleansClusteringHostingExtensions.PostgresInvariant, ConnectionString = _schema.ConnectionString }),
+            Options.Create(new AdoNetClusteringClientOptions { Invariant = OrchestratorClusteringExtensions.PostgresInvariant, ConnectionString = _schema.ConnectionString }),
             Options.Create(new GatewayOptions()),
             Options.Create(new ClusterOptions { ClusterId = "c1", ServiceId = "svc" }));
         await gateways.InitializeGatewayListProvider();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orchestrator.Runtime.Clustering;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Orchestrator.Runtime.Tests.ProviderSchema;
 using Orleans;
@@ -227,7 +228,8 @@ public sealed class PostgresClusteringClusterTests : IAsyncLifetime
             {
                 ApplicationName = ApplicationName(int.Parse(siloBuilder.Configuration["Orleans:Endpoints:SiloPort"]!, CultureInfo.InvariantCulture)),
             };
-            siloBuilder.UseOrchestratorPostgresClustering(connectionString.ToString());
+            siloBuilder.AddOrchestratorDatabase(o => (o.Store, o.ConnectionString) = (OrchestratorDatabaseOptions.Postgres, connectionString.ToString()));
+            siloBuilder.UseOrchestratorClustering();
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
@@ -246,7 +248,7 @@ public sealed class PostgresClusteringClusterTests : IAsyncLifetime
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
         {
-            clientBuilder.UseOrchestratorPostgresClustering(configuration[ConnectionKey]!);
+            clientBuilder.UseOrchestratorClustering(configuration[ConnectionKey]!);
             clientBuilder.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1));
             // A call sent through a dead silo's gateway before the client noticed fails after this, and is retried.
             clientBuilder.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));

@@ -5,7 +5,13 @@ namespace Orchestrator.Runtime.Tests.Infrastructure;
 /// (<see cref="GetTimestamp"/> is its time in ticks): Orleans' grain timers check the elapsed timestamp before they
 /// tick, and would drop a tick the clock was moved to while real time stood still.
 /// </summary>
-public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+/// <param name="start">The clock's first reading.</param>
+/// <param name="fireOnThreadPool">
+/// False (default): due callbacks run on the thread that moves the clock, before <see cref="SetUtcNow"/> returns. True:
+/// they are queued to the thread pool, as a real timer's are; use it when the callbacks are Orleans' own (the reminder
+/// service's list refresh continues inline into work that waits on the clock being moved, and the move never returns).
+/// </param>
+public sealed class ManualTimeProvider(DateTimeOffset start, bool fireOnThreadPool = false) : TimeProvider
 {
     private readonly Lock _sync = new();
     private readonly List<ManualTimer> _timers = [];
@@ -39,7 +45,14 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         }
         foreach (var timer in due)
         {
-            timer.Fire(to);
+            if (fireOnThreadPool)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Timer.Fire(state.To), (Timer: timer, To: to), preferLocal: false);
+            }
+            else
+            {
+                timer.Fire(to);
+            }
         }
     }
 

@@ -290,7 +290,7 @@ public sealed class PostgresReminderTableContractTests : ReminderTableContractTe
         services.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("contract", serviceId));
         services.UseAdoNetReminderService(options => options.Configure(o =>
         {
-            o.Invariant = OrleansClusteringHostingExtensions.PostgresInvariant;
+            o.Invariant = OrchestratorClusteringExtensions.PostgresInvariant;
             o.ConnectionString = _schema!.ConnectionString;
         }));
         var provider = services.BuildServiceProvider();
@@ -314,7 +314,7 @@ public sealed class SqliteReminderTableContractTests : ReminderTableContractTest
     {
         IReminderTable table = new SqliteReminderTable(
             Options.Create(new ClusterOptions { ClusterId = "contract", ServiceId = serviceId }),
-            Options.Create(new SqliteReminderTableOptions { ConnectionString = _file!.ConnectionString }));
+            _file!.Database);
         await table.StartAsync();
         return table;
     }

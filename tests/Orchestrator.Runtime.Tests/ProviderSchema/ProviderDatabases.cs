@@ -1,11 +1,16 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.ProviderSchema;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Runtime.Tests.ProviderSchema;
 
-/// <summary>A PostgreSQL schema of its own for one test, with the provider migrations applied; dropped afterwards.</summary>
+/// <summary>
+/// A PostgreSQL schema of its own for one test, migrated as a silo's orchestrator database with every provider source
+/// would migrate it (or left empty, for a silo to migrate); dropped afterwards.
+/// </summary>
 public sealed class PostgresProviderSchema : IAsyncDisposable
 {
     private PostgresProviderSchema(string connectionString) => ConnectionString = connectionString;
@@ -19,7 +24,10 @@ public sealed class PostgresProviderSchema : IAsyncDisposable
         var schema = new PostgresProviderSchema(PostgresServer.NewSchema(prefix));
         if (migrate)
         {
-            await ProviderMigrationRunner.ApplyPostgresAsync(schema.ConnectionString);
+            await using var database = OrchestratorDatabase.Open(
+                new OrchestratorDatabaseOptions { Store = OrchestratorDatabaseOptions.Postgres, ConnectionString = schema.ConnectionString },
+                NullLoggerFactory.Instance, ProviderMigrations.All);
+            await database.MigrateAsync();
         }
         return schema;
     }
@@ -61,31 +69,41 @@ public sealed class PostgresProviderSchema : IAsyncDisposable
     }
 }
 
-/// <summary>A SQLite file of its own for one test, with the provider migrations applied; deleted afterwards.</summary>
+/// <summary>
+/// A SQLite file of its own for one test, opened as an orchestrator database with every provider source and migrated
+/// (or left empty, for a silo to migrate); deleted afterwards.
+/// </summary>
 public sealed class SqliteProviderFile : IAsyncDisposable
 {
     private SqliteProviderFile(string path)
     {
         Path = path;
         ConnectionString = new SqliteConnectionStringBuilder { DataSource = path }.ToString();
+        Database = OrchestratorDatabase.Open(
+            new OrchestratorDatabaseOptions { Store = OrchestratorDatabaseOptions.Sqlite, ConnectionString = ConnectionString },
+            NullLoggerFactory.Instance, ProviderMigrations.All);
     }
 
     public string Path { get; }
 
     public string ConnectionString { get; }
 
+    /// <summary>The file as the orchestrator database (migrated when <c>migrate</c> was true).</summary>
+    public OrchestratorDatabase Database { get; }
+
     public static async Task<SqliteProviderFile> CreateAsync(bool migrate = true)
     {
         var file = new SqliteProviderFile(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "orch-tests", $"providers-{Guid.NewGuid():N}.db"));
         if (migrate)
         {
-            await ProviderMigrationRunner.ApplySqliteAsync(file.ConnectionString);
+            await file.Database.MigrateAsync();
         }
         return file;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await Database.DisposeAsync();
         using (var pooled = new SqliteConnection(ConnectionString))
         {
             SqliteConnection.ClearPool(pooled);
@@ -94,6 +112,5 @@ public sealed class SqliteProviderFile : IAsyncDisposable
         {
             File.Delete(Path + suffix);
         }
-        return ValueTask.CompletedTask;
     }
 }

@@ -13,8 +13,10 @@ internal static partial class PostgresMigrator
     public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string schema, IEnumerable<MigrationSource> sources, ILogger logger, CancellationToken cancellationToken)
     {
         var migrations = MigrationSource.Ordered(sources);
-        await Exec(connection, tx, $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", cancellationToken).ConfigureAwait(false);
+        // The lock first: two silos creating the same new schema at once would otherwise both pass CREATE SCHEMA's
+        // IF NOT EXISTS and one would fail on the catalogue's unique index.
         await Exec(connection, tx, $"SELECT pg_advisory_xact_lock(hashtext('orch_migrate_{schema}'))", cancellationToken).ConfigureAwait(false);
+        await Exec(connection, tx, $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", cancellationToken).ConfigureAwait(false);
         await Exec(connection, tx, "CREATE TABLE IF NOT EXISTS orch_schema_migration (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", cancellationToken).ConfigureAwait(false);
         var applied = new HashSet<int>();
         await using (var cmd = new NpgsqlCommand("SELECT version FROM orch_schema_migration", connection, tx))

@@ -1,6 +1,7 @@
--- Orleans membership on PostgreSQL (Microsoft.Orleans.Clustering.AdoNet 10.4.2, invariant "Npgsql"), version 1.
--- Our own schema and query texts, written from the provider's contract (Clustering/CONTRACT.md). Re-runnable: every
--- statement is idempotent. The provider knows only the query keys; the tables are ours.
+-- Orleans membership on PostgreSQL (Microsoft.Orleans.Clustering.AdoNet 10.4.2, invariant "Npgsql"), migration 200.
+-- Our own schema and query texts, written from the provider's contract (ProviderSchema/README.md; each query's
+-- parameters and result columns are described above its text). Re-runnable: every statement is idempotent. The
+-- provider knows only the query keys; the tables are ours.
 
 -- The provider loads its SQL with "SELECT QueryKey, QueryText FROM OrleansQuery" (unquoted, so PostgreSQL folds the
 -- names to lower case). Shared with the reminder queries (OrleansReminders/).

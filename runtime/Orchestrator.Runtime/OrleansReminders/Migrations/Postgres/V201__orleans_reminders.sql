@@ -1,6 +1,7 @@
--- Orleans reminders on PostgreSQL (Microsoft.Orleans.Reminders.AdoNet 10.4.2, invariant "Npgsql"), version 1.
--- Our own schema and query texts, written from the provider's contract (OrleansReminders/CONTRACT.md). Re-runnable:
--- every statement is idempotent. The provider knows only the query keys; the table is ours.
+-- Orleans reminders on PostgreSQL (Microsoft.Orleans.Reminders.AdoNet 10.4.2, invariant "Npgsql"), migration 201.
+-- Our own schema and query texts, written from the provider's contract (ProviderSchema/README.md; each query's
+-- parameters and result columns are described above its text). Re-runnable: every statement is idempotent. The
+-- provider knows only the query keys; the table is ours.
 
 -- Shared with the membership queries (Clustering/); see there.
 CREATE TABLE IF NOT EXISTS orleansquery (

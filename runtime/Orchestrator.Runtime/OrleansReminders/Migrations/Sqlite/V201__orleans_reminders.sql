@@ -1,4 +1,4 @@
--- Orleans reminders on SQLite, read and written by our SqliteReminderTable (OrleansReminders/), version 1.
+-- Orleans reminders on SQLite, read and written by our SqliteReminderTable (OrleansReminders/), migration 201.
 -- Re-runnable: every statement is idempotent.
 
 -- One row per (service, grain, reminder name). The ETag is the version, as a decimal string; it moves on every upsert.
