@@ -42,10 +42,6 @@ public static class FilesApi
         {
             return Problems.From(RequestBody.TooLarge(limit));
         }
-        catch (Runtime.Grains.OrchestratorRuntimeException e)
-        {
-            return Problems.Field("body", e.Message);
-        }
     }
 
     internal static async Task<IResult> Download(string sha256, HttpContext http, ApiContext api, CancellationToken cancellationToken)

@@ -1,10 +1,11 @@
-using Orchestrator.Runtime.Grains;
-
 namespace Orchestrator.Runtime.Blobs;
 
-/// <summary>A blob's content is larger than <see cref="Hosting.RuntimeOptions.MaxBlobBytes"/>; nothing was stored.</summary>
+/// <summary>
+/// A blob's content is larger than <see cref="Persistence.OrchestratorDatabaseOptions.MaxBlobBytes"/>; nothing was
+/// stored.
+/// </summary>
 public sealed class BlobTooLargeException(long maxBytes)
-    : OrchestratorRuntimeException($"The blob is larger than MaxBlobBytes ({maxBytes} bytes); nothing was stored.")
+    : Exception($"The blob is larger than MaxBlobBytes ({maxBytes} bytes); nothing was stored.")
 {
     /// <summary>The cap the content exceeded.</summary>
     public long MaxBytes { get; } = maxBytes;

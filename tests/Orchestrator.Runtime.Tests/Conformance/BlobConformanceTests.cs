@@ -1,15 +1,15 @@
 using System.Security.Cryptography;
 using Orchestrator.Runtime.Blobs;
-using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Runtime.Tests.Conformance;
 
 /// <summary>The blob store, run unchanged on PostgreSQL and SQLite: content-addressed, stored once, capped.</summary>
-public abstract class BlobConformanceTests : ClusterTestBase
+public abstract class BlobConformanceTests : DatabaseTestBase
 {
-    private async Task<IBlobStore> StartBlobsAsync(Action<RuntimeOptions>? configure = null) =>
-        (await StartClusterAsync(silos: 0, configure: configure)).Client.Blobs;
+    private async Task<IBlobStore> StartBlobsAsync(Action<OrchestratorDatabaseOptions>? configure = null) =>
+        (await OpenAsync(configure)).Blobs;
 
     private static byte[] Content(int size, int seed)
     {
@@ -85,10 +85,10 @@ public abstract class BlobConformanceTests : ClusterTestBase
 
 public sealed class PostgresBlobConformanceTests : BlobConformanceTests
 {
-    protected override RuntimeOptions NewStore() => TestStores.Postgres("blob");
+    protected override OrchestratorDatabaseOptions NewStore() => TestStores.Postgres("blob");
 }
 
 public sealed class SqliteBlobConformanceTests : BlobConformanceTests
 {
-    protected override RuntimeOptions NewStore() => TestStores.Sqlite();
+    protected override OrchestratorDatabaseOptions NewStore() => TestStores.Sqlite();
 }

@@ -1,99 +1,86 @@
 using Npgsql;
-using Orchestrator.Runtime.Grains;
-using Orchestrator.Runtime.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Runtime;
+using Orleans.Storage;
 using Orchestrator.Runtime.Indexes;
-using Orchestrator.Runtime.Messaging;
+using Orchestrator.Runtime.Persistence;
+using Orchestrator.Runtime.Persistence.GrainState;
 using Orchestrator.Runtime.Tests.Infrastructure;
-using Orchestrator.Runtime.Tests.TestGrains;
-using static Orchestrator.Runtime.Tests.TestGrains.IndexOp;
+using Orchestrator.Runtime.Tests.Persistence;
 
 namespace Orchestrator.Runtime.Tests.Conformance;
 
 /// <summary>
-/// Index rows, run unchanged on PostgreSQL and SQLite: written only by committed turns, atomically with the state,
-/// last write of a key wins; read by partitions, statuses and keyset pages in ordinal key order.
+/// Index rows, run unchanged on PostgreSQL and SQLite, written as grain state writes carry them: the last write of a
+/// key in one write wins; read by partitions, statuses and keyset pages in ordinal key order. (That rows commit
+/// atomically with their state is <see cref="GrainStorageConformanceTests"/>' part.)
 /// </summary>
-public abstract class IndexConformanceTests : ClusterTestBase
+public abstract class IndexConformanceTests : DatabaseTestBase
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private OrchestratorDatabase _database = null!;
+    private IGrainStorage _storage = null!;
+    private readonly Dictionary<string, TestGrainState<IndexedTestState>> _states = [];
 
-    private static Task<long> VersionOf(Testing.TestCluster cluster, IIndexGrain grain) => cluster.Client.GetGrainVersionAsync(grain);
+    protected async Task<IIndexReader> StartAsync()
+    {
+        _database = await OpenAsync();
+        _storage = new OrchestratorGrainStorage("test", _database, null, NullLogger<OrchestratorGrainStorage>.Instance);
+        return _database.Indexes;
+    }
+
+    /// <summary>One state write of grain <paramref name="grain"/> carrying <paramref name="ops"/>.</summary>
+    private async Task ApplyAsync(string grain, params Action<IndexedTestState>[] ops)
+    {
+        if (!_states.TryGetValue(grain, out var state))
+        {
+            _states[grain] = state = new TestGrainState<IndexedTestState>(new IndexedTestState());
+        }
+        foreach (var op in ops)
+        {
+            op(state.State);
+        }
+        await _storage.WriteStateAsync("state", GrainId.Create("test-index", grain), state);
+        Assert.Empty(state.State.PendingIndexWrites);
+    }
+
+    private static Action<IndexedTestState> Write(string kind, string partition, string key, int status, string? data = null) =>
+        s => s.Write(kind, partition, key, status, data);
+
+    private static Action<IndexedTestState> Delete(string kind, string partition, string key) => s => s.Delete(kind, partition, key);
 
     [Fact]
-    public async Task Turn_WritingAndDeletingRows_CommitsThemWithTheState()
+    public async Task Write_WritingAndDeletingRows_ReadsThemBackByKey()
     {
-        await using var cluster = await StartClusterAsync();
-        var grain = cluster.Client.GetGrain<IIndexGrain>("g1");
-        var indexes = cluster.Client.Indexes;
+        var indexes = await StartAsync();
 
-        await grain.Apply([Write("target", "p1", "a", 1, """{"n":1}"""), Write("target", "p1", "b", 1), Write("target", "p1", "c", 2)]);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "the first turn committed");
-
-        // Visible as soon as the state is: one transaction.
+        await ApplyAsync("g1", Write("target", "p1", "a", 1, """{"n":1}"""), Write("target", "p1", "b", 1), Write("target", "p1", "c", 2));
         Assert.Equal(
             [new IndexRow("target", "p1", "a", 1, """{"n":1}"""), new IndexRow("target", "p1", "b", 1, null), new IndexRow("target", "p1", "c", 2, null)],
             await indexes.GetAsync("target", "p1", ["a", "b", "c", "missing"]));
 
-        await grain.Apply([Delete("target", "p1", "b"), Write("target", "p1", "a", 3, """{"n":2}"""), Delete("target", "p1", "never-written")]);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 2, Wait, "the second turn committed");
-
-        var expected = new[] { new IndexRow("target", "p1", "a", 3, """{"n":2}"""), new IndexRow("target", "p1", "c", 2, null) };
-        Assert.Equal(expected, await indexes.GetAsync("target", "p1", ["a", "b", "c"]));
-        // A read method sees the same committed rows through Grain.Indexes, and so did the second turn as it began.
-        Assert.Equal(expected, await grain.Query(new IndexQuery("target", ["p1"])));
-        Assert.Equal(["-", "1"], (await grain.GetState()).SeenAtStart);
+        await ApplyAsync("g1", Delete("target", "p1", "b"), Write("target", "p1", "a", 3, """{"n":2}"""), Delete("target", "p1", "never-written"));
+        Assert.Equal(
+            [new IndexRow("target", "p1", "a", 3, """{"n":2}"""), new IndexRow("target", "p1", "c", 2, null)],
+            await indexes.GetAsync("target", "p1", ["a", "b", "c"]));
     }
 
     [Fact]
-    public async Task Turn_ThatThrows_WritesNoRows()
+    public async Task Write_WritingAndDeletingOneKeySeveralTimes_KeepsTheLastWrite()
     {
-        await using var cluster = await StartClusterAsync(configure: o => o.MaxMessageAttempts = 1);
-        var grain = cluster.Client.GetGrain<IIndexGrain>("failing");
+        var indexes = await StartAsync();
+        await ApplyAsync("batch", Write("t", "p", "x", 9));
 
-        await grain.ApplyThenFail([Write("target", "p", "bad", 1), Delete("target", "p", "kept")]);
-        await grain.Apply([Write("target", "p", "kept", 1)]);
+        await ApplyAsync("batch",
+            Write("t", "p", "x", 1), Write("t", "p", "w", 1),
+            Delete("t", "p", "x"), Delete("t", "p", "w"), Write("t", "p", "y", 1),
+            Write("t", "p", "x", 2), Write("t", "p", "y", 2), Delete("t", "p", "y"),
+            Write("t", "p", "z", 1),
+            Write("t", "p", "x", 3), Write("t", "p", "z", 2));
 
-        await Eventually.Until(() => cluster.Client.GetDeadLettersAsync(), l => l.Count == 1, Wait, "the failing turn parked");
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "the good turn committed");
-        Assert.Equal(1, Failures.AttemptsOf("index"));
-        Assert.Equal([new IndexRow("target", "p", "kept", 1, null)], await cluster.Client.Indexes.GetAsync("target", "p", ["bad", "kept"]));
-        Assert.Equal(1, (await grain.GetState()).Turns);
+        Assert.Equal([new IndexRow("t", "p", "x", 3, null), new IndexRow("t", "p", "z", 2, null)], await indexes.GetAsync("t", "p", ["w", "x", "y", "z"]));
     }
 
-    [Fact]
-    public async Task WriteIndex_InAReadMethod_Throws()
-    {
-        await using var cluster = await StartClusterAsync(silos: 0);
-
-        await Assert.ThrowsAsync<ReadOnlyTurnException>(() => cluster.Client.GetGrain<IIndexGrain>("reader").WriteFromRead());
-    }
-
-    [Fact]
-    public async Task TurnsCommittedTogether_WritingAndDeletingOneKey_KeepTheLastWrite()
-    {
-        await using var cluster = await StartClusterAsync();
-        var grain = cluster.Client.GetGrain<IIndexGrain>("batch");
-        await grain.Apply([Write("t", "p", "x", 9)]);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "the baseline committed");
-
-        // Hold a turn open so that the next five queue behind it and run as consecutive turns of one commit.
-        await grain.Hold();
-        await Gate.Entered.WaitAsync(Wait);
-        await grain.Apply([Write("t", "p", "x", 1), Write("t", "p", "w", 1)]);
-        await grain.Apply([Delete("t", "p", "x"), Delete("t", "p", "w"), Write("t", "p", "y", 1)]);
-        await grain.Apply([Write("t", "p", "x", 2), Write("t", "p", "y", 2), Delete("t", "p", "y")]);
-        await grain.Apply([Write("t", "p", "z", 1)]);
-        await grain.Apply([Write("t", "p", "x", 3), Write("t", "p", "z", 2)]);
-        await Eventually.Until(() => Task.FromResult(cluster.Silos[0].QueuedWorkOf(grain.GetGrainId())), n => n == 5, Wait, "five turns queued behind the held one");
-        Gate.Open();
-
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 7, Wait, "all turns committed");
-        Assert.Equal([new IndexRow("t", "p", "x", 3, null), new IndexRow("t", "p", "z", 2, null)], await cluster.Client.Indexes.GetAsync("t", "p", ["w", "x", "y", "z"]));
-        // Every turn of the batch saw the rows as committed before it: they were written together, at its end.
-        Assert.Equal(["-", "9", "9", "9", "-", "9"], (await grain.GetState()).SeenAtStart);
-    }
-
-    private static readonly IndexOp[] Hosts =
+    private static readonly Action<IndexedTestState>[] Hosts =
     [
         Write("host", "p1", "b", 1), Write("host", "p1", "B", 2), Write("host", "p1", "a", 1),
         Write("host", "p2", "c", 2), Write("host", "p2", "A", 1), Write("host", "p2", "é", 1, """{"accent":true}"""),
@@ -104,11 +91,8 @@ public abstract class IndexConformanceTests : ClusterTestBase
     [Fact]
     public async Task Query_ByPartitionsStatusesAndAfterKey_ReturnsRowsInOrdinalKeyOrder()
     {
-        await using var cluster = await StartClusterAsync();
-        var grain = cluster.Client.GetGrain<IIndexGrain>("hosts");
-        await grain.Apply([.. Hosts]);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "rows committed");
-        var indexes = cluster.Client.Indexes;
+        var indexes = await StartAsync();
+        await ApplyAsync("hosts", Hosts);
         static string Keys(IEnumerable<IndexRow> rows) => string.Join(",", rows.Select(r => $"{r.Partition}/{r.Key}"));
 
         // Ordinal: upper case before lower case, then non-ASCII; never a culture's order (a, A, b, B…).
@@ -139,11 +123,8 @@ public abstract class IndexConformanceTests : ClusterTestBase
     [Fact]
     public async Task ScanKind_AcrossAllPartitions_PagesInPartitionThenKeyOrder_WithoutData()
     {
-        await using var cluster = await StartClusterAsync();
-        var grain = cluster.Client.GetGrain<IIndexGrain>("hosts");
-        await grain.Apply([.. Hosts]);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "rows committed");
-        var indexes = cluster.Client.Indexes;
+        var indexes = await StartAsync();
+        await ApplyAsync("hosts", Hosts);
 
         var pages = new List<string>();
         (string, string)? after = null;
@@ -169,45 +150,48 @@ public abstract class IndexConformanceTests : ClusterTestBase
     [Fact]
     public async Task CountByStatus_OfOnePartition_CountsEachStatus()
     {
-        await using var cluster = await StartClusterAsync();
-        var grain = cluster.Client.GetGrain<IIndexGrain>("hosts");
-        await grain.Apply([.. Hosts]);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, Wait, "rows committed");
+        var indexes = await StartAsync();
+        await ApplyAsync("hosts", Hosts);
 
-        Assert.Equal(new Dictionary<int, long> { [1] = 2, [2] = 1 }, await cluster.Client.Indexes.CountByStatusAsync("host", "p1"));
-        Assert.Equal(new Dictionary<int, long> { [1] = 1 }, await cluster.Client.Indexes.CountByStatusAsync("other", "p1"));
-        Assert.Empty(await cluster.Client.Indexes.CountByStatusAsync("host", "nowhere"));
+        Assert.Equal(new Dictionary<int, long> { [1] = 2, [2] = 1 }, await indexes.CountByStatusAsync("host", "p1"));
+        Assert.Equal(new Dictionary<int, long> { [1] = 1 }, await indexes.CountByStatusAsync("other", "p1"));
+        Assert.Empty(await indexes.CountByStatusAsync("host", "nowhere"));
     }
 
     [Fact]
-    public async Task Turn_Writing100000Rows_CommitsThemAll_AndOverwritesThemAll()
+    public async Task Write_Of100000Rows_CommitsThemAll_AndOverwritesThemAll()
     {
         const int Rows = 100_000;
-        await using var cluster = await StartClusterAsync();
-        var grain = cluster.Client.GetGrain<IIndexGrain>("bulk");
-        var indexes = cluster.Client.Indexes;
+        var indexes = await StartAsync();
 
-        await grain.WriteMany("bulk", "step-1", Rows, 4);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 1, TimeSpan.FromMinutes(2), "100,000 rows committed");
+        await ApplyAsync("bulk", Many(Rows, 4));
         Assert.Equal(new Dictionary<int, long> { [0] = 25_000, [1] = 25_000, [2] = 25_000, [3] = 25_000 }, await indexes.CountByStatusAsync("bulk", "step-1"));
 
-        await grain.WriteMany("bulk", "step-1", Rows, 2);
-        await Eventually.Until(() => VersionOf(cluster, grain), v => v == 2, TimeSpan.FromMinutes(2), "100,000 rows overwritten");
+        await ApplyAsync("bulk", Many(Rows, 2));
         Assert.Equal(new Dictionary<int, long> { [0] = 50_000, [1] = 50_000 }, await indexes.CountByStatusAsync("bulk", "step-1"));
         var page = await indexes.QueryAsync(new IndexQuery("bulk", ["step-1"]) { AfterKey = "k049999", Statuses = [1], Limit = 2 });
         Assert.Equal([new IndexRow("bulk", "step-1", "k050001", 1, """{"i":50001}"""), new IndexRow("bulk", "step-1", "k050003", 1, """{"i":50003}""")], page);
     }
+
+    /// <summary>Rows k000000… of kind "bulk" in partition "step-1", status i mod <paramref name="statuses"/>, data {"i":i}.</summary>
+    private static Action<IndexedTestState> Many(int rows, int statuses) => s =>
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            s.Write("bulk", "step-1", "k" + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), i % statuses, $$"""{"i":{{i}}}""");
+        }
+    };
 }
 
 public sealed class PostgresIndexConformanceTests : IndexConformanceTests
 {
-    protected override RuntimeOptions NewStore() => TestStores.Postgres("idx");
+    protected override OrchestratorDatabaseOptions NewStore() => TestStores.Postgres("idx");
 
     [Fact]
     public async Task KeyColumn_ComparesBytewise_WhateverTheDatabaseDefaultCollation()
     {
         // The test server's databases use C.UTF-8, where a missing COLLATE "C" would go unnoticed by the order test.
-        await using var cluster = await StartClusterAsync(silos: 0);
+        await StartAsync();
         await using var connection = new NpgsqlConnection(CurrentStore.ConnectionString);
         await connection.OpenAsync();
         await using var cmd = new NpgsqlCommand(
@@ -219,5 +203,5 @@ public sealed class PostgresIndexConformanceTests : IndexConformanceTests
 
 public sealed class SqliteIndexConformanceTests : IndexConformanceTests
 {
-    protected override RuntimeOptions NewStore() => TestStores.Sqlite();
+    protected override OrchestratorDatabaseOptions NewStore() => TestStores.Sqlite();
 }

@@ -3,9 +3,8 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Logs;
-using Orchestrator.Runtime.Storage;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Runtime.Tests.Conformance;
@@ -14,7 +13,7 @@ namespace Orchestrator.Runtime.Tests.Conformance;
 /// The log store, run unchanged on PostgreSQL (partitioned by day) and SQLite: each (stream, seq) stored once,
 /// reads in seq order, a per-stream size cap with one marker, retention by day.
 /// </summary>
-public abstract class LogConformanceTests : ClusterTestBase
+public abstract class LogConformanceTests : DatabaseTestBase
 {
     private static readonly DateOnly Day0 = new(2031, 3, 1);
 
@@ -28,8 +27,8 @@ public abstract class LogConformanceTests : ClusterTestBase
 
     private static string Seqs(LogPage page) => string.Join(",", page.Chunks.Select(c => c.Seq));
 
-    private async Task<ILogStore> StartLogsAsync(Action<RuntimeOptions>? configure = null) =>
-        (await StartClusterAsync(silos: 0, configure: configure)).Client.Logs;
+    private async Task<ILogStore> StartLogsAsync(Action<OrchestratorDatabaseOptions>? configure = null) =>
+        (await OpenAsync(configure)).Logs;
 
     [Fact]
     public async Task Append_ResentChunks_AreStoredAndCountedOnce()
@@ -239,7 +238,7 @@ public abstract class LogConformanceTests : ClusterTestBase
     public async Task Append_AfterAnotherProcessDroppedTheDay_WritesItAgain()
     {
         var logs = await StartLogsAsync();
-        await using var other = StoreFactory.Create(CurrentStore, NullLoggerFactory.Instance);
+        var other = await OpenAgainAsync(CurrentStore);
         await logs.AppendAsync([Chunk("s", 0, "a")]);
 
         await other.Logs.DropBeforeAsync(Day0.AddDays(1));
@@ -252,7 +251,7 @@ public abstract class LogConformanceTests : ClusterTestBase
     public async Task Append_FromTwoProcessesAtOnce_CreatesEachDayOnce()
     {
         var logs = await StartLogsAsync();
-        await using var other = StoreFactory.Create(CurrentStore, NullLoggerFactory.Instance);
+        var other = await OpenAgainAsync(CurrentStore);
         var days = Enumerable.Range(0, 8).Select(i => new DateOnly(2031, 4, 1).AddDays(i)).ToList();
 
         var results = await Task.WhenAll(days.SelectMany(day => new[]
@@ -270,7 +269,7 @@ public abstract class LogConformanceTests : ClusterTestBase
 
 public sealed class PostgresLogConformanceTests : LogConformanceTests
 {
-    protected override RuntimeOptions NewStore() => TestStores.Postgres("log");
+    protected override OrchestratorDatabaseOptions NewStore() => TestStores.Postgres("log");
 
     protected override async Task<List<DateOnly>> StoredDaysAsync(string connectionString)
     {
@@ -301,7 +300,7 @@ public sealed class PostgresLogConformanceTests : LogConformanceTests
 
 public sealed class SqliteLogConformanceTests : LogConformanceTests
 {
-    protected override RuntimeOptions NewStore() => TestStores.Sqlite();
+    protected override OrchestratorDatabaseOptions NewStore() => TestStores.Sqlite();
 
     protected override async Task<List<DateOnly>> StoredDaysAsync(string connectionString)
     {

@@ -1,17 +1,21 @@
 using Npgsql;
-using Orchestrator.Runtime.Hosting;
+using Orchestrator.Runtime.Persistence;
 
 namespace Orchestrator.Runtime.Tests.Infrastructure;
 
 /// <summary>Fresh store locations: a new schema on the test PostgreSQL server, or a new SQLite file.</summary>
 public static class TestStores
 {
-    public static RuntimeOptions Postgres(string prefix) => new() { Store = "postgres", ConnectionString = PostgresServer.NewSchema(prefix) };
+    public static OrchestratorDatabaseOptions Postgres(string prefix) =>
+        new() { Store = OrchestratorDatabaseOptions.Postgres, ConnectionString = PostgresServer.NewSchema(prefix) };
+
+    public static OrchestratorDatabaseOptions Sqlite() =>
+        new() { Store = OrchestratorDatabaseOptions.Sqlite, ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
 
     /// <summary>Drops a test's PostgreSQL schema (SQLite files live in the temp folder and are left to it).</summary>
-    public static async Task DropAsync(RuntimeOptions options)
+    public static async Task DropAsync(OrchestratorDatabaseOptions options)
     {
-        if (options.Store != "postgres")
+        if (options.Store != OrchestratorDatabaseOptions.Postgres)
         {
             return;
         }
@@ -21,15 +25,12 @@ public static class TestStores
         await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
         await drop.ExecuteNonQueryAsync();
     }
-
-    public static RuntimeOptions Sqlite() =>
-        new() { Store = "sqlite", ConnectionString = $"Data Source={Path.Combine(Path.GetTempPath(), "orch-tests", Guid.NewGuid().ToString("N") + ".db")}" };
 }
 
 /// <summary>A PostgreSQL schema of its own for one test, dropped afterwards.</summary>
 public sealed class TestSchema : IAsyncDisposable
 {
-    private readonly RuntimeOptions _options = TestStores.Postgres("proc");
+    private readonly OrchestratorDatabaseOptions _options = TestStores.Postgres("proc");
 
     public string ConnectionString => _options.ConnectionString;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Orchestrator.Runtime.Hosting;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Persistence.GrainState;
 using Orchestrator.Runtime.Persistence.Migrations;
@@ -69,6 +68,5 @@ public sealed class GrainStateJsonTests
 
         Assert.Equal(["Store", "ConnectionString", "LogMaxBytesPerStream", "MaxBlobBytes", "CommitBatchSize", "CommitConcurrency"], errors.Select(e => e[..e.IndexOf(':', StringComparison.Ordinal)]));
         Assert.Empty(new OrchestratorDatabaseOptions().Validate());
-        _ = new RuntimeOptions(); // the old runtime's options are untouched
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Persistence.Migrations;
-using Orchestrator.Runtime.Storage;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Runtime.Tests.Persistence;
@@ -47,26 +46,7 @@ public abstract class MigrationTests
         await TestStores.DropAsync(location);
     }
 
-    [Fact]
-    public async Task MigrateAsync_OnASchemaTheOldRuntimeUses_LeavesBothWorkingInEitherOrder()
-    {
-        // New database first, then the old runtime's store on the same schema, then the new one again.
-        await using var db = await StoreUnderTest.CreateAsync(Store);
-        var old = new Orchestrator.Runtime.Hosting.RuntimeOptions { Store = Store, ConnectionString = db.ConnectionString };
-        await using (var store = StoreFactory.Create(old, NullLoggerFactory.Instance))
-        {
-            await store.MigrateAsync(4, CancellationToken.None);
-            await store.MigrateAsync(4, CancellationToken.None);
-        }
-        await using (var again = OrchestratorDatabase.Open(db.Database.Options, NullLoggerFactory.Instance))
-        {
-            await again.MigrateAsync();
-        }
-
-        Assert.Equal("1," + Ours, await VersionsAsync(db));
-    }
-
-    /// <summary>Our own versions: the old runtime's log, blob and index tables (2, and 3 on PostgreSQL), then 100.</summary>
+    /// <summary>Our own versions: the log, blob and index tables (2, and 3 on PostgreSQL), then 100.</summary>
     private string Ours => Store == OrchestratorDatabaseOptions.Postgres ? "2,3,100" : "2,100";
 
     private async Task<string> VersionsAsync(StoreUnderTest db) =>

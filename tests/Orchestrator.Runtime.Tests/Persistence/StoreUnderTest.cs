@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Orchestrator.Runtime.Hosting;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -9,9 +8,9 @@ namespace Orchestrator.Runtime.Tests.Persistence;
 /// <summary>A fresh database for one test: a PostgreSQL schema of its own or a new SQLite file, migrated.</summary>
 public sealed class StoreUnderTest : IAsyncDisposable
 {
-    private readonly RuntimeOptions _location;
+    private readonly OrchestratorDatabaseOptions _location;
 
-    private StoreUnderTest(RuntimeOptions location, OrchestratorDatabase database)
+    private StoreUnderTest(OrchestratorDatabaseOptions location, OrchestratorDatabase database)
     {
         _location = location;
         Database = database;

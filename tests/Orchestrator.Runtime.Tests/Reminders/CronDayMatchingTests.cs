@@ -164,29 +164,6 @@ public sealed class CronDayMatchingTests
         Assert.Equal(CronSchedule.Parse("0 9 13 * 5", "UTC", DayMatching.Both), CronSchedule.Parse("0 9 13 * 5", "UTC", DayMatching.Both));
     }
 
-    [Theory]
-    [InlineData(DayMatching.Either, 3)]
-    [InlineData(DayMatching.Both, 2)]
-    public void ScheduleColumns_RoundTripDayMatching_InTheKindColumn(DayMatching rule, short kind)
-    {
-        var schedule = CronSchedule.Parse("0 9 13 * 5", "Europe/London", rule);
-
-        var columns = ScheduleColumns.From(schedule);
-
-        Assert.Equal(kind, columns.Kind);
-        Assert.Equal(schedule, ScheduleColumns.To(columns.Kind, columns.PeriodMs, columns.Anchor, columns.Cron, columns.TimeZone));
-    }
-
-    [Fact]
-    public void ScheduleColumns_RowStoredBeforeDayMatching_KeepsBothMustMatch()
-    {
-        // Kind 2 is what every cron reminder was stored as when NCrontab's both-must-match was the only rule.
-        var stored = (CronSchedule)ScheduleColumns.To(2, 0, DateTimeOffset.UnixEpoch, "0 9 13 * 5", "UTC");
-
-        Assert.Equal(DayMatching.Both, stored.DayMatching);
-        Assert.Equal(new DateTimeOffset(2026, 3, 13, 9, 0, 0, TimeSpan.Zero), stored.NextAfter(new DateTimeOffset(2026, 2, 14, 0, 0, 0, TimeSpan.Zero)));
-    }
-
     private static ZoneTable Table(string timeZoneId)
     {
         lock (Tables)

@@ -22,13 +22,6 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
         WHERE d.kind = x.kind AND d.part = x.part AND d.key = x.key
         """;
 
-    /// <summary>Applies the committed turns' index writes in the commit's transaction, after their state.</summary>
-    public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IEnumerable<TurnCommit> turns, CancellationToken cancellationToken)
-    {
-        // Two grains of one batch may write the same key: the later turn wins, as it would committing alone.
-        await WriteAsync(connection, tx, IndexWrite.LastWins(turns.SelectMany(t => t.Indexes)), cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Applies index writes (one per key, in ordinal key order: <see cref="IndexWrite.LastWins"/>) in the caller's transaction.</summary>
     public static async Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IndexWrite> writes, CancellationToken cancellationToken)
     {
