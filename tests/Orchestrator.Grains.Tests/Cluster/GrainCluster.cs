@@ -40,13 +40,18 @@ public sealed class GrainCluster : IAsyncDisposable
 
     public InMemoryGrainStorage Storage => Durable.Storage;
 
-    public static async Task<GrainCluster> StartAsync()
+    /// <summary>Starts the cluster; <paramref name="services"/> adds to each silo's services (a hook sender, say).</summary>
+    public static async Task<GrainCluster> StartAsync(Action<IServiceCollection>? services = null)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
         var durable = await DurableTestCluster.StartAsync(new DurableClusterOptions
         {
             Clock = clock,
-            Silo = silo => silo.Services.AddSerializer(s => s.AddOrchestratorSerialization()),
+            Silo = silo =>
+            {
+                silo.Services.AddSerializer(s => s.AddOrchestratorSerialization());
+                services?.Invoke(silo.Services);
+            },
             Client = client => client.Services.AddSerializer(s => s.AddOrchestratorSerialization()),
         });
         return new GrainCluster(durable, clock);
