@@ -3,6 +3,7 @@ using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parsing;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Tests.Durable.Infrastructure;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Orleans;
@@ -26,15 +27,19 @@ public sealed class GrainCluster : IAsyncDisposable
     private readonly Dictionary<string, string> _sessions = new(StringComparer.Ordinal);
     private int _requests;
 
-    private GrainCluster(DurableTestCluster durable, ManualTimeProvider clock)
+    private GrainCluster(DurableTestCluster durable, ManualTimeProvider clock, RecordingLogStore logs)
     {
         Durable = durable;
         Clock = clock;
+        Logs = logs;
     }
 
     public DurableTestCluster Durable { get; }
 
     public ManualTimeProvider Clock { get; }
+
+    /// <summary>The silos' log store (records the streams deleted).</summary>
+    public RecordingLogStore Logs { get; }
 
     public IClusterClient Client => Durable.Client;
 
@@ -44,17 +49,19 @@ public sealed class GrainCluster : IAsyncDisposable
     public static async Task<GrainCluster> StartAsync(Action<IServiceCollection>? services = null)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        var logs = new RecordingLogStore();
         var durable = await DurableTestCluster.StartAsync(new DurableClusterOptions
         {
             Clock = clock,
             Silo = silo =>
             {
                 silo.Services.AddSerializer(s => s.AddOrchestratorSerialization());
+                silo.Services.AddSingleton<ILogStore>(logs);
                 services?.Invoke(silo.Services);
             },
             Client = client => client.Services.AddSerializer(s => s.AddOrchestratorSerialization()),
         });
-        return new GrainCluster(durable, clock);
+        return new GrainCluster(durable, clock, logs);
     }
 
     public static PlanDefinition Plan(string yaml)
