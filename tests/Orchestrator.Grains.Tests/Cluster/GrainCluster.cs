@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
@@ -24,7 +25,7 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <summary>How long a condition may take in real time (the silo runs in this process, on 2 shared cores).</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private readonly Dictionary<string, string> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal); // hosts register in parallel
     private int _requests;
 
     private GrainCluster(DurableTestCluster durable, ManualTimeProvider clock, RecordingLogStore logs)
