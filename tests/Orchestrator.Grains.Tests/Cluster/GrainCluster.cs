@@ -47,12 +47,13 @@ public sealed class GrainCluster : IAsyncDisposable
     public InMemoryGrainStorage Storage => Durable.Storage;
 
     /// <summary>Starts the cluster; <paramref name="services"/> adds to each silo's services (a hook sender, say).</summary>
-    public static async Task<GrainCluster> StartAsync(Action<IServiceCollection>? services = null)
+    public static async Task<GrainCluster> StartAsync(Action<IServiceCollection>? services = null, int silos = 1)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
         var logs = new RecordingLogStore();
         var durable = await DurableTestCluster.StartAsync(new DurableClusterOptions
         {
+            Silos = silos,
             Clock = clock,
             Silo = silo =>
             {
@@ -127,18 +128,33 @@ public sealed class GrainCluster : IAsyncDisposable
         await AgentAsync(assignment, AgentEventType.Finished, exitCode == 0 ? AgentOutcome.Succeeded : AgentOutcome.Failed, exitCode);
     }
 
-    /// <summary>Moves the clock by <paramref name="by"/> in steps of <paramref name="step"/>, every agent heartbeating before each (so hosts stay online).</summary>
-    public async Task AdvanceAsync(TimeSpan by, TimeSpan step)
+    /// <summary>
+    /// Moves the clock by <paramref name="by"/> in steps of <paramref name="step"/>, every agent heartbeating before each
+    /// (so hosts stay online). With <paramref name="tolerant"/>, a heartbeat that fails (its host grain's silo just died)
+    /// is left out, as an agent's would be.
+    /// </summary>
+    public async Task AdvanceAsync(TimeSpan by, TimeSpan step, bool tolerant = false)
     {
         for (var moved = TimeSpan.Zero; moved < by; moved += step)
         {
             foreach (var (host, session) in _sessions)
             {
-                await Client.GetGrain<IHostGrain>(host).Heartbeat(session, false);
+                try
+                {
+                    await Client.GetGrain<IHostGrain>(host).Heartbeat(session, false);
+                }
+                catch (Exception) when (tolerant)
+                {
+                    // The agent tries again at its next heartbeat.
+                }
             }
             Clock.Advance(step < by - moved ? step : by - moved);
         }
     }
+
+    /// <summary>The silo holding <paramref name="grain"/>'s activation (activating it if needed).</summary>
+    public async Task<SiloAddress> SiloOf(IAddressable grain) =>
+        await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain) ?? throw new InvalidOperationException($"{grain.GetGrainId()} is not active.");
 
     /// <summary>The Orleans reminders registered for a grain (the in-memory reminder table of the silos).</summary>
     public async Task<IReadOnlyList<string>> RemindersOf(IAddressable grain)
