@@ -8,7 +8,8 @@ using Npgsql;
 namespace Orchestrator.Bench;
 
 /// <summary>
-/// Many plans, each with a schedule firing every minute, on one real silo process on PostgreSQL. Measures, over whole
+/// Many plans, each with a schedule firing every minute, on one real Orleans silo process on PostgreSQL (schedules wake
+/// through Orleans reminders toward their next due time). Measures, over whole
 /// minutes after set-up, how late each fire was handled (the schedule's turn that decided it, against its due time) and
 /// how late its task instance was created, and the silo's CPU while idle between fires.
 /// </summary>
@@ -31,7 +32,8 @@ internal static class CronBench
         try
         {
             var port = Processes.FreePort();
-            silo = Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--shard-count", "64", "--silo-name", "cron0",
+            silo = Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--silo-name", "cron0",
+                "--silo-port", $"{Processes.FreePort()}", "--gateway-port", $"{Processes.FreePort()}",
                 "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", Guid.NewGuid().ToString("N"));
             await Processes.WaitReadyAsync(port, silo);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };

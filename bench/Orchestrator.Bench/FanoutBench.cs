@@ -8,7 +8,8 @@ using Npgsql;
 namespace Orchestrator.Bench;
 
 /// <summary>
-/// One no-op step fanned out over a simulated fleet: real silo processes on PostgreSQL (each hosting the API), one
+/// One no-op step fanned out over a simulated fleet: real Orleans silo processes on PostgreSQL (one cluster, each hosting
+/// the API), one
 /// simulated-fleet agent process answering for every host. Measures seconds from the run request to every target
 /// finished, targets per second, and the silos' peak resident memory (VmHWM).
 /// </summary>
@@ -33,7 +34,9 @@ internal static class FanoutBench
             {
                 var port = Processes.FreePort();
                 ports.Add(port);
-                processes.Add(Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--shard-count", "64", "--silo-name", $"fan{i}",
+                // Orleans silos of one cluster (membership in the schema's table), each on its own silo and gateway port.
+                processes.Add(Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--silo-name", $"fan{i}",
+                    "--silo-port", $"{Processes.FreePort()}", "--gateway-port", $"{Processes.FreePort()}",
                     "--urls", $"http://127.0.0.1:{port}", "--agent-token", token, "--local-agent", "false", "--agent-heartbeat-forward-interval", forward));
                 await Processes.WaitReadyAsync(port, processes[^1]);
             }

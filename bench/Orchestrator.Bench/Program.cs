@@ -7,7 +7,8 @@ return command switch
 {
     "throughput" => await ThroughputBench.RunAsync(options),
     "silo" => await SiloCommand.RunAsync(options),
-    "ack" => await LatencyBench.AckAsync(options),
+    "ack" => await ApiAckBench.RunAsync(options),
+    "ack-old-runtime" => await LatencyBench.AckAsync(options),
     "reminders" => await LatencyBench.RemindersAsync(options),
     "fanout" => await FanoutBench.RunAsync(options),
     "cron" => await CronBench.RunAsync(options),
@@ -18,6 +19,6 @@ return command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|reminders|fanout|cron|storage|grain-writes --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|ack-old-runtime|reminders|fanout|cron|storage|grain-writes --connection CS [options]");
     return 2;
 }

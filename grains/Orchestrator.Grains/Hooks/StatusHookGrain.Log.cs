@@ -20,5 +20,8 @@ public sealed partial class StatusHookGrain
 
         [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "Status hook {Subject}: purged ({Reason}); {Pending} pending and {Parked} parked events dropped")]
         public static partial void Purged(ILogger logger, string subject, int pending, int parked, string reason);
+
+        [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Status hook {Subject}: delivery stopped; the retry wake-up resumes it")]
+        public static partial void DeliveryStopped(ILogger logger, string subject, Exception exception);
     }
 }

@@ -10,30 +10,30 @@ namespace Orchestrator.Grains.Hooks;
 /// <summary>
 /// Posts one subject's status events to its hook, one at a time, head of the queue first, in revision order.
 /// <para>
-/// The POST runs inside the grain's turn (the Publish turn, or the retry wake-up's), and the outcome commits with
-/// that turn. That makes delivery at least once without any extra machinery: a crash or a lost commit after a
-/// successful POST re-runs the turn and posts again (receivers dedupe on <c>X-Orchestrator-Delivery</c>), and no two
-/// POSTs of one subject ever overlap (G1). The price is that a slow receiver holds this grain's turns for up to
-/// <see cref="StatusHookOptions.AttemptTimeout"/> per attempt; it holds nothing else, as each subject is its own grain.
-/// Work outside the turn (a background sender reporting back by message) would free the turn but need its own
-/// fencing against a shard move to keep one POST in flight per subject.
+/// Turns only decide: a publish queues an event, a replay puts parked ones back, and each asks for delivery once its
+/// write is durable. The POSTs go out from a loop of the grain's own, <b>outside</b> the turn lock (StatusHookGrain.Delivery.cs),
+/// so that reads (the hook view) and new publishes are answered while a slow receiver holds a POST; the loop records
+/// what happened in a turn of its own. One loop per activation keeps one POST in flight per subject, and a stale
+/// duplicate activation cannot record anything (its write is refused, G1). Delivery is at least once: a crash or a lost
+/// write after a successful POST posts again (receivers dedupe on <c>X-Orchestrator-Delivery</c>). While events are
+/// pending the <c>retry</c> wake-up stays armed, so the sweeper re-drives a subject whose silo died.
 /// </para>
 /// <para>
-/// A failed attempt is retried after an exponential back-off with equal jitter, on a durable wake-up (so on the
-/// orchestrator's clock, and without a reminder row), until <see cref="StatusHookOptions.MaxRetryDuration"/> has passed since the event's first attempt; the
-/// event is then parked with its last error, an index row lists it, and the next revision goes out. Replay puts
-/// parked events back at the head of the queue, with a fresh retry window and attempt count (so the back-off starts
-/// again at <see cref="StatusHookOptions.InitialBackoff"/>).
+/// A failed attempt is retried after an exponential back-off with equal jitter, on the <c>retry</c> wake-up (so on the
+/// orchestrator's clock, and without a reminder row), until <see cref="StatusHookOptions.MaxRetryDuration"/> has passed
+/// since the event's first attempt; the event is then parked with its last error, an index row lists it, and the next
+/// revision goes out. Replay puts parked events back at the head of the queue, with a fresh retry window and attempt
+/// count (so the back-off starts again at <see cref="StatusHookOptions.InitialBackoff"/>).
 /// </para>
 /// <para>
-/// One turn makes at most <see cref="MaxAttemptsPerTurn"/> attempts and stops starting new ones once it has run
-/// longer than one <see cref="StatusHookOptions.AttemptTimeout"/>; the queue then goes on in a new turn, on a wake-up
-/// due at once. That bounds how long a backlog holds the grain (and the commit of what it delivered) to about two
-/// attempt timeouts.
+/// The loop records its outcomes after at most <see cref="MaxAttemptsPerTurn"/> attempts, or once it has run longer
+/// than one <see cref="StatusHookOptions.AttemptTimeout"/>, and then goes on: what a backlog delivered is written about
+/// every two attempt timeouts at the latest.
 /// </para>
 /// <para>
 /// When the subject's task instance is deleted, <see cref="Purge"/> drops its pending and parked events undelivered,
-/// deletes its parked index rows and its wake-up, and leaves a tombstone that ignores later publishes.
+/// deletes its parked index rows and its wake-up, and leaves a tombstone that ignores later publishes (and any outcome
+/// a POST under way brings back).
 /// </para>
 /// </summary>
 [GrainType("statushook")]
@@ -42,10 +42,10 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
     /// <summary>Delivered events kept in state for the view.</summary>
     internal const int DeliveredKept = 20;
 
-    /// <summary>Attempts one turn makes before it yields (the rest go out in the next turn, right after).</summary>
+    /// <summary>Attempts the delivery loop makes before it records them (and goes on).</summary>
     private const int MaxAttemptsPerTurn = 20;
 
-    /// <summary>The one wake-up the head of the queue waits for (back-off, or a new turn for the rest of a backlog).</summary>
+    /// <summary>The one wake-up of the subject: the head's back-off, or a backstop while the loop delivers.</summary>
     private const string RetryWakeUp = "retry";
 
     private readonly StatusHookSender _sender;
@@ -58,12 +58,12 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    public async Task Publish(HookEvent hookEvent)
+    public Task Publish(HookEvent hookEvent)
     {
         ArgumentNullException.ThrowIfNull(hookEvent);
         if (State.PurgedAt is not null || hookEvent.Revision <= State.LastRevision)
         {
-            return; // the subject is gone, or a resend, or an event overtaken by a later one
+            return Task.CompletedTask; // the subject is gone, or a resend, or an event overtaken by a later one
         }
         var now = Clock.GetUtcNow();
         State.LastRevision = hookEvent.Revision;
@@ -79,10 +79,11 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
             Body = hookEvent.Body,
             QueuedAt = now,
         });
-        if (State.ArmedReminder is null)
+        if (State.Pending[0].NextAttemptAt is not { } next || next <= now)
         {
-            await DeliverAsync(dueNow: false);
+            DeliverAfterThisTurn(dueNow: false); // else the head waits for its back-off, and this event behind it
         }
+        return Task.CompletedTask;
     }
 
     public Task Replay(HookReplay command)
@@ -119,7 +120,7 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
         {
             Log.Replayed(_logger, GrainKey, chosen.Count, command.By);
             // Not posted in this turn: the caller waits for the replay to be recorded, not for the receiver.
-            ArmRetry(TimeSpan.Zero);
+            DeliverAfterThisTurn(dueNow: true);
         }
         return Task.CompletedTask;
     }
@@ -154,16 +155,19 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
         return Task.CompletedTask;
     }
 
-    /// <summary>The retry wake-up: the head is due (or a backlog goes on in this new turn).</summary>
-    protected override async Task OnWakeUpAsync(string name)
+    /// <summary>The retry wake-up: the head's back-off is over (or the loop's backstop): deliver, the head first.</summary>
+    protected override Task OnWakeUpAsync(string name)
     {
-        if (name != RetryWakeUp || State.ArmedReminder is null || State.PurgedAt is not null)
+        if (name != RetryWakeUp || State.PurgedAt is not null)
         {
-            return; // not ours, or disarmed by a purge
+            return Task.CompletedTask; // not ours, or a tombstone
         }
         State.ArmedReminder = null;
-        // The wake-up is the head's due time: try the head now.
-        await DeliverAsync(dueNow: true);
+        if (State.Pending.Count > 0)
+        {
+            DeliverAfterThisTurn(dueNow: true);
+        }
+        return Task.CompletedTask;
     }
 
     public ValueTask<HookView?> GetAsync() => ValueTask.FromResult(State.LastRevision == 0 || State.PurgedAt is not null ? null : new HookView(
@@ -176,58 +180,9 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
 
     public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
 
-    /// <summary>
-    /// Posts from the head of the queue until it is empty, an attempt fails, or the turn has made enough attempts or
-    /// run longer than one attempt timeout (the rest then goes on in a new turn).
-    /// </summary>
-    private async Task DeliverAsync(bool dueNow)
-    {
-        var turnStart = Clock.GetUtcNow();
-        for (var attempts = 0; State.Pending.Count > 0; attempts++)
-        {
-            var head = State.Pending[0];
-            var now = Clock.GetUtcNow();
-            if (!dueNow && head.NextAttemptAt is { } next && next > now)
-            {
-                ArmRetry(next - now);
-                return;
-            }
-            dueNow = false;
-            if (attempts == MaxAttemptsPerTurn || (attempts > 0 && now - turnStart > _sender.Options.AttemptTimeout))
-            {
-                // A wake-up due now: the next turn picks up the head (it is due) and this one's work is written first.
-                ArmRetry(TimeSpan.Zero);
-                return;
-            }
-            head.FirstAttemptAt ??= now;
-            head.Attempts++;
-            head.TotalAttempts++;
-            var result = await _sender.SendAsync(new HookPost(head.Url, head.Secret, GrainKey, head.Revision, head.DeliveryId, head.Body), Clock, CancellationToken.None);
-            now = Clock.GetUtcNow();
-            if (result.Delivered)
-            {
-                MarkDelivered(head, now);
-                continue;
-            }
-            head.LastError = result.Error;
-            var deadline = head.FirstAttemptAt.Value + _sender.Options.MaxRetryDuration;
-            if (now >= deadline)
-            {
-                Park(head, now);
-                continue;
-            }
-            var retryAt = now + HookBackoff.Next(head.Attempts, _sender.Options);
-            // One last attempt at the deadline rather than a back-off that overshoots it.
-            head.NextAttemptAt = retryAt < deadline ? retryAt : deadline;
-            Log.AttemptFailed(_logger, GrainKey, head.Revision, head.Attempts, head.NextAttemptAt.Value, result.Error);
-            ArmRetry(head.NextAttemptAt.Value - now);
-            return;
-        }
-    }
-
     private void MarkDelivered(HookDelivery head, DateTimeOffset now)
     {
-        State.Pending.RemoveAt(0);
+        State.Pending.Remove(head);
         head.DeliveredAt = now;
         head.NextAttemptAt = null;
         head.Body = "";
@@ -242,21 +197,13 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
 
     private void Park(HookDelivery head, DateTimeOffset now)
     {
-        State.Pending.RemoveAt(0);
+        State.Pending.Remove(head);
         head.ParkedAt = now;
         head.NextAttemptAt = null;
         InsertInOrder(State.Parked, head);
         WriteIndex(new IndexRow(IndexKinds.HookParked, "", IndexKinds.HookParkedKey(GrainKey, head.Revision), 0, DomainJson.Serialize(
             new HookParkedIndexData(GrainKey, head.Revision, head.Url, head.DeliveryId, head.Attempts, head.QueuedAt, now, head.LastError))));
         Log.Parked(_logger, GrainKey, head.Revision, head.Attempts, head.LastError);
-    }
-
-    /// <summary>Arms (or moves) the retry wake-up <paramref name="due"/> from now; no reminder row.</summary>
-    private void ArmRetry(TimeSpan due)
-    {
-        State.ReminderSeq++;
-        State.ArmedReminder = RetryWakeUp;
-        ArmWakeUp(RetryWakeUp, SafeTime.After(Clock.GetUtcNow(), due));
     }
 
     private static void InsertInOrder(List<HookDelivery> list, HookDelivery delivery)

@@ -26,14 +26,18 @@ public sealed class HostState
     public int HeartbeatsSinceCheck { get; set; }
 
     public int SilentChecks { get; set; }
+
+    /// <summary>When the armed liveness check is due (the checks keep a grid of <c>HostGrain.LivenessPeriod</c>).</summary>
+    public DateTimeOffset? NextCheckAt { get; set; }
 }
 
 /// <summary>
 /// A host's agent. A new session replaces the old one, and whatever the old session had started is lost (its
 /// process died with it). A host whose agent stops heartbeating goes offline, and its open assignments end.
-/// Liveness counts heartbeats between checks rather than comparing clocks, so a jump of the clock alone never takes
-/// a live host offline. The checks are a durable wake-up of the grain's own (no reminder row per host: a 100,000-host
-/// fleet costs no reminders at all).
+/// Liveness counts heartbeats between checks rather than comparing clocks, and a check the clock jumped past (due more
+/// than <see cref="LivenessMisfire"/> ago: the clock was moved, or the grain's silo was down) is skipped rather than
+/// counted, so a jump of the clock alone never takes a live host offline. The checks are a durable wake-up of the
+/// grain's own (no reminder row per host: a 100,000-host fleet costs no reminders at all).
 /// </summary>
 [GrainType("host")]
 public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
@@ -45,6 +49,12 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
     /// online host costs one wake-up turn per period, so this is also the fleet's background load.
     /// </summary>
     internal static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A check handled later than this after its due time was missed, not made (the old reminder's skip policy with
+    /// its one-minute misfire threshold): the next one is due on the grid after now.
+    /// </summary>
+    internal static readonly TimeSpan LivenessMisfire = TimeSpan.FromMinutes(1);
 
     public async Task Register(HostRegistration registration)
     {
@@ -89,7 +99,13 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         {
             return;
         }
-        ArmWakeUp(LivenessCheck, LivenessPeriod);
+        var now = Clock.GetUtcNow();
+        var due = State.NextCheckAt ?? now;
+        ArmLiveness(NextOnGrid(due, now));
+        if (now - due > LivenessMisfire)
+        {
+            return; // missed while the clock jumped (or the silo was down): not a check, the heartbeats count on
+        }
         State.SilentChecks = State.HeartbeatsSinceCheck == 0 ? State.SilentChecks + 1 : 0;
         State.HeartbeatsSinceCheck = 0;
         if (State.SilentChecks >= 2)
@@ -112,12 +128,30 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         if (status == HostStatus.Offline)
         {
             DisarmWakeUp(LivenessCheck);
+            State.NextCheckAt = null;
         }
         else if (wasOffline || !WakeUps.ContainsKey(LivenessCheck))
         {
-            ArmWakeUp(LivenessCheck, LivenessPeriod);
+            ArmLiveness(Clock.GetUtcNow() + LivenessPeriod);
         }
         return Task.CompletedTask;
+    }
+
+    private void ArmLiveness(DateTimeOffset due)
+    {
+        State.NextCheckAt = due;
+        ArmWakeUp(LivenessCheck, due);
+    }
+
+    /// <summary>The first check on the grid of <paramref name="due"/> that is after <paramref name="now"/>.</summary>
+    private static DateTimeOffset NextOnGrid(DateTimeOffset due, DateTimeOffset now)
+    {
+        var next = due + LivenessPeriod;
+        if (next <= now)
+        {
+            next += LivenessPeriod * ((now - next).Ticks / LivenessPeriod.Ticks + 1);
+        }
+        return next;
     }
 
     /// <summary>Ends the host's open assignments that match: started ones are lost, dispatched ones found no agent.</summary>

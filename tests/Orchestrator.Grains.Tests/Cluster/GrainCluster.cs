@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parsing;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Logs;
 using Orchestrator.Runtime.Tests.Durable.Infrastructure;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Orleans;
@@ -23,33 +25,45 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <summary>How long a condition may take in real time (the silo runs in this process, on 2 shared cores).</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private readonly Dictionary<string, string> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal); // hosts register in parallel
     private int _requests;
 
-    private GrainCluster(DurableTestCluster durable, ManualTimeProvider clock)
+    private GrainCluster(DurableTestCluster durable, ManualTimeProvider clock, RecordingLogStore logs)
     {
         Durable = durable;
         Clock = clock;
+        Logs = logs;
     }
 
     public DurableTestCluster Durable { get; }
 
     public ManualTimeProvider Clock { get; }
 
+    /// <summary>The silos' log store (records the streams deleted).</summary>
+    public RecordingLogStore Logs { get; }
+
     public IClusterClient Client => Durable.Client;
 
     public InMemoryGrainStorage Storage => Durable.Storage;
 
-    public static async Task<GrainCluster> StartAsync()
+    /// <summary>Starts the cluster; <paramref name="services"/> adds to each silo's services (a hook sender, say).</summary>
+    public static async Task<GrainCluster> StartAsync(Action<IServiceCollection>? services = null, int silos = 1)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+        var logs = new RecordingLogStore();
         var durable = await DurableTestCluster.StartAsync(new DurableClusterOptions
         {
+            Silos = silos,
             Clock = clock,
-            Silo = silo => silo.Services.AddSerializer(s => s.AddOrchestratorSerialization()),
+            Silo = silo =>
+            {
+                silo.Services.AddSerializer(s => s.AddOrchestratorSerialization());
+                silo.Services.AddSingleton<ILogStore>(logs);
+                services?.Invoke(silo.Services);
+            },
             Client = client => client.Services.AddSerializer(s => s.AddOrchestratorSerialization()),
         });
-        return new GrainCluster(durable, clock);
+        return new GrainCluster(durable, clock, logs);
     }
 
     public static PlanDefinition Plan(string yaml)
@@ -114,18 +128,33 @@ public sealed class GrainCluster : IAsyncDisposable
         await AgentAsync(assignment, AgentEventType.Finished, exitCode == 0 ? AgentOutcome.Succeeded : AgentOutcome.Failed, exitCode);
     }
 
-    /// <summary>Moves the clock by <paramref name="by"/> in steps of <paramref name="step"/>, every agent heartbeating before each (so hosts stay online).</summary>
-    public async Task AdvanceAsync(TimeSpan by, TimeSpan step)
+    /// <summary>
+    /// Moves the clock by <paramref name="by"/> in steps of <paramref name="step"/>, every agent heartbeating before each
+    /// (so hosts stay online). With <paramref name="tolerant"/>, a heartbeat that fails (its host grain's silo just died)
+    /// is left out, as an agent's would be.
+    /// </summary>
+    public async Task AdvanceAsync(TimeSpan by, TimeSpan step, bool tolerant = false)
     {
         for (var moved = TimeSpan.Zero; moved < by; moved += step)
         {
             foreach (var (host, session) in _sessions)
             {
-                await Client.GetGrain<IHostGrain>(host).Heartbeat(session, false);
+                try
+                {
+                    await Client.GetGrain<IHostGrain>(host).Heartbeat(session, false);
+                }
+                catch (Exception) when (tolerant)
+                {
+                    // The agent tries again at its next heartbeat.
+                }
             }
             Clock.Advance(step < by - moved ? step : by - moved);
         }
     }
+
+    /// <summary>The silo holding <paramref name="grain"/>'s activation (activating it if needed).</summary>
+    public async Task<SiloAddress> SiloOf(IAddressable grain) =>
+        await Client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain) ?? throw new InvalidOperationException($"{grain.GetGrainId()} is not active.");
 
     /// <summary>The Orleans reminders registered for a grain (the in-memory reminder table of the silos).</summary>
     public async Task<IReadOnlyList<string>> RemindersOf(IAddressable grain)

@@ -200,4 +200,83 @@ public sealed class PlanRunTests : IAsyncLifetime
         Assert.Empty(Cluster.Storage.Rows(IndexKinds.Assignment));
         Assert.Empty(await Cluster.RemindersOf(target));
     }
+
+    [Fact]
+    public async Task Retention_TtlAfterFinishedPasses_InstanceStepsAndTargetsDeletedByWakeUp()
+    {
+        await Cluster.RegisterHostAsync("tmp-1");
+        await Cluster.RegisterHostAsync("tmp-2");
+        await Cluster.RunAsync("short-lived", """
+            name: short-lived
+            ttlAfterFinished: 10m
+            steps:
+              - name: greet
+                targets:
+                  hosts: [tmp-1, tmp-2]
+                script: echo hello
+            """, "run-ttl");
+        foreach (var host in new[] { "tmp-1", "tmp-2" })
+        {
+            await Cluster.RunAssignmentAsync(await Cluster.WaitAssignmentAsync(host, _ => true, $"{host}'s assignment"), exitCode: 0);
+        }
+        await Cluster.WaitInstanceAsync("run-ttl", v => v.Status == ExecutionStatus.Succeeded, "the run to succeed");
+        Assert.Equal(2, Cluster.Storage.Rows(IndexKinds.Target).Count(r => r.Partition == "run-ttl:0"));
+
+        await Cluster.AdvanceAsync(TimeSpan.FromMinutes(9), TimeSpan.FromSeconds(20));
+        Assert.NotNull(await Cluster.Client.GetGrain<ITaskInstanceGrain>("run-ttl").GetAsync());
+        await Cluster.AdvanceAsync(TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(20));
+
+        await Eventually.Until(() => Cluster.Client.GetGrain<ITaskInstanceGrain>("run-ttl").GetAsync().AsTask(), v => v is null, GrainCluster.Deadline, "the instance to be deleted");
+        await Eventually.Until(() => Task.FromResult(Cluster.Logs.Deleted.Order(StringComparer.Ordinal).ToList()),
+            d => d.SequenceEqual(["run-ttl:0:tmp-1#", "run-ttl:0:tmp-2#"]), GrainCluster.Deadline, "both targets' logs to be deleted");
+        Assert.DoesNotContain(Cluster.Storage.Rows(IndexKinds.Instance), r => r.Key == "run-ttl");
+        await Eventually.Until(() => Task.FromResult(Cluster.Storage.Rows(IndexKinds.Target).Concat(Cluster.Storage.Rows(IndexKinds.StepTarget)).Count(r => r.Partition.StartsWith("run-ttl:", StringComparison.Ordinal))),
+            n => n == 0, GrainCluster.Deadline, "the step's rows to go");
+        Assert.Null(await Cluster.Client.GetGrain<IHostTargetGrain>("run-ttl:0:tmp-1").GetAsync());
+        var request = Cluster.NewRequestId();
+        await Cluster.Client.GetGrain<ITaskInstanceGrain>("run-ttl").Delete(new DeleteInstance(request, "test", null));
+        Assert.Equal(200, (await Cluster.Client.GetGrain<ITaskInstanceGrain>("run-ttl").GetRequestResultAsync(request))?.Code);
+    }
+
+    [Fact]
+    public async Task Run_Delayed_ScheduledUntilItsStartWakeUpThenRuns()
+    {
+        await Cluster.RegisterHostAsync("late-1");
+        var plan = Cluster.Client.GetGrain<IPlanGrain>("later");
+        await plan.Save(new SavePlan(Cluster.NewRequestId(), GrainCluster.Plan(OneStep("late-1")), null, "test"));
+        await plan.Run(new RunPlan(Cluster.NewRequestId(), "run-later", 0, new Dictionary<string, string>(), "test", new RunOptions { Delay = TimeSpan.FromMinutes(5) }));
+        var view = await Cluster.WaitInstanceAsync("run-later", _ => true, "the instance");
+        Assert.Equal(ExecutionStatus.Scheduled, view!.Status);
+        Assert.Equal(Cluster.Clock.GetUtcNow().AddMinutes(5), view.NotBefore);
+
+        await Cluster.AdvanceAsync(TimeSpan.FromSeconds(299), TimeSpan.FromSeconds(20));
+        Assert.Equal(ExecutionStatus.Scheduled, (await Cluster.Client.GetGrain<ITaskInstanceGrain>("run-later").GetAsync())!.Status);
+        Assert.Empty(Cluster.Assignments("late-1"));
+        await Cluster.AdvanceAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        await Cluster.RunAssignmentAsync(await Cluster.WaitAssignmentAsync("late-1", _ => true, "the assignment once started"), exitCode: 0);
+        view = await Cluster.WaitInstanceAsync("run-later", v => v.Status.IsFinal(), "the run to end");
+        Assert.Equal(ExecutionStatus.Succeeded, view!.Status);
+        Assert.Equal(Cluster.Clock.GetUtcNow(), view.StartedAt);
+    }
+
+    [Fact]
+    public async Task Step_DeadlinePasses_RunningTargetsStoppedAndStepFails()
+    {
+        await Cluster.RegisterHostAsync("dl-1");
+        await Cluster.RunAsync("deadline", OneStep("dl-1", """
+                execution:
+                  deadline: 2m
+            """), "run-deadline");
+        await Cluster.AgentAsync(await Cluster.WaitAssignmentAsync("dl-1", _ => true, "the assignment"), AgentEventType.Started);
+
+        await Cluster.AdvanceAsync(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(20));
+        var kill = await Cluster.WaitAssignmentAsync("dl-1", r => r.Status == (int)AssignmentState.CancelRequested, "the kill request");
+        await Cluster.AgentAsync(kill, AgentEventType.Finished, AgentOutcome.Cancelled);
+
+        var view = await Cluster.WaitInstanceAsync("run-deadline", v => v.Status.IsFinal(), "the run to end");
+        Assert.Equal(ExecutionStatus.Failed, view!.Status);
+        Assert.Contains("deadline", Assert.Single(view.Steps).Reason, StringComparison.Ordinal);
+        Assert.Equal(TargetStatus.Stopped, (await Cluster.Client.GetGrain<IHostTargetGrain>("run-deadline:0:dl-1").GetAsync())!.Status);
+    }
 }
