@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using Orchestrator.Runtime.Hosting;
-using Orchestrator.Runtime.Messaging;
 
 namespace Orchestrator.Bench;
 
@@ -59,28 +55,9 @@ internal static class Report
     }
 }
 
-/// <summary>The bench's runtime settings, grain registry and a fresh schema per run.</summary>
+/// <summary>A fresh schema per run.</summary>
 internal static class Bench
 {
-    public static readonly GrainTypeRegistry Registry = new([typeof(CounterGrain), typeof(ReminderBenchGrain)]);
-
-    public static readonly IServiceProvider Services = new ServiceCollection().BuildServiceProvider();
-
-    public static int ShardCount => 64;
-
-    /// <summary>Runtime warnings and errors, on standard error.</summary>
-    public static readonly ILoggerFactory Logging = LoggerFactory.Create(b => b
-        .SetMinimumLevel(LogLevel.Warning)
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-
-    public static RuntimeOptions Options(string connectionString, string siloName) => new()
-    {
-        Store = "postgres",
-        ConnectionString = connectionString,
-        ShardCount = ShardCount,
-        LeaseTime = TimeSpan.FromSeconds(10),
-        SiloName = siloName,
-    };
 
     /// <summary>A schema name unique to this run and purpose.</summary>
     public static string NewSchema(string purpose) =>

@@ -5,11 +5,7 @@ var command = args.Length > 0 ? args[0] : "";
 var options = new Args(args.Skip(1));
 return command switch
 {
-    "throughput" => await ThroughputBench.RunAsync(options),
-    "silo" => await SiloCommand.RunAsync(options),
     "ack" => await ApiAckBench.RunAsync(options),
-    "ack-old-runtime" => await LatencyBench.AckAsync(options),
-    "reminders" => await LatencyBench.RemindersAsync(options),
     "fanout" => await FanoutBench.RunAsync(options),
     "cron" => await CronBench.RunAsync(options),
     "storage" => await StorageBench.RunAsync(options),
@@ -19,6 +15,6 @@ return command switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench throughput|silo|ack|ack-old-runtime|reminders|fanout|cron|storage|grain-writes --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench ack|fanout|cron|storage|grain-writes --connection CS [options]");
     return 2;
 }

@@ -98,8 +98,8 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
     internal GroupCommitter Committer { get; }
 
     /// <summary>
-    /// The migrations this database runs itself: the log, blob and index tables the old runtime also creates (same
-    /// versions, so either may run first), then grain state and dead letters (100–199).
+    /// The migrations this database runs itself: the log, blob and index tables (versions 2 and 3 of the schema the
+    /// replaced runtime started, so its databases carry on), then grain state and dead letters (100–199).
     /// </summary>
     public static MigrationSource StorageMigrations(string store)
     {

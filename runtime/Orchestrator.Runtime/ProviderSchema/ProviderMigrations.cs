@@ -7,8 +7,8 @@ namespace Orchestrator.Runtime.ProviderSchema;
 /// <summary>
 /// The tables and <c>OrleansQuery</c> rows of the Orleans providers, as migrations of the orchestrator database: versions
 /// <see cref="FirstVersion"/> and up of the one <c>orch_schema_migration</c> ledger, applied by
-/// <see cref="OrchestratorDatabase.MigrateAsync"/> with the database's own (the old runtime owns 1–99, the grain storage
-/// 100–199). Embedded as <c>Clustering/Migrations/Postgres/V2##__*.sql</c> and
+/// <see cref="OrchestratorDatabase.MigrateAsync"/> with the database's own (the log, blob and index tables own 1–99, the
+/// grain storage 100–199). Embedded as <c>Clustering/Migrations/Postgres/V2##__*.sql</c> and
 /// <c>OrleansReminders/Migrations/&lt;Store&gt;/V2##__*.sql</c>; the next migration of either takes the next free number.
 /// The hosting extensions register the sources they need (ProviderSchema/README.md).
 /// </summary>

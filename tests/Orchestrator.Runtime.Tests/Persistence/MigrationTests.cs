@@ -6,8 +6,7 @@ using Orchestrator.Runtime.Tests.Infrastructure;
 namespace Orchestrator.Runtime.Tests.Persistence;
 
 /// <summary>
-/// The database's migrations, on both stores: re-runnable, sharing one schema with the old runtime in either order,
-/// and taking extra sources (the Orleans provider tables) in their own version range.
+/// The database's migrations, on both stores: re-runnable, and taking extra sources (the Orleans provider tables) in their own version range.
 /// </summary>
 public abstract class MigrationTests
 {

@@ -7,8 +7,7 @@ namespace Orchestrator.Runtime.Persistence.GrainState;
 
 /// <summary>
 /// How grain state is written as JSON: System.Text.Json web defaults (camelCase properties, case-insensitive reads)
-/// as the old runtime stores state today, so today's stored states read back; enums as camelCase strings (numbers,
-/// as today's states hold them, still read); non-ASCII text unescaped so that support engineers read it in SQL;
+/// enums as camelCase strings (numbers still read); non-ASCII text unescaped so that support engineers read it in SQL;
 /// any string round-trips, lone surrogates included (<see cref="ExactStringConverter"/>); and the pending index
 /// writes of an <see cref="IIndexedState"/> are never part of the state (they are committed as rows beside it).
 /// </summary>

@@ -6,8 +6,8 @@ namespace Orchestrator.Runtime.Storage.Sqlite;
 /// <summary>
 /// One SQLite file in WAL mode with <c>synchronous=FULL</c>: one writer connection that every write goes through
 /// (SQLite has one writer anyway; queueing here beats busy-waiting on the file lock), pooled connections for reads.
-/// Shared by the old runtime's store and the Orleans database composition (<c>Persistence/OrchestratorDatabase</c>),
-/// so the index, log and blob stores on top of it serve both.
+/// The database composition (<c>Persistence/OrchestratorDatabase</c>) shares it between the grain state, index, log,
+/// blob, dead-letter and reminder stores.
 /// </summary>
 internal sealed class SqliteConnector : IAsyncDisposable
 {
