@@ -152,6 +152,7 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
         }
+        await PreOrleansState.ThrowIfPresentAsync(this, cancellationToken).ConfigureAwait(false);
         Log.Migrated(_logger, Kind, Schema ?? "-");
     }
 

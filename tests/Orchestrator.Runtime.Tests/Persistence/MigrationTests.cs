@@ -45,6 +45,26 @@ public abstract class MigrationTests
         await TestStores.DropAsync(location);
     }
 
+    [Fact]
+    public async Task MigrateAsync_OnStateOfTheEngineBeforeOrleans_RefusesNamingTheTableAndTheWayOut()
+    {
+        await using var db = await StoreUnderTest.CreateAsync(Store);
+        await db.ScalarAsync("CREATE TABLE orch_grain_state (grain_type text, grain_key text, version bigint, state text)");
+        await using (var empty = OrchestratorDatabase.Open(db.Database.Options, NullLoggerFactory.Instance))
+        {
+            await empty.MigrateAsync(); // the table alone (no state in it) is no reason to refuse
+        }
+        await db.ScalarAsync("INSERT INTO orch_grain_state VALUES ('plan', 'hello', 3, '{}')");
+
+        await using var old = OrchestratorDatabase.Open(db.Database.Options, NullLoggerFactory.Instance);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => old.MigrateAsync());
+
+        Assert.StartsWith("ConnectionString: this database holds the state of 1 grains", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("DROP TABLE orch_grain_state", refused.Message, StringComparison.Ordinal);
+        await db.ScalarAsync("DROP TABLE orch_grain_state");
+        await old.MigrateAsync(); // a later start, after the operator chose, goes on
+    }
+
     /// <summary>Our own versions: the log, blob and index tables (2, and 3 on PostgreSQL), then 100.</summary>
     private string Ours => Store == OrchestratorDatabaseOptions.Postgres ? "2,3,100" : "2,100";
 
