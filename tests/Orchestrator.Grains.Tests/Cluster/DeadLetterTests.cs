@@ -8,22 +8,8 @@ namespace Orchestrator.Grains.Tests.Cluster;
 /// A message that keeps failing is parked and its receiver hears of it (<c>IDeadLetterObserver</c>, issue #9): the
 /// domain grains end what it was part of instead of waiting for it.
 /// </summary>
-public sealed class DeadLetterTests : IAsyncLifetime
+public sealed class DeadLetterTests : GrainClusterTests
 {
-    private GrainCluster? _cluster;
-
-    private GrainCluster Cluster => _cluster!;
-
-    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task TargetStart_KeepsFailing_ParkedAndTheTargetEndsFailedSoTheRunFails()
     {

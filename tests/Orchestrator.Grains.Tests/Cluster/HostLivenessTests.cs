@@ -9,22 +9,8 @@ namespace Orchestrator.Grains.Tests.Cluster;
 /// A host's liveness checks (a wake-up every 30 s on the clock): two checks in a row without a heartbeat take it
 /// offline and end its assignments; checks the clock jumped past are skipped, so moving the clock alone never does.
 /// </summary>
-public sealed class HostLivenessTests : IAsyncLifetime
+public sealed class HostLivenessTests : GrainClusterTests
 {
-    private GrainCluster? _cluster;
-
-    private GrainCluster Cluster => _cluster!;
-
-    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Liveness_AgentSilentForTwoChecks_HostOfflineAndItsRunningTargetLost()
     {

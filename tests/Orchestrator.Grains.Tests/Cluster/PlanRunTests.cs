@@ -8,22 +8,8 @@ namespace Orchestrator.Grains.Tests.Cluster;
 /// Plans run end to end on the real grains (plan → instance → step → targets → assignment rows → agent events → back
 /// up), with every timer a durable wake-up on the manual clock.
 /// </summary>
-public sealed class PlanRunTests : IAsyncLifetime
+public sealed class PlanRunTests : GrainClusterTests
 {
-    private GrainCluster? _cluster;
-
-    private GrainCluster Cluster => _cluster!;
-
-    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     private static string OneStep(string hosts, string execution = "") => $"""
         name: hello
         steps:

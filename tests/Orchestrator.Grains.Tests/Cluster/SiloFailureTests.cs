@@ -9,22 +9,11 @@ namespace Orchestrator.Grains.Tests.Cluster;
 /// A silo dies while a step fans out: the step's activation comes back on another silo, resumes its dispatch cursor,
 /// and every target ends exactly once with the counters matching (the grain-level version of issue #10's fault (a)).
 /// </summary>
-public sealed class SiloFailureTests : IAsyncLifetime
+public sealed class SiloFailureTests : GrainClusterTests
 {
     private const int Hosts = 200;
-    private GrainCluster? _cluster;
 
-    private GrainCluster Cluster => _cluster!;
-
-    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync(silos: 2);
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override int Silos => 2;
 
     [Fact]
     public async Task FanOut_StepSiloKilledMidway_EveryTargetEndsOnceAndCountersMatch()

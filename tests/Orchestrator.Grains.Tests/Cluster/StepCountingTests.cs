@@ -9,22 +9,8 @@ namespace Orchestrator.Grains.Tests.Cluster;
 /// state): a target's report re-sent by its outbox never counts twice, and a large fan-out ends with counters that
 /// match its targets.
 /// </summary>
-public sealed class StepCountingTests : IAsyncLifetime
+public sealed class StepCountingTests : GrainClusterTests
 {
-    private GrainCluster? _cluster;
-
-    private GrainCluster Cluster => _cluster!;
-
-    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task OnTargetFinished_ReportSentTwice_CountedOnce()
     {
