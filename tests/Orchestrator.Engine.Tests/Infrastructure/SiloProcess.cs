@@ -57,9 +57,14 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the silo in <paramref name="dataDirectory"/> with <paramref name="args"/> (SQLite by default).</summary>
-    public static SiloProcess Start(string dataDirectory, params string[] args)
+    public static SiloProcess Start(string dataDirectory, params string[] args) => StartOnPort(dataDirectory, EngineHarness.FreePort(), args);
+
+    /// <summary>
+    /// Starts the silo on the HTTP port <paramref name="port"/>: a silo started again where its agents (and its
+    /// predecessor) were, so that they find it there.
+    /// </summary>
+    public static SiloProcess StartOnPort(string dataDirectory, int port, params string[] args)
     {
-        var port = EngineHarness.FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Clustering;
+
+namespace Orchestrator.Engine.Tests.Faults;
+
+/// <summary>
+/// What the fault tests read from outside the silos: the committed index rows in PostgreSQL (readable while every silo
+/// is down) and, once a cluster is up again, the grains through an Orleans client that finds the gateways in the
+/// cluster's membership table.
+/// </summary>
+internal static class FaultChecks
+{
+    /// <summary>Committed index rows of <paramref name="kind"/> in <paramref name="partition"/>, counted by status.</summary>
+    public static async Task<Dictionary<int, long>> CountByStatusAsync(string connectionString, string kind, string partition)
+    {
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        var counts = new Dictionary<int, long>();
+        try
+        {
+            await using var command = source.CreateCommand("SELECT status, count(*) FROM orch_index WHERE kind = $1 AND part = $2 GROUP BY status");
+            command.Parameters.AddWithValue(kind);
+            command.Parameters.AddWithValue(partition);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                counts[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // The silo has not migrated the schema yet.
+        }
+        return counts;
+    }
+
+    public static async Task<long> OnlineHostsAsync(string connectionString) =>
+        (await CountByStatusAsync(connectionString, IndexKinds.Host, "")).GetValueOrDefault((int)HostStatus.Online);
+
+    /// <summary>An Orleans client of the PostgreSQL cluster (default cluster and service id), started.</summary>
+    public static async Task<IHost> ConnectAsync(string connectionString)
+    {
+        var host = new HostBuilder()
+            .UseOrleansClient(client =>
+            {
+                client.UseOrchestratorClustering(connectionString);
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("orchestrator", "orchestrator"));
+                client.Services.AddSerializer(s => s.AddOrchestratorSerialization());
+            })
+            .Build();
+        await host.StartAsync();
+        return host;
+    }
+}
