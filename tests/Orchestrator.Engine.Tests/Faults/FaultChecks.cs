@@ -15,16 +15,16 @@ namespace Orchestrator.Engine.Tests.Faults;
 /// </summary>
 internal static class FaultChecks
 {
-    /// <summary>Committed index rows of <paramref name="kind"/> in <paramref name="partition"/>, counted by status.</summary>
-    public static async Task<Dictionary<int, long>> CountByStatusAsync(string connectionString, string kind, string partition)
+    /// <summary>Committed index rows of <paramref name="kind"/> in <paramref name="partition"/> (null: every partition), counted by status.</summary>
+    public static async Task<Dictionary<int, long>> CountByStatusAsync(string connectionString, string kind, string? partition)
     {
         await using var source = NpgsqlDataSource.Create(connectionString);
         var counts = new Dictionary<int, long>();
         try
         {
-            await using var command = source.CreateCommand("SELECT status, count(*) FROM orch_index WHERE kind = $1 AND part = $2 GROUP BY status");
+            await using var command = source.CreateCommand("SELECT status, count(*) FROM orch_index WHERE kind = $1 AND ($2::text IS NULL OR part = $2) GROUP BY status");
             command.Parameters.AddWithValue(kind);
-            command.Parameters.AddWithValue(partition);
+            command.Parameters.AddWithValue((object?)partition ?? DBNull.Value);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -37,6 +37,10 @@ internal static class FaultChecks
         }
         return counts;
     }
+
+    /// <summary>Committed index rows of <paramref name="kind"/>, in every partition.</summary>
+    public static async Task<long> CountKindAsync(string connectionString, string kind) =>
+        (await CountByStatusAsync(connectionString, kind, null)).Values.Sum();
 
     public static async Task<long> OnlineHostsAsync(string connectionString) =>
         (await CountByStatusAsync(connectionString, IndexKinds.Host, "")).GetValueOrDefault((int)HostStatus.Online);
