@@ -36,6 +36,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (to signal it: freeze with SIGSTOP, resume with SIGCONT).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>Everything the process printed so far.</summary>
     public string Log
     {
