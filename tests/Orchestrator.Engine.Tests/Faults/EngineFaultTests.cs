@@ -53,15 +53,7 @@ public sealed class EngineFaultTests(ITestOutputHelper output)
 
             Assert.Equal("succeeded", EngineHarness.StatusOf(done));
             Assert.NotEqual(holder.SiloAddress, (await h.Cluster.SiloHoldingAsync(step))?.SiloAddress);
-            var counts = await h.Client.Indexes.CountByStatusAsync(IndexKinds.Target, stepKey);
-            Assert.Equal([((int)TargetStatus.Succeeded, 1000L)], counts.Select(c => (c.Key, c.Value)));
-            var view = await step.GetAsync();
-            Assert.Equal((ExecutionStatus.Succeeded, 1000, 1000, 1000, 0, 0), (view!.Status, view.TotalTargets, view.Dispatched, view.Succeeded, view.Failed, view.NotStarted)); // each report counted once
-            var hosts = Enumerable.Range(1, 1000).Select(i => $"sim-{i:D5}").ToList();
-            var views = await Task.WhenAll(hosts.Select(host => h.Client.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, host)).GetAsync().AsTask()));
-            Assert.All(hosts.Zip(views), p => Assert.True(p.Second is { Status: TargetStatus.Succeeded, Attempts: [{ Run: 1, Status: TargetStatus.Succeeded, ExitCode: 0 }] },
-                $"{p.First}: {p.Second?.Status}, attempts {string.Join(", ", p.Second?.Attempts ?? [])}")); // dispatched once, ran once, ended once
-            Assert.Equal(0L, await FaultChecks.CountKindAsync(h.Store.ConnectionString, IndexKinds.Assignment)); // no assignment left open
+            await FaultChecks.AssertFanOutEndedOnceAsync(h, stepKey, [.. Enumerable.Range(1, 1000).Select(i => $"sim-{i:D5}")]);
         }
         finally
         {

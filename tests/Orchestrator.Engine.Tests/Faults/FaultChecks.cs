@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.Runtime.Clustering;
 
 namespace Orchestrator.Engine.Tests.Faults;
@@ -44,6 +45,24 @@ internal static class FaultChecks
 
     public static async Task<long> OnlineHostsAsync(string connectionString) =>
         (await CountByStatusAsync(connectionString, IndexKinds.Host, "")).GetValueOrDefault((int)HostStatus.Online);
+
+    /// <summary>
+    /// The invariants of a fan-out after a fault: every target ended succeeded exactly once after one attempt (one
+    /// assignment id per host, which an agent runs once), the step's counters match the targets, and no assignment
+    /// row is left open.
+    /// </summary>
+    public static async Task AssertFanOutEndedOnceAsync(EngineHarness h, string stepKey, IReadOnlyList<string> hosts)
+    {
+        var counts = await h.Client.Indexes.CountByStatusAsync(IndexKinds.Target, stepKey);
+        Assert.Equal([((int)TargetStatus.Succeeded, (long)hosts.Count)], counts.Select(c => (c.Key, c.Value)));
+        var view = await h.Client.GetGrain<IStepGrain>(stepKey).GetAsync();
+        Assert.Equal((ExecutionStatus.Succeeded, hosts.Count, hosts.Count, hosts.Count, 0, 0),
+            (view!.Status, view.TotalTargets, view.Dispatched, view.Succeeded, view.Failed, view.NotStarted)); // each report counted once
+        var views = await Task.WhenAll(hosts.Select(host => h.Client.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, host)).GetAsync().AsTask()));
+        Assert.All(hosts.Zip(views), p => Assert.True(p.Second is { Status: TargetStatus.Succeeded, Attempts: [{ Run: 1, Status: TargetStatus.Succeeded, ExitCode: 0 }] },
+            $"{p.First}: {p.Second?.Status}, attempts {string.Join(", ", p.Second?.Attempts ?? [])}")); // dispatched once, ran once, ended once
+        Assert.Equal(0L, await CountKindAsync(h.Store.ConnectionString, IndexKinds.Assignment)); // no assignment left open
+    }
 
     /// <summary>An Orleans client of the PostgreSQL cluster (default cluster and service id), started.</summary>
     public static async Task<IHost> ConnectAsync(string connectionString)
