@@ -36,6 +36,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (to signal it: freeze with SIGSTOP, resume with SIGCONT).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>Everything the process printed so far.</summary>
     public string Log
     {
@@ -57,9 +60,14 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the silo in <paramref name="dataDirectory"/> with <paramref name="args"/> (SQLite by default).</summary>
-    public static SiloProcess Start(string dataDirectory, params string[] args)
+    public static SiloProcess Start(string dataDirectory, params string[] args) => StartOnPort(dataDirectory, EngineHarness.FreePort(), args);
+
+    /// <summary>
+    /// Starts the silo on the HTTP port <paramref name="port"/>: a silo started again where its agents (and its
+    /// predecessor) were, so that they find it there.
+    /// </summary>
+    public static SiloProcess StartOnPort(string dataDirectory, int port, params string[] args)
     {
-        var port = EngineHarness.FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
