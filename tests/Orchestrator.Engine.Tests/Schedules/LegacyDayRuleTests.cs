@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Engine.Tests.Infrastructure;
@@ -10,10 +9,10 @@ namespace Orchestrator.Engine.Tests.Schedules;
 
 /// <summary>
 /// Schedules saved before <c>dayMatching</c> existed, as that version stored them: no day rule in the grain's state or
-/// its index row, and a cron reminder of the old kind (both-must-match, due on the next Friday the 13th). Built here by
-/// saving two schedules, stopping the silo and rewriting its SQLite store to that form, then starting again: a Harbor
-/// periodic job's follows the standard rule from then on — its next due time and its reminder, so it fires on the
-/// next Friday — while a plain schedule keeps both-must-match, the rule it was saved under.
+/// its index row, and the next firing computed under both-must-match (the grain's <c>cron</c> wake-up due on the next
+/// Friday the 13th). Built here by saving two schedules, stopping the silo and rewriting its SQLite store to that form,
+/// then starting again: a Harbor periodic job's follows the standard rule from then on — its next due time and its
+/// wake-up, so it fires on the next Friday — while a plain schedule keeps both-must-match, the rule it was saved under.
 /// </summary>
 public sealed class LegacyDayRuleTests
 {
@@ -45,16 +44,16 @@ public sealed class LegacyDayRuleTests
         await h.StopApiAsync();
         await h.Cluster.StopSiloAsync(h.Cluster.RunningSilos.Single());
         await RewriteAsStoredBeforeDayMatchingAsync(options.ConnectionString, NextFriday13);
-        Assert.Equal(new[] { (2, NextFriday13), (2, NextFriday13) }, await RemindersAsync(options.ConnectionString));
+        Assert.Equal(new DateTimeOffset?[] { NextFriday13, NextFriday13 }, await WakeUpsAsync(options.ConnectionString));
 
         await h.Cluster.StartSiloAsync();
         await h.Cluster.WaitForStableAsync(TimeSpan.FromSeconds(30));
         await h.StartApiAsync();
 
-        // The API's start asks the periodic job's schedule to move its reminder: the standard rule's kind, due Friday.
+        // The API's start asks the periodic job's schedule to adopt the standard rule: its wake-up moves to Friday.
         var periodicKey = GrainKeys.Schedule(plan, periodic);
-        await Eventually.Until(() => ReminderAsync(options.ConnectionString, periodicKey), r => r == (3, NextFriday), ScheduleFixture.Wait, "the periodic job's reminder under the standard rule");
-        Assert.Equal<(int, DateTimeOffset)?>((2, NextFriday13), await ReminderAsync(options.ConnectionString, GrainKeys.Schedule(plan, "plain")));
+        await Eventually.Until(() => WakeUpAsync(options.ConnectionString, periodicKey), due => due == NextFriday, ScheduleFixture.Wait, "the periodic job's wake-up under the standard rule");
+        Assert.Equal(NextFriday13, await WakeUpAsync(options.ConnectionString, GrainKeys.Schedule(plan, "plain")));
 
         var periodicView = await h.GetScheduleAsync(plan, periodic);
         Assert.Equal("either", periodicView["spec"]!["dayMatching"]!.GetValue<string>());
@@ -84,33 +83,34 @@ public sealed class LegacyDayRuleTests
     }
 
     /// <summary>
-    /// What the version before <c>dayMatching</c> stored: states and index rows without the field (nor the flag
-    /// saying it was saved), and cron reminders of kind 2 — the kind every cron reminder had then — due on the next
-    /// day both fields match.
+    /// What the version before <c>dayMatching</c> stored: states and index rows without the field (nor the flag saying
+    /// it was saved), and the cron wake-up due on the next day both fields match — the only rule there was then.
     /// </summary>
     private static async Task RewriteAsStoredBeforeDayMatchingAsync(string connectionString, DateTimeOffset bothDue)
     {
         await using var db = new SqliteConnection(connectionString);
         await db.OpenAsync();
-        var states = new List<(string Key, byte[] State)>();
+        var states = new List<(string Key, string Envelope)>();
         await using (var read = db.CreateCommand())
         {
-            read.CommandText = "SELECT grain_key, state FROM orch_grain_state WHERE grain_type = 'schedule'";
+            read.CommandText = "SELECT grain_key, state FROM orch_grain WHERE grain_type = 'schedule'";
             await using var reader = await read.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                states.Add((reader.GetString(0), (byte[])reader[1]));
+                states.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
         Assert.Equal(2, states.Count);
-        foreach (var (key, state) in states)
+        foreach (var (key, text) in states)
         {
-            var json = JsonNode.Parse(state)!.AsObject();
-            Assert.True(json.Remove("dayMatchingSaved"), "the state has the flag to remove");
-            Assert.True(json["spec"]!.AsObject().Remove("dayMatching"), "the spec has the field to remove");
+            var envelope = JsonNode.Parse(text)!.AsObject();
+            var state = envelope["state"]!.AsObject();
+            Assert.True(state.Remove("dayMatchingSaved"), "the state has the flag to remove");
+            Assert.True(state["spec"]!.AsObject().Remove("dayMatching"), "the spec has the field to remove");
+            envelope["wakeUps"]!["cron"]!["due"] = bothDue.ToString("O");
             await using var write = db.CreateCommand();
-            write.CommandText = "UPDATE orch_grain_state SET state = $state WHERE grain_type = 'schedule' AND grain_key = $key";
-            write.Parameters.AddWithValue("$state", Encoding.UTF8.GetBytes(json.ToJsonString()));
+            write.CommandText = "UPDATE orch_grain SET state = $state WHERE grain_type = 'schedule' AND grain_key = $key";
+            write.Parameters.AddWithValue("$state", envelope.ToJsonString());
             write.Parameters.AddWithValue("$key", key);
             Assert.Equal(1, await write.ExecuteNonQueryAsync());
         }
@@ -136,36 +136,34 @@ public sealed class LegacyDayRuleTests
             write.Parameters.AddWithValue("$key", key);
             Assert.Equal(1, await write.ExecuteNonQueryAsync());
         }
-
-        await using var reminders = db.CreateCommand();
-        reminders.CommandText = "UPDATE orch_reminder SET kind = 2, next_due = $due WHERE grain_type = 'schedule'";
-        reminders.Parameters.AddWithValue("$due", bothDue.ToUnixTimeMilliseconds());
-        Assert.Equal(2, await reminders.ExecuteNonQueryAsync());
     }
 
-    private static async Task<List<(int Kind, DateTimeOffset Due)>> RemindersAsync(string connectionString)
+    /// <summary>The due time of each schedule's <c>cron</c> wake-up, by key.</summary>
+    private static async Task<List<DateTimeOffset?>> WakeUpsAsync(string connectionString)
     {
         await using var db = new SqliteConnection(connectionString);
         await db.OpenAsync();
         await using var read = db.CreateCommand();
-        read.CommandText = "SELECT kind, next_due FROM orch_reminder WHERE grain_type = 'schedule' ORDER BY grain_key";
+        read.CommandText = "SELECT state FROM orch_grain WHERE grain_type = 'schedule' ORDER BY grain_key";
         await using var reader = await read.ExecuteReaderAsync();
-        var list = new List<(int, DateTimeOffset)>();
+        var list = new List<DateTimeOffset?>();
         while (await reader.ReadAsync())
         {
-            list.Add((reader.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))));
+            list.Add(DueOf(reader.GetString(0)));
         }
         return list;
     }
 
-    private static async Task<(int Kind, DateTimeOffset Due)?> ReminderAsync(string connectionString, string key)
+    private static async Task<DateTimeOffset?> WakeUpAsync(string connectionString, string key)
     {
         await using var db = new SqliteConnection(connectionString);
         await db.OpenAsync();
         await using var read = db.CreateCommand();
-        read.CommandText = "SELECT kind, next_due FROM orch_reminder WHERE grain_type = 'schedule' AND grain_key = $key";
+        read.CommandText = "SELECT state FROM orch_grain WHERE grain_type = 'schedule' AND grain_key = $key";
         read.Parameters.AddWithValue("$key", key);
-        await using var reader = await read.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? (reader.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1))) : null;
+        return await read.ExecuteScalarAsync() is string state ? DueOf(state) : null;
     }
+
+    private static DateTimeOffset? DueOf(string envelope) =>
+        JsonNode.Parse(envelope)?["wakeUps"]?["cron"]?["due"]?.GetValue<DateTimeOffset>();
 }

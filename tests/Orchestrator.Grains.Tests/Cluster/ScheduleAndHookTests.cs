@@ -113,19 +113,45 @@ public sealed class ScheduleAndHookTests : IAsyncLifetime
         Assert.Empty(await Cluster.RemindersOf(hook));
     }
 
-    /// <summary>A hook receiver that answers 503 to the first <see cref="FailNext"/> requests, then 204.</summary>
+    [Fact]
+    public async Task Hook_ReceiverSlow_ViewAndPublishesAnsweredWhileThePostIsUnderWay()
+    {
+        await StartAsync();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.Hold = hold.Task;
+        var hook = Cluster.Client.GetGrain<IStatusHookGrain>(HookSubjects.Instance("slow"));
+        var target = new StatusHook("http://receiver.test/hook", null);
+
+        await hook.Publish(new HookEvent(target, 1, "{}", Cluster.Clock.GetUtcNow()));
+        await Eventually.Until(() => Task.FromResult(_receiver.Requests), n => n == 1, GrainCluster.Deadline, "the POST to be under way");
+
+        // The receiver has not answered: the grain still reads and takes the next event.
+        await hook.Publish(new HookEvent(target, 2, "{}", Cluster.Clock.GetUtcNow()));
+        var view = await hook.GetAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([(1L, 0), (2L, 0)], view!.Pending.Select(p => (p.Revision, p.Attempts)));
+
+        hold.SetResult();
+        view = await Eventually.Until(() => hook.GetAsync().AsTask(), v => v!.Delivered.Count == 2, GrainCluster.Deadline, "both revisions delivered");
+        Assert.Equal([1L, 2L], view!.Delivered.Select(d => d.Revision));
+        Assert.Equal(2, _receiver.Requests);
+    }
+
+    /// <summary>A hook receiver that answers 503 to the first <see cref="FailNext"/> requests, then 204; it answers once <see cref="Hold"/> completes.</summary>
     private sealed class FlakyReceiver : HttpMessageHandler
     {
         private int _requests;
 
         public int FailNext { get; set; }
 
+        public Task Hold { get; set; } = Task.CompletedTask;
+
         public int Requests => Volatile.Read(ref _requests);
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var n = Interlocked.Increment(ref _requests);
-            return Task.FromResult(new HttpResponseMessage(n <= FailNext ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.NoContent));
+            await Hold.WaitAsync(cancellationToken);
+            return new HttpResponseMessage(n <= FailNext ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.NoContent);
         }
     }
 }
