@@ -145,6 +145,38 @@ internal static class CronBench
     }
 
     /// <summary>
+    /// A GET that rides out a busy silo: 503 (a grain not reachable yet, with Retry-After) and requests past the client's
+    /// timeout are tried again, up to 20 times, a second apart. Null for 404 when <paramref name="absentOk"/>.
+    /// </summary>
+    private static async Task<string?> GetWithRetriesAsync(HttpClient http, string path, CancellationToken ct, bool absentOk = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(path, ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return await response.Content.ReadAsStringAsync(ct);
+                }
+                if (absentOk && response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+                if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt >= 20)
+                {
+                    throw new InvalidOperationException($"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+                }
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested && attempt < 20)
+            {
+                // past the client's timeout: try again
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, ct);
+        }
+    }
+
+    /// <summary>
     /// Fire lateness (the schedule's run record: started at minus due time) for every run due in [from, until), and
     /// run lateness (the task instance's creation time minus its due time) for the runs still kept.
     /// </summary>
@@ -156,7 +188,7 @@ internal static class CronBench
         await Parallel.ForEachAsync(Enumerable.Range(0, plans), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
             var id = PlanId(i);
-            var view = JsonNode.Parse(await http.GetStringAsync($"/api/v1/plans/{id}/schedules/m?preview=0", ct))!;
+            var view = JsonNode.Parse((await GetWithRetriesAsync(http, $"/api/v1/plans/{id}/schedules/m?preview=0", ct))!)!;
             var mine = new List<double>();
             foreach (var r in view["runs"]!.AsArray())
             {
@@ -176,10 +208,10 @@ internal static class CronBench
             var instances = new List<double>();
             foreach (var r in view["runs"]!.AsArray().Where(r => !r!["deleted"]!.GetValue<bool>()))
             {
-                using var get = await http.GetAsync($"/api/v1/task-instances/{r!["instanceId"]!.GetValue<string>()}", ct);
-                if (get.IsSuccessStatusCode)
+                var text = await GetWithRetriesAsync(http, $"/api/v1/task-instances/{r!["instanceId"]!.GetValue<string>()}", ct, absentOk: true);
+                if (text is not null)
                 {
-                    var instance = JsonNode.Parse(await get.Content.ReadAsStringAsync(ct))!;
+                    var instance = JsonNode.Parse(text)!;
                     instances.Add((instance["createdAt"]!.GetValue<DateTimeOffset>() - instance["dueTime"]!.GetValue<DateTimeOffset>()).TotalMilliseconds);
                 }
             }

@@ -96,6 +96,13 @@ internal static class FanoutBench
             Report.Figure($"fanout_{label}_peak_mb_{suffix}", peakMb, "MB");
             return 0;
         }
+        catch (TimeoutException ex)
+        {
+            // Reported as a figure line, with how large the silos had grown by then.
+            var peaks = string.Join(", ", processes.Take(silos).Where(p => !p.HasExited).Select(p => $"{Processes.PeakMegabytes(p.Id):0} MB"));
+            Report.Failure($"fanout_{label}", $"{ex.Message} (silo peak memory so far: {peaks})");
+            return 1;
+        }
         finally
         {
             foreach (var process in processes)

@@ -16,7 +16,22 @@ internal static class Processes
         }
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } line && line.Contains("fail", StringComparison.OrdinalIgnoreCase)) { Report.Info(line); } };
+        // Console log entries are "fail: Category[id]" and then the message, indented: keep errors with their message
+        // (up to the first stack frame).
+        var failing = false;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+            var entry = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+            failing = entry || (failing && line.StartsWith("      ", StringComparison.Ordinal) && !line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+            if (failing)
+            {
+                Report.Info(line);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) { Report.Info(line); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -47,13 +62,27 @@ internal static class Processes
     internal static async Task WaitAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
     {
         var clock = Stopwatch.StartNew();
-        while (!await done())
+        while (!await Probe(done))
         {
             if (clock.Elapsed > timeout)
             {
                 throw new TimeoutException($"timed out after {timeout} waiting for {what}");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System); // poll interval
+        }
+    }
+
+    /// <summary>A probe over HTTP that gets no answer (refused, or past the client's timeout) is "not yet".</summary>
+    private static async Task<bool> Probe(Func<Task<bool>> done)
+    {
+        try
+        {
+            return await done();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            Report.Info($"probe got no answer: {ex.GetBaseException().Message}");
+            return false;
         }
     }
 

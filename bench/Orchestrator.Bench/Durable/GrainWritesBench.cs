@@ -28,6 +28,7 @@ internal static class GrainWritesBench
             };
         var suffix = store == "sqlite" ? "_sqlite" : "";
         var failures = 0;
+        string? schema = null;
         await using (var silo = await BenchSilo.StartAsync(database))
         {
             try
@@ -89,12 +90,13 @@ internal static class GrainWritesBench
             }
             finally
             {
-                if (silo.Database.DataSource is { } dataSource)
-                {
-                    await using var drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{silo.Database.Schema}\" CASCADE");
-                    await drop.ExecuteNonQueryAsync();
-                }
+                schema = silo.Database.Schema;
             }
+        }
+        // Dropped once the silo has stopped: its sweeper would otherwise read tables that are gone.
+        if (schema is not null && store != "sqlite")
+        {
+            await Bench.DropSchemaAsync(database.ConnectionString, schema);
         }
         if (store == "sqlite")
         {
