@@ -146,7 +146,7 @@ public abstract partial class DurableGrain<TState>
         var now = _clock.GetUtcNow();
         entry.Attempts = failure is InvalidOutboxCallException ? Math.Max(entry.Attempts + 1, _options.MaxDeliveryAttempts) : entry.Attempts + 1;
         entry.LastError = Describe(failure);
-        if (entry.Attempts < _options.MaxDeliveryAttempts)
+        if (failure is not InvalidOutboxCallException && !DeliveryFailures.ShouldPark(failure, entry.Attempts, entry.CreatedAt, now, _options))
         {
             entry.NextAttemptAt = now + Backoff.After(entry.Attempts, _options.RetryBackoffBase, _options.RetryBackoffMax, Random.Shared.NextDouble());
             DurableLog.DeliveryFailed(_logger, _id, entry.Method, entry.Target, entry.Attempts, failure);

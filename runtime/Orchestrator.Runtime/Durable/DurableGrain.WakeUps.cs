@@ -142,10 +142,12 @@ public abstract partial class DurableGrain<TState>
     {
         var now = _clock.GetUtcNow();
         var attempts = armed.Attempts + 1;
-        if (attempts < _options.MaxDeliveryAttempts)
+        var failingSince = armed.FailingSince ?? armed.Due;
+        if (!DeliveryFailures.ShouldPark(failure, attempts, failingSince, now, _options))
         {
             _wakeUps[name] = armed with
             {
+                FailingSince = failingSince,
                 Due = now + Backoff.After(attempts, _options.RetryBackoffBase, _options.RetryBackoffMax, Random.Shared.NextDouble()),
                 Attempts = attempts,
                 LastError = Describe(failure),

@@ -15,8 +15,10 @@ public sealed class DeadLetterTests : GrainClusterTests
     {
         await Cluster.RegisterHostAsync("bad-1");
         await Cluster.RegisterHostAsync("good-1");
-        // The target's store refuses its writes until the start is parked: the step's own delivery, then the five
-        // outbox attempts. The notice's turn is the first write to go through.
+        // The target's store refuses its writes until the start is parked: the step's own delivery, then the outbox
+        // attempts. A refused write is a transient failure for the sender, so it is parked only once the five attempts
+        // are spent and the transient-failure tolerance (10 min) has passed. The notice's turn is the first write to go
+        // through.
         var broken = Cluster.Client.GetGrain<IHostTargetGrain>("run-dead:0:bad-1").GetGrainId();
         Cluster.Storage.BeforeWrite = (grain, n) => grain == broken && Cluster.Durable.DeadLetters.Letters.Count == 0
             ? throw new InvalidOperationException($"write {n} refused by the test")
@@ -36,7 +38,7 @@ public sealed class DeadLetterTests : GrainClusterTests
             () => Cluster.Client.GetGrain<ITaskInstanceGrain>("run-dead").GetAsync().AsTask(),
             v => v!.Status.IsFinal(),
             TimeSpan.FromSeconds(10),
-            TimeSpan.FromMinutes(10),
+            TimeSpan.FromMinutes(30),
             "the run to end once the start is parked");
 
         Assert.Equal(ExecutionStatus.Failed, view!.Status);

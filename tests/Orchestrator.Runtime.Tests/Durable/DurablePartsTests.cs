@@ -97,4 +97,45 @@ public sealed class DurablePartsTests
         Assert.Contains("SweepGrace must not be negative", message, StringComparison.Ordinal);
         Assert.True(new DurableOptionsValidator().Validate(null, new DurableOptions()).Succeeded);
     }
+
+    public static TheoryData<Exception, bool> Failures => new()
+    {
+        { new DurableWriteException("the receiver's write failed"), true },
+        { new Orleans.Storage.InconsistentStateException("stale"), true },
+        { new TimeoutException(), true },
+        { new SiloUnavailableException(), true },
+        { new Orleans.Serialization.CodecNotFoundException("Npgsql.PostgresException"), true },
+        { new AggregateException(new TimeoutException(), new DurableWriteException()), true },
+        { new AggregateException(new TimeoutException(), new InvalidOperationException()), false },
+        { new InvalidOperationException("the receiver refused it"), false },
+        { new ArgumentException("bad argument"), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void IsTransient_ClassifiesUnavailableReceiversApartFromRefusals(Exception failure, bool transient) =>
+        Assert.Equal(transient, DeliveryFailures.IsTransient(failure));
+
+    [Fact]
+    public void ShouldPark_TransientFailure_OnlyAfterTheAttemptsAndTheTolerance()
+    {
+        var options = new DurableOptions { MaxDeliveryAttempts = 5, TransientFailureTolerance = TimeSpan.FromMinutes(10) };
+        var since = new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.Zero);
+        var outage = new DurableWriteException("database down");
+        var refusal = new InvalidOperationException("refused");
+
+        Assert.False(DeliveryFailures.ShouldPark(refusal, 4, since, since.AddMinutes(1), options));
+        Assert.True(DeliveryFailures.ShouldPark(refusal, 5, since, since.AddSeconds(30), options));
+        Assert.False(DeliveryFailures.ShouldPark(outage, 5, since, since.AddSeconds(30), options));
+        Assert.False(DeliveryFailures.ShouldPark(outage, 40, since, since.AddMinutes(10).AddTicks(-1), options));
+        Assert.True(DeliveryFailures.ShouldPark(outage, 40, since, since.AddMinutes(10), options));
+        Assert.False(DeliveryFailures.ShouldPark(outage, 4, since, since.AddHours(1), options));
+    }
+
+    [Fact]
+    public void Validate_NegativeTransientFailureTolerance_NamesIt() =>
+        Assert.Contains(
+            "TransientFailureTolerance must not be negative",
+            string.Join(" ", new DurableOptionsValidator().Validate(null, new DurableOptions { TransientFailureTolerance = TimeSpan.FromSeconds(-1) }).Failures!),
+            StringComparison.Ordinal);
 }

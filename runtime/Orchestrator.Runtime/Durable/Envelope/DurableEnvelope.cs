@@ -81,7 +81,11 @@ public sealed class OutboxEntry
 }
 
 /// <summary>An armed wake-up: when it is due, and how often firing it failed.</summary>
-public sealed record WakeUpEntry(DateTimeOffset Due, int Attempts = 0, string? LastError = null);
+public sealed record WakeUpEntry(DateTimeOffset Due, int Attempts = 0, string? LastError = null)
+{
+    /// <summary>When its first failed attempt was due (null until one failed): the start of a transient outage.</summary>
+    public DateTimeOffset? FailingSince { get; init; }
+}
 
 /// <summary>A dedupe key a grain applied, and when.</summary>
 public sealed record AppliedKey(string Key, DateTimeOffset At);

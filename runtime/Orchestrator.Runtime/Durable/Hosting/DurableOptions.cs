@@ -15,6 +15,14 @@ public sealed class DurableOptions
     /// </summary>
     public int MaxDeliveryAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// How long a message (or wake-up) whose failures are transient — the receiver's database or silo unavailable, a
+    /// timeout (<see cref="DeliveryFailures.IsTransient"/>) — keeps being retried, at most <see cref="RetryBackoffMax"/>
+    /// apart, before it is parked even after <see cref="MaxDeliveryAttempts"/>. Default 10 min: a database fail-over or
+    /// restart does not fail runs; a receiver that can never write is still parked, and what it was part of ends.
+    /// </summary>
+    public TimeSpan TransientFailureTolerance { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Delay before the second attempt; it doubles per attempt up to <see cref="RetryBackoffMax"/>, ±20% jitter. Default 1 s.</summary>
     public TimeSpan RetryBackoffBase { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -26,6 +26,10 @@ public sealed class DurableOptionsValidator : IValidateOptions<DurableOptions>
         {
             failures.Add($"{nameof(DurableOptions.RetryBackoffMax)} ({options.RetryBackoffMax}) must be at least {nameof(DurableOptions.RetryBackoffBase)} ({options.RetryBackoffBase}).");
         }
+        if (options.TransientFailureTolerance < TimeSpan.Zero)
+        {
+            failures.Add($"{nameof(DurableOptions.TransientFailureTolerance)} must not be negative; it is {options.TransientFailureTolerance}.");
+        }
         if (options.SweepGrace < TimeSpan.Zero)
         {
             failures.Add($"{nameof(DurableOptions.SweepGrace)} must not be negative; it is {options.SweepGrace}.");
