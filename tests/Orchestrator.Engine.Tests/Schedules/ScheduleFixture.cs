@@ -54,9 +54,26 @@ public static class ScheduleCalls
     public static async Task<JsonNode> GetScheduleAsync(this EngineHarness h, string planId, string name) =>
         JsonNode.Parse(await h.Http.GetStringAsync($"/api/v1/plans/{planId}/schedules/{name}?preview=3"))!;
 
-    /// <summary>Waits until the schedule satisfies <paramref name="done"/>.</summary>
-    public static Task<JsonNode> WaitForScheduleAsync(this EngineHarness h, string planId, string name, Func<JsonNode, bool> done, string what) =>
-        Eventually.Until(() => h.GetScheduleAsync(planId, name), done, ScheduleFixture.Wait, $"schedule {planId}/{name}: {what}");
+    /// <summary>
+    /// Waits until the schedule satisfies <paramref name="done"/>. A 503 (the schedule's grain unreachable for a moment
+    /// after its silo died, as documented) is read as "not yet".
+    /// </summary>
+    public static async Task<JsonNode> WaitForScheduleAsync(this EngineHarness h, string planId, string name, Func<JsonNode, bool> done, string what) =>
+        (await Eventually.Until(
+            async () =>
+            {
+                try
+                {
+                    return await h.GetScheduleAsync(planId, name);
+                }
+                catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    return null;
+                }
+            },
+            s => s is not null && done(s),
+            ScheduleFixture.Wait,
+            $"schedule {planId}/{name}: {what}"))!;
 
     public static JsonArray Runs(JsonNode schedule) => schedule["runs"]!.AsArray();
 
