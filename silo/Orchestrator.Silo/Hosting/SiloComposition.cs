@@ -1,3 +1,4 @@
+using System.Reflection;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Hooks;
 using Orchestrator.Runtime.Blobs;
@@ -42,33 +43,21 @@ public static class SiloComposition
         return silo;
     }
 
-    public static void CopyTo(OrchestratorDatabaseOptions from, OrchestratorDatabaseOptions to)
+    /// <summary>
+    /// Copies every public settable property of options bound from configuration onto the instance the options pattern
+    /// builds, so that an option added later is carried without anyone listing it here.
+    /// </summary>
+    public static void CopyTo<TOptions>(TOptions from, TOptions to)
+        where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        to.Store = from.Store;
-        to.ConnectionString = from.ConnectionString;
-        to.LogMaxBytesPerStream = from.LogMaxBytesPerStream;
-        to.MaxBlobBytes = from.MaxBlobBytes;
-        to.CommitBatchSize = from.CommitBatchSize;
-        to.CommitConcurrency = from.CommitConcurrency;
-    }
-
-    public static void CopyTo(DurableOptions from, DurableOptions to)
-    {
-        ArgumentNullException.ThrowIfNull(from);
-        ArgumentNullException.ThrowIfNull(to);
-        to.StorageName = from.StorageName;
-        to.MaxDeliveryAttempts = from.MaxDeliveryAttempts;
-        to.RetryBackoffBase = from.RetryBackoffBase;
-        to.RetryBackoffMax = from.RetryBackoffMax;
-        to.MaxConcurrentDeliveries = from.MaxConcurrentDeliveries;
-        to.AppliedKeysLimit = from.AppliedKeysLimit;
-        to.AppliedKeysRetention = from.AppliedKeysRetention;
-        to.SweepInterval = from.SweepInterval;
-        to.SweepGrace = from.SweepGrace;
-        to.SweepBatchSize = from.SweepBatchSize;
-        to.SweepConcurrency = from.SweepConcurrency;
-        to.SweeperKeepAlive = from.SweeperKeepAlive;
+        foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property is { CanRead: true, CanWrite: true } && property.GetIndexParameters().Length == 0)
+            {
+                property.SetValue(to, property.GetValue(from));
+            }
+        }
     }
 }

@@ -136,4 +136,29 @@ public sealed class SiloConfigurationTests
         Assert.False(new SiloNodeOptions().UseKubernetes(new Dictionary<string, string?>()));
         Assert.False(new SiloNodeOptions { Kubernetes = false }.UseKubernetes(pod));
     }
+
+    [Fact]
+    public void CopyTo_EveryOptionSetFromConfiguration_ReachesTheSilosOptions()
+    {
+        var durable = new Orchestrator.Runtime.Durable.DurableOptions
+        {
+            StorageName = "other", MaxDeliveryAttempts = 7, TransientFailureTolerance = TimeSpan.FromMinutes(3),
+            RetryBackoffBase = TimeSpan.FromSeconds(2), RetryBackoffMax = TimeSpan.FromMinutes(2), MaxConcurrentDeliveries = 9,
+            AppliedKeysLimit = 11, AppliedKeysRetention = TimeSpan.FromHours(2), SweepInterval = TimeSpan.FromSeconds(3),
+            SweepGrace = TimeSpan.FromSeconds(4), SweepBatchSize = 13, SweepConcurrency = 15, SweeperKeepAlive = TimeSpan.FromMinutes(4),
+        };
+        var database = new Orchestrator.Runtime.Persistence.OrchestratorDatabaseOptions
+        {
+            Store = "postgres", ConnectionString = "Host=db", LogMaxBytesPerStream = 17, MaxBlobBytes = 19, CommitBatchSize = 21, CommitConcurrency = 23,
+        };
+        var durableCopy = new Orchestrator.Runtime.Durable.DurableOptions();
+        var databaseCopy = new Orchestrator.Runtime.Persistence.OrchestratorDatabaseOptions();
+
+        Orchestrator.Silo.Hosting.SiloComposition.CopyTo(durable, durableCopy);
+        Orchestrator.Silo.Hosting.SiloComposition.CopyTo(database, databaseCopy);
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(durable), System.Text.Json.JsonSerializer.Serialize(durableCopy));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(database), System.Text.Json.JsonSerializer.Serialize(databaseCopy));
+        Assert.Equal(TimeSpan.FromMinutes(3), durableCopy.TransientFailureTolerance); // the option the hand-written copy missed
+    }
 }
