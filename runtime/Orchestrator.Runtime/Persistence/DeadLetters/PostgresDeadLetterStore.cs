@@ -6,22 +6,10 @@ namespace Orchestrator.Runtime.Persistence.DeadLetters;
 /// <summary>Parked messages on PostgreSQL (<c>orch_dead_letters</c>); target keys compare bytewise, so a prefix is a range.</summary>
 internal sealed class PostgresDeadLetterStore(NpgsqlDataSource dataSource) : IDeadLetterStore
 {
-    private const string Columns =
-        "id, sender_type, sender_key, target_type, target_key, interface, method, args, dedupe_key, error, attempts, first_sent_at, parked_at";
-
-    private const string ParkSql = """
-        INSERT INTO orch_dead_letters (sender_type, sender_key, target_type, target_key, interface, method, args, dedupe_key, error, attempts, first_sent_at, parked_at)
-        VALUES (@sender_type, @sender_key, @target_type, @target_key, @interface, @method, @args, @dedupe_key, @error, @attempts, @first_sent_at, @parked_at)
-        ON CONFLICT (target_type, target_key, dedupe_key) DO UPDATE SET sender_type = excluded.sender_type, sender_key = excluded.sender_key,
-            interface = excluded.interface, method = excluded.method, args = excluded.args, error = excluded.error,
-            attempts = excluded.attempts, parked_at = excluded.parked_at
-        RETURNING id
-        """;
-
     public async Task<long> ParkAsync(ParkedMessage message, CancellationToken cancellationToken = default)
     {
         ParkedMessages.Validate(message);
-        await using var cmd = dataSource.CreateCommand(ParkSql);
+        await using var cmd = dataSource.CreateCommand(ParkedMessages.ParkSql);
         var p = cmd.Parameters;
         p.AddWithValue("sender_type", message.SenderType);
         p.AddWithValue("sender_key", message.SenderKey);
@@ -41,7 +29,7 @@ internal sealed class PostgresDeadLetterStore(NpgsqlDataSource dataSource) : IDe
     public async Task<IReadOnlyList<ParkedMessage>> ListAsync(long afterId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM orch_dead_letters WHERE id > @after ORDER BY id LIMIT @limit");
+        await using var cmd = dataSource.CreateCommand($"SELECT {ParkedMessages.Columns} FROM orch_dead_letters WHERE id > @after ORDER BY id LIMIT @limit");
         cmd.Parameters.AddWithValue("after", afterId);
         cmd.Parameters.AddWithValue("limit", limit);
         return await ReadAsync(cmd, cancellationToken).ConfigureAwait(false);
@@ -53,7 +41,7 @@ internal sealed class PostgresDeadLetterStore(NpgsqlDataSource dataSource) : IDe
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var upper = LogStreamRange.UpperBound(targetKeyPrefix);
         await using var cmd = dataSource.CreateCommand(
-            $"SELECT {Columns} FROM orch_dead_letters WHERE target_key >= @lower" + (upper is null ? "" : " AND target_key < @upper") +
+            $"SELECT {ParkedMessages.Columns} FROM orch_dead_letters WHERE target_key >= @lower" + (upper is null ? "" : " AND target_key < @upper") +
             " AND id > @after ORDER BY id LIMIT @limit");
         cmd.Parameters.AddWithValue("lower", targetKeyPrefix);
         if (upper is not null)
@@ -67,7 +55,7 @@ internal sealed class PostgresDeadLetterStore(NpgsqlDataSource dataSource) : IDe
 
     public async Task<ParkedMessage?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM orch_dead_letters WHERE id = @id");
+        await using var cmd = dataSource.CreateCommand($"SELECT {ParkedMessages.Columns} FROM orch_dead_letters WHERE id = @id");
         cmd.Parameters.AddWithValue("id", id);
         var rows = await ReadAsync(cmd, cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];

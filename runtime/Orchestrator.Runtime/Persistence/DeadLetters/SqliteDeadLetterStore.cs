@@ -8,22 +8,10 @@ namespace Orchestrator.Runtime.Persistence.DeadLetters;
 /// <summary>Parked messages on SQLite (<c>orch_dead_letters</c>); writes go through the single writer.</summary>
 internal sealed class SqliteDeadLetterStore(SqliteConnector store) : IDeadLetterStore
 {
-    private const string Columns =
-        "id, sender_type, sender_key, target_type, target_key, interface, method, args, dedupe_key, error, attempts, first_sent_at, parked_at";
-
-    private const string ParkSql = """
-        INSERT INTO orch_dead_letters (sender_type, sender_key, target_type, target_key, interface, method, args, dedupe_key, error, attempts, first_sent_at, parked_at)
-        VALUES (@sender_type, @sender_key, @target_type, @target_key, @interface, @method, @args, @dedupe_key, @error, @attempts, @first_sent_at, @parked_at)
-        ON CONFLICT (target_type, target_key, dedupe_key) DO UPDATE SET sender_type = excluded.sender_type, sender_key = excluded.sender_key,
-            interface = excluded.interface, method = excluded.method, args = excluded.args, error = excluded.error,
-            attempts = excluded.attempts, parked_at = excluded.parked_at
-        RETURNING id
-        """;
-
     public Task<long> ParkAsync(ParkedMessage message, CancellationToken cancellationToken = default)
     {
         ParkedMessages.Validate(message);
-        return store.WriteAsync((c, tx) => (long)Scalar(c, tx, ParkSql,
+        return store.WriteAsync((c, tx) => (long)Scalar(c, tx, ParkedMessages.ParkSql,
             ("sender_type", message.SenderType), ("sender_key", message.SenderKey), ("target_type", message.TargetType), ("target_key", message.TargetKey),
             ("interface", message.Interface), ("method", message.Method), ("args", LogText.Clean(message.ArgsJson)), ("dedupe_key", message.DedupeKey),
             ("error", LogText.Clean(message.Error)), ("attempts", message.Attempts), ("first_sent_at", Ms(message.FirstSentAt)), ("parked_at", Ms(message.ParkedAt)))!,
@@ -33,7 +21,7 @@ internal sealed class SqliteDeadLetterStore(SqliteConnector store) : IDeadLetter
     public Task<IReadOnlyList<ParkedMessage>> ListAsync(long afterId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return store.ReadAsync(c => Read(c, $"SELECT {Columns} FROM orch_dead_letters WHERE id > @after ORDER BY id LIMIT @limit",
+        return store.ReadAsync(c => Read(c, $"SELECT {ParkedMessages.Columns} FROM orch_dead_letters WHERE id > @after ORDER BY id LIMIT @limit",
             ("after", afterId), ("limit", limit)), cancellationToken);
     }
 
@@ -43,14 +31,14 @@ internal sealed class SqliteDeadLetterStore(SqliteConnector store) : IDeadLetter
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         // BINARY order is bytewise, so the prefix is a range the target index serves.
         var upper = LogStreamRange.UpperBound(targetKeyPrefix);
-        var sql = $"SELECT {Columns} FROM orch_dead_letters WHERE target_key >= @lower" + (upper is null ? "" : " AND target_key < @upper") +
+        var sql = $"SELECT {ParkedMessages.Columns} FROM orch_dead_letters WHERE target_key >= @lower" + (upper is null ? "" : " AND target_key < @upper") +
             " AND id > @after ORDER BY id LIMIT @limit";
         return store.ReadAsync(c => Read(c, sql, ("lower", targetKeyPrefix), ("upper", upper), ("after", afterId), ("limit", limit)), cancellationToken);
     }
 
     public async Task<ParkedMessage?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
-        var rows = await store.ReadAsync(c => Read(c, $"SELECT {Columns} FROM orch_dead_letters WHERE id = @id", ("id", id)), cancellationToken).ConfigureAwait(false);
+        var rows = await store.ReadAsync(c => Read(c, $"SELECT {ParkedMessages.Columns} FROM orch_dead_letters WHERE id = @id", ("id", id)), cancellationToken).ConfigureAwait(false);
         return rows.Count == 0 ? null : rows[0];
     }
 
