@@ -71,14 +71,22 @@ public sealed class ManualTimeProvider(DateTimeOffset start, bool fireOnThreadPo
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            DateTimeOffset now;
             lock (clock._sync)
             {
                 _period = period;
-                DueAt = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : clock._now + dueTime;
+                now = clock._now;
+                DueAt = dueTime == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : now + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
                 if (!clock._timers.Contains(this))
                 {
                     clock._timers.Add(this);
                 }
+            }
+            if (DueAt <= now)
+            {
+                // Due already (a due time of zero, or one computed from a clock moved meanwhile): a real timer fires at
+                // once, on the thread pool. Waiting for the next move would lose the tick when no move follows.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Timer.Fire(state.Now), (Timer: this, Now: now), preferLocal: false);
             }
             return true;
         }
