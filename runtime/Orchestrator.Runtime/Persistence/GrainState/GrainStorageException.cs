@@ -34,7 +34,10 @@ public sealed partial class GrainStorageException : Exception
     [Id(0)]
     public string? Operation { get; init; }
 
-    /// <summary>The grain state it was: <c>type/key (state name)</c>, the grain as Orleans' <c>GrainId</c> prints; null when not known.</summary>
+    /// <summary>
+    /// The grain (<c>type/key</c>, as Orleans' <c>GrainId</c> prints), followed by the state name for a state operation
+    /// (<c>type/key (state)</c>); null when not known.
+    /// </summary>
     [Id(1)]
     public string? Grain { get; init; }
 
