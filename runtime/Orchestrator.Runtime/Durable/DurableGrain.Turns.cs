@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Reflection;
 using System.Text.Json;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Persistence.GrainState;
 using Orleans;
 using Orleans.Concurrency;
 using Orleans.Runtime;
@@ -30,17 +32,26 @@ public abstract partial class DurableGrain<TState>
     async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
         var kind = CallKinds.GetOrAdd((GetType(), context.Request.GetMethod()), static (key, request) => Classify(key.Grain, request), context.Request);
-        switch (kind)
+        try
         {
-            case CallKind.PassThrough:
-                await context.Invoke();
-                return;
-            case CallKind.Read:
-                await ReadAsync(context);
-                return;
-            default:
-                await CommandAsync(context, kind);
-                return;
+            switch (kind)
+            {
+                case CallKind.PassThrough:
+                    await context.Invoke();
+                    return;
+                case CallKind.Read:
+                    await ReadAsync(context);
+                    return;
+                default:
+                    await CommandAsync(context, kind);
+                    return;
+            }
+        }
+        catch (DbException ex)
+        {
+            // The grain's own database calls (Indexes, Logs) fail with the store's exceptions, which Orleans cannot
+            // send to a caller on another silo: the caller gets their text instead.
+            throw GrainStorageException.FromGrainCall(_id.ToString(), $"{context.Request.GetInterfaceType()?.Name ?? context.Request.GetInterfaceName()}.{context.Request.GetMethodName()}", ex);
         }
     }
 

@@ -1,4 +1,5 @@
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Persistence.GrainState;
 using Orleans;
 using Orleans.Storage;
 
@@ -171,7 +172,8 @@ public abstract partial class DurableGrain<TState>
         }
         else
         {
-            DurableLog.WriteFailed(_logger, _id, error);
+            // The store's own exception, with its stack, is logged here; callers get its text (below).
+            DurableLog.WriteFailed(_logger, _id, error is GrainStorageException { StoreException: { } store } ? store : error);
         }
         // Callers see a conflict as is (G1); any other failure as a DurableWriteException, whatever the store threw.
         var answer = error is InconsistentStateException
@@ -231,7 +233,11 @@ public abstract partial class DurableGrain<TState>
     }
 }
 
-/// <summary>A durable grain's state write failed for a reason other than a conflict; the call may be retried.</summary>
+/// <summary>
+/// A durable grain's state write failed for a reason other than a conflict; the call may be retried. It crosses silos
+/// with its cause: the inner exception is always a <see cref="GrainStorageException"/> (or none), whatever is passed
+/// in — a store's own exception (Npgsql's), which Orleans cannot serialize, is converted to one carrying its text.
+/// </summary>
 [GenerateSerializer]
 public sealed class DurableWriteException : Exception
 {
@@ -245,7 +251,7 @@ public sealed class DurableWriteException : Exception
     }
 
     public DurableWriteException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(message, GrainStorageException.Portable(innerException))
     {
     }
 }

@@ -92,8 +92,8 @@ public sealed class PostgresTerminateTests(ITestOutputHelper output)
                 Assert.Fail($"the run ended {status}: {seen.ToJsonString()}\nfailed targets: {failedTargets.ToJsonString()}");
             }
             Assert.True(terminated.Busy >= 5, $"only {terminated.Busy} busy connection(s) were terminated during the fan-out");
-            // Pooled connections terminated in the last rounds fail their next use once (a grain read that fails on another
-            // silo arrives as CodecNotFoundException: Npgsql's exception cannot cross silos): the checks go again past those.
+            // Pooled connections terminated in the last rounds fail their next use once (a grain state read or write that
+            // fails on another silo arrives as GrainStorageException, or DurableWriteException): the checks go again past those.
             await Eventually.Until(async () =>
             {
                 try
@@ -104,7 +104,7 @@ public sealed class PostgresTerminateTests(ITestOutputHelper output)
                     return "checked";
                 }
                 catch (Exception ex) when (ex is NpgsqlException or Orleans.Runtime.OrleansException or TimeoutException
-                    or Orleans.Serialization.CodecNotFoundException or Orchestrator.Runtime.Durable.DurableWriteException)
+                    or Orchestrator.Runtime.Persistence.GrainState.GrainStorageException or Orchestrator.Runtime.Durable.DurableWriteException)
                 {
                     return $"a terminated connection failed the check: {ex.Message}";
                 }

@@ -1,4 +1,5 @@
 using Orchestrator.Runtime.Durable;
+using Orchestrator.Runtime.Persistence.GrainState;
 using Orleans.Runtime;
 
 namespace Orchestrator.Runtime.Tests.Durable;
@@ -104,7 +105,8 @@ public sealed class DurablePartsTests
         { new Orleans.Storage.InconsistentStateException("stale"), true },
         { new TimeoutException(), true },
         { new SiloUnavailableException(), true },
-        { new Orleans.Serialization.CodecNotFoundException("Npgsql.PostgresException"), true },
+        { new GrainStorageException("the receiver's state read failed") { IsTransient = false }, true },
+        { new GrainStorageException("the receiver's state read failed") { IsTransient = true }, true },
         { new AggregateException(new TimeoutException(), new DurableWriteException()), true },
         { new AggregateException(new TimeoutException(), new InvalidOperationException()), false },
         { new InvalidOperationException("the receiver refused it"), false },

@@ -1,5 +1,5 @@
+using Orchestrator.Runtime.Persistence.GrainState;
 using Orleans.Runtime;
-using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace Orchestrator.Runtime.Durable;
@@ -14,9 +14,12 @@ public static class DeliveryFailures
     public static bool IsTransient(Exception failure) => failure switch
     {
         DurableWriteException or InconsistentStateException => true,
+        // The receiver could not read or write its state or index rows (its activation failed, or a database call of
+        // its own): it decided nothing about the message. Transient whatever the store's own flag says: a failure the store
+        // calls permanent (a dropped table, a full disk) is an outage to fix, not a refusal of this message, and
+        // TransientFailureTolerance still parks the message if it lasts.
+        GrainStorageException => true,
         TimeoutException or SiloUnavailableException or OrleansMessageRejectionException => true,
-        // A storage exception of the receiver's silo that Orleans could not send across (e.g. Npgsql's).
-        CodecNotFoundException => true,
         AggregateException { InnerExceptions.Count: > 0 } aggregate => aggregate.InnerExceptions.All(IsTransient),
         _ => false,
     };

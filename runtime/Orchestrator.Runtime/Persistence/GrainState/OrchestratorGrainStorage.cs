@@ -13,7 +13,9 @@ namespace Orchestrator.Runtime.Persistence.GrainState;
 /// (<see cref="GrainStateJson"/>), ETag = version, every write and clear conditional on the ETag the grain holds
 /// (<see cref="InconsistentStateException"/> otherwise: a stale duplicate activation never overwrites), the index
 /// rows of an <see cref="IIndexedState"/> committed in the same transaction, and writes of many grains sharing
-/// transactions (group commit). A failed transaction surfaces as its exception; nothing of it was applied.
+/// transactions (group commit). A failed read, or a failed transaction (nothing of it was applied), surfaces as a
+/// <see cref="GrainStorageException"/> carrying the store's message, SQLSTATE and transient flag: unlike the store's
+/// own exceptions, it crosses silos.
 /// </summary>
 /// <remarks>
 /// The awaits that precede touching <see cref="IGrainState{T}"/> keep the caller's context (no
@@ -48,7 +50,15 @@ public sealed partial class OrchestratorGrainStorage : IGrainStorage
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = Key(stateName, grainId);
-        var stored = await _database.GrainStates.ReadAsync(key, cancellationToken);
+        StoredGrainState? stored;
+        try
+        {
+            stored = await _database.GrainStates.ReadAsync(key, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw StoreFailure(key, "read", ex);
+        }
         if (stored is null)
         {
             grainState.State = CreateEmpty<T>();
@@ -80,7 +90,7 @@ public sealed partial class OrchestratorGrainStorage : IGrainStorage
         // while this write is in flight; those changes belong to its next write.
         var json = JsonSerializer.Serialize(grainState.State, _json);
         var (indexed, indexes, pending) = PendingIndexWrites(grainState.State);
-        var outcome = await _database.Committer.SubmitAsync(new GrainStateWrite(key, expected, json, indexes), cancellationToken);
+        var outcome = await SubmitAsync(key, "write", new GrainStateWrite(key, expected, json, indexes), cancellationToken);
         if (!outcome.Applied)
         {
             throw Conflict(key, "write", outcome.Version, grainState.ETag);
@@ -96,7 +106,7 @@ public sealed partial class OrchestratorGrainStorage : IGrainStorage
         var key = Key(stateName, grainId);
         var expected = ExpectedVersion(key, grainState.ETag);
         var (indexed, indexes, pending) = PendingIndexWrites(grainState.State);
-        var outcome = await _database.Committer.SubmitAsync(new GrainStateWrite(key, expected, null, indexes), cancellationToken);
+        var outcome = await SubmitAsync(key, "clear", new GrainStateWrite(key, expected, null, indexes), cancellationToken);
         if (!outcome.Applied)
         {
             throw Conflict(key, "clear", outcome.Version, grainState.ETag);
@@ -105,6 +115,29 @@ public sealed partial class OrchestratorGrainStorage : IGrainStorage
         grainState.RecordExists = false;
         indexed?.IndexWritesCommitted(pending);
     }
+
+    private async Task<GrainWriteOutcome> SubmitAsync(GrainStateKey key, string operation, GrainStateWrite write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _database.Committer.SubmitAsync(write, cancellationToken);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            throw StoreFailure(key, operation, ex);
+        }
+    }
+
+    /// <summary>Any failure of the store but the caller's own cancellation, which stays what it is.</summary>
+    private static bool IsStoreFailure(Exception failure, CancellationToken cancellationToken) =>
+        !(failure is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    /// <summary>
+    /// What the grain (and a caller on another silo) gets for a store failure: the store's exceptions (Npgsql's) cannot
+    /// be serialized by Orleans, so they never leave the provider; their text does.
+    /// </summary>
+    private GrainStorageException StoreFailure(GrainStateKey key, string operation, Exception failure) =>
+        GrainStorageException.FromStore(_name, operation, $"{key.Type}/{key.Key} ({key.Name})", failure);
 
     private static GrainStateKey Key(string stateName, GrainId grainId)
     {

@@ -33,6 +33,10 @@ public interface ILedgerGrain : IGrainWithStringKey, IDeadLetterObserver
 
     [ReadOnly]
     Task<SiloAddress> Where();
+
+    /// <summary>How many ledger index rows the database's committed index holds (grain code reading the index store).</summary>
+    [ReadOnly]
+    Task<int> CountIndexRows();
 }
 
 [GenerateSerializer, Immutable]
@@ -138,4 +142,6 @@ public sealed class LedgerGrain(TestProbe probe) : DurableGrain<LedgerState>, IL
     public Task<LedgerView> Get() => Task.FromResult(new LedgerView(State.Total, [.. State.Amounts], [.. State.Fired], [.. WakeUps.Keys.Order(StringComparer.Ordinal)], [.. State.Notices]));
 
     public Task<SiloAddress> Where() => Task.FromResult(GrainContext.Address.SiloAddress!);
+
+    public async Task<int> CountIndexRows() => (await Indexes.QueryAsync(new IndexQuery(IndexKind, ["totals"]))).Count;
 }
