@@ -22,10 +22,10 @@ public sealed partial class StepGrain
     private const string CancelWakeUp = "cancel-sweep";
 
     /// <summary>Starts (or cancels) one step has in flight at once.</summary>
-    internal const int DeliveryConcurrency = 64;
+    internal const int DeliveryConcurrency = 1000;
 
     /// <summary>Positions (or target rows) read and delivered per page; the cursor is written after each page.</summary>
-    internal const int DeliveryPage = 500;
+    internal const int DeliveryPage = 2000;
 
     /// <summary>How long undelivered work may wait before its wake-up drives the loop again (a silo died, say).</summary>
     internal static readonly TimeSpan DeliveryBackstop = TimeSpan.FromMinutes(1);

@@ -52,6 +52,7 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
             GrainStates = new SqliteGrainStateStore(Sqlite, clock);
         }
         Committer = new GroupCommitter(GrainStates, options.CommitBatchSize, options.CommitConcurrency);
+        Reader = new GroupReader(GrainStates, options.ReadBatchSize, Kind == OrchestratorDatabaseOptions.Postgres ? options.ReadConcurrency : 1);
     }
 
     /// <summary>
@@ -96,6 +97,9 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
 
     /// <summary>The one group committer of this database: every grain storage on it shares its transactions.</summary>
     internal GroupCommitter Committer { get; }
+
+    /// <summary>Grain state reads, grouped (<see cref="GroupReader"/>).</summary>
+    internal GroupReader Reader { get; }
 
     /// <summary>
     /// The migrations this database runs itself: the log, blob and index tables (versions 2 and 3 of the schema the

@@ -35,6 +35,14 @@ public sealed class OrchestratorDatabaseOptions
     /// Default 2: one batch fills while the other flushes; more adds connections, not throughput, on a small server.</summary>
     public int CommitConcurrency { get; set; } = 2;
 
+    /// <summary>Most grain-state reads (activations) answered by one query. Default 500.</summary>
+    public int ReadBatchSize { get; set; } = 500;
+
+    /// <summary>Grain-state read queries in flight at once on PostgreSQL (SQLite reads one batch at a time). Default 4:
+    /// activations arriving meanwhile queue and share the next query, so a fan-out over 100,000 grains holds a few
+    /// connections instead of exhausting the pool.</summary>
+    public int ReadConcurrency { get; set; } = 4;
+
     /// <summary>Checks every option; returns the problems, each naming the option and the bad value.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -51,6 +59,7 @@ public sealed class OrchestratorDatabaseOptions
         {
             (nameof(LogMaxBytesPerStream), LogMaxBytesPerStream), (nameof(MaxBlobBytes), MaxBlobBytes),
             (nameof(CommitBatchSize), CommitBatchSize), (nameof(CommitConcurrency), CommitConcurrency),
+            (nameof(ReadBatchSize), ReadBatchSize), (nameof(ReadConcurrency), ReadConcurrency),
         })
         {
             if (value < 1)

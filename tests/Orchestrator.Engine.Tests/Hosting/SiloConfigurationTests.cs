@@ -149,7 +149,7 @@ public sealed class SiloConfigurationTests
         };
         var database = new Orchestrator.Runtime.Persistence.OrchestratorDatabaseOptions
         {
-            Store = "postgres", ConnectionString = "Host=db", LogMaxBytesPerStream = 17, MaxBlobBytes = 19, CommitBatchSize = 21, CommitConcurrency = 23,
+            Store = "postgres", ConnectionString = "Host=db", LogMaxBytesPerStream = 17, MaxBlobBytes = 19, CommitBatchSize = 21, CommitConcurrency = 23, ReadBatchSize = 25, ReadConcurrency = 27,
         };
         var durableCopy = new Orchestrator.Runtime.Durable.DurableOptions();
         var databaseCopy = new Orchestrator.Runtime.Persistence.OrchestratorDatabaseOptions();

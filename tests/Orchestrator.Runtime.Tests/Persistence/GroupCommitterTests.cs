@@ -76,6 +76,9 @@ public sealed class GroupCommitterTests
 
         public Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken) => Task.FromResult<StoredGrainState?>(null);
 
+        public Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<GrainStateKey, StoredGrainState>>(new Dictionary<GrainStateKey, StoredGrainState>());
+
         public async Task<GrainWriteOutcome[]> CommitAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)
         {
             lock (Batches)

@@ -37,6 +37,9 @@ internal interface IGrainStateStore
 
     Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken);
 
+    /// <summary>The stored states of many grains in one query; a grain with no row is absent from the answer.</summary>
+    Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken);
+
     /// <summary>The outcome of each write, in order. The keys of one batch are distinct.</summary>
     Task<GrainWriteOutcome[]> CommitAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken);
 }

@@ -53,7 +53,7 @@ public sealed partial class OrchestratorGrainStorage : IGrainStorage
         StoredGrainState? stored;
         try
         {
-            stored = await _database.GrainStates.ReadAsync(key, cancellationToken);
+            stored = await _database.Reader.ReadAsync(key, cancellationToken);
         }
         catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
         {

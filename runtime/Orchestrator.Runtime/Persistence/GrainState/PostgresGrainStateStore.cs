@@ -40,6 +40,11 @@ internal sealed class PostgresGrainStateStore(NpgsqlDataSource dataSource) : IGr
         JOIN orch_grain g ON g.grain_type = u.t AND g.grain_key = u.k AND g.state_name = u.n
         """;
 
+    private const string ReadManySql = """
+        SELECT u.i, g.version, g.state FROM unnest(@t, @k, @n, @i) AS u(t, k, n, i)
+        JOIN orch_grain g ON g.grain_type = u.t AND g.grain_key = u.k AND g.state_name = u.n
+        """;
+
     public int MaxConcurrency => int.MaxValue;
 
     public async Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken)
@@ -50,6 +55,26 @@ internal sealed class PostgresGrainStateStore(NpgsqlDataSource dataSource) : IGr
         cmd.Parameters.AddWithValue("n", grain.Name);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new StoredGrainState(reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<GrainStateKey, StoredGrainState>(grains.Count);
+        if (grains.Count == 0)
+        {
+            return found;
+        }
+        await using var cmd = dataSource.CreateCommand(ReadManySql);
+        cmd.Parameters.AddWithValue("t", grains.Select(g => g.Type).ToArray());
+        cmd.Parameters.AddWithValue("k", grains.Select(g => g.Key).ToArray());
+        cmd.Parameters.AddWithValue("n", grains.Select(g => g.Name).ToArray());
+        cmd.Parameters.AddWithValue("i", Enumerable.Range(0, grains.Count).ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found[grains[reader.GetInt32(0)]] = new StoredGrainState(reader.GetInt64(1), reader.GetString(2));
+        }
+        return found;
     }
 
     public async Task<GrainWriteOutcome[]> CommitAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken)

@@ -22,6 +22,23 @@ internal sealed class SqliteGrainStateStore(SqliteConnector store, TimeProvider 
         return reader.Read() ? new StoredGrainState(reader.GetInt64(0), reader.GetString(1)) : null;
     }, cancellationToken).ConfigureAwait(false);
 
+    public async Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken) =>
+        await store.ReadAsync<IReadOnlyDictionary<GrainStateKey, StoredGrainState>>(c =>
+        {
+            var found = new Dictionary<GrainStateKey, StoredGrainState>(grains.Count);
+            using var cmd = Command(c, null, "SELECT version, state FROM orch_grain WHERE grain_type = @t AND grain_key = @k AND state_name = @n", ("t", ""), ("k", ""), ("n", ""));
+            foreach (var grain in grains)
+            {
+                Bind(cmd, grain);
+                using var reader = cmd.ExecuteReader();
+                if (reader.Read())
+                {
+                    found[grain] = new StoredGrainState(reader.GetInt64(0), reader.GetString(1));
+                }
+            }
+            return found;
+        }, cancellationToken).ConfigureAwait(false);
+
     public Task<GrainWriteOutcome[]> CommitAsync(IReadOnlyList<GrainStateWrite> writes, CancellationToken cancellationToken) => store.WriteAsync((c, tx) =>
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
