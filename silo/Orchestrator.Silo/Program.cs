@@ -113,7 +113,8 @@ return 0;
 void ConfigureSilo(ISiloBuilder silo)
 {
     silo.AddOrchestrator(database, TimeProvider.System, durable => SiloComposition.CopyTo(settings.Durable, durable),
-        hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment));
+        hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment),
+        idempotency => SiloComposition.CopyTo(settings.Idempotency, idempotency));
     silo.Configure<SiloOptions>(o => o.SiloName = node.SiloName);
     if (database.Store == OrchestratorDatabaseOptions.Sqlite)
     {
