@@ -33,6 +33,13 @@ public static class IndexKinds
     /// </summary>
     public const string HookParked = "hookparked";
 
+    /// <summary>
+    /// Partition the grain id (<c>plan/p1</c>), key a request id, status the minute it was recorded (since 1970), data
+    /// <see cref="RequestLogEntry"/>: outcomes of clients' keyed commands pushed out of a grain's <see cref="RequestLog"/>
+    /// inside the idempotency window.
+    /// </summary>
+    public const string Request = "request";
+
     public static string HookParkedKey(string subject, long revision) =>
         subject + "/" + revision.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 

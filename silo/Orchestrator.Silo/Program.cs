@@ -113,37 +113,8 @@ return 0;
 void ConfigureSilo(ISiloBuilder silo)
 {
     silo.AddOrchestrator(database, TimeProvider.System, durable => SiloComposition.CopyTo(settings.Durable, durable),
-        hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment));
-    silo.Configure<SiloOptions>(o => o.SiloName = node.SiloName);
-    if (database.Store == OrchestratorDatabaseOptions.Sqlite)
-    {
-        // One silo on its own file: membership is this process.
-        silo.UseLocalhostClustering(node.SiloPort, node.GatewayPort, null, node.ServiceId, node.ClusterId);
-    }
-    else
-    {
-        silo.UseOrchestratorClustering(); // the database's connection string
-        silo.Configure<ClusterOptions>(o =>
-        {
-            o.ClusterId = node.ClusterId;
-            o.ServiceId = node.ServiceId;
-        });
-        silo.Configure<EndpointOptions>(o =>
-        {
-            o.SiloPort = node.SiloPort;
-            o.GatewayPort = node.GatewayPort;
-            if (node.AdvertisedAddress.Length > 0)
-            {
-                o.AdvertisedIPAddress = IPAddress.Parse(node.AdvertisedAddress);
-            }
-            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, node.SiloPort);
-            o.GatewayListeningEndpoint = node.GatewayPort > 0 ? new IPEndPoint(IPAddress.Any, node.GatewayPort) : null;
-        });
-        if (kubernetes)
-        {
-            // After ours: the pod's labels and address win over the settings above.
-            silo.UseKubernetesHosting();
-        }
-    }
+        hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment),
+        idempotency => SiloComposition.CopyTo(settings.Idempotency, idempotency));
+    silo.UseNodeClustering(database, node, kubernetes); // Kubernetes hosting after our settings, so the pod's win
     silo.AddDashboard();
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Orchestrator.GrainInterfaces;
 
 namespace Orchestrator.Api.Common;
 
@@ -7,9 +8,10 @@ namespace Orchestrator.Api.Common;
 /// The <c>Idempotency-Key</c> request header: a client that may retry a command (a timeout, a lost answer) sends the same
 /// key with each try, and every try gets the first one's outcome. The key becomes the command's request id, scoped by
 /// caller (<see cref="Caller"/>), method and path and hashed, so that two callers — or one caller on two resources —
-/// never share an outcome by picking the same key, and the key itself is never stored. The grain keeps the outcomes of
-/// its last <see cref="GrainInterfaces.RequestLog.Capacity"/> commands: a retry must come before that many others reach
-/// the same resource. A key is 1 to <see cref="MaxLength"/> characters of <c>A–Z a–z 0–9 - _ . : ~ + / =</c> (a UUID,
+/// never share an outcome by picking the same key, and the key itself is never stored. A retry gets the first outcome
+/// for the silos' idempotency window (<c>IdempotencyWindow</c>, default 24 h) after the first try was applied, however
+/// many other commands reach the same resource meanwhile (<see cref="GrainInterfaces.RequestLog"/>); after it, the
+/// same key is a new command. A key is 1 to <see cref="MaxLength"/> characters of <c>A–Z a–z 0–9 - _ . : ~ + / =</c> (a UUID,
 /// a ULID, base64); anything else is refused with 400 before the command is looked at.
 /// </summary>
 public static class IdempotencyKey
@@ -63,7 +65,7 @@ public static class IdempotencyKey
             return CommandWaiter.NewRequestId();
         }
         var scope = string.Join('\n', Caller.Of(http), http.Request.Method.ToUpperInvariant(), http.Request.Path.Value ?? "", values[0]);
-        return "k" + Hash(scope);
+        return RequestIds.ClientKeyPrefix + Hash(scope);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Requests;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 
@@ -37,7 +38,7 @@ namespace Orchestrator.Grains.Hooks;
 /// </para>
 /// </summary>
 [GrainType("statushook")]
-public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, IStatusHookGrain
+public sealed partial class StatusHookGrain : RequestGrain<StatusHookState>, IStatusHookGrain
 {
     /// <summary>Delivered events kept in state for the view.</summary>
     internal const int DeliveredKept = 20;
@@ -86,22 +87,24 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
         return Task.CompletedTask;
     }
 
-    public Task Replay(HookReplay command)
+    public Task Replay(HookReplay command) => Once(command.RequestId, () => ReplayNow(command));
+
+    private Task ReplayNow(HookReplay command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (State.Requests.Find(command.RequestId) is not null)
+        if (Answered(command.RequestId))
         {
             return Task.CompletedTask;
         }
         if (State.PurgedAt is not null)
         {
-            State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' was purged: {State.PurgeReason}"));
+            Answer(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' was purged: {State.PurgeReason}"));
             return Task.CompletedTask;
         }
         List<HookDelivery> chosen = command.Revision is { } revision ? [.. State.Parked.Where(p => p.Revision == revision)] : [.. State.Parked];
         if (command.Revision is { } missing && chosen.Count == 0)
         {
-            State.Requests.Add(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' has no parked event with revision {missing}."));
+            Answer(RequestResult.Fail(command.RequestId, 404, $"'{GrainKey}' has no parked event with revision {missing}."));
             return Task.CompletedTask;
         }
         foreach (var delivery in chosen)
@@ -115,7 +118,7 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
             delivery.Attempts = 0;
             InsertInOrder(State.Pending, delivery);
         }
-        State.Requests.Add(RequestResult.Done(command.RequestId, chosen.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Answer(RequestResult.Done(command.RequestId, chosen.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (chosen.Count > 0)
         {
             Log.Replayed(_logger, GrainKey, chosen.Count, command.By);
@@ -178,7 +181,7 @@ public sealed partial class StatusHookGrain : DurableGrain<StatusHookState>, ISt
         [.. State.Parked.Select(d => d.ToView())],
         [.. State.Delivered.Select(d => d.ToView())]));
 
-    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 
     private void MarkDelivered(HookDelivery head, DateTimeOffset now)
     {

@@ -3,7 +3,7 @@ using Orchestrator.GrainInterfaces;
 namespace Orchestrator.Grains.Hooks;
 
 /// <summary>State of one subject's hook: the queue in revision order, the parked events and the last delivered ones.</summary>
-public sealed class StatusHookState
+public sealed class StatusHookState : Requests.IRequestState
 {
     /// <summary>The hook URL of the last event queued.</summary>
     public string Url { get; set; } = "";

@@ -69,7 +69,7 @@ public sealed partial class TaskInstanceGrain
         State.CreatedAt = start.RequestedAt;
         State.Options = start.Options ?? new RunOptions();
         State.Steps = [.. start.Definition.Steps.Select(_ => new StepEntry())];
-        State.Requests.Add(RequestResult.Done(start.RequestId, GrainKey));
+        Answer(RequestResult.Done(start.RequestId, GrainKey));
         Record("dead-letter", null, RuntimeActor, failure);
         return Finish(ExecutionStatus.Failed, $"the run could not start: {failure}");
     }
@@ -93,7 +93,7 @@ public sealed partial class TaskInstanceGrain
         {
             return;
         }
-        State.Requests.Add(notice.Argument<InstanceControl>() is not null && !State.Status.IsFinal()
+        Answer(notice.Argument<InstanceControl>() is not null && !State.Status.IsFinal()
             ? RequestResult.Done(requestId)
             : RequestResult.Fail(requestId, 500, $"The command could not be applied: {failure}"));
     }

@@ -21,7 +21,9 @@ public sealed partial class TaskInstanceGrain
     /// </summary>
     private static readonly TimeSpan RetentionSlack = TimeSpan.FromSeconds(1);
 
-    public Task Delete(DeleteInstance command)
+    public Task Delete(DeleteInstance command) => Once(command.RequestId, () => DeleteNow(command));
+
+    private Task DeleteNow(DeleteInstance command)
     {
         if (Answered(command.RequestId))
         {

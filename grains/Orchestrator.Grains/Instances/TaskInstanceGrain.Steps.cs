@@ -67,11 +67,9 @@ public sealed partial class TaskInstanceGrain
     private void Record(string action, int? step, string by, string? reason) =>
         State.Actions.Add(new ControlRecord(action, step, by, reason, Clock.GetUtcNow()));
 
-    private bool Answered(string requestId) => State.Requests.Find(requestId) is not null;
-
     private Task Reply(string requestId, int code, string? error)
     {
-        State.Requests.Add(code == 200 ? RequestResult.Done(requestId) : RequestResult.Fail(requestId, code, error!));
+        Answer(code == 200 ? RequestResult.Done(requestId) : RequestResult.Fail(requestId, code, error!));
         return Task.CompletedTask;
     }
 

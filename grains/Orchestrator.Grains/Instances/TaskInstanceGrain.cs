@@ -1,5 +1,6 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Requests;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Durable;
 
@@ -10,7 +11,7 @@ namespace Orchestrator.Grains.Instances;
 /// status is an explicit step retry, which starts a new attempt of that step and goes on from there.
 /// </summary>
 [GrainType("instance")]
-public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>, ITaskInstanceGrain
+public sealed partial class TaskInstanceGrain : RequestGrain<TaskInstanceState>, ITaskInstanceGrain
 {
     private const string StartReminder = "start";
 
@@ -37,7 +38,7 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
             State.Options = State.Options with { NotBefore = SafeTime.Add(now, delay < TimeSpan.Zero ? TimeSpan.Zero : delay) };
         }
         State.Steps = [.. command.Definition.Steps.Select(_ => new StepEntry())];
-        State.Requests.Add(RequestResult.Done(command.RequestId, GrainKey));
+        Answer(RequestResult.Done(command.RequestId, GrainKey));
         if (State.Options.NotBefore is { } notBefore && notBefore > now)
         {
             Record("schedule", null, command.By, $"starts at {notBefore:O}");
@@ -87,7 +88,9 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
         return StartStepAt(0, null);
     }
 
-    public Task Cancel(InstanceControl command)
+    public Task Cancel(InstanceControl command) => Once(command.RequestId, () => CancelNow(command));
+
+    private Task CancelNow(InstanceControl command)
     {
         if (Answered(command.RequestId))
         {
@@ -128,7 +131,9 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
         return Reply(command.RequestId, 200, null);
     }
 
-    public Task SkipStep(StepControl command)
+    public Task SkipStep(StepControl command) => Once(command.RequestId, () => SkipStepNow(command));
+
+    private Task SkipStepNow(StepControl command)
     {
         if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
         {
@@ -157,14 +162,16 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
             State.Reason = null;
             SetStatus(ExecutionStatus.Running);
             Record("skip", command.StepIndex, command.By, command.Reason);
-            State.Requests.Add(RequestResult.Done(command.RequestId));
+            Answer(RequestResult.Done(command.RequestId));
             return StartStepAt(command.StepIndex + 1, null);
         }
         Record("skip", command.StepIndex, command.By, command.Reason);
         return Reply(command.RequestId, 200, null);
     }
 
-    public Task ContinueStep(StepControl command)
+    public Task ContinueStep(StepControl command) => Once(command.RequestId, () => ContinueStepNow(command));
+
+    private Task ContinueStepNow(StepControl command)
     {
         if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
         {
@@ -179,7 +186,9 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
         return Reply(command.RequestId, 200, null);
     }
 
-    public Task Decide(ApprovalDecision command)
+    public Task Decide(ApprovalDecision command) => Once(command.RequestId, () => DecideNow(command));
+
+    private Task DecideNow(ApprovalDecision command)
     {
         if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
         {
@@ -195,7 +204,9 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
         return Reply(command.RequestId, 200, null);
     }
 
-    public Task RetryStep(RetryStep command)
+    public Task RetryStep(RetryStep command) => Once(command.RequestId, () => RetryStepNow(command));
+
+    private Task RetryStepNow(RetryStep command)
     {
         if (Answered(command.RequestId) || !CheckStep(command.RequestId, command.StepIndex))
         {
@@ -215,7 +226,7 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
         State.FinishedAt = null;
         State.Reason = null;
         SetStatus(ExecutionStatus.Running);
-        State.Requests.Add(RequestResult.Done(command.RequestId));
+        Answer(RequestResult.Done(command.RequestId));
         return StartStepAt(command.StepIndex, command.Set);
     }
 
@@ -274,5 +285,5 @@ public sealed partial class TaskInstanceGrain : DurableGrain<TaskInstanceState>,
         });
     }
 
-    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 }

@@ -4,7 +4,7 @@ using Orchestrator.Plans.Model;
 namespace Orchestrator.Grains.Instances;
 
 /// <summary>State of a task instance: the plan version it runs, its parameters and where each step stands.</summary>
-public sealed class TaskInstanceState
+public sealed class TaskInstanceState : Requests.IRequestState
 {
     public string PlanId { get; set; } = "";
 

@@ -1,10 +1,10 @@
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Durable;
+using Orchestrator.Grains.Requests;
 
 namespace Orchestrator.Grains.Jobs;
 
 /// <summary>State of a unique-job lock: the job holding it and since when.</summary>
-public sealed class JobLockState
+public sealed class JobLockState : IRequestState
 {
     public string? JobId { get; set; }
 
@@ -22,7 +22,7 @@ public sealed class JobLockState
 /// lock never needs releasing when a job simply ends.
 /// </summary>
 [GrainType("joblock")]
-public sealed class JobLockGrain : DurableGrain<JobLockState>, IJobLockGrain
+public sealed class JobLockGrain : RequestGrain<JobLockState>, IJobLockGrain
 {
     /// <summary>
     /// A holder whose instance or schedule does not exist this long after its claim is taken to have never started
@@ -30,36 +30,32 @@ public sealed class JobLockGrain : DurableGrain<JobLockState>, IJobLockGrain
     /// </summary>
     internal static readonly TimeSpan StartGrace = TimeSpan.FromMinutes(10);
 
-    public async Task Claim(JobLockClaim command)
+    public Task Claim(JobLockClaim command) => Once(command.RequestId, () => ClaimNow(command));
+
+    private async Task ClaimNow(JobLockClaim command)
     {
-        if (State.Requests.Find(command.RequestId) is not null)
-        {
-            return;
-        }
         if (State.JobId is { } holder && holder != command.JobId && await HolderIsActive())
         {
-            State.Requests.Add(new RequestResult(command.RequestId, 409, $"Job '{holder}' with the same name and parameters is still going.", holder));
+            Answer(new RequestResult(command.RequestId, 409, $"Job '{holder}' with the same name and parameters is still going.", holder));
             return;
         }
         State.JobId = command.JobId;
         State.Schedule = command.Schedule;
         State.ClaimedAt = Clock.GetUtcNow();
-        State.Requests.Add(RequestResult.Done(command.RequestId, command.JobId));
+        Answer(RequestResult.Done(command.RequestId, command.JobId));
     }
 
-    public Task Release(JobLockRelease command)
+    public Task Release(JobLockRelease command) => Once(command.RequestId, () => ReleaseNow(command));
+
+    private Task ReleaseNow(JobLockRelease command)
     {
-        if (State.Requests.Find(command.RequestId) is not null)
-        {
-            return Task.CompletedTask;
-        }
         if (State.JobId == command.JobId)
         {
             State.JobId = null;
             State.Schedule = null;
             State.ClaimedAt = null;
         }
-        State.Requests.Add(RequestResult.Done(command.RequestId));
+        Answer(RequestResult.Done(command.RequestId));
         return Task.CompletedTask;
     }
 
@@ -78,5 +74,5 @@ public sealed class JobLockGrain : DurableGrain<JobLockState>, IJobLockGrain
     public ValueTask<JobLockView?> GetAsync() =>
         ValueTask.FromResult<JobLockView?>(new JobLockView(GrainKey, State.JobId, State.Schedule, State.ClaimedAt));
 
-    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 }

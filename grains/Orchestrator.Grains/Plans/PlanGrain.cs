@@ -1,14 +1,14 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Requests;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
-using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 
 namespace Orchestrator.Grains.Plans;
 
 /// <summary>State of a plan: every version, newest last, and the latest runs.</summary>
-public sealed class PlanState
+public sealed class PlanState : IRequestState
 {
     public List<PlanDefinition> Versions { get; set; } = [];
 
@@ -23,20 +23,18 @@ public sealed class PlanState
 
 /// <summary>A stored plan. Versions are never rewritten: a save appends one, and a run records the version it used.</summary>
 [GrainType("plan")]
-public sealed class PlanGrain : DurableGrain<PlanState>, IPlanGrain
+public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
 {
     private const int RecentRuns = 50;
 
-    public Task Save(SavePlan command)
+    public Task Save(SavePlan command) => Once(command.RequestId, () => SaveNow(command));
+
+    private Task SaveNow(SavePlan command)
     {
-        if (State.Requests.Find(command.RequestId) is not null)
-        {
-            return Task.CompletedTask;
-        }
         var latest = State.Versions.Count;
         if (command.ExpectedVersion is { } expected && expected != latest)
         {
-            State.Requests.Add(RequestResult.Fail(command.RequestId, 409,
+            Answer(RequestResult.Fail(command.RequestId, 409,
                 expected == 0 ? $"Plan '{GrainKey}' already exists (version {latest})." : $"Plan '{GrainKey}' is at version {latest}, not {expected}."));
             return Task.CompletedTask;
         }
@@ -48,16 +46,14 @@ public sealed class PlanGrain : DurableGrain<PlanState>, IPlanGrain
         State.Versions.Add(command.Definition);
         State.UpdatedAt = now;
         WriteIndex(new IndexRow(IndexKinds.Plan, "", GrainKey, 0, DomainJson.Serialize(new PlanIndexData(command.Definition.Name, State.Versions.Count, now))));
-        State.Requests.Add(RequestResult.Done(command.RequestId, State.Versions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Answer(RequestResult.Done(command.RequestId, State.Versions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return Task.CompletedTask;
     }
 
-    public Task Run(RunPlan command)
+    public Task Run(RunPlan command) => Once(command.RequestId, () => RunNow(command));
+
+    private Task RunNow(RunPlan command)
     {
-        if (State.Requests.Find(command.RequestId) is not null)
-        {
-            return Task.CompletedTask;
-        }
         var version = command.Version == 0 ? State.Versions.Count : command.Version;
         if (version < 1 || version > State.Versions.Count)
         {
@@ -76,13 +72,13 @@ public sealed class PlanGrain : DurableGrain<PlanState>, IPlanGrain
         {
             State.RecentInstances.RemoveAt(0);
         }
-        State.Requests.Add(RequestResult.Done(command.RequestId, command.InstanceId));
+        Answer(RequestResult.Done(command.RequestId, command.InstanceId));
         return Task.CompletedTask;
     }
 
     private Task Refuse(RunPlan command, int code, string error)
     {
-        State.Requests.Add(RequestResult.Fail(command.RequestId, code, error));
+        Answer(RequestResult.Fail(command.RequestId, code, error));
         if (command.Options?.Schedule is { } schedule)
         {
             Send<IScheduleGrain>(schedule).OnRunRejected(new ScheduledRunRejected(command.InstanceId, error));
@@ -99,5 +95,5 @@ public sealed class PlanGrain : DurableGrain<PlanState>, IPlanGrain
             : new PlanView(GrainKey, v, latest, State.Versions[v - 1], State.CreatedAt, State.UpdatedAt, [.. State.RecentInstances]));
     }
 
-    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 }

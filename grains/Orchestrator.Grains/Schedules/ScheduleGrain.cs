@@ -1,5 +1,6 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Requests;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Reminders;
@@ -23,7 +24,7 @@ namespace Orchestrator.Grains.Schedules;
 /// schedule unregisters it.
 /// </remarks>
 [GrainType("schedule")]
-public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, IScheduleGrain, IRemindable
+public sealed partial class ScheduleGrain : RequestGrain<ScheduleState>, IScheduleGrain, IRemindable
 {
     /// <summary>The wake-up at the next due time.</summary>
     private const string CronWakeUp = "cron";
@@ -38,7 +39,9 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
 
     private CronSchedule? _cron;
 
-    public async Task Save(SaveSchedule command)
+    public Task Save(SaveSchedule command) => Once(command.RequestId, () => SaveNow(command));
+
+    private async Task SaveNow(SaveSchedule command)
     {
         if (Answered(command.RequestId))
         {
@@ -85,7 +88,9 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
         Reply(command.RequestId, 200, null, State.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public async Task Delete(ScheduleCommand command)
+    public Task Delete(ScheduleCommand command) => Once(command.RequestId, () => DeleteNow(command));
+
+    private async Task DeleteNow(ScheduleCommand command)
     {
         if (Answered(command.RequestId))
         {
@@ -105,7 +110,9 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
         Reply(command.RequestId, 200, null);
     }
 
-    public async Task SetSuspended(SuspendSchedule command)
+    public Task SetSuspended(SuspendSchedule command) => Once(command.RequestId, () => SetSuspendedNow(command));
+
+    private async Task SetSuspendedNow(SuspendSchedule command)
     {
         if (Answered(command.RequestId))
         {
@@ -133,7 +140,9 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
         Reply(command.RequestId, 200, null, State.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public async Task UpgradeDayRule(ScheduleCommand command)
+    public Task UpgradeDayRule(ScheduleCommand command) => Once(command.RequestId, () => UpgradeDayRuleNow(command));
+
+    private async Task UpgradeDayRuleNow(ScheduleCommand command)
     {
         if (Answered(command.RequestId))
         {
@@ -147,7 +156,9 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
         Reply(command.RequestId, 200, null, changed ? "true" : "false");
     }
 
-    public Task RunNow(RunScheduleNow command)
+    public Task RunNow(RunScheduleNow command) => Once(command.RequestId, () => RunNowNow(command));
+
+    private Task RunNowNow(RunScheduleNow command)
     {
         if (Answered(command.RequestId))
         {
@@ -234,7 +245,7 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
             [.. State.Runs], [.. State.Skipped]));
     }
 
-    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => ValueTask.FromResult(State.Requests.Find(requestId));
+    public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 
     /// <summary>The next due time, or null while suspended or deleted.</summary>
     private DateTimeOffset? NextDue()
@@ -330,8 +341,6 @@ public sealed partial class ScheduleGrain : DurableGrain<ScheduleState>, ISchedu
             new ScheduleIndexData(State.PlanId, State.Name, spec.Cron, spec.TimeZone, spec.Suspend, NextDue(), State.LastDue, spec.Labels, spec.DayMatching))));
     }
 
-    private bool Answered(string requestId) => State.Requests.Find(requestId) is not null;
-
     private void Reply(string requestId, int code, string? error, string? value = null) =>
-        State.Requests.Add(code == 200 ? RequestResult.Done(requestId, value) : RequestResult.Fail(requestId, code, error!));
+        Answer(code == 200 ? RequestResult.Done(requestId, value) : RequestResult.Fail(requestId, code, error!));
 }

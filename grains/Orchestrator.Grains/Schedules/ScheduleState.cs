@@ -3,7 +3,7 @@ using Orchestrator.GrainInterfaces;
 namespace Orchestrator.Grains.Schedules;
 
 /// <summary>State of a schedule: its spec, where firing stands, the runs it keeps and the fires it skipped.</summary>
-public sealed class ScheduleState
+public sealed class ScheduleState : Requests.IRequestState
 {
     public string PlanId { get; set; } = "";
 

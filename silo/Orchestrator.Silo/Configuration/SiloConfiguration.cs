@@ -1,21 +1,23 @@
 using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Configuration.Memory;
+using Orchestrator.Grains.Requests;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Persistence;
 
 namespace Orchestrator.Silo;
 
 /// <summary>Every setting of the silo process, bound and checked (<see cref="SiloConfiguration.Read"/>).</summary>
-public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNodeOptions Node, SiloHostingOptions Hosting, DurableOptions Durable);
+public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNodeOptions Node, SiloHostingOptions Hosting, DurableOptions Durable,
+    IdempotencyOptions Idempotency);
 
 /// <summary>
 /// Binds the silo's settings through <c>Microsoft.Extensions.Configuration</c> from one section, <c>Orchestrator</c>, fed
 /// in rising precedence by appsettings.json, <c>ORCH_*</c> environment variables (the setting's name in upper snake case:
 /// <c>ORCH_CONNECTION_STRING</c>, <c>ORCH_CLUSTER_ID</c>, ...) and command-line arguments in kebab case
 /// (<c>--connection-string …</c>, <c>--silo-port 11112</c>). The settings are the properties of
-/// <see cref="OrchestratorDatabaseOptions"/>, <see cref="SiloNodeOptions"/>, <see cref="SiloHostingOptions"/> and
-/// <see cref="DurableOptions"/>. An unknown name in appsettings or the arguments, a value that does not convert and a
+/// <see cref="OrchestratorDatabaseOptions"/>, <see cref="SiloNodeOptions"/>, <see cref="SiloHostingOptions"/>,
+/// <see cref="DurableOptions"/> and <see cref="IdempotencyOptions"/>. An unknown name in appsettings or the arguments, a value that does not convert and a
 /// value the options refuse are errors naming the setting; settings of the replaced runtime (<c>ShardCount</c>,
 /// <c>LeaseTime</c>, ...) are refused with what replaced them.
 /// </summary>
@@ -45,8 +47,8 @@ public static class SiloConfiguration
         ["CatchUpWindow"] = "no longer used: Orleans runs reminders; remove it.",
     };
 
-    /// <summary>The setting names (property names of the four option types), case-insensitive.</summary>
-    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions) }
+    /// <summary>The setting names (property names of the five option types), case-insensitive.</summary>
+    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions) }
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -138,10 +140,11 @@ public static class SiloConfiguration
             }
         }
         var settings = new SiloSettings(Bind<OrchestratorDatabaseOptions>(section, problems), Bind<SiloNodeOptions>(section, problems),
-            Bind<SiloHostingOptions>(section, problems), Bind<DurableOptions>(section, problems));
+            Bind<SiloHostingOptions>(section, problems), Bind<DurableOptions>(section, problems), Bind<IdempotencyOptions>(section, problems));
         problems.AddRange(settings.Database.Validate());
         problems.AddRange(settings.Node.Validate());
         problems.AddRange(settings.Hosting.Validate());
+        problems.AddRange(settings.Idempotency.Validate());
         if (new DurableOptionsValidator().Validate(null, settings.Durable) is { Failed: true } durable)
         {
             problems.AddRange(durable.Failures);

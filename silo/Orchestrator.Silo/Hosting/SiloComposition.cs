@@ -1,6 +1,7 @@
 using System.Reflection;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Hooks;
+using Orchestrator.Grains.Requests;
 using Orchestrator.Runtime.Blobs;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
@@ -17,13 +18,13 @@ namespace Orchestrator.Silo.Hosting;
 /// the orchestrator clock (keyed Grains/Reminders clock, never the silo's own <see cref="TimeProvider"/>), the database
 /// (migrated, with the Orleans provider tables, before any grain activates), <see cref="OrchestratorGrainStorage"/> as
 /// the default grain storage, its readers (index rows, logs, blobs), the dead-letter sink, the durable grains and their
-/// sweeper, the plan model's serializer, status hooks, and the reminder table of the store. Clustering, endpoints and
+/// sweeper, the plan model's serializer, status hooks, the idempotency window, and the reminder table of the store. Clustering, endpoints and
 /// the dashboard are the host's.
 /// </summary>
 public static class SiloComposition
 {
     public static ISiloBuilder AddOrchestrator(this ISiloBuilder silo, OrchestratorDatabaseOptions database, TimeProvider clock,
-        Action<DurableOptions>? durable = null, Action<StatusHookOptions>? hooks = null)
+        Action<DurableOptions>? durable = null, Action<StatusHookOptions>? hooks = null, Action<IdempotencyOptions>? idempotency = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(database);
@@ -38,6 +39,7 @@ public static class SiloComposition
         services.AddSingleton<IDeadLetterSink>(sp => DeadLetterStoreSink.On(sp.GetRequiredService<OrchestratorDatabase>()));
         services.AddSerializer(s => s.AddOrchestratorSerialization());
         services.AddStatusHooks(hooks);
+        IdempotencyOptions.AddTo(services, idempotency);
         silo.AddDurableGrains(durable);
         silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
         return silo;
