@@ -8,7 +8,7 @@ namespace Orchestrator.Runtime.Durable;
 /// Delivery of the outbox, outside the turn lock so that it never blocks incoming calls: one worker per target sends
 /// that target's messages in order, one at a time; workers share <see cref="DurableOptions.MaxConcurrentDeliveries"/>
 /// slots. Only messages already durable are sent. An acknowledged message leaves the outbox (written with the next
-/// write); a failed one is retried with back-off and parked after <see cref="DurableOptions.MaxDeliveryAttempts"/>.
+/// write, or after <see cref="DurableOptions.AckWriteDelay"/> by a write of its own); a failed one is retried with back-off and parked after <see cref="DurableOptions.MaxDeliveryAttempts"/>.
 /// </summary>
 public abstract partial class DurableGrain<TState>
 {
@@ -104,12 +104,13 @@ public abstract partial class DurableGrain<TState>
                 if (failure is null)
                 {
                     RemoveEntry(head);
+                    RequestAckWrite();
                 }
                 else
                 {
                     await OnDeliveryFailedAsync(head, failure);
+                    RequestHousekeepingWrite();
                 }
-                RequestHousekeepingWrite();
             }
         }
         catch (Exception) when (token.IsCancellationRequested)
@@ -152,7 +153,7 @@ public abstract partial class DurableGrain<TState>
             DurableLog.DeliveryFailed(_logger, _id, entry.Method, entry.Target, entry.Attempts, failure);
             return;
         }
-        var letter = new DeadLetter(_id.ToString(), entry.Target, entry.Interface, entry.Method, entry.Arguments.GetRawText(), entry.DedupeKey,
+        var letter = new DeadLetter(_id.ToString(), entry.Target, entry.Interface, entry.Method, entry.Arguments.ToString(), entry.DedupeKey,
             entry.LastError, entry.Attempts, entry.CreatedAt, now);
         long id;
         try
@@ -173,7 +174,7 @@ public abstract partial class DurableGrain<TState>
             Notify(entry.Target, new DeadLetterNotice(id, entry.Method, entry.LastError, entry.Attempts, now)
             {
                 Interface = entry.Interface,
-                ArgumentsJson = entry.Arguments.GetRawText(),
+                ArgumentsJson = entry.Arguments.ToString(),
             });
         }
     }

@@ -16,7 +16,7 @@ public abstract partial class DurableGrain<TState>
     private static readonly ConcurrentDictionary<(Type Grain, MethodInfo Method), CallKind> CallKinds = new();
 
     private bool _turnRunning;
-    private JsonElement? _cleanState; // _state serialized, valid until a turn runs
+    private RawJson? _cleanState; // _state serialized, valid until a turn runs
     private List<IndexWrite> _pendingIndex = [];
     private List<OutboxEntry> _turnSends = [];
     private List<Action> _turnCallbacks = [];
@@ -217,7 +217,7 @@ public abstract partial class DurableGrain<TState>
         _turnCallbacks.Add(callback);
     }
 
-    private JsonElement SerializeState() => JsonSerializer.SerializeToElement(_state, DurableJson.Options);
+    private RawJson SerializeState() => RawJson.Serialize(_state, DurableJson.Options);
 
     void IOutboxRecorder.Record(GrainId target, Type grainInterface, MethodInfo method, object?[]? args, string? dedupeKey)
     {

@@ -17,6 +17,8 @@ public abstract partial class DurableGrain<TState>
     private WriteBatch? _open;     // turns waiting for the next write
     private WriteBatch? _inFlight; // turns in the write in flight
     private bool _writerRunning;
+    private bool _acksUnwritten;    // an acknowledged message was removed after the last envelope was taken
+    private bool _ackWriteScheduled;
     private Exception? _broken;
     private long _writes;
 
@@ -48,6 +50,68 @@ public abstract partial class DurableGrain<TState>
         }
         _open ??= new WriteBatch();
         EnsureWriter();
+    }
+
+    /// <summary>
+    /// An acknowledged message left the outbox: the next write removes it from storage too, and if none comes within
+    /// <see cref="DurableOptions.AckWriteDelay"/> a housekeeping write does. The delay is real time on purpose: it only
+    /// spreads writes, it never decides anything, and a test's manual clock must not hold a write back.
+    /// </summary>
+    private void RequestAckWrite()
+    {
+        _acksUnwritten = true;
+        if (_options.AckWriteDelay <= TimeSpan.Zero)
+        {
+            RequestHousekeepingWrite();
+            return;
+        }
+        if (_ackWriteScheduled || _broken is not null)
+        {
+            return;
+        }
+        _ackWriteScheduled = true;
+        _ = WriteAcksLaterAsync();
+    }
+
+    private async Task WriteAcksLaterAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.AckWriteDelay, TimeProvider.System, _lifetime.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // deactivating: StopAsync writes what is left
+        }
+        finally
+        {
+            _ackWriteScheduled = false;
+        }
+        if (_acksUnwritten)
+        {
+            RequestHousekeepingWrite();
+        }
+    }
+
+    /// <summary>On deactivation: writes acknowledgements no write has carried yet, so the next activation does not re-send them.</summary>
+    private async Task WriteUnwrittenAcksAsync(CancellationToken cancellationToken)
+    {
+        if (!_acksUnwritten || _broken is not null)
+        {
+            return;
+        }
+        RequestHousekeepingWrite();
+        if (_open is { } batch)
+        {
+            try
+            {
+                await batch.Done.Task.WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                DurableLog.AcksNotWritten(_logger, _id, ex);
+            }
+        }
     }
 
     private void EnsureWriter()
@@ -118,6 +182,7 @@ public abstract partial class DurableGrain<TState>
     /// </summary>
     private DurableEnvelope TakeEnvelope()
     {
+        _acksUnwritten = false; // this envelope holds the outbox as it is now
         var state = _cleanState ??= SerializeState();
         var now = _clock.GetUtcNow();
         _applied.Trim(now);

@@ -145,7 +145,7 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
         _etag = stored.ETag;
         _recordExists = stored.RecordExists;
         var envelope = stored.State ?? new DurableEnvelope();
-        _state = envelope.State.ValueKind == JsonValueKind.Object
+        _state = envelope.State.IsObject
             ? envelope.State.Deserialize<TState>(DurableJson.Options) ?? new TState()
             : new TState();
         _nextSeq = envelope.NextSeq;
@@ -177,10 +177,10 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
         return Task.CompletedTask;
     }
 
-    private Task StopAsync(CancellationToken cancellationToken)
+    private async Task StopAsync(CancellationToken cancellationToken)
     {
+        await WriteUnwrittenAcksAsync(cancellationToken);
         Stop();
-        return Task.CompletedTask;
     }
 
     /// <summary>Ends deliveries and the wake-up timer of this activation (deactivation, or a failed write).</summary>

@@ -47,4 +47,7 @@ internal static partial class DurableLog
 
     [LoggerMessage(EventId = 7123, Level = LogLevel.Warning, Message = "Could not activate the durable sweeper at silo start; its reminder or the next silo start will")]
     public static partial void SweeperStartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7124, Level = LogLevel.Information, Message = "Grain {Grain}: acknowledged messages left in storage at deactivation (the next activation sends them again; receivers dedupe)")]
+    public static partial void AcksNotWritten(ILogger logger, GrainId grain, Exception exception);
 }

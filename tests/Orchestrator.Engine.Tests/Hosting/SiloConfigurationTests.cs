@@ -145,7 +145,7 @@ public sealed class SiloConfigurationTests
             StorageName = "other", MaxDeliveryAttempts = 7, TransientFailureTolerance = TimeSpan.FromMinutes(3),
             RetryBackoffBase = TimeSpan.FromSeconds(2), RetryBackoffMax = TimeSpan.FromMinutes(2), MaxConcurrentDeliveries = 9,
             AppliedKeysLimit = 11, AppliedKeysRetention = TimeSpan.FromHours(2), SweepInterval = TimeSpan.FromSeconds(3),
-            SweepGrace = TimeSpan.FromSeconds(4), SweepBatchSize = 13, SweepConcurrency = 15, SweeperKeepAlive = TimeSpan.FromMinutes(4),
+            SweepGrace = TimeSpan.FromSeconds(4), AckWriteDelay = TimeSpan.FromSeconds(5), SweepBatchSize = 13, SweepConcurrency = 15, SweeperKeepAlive = TimeSpan.FromMinutes(4),
         };
         var database = new Orchestrator.Runtime.Persistence.OrchestratorDatabaseOptions
         {

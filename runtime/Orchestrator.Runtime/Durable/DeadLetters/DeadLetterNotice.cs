@@ -44,8 +44,7 @@ public sealed record DeadLetterNotice(
         try
         {
             var method = OutboxCalls.ResolveMethod(OutboxCalls.ResolveInterface(Interface), Method);
-            using var document = JsonDocument.Parse(ArgumentsJson);
-            return OutboxCalls.DeserializeArguments(method, document.RootElement);
+            return OutboxCalls.DeserializeArguments(method, new RawJson(System.Text.Encoding.UTF8.GetBytes(ArgumentsJson)));
         }
         catch (InvalidOutboxCallException)
         {

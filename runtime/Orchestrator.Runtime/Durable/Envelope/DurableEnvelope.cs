@@ -6,7 +6,7 @@ using Orchestrator.Runtime.Persistence;
 namespace Orchestrator.Runtime.Durable;
 
 /// <summary>
-/// What a durable grain persists in one write: its domain <see cref="State"/> (already JSON), the outbox of messages it
+/// What a durable grain persists in one write: its domain <see cref="State"/> (already JSON, kept as UTF-8 text), the outbox of messages it
 /// decided to send, the dedupe keys it applied, its wake-ups, and — not serialized — the index rows to commit with it
 /// (<see cref="IIndexedState"/>: the storage provider writes them in the same transaction). The grain hands the provider
 /// a fresh envelope per write, a snapshot taken between turns, so turns that run while a write is in flight never touch
@@ -15,7 +15,7 @@ namespace Orchestrator.Runtime.Durable;
 public sealed class DurableEnvelope : IIndexedState
 {
     /// <summary>The grain's state, written with <see cref="DurableJson.Options"/>; undefined before the first write.</summary>
-    public JsonElement State { get; set; }
+    public RawJson State { get; set; }
 
     /// <summary>Messages decided and not yet acknowledged, in sequence order.</summary>
     public List<OutboxEntry> Outbox { get; set; } = [];
@@ -59,7 +59,7 @@ public sealed class OutboxEntry
     public string Method { get; set; } = "";
 
     /// <summary>The arguments, one JSON array written with <see cref="DurableJson.Options"/>.</summary>
-    public JsonElement Arguments { get; set; }
+    public RawJson Arguments { get; set; }
 
     /// <summary>Travels with every attempt; the receiver applies a key once.</summary>
     public string DedupeKey { get; set; } = "";

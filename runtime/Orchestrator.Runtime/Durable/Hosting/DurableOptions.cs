@@ -30,6 +30,15 @@ public sealed class DurableOptions
     public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long an acknowledged message may stay in the stored outbox before a write of its own removes it, when no
+    /// other write of the grain comes first (which carries the removal). Default 2 s, well under <see cref="SweepGrace"/>:
+    /// a grain whose last message was just acknowledged (a target that reported its end) does not write again only for
+    /// that at the busiest moment of a fan-out, and those writes share transactions later. If the silo dies meanwhile
+    /// the stored message is sent again and its receiver dedupes it. Zero writes at once.
+    /// </summary>
+    public TimeSpan AckWriteDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// Deliveries one activation has in flight at once, across its targets (one target gets one at a time, in order).
     /// Default 32: enough to fan out quickly, few enough not to flood a silo from one grain.
     /// </summary>

@@ -34,6 +34,10 @@ public sealed class DurableOptionsValidator : IValidateOptions<DurableOptions>
         {
             failures.Add($"{nameof(DurableOptions.SweepGrace)} must not be negative; it is {options.SweepGrace}.");
         }
+        if (options.AckWriteDelay < TimeSpan.Zero || options.AckWriteDelay > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{nameof(DurableOptions.AckWriteDelay)} must be between 0 and 1 minute; it is {options.AckWriteDelay}.");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

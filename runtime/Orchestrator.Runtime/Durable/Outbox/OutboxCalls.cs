@@ -54,7 +54,7 @@ public static class OutboxCalls
     }
 
     /// <summary>The arguments as one JSON array; cancellation tokens are not sent (the receiver gets none).</summary>
-    public static JsonElement SerializeArguments(MethodInfo method, object?[]? args)
+    public static RawJson SerializeArguments(MethodInfo method, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(method);
         var parameters = method.GetParameters();
@@ -78,13 +78,14 @@ public static class OutboxCalls
             }
             writer.WriteEndArray();
         }
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
+        return new RawJson(buffer.WrittenSpan.ToArray());
     }
 
-    public static object?[] DeserializeArguments(MethodInfo method, JsonElement args)
+    public static object?[] DeserializeArguments(MethodInfo method, RawJson raw)
     {
         ArgumentNullException.ThrowIfNull(method);
+        using var document = raw.Parse();
+        var args = document.RootElement;
         var parameters = method.GetParameters();
         var count = args.ValueKind == JsonValueKind.Array ? args.GetArrayLength() : 0;
         if (count != parameters.Length)

@@ -40,11 +40,7 @@ public static class DeadLetterReplay
         }
         var grainInterface = OutboxCalls.ResolveInterface(letter.Interface);
         var method = OutboxCalls.ResolveMethod(grainInterface, letter.Method);
-        object?[] args;
-        using (var document = JsonDocument.Parse(letter.ArgsJson))
-        {
-            args = OutboxCalls.DeserializeArguments(method, document.RootElement);
-        }
+        var args = OutboxCalls.DeserializeArguments(method, new RawJson(System.Text.Encoding.UTF8.GetBytes(letter.ArgsJson)));
         var reference = grains.GetGrain(GrainId.Create(letter.TargetType, letter.TargetKey)).AsReference(grainInterface);
         RequestContext.Clear();
         RequestContext.Set(DurableRequestContext.DedupeKey, letter.DedupeKey);

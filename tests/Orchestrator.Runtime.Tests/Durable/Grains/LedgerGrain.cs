@@ -37,6 +37,14 @@ public interface ILedgerGrain : IGrainWithStringKey, IDeadLetterObserver
     /// <summary>How many ledger index rows the database's committed index holds (grain code reading the index store).</summary>
     [ReadOnly]
     Task<int> CountIndexRows();
+
+    /// <summary>Messages not yet acknowledged, as this activation knows (stored or not).</summary>
+    [ReadOnly]
+    Task<int> Unacknowledged();
+
+    /// <summary>Deactivates the grain once idle (a read: no write of its own).</summary>
+    [ReadOnly]
+    Task Deactivate();
 }
 
 [GenerateSerializer, Immutable]
@@ -142,6 +150,14 @@ public sealed class LedgerGrain(TestProbe probe) : DurableGrain<LedgerState>, IL
     public Task<LedgerView> Get() => Task.FromResult(new LedgerView(State.Total, [.. State.Amounts], [.. State.Fired], [.. WakeUps.Keys.Order(StringComparer.Ordinal)], [.. State.Notices]));
 
     public Task<SiloAddress> Where() => Task.FromResult(GrainContext.Address.SiloAddress!);
+
+    public Task<int> Unacknowledged() => Task.FromResult(PendingMessages);
+
+    public Task Deactivate()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
 
     public async Task<int> CountIndexRows() => (await Indexes.QueryAsync(new IndexQuery(IndexKind, ["totals"]))).Count;
 }

@@ -120,7 +120,7 @@ public sealed class InMemoryGrainStorage : IGrainStorage, IIndexReader
     /// <summary>The stored domain state of a durable grain, or null.</summary>
     public TState? State<TState>(GrainId grain)
         where TState : class =>
-        Envelope(grain) is { State.ValueKind: JsonValueKind.Object } envelope ? envelope.State.Deserialize<TState>(DurableJson.Options) : null;
+        Envelope(grain) is { State.IsObject: true } envelope ? envelope.State.Deserialize<TState>(DurableJson.Options) : null;
 
     /// <summary>Another writer's write: changes the stored domain state and moves the version on, as a second activation would.</summary>
     public void WriteBehind<TState>(GrainId grain, Action<TState> change)
@@ -132,7 +132,7 @@ public sealed class InMemoryGrainStorage : IGrainStorage, IIndexReader
             var envelope = JsonSerializer.Deserialize<DurableEnvelope>(json, DurableJson.Options)!;
             var state = envelope.State.Deserialize<TState>(DurableJson.Options)!;
             change(state);
-            envelope.State = JsonSerializer.SerializeToElement(state, DurableJson.Options);
+            envelope.State = RawJson.Serialize(state, DurableJson.Options);
             _rows[grain] = (JsonSerializer.Serialize(envelope, DurableJson.Options), version + 1);
         }
     }
