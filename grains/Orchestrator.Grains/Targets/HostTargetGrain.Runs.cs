@@ -70,6 +70,7 @@ public sealed partial class HostTargetGrain
     {
         State.Status = status;
         WriteTargetRow(State.StepAttempt);
+        DeactivateWhenDelivered(); // done: nothing keeps it in memory once the step has the report
         var (_, name) = GrainKeys.SplitTarget(GrainKey);
         return Send<IStepGrain>(State.StepKey)
             .OnTargetFinished(new TargetReport(name, State.StepAttempt, status, exitCode, failStep, State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null,

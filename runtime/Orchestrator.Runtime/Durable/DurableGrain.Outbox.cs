@@ -105,6 +105,7 @@ public abstract partial class DurableGrain<TState>
                 {
                     RemoveEntry(head);
                     RequestAckWrite();
+                    DeactivateIfDelivered();
                 }
                 else
                 {

@@ -162,6 +162,7 @@ public abstract partial class DurableGrain<TState>
                     batch.Done.TrySetResult();
                     KickDelivery();
                     RunCallbacks(batch.Callbacks);
+                    DeactivateIfDelivered();
                 }
                 catch (Exception ex)
                 {
