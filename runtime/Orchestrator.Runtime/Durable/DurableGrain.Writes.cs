@@ -93,10 +93,15 @@ public abstract partial class DurableGrain<TState>
         }
     }
 
-    /// <summary>On deactivation: writes acknowledgements no write has carried yet, so the next activation does not re-send them.</summary>
+    /// <summary>
+    /// When a grain that is done leaves (<see cref="DeactivateWhenDelivered"/>): writes acknowledgements no write has
+    /// carried yet, so no sweep wakes it to send them again. Any other deactivation (idle collection, a silo stopping)
+    /// leaves them: they are at most <see cref="DurableOptions.AckWriteDelay"/> old, and a re-send is deduped; a silo
+    /// that stops does not write on its way out.
+    /// </summary>
     private async Task WriteUnwrittenAcksAsync(CancellationToken cancellationToken)
     {
-        if (!_acksUnwritten || _broken is not null)
+        if (!_leavingDelivered || !_acksUnwritten || _broken is not null)
         {
             return;
         }

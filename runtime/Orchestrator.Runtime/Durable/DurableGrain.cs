@@ -38,6 +38,7 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
     private TState _state = new();
     private DurableOptions _options = new();
     private bool _deactivateWhenDelivered;
+    private bool _leavingDelivered; // this deactivation is DeactivateWhenDelivered's
     private OrchestratorClock _clock = OrchestratorClock.RealTime;
     private IGrainStorage _storage = null!;
     private ILogger _logger = null!;
@@ -128,6 +129,7 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
             && !_lifetime.IsCancellationRequested)
         {
             _deactivateWhenDelivered = false;
+            _leavingDelivered = true;
             DeactivateOnIdle();
         }
     }

@@ -54,21 +54,36 @@ public sealed class AckWriteTests
     }
 
     [Fact]
-    public async Task Ack_GrainDeactivatesWithinTheDelay_WrittenBeforeItGoes()
+    public async Task Ack_GrainDoneAndDelivered_LeavesAndWritesTheAcksOnItsWayOut()
     {
         await using var cluster = await StartAsync(TimeSpan.FromMinutes(1));
-        var ledger = cluster.Grain<ILedgerGrain>("leaving");
-        await ledger.AddAndSend(1, "leaving-inbox", 0, 4);
-        await WaitReceivedAsync(cluster, "leaving-inbox", 4);
-        await Eventually.Until(() => ledger.Unacknowledged(), n => n == 0, Deadline, "4 acknowledged deliveries");
-        Assert.Equal(4, cluster.Storage.Envelope(ledger.GetGrainId())!.Outbox.Count);
+        var ledger = cluster.Grain<ILedgerGrain>("done");
+        await ledger.AddSendAndFinish(1, "done-inbox", 0, 4);
+        await WaitReceivedAsync(cluster, "done-inbox", 4);
 
-        await ledger.Deactivate();
-
+        // Far sooner than the delay: the grain went once the inbox acknowledged all four, writing them as it left.
         await Eventually.Until(() => Task.FromResult(cluster.Storage.Envelope(ledger.GetGrainId())!.Outbox.Count), n => n == 0, Deadline,
-            "the acknowledgements written at deactivation");
+            "the acknowledgements written as the grain left");
         Assert.Empty(cluster.Storage.Rows("outbox"));
-        await ledger.Get(); // a new activation: nothing left to re-send
+        Assert.Equal(1, (await ledger.Get()).Total); // a new activation, from storage: nothing to send again
+        Assert.Equal(0, await ledger.Unacknowledged());
         Assert.Equal(4, cluster.Probe.Count("delivered:Receive"));
+    }
+
+    [Fact]
+    public async Task Ack_GrainCollectedForAnotherReason_LeftStoredThenResentBySweepAndAppliedOnce()
+    {
+        await using var cluster = await StartAsync(TimeSpan.FromMinutes(1));
+        var ledger = cluster.Grain<ILedgerGrain>("collected");
+        await ledger.AddAndSend(1, "collected-inbox", 0, 4);
+        await WaitReceivedAsync(cluster, "collected-inbox", 4);
+        await Eventually.Until(() => ledger.Unacknowledged(), n => n == 0, Deadline, "4 acknowledged deliveries");
+
+        await ledger.Deactivate(); // not a grain that is done: it writes nothing on its way out
+        await Eventually.Until(() => Task.FromResult(cluster.Probe.Count("delivered:Receive")), n => n == 8, Deadline,
+            "the next activation sending the stored four again");
+
+        Assert.Equal(Enumerable.Range(0, 4).Select(v => $"collected:{v}"), (await cluster.Grain<IInboxGrain>("collected-inbox").Get()).Received);
+        await Eventually.Until(() => ledger.Unacknowledged(), n => n == 0, Deadline, "the re-sent four acknowledged");
     }
 }

@@ -15,6 +15,9 @@ public interface ILedgerGrain : IGrainWithStringKey, IDeadLetterObserver
     /// <summary>Adds, then sends <see cref="IInboxGrain.Receive"/> of each value in [from, from+count) to the inbox.</summary>
     Task AddAndSend(int amount, string inbox, int from, int count);
 
+    /// <summary>As <see cref="AddAndSend"/>, then lets the activation go once every message is acknowledged.</summary>
+    Task AddSendAndFinish(int amount, string inbox, int from, int count);
+
     /// <summary>Sends one message to the inbox: <paramref name="method"/> is an <see cref="IInboxGrain"/> method taking (from, value).</summary>
     Task SendTo(string inbox, string method, int value, string? dedupeKey);
 
@@ -90,6 +93,12 @@ public sealed class LedgerGrain(TestProbe probe) : DurableGrain<LedgerState>, IL
         {
             await target.Receive(GrainKey, value);
         }
+    }
+
+    public async Task AddSendAndFinish(int amount, string inbox, int from, int count)
+    {
+        await AddAndSend(amount, inbox, from, count);
+        DeactivateWhenDelivered();
     }
 
     public Task SendTo(string inbox, string method, int value, string? dedupeKey)
