@@ -70,35 +70,14 @@ public sealed partial class GrainStorageException : Exception
     public static GrainStorageException FromStore(string storage, string operation, string grain, Exception store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var (type, message, sqlState, transient) = Describe(store);
-        return new GrainStorageException(
-            $"Grain storage '{storage}': the {operation} of {grain} failed in the database ({Summary(type, sqlState, transient)}): {message}")
-        {
-            Operation = operation,
-            Grain = grain,
-            StoreExceptionType = type,
-            StoreMessage = message,
-            SqlState = sqlState,
-            IsTransient = transient,
-            _storeException = store,
-        };
+        return Create(store, operation, grain, summary => $"Grain storage '{storage}': the {operation} of {grain} failed in the database ({summary})");
     }
 
     /// <summary>A database call of <paramref name="grain"/>'s own code (index rows, logs) failed during <paramref name="call"/>.</summary>
     public static GrainStorageException FromGrainCall(string grain, string call, Exception store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var (type, message, sqlState, transient) = Describe(store);
-        return new GrainStorageException($"Grain {grain}: {call} failed in the database ({Summary(type, sqlState, transient)}): {message}")
-        {
-            Operation = call,
-            Grain = grain,
-            StoreExceptionType = type,
-            StoreMessage = message,
-            SqlState = sqlState,
-            IsTransient = transient,
-            _storeException = store,
-        };
+        return Create(store, call, grain, summary => $"Grain {grain}: {call} failed in the database ({summary})");
     }
 
     /// <summary>
@@ -111,14 +90,21 @@ public sealed partial class GrainStorageException : Exception
         {
             return (GrainStorageException?)failure;
         }
-        var (type, message, sqlState, transient) = Describe(failure);
-        return new GrainStorageException($"Grain storage failed ({Summary(type, sqlState, transient)}): {message}")
+        return Create(failure, null, null, summary => $"Grain storage failed ({summary})");
+    }
+
+    private static GrainStorageException Create(Exception store, string? operation, string? grain, Func<string, string> headline)
+    {
+        var (type, message, sqlState, transient) = Describe(store);
+        return new GrainStorageException($"{headline(Summary(type, sqlState, transient))}: {message}")
         {
+            Operation = operation,
+            Grain = grain,
             StoreExceptionType = type,
             StoreMessage = message,
             SqlState = sqlState,
             IsTransient = transient,
-            _storeException = failure,
+            _storeException = store,
         };
     }
 
