@@ -8,15 +8,10 @@ namespace Orchestrator.Runtime.Persistence.GrainState;
 /// Each write gets its own outcome; a failed transaction fails exactly the writes of its batch.
 /// </summary>
 internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int concurrency)
+    : BatchRunner<GroupCommitter.Pending>(Math.Min(concurrency, store.MaxConcurrency))
 {
-    private readonly Lock _sync = new();
     private readonly LinkedList<Pending> _queue = new();
-    private readonly int _concurrency = Math.Min(concurrency, store.MaxConcurrency);
-    private int _inFlight;
     private long _transactions;
-
-    /// <summary>Transactions it runs at once (the store's limit applied: 1 on SQLite).</summary>
-    public int Concurrency => _concurrency;
 
     /// <summary>Transactions committed so far (for tests and diagnostics: writes per transaction is the point).</summary>
     public long Transactions => Interlocked.Read(ref _transactions);
@@ -29,16 +24,7 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new Pending(write);
-        List<Pending>? batch;
-        lock (_sync)
-        {
-            pending.Node = _queue.AddLast(pending);
-            batch = TakeBatch();
-        }
-        if (batch is not null)
-        {
-            Start(batch);
-        }
+        Add(() => pending.Node = _queue.AddLast(pending));
         await using (cancellationToken.Register(() => Cancel(pending)))
         {
             return await pending.Completion.Task.ConfigureAwait(false);
@@ -47,7 +33,7 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
 
     private void Cancel(Pending pending)
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (pending.Node is null)
             {
@@ -59,13 +45,9 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
         pending.Completion.TrySetCanceled();
     }
 
-    /// <summary>The next batch if a slot is free and writes wait (called under the lock); it takes the slot.</summary>
-    private List<Pending>? TakeBatch()
+    /// <summary>Up to a batch of waiting writes, at most one per grain state (a later one waits for the next batch).</summary>
+    protected override List<Pending> TakeWaiting()
     {
-        if (_inFlight >= _concurrency || _queue.Count == 0)
-        {
-            return null;
-        }
         var batch = new List<Pending>(Math.Min(batchSize, _queue.Count));
         var grains = new HashSet<GrainStateKey>();
         for (var node = _queue.First; node is not null && batch.Count < batchSize;)
@@ -79,14 +61,10 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
             }
             node = next;
         }
-        _inFlight++;
         return batch;
     }
 
-    // Off the submitter's thread: a grain's scheduler must not run another batch's database I/O.
-    private void Start(List<Pending> batch) => _ = Task.Run(() => RunAsync(batch));
-
-    private async Task RunAsync(List<Pending> batch)
+    protected override async Task RunBatchAsync(List<Pending> batch)
     {
         try
         {
@@ -106,22 +84,9 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
                 pending.Completion.TrySetException(ex);
             }
         }
-        finally
-        {
-            List<Pending>? next;
-            lock (_sync)
-            {
-                _inFlight--;
-                next = TakeBatch();
-            }
-            if (next is not null)
-            {
-                Start(next);
-            }
-        }
     }
 
-    private sealed class Pending(GrainStateWrite write)
+    internal sealed class Pending(GrainStateWrite write)
     {
         public GrainStateWrite Write { get; } = write;
 

@@ -1,18 +1,14 @@
 namespace Orchestrator.Runtime.Persistence.GrainState;
 
 /// <summary>
-/// Group reads: state reads of activating grains queue here and share queries, as writes share transactions in
-/// <see cref="GroupCommitter"/>. A read that arrives while a query slot is free goes at once; reads that arrive while
-/// every slot is busy wait and then go together, up to <c>batchSize</c> per query. So a fan-out that activates
+/// Group reads: state reads of activating grains share queries (<see cref="BatchRunner{TPending}"/>), as writes share
+/// transactions in <see cref="GroupCommitter"/>, up to <c>batchSize</c> per query. So a fan-out that activates
 /// thousands of grains at once costs tens of queries and a few connections, not a query and a pooled connection per
 /// grain (which exhausted the pool at 100,000 hosts). A failed query fails exactly the reads of its batch.
 /// </summary>
-internal sealed class GroupReader(IGrainStateStore store, int batchSize, int concurrency)
+internal sealed class GroupReader(IGrainStateStore store, int batchSize, int concurrency) : BatchRunner<GroupReader.Pending>(concurrency)
 {
-    private readonly Lock _sync = new();
     private readonly Queue<Pending> _queue = new();
-    private readonly int _concurrency = Math.Max(1, concurrency);
-    private int _inFlight;
     private long _queries;
 
     /// <summary>Queries run so far (for tests and diagnostics: reads per query is the point).</summary>
@@ -23,39 +19,21 @@ internal sealed class GroupReader(IGrainStateStore store, int batchSize, int con
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new Pending(grain);
-        List<Pending>? batch;
-        lock (_sync)
-        {
-            _queue.Enqueue(pending);
-            batch = TakeBatch();
-        }
-        if (batch is not null)
-        {
-            Start(batch);
-        }
+        Add(() => _queue.Enqueue(pending));
         return cancellationToken.CanBeCanceled ? pending.Completion.Task.WaitAsync(cancellationToken) : pending.Completion.Task;
     }
 
-    /// <summary>The next batch if a slot is free and reads wait (called under the lock); it takes the slot.</summary>
-    private List<Pending>? TakeBatch()
+    protected override List<Pending> TakeWaiting()
     {
-        if (_inFlight >= _concurrency || _queue.Count == 0)
-        {
-            return null;
-        }
         var batch = new List<Pending>(Math.Min(batchSize, _queue.Count));
         while (batch.Count < batchSize && _queue.TryDequeue(out var next))
         {
             batch.Add(next);
         }
-        _inFlight++;
         return batch;
     }
 
-    // Off the reader's thread: a grain's scheduler must not run another batch's database I/O.
-    private void Start(List<Pending> batch) => _ = Task.Run(() => RunAsync(batch));
-
-    private async Task RunAsync(List<Pending> batch)
+    protected override async Task RunBatchAsync(List<Pending> batch)
     {
         try
         {
@@ -74,22 +52,9 @@ internal sealed class GroupReader(IGrainStateStore store, int batchSize, int con
                 pending.Completion.TrySetException(ex);
             }
         }
-        finally
-        {
-            List<Pending>? next;
-            lock (_sync)
-            {
-                _inFlight--;
-                next = TakeBatch();
-            }
-            if (next is not null)
-            {
-                Start(next);
-            }
-        }
     }
 
-    private sealed class Pending(GrainStateKey grain)
+    internal sealed class Pending(GrainStateKey grain)
     {
         public GrainStateKey Grain { get; } = grain;
 
