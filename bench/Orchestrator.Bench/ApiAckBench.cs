@@ -26,11 +26,7 @@ internal static class ApiAckBench
         Process? silo = null;
         try
         {
-            var port = Processes.FreePort();
-            silo = Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--silo-name", "ack0",
-                "--silo-port", $"{Processes.FreePort()}", "--gateway-port", $"{Processes.FreePort()}",
-                "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", Guid.NewGuid().ToString("N"));
-            await Processes.WaitReadyAsync(port, silo);
+            (silo, var port) = await Processes.StartSiloAsync(siloDll, connection, "ack0", Guid.NewGuid().ToString("N"));
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
             using (var plan = new StringContent($"name: {PlanId}\nsteps:\n  - name: noop\n    script: \"true\"\n    targets:\n      selector: bench=none\n", Encoding.UTF8, "application/yaml"))
             using (var put = await http.PutAsync($"/api/v1/plans/{PlanId}", plan))

@@ -31,11 +31,7 @@ internal static class CronBench
         Process? silo = null;
         try
         {
-            var port = Processes.FreePort();
-            silo = Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--silo-name", "cron0",
-                "--silo-port", $"{Processes.FreePort()}", "--gateway-port", $"{Processes.FreePort()}",
-                "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", Guid.NewGuid().ToString("N"));
-            await Processes.WaitReadyAsync(port, silo);
+            (silo, var port) = await Processes.StartSiloAsync(siloDll, connection, "cron0", Guid.NewGuid().ToString("N"));
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
 
             var setup = Stopwatch.StartNew();

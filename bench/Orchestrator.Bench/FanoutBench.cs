@@ -32,13 +32,10 @@ internal static class FanoutBench
             var ports = new List<int>();
             for (var i = 0; i < silos; i++)
             {
-                var port = Processes.FreePort();
-                ports.Add(port);
                 // Orleans silos of one cluster (membership in the schema's table), each on its own silo and gateway port.
-                processes.Add(Processes.Start(siloDll, "--store", "postgres", "--connection-string", connection, "--silo-name", $"fan{i}",
-                    "--silo-port", $"{Processes.FreePort()}", "--gateway-port", $"{Processes.FreePort()}",
-                    "--urls", $"http://127.0.0.1:{port}", "--agent-token", token, "--local-agent", "false", "--agent-heartbeat-forward-interval", forward));
-                await Processes.WaitReadyAsync(port, processes[^1]);
+                var (silo, port) = await Processes.StartSiloAsync(siloDll, connection, $"fan{i}", token, "--agent-heartbeat-forward-interval", forward);
+                processes.Add(silo);
+                ports.Add(port);
             }
             var server = $"http://127.0.0.1:{ports[0]}";
             var fleet = Processes.Start(agentDll, "--server", server, "--token", token, "--simulate", hosts.ToString(CultureInfo.InvariantCulture), "--host-prefix", "sim-",

@@ -38,6 +38,28 @@ internal static class Processes
         return process;
     }
 
+    /// <summary>
+    /// Starts an Orleans silo process on PostgreSQL (its own free HTTP, silo and gateway ports, no local agent) and waits
+    /// until it is ready; <paramref name="extra"/> adds arguments. Returns the process and its HTTP port.
+    /// </summary>
+    internal static async Task<(Process Silo, int Port)> StartSiloAsync(string siloDll, string connection, string name, string agentToken, params string[] extra)
+    {
+        var port = FreePort();
+        var silo = Start(siloDll, ["--store", "postgres", "--connection-string", connection, "--silo-name", name,
+            "--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}",
+            "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", agentToken, .. extra]);
+        try
+        {
+            await WaitReadyAsync(port, silo);
+        }
+        catch
+        {
+            silo.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (silo, port);
+    }
+
     internal static async Task WaitReadyAsync(int port, Process process)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
