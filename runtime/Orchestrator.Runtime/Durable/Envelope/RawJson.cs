@@ -64,12 +64,7 @@ public sealed class RawJsonConverter : JsonConverter<RawJson>
             return default;
         }
         using var document = JsonDocument.ParseValue(ref reader);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            document.RootElement.WriteTo(writer);
-        }
-        return new RawJson(buffer.WrittenSpan.ToArray());
+        return new RawJson(JsonSerializer.SerializeToUtf8Bytes(document.RootElement));
     }
 
     public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options)

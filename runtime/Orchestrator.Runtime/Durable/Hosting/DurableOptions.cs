@@ -34,7 +34,7 @@ public sealed class DurableOptions
     /// other write of the grain comes first (which carries the removal). Default 2 s, well under <see cref="SweepGrace"/>:
     /// a grain whose last message was just acknowledged (a target that reported its end) does not write again only for
     /// that at the busiest moment of a fan-out, and those writes share transactions later. If the silo dies meanwhile
-    /// the stored message is sent again and its receiver dedupes it. Zero writes at once.
+    /// the stored message is sent again and its receiver dedupes it. Zero writes at once; at most 1 minute.
     /// </summary>
     public TimeSpan AckWriteDelay { get; set; } = TimeSpan.FromSeconds(2);
 
