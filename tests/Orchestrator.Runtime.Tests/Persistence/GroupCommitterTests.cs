@@ -74,8 +74,6 @@ public sealed class GroupCommitterTests
 
         public void Open() => _gate.TrySetResult();
 
-        public Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken) => Task.FromResult<StoredGrainState?>(null);
-
         public Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyDictionary<GrainStateKey, StoredGrainState>>(new Dictionary<GrainStateKey, StoredGrainState>());
 

@@ -35,8 +35,6 @@ internal interface IGrainStateStore
     /// <summary>Transactions the store can usefully run at once (1 for SQLite's single writer).</summary>
     int MaxConcurrency { get; }
 
-    Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken);
-
     /// <summary>The stored states of many grains in one query; a grain with no row is absent from the answer.</summary>
     Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken);
 

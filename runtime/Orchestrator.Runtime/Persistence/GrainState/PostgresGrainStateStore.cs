@@ -47,16 +47,6 @@ internal sealed class PostgresGrainStateStore(NpgsqlDataSource dataSource) : IGr
 
     public int MaxConcurrency => int.MaxValue;
 
-    public async Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand("SELECT version, state FROM orch_grain WHERE grain_type = @t AND grain_key = @k AND state_name = @n");
-        cmd.Parameters.AddWithValue("t", grain.Type);
-        cmd.Parameters.AddWithValue("k", grain.Key);
-        cmd.Parameters.AddWithValue("n", grain.Name);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new StoredGrainState(reader.GetInt64(0), reader.GetString(1)) : null;
-    }
-
     public async Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken)
     {
         var found = new Dictionary<GrainStateKey, StoredGrainState>(grains.Count);

@@ -14,14 +14,6 @@ internal sealed class SqliteGrainStateStore(SqliteConnector store, TimeProvider 
 {
     public int MaxConcurrency => 1;
 
-    public async Task<StoredGrainState?> ReadAsync(GrainStateKey grain, CancellationToken cancellationToken) => await store.ReadAsync(c =>
-    {
-        using var cmd = Command(c, null, "SELECT version, state FROM orch_grain WHERE grain_type = @t AND grain_key = @k AND state_name = @n",
-            ("t", grain.Type), ("k", grain.Key), ("n", grain.Name));
-        using var reader = cmd.ExecuteReader();
-        return reader.Read() ? new StoredGrainState(reader.GetInt64(0), reader.GetString(1)) : null;
-    }, cancellationToken).ConfigureAwait(false);
-
     public async Task<IReadOnlyDictionary<GrainStateKey, StoredGrainState>> ReadManyAsync(IReadOnlyList<GrainStateKey> grains, CancellationToken cancellationToken) =>
         await store.ReadAsync<IReadOnlyDictionary<GrainStateKey, StoredGrainState>>(c =>
         {
