@@ -64,6 +64,11 @@ public sealed class PostgresTerminateTests(ITestOutputHelper output)
                 """);
             var id = await h.RunAsync(plan);
             var stepKey = GrainKeys.Step(id, 0);
+            // Mid fan-out: the burst starts once the step has laid out its targets. Started at the run request, it spent
+            // itself on the few statements of the run's start (grouped reads and commits keep few connections busy) and
+            // could end before any target existed.
+            await Eventually.Until(() => FaultChecks.CountByStatusAsync(fresh.ConnectionString, IndexKinds.Target, stepKey),
+                c => c.Values.Sum() > 0, Wait, "the step's targets laid out");
 
             // Connections die during the fan-out (until the fraction of targets ended, or for the longest time), then the
             // cluster must finish what it had: whatever a terminated commit left undecided is found again, nothing twice.
