@@ -25,6 +25,13 @@ public interface IHostTargetGrain : IGrainWithStringKey, IDeadLetterObserver
 
     [ReadOnly]
     ValueTask<HostTargetView?> GetAsync();
+
+    /// <summary>
+    /// The final report this target made for <paramref name="stepAttempt"/>, or null if it made none: for a step that
+    /// found the target's row final but never heard its report (the call after the target's write was lost).
+    /// </summary>
+    [ReadOnly]
+    ValueTask<TargetReport?> GetReportAsync(int stepAttempt);
 }
 
 /// <summary>A step attempt's start of one target; <see cref="Position"/> is its place in the attempt's rollout (-1: a file source).</summary>

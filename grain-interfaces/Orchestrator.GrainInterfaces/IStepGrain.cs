@@ -18,10 +18,13 @@ public interface IStepGrain : IGrainWithStringKey, IDeadLetterObserver
     Task Decide(ApprovalDecision decision);
 
     /// <summary>
-    /// From a host target: it reached a final status for <see cref="TargetReport.StepAttempt"/>. A re-send is harmless:
-    /// the step counts each position once per attempt (its own state, not a dedupe key: 100,000 targets report here).
+    /// From a host target: it reached a final status for <see cref="TargetReport.StepAttempt"/>. Not a turn: the step
+    /// queues the report and counts what it heard in a turn of its own, many reports per turn (100,000 targets report
+    /// here), so the answer means heard, not stored; a report lost with the step's activation is found again from the
+    /// target's row. A report heard twice is harmless: the step counts each position once per attempt. A file source's
+    /// report (through its outbox) is stored before the answer.
     /// </summary>
-    [DomainIdempotent]
+    [OutsideTurn]
     Task OnTargetFinished(TargetReport report);
 
     /// <summary>

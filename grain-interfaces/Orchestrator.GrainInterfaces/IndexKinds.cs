@@ -99,8 +99,13 @@ public enum AssignmentState
 [GenerateSerializer]
 public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity);
 
+/// <summary>
+/// A host target's row. <see cref="Position"/>: its place in <see cref="StepAttempt"/>'s rollout (null for a file
+/// source, and in rows written before positions were kept); a step that missed a target's report finds it by it.
+/// </summary>
 [GenerateSerializer]
-public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error);
+public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error,
+    int? Position = null);
 
 [GenerateSerializer]
 public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);

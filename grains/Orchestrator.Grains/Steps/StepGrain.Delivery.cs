@@ -365,7 +365,7 @@ public sealed partial class StepGrain
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Step {Step}: a {What} could not be delivered; it goes through the outbox")]
+        [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Step {Step}: a {What} call failed; it is made again (a start or cancel through the outbox, a report lookup at the next look)")]
         public static partial void DeliveryFailed(ILogger logger, string step, string what, Exception exception);
 
         [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "Step {Step}: delivering {What} stopped; the step's wake-up resumes it")]

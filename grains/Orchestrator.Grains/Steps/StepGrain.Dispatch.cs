@@ -21,6 +21,7 @@ public sealed partial class StepGrain
         State.Next += count;
         State.Running += count;
         DeliverStartsAfterThisTurn();
+        ArmReportBackstop();
     }
 
     /// <summary>Starts uploads of the files taken from source hosts; false when every source is already stored.</summary>

@@ -100,6 +100,22 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
 
     public async Task OnTargetFinished(TargetReport report)
     {
+        if (report.Host.StartsWith('@'))
+        {
+            await TurnAsync(() => ApplyReportAsync(report)); // a file source, through its outbox: answered once stored
+            return;
+        }
+        _reportsHeard++;
+        _heard.Add(report);
+        if (_counting is null || _counting.IsCompleted)
+        {
+            _counting = CountHeardAsync();
+        }
+    }
+
+    /// <summary>Counts a target's final report once per position (a report heard twice, or found by the backstop, counts once).</summary>
+    private async Task ApplyReportAsync(TargetReport report)
+    {
         if (report.StepAttempt != State.Attempt || State.Status.IsFinal())
         {
             return;
@@ -137,7 +153,7 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
 
     protected override async Task OnWakeUpAsync(string name)
     {
-        if (OnDeliveryWakeUp(name))
+        if (OnDeliveryWakeUp(name) || OnReportsWakeUp(name))
         {
             return;
         }
@@ -260,6 +276,7 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
         State.FinishedAt = Clock.GetUtcNow();
         DisarmWakeUp(DeadlineWakeUp);
         DisarmWakeUp(ApprovalWakeUp);
+        DisarmWakeUp(ReportsWakeUp);
         await ReportStatus();
     }
 

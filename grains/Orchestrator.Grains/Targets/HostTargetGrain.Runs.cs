@@ -66,16 +66,32 @@ public sealed partial class HostTargetGrain
         UpdateAttempt(a => a with { Status = status, ExitCode = exitCode, FinishedAt = Clock.GetUtcNow(), Error = error });
     }
 
+    /// <summary>
+    /// Records the final status and tells the step. A target's report is a notice, not an outbox message: it needs no
+    /// acknowledgement written, so a finished target costs two writes, not three. If the call is lost, the step finds
+    /// the target's row final with its position uncounted and asks for the report (<see cref="GetReportAsync"/>). A
+    /// file source (no position; the step tracks it by name) reports through the outbox.
+    /// </summary>
     private Task Report(TargetStatus status, int? exitCode, bool failStep)
     {
         State.Status = status;
+        State.ReportedAttempt = State.StepAttempt;
+        State.ReportedExitCode = exitCode;
+        State.ReportedFailStep = failStep;
         WriteTargetRow(State.StepAttempt);
         DeactivateWhenDelivered(); // done: nothing keeps it in memory once the step has the report
-        var (_, name) = GrainKeys.SplitTarget(GrainKey);
-        return Send<IStepGrain>(State.StepKey)
-            .OnTargetFinished(new TargetReport(name, State.StepAttempt, status, exitCode, failStep, State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null,
-                State.Position));
+        var report = CurrentReport();
+        if (report.Position < 0)
+        {
+            return Send<IStepGrain>(State.StepKey).OnTargetFinished(report);
+        }
+        var step = GrainFactory.GetGrain<IStepGrain>(State.StepKey);
+        NotifyAfterWrite(() => step.OnTargetFinished(report));
+        return Task.CompletedTask;
     }
+
+    private TargetReport CurrentReport() => new(GrainKeys.SplitTarget(GrainKey).Name, State.StepAttempt, State.Status, State.ReportedExitCode, State.ReportedFailStep,
+        State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null, State.Position);
 
     private void UpdateAttempt(Func<TargetAttempt, TargetAttempt> change)
     {
@@ -96,7 +112,8 @@ public sealed partial class HostTargetGrain
     {
         var last = State.Attempts.Count > 0 ? State.Attempts[^1] : null;
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
-        var data = new TargetIndexData(State.Status, State.Run, stepAttempt, last?.ExitCode, last?.StartedAt, last?.FinishedAt, State.Percent, last?.Error);
+        var data = new TargetIndexData(State.Status, State.Run, stepAttempt, last?.ExitCode, last?.StartedAt, last?.FinishedAt, State.Percent, last?.Error,
+            State.Position >= 0 ? State.Position : null);
         WriteIndex(new IndexRow(IndexKinds.Target, stepKey, name, (int)State.Status, DomainJson.Serialize(data)));
     }
 }

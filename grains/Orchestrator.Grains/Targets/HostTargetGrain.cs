@@ -139,6 +139,9 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         }
     }
 
+    public ValueTask<TargetReport?> GetReportAsync(int stepAttempt) => ValueTask.FromResult(
+        !State.Deleted && State.ReportedAttempt == stepAttempt && State.StepAttempt == stepAttempt && State.Status.IsFinal() ? CurrentReport() : null);
+
     public ValueTask<HostTargetView?> GetAsync() => ValueTask.FromResult<HostTargetView?>(State.Deleted || (State.Run == 0 && State.CancelledAttempt == 0) ? null : new HostTargetView(
         GrainKey, State.Host, State.Status, State.StepAttempt, State.Run, [.. State.Attempts], State.Percent, State.ProgressMessage, new Dictionary<string, string>(State.Outputs))
     {

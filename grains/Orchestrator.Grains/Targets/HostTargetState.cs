@@ -33,6 +33,13 @@ public sealed class HostTargetState
 
     public int RetriesUsed { get; set; }
 
+    /// <summary>The step attempt this target last reported a final status for (0: none), with what it reported.</summary>
+    public int ReportedAttempt { get; set; }
+
+    public int? ReportedExitCode { get; set; }
+
+    public bool ReportedFailStep { get; set; }
+
     public string? SessionId { get; set; }
 
     public List<TargetAttempt> Attempts { get; set; } = [];

@@ -25,7 +25,8 @@ public abstract partial class DurableGrain<TState>
 
     /// <summary>
     /// Every incoming call passes here (Orleans calls a grain's own <see cref="IIncomingGrainCallFilter"/> for each of
-    /// its calls, reminder ticks and timer ticks included). Calls to the grain's own interfaces become turns or reads;
+    /// its calls, reminder ticks and timer ticks included). Calls to the grain's own interfaces become turns or reads
+    /// (or, marked <see cref="OutsideTurnAttribute"/>, run as they are);
     /// anything else (grain extensions, <see cref="IDurableGrain.Wake"/>, timer ticks, whose callbacks run their own
     /// turns) passes through.
     /// </summary>
@@ -41,6 +42,10 @@ public abstract partial class DurableGrain<TState>
                     return;
                 case CallKind.Read:
                     await ReadAsync(context);
+                    return;
+                case CallKind.OutsideTurn:
+                    RequestContext.Remove(DurableRequestContext.DedupeKey); // must not travel on with the grain's own calls
+                    await context.Invoke();
                     return;
                 default:
                     await CommandAsync(context, kind);
@@ -62,6 +67,10 @@ public abstract partial class DurableGrain<TState>
         if (iface is null || method is null || iface == typeof(IDurableGrain) || !iface.IsAssignableFrom(grainClass))
         {
             return CallKind.PassThrough;
+        }
+        if (method.IsDefined(typeof(OutsideTurnAttribute), inherit: true))
+        {
+            return CallKind.OutsideTurn;
         }
         var implementation = ImplementationOf(grainClass, iface, method);
         if (method.IsDefined(typeof(ReadOnlyAttribute), inherit: true) || implementation?.IsDefined(typeof(ReadOnlyAttribute), inherit: true) == true
@@ -247,5 +256,6 @@ public abstract partial class DurableGrain<TState>
         Command,
         IdempotentCommand,
         CommandWithResult,
+        OutsideTurn,
     }
 }

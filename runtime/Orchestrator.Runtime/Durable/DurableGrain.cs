@@ -112,7 +112,7 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
     }
 
     /// <summary>
-    /// Lets this activation go once every message it sent is acknowledged and no wake-up is armed: for a grain that is
+    /// Lets this activation go once every message it sent is acknowledged, its notices went out and no wake-up is armed: for a grain that is
     /// done (a target that reported its end), so a fan-out over 100,000 hosts does not hold 100,000 finished
     /// activations until Orleans' idle collection. Acknowledgements not yet written are written as it goes; a later
     /// call activates it again from storage. A later turn that arms a wake-up keeps it.
@@ -125,7 +125,7 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
 
     private void DeactivateIfDelivered()
     {
-        if (_deactivateWhenDelivered && _outbox.Count == 0 && _wakeUps.Count == 0 && _open is null && _inFlight is null && _broken is null
+        if (_deactivateWhenDelivered && _outbox.Count == 0 && _noticesPending == 0 && _wakeUps.Count == 0 && _open is null && _inFlight is null && _broken is null
             && !_lifetime.IsCancellationRequested)
         {
             _deactivateWhenDelivered = false;

@@ -36,6 +36,12 @@ internal static partial class DurableLog
     [LoggerMessage(EventId = 7110, Level = LogLevel.Error, Message = "Grain {Grain}: a callback after a write failed")]
     public static partial void CallbackFailed(ILogger logger, GrainId grain, Exception exception);
 
+    [LoggerMessage(EventId = 7111, Level = LogLevel.Warning, Message = "Grain {Grain}: a notice failed (attempt {Attempts}); retrying after back-off")]
+    public static partial void NoticeFailed(ILogger logger, GrainId grain, int attempts, Exception exception);
+
+    [LoggerMessage(EventId = 7112, Level = LogLevel.Warning, Message = "Grain {Grain}: a notice was given up after {Attempts} attempts; its receiver finds it on its own")]
+    public static partial void NoticeGivenUp(ILogger logger, GrainId grain, int attempts, Exception exception);
+
     [LoggerMessage(EventId = 7120, Level = LogLevel.Warning, Message = "Sweeper: waking {Grain} failed; the next sweep tries again")]
     public static partial void WakeFailed(ILogger logger, GrainId grain, Exception exception);
 

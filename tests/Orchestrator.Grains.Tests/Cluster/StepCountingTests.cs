@@ -6,8 +6,8 @@ namespace Orchestrator.Grains.Tests.Cluster;
 
 /// <summary>
 /// A step counts each target position once per attempt (<c>[DomainIdempotent] OnTargetFinished</c>, a bitset in its
-/// state): a target's report re-sent by its outbox never counts twice, and a large fan-out ends with counters that
-/// match its targets.
+/// state): a target's report heard twice (its notice retried after a lost reply, or found by the step's backstop as
+/// well) never counts twice, and a large fan-out ends with counters that match its targets.
 /// </summary>
 public sealed class StepCountingTests : GrainClusterTests
 {
@@ -30,7 +30,7 @@ public sealed class StepCountingTests : GrainClusterTests
         var step = Cluster.Client.GetGrain<IStepGrain>("run-twice:0");
         await Eventually.Until(async () => (await step.GetAsync())!.Succeeded, n => n == 1, GrainCluster.Deadline, "a-1's report to count");
 
-        // The target's outbox sends its report again (it had not seen the acknowledgement): same attempt, same position.
+        // The target's notice comes again (it had not seen the reply): same attempt, same position.
         await step.OnTargetFinished(new TargetReport("a-1", 1, TargetStatus.Succeeded, 0, false, null, Position: 0));
         await step.OnTargetFinished(new TargetReport("a-1", 1, TargetStatus.Succeeded, 0, false, null, Position: 0));
 

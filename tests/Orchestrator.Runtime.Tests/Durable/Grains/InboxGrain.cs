@@ -21,6 +21,10 @@ public interface IInboxGrain : IGrainWithStringKey, IDeadLetterObserver
     [DomainIdempotent]
     Task Counted(string from, int value);
 
+    /// <summary>Not a turn: counts <c>heard:{from}:{value}</c> in the probe, failing while the probe says "heard" should fail.</summary>
+    [OutsideTurn]
+    Task Heard(string from, int value);
+
     /// <summary>Receives, reads the sender directly (a call back into it), and pings it back while value > 0.</summary>
     Task Ping(string from, int value);
 
@@ -64,6 +68,16 @@ public sealed class InboxGrain(TestProbe probe) : DurableGrain<InboxState>, IInb
         probe.ShouldFail("inbox") ? throw new InvalidOperationException($"inbox {GrainKey} refuses {value} on purpose") : Receive(from, value);
 
     public Task Counted(string from, int value) => Receive(from, value);
+
+    public Task Heard(string from, int value)
+    {
+        if (probe.ShouldFail("heard"))
+        {
+            throw new InvalidOperationException($"inbox {GrainKey} refuses the notice {value} on purpose");
+        }
+        probe.Increment($"heard:{from}:{value}");
+        return Task.CompletedTask;
+    }
 
     public async Task Ping(string from, int value)
     {

@@ -21,6 +21,12 @@ public interface ILedgerGrain : IGrainWithStringKey, IDeadLetterObserver
     /// <summary>Sends one message to the inbox: <paramref name="method"/> is an <see cref="IInboxGrain"/> method taking (from, value).</summary>
     Task SendTo(string inbox, string method, int value, string? dedupeKey);
 
+    /// <summary>Adds, and tells the inbox <see cref="IInboxGrain.Heard"/> of <paramref name="value"/> once that is stored; then throws if asked.</summary>
+    Task AddAndNotify(int amount, string inbox, int value, bool thenThrow);
+
+    /// <summary>As <see cref="AddAndNotify"/> (never throwing), then lets the activation go once it is done.</summary>
+    Task AddNotifyAndFinish(int amount, string inbox, int value);
+
     /// <summary>Adds, writes an index row, sends, arms a wake-up, then throws: nothing of it may stay.</summary>
     Task AddThenThrow(int amount, string inbox);
 
@@ -113,6 +119,24 @@ public sealed class LedgerGrain(TestProbe probe) : DurableGrain<LedgerState>, IL
             nameof(IInboxGrain.Ping) => target.Ping(GrainKey, value),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not an inbox method"),
         };
+    }
+
+    public async Task AddAndNotify(int amount, string inbox, int value, bool thenThrow)
+    {
+        await Add(amount);
+        var receiver = GrainFactory.GetGrain<IInboxGrain>(inbox);
+        var from = GrainKey;
+        NotifyAfterWrite(() => receiver.Heard(from, value));
+        if (thenThrow)
+        {
+            throw new InvalidOperationException("AddAndNotify failed on purpose");
+        }
+    }
+
+    public async Task AddNotifyAndFinish(int amount, string inbox, int value)
+    {
+        await AddAndNotify(amount, inbox, value, thenThrow: false);
+        DeactivateWhenDelivered();
     }
 
     public async Task AddThenThrow(int amount, string inbox)
