@@ -75,6 +75,38 @@ public sealed class ClientRetryTests(FleetFixture fleet)
     }
 
     [Fact]
+    public async Task RunPlanAsync_First503AfterTheServerApplied_RetriesWithTheSameKeyAndStartsOneInstance()
+    {
+        var lost = new LostReplies();
+        using var client = new OrchestratorClient(
+            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), RetryDelay = TimeSpan.FromMilliseconds(20), PollInterval = TimeSpan.FromMilliseconds(100) },
+            new DropFirstReply(lost, r => r.Method == HttpMethod.Post, HttpStatusCode.ServiceUnavailable) { InnerHandler = new SocketsHttpHandler() });
+        var planId = (await client.PutPlanAsync("retry" + Guid.NewGuid().ToString("N")[..10], Plan)).Id;
+
+        var run = await client.RunPlanAsync(planId);
+
+        Assert.Equal(2, lost.Keys.Count);
+        Assert.Single(lost.Keys.Distinct());
+        Assert.Equal([run.Id], (await client.GetPlanAsync(planId)).RecentInstances);
+        Assert.Equal(ExecutionStatus.Succeeded, (await LastAsync(client.WatchAsync(run.Id))).Status);
+    }
+
+    [Fact]
+    public async Task RunPlanAsync_TwoCalls_AreTwoKeysAndTwoInstances()
+    {
+        var seen = new LostReplies();
+        using var client = new OrchestratorClient(new OrchestratorClientOptions { BaseAddress = new Uri(H.Server) },
+            new HeaderProbe(seen, "Idempotency-Key") { InnerHandler = new SocketsHttpHandler() });
+        var planId = (await client.PutPlanAsync("retry" + Guid.NewGuid().ToString("N")[..10], Plan)).Id;
+
+        var first = await client.RunPlanAsync(planId);
+        var second = await client.RunPlanAsync(planId);
+
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(3, seen.Keys.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Calls_WithToken_SendItAsBearerOnEveryCall()
     {
         var seen = new LostReplies();

@@ -15,9 +15,10 @@ internal sealed class LostReplies
 
 /// <summary>
 /// A transport fault under the client's retries: the first request that matches reaches the server and is processed,
-/// then its reply is thrown away and the client sees a connection failure, as when a reply is lost on the way back.
+/// then its reply is thrown away and the client sees a connection failure, as when a reply is lost on the way back — or,
+/// with <paramref name="replaceWith"/>, a reply of that status instead (a proxy's 503 after the server applied it).
 /// </summary>
-internal sealed class DropFirstReply(LostReplies seen, Func<HttpRequestMessage, bool> matches) : DelegatingHandler
+internal sealed class DropFirstReply(LostReplies seen, Func<HttpRequestMessage, bool> matches, System.Net.HttpStatusCode? replaceWith = null) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -34,6 +35,10 @@ internal sealed class DropFirstReply(LostReplies seen, Func<HttpRequestMessage, 
         }
         var status = (int)response.StatusCode;
         response.Dispose();
+        if (replaceWith is { } replacement)
+        {
+            return new HttpResponseMessage(replacement) { RequestMessage = request };
+        }
         throw new HttpRequestException($"The reply ({status}) was lost on the way back (test fault).");
     }
 }
