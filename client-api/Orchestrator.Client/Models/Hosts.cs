@@ -1,0 +1,25 @@
+namespace Orchestrator.Client;
+
+/// <summary>One row of the host inventory.</summary>
+public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity);
+
+/// <summary>One host as its agent registered it: status, labels, capacity, session, last seen.</summary>
+public sealed record HostInfo(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion,
+    DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt);
+
+/// <summary>An uploaded file: its SHA-256 (the name a file distribution step refers to) and size.</summary>
+public sealed record FileUploaded(string Sha256, long Size);
+
+/// <summary>
+/// Where a task instance's status hook stands: its URL (user information and query values shown as <c>***</c>), the last
+/// revision, and the pending, parked and last delivered events.
+/// </summary>
+public sealed record HookStatus(string Subject, string Url, long LastRevision, IReadOnlyList<HookDelivery> Pending, IReadOnlyList<HookDelivery> Parked, IReadOnlyList<HookDelivery> Delivered);
+
+public sealed record HookDelivery(long Revision, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt, string? LastError, int TotalAttempts);
+
+/// <summary>The reply to a hook replay: how many parked events were queued again.</summary>
+public sealed record HookReplayed(string Id, string Subject, int Replayed);
+
+/// <summary>A parked hook event of any subject.</summary>
+public sealed record ParkedHookEvent(string Subject, long Revision, string Url, string DeliveryId, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset ParkedAt, string? LastError);
