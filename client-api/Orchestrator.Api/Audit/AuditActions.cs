@@ -65,13 +65,18 @@ public static class AuditActions
     public static string? RouteOf(Endpoint? endpoint) =>
         (endpoint as RouteEndpoint)?.RoutePattern.RawText is { } raw ? "/" + raw.Trim('/') : null;
 
-    /// <summary>What the request was about; null when it is not audited (a read made with POST).</summary>
+    /// <summary>
+    /// What the request was about; null when it is not audited (a read made with POST). Without a route: <c>unmatched</c>
+    /// (no endpoint takes the path or method: 404, 405), or <c>refused</c> (turned away before routing, e.g. a control
+    /// character in the query or a bad <c>Idempotency-Key</c>).
+    /// </summary>
     public static AuditSubject? Of(string method, string? route, RouteValueDictionary values, HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(response);
         if (route is null)
         {
-            return new AuditSubject("unmatched", null, null);
+            return new AuditSubject(response.StatusCode is 404 or 405 ? "unmatched" : "refused", null, null);
         }
         var key = (method.ToUpperInvariant(), route);
         if (Reads.Contains(key))

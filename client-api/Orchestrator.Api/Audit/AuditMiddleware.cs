@@ -12,7 +12,7 @@ namespace Orchestrator.Api.Audit;
 /// starts, so a client that saw a reply can find its entry. It records the caller (<see cref="Caller.Of"/>), the
 /// action and object (<see cref="AuditActions"/>), the time (the API's clock), the remote address, the status, the
 /// problem's title (<see cref="NoteProblem"/>) and the trace id (<see cref="TraceIds"/>); never a body, a header or
-/// the query string. A request whose reply never started (the client left) is recorded when it ends. If the write
+/// the query string. A reply without a body is recorded as the request ends, before it is sent; one the client left before is recorded as 499. If the write
 /// fails, the reply still goes out and the failure is logged with the entry (no value in it is a secret).
 /// </summary>
 public static class AuditRecording
@@ -76,7 +76,8 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
         {
             if (!http.Response.HasStarted)
             {
-                // Never started: the client left (499, as proxies write it) or the server gave up before answering.
+                // Not started yet: a reply without a body (204), which starts after this returns; or the client left
+                // (499, as proxies write it).
                 await RecordAsync(http, state, http.RequestAborted.IsCancellationRequested ? 499 : http.Response.StatusCode).ConfigureAwait(false);
             }
         }

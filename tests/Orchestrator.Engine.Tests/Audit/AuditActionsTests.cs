@@ -55,7 +55,10 @@ public sealed class AuditActionsTests
         Assert.Equal(new AuditSubject("instance.step.retry", "instance", "ti-1/steps/2"),
             AuditActions.Of("POST", "/api/v1/task-instances/{id}/steps/{step}/{action}", new RouteValueDictionary(values) { ["action"] = "retry" }, response));
         Assert.Equal(new AuditSubject("widgets.frobs.put", null, null), AuditActions.Of("PUT", "/api/v1/widgets/{id}/frobs", values, response));
+        response.StatusCode = 404;
         Assert.Equal(new AuditSubject("unmatched", null, null), AuditActions.Of("POST", null, values, response));
+        response.StatusCode = 400;
+        Assert.Equal(new AuditSubject("refused", null, null), AuditActions.Of("POST", null, values, response));
         Assert.Null(AuditActions.Of("POST", "/api/v1/schedules/preview", values, response));
     }
 }

@@ -104,15 +104,20 @@ public abstract class AuditTests(AuditFixture fixture)
         var (notFound, _) = await SendAsync(HttpMethod.Post, $"/api/v1/task-instances/{missing}/cancel", who, Json(new { }));
         var (conflict, _) = await SendAsync(HttpMethod.Put, $"/api/v1/plans/{planId}", who, Yaml(Plan), r => r.Headers.TryAddWithoutValidation("If-Match", "\"7\""));
         var (badStep, _) = await SendAsync(HttpMethod.Post, $"/api/v1/task-instances/{missing}/steps/0/explode", who, Json(new { }));
+        var (badKey, _) = await SendAsync(HttpMethod.Post, $"/api/v1/task-instances/{missing}/cancel", who, Json(new { }),
+            r => r.Headers.TryAddWithoutValidation("Idempotency-Key", "not a key"));
+        var (unmatched, _) = await SendAsync(HttpMethod.Post, "/api/v1/nothing-here", who, Json(new { }));
 
-        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.Conflict, HttpStatusCode.BadRequest],
-            new[] { invalid, notFound, conflict, badStep }.Select(r => r.StatusCode));
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.Conflict, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound],
+            new[] { invalid, notFound, conflict, badStep, badKey, unmatched }.Select(r => r.StatusCode));
         var entries = await EntriesAsync($"who={who}");
         Assert.Equal(
-            [$"instance.step.unknown instance:{missing}/steps/0 400", $"plan.put plan:{planId} 409", $"instance.cancel instance:{missing} 404", $"plan.put plan:{planId} 400"],
+            ["unmatched : 404", "refused : 400", $"instance.step.unknown instance:{missing}/steps/0 400", $"plan.put plan:{planId} 409",
+             $"instance.cancel instance:{missing} 404", $"plan.put plan:{planId} 400"],
             entries.Select(Summary));
-        Assert.Equal(["The request is invalid.", "Conflicts with the current state.", "Not found.", "The plan is invalid."],
+        Assert.Equal(["Not found.", "The request is invalid.", "The request is invalid.", "Conflicts with the current state.", "Not found.", "The plan is invalid."],
             entries.Select(e => e!["problem"]?.GetValue<string>()));
+        Assert.Equal(["", ""], entries.Take(2).Select(e => e!["route"]!.GetValue<string>())); // no path recorded when no route matched
     }
 
     [Fact]
