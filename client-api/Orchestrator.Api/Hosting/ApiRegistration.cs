@@ -1,4 +1,5 @@
 using Orchestrator.Api.Agents;
+using Orchestrator.Api.Audit;
 using Orchestrator.Api.Common;
 using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
@@ -29,8 +30,13 @@ public static class ApiRegistration
         services.AddSingleton<Agents.OpenAssignments>();
         services.AddHostedService<DayRuleUpgrade>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-            c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+        {
+            c.ProblemDetails.Extensions["traceId"] = TraceIds.Of(c.HttpContext);
+            AuditRecording.NoteProblem(c.HttpContext, c.ProblemDetails.Title);
+        });
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddTraceIds(); // startup filters run in the order added: the trace id, then the audit, then error handling
+        services.AddApiAudit();
         services.AddApiProblemHandling();
         return services;
     }
@@ -45,6 +51,7 @@ public static class ApiRegistration
         routes.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapJobsApi();
         routes.MapDeadLettersApi();
+        routes.MapAuditApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         return routes;
     }

@@ -8,12 +8,18 @@ namespace Orchestrator.Api.Jobs;
 
 /// <summary>
 /// Harbor's job service error body, <c>{"code": &lt;int&gt;, "err": "short", "description": "detailed"}</c>, with the HTTP
-/// status as the code. Bad input names the field in both texts (<c>job.metadata.cron_spec</c>, ...).
+/// status as the code. Bad input names the field in both texts (<c>job.metadata.cron_spec</c>, ...). Each error also
+/// carries the request's W3C trace id as <c>trace_id</c> (Harbor's clients ignore fields they do not know).
 /// </summary>
 public static class HarborErrors
 {
     public static IResult Error(int status, string err, string description) =>
-        TypedResults.Json(new JsonObject { ["code"] = status, ["err"] = err, ["description"] = description }, statusCode: status);
+        TypedResults.Json(new JsonObject
+        {
+            ["code"] = status, ["err"] = err, ["description"] = description,
+            // Built while the request runs, under its activity (Common/TraceIds): the same id as the X-Trace-Id header.
+            ["trace_id"] = System.Diagnostics.Activity.Current?.TraceId.ToHexString(),
+        }, statusCode: status);
 
     /// <summary>400 naming the field: err says which field, description says why.</summary>
     public static IResult Field(string field, string description) => Error(StatusCodes.Status400BadRequest, $"invalid {field}", $"{field}: {description}");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Orchestrator.Runtime.Audit;
 using Orchestrator.Runtime.Blobs;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Logs;
@@ -41,6 +42,7 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
             Blobs = new PostgresBlobStore(DataSource, options.MaxBlobBytes);
             DeadLetters = new PostgresDeadLetterStore(DataSource);
             GrainStates = new PostgresGrainStateStore(DataSource);
+            Audit = new PostgresAuditStore(DataSource);
         }
         else
         {
@@ -50,8 +52,10 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
             Blobs = new SqliteBlobStore(Sqlite, options.MaxBlobBytes);
             DeadLetters = new SqliteDeadLetterStore(Sqlite);
             GrainStates = new SqliteGrainStateStore(Sqlite, clock);
+            Audit = new SqliteAuditStore(Sqlite);
         }
         Committer = new GroupCommitter(GrainStates, options.CommitBatchSize, options.CommitConcurrency);
+        AuditWriter = new AuditWriter(Audit, Kind == OrchestratorDatabaseOptions.Postgres ? options.CommitConcurrency : 1);
         Reader = new GroupReader(GrainStates, options.ReadBatchSize, Kind == OrchestratorDatabaseOptions.Postgres ? options.ReadConcurrency : 1);
     }
 
@@ -93,6 +97,12 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
     /// <summary>Parked outbox messages.</summary>
     public IDeadLetterStore DeadLetters { get; }
 
+    /// <summary>The audit log's table (reads; writes go through <see cref="AuditWriter"/>).</summary>
+    public IAuditStore Audit { get; }
+
+    /// <summary>The audit log's group commit: concurrent appends share transactions.</summary>
+    public AuditWriter AuditWriter { get; }
+
     internal IGrainStateStore GrainStates { get; }
 
     /// <summary>The one group committer of this database: every grain storage on it shares its transactions.</summary>
@@ -103,7 +113,8 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
 
     /// <summary>
     /// The migrations this database runs itself: the log, blob and index tables (versions 2 and 3 of the schema the
-    /// replaced runtime started, so its databases carry on), then grain state and dead letters (100–199).
+    /// replaced runtime started, so its databases carry on), then grain state and dead letters (100–199), then the
+    /// audit log (300–399).
     /// </summary>
     public static MigrationSource StorageMigrations(string store)
     {
@@ -112,10 +123,12 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
         {
             OrchestratorDatabaseOptions.Postgres => Combine("storage",
                 MigrationSource.FromEmbeddedResources("runtime", assembly, "Orchestrator.Runtime.Storage.Postgres.Migrations.", v => v is 2 or 3),
-                MigrationSource.FromEmbeddedResources("storage", assembly, "Orchestrator.Runtime.Persistence.Migrations.Postgres.")),
+                MigrationSource.FromEmbeddedResources("storage", assembly, "Orchestrator.Runtime.Persistence.Migrations.Postgres."),
+                MigrationSource.FromEmbeddedResources("audit", assembly, "Orchestrator.Runtime.Audit.Migrations.Postgres.")),
             OrchestratorDatabaseOptions.Sqlite => Combine("storage",
                 MigrationSource.FromEmbeddedResources("runtime", assembly, "Orchestrator.Runtime.Storage.Sqlite.Migrations.", v => v is 2),
-                MigrationSource.FromEmbeddedResources("storage", assembly, "Orchestrator.Runtime.Persistence.Migrations.Sqlite.")),
+                MigrationSource.FromEmbeddedResources("storage", assembly, "Orchestrator.Runtime.Persistence.Migrations.Sqlite."),
+                MigrationSource.FromEmbeddedResources("audit", assembly, "Orchestrator.Runtime.Audit.Migrations.Sqlite.")),
             _ => throw new ArgumentException($"Store: '{store}' is not a store; use 'sqlite' or 'postgres'.", nameof(store)),
         };
     }

@@ -44,7 +44,7 @@ public sealed class ProviderMigrationTests
         await MigratePostgresAsync(schema.ConnectionString);
         await MigratePostgresAsync(schema.ConnectionString);
 
-        var ledger = await schema.QueryAsync("SELECT version, name FROM orch_schema_migration WHERE version >= 200 ORDER BY version");
+        var ledger = await schema.QueryAsync("SELECT version, name FROM orch_schema_migration WHERE version BETWEEN 200 AND 299 ORDER BY version");
         Assert.Equal([(200, "V200__orleans_membership"), (201, "V201__orleans_reminders")], ledger.Select(r => ((int)r["version"]!, (string)r["name"]!)));
         var queries = await schema.QueryAsync("SELECT querykey FROM orleansquery");
         Assert.Contains(queries, q => (string)q["querykey"]! == "UpdateIAmAlivetimeKey");
@@ -80,7 +80,7 @@ public sealed class ProviderMigrationTests
 
         await using var connection = new SqliteConnection(file.ConnectionString);
         await connection.OpenAsync();
-        await using var ledger = new SqliteCommand("SELECT version || ' ' || name FROM orch_schema_migration WHERE version >= 200", connection);
+        await using var ledger = new SqliteCommand("SELECT version || ' ' || name FROM orch_schema_migration WHERE version BETWEEN 200 AND 299", connection);
         Assert.Equal("201 V201__orleans_reminders", await ledger.ExecuteScalarAsync());
         await using var tables = new SqliteCommand("SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name IN ('orch_reminder_entry', 'orch_provider_migration', 'orleansquery')", connection);
         Assert.Equal("orch_reminder_entry", await tables.ExecuteScalarAsync());

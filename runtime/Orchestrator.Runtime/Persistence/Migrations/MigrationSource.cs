@@ -6,7 +6,7 @@ namespace Orchestrator.Runtime.Persistence.Migrations;
 /// <summary>
 /// A named set of migrations for one store, e.g. the grain storage's or the clustering provider's. Every source of a
 /// database shares the one <c>orch_schema_migration</c> table, so each owns a range of versions: the log, blob
-/// and index tables 1–99, the grain storage (this folder) 100–199, the Orleans provider tables 200 and up. The runner refuses two
+/// and index tables 1–99, the grain storage (this folder) 100–199, the Orleans provider tables 200–299, the audit log 300–399. The runner refuses two
 /// sources that claim the same version.
 /// </summary>
 public sealed record MigrationSource(string Name, IReadOnlyList<SchemaMigration> Migrations)
