@@ -4,6 +4,7 @@ using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
 using Orchestrator.Api.Hooks;
 using Orchestrator.Api.Hosts;
+using Orchestrator.Api.Identity;
 using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
@@ -32,19 +33,22 @@ public static class ApiRegistration
             c.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddApiProblemHandling();
+        services.AddOrchestratorIdentity(options.Auth);
         return services;
     }
 
     public static IEndpointRouteBuilder MapOrchestratorApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPlansApi();
-        routes.MapSchedulesApi();
-        routes.MapInstancesApi();
-        routes.MapHostsApi();
-        routes.MapHooksApi();
-        routes.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        var callers = routes.MapGroup("").RequireCaller(); // every endpoint but the jobs API and the agent gateway (their own schemes)
+        callers.MapPlansApi();
+        callers.MapSchedulesApi();
+        callers.MapInstancesApi();
+        callers.MapHostsApi();
+        callers.MapHooksApi();
+        callers.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        callers.MapTokensApi();
         routes.MapJobsApi();
-        routes.MapDeadLettersApi();
+        callers.MapDeadLettersApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         return routes;
     }
