@@ -47,6 +47,7 @@ public static class ApiRegistration
         callers.MapHooksApi();
         callers.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         callers.MapTokensApi();
+        callers.MapHostRevocationApi();
         routes.MapJobsApi();
         callers.MapDeadLettersApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
