@@ -74,6 +74,15 @@ public sealed class EngineHarness : IAsyncDisposable
     /// <summary>The agents' (registration) token.</summary>
     public string Token { get; } = Guid.NewGuid().ToString("N");
 
+    /// <summary>
+    /// An agent credential as <c>/register</c> would issue it (for the session <c>engine-tests</c>): what a test calling
+    /// the gateway's later endpoints itself presents.
+    /// </summary>
+    public string AgentCredential => new Api.Agents.AgentCredentials(Token).Issue("engine-tests");
+
+    /// <summary>The bearer token for <c>/api/v1/agent/&lt;endpoint&gt;</c>: the registration token for register, else <see cref="AgentCredential"/>.</summary>
+    public string AgentBearer(string endpoint) => endpoint.TrimStart('/').StartsWith("register", StringComparison.Ordinal) ? Token : AgentCredential;
+
     /// <summary>The API's bootstrap admin token (admin on every namespace, principal <c>admin</c>).</summary>
     public string AdminToken { get; } = "admin-" + Guid.NewGuid().ToString("N");
 
