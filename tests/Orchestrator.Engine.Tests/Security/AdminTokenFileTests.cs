@@ -25,6 +25,8 @@ public sealed class AdminTokenFileTests : IAsyncLifetime
 
         using var withToken = await _silo.Http.GetAsync("/api/v1/hosts");
         using var without = await anonymous.GetAsync("/api/v1/hosts");
+        using var health = await anonymous.GetAsync("/healthz");
+        using var ready = await anonymous.GetAsync("/readyz");
 
         Assert.Equal(token, _silo.AdminToken);
         Assert.True(token.Length >= 32, $"a {token.Length}-character token");
@@ -34,6 +36,8 @@ public sealed class AdminTokenFileTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Contains($"Admin token", _silo.Log, StringComparison.Ordinal);
         Assert.Contains($"generated into {file}", _silo.Log, StringComparison.Ordinal);
         Assert.DoesNotContain(token, _silo.Log, StringComparison.Ordinal);

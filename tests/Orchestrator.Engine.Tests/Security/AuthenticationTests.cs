@@ -48,11 +48,10 @@ public sealed class AuthenticationTests(SecurityFixture fixture)
     }
 
     [Fact]
-    public async Task HealthEndpointsAndAgentGateway_NeedNoApiToken()
+    public async Task AgentGateway_WithoutAnApiToken_AnswersWithItsOwnScheme()
     {
         using var http = fixture.As(null);
 
-        // The harness maps no /healthz; the gateway answers with its own scheme's 401, not the API's.
         using var register = await http.PostAsync("/api/v1/agent/register", JsonContent.Create(new { }));
 
         Assert.Equal(HttpStatusCode.Unauthorized, register.StatusCode);
