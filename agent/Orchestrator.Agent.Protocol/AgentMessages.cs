@@ -23,8 +23,15 @@ public sealed record AgentHost(string Host, IReadOnlyDictionary<string, string> 
 /// <summary>POST /register: announces a new session (a fresh id per agent process start).</summary>
 public sealed record RegisterRequest(string SessionId, string AgentVersion, IReadOnlyList<AgentHost> Hosts);
 
-/// <summary>How often the server wants heartbeats and polls.</summary>
-public sealed record RegisterResponse(int HeartbeatIntervalMs, int PollWaitMs);
+/// <summary>
+/// How often the server wants heartbeats and polls, and the agent's own credential: presented (as
+/// <c>Authorization: Bearer</c>) on every later call instead of the registration token, until the next registration.
+/// </summary>
+public sealed record RegisterResponse(int HeartbeatIntervalMs, int PollWaitMs)
+{
+    /// <summary>Null from servers of before credentials: the agent keeps sending the registration token.</summary>
+    public string? Credential { get; init; }
+}
 
 /// <summary>POST /heartbeat: the session is alive; <see cref="Draining"/> means it takes no new work.</summary>
 public sealed record HeartbeatRequest(string SessionId, IReadOnlyList<string> Hosts, bool Draining);

@@ -27,7 +27,7 @@ internal static class ApiAckBench
         try
         {
             (silo, var port) = await Processes.StartSiloAsync(siloDll, connection, "ack0", Guid.NewGuid().ToString("N"));
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) };
+            using var http = Processes.Authorized(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(1) });
             using (var plan = new StringContent($"name: {PlanId}\nsteps:\n  - name: noop\n    script: \"true\"\n    targets:\n      selector: bench=none\n", Encoding.UTF8, "application/yaml"))
             using (var put = await http.PutAsync($"/api/v1/plans/{PlanId}", plan))
             {

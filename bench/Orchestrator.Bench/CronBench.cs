@@ -32,7 +32,7 @@ internal static class CronBench
         try
         {
             (silo, var port) = await Processes.StartSiloAsync(siloDll, connection, "cron0", Guid.NewGuid().ToString("N"));
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+            using var http = Processes.Authorized(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) });
 
             var setup = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(0, plans), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>

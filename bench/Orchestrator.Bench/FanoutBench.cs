@@ -45,7 +45,7 @@ internal static class FanoutBench
             await Processes.WaitAsync(async () => await OnlineHostsAsync(connection) >= hosts, TimeSpan.FromMinutes(10), "hosts online");
             Report.Info($"{hosts} hosts online after {registering.Elapsed.TotalSeconds:0.0} s");
 
-            using var http = new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) };
+            using var http = Processes.Authorized(new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) });
             using (var plan = new StringContent("name: fanout\nsteps:\n  - name: noop\n    script: \"true\"\n    targets:\n      selector: fleet=sim\n", Encoding.UTF8, "application/yaml"))
             using (var put = await http.PutAsync("/api/v1/plans/fanout", plan))
             {

@@ -42,12 +42,23 @@ internal static class Processes
     /// Starts an Orleans silo process on PostgreSQL (its own free HTTP, silo and gateway ports, no local agent) and waits
     /// until it is ready; <paramref name="extra"/> adds arguments. Returns the process and its HTTP port.
     /// </summary>
+    /// <summary>The admin token every silo of a bench run is started with (<c>--admin-token</c>); the bench's HTTP calls send it.</summary>
+    internal static readonly string AdminToken = "bench-admin-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Makes <paramref name="http"/> send the admin token (the REST API requires an authenticated caller).</summary>
+    internal static HttpClient Authorized(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return http;
+    }
+
     internal static async Task<(Process Silo, int Port)> StartSiloAsync(string siloDll, string connection, string name, string agentToken, params string[] extra)
     {
         var port = FreePort();
         var silo = Start(siloDll, ["--store", "postgres", "--connection-string", connection, "--silo-name", name,
             "--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}",
-            "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", agentToken, .. extra]);
+            "--urls", $"http://127.0.0.1:{port}", "--local-agent", "false", "--agent-token", agentToken, "--admin-token", AdminToken, .. extra]);
         try
         {
             await WaitReadyAsync(port, silo);

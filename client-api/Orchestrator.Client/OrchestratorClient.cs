@@ -28,9 +28,6 @@ public sealed partial class OrchestratorClient : IDisposable
     /// <summary>The header that names a command for retries (docs/api.md).</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    /// <summary>The header naming the caller on servers that predate authentication.</summary>
-    public const string UserHeader = "X-Orchestrator-User";
-
     private const string ApiRoot = "api/v1/";
 
     private readonly HttpClient _http;
@@ -162,10 +159,6 @@ public sealed partial class OrchestratorClient : IDisposable
         if (!string.IsNullOrEmpty(token))
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        if (!string.IsNullOrEmpty(_options.User))
-        {
-            request.Headers.TryAddWithoutValidation(UserHeader, _options.User);
         }
         var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode && !ClientResilience.IsPending(response))

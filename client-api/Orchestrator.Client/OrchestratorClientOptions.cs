@@ -23,12 +23,6 @@ public sealed class OrchestratorClientOptions
     public Func<CancellationToken, ValueTask<string?>>? TokenProvider { get; set; }
 
     /// <summary>
-    /// The caller's name sent as <c>X-Orchestrator-User</c>, for servers that name callers by that header rather than by
-    /// a token (the API before authentication). Default none: the server's default (<c>anonymous</c>).
-    /// </summary>
-    public string? User { get; set; }
-
-    /// <summary>
     /// How many times a call is tried again after a transient failure (a connection error, a timed-out attempt, 408,
     /// 429, 5xx, or a command answered 202 "not yet applied"). Default 3; 0 turns retries off. Every retry of a command
     /// carries the same <c>Idempotency-Key</c>, so it applies once.

@@ -92,8 +92,13 @@ public sealed record DeleteInstance(string RequestId, string By, string? Reason)
 [GenerateSerializer]
 public sealed record StepControl(string RequestId, int StepIndex, string By, string? Reason);
 
+/// <summary>
+/// An approver's decision. <c>By</c> is the authenticated principal; <c>ByRoles</c> the roles it holds on the
+/// instance's namespace (with those they imply), for approval steps that name a role (<c>role:admin</c>); null from
+/// callers of before roles existed.
+/// </summary>
 [GenerateSerializer]
-public sealed record ApprovalDecision(string RequestId, int StepIndex, string By, bool Approve, string? Reason);
+public sealed record ApprovalDecision(string RequestId, int StepIndex, string By, bool Approve, string? Reason, IReadOnlyList<string>? ByRoles = null);
 
 [GenerateSerializer]
 public sealed record RetryStep(string RequestId, int StepIndex, AttemptSet Set, string By);

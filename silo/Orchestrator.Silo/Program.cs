@@ -30,7 +30,8 @@ var (database, node, hosting) = (settings.Database, settings.Node, settings.Host
 
 // Secrets first: a bad data directory stops the start here, before anything listens.
 var dataDirectory = Path.Combine(builder.Environment.ContentRootPath, "data");
-var secrets = SiloSecrets.Resolve(database.Store, hosting, dataDirectory);
+var secrets = SiloSecrets.Resolve(database.Store, hosting, dataDirectory, settings.Auth.AdminToken);
+settings.Auth.AdminToken = secrets.AdminToken;
 
 // The stop, in order (SiloShutdown): the local agent drains while the API still serves, the agents' long polls are
 // answered, the web server closes, the Orleans silo stops last (its grains deactivate, it leaves the membership); all
@@ -73,6 +74,7 @@ builder.Services.AddOrchestratorApi(new ApiOptions
     HeartbeatForwardInterval = hosting.AgentHeartbeatForwardInterval,
     JobsSecret = secrets.JobsSecret,
     MaxUploadBytes = database.MaxBlobBytes,
+    Auth = settings.Auth,
 });
 if (!apiOnly && (hosting.LocalAgent ?? database.Store == OrchestratorDatabaseOptions.Sqlite))
 {

@@ -12,7 +12,10 @@ namespace Orchestrator.Agent.Transport;
 /// errors, timeouts, 408/429 and 5xx back off (100 ms doubling to <see cref="AgentOptions.RetryBackoffMax"/>), 401/403
 /// wait <see cref="AgentOptions.AuthRetryDelay"/>. A session call answered 404/410 (the server does not know the
 /// session), or any call after an outage longer than one heartbeat interval, registers again first, with the same
-/// session id. Other 4xx answers throw <see cref="AgentApiException"/>; a 500 to events or logs throws
+/// session id. Registration presents the registration token (<see cref="AgentOptions.Token"/>); every later call the
+/// credential the registration answered with. A later call answered 401 (the credential was revoked, or the server's
+/// registration token changed) drops the credential and registers again after <see cref="AgentOptions.AuthRetryDelay"/>;
+/// a revoked host's registration is refused (403) until an admin restores it. Other 4xx answers throw <see cref="AgentApiException"/>; a 500 to events or logs throws
 /// <see cref="AgentServerErrorException"/> (see <see cref="Reporting.ReportSender"/>).
 /// </summary>
 internal sealed partial class AgentApiClient : IDisposable
@@ -36,6 +39,7 @@ internal sealed partial class AgentApiClient : IDisposable
     private readonly Lock gate = new();
     private bool registered;
     private bool sessionLost;
+    private string? credential;
     private long? outageSince;
 
     public AgentApiClient(AgentOptions options, AgentSession session, TimeProvider timeProvider, ILogger logger)
@@ -52,7 +56,6 @@ internal sealed partial class AgentApiClient : IDisposable
         };
         var baseAddress = options.Server!.ToString().TrimEnd('/') + "/api/v1/agent/";
         http = new HttpClient(handler) { BaseAddress = new Uri(baseAddress), Timeout = Timeout.InfiniteTimeSpan };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
         http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("orchestrator-agent", AgentSession.AgentVersion));
     }
 
@@ -133,6 +136,7 @@ internal sealed partial class AgentApiClient : IDisposable
         session.Apply(response);
         lock (gate)
         {
+            credential = response.Credential;
             registered = true;
             sessionLost = false;
             outageSince = null;
@@ -159,6 +163,15 @@ internal sealed partial class AgentApiClient : IDisposable
         finally
         {
             registerGate.Release();
+        }
+    }
+
+    /// <summary>The credential of the current registration; the registration token from servers of before credentials.</summary>
+    private string Credential()
+    {
+        lock (gate)
+        {
+            return credential ?? options.Token;
         }
     }
 
@@ -191,6 +204,7 @@ internal sealed partial class AgentApiClient : IDisposable
                 try
                 {
                     using var request = build();
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", kind == CallKind.Register ? options.Token : Credential());
                     using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode)
                     {
@@ -217,6 +231,16 @@ internal sealed partial class AgentApiClient : IDisposable
         var status = response.StatusCode;
         switch ((int)status)
         {
+            case 401 when kind != CallKind.Register:
+                lock (gate)
+                {
+                    // Refused credential: a new registration gets a new one, or is refused itself while a host is revoked.
+                    credential = null;
+                    sessionLost = true;
+                }
+                MarkUnreachable(endpoint, $"{(int)status} {status}");
+                Log.Unauthorized(logger, endpoint, (int)status, options.AuthRetryDelay);
+                return options.AuthRetryDelay;
             case 401 or 403:
                 MarkUnreachable(endpoint, $"{(int)status} {status}");
                 Log.Unauthorized(logger, endpoint, (int)status, options.AuthRetryDelay);

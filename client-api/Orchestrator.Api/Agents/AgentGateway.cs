@@ -11,40 +11,45 @@ namespace Orchestrator.Api.Agents;
 /// <summary>
 /// /api/v1/agent: the agent protocol (docs/agent-protocol.md). Agents pull assignments from index rows the host
 /// targets write; their events become commands with dedupe keys, so a resent event is applied once; log chunks are
-/// stored once per (assignment, seq). Bodies are read and checked by <see cref="AgentRequests"/>: a bad envelope is a
+/// stored once per (assignment, seq). An agent registers with the registration token and calls with the credential it
+/// got back (<see cref="AgentCredentials"/>, <see cref="AgentAccess"/>). Bodies are read and checked by <see cref="AgentRequests"/>: a bad envelope is a
 /// 400 naming the field, a bad item of a report batch is refused alone (see AgentGateway.Reports.cs).
 /// </summary>
 public static partial class AgentGateway
 {
     public static RouteGroupBuilder MapAgentGateway(this IEndpointRouteBuilder routes, Hosting.ApiOptions options)
     {
-        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol").AddEndpointFilter(RequireToken);
-        group.MapPost("/register", Register);
-        group.MapPost("/heartbeat", Heartbeat);
-        group.MapPost("/poll", Poll);
-        group.MapPost("/events", Events);
-        group.MapPost("/logs", Logs);
-        group.MapGet("/files/{sha256}", Files.FilesApi.Download);
+        ArgumentNullException.ThrowIfNull(options);
+        var credentials = new AgentCredentials(options.AgentToken);
+        var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol");
+        group.MapPost("/register", (HttpRequest http, ApiContext api, CancellationToken cancellationToken) => Register(http, api, credentials, cancellationToken))
+            .AddEndpointFilter(RequireRegistrationToken);
+        // Every later call presents the credential /register answered with (AgentAccess).
+        var session = group.MapGroup("").AddEndpointFilter((context, next) => AgentAccess.RequireCredentialAsync(context, next, credentials));
+        session.MapPost("/heartbeat", Heartbeat);
+        session.MapPost("/poll", Poll);
+        session.MapPost("/events", Events);
+        session.MapPost("/logs", Logs);
+        session.MapGet("/files/{sha256}", Files.FilesApi.Download);
         // An agent uploads a host's file (a file distribution's source) under the same limit as POST /api/v1/files;
         // without it the server's default (30,000,000 bytes) would refuse files the 413 message says are allowed.
-        group.MapPut("/files", Files.FilesApi.Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
+        session.MapPut("/files", Files.FilesApi.Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
         return group;
     }
 
-    private static ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static ValueTask<object?> RequireRegistrationToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var expected = http.RequestServices.GetRequiredService<Hosting.ApiOptions>().AgentToken;
-        var header = http.Request.Headers.Authorization.ToString();
-        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : "";
-        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
+        var given = Identity.Bearer.Of(http.Request) ?? "";
+        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
         {
-            return ValueTask.FromResult<object?>(TypedResults.Problem(title: "Unauthorized.", detail: "A valid agent token is required (Authorization: Bearer <token>).", statusCode: 401));
+            return ValueTask.FromResult<object?>(AgentAccess.Unauthorized(http, "A valid registration token is required to register (Authorization: Bearer <token>)."));
         }
         return next(context);
     }
 
-    private static async Task<IResult> Register(HttpRequest http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<IResult> Register(HttpRequest http, ApiContext api, AgentCredentials credentials, CancellationToken cancellationToken)
     {
         var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxRegisterBytes, cancellationToken);
         if (problem is not null)
@@ -62,9 +67,18 @@ public static partial class AgentGateway
             return AgentRequests.Invalid(errors);
         }
         var client = api.Client;
+        var revoked = await AgentAccess.ReadRevokedAsync(client.Indexes, cancellationToken);
+        if (AgentAccess.RevokedHosts(revoked, request.Hosts.Select(h => h.Host)) is { Count: > 0 } refused)
+        {
+            return TypedResults.Problem(title: "Forbidden.", statusCode: StatusCodes.Status403Forbidden,
+                detail: $"Host(s) {string.Join(", ", refused.Take(10))} were revoked by an admin; they may register again once restored (POST /api/v1/hosts/{{host}}/restore).");
+        }
         await Task.WhenAll(request.Hosts.Select(h => client.GetGrain<IHostGrain>(h.Host)
             .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion))));
-        return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds));
+        return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds)
+        {
+            Credential = credentials.Issue(request.SessionId),
+        });
     }
 
     private static async Task<IResult> Heartbeat(HttpRequest http, ApiContext api, HeartbeatThrottle throttle, CancellationToken cancellationToken)
@@ -83,6 +97,10 @@ public static partial class AgentGateway
         if (request is null)
         {
             return AgentRequests.Invalid(errors);
+        }
+        if (AgentAccess.RefuseRevokedHosts(http.HttpContext, request.Hosts) is { } revokedHost)
+        {
+            return revokedHost;
         }
         var client = api.Client;
         await Task.WhenAll(request.Hosts.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
@@ -106,6 +124,10 @@ public static partial class AgentGateway
         if (request is null)
         {
             return AgentRequests.Invalid(errors);
+        }
+        if (AgentAccess.RefuseRevokedHosts(http.HttpContext, request.Hosts) is { } revokedHost)
+        {
+            return revokedHost;
         }
         var client = api.Client;
         var running = request.Running.ToHashSet(StringComparer.Ordinal);

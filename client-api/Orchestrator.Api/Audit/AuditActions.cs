@@ -39,6 +39,10 @@ public static class AuditActions
         [("POST", "/api/v1/jobs")] = (_, _) => new("job.submit", "job", null),
         [("POST", "/api/v1/jobs/{id}")] = (v, _) => new("job.act", "job", Value(v, "id")),
         [("POST", "/api/v1/agent/register")] = (_, _) => new("agent.register", "host", null),
+        [("POST", "/api/v1/tokens")] = (_, r) => new("token.create", "token", FromLocation(r)),
+        [("POST", "/api/v1/tokens/{id}/revoke")] = (v, _) => new("token.revoke", "token", Value(v, "id")),
+        [("POST", "/api/v1/hosts/{host}/revoke")] = (v, _) => new("host.revoke", "host", Value(v, "host")),
+        [("POST", "/api/v1/hosts/{host}/restore")] = (v, _) => new("host.restore", "host", Value(v, "host")),
     };
 
     /// <summary>State-changing routes that change nothing (a preview computed from the body): never audited.</summary>

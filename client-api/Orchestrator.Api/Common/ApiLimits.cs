@@ -33,7 +33,7 @@ public static class ApiLimits
     /// <summary>Longest reason of a control action (cancel, delete, skip, approve, ...).</summary>
     public const int MaxReasonLength = 1000;
 
-    /// <summary>Longest caller name in <c>X-Orchestrator-User</c>.</summary>
+    /// <summary>Longest caller name (a principal) a filter may name.</summary>
     public const int MaxUserLength = 128;
 
     /// <summary>Longest label selector in a query.</summary>

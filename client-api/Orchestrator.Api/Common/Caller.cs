@@ -1,39 +1,22 @@
 namespace Orchestrator.Api.Common;
 
 /// <summary>
-/// Who is calling. Authentication comes with the full API; until then the header <c>X-Orchestrator-User</c> names the
-/// caller (default <c>anonymous</c>): once, 1 to <see cref="ApiLimits.MaxUserLength"/> characters after trimming, no
-/// control characters. <see cref="ProblemHandling"/> refuses any other value for every request, so endpoints just read it.
+/// Who is calling: the one place endpoints (and the audit log) read it. On the REST API it is the authenticated
+/// principal (<see cref="Identity.CallerClaims"/>: an API token's name, the admin token's principal, a JWT's name
+/// claim), never a header or a body field; the <c>X-Orchestrator-User</c> header of earlier versions is ignored. The
+/// Harbor jobs API authenticates Harbor's core by its shared secret, so its caller is <see cref="Harbor"/>.
 /// </summary>
 public static class Caller
 {
-    public const string Header = "X-Orchestrator-User";
+    /// <summary>The caller of the Harbor jobs API (<c>Authorization: Harbor-Secret</c>).</summary>
+    public const string Harbor = "harbor";
 
+    /// <summary>Only where no authentication ran (no endpoint of <c>/api/v1</c> but the jobs API is reached so).</summary>
     public const string Anonymous = "anonymous";
 
-    public static string Of(HttpContext context) =>
-        context.Request.Headers.TryGetValue(Header, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : Anonymous;
-
-    /// <summary>Null when the header is absent or valid; else why not.</summary>
-    public static string? Problem(HttpRequest request)
+    public static string Of(HttpContext context)
     {
-        if (!request.Headers.TryGetValue(Header, out var values))
-        {
-            return null;
-        }
-        if (values.Count > 1)
-        {
-            return $"Given {values.Count} times; give it once.";
-        }
-        var name = (values[0] ?? "").Trim();
-        if (name.Length == 0)
-        {
-            return $"Empty; leave the header out to be '{Anonymous}'.";
-        }
-        if (name.Length > ApiLimits.MaxUserLength)
-        {
-            return $"Longer than {ApiLimits.MaxUserLength} characters ({name.Length}).";
-        }
-        return name.Any(char.IsControl) ? $"{Quote.Of(name)} holds control characters." : null;
+        ArgumentNullException.ThrowIfNull(context);
+        return Identity.CallerClaims.NameOf(context.User) ?? (ProblemHandling.IsHarbor(context.Request.Path) ? Harbor : Anonymous);
     }
 }

@@ -12,7 +12,7 @@ namespace Orchestrator.Api.Common;
 /// the host's pipeline needed), it runs before routing and:
 /// <list type="bullet">
 /// <item>refuses a query value or name with a control character (a NUL reaching PostgreSQL is a 500) and an invalid
-/// <c>X-Orchestrator-User</c> or <c>Idempotency-Key</c> header, naming them;</item>
+/// <c>Idempotency-Key</c> header, naming them;</item>
 /// <item>bounds request bodies at <see cref="ApiLimits.MaxBodyBytes"/> unless the endpoint says otherwise (its
 /// <see cref="Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata"/>, which routing applies afterwards);</item>
 /// <item>turns a parameter binding failure (<see cref="RouteHandlerOptions.ThrowOnBadRequest"/> is set, so minimal
@@ -123,11 +123,6 @@ internal sealed partial class ApiErrorsMiddleware(RequestDelegate next, ILogger<
         }
         if (!ProblemHandling.IsAgentGateway(request.Path))
         {
-            if (Caller.Problem(request) is { } callerError)
-            {
-                await WriteAsync(http, InputError.BadRequest(Caller.Header, callerError)).ConfigureAwait(false);
-                return;
-            }
             if (IdempotencyKey.Problem(request) is { } keyError)
             {
                 await WriteAsync(http, InputError.BadRequest(IdempotencyKey.Header, keyError)).ConfigureAwait(false);

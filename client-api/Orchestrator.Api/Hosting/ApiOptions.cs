@@ -44,4 +44,7 @@ public sealed class ApiOptions
     /// process sets one (configured, or generated into <c>data/jobs-secret</c>).
     /// </summary>
     public string? JobsSecret { get; set; }
+
+    /// <summary>How callers of the REST API authenticate (API tokens, the admin token, JWTs). Default: API tokens only, no admin token.</summary>
+    public Identity.AuthOptions Auth { get; set; } = new();
 }

@@ -5,6 +5,7 @@ using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
 using Orchestrator.Api.Hooks;
 using Orchestrator.Api.Hosts;
+using Orchestrator.Api.Identity;
 using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
@@ -38,20 +39,24 @@ public static class ApiRegistration
         services.AddTraceIds(); // startup filters run in the order added: the trace id, then the audit, then error handling
         services.AddApiAudit();
         services.AddApiProblemHandling();
+        services.AddOrchestratorIdentity(options.Auth);
         return services;
     }
 
     public static IEndpointRouteBuilder MapOrchestratorApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPlansApi();
-        routes.MapSchedulesApi();
-        routes.MapInstancesApi();
-        routes.MapHostsApi();
-        routes.MapHooksApi();
-        routes.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        var callers = routes.MapGroup("").RequireCaller(); // every endpoint but the jobs API and the agent gateway (their own schemes)
+        callers.MapPlansApi();
+        callers.MapSchedulesApi();
+        callers.MapInstancesApi();
+        callers.MapHostsApi();
+        callers.MapHooksApi();
+        callers.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        callers.MapTokensApi();
+        callers.MapHostRevocationApi();
         routes.MapJobsApi();
-        routes.MapDeadLettersApi();
-        routes.MapAuditApi();
+        callers.MapDeadLettersApi();
+        callers.MapAuditApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         return routes;
     }

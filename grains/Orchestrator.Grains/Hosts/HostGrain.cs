@@ -27,6 +27,11 @@ public sealed class HostState
 
     public int SilentChecks { get; set; }
 
+    /// <summary>When an admin revoked the host's agent; null when it may register.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public string? RevokedBy { get; set; }
+
     /// <summary>When the armed liveness check is due (the checks keep a grid of <c>HostGrain.LivenessPeriod</c>).</summary>
     public DateTimeOffset? NextCheckAt { get; set; }
 }
@@ -58,6 +63,10 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 
     public async Task Register(HostRegistration registration)
     {
+        if (State.RevokedAt is not null)
+        {
+            return; // the gateway refuses a revoked host's registration; one that raced the revocation changes nothing
+        }
         var now = Clock.GetUtcNow();
         var previous = State.SessionId;
         if (previous is not null && previous != registration.SessionId)
@@ -116,8 +125,42 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         }
     }
 
+    public async Task Revoke(string by)
+    {
+        if (State.RevokedAt is not null)
+        {
+            return;
+        }
+        var now = Clock.GetUtcNow();
+        State.RevokedAt = now;
+        State.RevokedBy = by;
+        var data = DomainJson.Serialize(new { host = GrainKey, by, at = now });
+        WriteIndex(new IndexRow(AgentRevocations.Kind, "", AgentRevocations.HostKey(GrainKey), 0, data));
+        if (State.SessionId is { } session)
+        {
+            WriteIndex(new IndexRow(AgentRevocations.Kind, "", AgentRevocations.SessionKey(session), 0, data));
+            await EndAssignmentsAsync(_ => true, $"the host's agent was revoked by {by}");
+            State.SessionId = null;
+        }
+        State.RegisteredAt ??= now; // a host revoked before it ever registered is still shown, as revoked
+        await SetStatus(HostStatus.Offline);
+    }
+
+    public Task Restore(string by)
+    {
+        if (State.RevokedAt is not null)
+        {
+            State.RevokedAt = null;
+            State.RevokedBy = null;
+            // The revoked session's row stays: that credential is never accepted again; a new registration gets a new one.
+            DeleteIndex(AgentRevocations.Kind, "", AgentRevocations.HostKey(GrainKey));
+        }
+        return Task.CompletedTask;
+    }
+
     public ValueTask<HostView?> GetAsync() => ValueTask.FromResult<HostView?>(State.RegisteredAt is null ? null : new HostView(
-        GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, State.LastSeen, State.RegisteredAt));
+        GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, State.LastSeen, State.RegisteredAt,
+        State.RevokedAt, State.RevokedBy));
 
     private Task SetStatus(HostStatus status)
     {

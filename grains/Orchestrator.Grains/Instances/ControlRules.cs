@@ -82,16 +82,16 @@ public static class ControlRules
 
     /// <summary>
     /// Only the current step, waiting for approval, takes a decision, and only from one of its approvers (names
-    /// compared ignoring case; none listed means anyone).
+    /// compared ignoring case, or a listed <c>role:&lt;name&gt;</c> it holds; none listed means anyone).
     /// </summary>
-    public static Refusal? CannotDecide(int stepIndex, int currentStep, ExecutionStatus step, StepDefinition definition, string by)
+    public static Refusal? CannotDecide(int stepIndex, int currentStep, ExecutionStatus step, StepDefinition definition, string by,
+        IReadOnlyList<string>? roles = null)
     {
         if (stepIndex != currentStep || step != ExecutionStatus.WaitingForApproval)
         {
             return new Refusal(409, $"Step {stepIndex} is not waiting for approval.");
         }
-        var approvers = definition.Approval?.Approvers ?? [];
-        return approvers.Count > 0 && !approvers.Contains(by, StringComparer.OrdinalIgnoreCase)
+        return !Steps.ApprovalRules.MayDecide(definition.Approval?.Approvers ?? [], by, roles)
             ? new Refusal(403, $"'{by}' is not among the approvers of step '{definition.Name}'.")
             : null;
     }

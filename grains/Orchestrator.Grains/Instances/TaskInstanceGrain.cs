@@ -194,7 +194,7 @@ public sealed partial class TaskInstanceGrain : RequestGrain<TaskInstanceState>,
         {
             return Task.CompletedTask;
         }
-        if (ControlRules.CannotDecide(command.StepIndex, State.CurrentStep, State.Steps[command.StepIndex].Status, State.Definition!.Steps[command.StepIndex], command.By)
+        if (ControlRules.CannotDecide(command.StepIndex, State.CurrentStep, State.Steps[command.StepIndex].Status, State.Definition!.Steps[command.StepIndex], command.By, command.ByRoles)
             is { } refusal)
         {
             return Refuse(command.RequestId, refusal);

@@ -93,7 +93,10 @@ public enum ApprovalTimeoutAction
 /// <summary>A step that waits for people: it passes after <see cref="Required"/> approvals, fails on one rejection.</summary>
 public sealed record ApprovalSpec
 {
-    /// <summary>Identities allowed to approve or reject; empty means anyone.</summary>
+    /// <summary>
+    /// Who may approve or reject: principals (names compared ignoring case) and roles (<c>role:approver</c>, <c>role:admin</c>:
+    /// whoever holds that role on the instance's namespace). Empty means anyone holding the approver role.
+    /// </summary>
     public IReadOnlyList<string> Approvers { get; init; } = [];
 
     public int Required { get; init; } = 1;

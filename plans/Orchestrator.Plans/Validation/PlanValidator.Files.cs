@@ -121,6 +121,9 @@ public static partial class PlanValidator
         }
     }
 
+    /// <summary>The roles an approver entry <c>role:&lt;name&gt;</c> may name (the API's roles).</summary>
+    private static readonly string[] ApproverRoles = ["viewer", "operator", "approver", "admin"];
+
     private static void ValidateApproval(StepContext context, ApprovalSpec approval, List<PlanError> errors)
     {
         var path = context.Field("approval");
@@ -139,6 +142,10 @@ public static partial class PlanValidator
             {
                 errors.Add(new PlanError(approverPath, $"Approver '{approver}' is listed twice."));
             }
+            else if (approver.StartsWith("role:", StringComparison.Ordinal) && !ApproverRoles.Contains(approver[5..]))
+            {
+                errors.Add(new PlanError(approverPath, $"'{approver}' names no role; use role:viewer, role:operator, role:approver or role:admin."));
+            }
         }
 
         var requiredPath = PlanPath.Field(path, "required");
@@ -146,7 +153,9 @@ public static partial class PlanValidator
         {
             errors.Add(new PlanError(requiredPath, $"required must be at least 1, not {approval.Required}."));
         }
-        else if (approval.Approvers.Count > 0 && approval.Required > approval.Approvers.Count)
+        // A listed role may be held by any number of people; only a list of principals bounds who can approve.
+        else if (approval.Approvers.Count > 0 && !approval.Approvers.Any(a => a.StartsWith("role:", StringComparison.Ordinal))
+            && approval.Required > approval.Approvers.Count)
         {
             errors.Add(new PlanError(requiredPath,
                 $"required is {approval.Required} but only {approval.Approvers.Count} approver(s) are listed, so the step could never pass."));

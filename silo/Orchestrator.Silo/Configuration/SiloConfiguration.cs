@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Configuration.Memory;
+using Orchestrator.Api.Identity;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Persistence;
@@ -9,7 +10,7 @@ namespace Orchestrator.Silo;
 
 /// <summary>Every setting of the silo process, bound and checked (<see cref="SiloConfiguration.Read"/>).</summary>
 public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNodeOptions Node, SiloHostingOptions Hosting, DurableOptions Durable,
-    IdempotencyOptions Idempotency);
+    IdempotencyOptions Idempotency, AuthOptions Auth);
 
 /// <summary>
 /// Binds the silo's settings through <c>Microsoft.Extensions.Configuration</c> from one section, <c>Orchestrator</c>, fed
@@ -17,7 +18,7 @@ public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNode
 /// <c>ORCH_CONNECTION_STRING</c>, <c>ORCH_CLUSTER_ID</c>, ...) and command-line arguments in kebab case
 /// (<c>--connection-string …</c>, <c>--silo-port 11112</c>). The settings are the properties of
 /// <see cref="OrchestratorDatabaseOptions"/>, <see cref="SiloNodeOptions"/>, <see cref="SiloHostingOptions"/>,
-/// <see cref="DurableOptions"/> and <see cref="IdempotencyOptions"/>. An unknown name in appsettings or the arguments, a value that does not convert and a
+/// <see cref="DurableOptions"/>, <see cref="IdempotencyOptions"/> and <see cref="AuthOptions"/> (the admin token, JWT bearer settings). An unknown name in appsettings or the arguments, a value that does not convert and a
 /// value the options refuse are errors naming the setting; settings of the replaced runtime (<c>ShardCount</c>,
 /// <c>LeaseTime</c>, ...) are refused with what replaced them.
 /// </summary>
@@ -47,8 +48,8 @@ public static class SiloConfiguration
         ["CatchUpWindow"] = "no longer used: Orleans runs reminders; remove it.",
     };
 
-    /// <summary>The setting names (property names of the five option types), case-insensitive.</summary>
-    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions) }
+    /// <summary>The setting names (property names of the six option types), case-insensitive.</summary>
+    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions), typeof(AuthOptions) }
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -140,11 +141,13 @@ public static class SiloConfiguration
             }
         }
         var settings = new SiloSettings(Bind<OrchestratorDatabaseOptions>(section, problems), Bind<SiloNodeOptions>(section, problems),
-            Bind<SiloHostingOptions>(section, problems), Bind<DurableOptions>(section, problems), Bind<IdempotencyOptions>(section, problems));
+            Bind<SiloHostingOptions>(section, problems), Bind<DurableOptions>(section, problems), Bind<IdempotencyOptions>(section, problems),
+            Bind<AuthOptions>(section, problems));
         problems.AddRange(settings.Database.Validate());
         problems.AddRange(settings.Node.Validate());
         problems.AddRange(settings.Hosting.Validate());
         problems.AddRange(settings.Idempotency.Validate());
+        problems.AddRange(settings.Auth.Validate());
         if (new DurableOptionsValidator().Validate(null, settings.Durable) is { Failed: true } durable)
         {
             problems.AddRange(durable.Failures);

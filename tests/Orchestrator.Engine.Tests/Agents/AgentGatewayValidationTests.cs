@@ -269,7 +269,7 @@ public sealed class AgentGatewayValidationTests(FleetFixture fleet)
     private async Task<(int Status, JsonNode? Json)> SendAsync(string endpoint, HttpContent content)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/agent/{endpoint}") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.Token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal)));
         using var response = await H.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         JsonNode? json = null;

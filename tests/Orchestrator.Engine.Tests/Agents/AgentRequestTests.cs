@@ -93,7 +93,7 @@ public sealed class AgentRequestTests(FleetFixture fleet)
         content.Headers.ContentLength = Size;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/agent/files") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.Token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal)));
 
         using var response = await H.Http.SendAsync(request);
 
@@ -136,7 +136,7 @@ public sealed class AgentRequestTests(FleetFixture fleet)
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/agent/{endpoint}") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.Token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal)));
         using var response = await H.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);

@@ -99,7 +99,8 @@ public sealed class CommandWaiterTests
             var http = new DefaultHttpContext();
             http.Request.Method = method;
             http.Request.Path = path;
-            http.Request.Headers[Caller.Header] = user;
+            http.User = new System.Security.Claims.ClaimsPrincipal(
+                Orchestrator.Api.Identity.CallerClaims.Identity("test", user, Orchestrator.Api.Identity.AccessGrants.None, "test"));
             if (key is not null)
             {
                 http.Request.Headers[IdempotencyKey.Header] = key;

@@ -1,3 +1,8 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
@@ -43,18 +48,29 @@ public sealed class SqliteAuditFixture : AuditFixture
 }
 
 /// <summary>
-/// How a test names the caller. Until authentication lands that is the <c>X-Orchestrator-User</c> header; afterwards
-/// this one place changes (a token per principal).
+/// How a test acts as a principal of its own: an API token of that name (admin everywhere), made once through
+/// <c>POST /api/v1/tokens</c> by the admin's client.
 /// </summary>
 public static class AuditCaller
 {
+    private static readonly ConcurrentDictionary<(HttpClient Admin, string Principal), Lazy<Task<string>>> Tokens = new();
+
     /// <summary>A principal of the test's own.</summary>
     public static string NewPrincipal() => "audit-" + Guid.NewGuid().ToString("N")[..10];
 
-    public static HttpRequestMessage As(this HttpRequestMessage request, string principal)
+    public static async Task<HttpRequestMessage> AsAsync(this HttpRequestMessage request, HttpClient admin, string principal)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.Headers.Add("X-Orchestrator-User", principal);
+        var token = await Tokens.GetOrAdd((admin, principal), key => new Lazy<Task<string>>(() => CreateAsync(key.Admin, key.Principal))).Value;
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return request;
+    }
+
+    private static async Task<string> CreateAsync(HttpClient admin, string principal)
+    {
+        using var response = await admin.PostAsJsonAsync("/api/v1/tokens", new { name = principal, grants = new Dictionary<string, string[]> { ["*"] = ["admin"] } });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /api/v1/tokens: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!["token"]!.GetValue<string>();
     }
 }

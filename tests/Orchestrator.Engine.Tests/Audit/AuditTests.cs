@@ -33,7 +33,7 @@ public abstract class AuditTests(AuditFixture fixture)
 
     private async Task<(HttpResponseMessage Response, string Body)> SendAsync(HttpMethod method, string path, string principal, HttpContent? content = null, Action<HttpRequestMessage>? configure = null)
     {
-        using var request = new HttpRequestMessage(method, path) { Content = content }.As(principal);
+        using var request = await new HttpRequestMessage(method, path) { Content = content }.AsAsync(H.Http, principal);
         configure?.Invoke(request);
         var response = await H.Http.SendAsync(request);
         return (response, await response.Content.ReadAsStringAsync());

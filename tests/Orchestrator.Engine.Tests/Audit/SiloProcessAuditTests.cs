@@ -39,7 +39,7 @@ public sealed class SiloProcessAuditTests(ITestOutputHelper output) : IAsyncLife
         request.Headers.TryAddWithoutValidation("traceparent", traceparent);
         if (principal is not null)
         {
-            request.As(principal);
+            await request.AsAsync(_silo.Http, principal);
         }
         var response = await _silo.Http.SendAsync(request);
         return (response, await response.Content.ReadAsStringAsync());

@@ -11,17 +11,18 @@ public sealed class ClientControlTests(FleetFixture fleet)
 {
     private EngineHarness H => fleet.Harness;
 
-    private OrchestratorClient NewClient(string user) => new(new OrchestratorClientOptions
+    /// <summary>A client acting as <paramref name="user"/>: an API token of that name.</summary>
+    private async Task<OrchestratorClient> NewClientAsync(string user) => new(new OrchestratorClientOptions
     {
         BaseAddress = new Uri(H.Server),
-        User = user,
+        Token = await H.TokenForAsync(user),
         PollInterval = TimeSpan.FromMilliseconds(100),
     });
 
     [Fact]
     public async Task RetryStepAsync_FailedSet_RunsOnlyTheFailedTargetAgainAndTheRunSucceeds()
     {
-        using var client = NewClient("operator");
+        using var client = await NewClientAsync("operator");
         var marker = Path.Combine(fleet.Scratch, "fixed-" + Guid.NewGuid().ToString("N")[..8]);
         var plan = await client.PutPlanAsync("ctl" + Guid.NewGuid().ToString("N")[..10], $$"""
             name: client-retry-failed
@@ -52,8 +53,8 @@ public sealed class ClientControlTests(FleetFixture fleet)
     [Fact]
     public async Task ApproveStepAsync_NamedApprover_ApprovesAndOthersAreRefused403()
     {
-        using var alice = NewClient("alice");
-        using var mallory = NewClient("mallory");
+        using var alice = await NewClientAsync("alice");
+        using var mallory = await NewClientAsync("mallory");
         var plan = await alice.PutPlanAsync("ctl" + Guid.NewGuid().ToString("N")[..10], """
             name: client-approval
             steps:
@@ -88,7 +89,7 @@ public sealed class ClientControlTests(FleetFixture fleet)
     [Fact]
     public async Task Schedules_CreatePreviewSuspendResumeRunNowDelete_EachAnswersAsDocumented()
     {
-        using var client = NewClient("operator");
+        using var client = await NewClientAsync("operator");
         var plan = await client.PutPlanAsync("ctl" + Guid.NewGuid().ToString("N")[..10], """
             name: client-schedule
             parameters:
@@ -135,7 +136,7 @@ public sealed class ClientControlTests(FleetFixture fleet)
     [Fact]
     public async Task Reads_HooksDeadLettersAndPlanVersions_DeserializeTheApisShapes()
     {
-        using var client = NewClient("operator");
+        using var client = await NewClientAsync("operator");
         var id = "ctl" + Guid.NewGuid().ToString("N")[..10];
         const string Plan = """
             name: v

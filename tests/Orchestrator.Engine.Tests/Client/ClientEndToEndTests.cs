@@ -19,7 +19,7 @@ public sealed class ClientEndToEndTests(FleetFixture fleet)
     private OrchestratorClient NewClient() => new(new OrchestratorClientOptions
     {
         BaseAddress = new Uri(H.Server),
-        User = "client-tests",
+        Token = H.AdminToken,
         PollInterval = TimeSpan.FromMilliseconds(100),
     });
 

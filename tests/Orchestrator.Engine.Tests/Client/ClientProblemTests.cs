@@ -14,7 +14,7 @@ public sealed class ClientProblemTests(FleetFixture fleet)
     [Fact]
     public async Task PutPlanAsync_InvalidPlan_ThrowsWithTheFieldsLineColumnAndTraceId()
     {
-        using var client = new OrchestratorClient(new Uri(H.Server));
+        using var client = new OrchestratorClient(new Uri(H.Server), H.AdminToken);
 
         var e = await Assert.ThrowsAsync<OrchestratorApiException>(() => client.PutPlanAsync("bad" + Guid.NewGuid().ToString("N")[..8], """
             name: bad
@@ -36,7 +36,7 @@ public sealed class ClientProblemTests(FleetFixture fleet)
     [Fact]
     public async Task RunPlanAsync_UnknownParameter_ThrowsNamingTheParameter()
     {
-        using var client = new OrchestratorClient(new Uri(H.Server));
+        using var client = new OrchestratorClient(new Uri(H.Server), H.AdminToken);
         var plan = await client.PutPlanAsync("prob" + Guid.NewGuid().ToString("N")[..8], """
             name: p
             steps:
@@ -54,7 +54,7 @@ public sealed class ClientProblemTests(FleetFixture fleet)
     [Fact]
     public async Task ListPlansAsync_LimitOutOfRange_ThrowsNamingLimit()
     {
-        using var client = new OrchestratorClient(new Uri(H.Server));
+        using var client = new OrchestratorClient(new Uri(H.Server), H.AdminToken);
 
         var e = await Assert.ThrowsAsync<OrchestratorApiException>(() => client.ListPlansAsync(new PageRequest(Limit: 0)));
 
@@ -65,7 +65,7 @@ public sealed class ClientProblemTests(FleetFixture fleet)
     public async Task GetInstanceAsync_NoSuchInstance_Throws404WithoutRetrying()
     {
         var calls = new LostReplies();
-        using var client = new OrchestratorClient(new OrchestratorClientOptions { BaseAddress = new Uri(H.Server) },
+        using var client = new OrchestratorClient(new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), Token = H.AdminToken },
             new HeaderProbe(calls, "Idempotency-Key") { InnerHandler = new SocketsHttpHandler() });
 
         var e = await Assert.ThrowsAsync<OrchestratorApiException>(() => client.GetInstanceAsync("missing" + Guid.NewGuid().ToString("N")[..8]));

@@ -33,6 +33,7 @@ public sealed class ClientRetryTests(FleetFixture fleet)
         services.AddOrchestratorClient(o =>
             {
                 o.BaseAddress = new Uri(H.Server);
+                o.Token = H.AdminToken;
                 o.RetryDelay = TimeSpan.FromMilliseconds(20);
             })
             .AddHttpMessageHandler(() => new DropFirstReply(lost, r => r.Method == HttpMethod.Post && r.RequestUri!.AbsolutePath.EndsWith("/run", StringComparison.Ordinal)));
@@ -58,7 +59,7 @@ public sealed class ClientRetryTests(FleetFixture fleet)
     {
         var lost = new LostReplies();
         using var client = new OrchestratorClient(
-            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), RetryDelay = TimeSpan.FromMilliseconds(20) },
+            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), Token = H.AdminToken, RetryDelay = TimeSpan.FromMilliseconds(20) },
             new DropFirstReply(lost, r => r.Method == HttpMethod.Put) { InnerHandler = new SocketsHttpHandler() });
         var id = "retry" + Guid.NewGuid().ToString("N")[..10];
 
@@ -79,7 +80,7 @@ public sealed class ClientRetryTests(FleetFixture fleet)
     {
         var lost = new LostReplies();
         using var client = new OrchestratorClient(
-            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), RetryDelay = TimeSpan.FromMilliseconds(20), PollInterval = TimeSpan.FromMilliseconds(100) },
+            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), Token = H.AdminToken, RetryDelay = TimeSpan.FromMilliseconds(20), PollInterval = TimeSpan.FromMilliseconds(100) },
             new DropFirstReply(lost, r => r.Method == HttpMethod.Post, HttpStatusCode.ServiceUnavailable) { InnerHandler = new SocketsHttpHandler() });
         var planId = (await client.PutPlanAsync("retry" + Guid.NewGuid().ToString("N")[..10], Plan)).Id;
 
@@ -95,7 +96,7 @@ public sealed class ClientRetryTests(FleetFixture fleet)
     public async Task RunPlanAsync_TwoCalls_AreTwoKeysAndTwoInstances()
     {
         var seen = new LostReplies();
-        using var client = new OrchestratorClient(new OrchestratorClientOptions { BaseAddress = new Uri(H.Server) },
+        using var client = new OrchestratorClient(new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), Token = H.AdminToken },
             new HeaderProbe(seen, "Idempotency-Key") { InnerHandler = new SocketsHttpHandler() });
         var planId = (await client.PutPlanAsync("retry" + Guid.NewGuid().ToString("N")[..10], Plan)).Id;
 
@@ -111,19 +112,19 @@ public sealed class ClientRetryTests(FleetFixture fleet)
     {
         var seen = new LostReplies();
         using var client = new OrchestratorClient(
-            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), Token = "t0ken-value" },
+            new OrchestratorClientOptions { BaseAddress = new Uri(H.Server), Token = H.AdminToken },
             new HeaderProbe(seen, "Authorization") { InnerHandler = new SocketsHttpHandler() });
 
         await client.ListHostsAsync("role=web");
         await client.ListPlansAsync(new PageRequest(Limit: 1));
 
-        Assert.Equal(["Bearer t0ken-value", "Bearer t0ken-value"], seen.Keys);
+        Assert.Equal(["Bearer " + H.AdminToken, "Bearer " + H.AdminToken], seen.Keys);
     }
 
     [Fact]
     public async Task ListHostsAsync_Selector_AnswersTheFleetsWebHosts()
     {
-        using var client = new OrchestratorClient(new Uri(H.Server));
+        using var client = new OrchestratorClient(new Uri(H.Server), H.AdminToken);
 
         var hosts = await client.ListHostsAsync("role=web");
 
@@ -136,7 +137,7 @@ public sealed class ClientRetryTests(FleetFixture fleet)
     [Fact]
     public async Task UploadFileAsync_Bytes_DownloadsTheSameBytes()
     {
-        using var client = new OrchestratorClient(new Uri(H.Server));
+        using var client = new OrchestratorClient(new Uri(H.Server), H.AdminToken);
         var bytes = System.Text.Encoding.UTF8.GetBytes("client file " + Guid.NewGuid());
 
         var uploaded = await client.UploadFileAsync(bytes);

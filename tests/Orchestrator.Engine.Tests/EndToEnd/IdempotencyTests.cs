@@ -87,7 +87,7 @@ public sealed class IdempotencyTests(FleetFixture fleet)
     private async Task<string> RunAsync(string plan, string? key, string user)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/plans/{plan}/run") { Content = JsonContent.Create(new { }) };
-        request.Headers.Add("X-Orchestrator-User", user);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await H.TokenForAsync(user));
         if (key is not null)
         {
             request.Headers.Add("Idempotency-Key", key);

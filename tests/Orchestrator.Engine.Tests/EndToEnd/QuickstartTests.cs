@@ -38,6 +38,10 @@ public sealed class QuickstartTests(ITestOutputHelper output)
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            // As the README's curl lines do: the admin token the silo wrote at its first start.
+            var tokenFile = Path.Combine(dir, "data", "admin-token");
+            await Eventually.Until(async () => await StatusOf(http, "/readyz"), s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the silo ready");
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(tokenFile)).Trim());
             await Eventually.Until(async () => await StatusOf(http, "/api/v1/hosts/local"), s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the local agent registered");
             using var plan = new StringContent(await File.ReadAllTextAsync(Repo.Path("examples", "hello.yaml")), Encoding.UTF8, "application/yaml");
             using (var put = await http.PutAsync("/api/v1/plans/hello", plan))

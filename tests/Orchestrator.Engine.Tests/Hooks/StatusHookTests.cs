@@ -222,7 +222,6 @@ public sealed class StatusHookTests(StatusHookFixture fixture) : IClassFixture<S
 
         using (var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/task-instances/{id}"))
         {
-            request.Headers.Add("X-Orchestrator-User", "tester");
             using var deleted = await H.Http.SendAsync(request);
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }

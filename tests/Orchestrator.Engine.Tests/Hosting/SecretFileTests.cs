@@ -68,12 +68,28 @@ public sealed class SecretFileTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_SqliteWithoutAdminToken_GeneratesOneAndReusesItOnTheNextStart()
+    {
+        var first = SiloSecrets.Resolve("sqlite", new Orchestrator.Silo.SiloHostingOptions(), _directory);
+        var second = SiloSecrets.Resolve("sqlite", new Orchestrator.Silo.SiloHostingOptions(), _directory);
+        var onPostgres = SiloSecrets.Resolve("postgres", new Orchestrator.Silo.SiloHostingOptions { AgentToken = "shared" }, _directory + "-pg");
+
+        Assert.Equal(64, first.AdminToken!.Length);
+        Assert.Equal(first.AdminToken, second.AdminToken);
+        Assert.Equal(first.AdminToken, File.ReadAllText(Path.Combine(_directory, SiloSecrets.AdminTokenFile)).Trim());
+        Assert.Null(onPostgres.AdminToken);
+        Assert.DoesNotContain(first.AdminToken, first.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_SqliteWithConfiguredValues_UsesThemAndWritesNoFile()
     {
-        var secrets = SiloSecrets.Resolve("sqlite", new Orchestrator.Silo.SiloHostingOptions { AgentToken = "token", JobsSecret = "secret" }, _directory);
+        var secrets = SiloSecrets.Resolve("sqlite", new Orchestrator.Silo.SiloHostingOptions { AgentToken = "token", JobsSecret = "secret" }, _directory,
+            adminToken: "configured-admin-token");
 
         Assert.Equal("token", secrets.AgentToken);
         Assert.Equal("secret", secrets.JobsSecret);
+        Assert.Equal("configured-admin-token", secrets.AdminToken);
         Assert.False(Directory.Exists(_directory));
         Directory.CreateDirectory(_directory);
         Assert.DoesNotContain("secret", secrets.ToString(), StringComparison.Ordinal);

@@ -98,6 +98,30 @@ public sealed class SiloConfigurationTests
     }
 
     [Fact]
+    public void Read_AdminTokenAndJwtSettings_BoundFromArgumentsAndEnvironment()
+    {
+        var (settings, errors) = Read([], new Dictionary<string, string?> { ["ORCH_ADMIN_TOKEN"] = "an-admin-token-of-32-characters!" },
+            "--jwt-issuer", "https://idp.example", "--jwt-audience", "orch", "--jwt-signing-key", "base64:" + Convert.ToBase64String(new byte[32]),
+            "--jwt-name-claim", "email");
+
+        Assert.Empty(errors);
+        Assert.Equal("an-admin-token-of-32-characters!", settings.Auth.AdminToken);
+        Assert.True(settings.Auth.JwtEnabled);
+        Assert.Equal(("https://idp.example", "orch", "email", "roles"), (settings.Auth.JwtIssuer, settings.Auth.JwtAudience, settings.Auth.JwtNameClaim, settings.Auth.JwtRolesClaim));
+    }
+
+    [Fact]
+    public void Read_JwtIssuerWithoutAudienceOrKey_AreErrorsNamingTheSettings()
+    {
+        var (_, errors) = Read("--jwt-issuer", "https://idp.example", "--admin-token", "short");
+
+        Assert.Contains(errors, e => e.StartsWith("JwtAudience:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("JwtSigningKey:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("AdminToken: 5 characters is too short", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("short\"", StringComparison.Ordinal) || e.Contains("'short'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Read_SqliteWithoutAgentTokenOrJobsSecret_IsFine()
     {
         var (settings, errors) = Read();

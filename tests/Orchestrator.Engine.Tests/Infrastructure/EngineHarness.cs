@@ -50,7 +50,7 @@ public sealed class EngineHarness : IAsyncDisposable
         Clock = clock;
         OrchestratorClock = new OrchestratorClock(clock ?? TimeProvider.System);
         Port = port;
-        Http = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(60) };
+        Http = NewClient(AdminToken);
         Client = new GrainClient(cluster.Client, database, OrchestratorClock);
     }
 
@@ -71,9 +71,61 @@ public sealed class EngineHarness : IAsyncDisposable
 
     public string Server => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The agents' (registration) token.</summary>
     public string Token { get; } = Guid.NewGuid().ToString("N");
 
+    /// <summary>
+    /// An agent credential as <c>/register</c> would issue it (for the session <c>engine-tests</c>): what a test calling
+    /// the gateway's later endpoints itself presents.
+    /// </summary>
+    public string AgentCredential => new Api.Agents.AgentCredentials(Token).Issue("engine-tests");
+
+    /// <summary>The bearer token for <c>/api/v1/agent/&lt;endpoint&gt;</c>: the registration token for register, else <see cref="AgentCredential"/>.</summary>
+    public string AgentBearer(string endpoint) => endpoint.TrimStart('/').StartsWith("register", StringComparison.Ordinal) ? Token : AgentCredential;
+
+    /// <summary>The API's bootstrap admin token (admin on every namespace, principal <c>admin</c>).</summary>
+    public string AdminToken { get; } = "admin-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The API, as the admin (<see cref="AdminToken"/>).</summary>
     public HttpClient Http { get; }
+
+    private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>A client of this API with <paramref name="token"/> as its bearer token (none: unauthenticated).</summary>
+    public HttpClient NewClient(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    /// <summary>
+    /// An API token whose principal is <paramref name="name"/>, made through <c>POST /api/v1/tokens</c> as the admin;
+    /// <paramref name="grants"/> default admin on every namespace. Made once per name and grants.
+    /// </summary>
+    public async Task<string> TokenForAsync(string name, object? grants = null, DateTimeOffset? expiresAt = null)
+    {
+        var key = name + "\n" + JsonSerializer.Serialize(grants) + "\n" + expiresAt?.ToString("O");
+        lock (_tokens)
+        {
+            if (_tokens.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+        using var response = await Http.PostAsJsonAsync("/api/v1/tokens", new { name, grants = grants ?? new Dictionary<string, string[]> { ["*"] = ["admin"] }, expiresAt });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /api/v1/tokens: {(int)response.StatusCode} {body}");
+        var token = JsonNode.Parse(body)!["token"]!.GetValue<string>();
+        lock (_tokens)
+        {
+            _tokens[key] = token;
+        }
+        return token;
+    }
 
     /// <summary>Grains (through the cluster's Orleans client) and the database's readers, as the API sees them.</summary>
     public GrainClient Client { get; }
@@ -138,6 +190,7 @@ public sealed class EngineHarness : IAsyncDisposable
             AgentHeartbeatInterval = TimeSpan.FromSeconds(1),
             AgentPollWait = TimeSpan.FromSeconds(2),
             AgentPollInterval = TimeSpan.FromMilliseconds(50),
+            Auth = new Api.Identity.AuthOptions { AdminToken = AdminToken },
         };
         _configureApi?.Invoke(apiOptions);
         builder.Services.AddOrchestratorApi(apiOptions);
@@ -244,10 +297,11 @@ public sealed class EngineHarness : IAsyncDisposable
         return body;
     }
 
+    /// <summary>POSTs a control action as <paramref name="user"/> (an API token of that name, admin everywhere).</summary>
     public async Task<HttpResponseMessage> ControlAsync(string path, object? body = null, string user = "tester")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body ?? new { }) };
-        request.Headers.Add("X-Orchestrator-User", user);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TokenForAsync(user));
         return await Http.SendAsync(request);
     }
 

@@ -10,7 +10,10 @@ namespace Orchestrator.Engine.Tests.Infrastructure;
 /// A real silo process (<c>Orchestrator.Silo</c> as its own project built it) on free ports (HTTP, Orleans silo and
 /// gateway), with its data under
 /// <see cref="DataDirectory"/> (its working directory and content root: <c>data/orchestrator.db</c>,
-/// <c>data/agent-token</c>, <c>data/jobs-secret</c>). Started again on the same directory, it finds its data.
+/// <c>data/agent-token</c>, <c>data/jobs-secret</c>, <c>data/admin-token</c>). Started again on the same directory, it
+/// finds its data. <see cref="Http"/> sends the admin token: <c>--admin-token</c> if the arguments give one, else
+/// <see cref="SharedAdminToken"/> on PostgreSQL (every process of a cluster must accept the same one), else (SQLite) the
+/// one the silo generated into <c>data/admin-token</c>, read once it is ready.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -20,12 +23,38 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private SiloProcess(Process process, string dataDirectory, int port)
+    /// <summary>The admin token the tests' PostgreSQL silos and API processes are started with, unless they give one.</summary>
+    public const string SharedAdminToken = "engine-tests-admin-token-0123456789";
+
+    private SiloProcess(Process process, string dataDirectory, int port, string? adminToken)
     {
         _process = process;
         DataDirectory = dataDirectory;
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        if (adminToken is not null)
+        {
+            UseAdminToken(adminToken);
+        }
+    }
+
+    /// <summary>The admin token <see cref="Http"/> sends; null until known (a SQLite silo's generated one: once ready).</summary>
+    public string? AdminToken { get; private set; }
+
+    private void UseAdminToken(string token)
+    {
+        AdminToken = token;
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>The admin token from <c>data/admin-token</c>, once the silo wrote it.</summary>
+    private void ReadGeneratedAdminToken()
+    {
+        var file = Path.Combine(DataDirectory, "data", "admin-token");
+        if (AdminToken is null && File.Exists(file))
+        {
+            UseAdminToken(File.ReadAllText(file).Trim());
+        }
     }
 
     public string DataDirectory { get; }
@@ -77,7 +106,10 @@ public sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add(Repo.Built("silo", "Orchestrator.Silo"));
         // Orleans' ports too: silos of tests running at once must not meet on the defaults (11111, 30000).
         string[] ports = args.Contains("--silo-port") ? [] : ["--silo-port", $"{EngineHarness.FreePort()}", "--gateway-port", $"{EngineHarness.FreePort()}"];
-        foreach (var arg in args.Concat(ports).Concat(["--urls", $"http://127.0.0.1:{port}", "--contentroot", dataDirectory]))
+        var given = Array.IndexOf(args, "--admin-token");
+        var adminToken = given >= 0 && given + 1 < args.Length ? args[given + 1] : args.Contains("postgres") ? SharedAdminToken : null;
+        string[] admin = given < 0 && adminToken is not null ? ["--admin-token", adminToken] : [];
+        foreach (var arg in args.Concat(ports).Concat(admin).Concat(["--urls", $"http://127.0.0.1:{port}", "--contentroot", dataDirectory]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -87,7 +119,7 @@ public sealed class SiloProcess : IAsyncDisposable
             info.Environment.Remove(name);
         }
         var process = Process.Start(info)!;
-        var silo = new SiloProcess(process, dataDirectory, port);
+        var silo = new SiloProcess(process, dataDirectory, port, adminToken);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
@@ -96,10 +128,19 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until <c>/readyz</c> answers 200 (the silo is active in Orleans' membership).</summary>
-    public Task WaitReadyAsync() => WaitForStatusAsync("/readyz", "the silo ready");
+    public async Task WaitReadyAsync()
+    {
+        await WaitForStatusAsync("/readyz", "the silo ready");
+        ReadGeneratedAdminToken();
+    }
 
     /// <summary>Waits until <paramref name="host"/> has registered (its agent is polling).</summary>
-    public Task WaitForHostAsync(string host) => WaitForStatusAsync($"/api/v1/hosts/{host}", $"host {host} registered");
+    public async Task WaitForHostAsync(string host)
+    {
+        await WaitForStatusAsync("/readyz", "the silo ready");
+        ReadGeneratedAdminToken();
+        await WaitForStatusAsync($"/api/v1/hosts/{host}", $"host {host} registered");
+    }
 
     /// <summary>Waits until the process has printed <paramref name="text"/>.</summary>
     public Task WaitForLogAsync(string text) =>

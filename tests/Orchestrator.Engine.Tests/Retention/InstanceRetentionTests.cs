@@ -158,7 +158,6 @@ public sealed class InstanceRetentionTests(FleetFixture fleet)
     private async Task<HttpResponseMessage> DeleteAsync(string id)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/task-instances/{id}?reason=cleanup");
-        request.Headers.Add("X-Orchestrator-User", "tester");
         return await H.Http.SendAsync(request);
     }
 }

@@ -55,4 +55,16 @@ public sealed class ApprovalRulesTests
     [InlineData(null, ExecutionStatus.Failed, "Rejected: the approval timed out.")]
     public void TimedOut_ThePlansOnTimeout_Decides(ApprovalTimeoutAction? onTimeout, ExecutionStatus final, string reason) =>
         Assert.Equal((final, reason), ApprovalRules.TimedOut(onTimeout));
+
+    [Theory]
+    [InlineData("carol", null, true)] // a listed principal, whatever its roles
+    [InlineData("CAROL", null, true)] // names compare ignoring case
+    [InlineData("dave", new[] { "viewer", "approver" }, false)]
+    [InlineData("dave", new[] { "viewer", "operator", "approver", "admin" }, true)] // holds the listed role
+    [InlineData("dave", null, false)] // a caller of before roles: principals only
+    public void MayDecide_PrincipalOrRole(string by, string[]? roles, bool may) =>
+        Assert.Equal(may, ApprovalRules.MayDecide(["carol", "role:admin"], by, roles));
+
+    [Fact]
+    public void MayDecide_NoApproversListed_Anyone() => Assert.True(ApprovalRules.MayDecide([], "anyone", null));
 }

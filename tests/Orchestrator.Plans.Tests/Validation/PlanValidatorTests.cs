@@ -391,6 +391,18 @@ public sealed class PlanValidatorTests
     }
 
     [Fact]
+    public void Validate_ApproverRoles_KnownRoleAcceptedAnyCountRequired_UnknownRoleNamed()
+    {
+        var byRole = new ApprovalSpec { Required = 3, Approvers = ["alice", "role:admin"] };
+        var unknown = new ApprovalSpec { Approvers = ["role:superuser"] };
+
+        Assert.Empty(PlanValidator.Validate(SamplePlans.WithSteps(SamplePlans.ApprovalStep("ok") with { Approval = byRole })));
+        var error = Assert.Single(PlanValidator.Validate(SamplePlans.WithSteps(SamplePlans.ApprovalStep("ok") with { Approval = unknown })));
+        Assert.Equal("steps[0].approval.approvers[0]", error.Path);
+        Assert.Contains("names no role", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_ApprovalDuplicateOrEmptyApprover_Error()
     {
         var approval = new ApprovalSpec { Approvers = ["alice", "alice", " "] };

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Engine.Tests.Security;
+
+/// <summary>JWT bearer tokens: accepted with the configured issuer, audience and key, their claims mapped to the caller.</summary>
+[Collection(SecurityCollection.Name)]
+public sealed class JwtTests(SecurityFixture fixture)
+{
+    [Fact]
+    public async Task Jwt_ConfiguredIssuerAndAudience_IsTheCallerWithItsRoles()
+    {
+        using var viewer = fixture.As(SecurityFixture.Jwt("jill", ["viewer"]));
+        using var op = fixture.As(SecurityFixture.Jwt("jack", ["default:operator"]));
+
+        using var read = await viewer.GetAsync("/api/v1/plans");
+        using var refused = await viewer.PostAsJsonAsync($"/api/v1/plans/{fixture.GatePlan}/run", new { });
+        using var run = await op.PostAsJsonAsync($"/api/v1/plans/{fixture.GatePlan}/run", new { });
+        var id = JsonNode.Parse(await run.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var instance = await fixture.Harness.WaitForInstanceAsync(id, TimeSpan.FromSeconds(60), "running", "waitingForApproval");
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        Assert.Equal("jack", instance["by"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("https://other-idp.example", SecurityFixture.Audience, "issuer")]
+    [InlineData(SecurityFixture.Issuer, "someone-else", "audience")]
+    public async Task Jwt_WrongIssuerOrAudience_Is401(string issuer, string audience, string named)
+    {
+        using var http = fixture.As(SecurityFixture.Jwt("mallory", ["admin"], issuer, audience));
+
+        using var response = await http.GetAsync("/api/v1/plans");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{(int)response.StatusCode} {body}");
+        Assert.Contains(named, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Jwt_SignedWithAnotherKey_Is401()
+    {
+        using var http = fixture.As(SecurityFixture.Jwt("mallory", ["admin"], key: [.. Enumerable.Repeat((byte)9, 32)]));
+
+        using var response = await http.GetAsync("/api/v1/plans");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Jwt_BareRoleOnListedNamespacesOnly_IsRefusedOnDefault()
+    {
+        using var http = fixture.As(SecurityFixture.Jwt("nina", ["admin"], namespaces: ["team-b"]));
+
+        using var response = await http.GetAsync("/api/v1/plans");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+}
