@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Api.Common;
@@ -99,7 +100,7 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
             {
                 return;
             }
-            entry = new AuditEntry(services.GetRequiredService<ApiContext>().Clock.GetUtcNow(), Caller.Of(http), subject.Action, subject.ObjectKind, subject.ObjectId,
+            entry = new AuditEntry(services.GetRequiredService<ApiContext>().Clock.GetUtcNow(), await WhoAsync(http).ConfigureAwait(false), subject.Action, subject.ObjectKind, subject.ObjectId,
                 http.Request.Method, route ?? "", status, state.Problem ?? (status >= 400 ? Problems.TitleOf(status) : null),
                 http.Connection.RemoteIpAddress?.ToString(), TraceIds.Of(http));
             // The write goes on if the client leaves; the reply just stops waiting for it.
@@ -112,6 +113,21 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
         {
             Log.NotRecorded(logger, entry?.Action ?? "?", entry?.ObjectKind, entry?.ObjectId, entry?.Who, status, entry?.TraceId ?? TraceIds.Of(http), e);
         }
+    }
+
+    /// <summary>
+    /// The caller. A request no endpoint authenticated (no route matched, or it was turned away before routing) is
+    /// authenticated here if it carries a bearer token, so the entry names who tried it rather than <c>anonymous</c>.
+    /// </summary>
+    private static async Task<string> WhoAsync(HttpContext http)
+    {
+        var who = Caller.Of(http);
+        if (who != Caller.Anonymous || Identity.Bearer.Of(http.Request) is null)
+        {
+            return who;
+        }
+        var result = await http.AuthenticateAsync(Identity.IdentityRegistration.Scheme).ConfigureAwait(false);
+        return Identity.CallerClaims.NameOf(result.Principal) ?? who;
     }
 
     private static partial class Log
