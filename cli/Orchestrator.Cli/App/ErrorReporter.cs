@@ -78,6 +78,14 @@ public static class ErrorReporter
         {
             stderr.WriteLine($"  ... and {problem.ErrorsOmitted} more");
         }
+        if (api.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            stderr.WriteLine("  the server did not accept the token (none, wrong, expired or revoked): log in again with orch login --token TOKEN, or pass --token / ORCH_TOKEN.");
+        }
+        else if (api.StatusCode == HttpStatusCode.Forbidden)
+        {
+            stderr.WriteLine("  the token is known but its roles or namespaces do not allow this.");
+        }
         if (api.TraceId is { } trace)
         {
             stderr.WriteLine($"  trace id: {trace}");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 using Orchestrator.Cli.Commands;
 
 namespace Orchestrator.Cli.App;
@@ -40,8 +41,26 @@ public static class OrchApp
             await terminal.Stderr.WriteLineAsync($"See '{command} --help'.");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = terminal.Stdout, Error = terminal.Stderr },
-            cancellationToken);
+        // Ctrl+C (or SIGTERM) cancels the command, which then says what it left behind ("the run goes on") and exits 130;
+        // a second one ends the process at once. System.CommandLine's own handling would exit before the command speaks.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Interrupt(PosixSignalContext context)
+        {
+            if (!interrupt.IsCancellationRequested)
+            {
+                context.Cancel = true;
+                interrupt.Cancel();
+            }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        return await parse.InvokeAsync(new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+            Output = terminal.Stdout,
+            Error = terminal.Stderr,
+        }, interrupt.Token);
     }
 
     private static IEnumerable<string> Path(ParseResult parse)

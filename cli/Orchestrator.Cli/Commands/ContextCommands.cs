@@ -22,7 +22,9 @@ public static class ContextCommands
         {
             var server = invocation.Value(GlobalOptions.Server) ?? Environment.GetEnvironmentVariable("ORCH_SERVER")
                 ?? throw new CliException("orch login needs --server URL (the API's address, such as http://127.0.0.1:5080).");
+            // An empty token (a token file that is not there yet) is no token.
             var token = invocation.Value(GlobalOptions.Token) ?? Environment.GetEnvironmentVariable("ORCH_TOKEN");
+            token = string.IsNullOrWhiteSpace(token) ? null : token.Trim();
             var contextName = invocation.Value(GlobalOptions.Context) ?? invocation.Value(name) ?? "default";
             var connection = new Connection(ConnectionResolver.ParseServer(server, "--server"), token, contextName, "--server");
             if (!invocation.Value(noVerify))

@@ -15,6 +15,7 @@ public sealed class RunFollower(Invocation invocation, TimeProvider clock)
 {
     private const int BarWidth = 24;
     private const int MaxFailuresShown = 50;
+    private static readonly TimeSpan RedrawInterval = TimeSpan.FromSeconds(1);
 
     private readonly ProgressTracker _tracker = new();
     private readonly Dictionary<int, string> _printed = [];
@@ -43,11 +44,33 @@ public sealed class RunFollower(Invocation invocation, TimeProvider clock)
                 await terminal.Out.Live(new Markup($"following run {Markup.Escape(instanceId)}...")).AutoClear(false).Overflow(VerticalOverflow.Ellipsis)
                     .StartAsync(async live =>
                     {
-                        await foreach (var progress in client.WatchAsync(instanceId, cancellationToken))
+                        // Drawn on every change and every second between them, so that the elapsed time and ETA move.
+                        await using var watch = client.WatchAsync(instanceId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                        var next = watch.MoveNextAsync().AsTask();
+                        while (true)
                         {
-                            last = progress;
-                            live.UpdateTarget(Render(progress, _tracker.Update(progress, clock.GetUtcNow()), clock.GetUtcNow() - started));
-                            live.Refresh();
+                            var tick = Task.Delay(RedrawInterval, clock, cancellationToken);
+                            if (await Task.WhenAny(next, tick) != next && tick.IsCanceled)
+                            {
+                                // Interrupted: wait for the watch to see it too (it throws), so that it is not disposed mid-read.
+                                await next;
+                                cancellationToken.ThrowIfCancellationRequested();
+                            }
+                            else if (next.IsCompleted)
+                            {
+                                if (!await next)
+                                {
+                                    break;
+                                }
+                                last = watch.Current;
+                                next = watch.MoveNextAsync().AsTask();
+                            }
+                            if (last is not null)
+                            {
+                                var now = clock.GetUtcNow();
+                                live.UpdateTarget(Render(last, _tracker.Update(last, now), now - started));
+                                live.Refresh();
+                            }
                         }
                     });
             }

@@ -87,5 +87,20 @@ public sealed class ContextAndErrorTests(CliSiloFixture silo) : CliTestBase(silo
         var suggest = await Orch.RunAsync("[suggest:9]", "instance ");
         Assert.Contains("approve", suggest.Stdout.Split('\n', StringSplitOptions.TrimEntries));
         Assert.Contains("retry", suggest.Stdout.Split('\n', StringSplitOptions.TrimEntries));
+
+        // The script itself, in bash, as a user's shell runs it: completing "orch instance ap" and "orch plan list -o ".
+        var bin = Path.Combine(Silo.Folder, "bin-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(bin);
+        var wrapper = Path.Combine(bin, "orch");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec {Orch.ShellCommand()} \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await File.WriteAllTextAsync(Path.Combine(bin, "completion.bash"), script.Stdout);
+        var bash = await Shell.RunAsync("bash", "-c", $$"""
+            PATH={{bin}}:$PATH; source {{bin}}/completion.bash
+            COMP_LINE="orch instance ap"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(orch instance ap); COMP_CWORD=2; _orch_complete; echo "[${COMPREPLY[*]}]"
+            COMP_LINE="orch plan list -o "; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(orch plan list -o ""); COMP_CWORD=4; _orch_complete; echo "[${COMPREPLY[*]}]"
+            """);
+        Assert.Contains("[approve]", bash);
+        Assert.Contains("[json table yaml]", bash);
     }
 }

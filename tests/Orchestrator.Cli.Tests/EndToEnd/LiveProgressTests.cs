@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orchestrator.Cli.Tests.Infrastructure;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -43,32 +42,34 @@ public sealed class LiveProgressTests(CliSiloFixture silo) : CliTestBase(silo)
         }
     }
 
-    private static async Task<string> CaptureAsync(string socket) => await TmuxAsync(socket, "capture-pane", "-p", "-t", "live");
-
-    private static async Task<string> TmuxAsync(string socket, params string[] args)
+    [Fact]
+    public async Task RunFollow_CtrlCInTerminal_SaysRunGoesOnAndExits130()
     {
-        var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("-L");
-        info.ArgumentList.Add(socket);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["TERM"] = "xterm-256color";
-        Process process;
+        var id = NewId("ctrlc");
+        var gate = NewGate();
+        await ApplyAsync(id, ScriptPlan("interrupted", $"while [ ! -f {gate} ]; do sleep 0.05; done"));
+        var socket = "orch-cli-" + Guid.NewGuid().ToString("N")[..8];
+        await TmuxAsync(socket, "new-session", "-d", "-x", "140", "-y", "30", "-s", "live", Orch.ShellCommand("run", id, "--follow") + "; echo \"EXIT=$?\"; sleep 300");
         try
         {
-            process = Process.Start(info)!;
+            await Eventually.Until(() => CaptureAsync(socket), s => s.Contains("1 in flight", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the step running");
+
+            await TmuxAsync(socket, "send-keys", "-t", "live", "C-c");
+
+            var done = await Eventually.Until(() => CaptureAsync(socket), s => s.Contains("EXIT=", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "orch to exit");
+            Assert.Contains("EXIT=130", done);
+            Assert.Matches(@"stopped following; run (\S+) goes on", done);
+            var instance = System.Text.RegularExpressions.Regex.Match(done, @"run (\S+) goes on").Groups[1].Value;
+            Assert.Equal("running", (await InstanceAsync(instance)).GetProperty("status").GetString());
         }
-        catch (System.ComponentModel.Win32Exception e)
+        finally
         {
-            throw new InvalidOperationException("tmux is needed for this test (apt-get install -y tmux; .ci/run installs it).", e);
-        }
-        using (process)
-        {
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            return output;
+            await File.WriteAllTextAsync(gate, "");
+            await TmuxAsync(socket, "kill-server");
         }
     }
+
+    private static async Task<string> CaptureAsync(string socket) => await TmuxAsync(socket, "capture-pane", "-p", "-t", "live");
+
+    private static Task<string> TmuxAsync(string socket, params string[] args) => Shell.RunAsync("tmux", ["-L", socket, .. args]);
 }
