@@ -21,6 +21,9 @@ public sealed class CliSiloFixture : IAsyncLifetime
 
     public OrchProcess Orch { get; private set; } = null!;
 
+    /// <summary>The silo's admin token when it requires one (it writes <c>data/admin-token</c>), else null.</summary>
+    public string? Token { get; private set; }
+
     /// <summary>A folder the plans' scripts may write to (gates).</summary>
     public string Scratch => Path.Combine(Folder, "scratch");
 
@@ -72,8 +75,8 @@ public sealed class CliSiloFixture : IAsyncLifetime
 
         Orch = new OrchProcess(Path.Combine(Folder, "config"));
         var tokenFile = Path.Combine(data, "data", "admin-token");
-        string[] token = File.Exists(tokenFile) ? ["--token", (await File.ReadAllTextAsync(tokenFile)).Trim()] : [];
-        var login = await Orch.RunAsync(["login", "--server", Server, .. token]);
+        Token = File.Exists(tokenFile) ? (await File.ReadAllTextAsync(tokenFile)).Trim() : null;
+        var login = await Orch.RunAsync(["login", "--server", Server, .. Token is null ? Array.Empty<string>() : ["--token", Token]]);
         Assert.True(login.ExitCode == 0, login.ToString());
         await Eventually.Until(async () => (await Orch.RunAsync("host", "list")).Stdout, s => s.Contains("local", StringComparison.Ordinal) && s.Contains("online", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), "the local agent registered");
