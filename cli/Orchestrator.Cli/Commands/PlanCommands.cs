@@ -38,7 +38,7 @@ public static class PlanCommands
             var diffOut = renderer.Format == OutputFormat.Table ? invocation.Terminal.Stdout : invocation.Terminal.Stderr;
             var client = invocation.Client;
 
-            var canonical = PlanText.TryCanonical(text, name, out var syntaxError);
+            var canonical = PlanText.TryCanonical(text, name, out var syntaxError, out var secretDefaults);
             if (canonical is null && invocation.Value(dryRun))
             {
                 throw new CliException($"the plan is not valid YAML: {syntaxError}", ExitCodes.Refused);
@@ -50,7 +50,11 @@ public static class PlanCommands
             {
                 var before = stored is null ? "" : PlanText.TryCanonical(stored.Value.Yaml, planId, out _) ?? stored.Value.Yaml;
                 var diff = UnifiedDiff.Create(before, canonical, stored is null ? "/dev/null" : $"{planId} (version {stored.Value.Version}, stored)", name);
-                if (stored is not null && diff.Length == 0)
+                if (secretDefaults)
+                {
+                    await diffOut.WriteLineAsync("(secret parameters' defaults are shown as ***: the diff cannot tell whether they changed)");
+                }
+                if (stored is not null && diff.Length == 0 && !secretDefaults)
                 {
                     await diffOut.WriteLineAsync($"plan {planId} is unchanged (version {stored.Value.Version}); nothing saved.");
                     renderer.Write(new PlanSaved(planId, stored.Value.Version), _ => { });

@@ -13,11 +13,19 @@ namespace Orchestrator.Cli.Plans;
 public static class PlanText
 {
     /// <summary>The canonical YAML of a YAML or JSON plan text; throws <see cref="YamlException"/> with the line and column of a syntax error.</summary>
-    public static string Canonical(string text)
+    public static string Canonical(string text) => Canonical(text, out _);
+
+    /// <summary>
+    /// The canonical YAML with the default of every <c>type: secret</c> parameter shown as <c>***</c>, as the server
+    /// shows a stored plan, so that a diff never prints a secret. <paramref name="secretDefaults"/>: the text had a
+    /// secret default other than <c>***</c> (a value the diff cannot compare).
+    /// </summary>
+    public static string Canonical(string text, out bool secretDefaults)
     {
         ArgumentNullException.ThrowIfNull(text);
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
+        secretDefaults = stream.Documents.Aggregate(false, (found, document) => MaskSecretDefaults(document.RootNode) | found);
         var output = new StringWriter();
         var emitter = new Emitter(output);
         emitter.Emit(new StreamStart());
@@ -29,6 +37,25 @@ public static class PlanText
         }
         emitter.Emit(new StreamEnd());
         return output.ToString();
+    }
+
+    private static bool MaskSecretDefaults(YamlNode root)
+    {
+        var masked = false;
+        if (root is YamlMappingNode plan && plan.Children.TryGetValue(new YamlScalarNode("parameters"), out var list) && list is YamlSequenceNode parameters)
+        {
+            foreach (var parameter in parameters.Children.OfType<YamlMappingNode>())
+            {
+                var defaultKey = new YamlScalarNode("default");
+                if (parameter.Children.TryGetValue(new YamlScalarNode("type"), out var type) && type is YamlScalarNode { Value: "secret" }
+                    && parameter.Children.TryGetValue(defaultKey, out var value))
+                {
+                    masked |= value is not YamlScalarNode { Value: "***" };
+                    parameter.Children[defaultKey] = new YamlScalarNode("***");
+                }
+            }
+        }
+        return masked;
     }
 
     private static void Write(IEmitter emitter, YamlNode node)
@@ -75,12 +102,16 @@ public static class PlanText
     /// the parser names them; YamlDotNet throws <see cref="InvalidOperationException"/> without a position for some
     /// broken flow collections).
     /// </summary>
-    public static string? TryCanonical(string text, string file, out string? error)
+    public static string? TryCanonical(string text, string file, out string? error) => TryCanonical(text, file, out error, out _);
+
+    /// <summary><see cref="TryCanonical(string, string, out string?)"/> with secret defaults masked (<see cref="Canonical(string, out bool)"/>).</summary>
+    public static string? TryCanonical(string text, string file, out string? error, out bool secretDefaults)
     {
+        secretDefaults = false;
         try
         {
             error = null;
-            return Canonical(text);
+            return Canonical(text, out secretDefaults);
         }
         catch (YamlException e)
         {

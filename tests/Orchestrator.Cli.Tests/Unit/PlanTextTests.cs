@@ -35,4 +35,31 @@ public sealed class PlanTextTests
 
         Assert.Contains("plan.yaml line", PlanText.Describe(error, "plan.yaml"));
     }
+
+    [Fact]
+    public void Canonical_SecretDefault_MaskedAndReported()
+    {
+        var text = PlanText.Canonical("""
+            name: x
+            parameters:
+              - name: password
+                type: secret
+                default: hunter2
+              - name: user
+                default: admin
+            """, out var secretDefaults);
+
+        Assert.True(secretDefaults);
+        Assert.DoesNotContain("hunter2", text);
+        Assert.Contains("default: '***'", text);
+        Assert.Contains("default: admin", text);
+    }
+
+    [Fact]
+    public void Canonical_SecretDefaultAlreadyMasked_NotReported()
+    {
+        PlanText.Canonical("parameters:\n  - name: p\n    type: secret\n    default: '***'\n", out var secretDefaults);
+
+        Assert.False(secretDefaults);
+    }
 }
