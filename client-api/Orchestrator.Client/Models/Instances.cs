@@ -66,6 +66,14 @@ public sealed record StepState(int Index, string Name, StepKind Kind, ExecutionS
 
     /// <summary>How many targets the step has laid out.</summary>
     public long Total => Targets?.Values.Sum() ?? 0;
+
+    /// <summary>
+    /// The rolling batch the step is in (from 1) and how many batches it has, when the server reports them (the API
+    /// does not yet: null then). The CLI's progress shows them when present.
+    /// </summary>
+    public int? Batch { get; init; }
+
+    public int? BatchCount { get; init; }
 }
 
 /// <summary>A control action as recorded: who, what, when and why.</summary>

@@ -1,0 +1,3 @@
+using Orchestrator.Cli.App;
+
+return await OrchApp.RunAsync(args);
