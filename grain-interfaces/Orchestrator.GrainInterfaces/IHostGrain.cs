@@ -8,6 +8,8 @@ public interface IHostGrain : IGrainWithStringKey
     /// <summary>A new agent session: targets the previous session had started are lost.</summary>
     Task Register(HostRegistration registration);
 
+    /// <summary>The agent is alive (and draining or not). Not a turn: counted in memory, stored at the next liveness check.</summary>
+    [Orchestrator.Runtime.Durable.OutsideTurn]
     Task Heartbeat(string sessionId, bool draining);
 
     /// <summary>

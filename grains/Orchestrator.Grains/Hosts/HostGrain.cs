@@ -49,6 +49,9 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 {
     private const string LivenessCheck = "liveness";
 
+    private int _heartbeatsHeard;        // since the state last took them (not stored)
+    private DateTimeOffset? _lastHeard;  // the latest of them
+
     /// <summary>
     /// How often liveness is checked; a host is offline after two checks without a heartbeat (30 to 60 s). Each
     /// online host costs one wake-up turn per period, so this is also the fleet's background load.
@@ -86,19 +89,43 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         await SetStatus(HostStatus.Online);
     }
 
-    public async Task Heartbeat(string sessionId, bool draining)
+    /// <summary>
+    /// Not a turn: a heartbeat is counted in memory and goes into the state at the next liveness check (or status
+    /// change), so a 100,000-host fleet's heartbeats cost no writes; only draining or undraining is a turn of its own.
+    /// Heartbeats heard by an activation that is lost before its next check are not counted, which at worst makes that
+    /// check silent: going offline takes two silent checks in a row.
+    /// </summary>
+    public Task Heartbeat(string sessionId, bool draining)
     {
         if (sessionId != State.SessionId)
         {
-            return; // a session that was replaced
+            return Task.CompletedTask; // a session that was replaced
         }
-        State.LastSeen = Clock.GetUtcNow();
-        State.HeartbeatsSinceCheck++;
-        State.SilentChecks = 0;
+        _heartbeatsHeard++;
+        _lastHeard = Clock.GetUtcNow();
         var status = draining ? HostStatus.Draining : HostStatus.Online;
-        if (status != State.Status)
+        return status == State.Status ? Task.CompletedTask : TurnAsync(async () =>
         {
-            await SetStatus(status);
+            if (sessionId == State.SessionId && status != State.Status && State.Status != HostStatus.Offline)
+            {
+                TakeHeartbeats();
+                await SetStatus(status);
+            }
+        });
+    }
+
+    /// <summary>In a turn: the heartbeats heard since the last one go into the state.</summary>
+    private void TakeHeartbeats()
+    {
+        if (_heartbeatsHeard > 0)
+        {
+            State.HeartbeatsSinceCheck += _heartbeatsHeard;
+            State.SilentChecks = 0;
+            _heartbeatsHeard = 0;
+        }
+        if (_lastHeard is { } heard && (State.LastSeen is null || heard > State.LastSeen))
+        {
+            State.LastSeen = heard;
         }
     }
 
@@ -108,6 +135,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         {
             return;
         }
+        TakeHeartbeats();
         var now = Clock.GetUtcNow();
         var due = State.NextCheckAt ?? now;
         ArmLiveness(NextOnGrid(due, now));
@@ -159,8 +187,10 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
     }
 
     public ValueTask<HostView?> GetAsync() => ValueTask.FromResult<HostView?>(State.RegisteredAt is null ? null : new HostView(
-        GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, State.LastSeen, State.RegisteredAt,
+        GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, LastSeen, State.RegisteredAt,
         State.RevokedAt, State.RevokedBy));
+
+    private DateTimeOffset? LastSeen => _lastHeard is { } heard && (State.LastSeen is null || heard > State.LastSeen) ? heard : State.LastSeen;
 
     private Task SetStatus(HostStatus status)
     {

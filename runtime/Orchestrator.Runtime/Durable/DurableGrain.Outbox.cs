@@ -15,7 +15,7 @@ public abstract partial class DurableGrain<TState>
     private readonly SortedDictionary<long, OutboxEntry> _outbox = [];
     private readonly Dictionary<string, List<OutboxEntry>> _queues = new(StringComparer.Ordinal);
     private readonly HashSet<string> _workers = new(StringComparer.Ordinal);
-    private SemaphoreSlim _deliverySlots = null!;
+    private SemaphoreSlim? _deliverySlots; // made at the first delivery: most activations never send
     private long _nextSeq = 1;
     private long _durableNextSeq = 1; // entries with a lower sequence number are durable
     private string? _outboxRow;
@@ -49,7 +49,7 @@ public abstract partial class DurableGrain<TState>
     /// <summary>Starts a worker for each target with a durable message and no worker yet.</summary>
     private void KickDelivery()
     {
-        if (_broken is not null || _lifetime.IsCancellationRequested || _deliverySlots is null)
+        if (_broken is not null || _lifetime.IsCancellationRequested || !_loaded)
         {
             return;
         }
@@ -84,7 +84,8 @@ public abstract partial class DurableGrain<TState>
                     continue;
                 }
                 Exception? failure = null;
-                await _deliverySlots.WaitAsync(token);
+                var slots = _deliverySlots ??= new SemaphoreSlim(_options.MaxConcurrentDeliveries, _options.MaxConcurrentDeliveries);
+                await slots.WaitAsync(token);
                 try
                 {
                     await DeliverAsync(head);
@@ -95,7 +96,7 @@ public abstract partial class DurableGrain<TState>
                 }
                 finally
                 {
-                    _deliverySlots.Release();
+                    slots.Release();
                 }
                 if (token.IsCancellationRequested || !_outbox.ContainsKey(head.Seq))
                 {

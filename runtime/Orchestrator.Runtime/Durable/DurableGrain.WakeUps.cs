@@ -50,7 +50,7 @@ public abstract partial class DurableGrain<TState>
     /// <summary>Points the timer at the earliest wake-up (or stops it); cheap when nothing changed.</summary>
     private void ScheduleWakeUpTimer(bool force = false)
     {
-        if (_lifetime.IsCancellationRequested || _broken is not null || _deliverySlots is null)
+        if (_lifetime.IsCancellationRequested || _broken is not null || !_loaded)
         {
             return;
         }

@@ -36,7 +36,9 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
     private readonly SemaphoreSlim _turnLock = new(1, 1);
     private readonly CancellationTokenSource _lifetime = new();
     private TState _state = new();
-    private DurableOptions _options = new();
+    private static readonly DurableOptions DefaultOptions = new();
+    private DurableOptions _options = DefaultOptions;
+    private bool _loaded; // the stored state is in: deliveries and the wake-up timer may start
     private bool _deactivateWhenDelivered;
     private bool _leavingDelivered; // this deactivation is DeactivateWhenDelivered's
     private OrchestratorClock _clock = OrchestratorClock.RealTime;
@@ -158,11 +160,10 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
     {
         var services = ServiceProvider;
         _id = GrainContext.GrainId;
-        _options = services.GetService<IOptions<DurableOptions>>()?.Value ?? new DurableOptions();
+        _options = services.GetService<IOptions<DurableOptions>>()?.Value ?? DefaultOptions;
         _clock = services.GetService<OrchestratorClock>() ?? OrchestratorClock.RealTime;
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Orchestrator.Runtime.Durable.DurableGrain");
         _storage = ResolveStorage(services);
-        _deliverySlots = new SemaphoreSlim(_options.MaxConcurrentDeliveries, _options.MaxConcurrentDeliveries);
         _applied = new AppliedKeyWindow(_options.AppliedKeysLimit, _options.AppliedKeysRetention);
 
         var stored = new GrainState<DurableEnvelope>(new DurableEnvelope());
@@ -182,6 +183,7 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
         _durableNextSeq = _nextSeq;
         _applied.Load(envelope.Applied, _clock.GetUtcNow());
         _wakeUps = new Dictionary<string, WakeUpEntry>(envelope.WakeUps, StringComparer.Ordinal);
+        _loaded = true;
         _wakeUpRow = envelope.WakeUpRow;
         _outboxRow = envelope.OutboxRow;
     }

@@ -44,6 +44,31 @@ public sealed class HostLivenessTests : GrainClusterTests
     }
 
     [Fact]
+    public async Task Heartbeat_ManyBetweenChecks_NoWriteUntilTheCheckStoresTheLatest()
+    {
+        await Cluster.RegisterHostAsync("chatty-1");
+        const string session = "session-chatty-1";
+        var host = Cluster.Client.GetGrain<IHostGrain>("chatty-1");
+        var id = host.GetGrainId();
+        var writes = Cluster.Storage.WritesOf(id);
+
+        for (var i = 0; i < 20; i++)
+        {
+            Cluster.Clock.Advance(TimeSpan.FromMilliseconds(500));
+            await host.Heartbeat(session, draining: false);
+        }
+        var lastHeartbeat = Cluster.Clock.GetUtcNow();
+
+        Assert.Equal(writes, Cluster.Storage.WritesOf(id)); // twenty heartbeats, no write
+        Assert.Equal(lastHeartbeat, (await host.GetAsync())!.LastSeen); // the view shows them at once
+        Cluster.Clock.Advance(TimeSpan.FromSeconds(20)); // the check at 30 s takes them into the state
+        await Eventually.Until(() => Task.FromResult(Cluster.Storage.State<HostState>(id)!.NextCheckAt), n => n > Cluster.Clock.GetUtcNow(), GrainCluster.Deadline, "the check at 30 s");
+        var state = Cluster.Storage.State<HostState>(id)!;
+        Assert.Equal((lastHeartbeat, 0, 0), (state.LastSeen, state.SilentChecks, state.HeartbeatsSinceCheck));
+        Assert.Equal(writes + 1, Cluster.Storage.WritesOf(id));
+    }
+
+    [Fact]
     public async Task Liveness_ClockJumpsFarPastTheChecks_HostStaysOnline()
     {
         await Cluster.RegisterHostAsync("jumpy-1");
