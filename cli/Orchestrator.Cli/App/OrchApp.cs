@@ -10,7 +10,7 @@ public static class OrchApp
 {
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("orch: the command-line tool of Orchestrator (plans, runs, task instances, logs, schedules, hosts).");
+        var root = new RootCommand("orch: the command-line tool of Orchestrator (plans, runs, task instances, logs, schedules, hosts, tokens, audit).");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(ContextCommands.Login());
         root.Subcommands.Add(ContextCommands.Context());
@@ -20,6 +20,8 @@ public static class OrchApp
         root.Subcommands.Add(LogsCommand.Logs());
         root.Subcommands.Add(ScheduleCommands.Schedule());
         root.Subcommands.Add(HostCommands.Host());
+        root.Subcommands.Add(TokenCommands.Token());
+        root.Subcommands.Add(AuditCommand.Audit());
         root.Subcommands.Add(CompletionCommand.Completion());
         return root;
     }

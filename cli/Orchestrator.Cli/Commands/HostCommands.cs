@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Orchestrator.Cli.App;
 using Orchestrator.Cli.Output;
+using Orchestrator.Client;
 using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch host list</c> (drain comes with its API).</summary>
+/// <summary><c>orch host list|revoke|restore</c> (drain comes with its API).</summary>
 public static class HostCommands
 {
     public static Command Host()
@@ -29,6 +30,28 @@ public static class HostCommands
                 console.Write(table);
             });
         }));
+        command.Subcommands.Add(Revocation("revoke", "Revoke a host (admin): its agent is refused from its next call and may not register the host until it is restored.",
+            (client, host, ct) => client.RevokeHostAsync(host, ct)));
+        command.Subcommands.Add(Revocation("restore", "Restore a revoked host (admin): its agent may register and call again.",
+            async (client, host, ct) => await client.RestoreHostAsync(host, ct)));
         return command;
+    }
+
+    private static Command Revocation(string name, string description, Func<OrchestratorClient, string, CancellationToken, Task<HostInfo?>> act)
+    {
+        var host = new Argument<string>("host") { Description = "The host's name." };
+        return new Command(name, description) { host }.WithAction(async invocation =>
+        {
+            var hostName = invocation.Value(host);
+            var info = await act(invocation.Client, hostName, invocation.CancellationToken);
+            // The server answers the host; should it answer none, the result is still printed in the chosen format.
+            var result = info ?? new HostInfo(hostName, HostStatus.Unknown, new Dictionary<string, string>(), 0, null, null, null, null);
+            invocation.Out.Write(result, console => console.WriteLine(info switch
+            {
+                null => $"host {hostName} revoked: its agent is refused until orch host restore {hostName}",
+                { RevokedAt: { } at } => $"host {hostName} revoked by {info.RevokedBy} at {Renderer.Cell(at)}: its agent is refused until orch host restore {hostName}",
+                _ => $"host {hostName} restored: its agent may register and call again",
+            }));
+        });
     }
 }

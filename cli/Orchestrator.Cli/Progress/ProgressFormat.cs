@@ -16,7 +16,7 @@ public static class ProgressFormat
 
     public static string Status(ExecutionStatus status) => status.ToApiName();
 
-    /// <summary>One line per step for a log or a pipe: <c>step 0 greet: running succeeded=1 failed=0 running=2 pending=3 batch=2 in flight eta=4s</c>.</summary>
+    /// <summary>One line per step for a log or a pipe: <c>step 0 greet: running succeeded=1 failed=0 running=2 pending=3 batch=2/5 eta=4s</c>.</summary>
     public static string Line(StepProgress step)
     {
         ArgumentNullException.ThrowIfNull(step);

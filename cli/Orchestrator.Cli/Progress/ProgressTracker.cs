@@ -41,6 +41,6 @@ public sealed class ProgressTracker
                 eta = TimeSpan.FromSeconds(Math.Ceiling(elapsed.TotalSeconds / done * left));
             }
         }
-        return new StepProgress(step.Index, step.Name, step.Status, succeeded, failed, running, pending, other, StepProgress.BatchOf(step, running), eta);
+        return new StepProgress(step.Index, step.Name, step.Status, succeeded, failed, running, pending, other, StepProgress.BatchOf(step), eta);
     }
 }

@@ -19,7 +19,7 @@ public sealed record StepProgress(int Index, string Name, ExecutionStatus Status
 
     internal static readonly TargetStatus[] RunningStatuses = [TargetStatus.Dispatched, TargetStatus.Running, TargetStatus.Retrying, TargetStatus.Stopping];
 
-    /// <summary>"4 running" when the server does not say which batch; "batch 2/5" when it does.</summary>
-    internal static string? BatchOf(StepState step, long running) =>
-        step.Batch is { } batch && step.BatchCount is { } count && count > 0 ? $"{batch}/{count}" : running > 0 ? $"{running} in flight" : null;
+    /// <summary>The rolling batch the step is in, of how many (<c>2/5</c>); null before the step starts (the server reports none then).</summary>
+    internal static string? BatchOf(StepState step) =>
+        step.Batch is { } batch && step.BatchCount is { } count && count > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{batch}/{count}") : null;
 }

@@ -73,6 +73,8 @@ public static partial class InstancesApi
         foreach (var step in view.Steps)
         {
             var counts = await client.Indexes.CountByStatusAsync(IndexKinds.Target, GrainKeys.Step(id, step.Index), cancellationToken);
+            // The rolling batch lives in the step grain; a step not started has none (and asking would activate its grain).
+            var rollout = step.Status == ExecutionStatus.Pending ? null : await client.GetGrain<IStepGrain>(GrainKeys.Step(id, step.Index)).GetAsync();
             steps.Add(new
             {
                 step.Index,
@@ -83,6 +85,8 @@ public static partial class InstancesApi
                 step.Reason,
                 step.Outputs,
                 targets = counts.ToDictionary(c => JsonName((TargetStatus)c.Key), c => c.Value),
+                batch = rollout?.Batch,
+                batchCount = rollout?.BatchCount,
             });
         }
         var deadLetters = await InstanceDeadLetters.ListAsync(client, id, cancellationToken);

@@ -3,9 +3,16 @@ namespace Orchestrator.Client;
 /// <summary>One row of the host inventory.</summary>
 public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity);
 
-/// <summary>One host as its agent registered it: status, labels, capacity, session, last seen.</summary>
+/// <summary>One host as its agent registered it: status, labels, capacity, session, last seen, and its revocation if any.</summary>
 public sealed record HostInfo(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion,
-    DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt);
+    DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt)
+{
+    /// <summary>When the host was revoked (its agent refused until restored); null when it is not.</summary>
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>Who revoked it.</summary>
+    public string? RevokedBy { get; init; }
+}
 
 /// <summary>An uploaded file: its SHA-256 (the name a file distribution step refers to) and size.</summary>
 public sealed record FileUploaded(string Sha256, long Size);

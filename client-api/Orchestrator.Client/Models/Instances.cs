@@ -68,8 +68,8 @@ public sealed record StepState(int Index, string Name, StepKind Kind, ExecutionS
     public long Total => Targets?.Values.Sum() ?? 0;
 
     /// <summary>
-    /// The rolling batch the step is in (from 1) and how many batches it has, when the server reports them (the API
-    /// does not yet: null then). The CLI's progress shows them when present.
+    /// The rolling batch the step is in (from 1) and how many batches it has (1 without rolling); null for a step
+    /// that has not started, or from a server older than these fields.
     /// </summary>
     public int? Batch { get; init; }
 
@@ -93,7 +93,7 @@ public sealed record InstanceProgress(string Id, ExecutionStatus Status, int Cur
 
     internal string Signature =>
         $"{Status}|{CurrentStep}|{Reason}|" + string.Join(";", Steps.Select(s =>
-            $"{s.Index}:{s.Status}:{s.Attempt}:" + string.Join(",", (s.Targets ?? new Dictionary<string, long>()).OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))));
+            $"{s.Index}:{s.Status}:{s.Attempt}:{s.Batch}/{s.BatchCount}:" + string.Join(",", (s.Targets ?? new Dictionary<string, long>()).OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))));
 }
 
 /// <summary>A parked message (a message of a run that kept failing): what it asked, never its arguments.</summary>

@@ -26,6 +26,8 @@ public sealed class LiveProgressTests(CliSiloFixture silo) : CliTestBase(silo)
             Assert.Contains("SUCCEEDED", running);
             Assert.Contains("PENDING", running);
             Assert.Contains("ETA", running);
+            Assert.Matches(@"BATCH[\s\S]*\b1/1\b", running); // the server's rolling batch, not a count of targets in flight
+            Assert.DoesNotContain("in flight", running);
             Assert.Contains($"of plan {id} v1", running);
             Assert.Contains("▓", running); // the running part of the progress bar
             Assert.DoesNotContain("EXIT=", running);
@@ -52,7 +54,7 @@ public sealed class LiveProgressTests(CliSiloFixture silo) : CliTestBase(silo)
         await TmuxAsync(socket, "new-session", "-d", "-x", "140", "-y", "30", "-s", "live", Orch.ShellCommand("run", id, "--follow") + "; echo \"EXIT=$?\"; sleep 300");
         try
         {
-            await Eventually.Until(() => CaptureAsync(socket), s => s.Contains("1 in flight", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the step running");
+            await Eventually.Until(() => CaptureAsync(socket), s => s.Contains("1/1", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the step running in batch 1/1");
 
             await TmuxAsync(socket, "send-keys", "-t", "live", "C-c");
 

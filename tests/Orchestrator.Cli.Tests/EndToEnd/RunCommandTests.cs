@@ -30,7 +30,7 @@ public sealed class RunCommandTests(CliSiloFixture silo) : CliTestBase(silo)
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Matches(@"started run \S+ of plan " + id + " version 1", run.Stdout);
-        Assert.Contains("step 0 greet: succeeded succeeded=1 failed=0 running=0 pending=0", run.Stdout);
+        Assert.Contains("step 0 greet: succeeded succeeded=1 failed=0 running=0 pending=0 batch=1/1", run.Stdout);
         Assert.Matches(@"run \S+ succeeded after \d+", run.Stdout);
         Assert.DoesNotContain("\u001b[", run.Stdout); // plain text when redirected: no escape codes
     }

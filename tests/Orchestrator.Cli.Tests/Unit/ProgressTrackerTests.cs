@@ -21,7 +21,7 @@ public sealed class ProgressTrackerTests
 
         Assert.Equal((3, 3, 3, 4, 2), (step.Succeeded, step.Failed, step.Running, step.Pending, step.Other));
         Assert.Equal(15, step.Total);
-        Assert.Equal("3 in flight", step.Batch);
+        Assert.Null(step.Batch); // the server reported no batch: none is made up from the running count
     }
 
     [Fact]
@@ -58,9 +58,14 @@ public sealed class ProgressTrackerTests
     }
 
     [Fact]
-    public void Line_RunningStep_NamesEveryCount() =>
-        Assert.Equal("step 0 deploy: running succeeded=1 failed=0 running=1 pending=0 batch=1 in flight",
-            ProgressFormat.Line(new ProgressTracker().Update(Snapshot(ExecutionStatus.Running, ("succeeded", 1), ("running", 1)), DateTimeOffset.UnixEpoch)[0]));
+    public void Line_RunningStep_NamesEveryCountAndTheBatch()
+    {
+        var snapshot = Snapshot(ExecutionStatus.Running, ("succeeded", 1), ("running", 1));
+        snapshot = snapshot with { Steps = [snapshot.Steps[0] with { Batch = 1, BatchCount = 2 }] };
+
+        Assert.Equal("step 0 deploy: running succeeded=1 failed=0 running=1 pending=0 batch=1/2",
+            ProgressFormat.Line(new ProgressTracker().Update(snapshot, DateTimeOffset.UnixEpoch)[0]));
+    }
 
     [Theory]
     [InlineData(ExecutionStatus.Succeeded, 0)]
