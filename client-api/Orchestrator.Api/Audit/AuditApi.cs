@@ -13,7 +13,7 @@ namespace Orchestrator.Api.Audit;
 public static class AuditApi
 {
     /// <summary>The object kinds entries name (<see cref="AuditActions"/>).</summary>
-    public static readonly string[] ObjectKinds = ["dead-letter", "file", "host", "instance", "job", "plan", "schedule"];
+    public static readonly string[] ObjectKinds = ["dead-letter", "file", "host", "instance", "job", "plan", "schedule", "token"];
 
     /// <summary>Longest action name a filter takes.</summary>
     public const int MaxActionLength = 128;

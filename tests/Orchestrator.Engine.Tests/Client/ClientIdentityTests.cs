@@ -87,6 +87,8 @@ public sealed class ClientIdentityTests(FleetFixture fleet)
         Assert.False(string.IsNullOrEmpty(revoke.TraceId));
         Assert.Contains(creates.Items, e => e.Status == 201);
         Assert.DoesNotContain(none.Items, e => e.Object?.Id == created.Id);
+        var byObject = await admin.QueryAuditAsync(new AuditFilter(Object: $"token:{created.Id}"));
+        Assert.Equal(["token.revoke", "token.create"], byObject.Items.Select(e => e.Action));
         Assert.All(revokes.Items.Concat(creates.Items), e => Assert.DoesNotContain(created.Token, e.ToString(), StringComparison.Ordinal));
 
         // Paged: one entry a page, the second page starts after the first.
