@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -25,6 +26,7 @@ public static class IdentityRegistration
         if (auth.JwtEnabled)
         {
             authentication.AddJwtBearer(JwtMapping.Scheme, o => JwtMapping.Configure(o, auth));
+            services.AddOptions<JwtBearerOptions>(JwtMapping.Scheme).Configure<Common.ApiContext>((o, api) => JwtMapping.UseClock(o, api.Clock));
         }
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
             .AddAuthenticationSchemes(Scheme)

@@ -59,6 +59,7 @@ public static class JwtMapping
                 context.HttpContext.Features.Set(new AuthenticationFailureFeature(context.Exception switch
                 {
                     SecurityTokenExpiredException => "The JWT expired.",
+                    SecurityTokenNotYetValidException => "The JWT is not valid yet.",
                     SecurityTokenInvalidIssuerException => "The JWT's issuer is not the configured one.",
                     SecurityTokenInvalidAudienceException => "The JWT's audience is not the configured one.",
                     SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The JWT's signature does not check out.",
@@ -72,6 +73,29 @@ public static class JwtMapping
                 context.HandleResponse();
                 return Task.CompletedTask;
             },
+        };
+    }
+
+    /// <summary>
+    /// Checks a JWT's lifetime on <paramref name="clock"/> (the API's injected clock) instead of the library's wall
+    /// clock, with the configured skew: expired and not-yet-valid tokens fail with the library's own exceptions.
+    /// </summary>
+    public static void UseClock(JwtBearerOptions jwt, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(jwt);
+        ArgumentNullException.ThrowIfNull(clock);
+        jwt.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (expires is { } end && now > end + parameters.ClockSkew)
+            {
+                throw new SecurityTokenExpiredException("The JWT expired.") { Expires = end };
+            }
+            if (notBefore is { } start && now < start - parameters.ClockSkew)
+            {
+                throw new SecurityTokenNotYetValidException("The JWT is not valid yet.") { NotBefore = start };
+            }
+            return true;
         };
     }
 

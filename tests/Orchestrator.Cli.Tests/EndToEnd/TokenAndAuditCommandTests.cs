@@ -157,7 +157,7 @@ public sealed class TokenAndAuditCommandTests(CliSiloFixture silo) : CliTestBase
         var second = await Orch.RunAsync("audit", "--object", $"host:{host}", "--limit", "1", "--after", next);
         Assert.Matches($@"admin\s+host\.revoke\s+host:{host}\s+200", second.Stdout);
 
-        var future = await Orch.RunAsync("audit", "--object", $"host:{host}", "--since", DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), "-o", "json");
+        var future = await Orch.RunAsync("audit", "--object", $"host:{host}", "--since", TimeProvider.System.GetUtcNow().AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), "-o", "json");
         Assert.Empty(JsonDocument.Parse(future.Stdout).RootElement.GetProperty("items").EnumerateArray());
     }
 

@@ -11,8 +11,8 @@ public sealed class JwtTests(SecurityFixture fixture)
     [Fact]
     public async Task Jwt_ConfiguredIssuerAndAudience_IsTheCallerWithItsRoles()
     {
-        using var viewer = fixture.As(SecurityFixture.Jwt("jill", ["viewer"]));
-        using var op = fixture.As(SecurityFixture.Jwt("jack", ["default:operator"]));
+        using var viewer = fixture.As(fixture.Jwt("jill", ["viewer"]));
+        using var op = fixture.As(fixture.Jwt("jack", ["default:operator"]));
 
         using var read = await viewer.GetAsync("/api/v1/plans");
         using var refused = await viewer.PostAsJsonAsync($"/api/v1/plans/{fixture.GatePlan}/run", new { });
@@ -31,7 +31,7 @@ public sealed class JwtTests(SecurityFixture fixture)
     [InlineData(SecurityFixture.Issuer, "someone-else", "audience")]
     public async Task Jwt_WrongIssuerOrAudience_Is401(string issuer, string audience, string named)
     {
-        using var http = fixture.As(SecurityFixture.Jwt("mallory", ["admin"], issuer, audience));
+        using var http = fixture.As(fixture.Jwt("mallory", ["admin"], issuer, audience));
 
         using var response = await http.GetAsync("/api/v1/plans");
         var body = await response.Content.ReadAsStringAsync();
@@ -41,9 +41,26 @@ public sealed class JwtTests(SecurityFixture fixture)
     }
 
     [Fact]
+    public async Task Jwt_ExpiredOnTheApisClock_Is401NamingTheExpiry()
+    {
+        using var http = fixture.As(fixture.Jwt("otto", ["admin"])); // valid for ten minutes from now on the API's clock
+        using (var fresh = await http.GetAsync("/api/v1/plans"))
+        {
+            Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        }
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(12)); // past the expiry and the minute of skew, on the injected clock only
+
+        using var response = await http.GetAsync("/api/v1/plans");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{(int)response.StatusCode} {body}");
+        Assert.Contains("expired", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Jwt_SignedWithAnotherKey_Is401()
     {
-        using var http = fixture.As(SecurityFixture.Jwt("mallory", ["admin"], key: [.. Enumerable.Repeat((byte)9, 32)]));
+        using var http = fixture.As(fixture.Jwt("mallory", ["admin"], key: [.. Enumerable.Repeat((byte)9, 32)]));
 
         using var response = await http.GetAsync("/api/v1/plans");
 
@@ -53,7 +70,7 @@ public sealed class JwtTests(SecurityFixture fixture)
     [Fact]
     public async Task Jwt_BareRoleOnListedNamespacesOnly_IsRefusedOnDefault()
     {
-        using var http = fixture.As(SecurityFixture.Jwt("nina", ["admin"], namespaces: ["team-b"]));
+        using var http = fixture.As(fixture.Jwt("nina", ["admin"], namespaces: ["team-b"]));
 
         using var response = await http.GetAsync("/api/v1/plans");
 

@@ -65,15 +65,15 @@ public sealed class SecurityFixture : IAsyncLifetime
         return JsonNode.Parse(body)!;
     }
 
-    /// <summary>A JWT signed with <see cref="JwtKey"/> (or <paramref name="key"/>), valid now by the real clock.</summary>
-    public static string Jwt(string user, string[] roles, string issuer = Issuer, string audience = Audience, byte[]? key = null, string[]? namespaces = null)
+    /// <summary>A JWT signed with <see cref="JwtKey"/> (or <paramref name="key"/>), valid for ten minutes from now on <see cref="Clock"/>, the API's clock.</summary>
+    public string Jwt(string user, string[] roles, string issuer = Issuer, string audience = Audience, byte[]? key = null, string[]? namespaces = null)
     {
         var claims = new Dictionary<string, object> { ["preferred_username"] = user, ["roles"] = roles };
         if (namespaces is not null)
         {
             claims["namespaces"] = namespaces;
         }
-        var now = DateTime.UtcNow;
+        var now = Clock.GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
