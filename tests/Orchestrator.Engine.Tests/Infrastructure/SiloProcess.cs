@@ -91,11 +91,21 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts the silo in <paramref name="dataDirectory"/> with <paramref name="args"/> (SQLite by default).</summary>
     public static SiloProcess Start(string dataDirectory, params string[] args) => StartOnPort(dataDirectory, EngineHarness.FreePort(), args);
 
+    /// <summary>Starts the silo with these environment variables besides the machine's (whose <c>ORCH_*</c> are removed).</summary>
+    public static SiloProcess Start(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartOnPort(dataDirectory, EngineHarness.FreePort(), environment, args);
+
+    /// <summary>How much of the process's output <see cref="Log"/> keeps.</summary>
+    public const int MaxLogChars = 2_000_000;
+
     /// <summary>
     /// Starts the silo on the HTTP port <paramref name="port"/>: a silo started again where its agents (and its
     /// predecessor) were, so that they find it there.
     /// </summary>
-    public static SiloProcess StartOnPort(string dataDirectory, int port, params string[] args)
+    public static SiloProcess StartOnPort(string dataDirectory, int port, params string[] args) =>
+        StartOnPort(dataDirectory, port, new Dictionary<string, string>(), args);
+
+    private static SiloProcess StartOnPort(string dataDirectory, int port, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -117,6 +127,10 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("ORCH_", StringComparison.Ordinal)).ToList())
         {
             info.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
         var process = Process.Start(info)!;
         var silo = new SiloProcess(process, dataDirectory, port, adminToken);
@@ -215,7 +229,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         lock (_log)
         {
-            if (_log.Length < 500_000)
+            if (_log.Length < MaxLogChars)
             {
                 _log.AppendLine(line);
             }
