@@ -66,6 +66,7 @@ public static partial class AgentGateway
         {
             return AgentRequests.Invalid(errors);
         }
+        Audit.AuditRecording.NoteSubject(http.HttpContext, AgentIds.HostList(request.Hosts.Select(h => h.Host)), "agent");
         var client = api.Client;
         var revoked = await AgentAccess.ReadRevokedAsync(client.Indexes, cancellationToken);
         if (AgentAccess.RevokedHosts(revoked, request.Hosts.Select(h => h.Host)) is { Count: > 0 } refused)

@@ -21,6 +21,13 @@ internal static class AgentIds
 
     public static string? CheckHost(string host) => ProtocolNames.CheckHost(host);
 
+    /// <summary>Hosts as one short text (an audit entry's object): the first ten, then how many more.</summary>
+    public static string HostList(IEnumerable<string> hosts)
+    {
+        var all = hosts.ToList();
+        return string.Join(",", all.Take(10)) + (all.Count > 10 ? $" (+{all.Count - 10} more)" : "");
+    }
+
     public static string? CheckLabel(string key, string value) => ProtocolNames.CheckLabel(key, value);
 
     /// <summary>An assignment id the server could have made; <paramref name="targetKey"/> is its host target.</summary>

@@ -35,6 +35,20 @@ public static class AuditRecording
         }
     }
 
+    /// <summary>
+    /// Names the object and caller of a request whose route cannot: an agent's registration is recorded as by
+    /// <paramref name="who"/> on the hosts it registers, rather than by <c>anonymous</c> on no host.
+    /// </summary>
+    public static void NoteSubject(HttpContext http, string? objectId, string? who)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.Features.Get<AuditState>() is { } state)
+        {
+            state.ObjectId = objectId ?? state.ObjectId;
+            state.Who = who ?? state.Who;
+        }
+    }
+
     private sealed class StartupFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
@@ -51,6 +65,12 @@ internal sealed class AuditState
     private int _taken;
 
     public string? Problem { get; set; }
+
+    /// <summary>The object's id when the endpoint named it (<see cref="AuditRecording.NoteSubject"/>).</summary>
+    public string? ObjectId { get; set; }
+
+    /// <summary>The caller when the endpoint named it (<see cref="AuditRecording.NoteSubject"/>).</summary>
+    public string? Who { get; set; }
 
     /// <summary>True the first time only: the entry is written once.</summary>
     public bool Take() => Interlocked.Exchange(ref _taken, 1) == 0;
@@ -100,7 +120,8 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, ILogger<Audi
             {
                 return;
             }
-            entry = new AuditEntry(services.GetRequiredService<ApiContext>().Clock.GetUtcNow(), await WhoAsync(http).ConfigureAwait(false), subject.Action, subject.ObjectKind, subject.ObjectId,
+            entry = new AuditEntry(services.GetRequiredService<ApiContext>().Clock.GetUtcNow(), state.Who ?? await WhoAsync(http).ConfigureAwait(false), subject.Action, subject.ObjectKind,
+                state.ObjectId ?? subject.ObjectId,
                 http.Request.Method, route ?? "", status, state.Problem ?? (status >= 400 ? Problems.TitleOf(status) : null),
                 http.Connection.RemoteIpAddress?.ToString(), TraceIds.Of(http));
             // The write goes on if the client leaves; the reply just stops waiting for it.

@@ -154,6 +154,8 @@ public sealed class SecretLeakTests(ITestOutputHelper output) : IAsyncLifetime
         }
         while (after is not null);
         Assert.True(audit.ToString().Contains($"\"action\":\"token.revoke\",\"object\":{{\"kind\":\"token\",\"id\":\"{revokedId}\"}}", StringComparison.Ordinal), audit.ToString()); // the audit log was read, and it holds the changes
+        // An agent's registration is recorded as by the agent, on the host it registered.
+        Assert.Contains("\"who\":\"agent\",\"action\":\"agent.register\",\"object\":{\"kind\":\"host\",\"id\":\"leak-ext\"}", audit.ToString(), StringComparison.Ordinal);
 
         var secrets = new Dictionary<string, string>
         {
