@@ -16,7 +16,7 @@ public static class HostRevocationApi
         return routes;
     }
 
-    private static async Task<IResult> ChangeAsync(string host, HttpContext http, ApiContext api, bool revoke)
+    private static async Task<Results<Ok<HostView>, ProblemHttpResult>> ChangeAsync(string host, HttpContext http, ApiContext api, bool revoke)
     {
         if ((Ids.CheckHost("host", host) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -36,6 +36,6 @@ public static class HostRevocationApi
         {
             await grain.Restore(Caller.Of(http));
         }
-        return TypedResults.Ok(await grain.GetAsync());
+        return TypedResults.Ok((await grain.GetAsync())!); // revoked or restored above: it exists now
     }
 }
