@@ -27,6 +27,7 @@ public static class OpenApiRegistration
             o.ShouldInclude = d => d.RelativePath is { } path && OpenApiDescription.Describes("/" + path);
             o.AddDocumentTransformer(OpenApiDescription.DescribeDocumentAsync);
             o.AddSchemaTransformer(OpenApiDescription.OptionalNullsAsync);
+            o.AddOperationTransformer(OpenApiOperations.DescribeAsync);
             o.AddOperationTransformer(OpenApiSecurity.RequireAsync);
             o.AddOperationTransformer(OpenApiContent.DescribeAsync);
             o.AddOperationTransformer(OpenApiProbes.DescribeAsync);

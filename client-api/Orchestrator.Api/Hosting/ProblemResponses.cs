@@ -29,7 +29,7 @@ internal static class ProblemResponses
         {
             return;
         }
-        var path = raw.StartsWith('/') ? raw : "/" + raw;
+        var path = "/" + raw.Trim('/'); // a group's "/" leaves a trailing slash
         if (!path.StartsWith("/api/v1/", StringComparison.Ordinal))
         {
             return;

@@ -140,6 +140,17 @@ public sealed class OpenApiDocumentTests(OpenApiFixture api) : IClassFixture<Ope
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
 
+    [Fact]
+    public void Operations_EveryOne_HasASummaryAndAnOperationIdOfItsOwn()
+    {
+        var operations = Operations().ToList();
+        var unnamed = operations.Where(o => o.Operation["summary"] is null || o.Operation["operationId"] is null).Select(o => o.Name).ToList();
+        var ids = operations.Select(o => (string?)o.Operation["operationId"]).Where(i => i is not null).ToList();
+
+        Assert.True(unnamed.Count == 0, "Describe these in Hosting/OpenApiOperations.cs: " + string.Join(", ", unnamed));
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
     private static string HowToUpdate =>
         $"Regenerate it from the running API: {UpdateVariable}=1 dotnet test tests/Orchestrator.Engine.Tests --filter \"FullyQualifiedName~OpenApiDocumentTests\", then review the diff of docs/openapi.json.";
 
