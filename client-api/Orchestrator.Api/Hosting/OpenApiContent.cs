@@ -55,7 +55,7 @@ internal static class OpenApiContent
             };
             if (concrete.Content.Count > 1)
             {
-                concrete.Description = (concrete.Description is { Length: > 0 } d ? d + " " : "") + also.Description;
+                concrete.Description = (concrete.Description is { Length: > 0 } d ? d.TrimEnd('.') + ". " : "") + also.Description;
             }
         }
     }

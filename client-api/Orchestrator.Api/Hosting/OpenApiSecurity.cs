@@ -67,7 +67,7 @@ internal static class OpenApiSecurity
 
     public static Task RequireAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var path = "/" + context.Description.RelativePath;
+        var path = "/" + context.Description.RelativePath?.TrimEnd('/'); // a group's "/" leaves a trailing slash
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var requiresCaller = metadata.OfType<IAuthorizeData>().Any(a => a.Policy == Identity.IdentityRegistration.Policy);
         var schemes = SchemesOf(path, requiresCaller);
@@ -81,9 +81,9 @@ internal static class OpenApiSecurity
         {
             var method = context.Description.HttpMethod ?? "GET";
             var role = path.Contains("{action}", StringComparison.Ordinal)
-                ? "`operator` for skip, continue and retry; `approver` for approve and reject"
-                : $"`{Identity.Roles.Name(Identity.EndpointRoles.Required(method, path, null))}`";
-            operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : "") + $"Needs the {role} role (or one implying it).";
+                ? "the `operator` role for skip, continue and retry, the `approver` role for approve and reject"
+                : $"the `{Identity.Roles.Name(Identity.EndpointRoles.Required(method, path, null))}` role";
+            operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : "") + $"Needs {role} (or one implying it).";
         }
         return Task.CompletedTask;
     }

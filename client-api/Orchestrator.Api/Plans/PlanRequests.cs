@@ -35,23 +35,27 @@ public sealed record StatusHookBody
 /// <summary>How the plan endpoints' bodies are described, with examples.</summary>
 internal static class PlanRequests
 {
-    private const string YamlExample = """
+    /// <summary>A plan in YAML, shown as the example of a plan body (a test parses it).</summary>
+    internal const string YamlExample = """
         name: deploy web
         parameters:
           - name: version
             required: true
         steps:
-          - name: roll out
-            script: ./deploy.sh "$version"
+          - name: roll-out
             targets:
-              selector: role=web
-            rolling:
-              batch: 10%
+              selector: "role=web"
+            script: ./deploy.sh "${{ params.version }}"
+            execution:
+              rolling:
+                expression: "1 10% *2"
         """;
 
-    private const string JsonExample = """
+    /// <summary>The same plan in JSON.</summary>
+    internal const string JsonExample = """
         {"name": "deploy web", "parameters": [{"name": "version", "required": true}],
-         "steps": [{"name": "roll out", "script": "./deploy.sh \"$version\"", "targets": {"selector": "role=web"}, "rolling": {"batch": "10%"}}]}
+         "steps": [{"name": "roll-out", "targets": {"selector": "role=web"}, "script": "./deploy.sh \"${{ params.version }}\"",
+                    "execution": {"rolling": {"expression": "1 10% *2"}}}]}
         """;
 
     /// <summary>A plan, in YAML or JSON (docs/plan-format.md); errors name the line and column.</summary>
