@@ -11,7 +11,7 @@ namespace Orchestrator.Api.Jobs;
 public sealed record HarborJobReply(HarborJobStats Job);
 
 /// <summary>
-/// Harbor's JobStats: times are Unix seconds; <c>status</c> is Pending, Scheduled, Running, Success, Error, Stopped;
+/// Harbor's JobStats: times are Unix seconds; <c>status</c> is Pending, Scheduled, Running, Success, Error, Stopped or Cancelled;
 /// a periodic job lists its <c>executions</c> (task instance ids). Absent fields are not known for that kind of job.
 /// </summary>
 public sealed record HarborJobStats(
