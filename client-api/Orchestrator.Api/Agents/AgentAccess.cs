@@ -54,7 +54,7 @@ public static class AgentAccess
     }
 
     /// <summary>A 401 when a call names a revoked host (read by <see cref="RequireCredentialAsync"/> for this request); else null.</summary>
-    public static IResult? RefuseRevokedHosts(HttpContext http, IEnumerable<string> hosts)
+    public static ProblemHttpResult? RefuseRevokedHosts(HttpContext http, IEnumerable<string> hosts)
     {
         ArgumentNullException.ThrowIfNull(http);
         if (http.Items[RevokedItem] is not HashSet<string> revoked || RevokedHosts(revoked, hosts) is not { Count: > 0 } refused)
@@ -64,7 +64,7 @@ public static class AgentAccess
         return Unauthorized(http, $"Host(s) {string.Join(", ", refused.Take(10))} were revoked by an admin; this agent may no longer answer for them.");
     }
 
-    public static IResult Unauthorized(HttpContext http, string detail)
+    public static ProblemHttpResult Unauthorized(HttpContext http, string detail)
     {
         ArgumentNullException.ThrowIfNull(http);
         http.Response.Headers.WWWAuthenticate = "Bearer realm=\"orchestrator-agents\"";

@@ -15,7 +15,7 @@ namespace Orchestrator.Api.Agents;
 /// </summary>
 public static partial class AgentGateway
 {
-    private static async Task<IResult> Events(HttpRequest http, ApiContext api, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AckResponse>, ProblemHttpResult>> Events(HttpRequest http, ApiContext api, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxEventsBytes, cancellationToken);
         if (problem is not null)
@@ -61,7 +61,7 @@ public static partial class AgentGateway
         });
     }
 
-    private static async Task<IResult> Logs(HttpRequest http, ApiContext api, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AckResponse>, ProblemHttpResult>> Logs(HttpRequest http, ApiContext api, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxLogsBytes, cancellationToken);
         if (problem is not null)

@@ -23,19 +23,22 @@ public static partial class AgentGateway
         var credentials = new AgentCredentials(options.AgentToken);
         var group = routes.MapGroup("/api/v1/agent").WithTags("Agent protocol");
         group.MapPost("/register", (HttpRequest http, ApiContext api, CancellationToken cancellationToken) => Register(http, api, credentials, cancellationToken))
-            .AddEndpointFilter(RequireRegistrationToken);
+            .AddEndpointFilter(RequireRegistrationToken).WithMetadata(Body<RegisterRequest>());
         // Every later call presents the credential /register answered with (AgentAccess).
         var session = group.MapGroup("").AddEndpointFilter((context, next) => AgentAccess.RequireCredentialAsync(context, next, credentials));
-        session.MapPost("/heartbeat", Heartbeat);
-        session.MapPost("/poll", Poll);
-        session.MapPost("/events", Events);
-        session.MapPost("/logs", Logs);
-        session.MapGet("/files/{sha256}", Files.FilesApi.Download);
+        session.MapPost("/heartbeat", Heartbeat).WithMetadata(Body<HeartbeatRequest>());
+        session.MapPost("/poll", Poll).WithMetadata(Body<PollRequest>());
+        session.MapPost("/events", Events).WithMetadata(Body<EventsRequest>());
+        session.MapPost("/logs", Logs).WithMetadata(Body<LogsRequest>());
+        session.MapGet("/files/{sha256}", Files.FilesApi.Download).WithMetadata(Files.FilesApi.Content);
         // An agent uploads a host's file (a file distribution's source) under the same limit as POST /api/v1/files;
         // without it the server's default (30,000,000 bytes) would refuse files the 413 message says are allowed.
-        session.MapPut("/files", Files.FilesApi.Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
+        session.MapPut("/files", Files.FilesApi.Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes), Files.FilesApi.Body);
         return group;
     }
+
+    /// <summary>A protocol message as a request body, for the OpenAPI document (docs/agent-protocol.md).</summary>
+    private static Hosting.DescribedBody Body<T>() => new(typeof(T), true, "A message of the agent protocol (docs/agent-protocol.md).", ["application/json"]);
 
     private static ValueTask<object?> RequireRegistrationToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -49,7 +52,7 @@ public static partial class AgentGateway
         return next(context);
     }
 
-    private static async Task<IResult> Register(HttpRequest http, ApiContext api, AgentCredentials credentials, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RegisterResponse>, ProblemHttpResult>> Register(HttpRequest http, ApiContext api, AgentCredentials credentials, CancellationToken cancellationToken)
     {
         var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxRegisterBytes, cancellationToken);
         if (problem is not null)
@@ -82,7 +85,7 @@ public static partial class AgentGateway
         });
     }
 
-    private static async Task<IResult> Heartbeat(HttpRequest http, ApiContext api, HeartbeatThrottle throttle, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AckResponse>, ProblemHttpResult>> Heartbeat(HttpRequest http, ApiContext api, HeartbeatThrottle throttle, CancellationToken cancellationToken)
     {
         var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxSessionCallBytes, cancellationToken);
         if (problem is not null)
@@ -109,7 +112,7 @@ public static partial class AgentGateway
         return TypedResults.Ok(new AckResponse(request.Hosts.Count));
     }
 
-    private static async Task<IResult> Poll(HttpRequest http, ApiContext api, OpenAssignments open, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PollResponse>, ProblemHttpResult>> Poll(HttpRequest http, ApiContext api, OpenAssignments open, CancellationToken cancellationToken)
     {
         var (document, problem) = await AgentRequests.ReadAsync(http, AgentRequests.MaxSessionCallBytes, cancellationToken);
         if (problem is not null)

@@ -31,7 +31,7 @@ internal static class AgentRequests
     private static readonly string[] Streams = ["stdout", "stderr", "system"];
 
     /// <summary>The body as JSON, or the problem to answer (415, 413 or 400 naming what is wrong).</summary>
-    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
@@ -62,7 +62,7 @@ internal static class AgentRequests
     }
 
     /// <summary>A 400 listing the errors (at most twenty).</summary>
-    public static IResult Invalid(List<FieldError> errors) => Problems.Validation(errors.Take(MaxErrorsShown));
+    public static ProblemHttpResult Invalid(List<FieldError> errors) => Problems.Validation(errors.Take(MaxErrorsShown));
 
     public static RegisterRequest? Register(JsonElement root, List<FieldError> errors)
     {
@@ -270,5 +270,5 @@ internal static class AgentRequests
         return reason.Length <= 200 && !reason.Any(char.IsControl) ? reason : Quote.Of(reason);
     }
 
-    private static IResult Status(int status, string field, string message) => Problems.WithStatus(status, [new FieldError(field, message)]);
+    private static ProblemHttpResult Status(int status, string field, string message) => Problems.WithStatus(status, [new FieldError(field, message)]);
 }

@@ -24,7 +24,7 @@ public static class AuditApi
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext http, ApiContext api, [Microsoft.AspNetCore.Mvc.FromServices] Runtime.Persistence.OrchestratorDatabase database, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> List(HttpContext http, ApiContext api, [Microsoft.AspNetCore.Mvc.FromServices] Runtime.Persistence.OrchestratorDatabase database, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var filter = Read(query, api.Options.MaxPageSize);

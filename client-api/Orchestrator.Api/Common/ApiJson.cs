@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Orchestrator.Api.Common;
 
@@ -11,6 +12,10 @@ public static class ApiJson
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        // Numbers are written as numbers either way; the web default would read them from strings too, but every body
+        // is read by the API's own readers (JsonFields), never through these options. Strict, the OpenAPI document
+        // says "integer" rather than "integer or string".
+        options.NumberHandling = JsonNumberHandling.Strict;
     }
 }
 
@@ -44,21 +49,21 @@ public static class Problems
     /// <summary>Longest message shown; a longer one is cut and ends with "…".</summary>
     public const int MaxMessageLength = 400;
 
-    public static IResult Validation(IEnumerable<FieldError> errors, string title = "The request is invalid.") =>
+    public static ProblemHttpResult Validation(IEnumerable<FieldError> errors, string title = "The request is invalid.") =>
         WithErrors(StatusCodes.Status400BadRequest, title, errors);
 
-    public static IResult Field(string path, string message) => Validation([new FieldError(path, message)]);
+    public static ProblemHttpResult Field(string path, string message) => Validation([new FieldError(path, message)]);
 
     /// <summary>An input refused with its own status (400, 413, 415), naming the field.</summary>
-    public static IResult From(InputError error) => error.Status == StatusCodes.Status400BadRequest
+    public static ProblemHttpResult From(InputError error) => error.Status == StatusCodes.Status400BadRequest
         ? Validation([error.Field])
         : WithStatus(error.Status, [error.Field]);
 
     /// <summary>A 4xx with the title of its status and the fields it is about.</summary>
-    public static IResult WithStatus(int status, IReadOnlyList<FieldError> errors, string? title = null) =>
+    public static ProblemHttpResult WithStatus(int status, IReadOnlyList<FieldError> errors, string? title = null) =>
         WithErrors(status, title ?? TitleOf(status), errors);
 
-    private static IResult WithErrors(int status, string title, IEnumerable<FieldError> errors)
+    private static ProblemHttpResult WithErrors(int status, string title, IEnumerable<FieldError> errors)
     {
         var shown = new List<FieldError>(MaxErrors);
         var omitted = 0;
@@ -125,9 +130,9 @@ public static class Problems
     public static string Detail(IEnumerable<FieldError> errors) =>
         string.Join("; ", errors.Take(5).Select(Bounded).Select(e => e.Line is { } l ? $"{e.Path} (line {l}, column {e.Column}): {e.Message}" : $"{e.Path}: {e.Message}"));
 
-    public static IResult NotFound(string detail) => TypedResults.Problem(title: "Not found.", detail: detail, statusCode: StatusCodes.Status404NotFound);
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(title: "Not found.", detail: detail, statusCode: StatusCodes.Status404NotFound);
 
-    public static IResult Unavailable(string detail) => TypedResults.Problem(title: "Not ready.", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+    public static ProblemHttpResult Unavailable(string detail) => TypedResults.Problem(title: "Not ready.", detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>
     /// A command's outcome as a response: 200 with <paramref name="ok"/>, the problem it reported, or — no outcome in
@@ -135,14 +140,18 @@ public static class Problems
     /// </summary>
     public static IResult FromResult(GrainInterfaces.RequestResult? result, string location, Func<GrainInterfaces.RequestResult, IResult> ok)
     {
+        ArgumentNullException.ThrowIfNull(ok);
         if (result is null)
         {
             return Accepted(location);
         }
-        if (result.Ok)
-        {
-            return ok(result);
-        }
+        return result.Ok ? ok(result) : Failure(result);
+    }
+
+    /// <summary>The problem a command reported (its code and message).</summary>
+    public static ProblemHttpResult Failure(GrainInterfaces.RequestResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
         var title = result.Code switch
         {
             400 => "The request is invalid.",
@@ -158,18 +167,47 @@ public static class Problems
     /// 202 for a command whose outcome did not come in time: it may or may not be applied; the body and the
     /// <c>Location</c> header name the resource to check, and a retry with the same <c>Idempotency-Key</c> is safe.
     /// </summary>
-    public static IResult Accepted(string location) => new WithLocation(location, TypedResults.Problem(
+    public static AcceptedProblem Accepted(string location) => new(location, TypedResults.Problem(
         title: "Accepted, not yet applied.",
         detail: $"The command did not answer in time: it may or may not be applied. Check {location}; sending it again with the same {IdempotencyKey.Header} header is safe.",
         statusCode: StatusCodes.Status202Accepted,
         extensions: new Dictionary<string, object?> { ["location"] = location }));
+}
 
-    private sealed class WithLocation(string location, IResult inner) : IResult
+/// <summary>
+/// 202 with a problem body and <c>Location</c>: a command not answered in time (<see cref="Problems.Accepted"/>). Its
+/// own result type so that an endpoint's signature, and so the OpenAPI document, says it may answer so.
+/// </summary>
+public sealed class AcceptedProblem : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ProblemDetails>,
+    Microsoft.AspNetCore.Http.Metadata.IEndpointMetadataProvider
+{
+    private readonly ProblemHttpResult _problem;
+
+    internal AcceptedProblem(string location, ProblemHttpResult problem)
     {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.Location = location;
-            return inner.ExecuteAsync(httpContext);
-        }
+        Location = location;
+        _problem = problem;
+    }
+
+    /// <summary>The resource to look at (the <c>Location</c> header and the body's <c>location</c>).</summary>
+    public string Location { get; }
+
+    public int? StatusCode => StatusCodes.Status202Accepted;
+
+    public ProblemDetails Value => _problem.ProblemDetails;
+
+    object? IValueHttpResult.Value => _problem.ProblemDetails;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.Headers.Location = Location;
+        return _problem.ExecuteAsync(httpContext);
+    }
+
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(StatusCodes.Status202Accepted, typeof(ProblemDetails), ["application/problem+json"]));
     }
 }

@@ -29,29 +29,29 @@ public static class Ids
     public static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
 
     /// <summary>Null when <paramref name="id"/> may name an existing resource; else the 400 naming <paramref name="field"/>.</summary>
-    public static IResult? Check(string field, string? id) => CheckId(field, id) is { } error ? Problems.From(error) : null;
+    public static ProblemHttpResult? Check(string field, string? id) => CheckId(field, id) is { } error ? Problems.From(error) : null;
 
     public static InputError? CheckId(string field, string? id) =>
         IsValid(id) ? null : InputError.BadRequest(field, $"{Quote.Of(id)} is not a valid id: {Rule}.");
 
     /// <summary>Null when <paramref name="id"/> may be given to a new resource; else the 400 naming <paramref name="field"/>.</summary>
-    public static IResult? CheckNew(string field, string? id) =>
+    public static ProblemHttpResult? CheckNew(string field, string? id) =>
         IsValidNew(id) ? null : Problems.Field(field, $"{Quote.Of(id)} is not a valid id for a new resource: {NewRule}.");
 
     /// <summary>A host name in a path (<c>/hosts/{host}</c>).</summary>
-    public static IResult? CheckHost(string field, string? host) =>
+    public static ProblemHttpResult? CheckHost(string field, string? host) =>
         HostNames.IsValid(host)
             ? null
             : Problems.Field(field, $"{Quote.Of(host)} is not a host name: {HostNames.Rule}.");
 
     /// <summary>A host target's name in a path: a host name, or <c>@srcN</c> for a file distribution's source.</summary>
-    public static IResult? CheckTarget(string field, string? name) =>
+    public static ProblemHttpResult? CheckTarget(string field, string? name) =>
         HostNames.IsValid(name) || IsSourceTarget(name)
             ? null
             : Problems.Field(field, $"{Quote.Of(name)} is not a target: a host name ({HostNames.Rule}) or @srcN.");
 
     /// <summary>A step index in a path: digits only, 0 to <see cref="int.MaxValue"/>.</summary>
-    public static IResult? CheckStep(string field, string? text, out int step)
+    public static ProblemHttpResult? CheckStep(string field, string? text, out int step)
     {
         if (QueryValues.TryWhole(text, 0, int.MaxValue, out var value))
         {

@@ -11,7 +11,7 @@ public static class IfMatch
     /// Null when the header is absent or good (<paramref name="expected"/> then its number or null); else the 400.
     /// <paramref name="what"/> says what the number is, for the message: "a plan version", "a schedule revision".
     /// </summary>
-    public static IResult? Read(HttpRequest request, string what, out int? expected)
+    public static ProblemHttpResult? Read(HttpRequest request, string what, out int? expected)
     {
         expected = null;
         var values = request.Headers.IfMatch;

@@ -113,7 +113,7 @@ public sealed class QueryValues(HttpContext http)
     /// Every error so far, with the parameters the endpoint does not take, as one 400; null when the query is good.
     /// Call it after reading every parameter the endpoint takes.
     /// </summary>
-    public IResult? Problem() => Check() is { Count: > 0 } errors ? Problems.Validation(errors, "The query is invalid.") : null;
+    public ProblemHttpResult? Problem() => Check() is { Count: > 0 } errors ? Problems.Validation(errors, "The query is invalid.") : null;
 
     /// <summary>The errors (as <see cref="Problem"/> would answer them), for an API with its own error shape.</summary>
     public List<FieldError> Check()

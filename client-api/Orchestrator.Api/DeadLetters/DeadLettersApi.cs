@@ -20,7 +20,7 @@ public static class DeadLettersApi
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<Instances.DeadLetterView>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var after = query.Whole("after", 0, long.MaxValue) ?? 0;
@@ -30,14 +30,12 @@ public static class DeadLettersApi
             return bad;
         }
         var rows = await api.Client.DeadLetters.ListAsync(after, size, cancellationToken);
-        return TypedResults.Ok(new
-        {
-            items = rows.Select(InstanceDeadLetters.View).ToList(),
-            next = rows.Count == size ? rows[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
-        });
+        return TypedResults.Ok(new Page<Instances.DeadLetterView>(
+            [.. rows.Select(InstanceDeadLetters.View)],
+            rows.Count == size ? rows[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
-    private static async Task<IResult> Replay(string id, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeadLetterReplayed>, ProblemHttpResult>> Replay(string id, ApiContext api, CancellationToken cancellationToken)
     {
         if (!QueryValues.TryWhole(id, 1, long.MaxValue, out var messageId))
         {
@@ -61,7 +59,7 @@ public static class DeadLettersApi
         }
         return outcome switch
         {
-            ReplayOutcome.Delivered => TypedResults.Ok(new { id = messageId, replayed = true }),
+            ReplayOutcome.Delivered => TypedResults.Ok(new DeadLetterReplayed(messageId, true)),
             ReplayOutcome.NotFound => Problems.NotFound($"No dead letter {messageId} (never parked, or replayed already)."),
             _ => TypedResults.Problem(title: "Conflicts with the current state.", statusCode: StatusCodes.Status409Conflict,
                 detail: $"Dead letter {messageId} is a wake-up of its grain's own; it cannot be fired from outside (the grain was told when it was parked)."),

@@ -13,12 +13,18 @@ public static class FilesApi
     public static RouteGroupBuilder MapFilesApi(this IEndpointRouteBuilder routes, Hosting.ApiOptions options)
     {
         var group = routes.MapGroup("/api/v1/files").WithTags("Files");
-        group.MapPost("/", Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes));
-        group.MapGet("/{sha256}", Download);
+        group.MapPost("/", Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes), Body);
+        group.MapGet("/{sha256}", Download).WithMetadata(Content);
         return group;
     }
 
-    internal static async Task<IResult> Upload(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    /// <summary>An upload's body, for the OpenAPI document: the raw bytes, of any content type.</summary>
+    internal static readonly Hosting.DescribedBody Body = new(null, true, "The file's bytes, of any content type.", ["application/octet-stream"]);
+
+    /// <summary>A download's content, for the OpenAPI document.</summary>
+    internal static readonly Hosting.AlsoAnswers Content = new(200, "application/octet-stream", "The file's bytes.");
+
+    internal static async Task<Results<Created<FileStored>, ProblemHttpResult>> Upload(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if (new QueryValues(http).Problem() is { } bad)
         {
@@ -32,7 +38,7 @@ public static class FilesApi
         try
         {
             var info = await api.Client.Blobs.PutAsync(http.Request.Body, cancellationToken);
-            return TypedResults.Created($"/api/v1/files/{info.Sha256}", new { sha256 = info.Sha256, size = info.Size });
+            return TypedResults.Created($"/api/v1/files/{info.Sha256}", new FileStored(info.Sha256, info.Size));
         }
         catch (BlobTooLargeException)
         {
@@ -44,7 +50,7 @@ public static class FilesApi
         }
     }
 
-    internal static async Task<IResult> Download(string sha256, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    internal static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Download(string sha256, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
         {

@@ -18,7 +18,7 @@ public static class HooksApi
         hooks.MapGet("/parked", Parked);
         var instances = routes.MapGroup("/api/v1/task-instances").WithTags("Status hooks");
         instances.MapGet("/{id}/hook", Get);
-        instances.MapPost("/{id}/hook/replay", Replay);
+        instances.MapPost("/{id}/hook/replay", Replay).WithMetadata(HookRequests.Replay);
         return routes;
     }
 
@@ -77,7 +77,7 @@ public static class HooksApi
             ? $"The secret must be 1 to {ApiLimits.MaxSecretLength} characters; leave it out to sign with the server's default secret."
             : null;
 
-    private static async Task<IResult> Parked(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<HookParkedIndexData>>, ProblemHttpResult>> Parked(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var after = query.After();
@@ -87,15 +87,11 @@ public static class HooksApi
             return bad;
         }
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.HookParked, [""]) { AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new { key = r.Key, delivery = IndexJson.Parse<HookParkedIndexData>(r.Data!) }).ToList();
-        return TypedResults.Ok(new
-        {
-            items = items.Select(i => i.delivery with { Url = HookUrls.Redact(i.delivery.Url) }),
-            next = Cursor.Next(items.Count, size, () => items[^1].key),
-        });
+        var items = rows.Select(r => IndexJson.Parse<HookParkedIndexData>(r.Data!)).Select(d => d with { Url = HookUrls.Redact(d.Url) }).ToList();
+        return TypedResults.Ok(new Page<HookParkedIndexData>(items, Cursor.Next(items.Count, size, () => rows[^1].Key)));
     }
 
-    private static async Task<IResult> Get(string id, HttpContext http, ApiContext api)
+    private static async Task<Results<Ok<HookView>, ProblemHttpResult>> Get(string id, HttpContext http, ApiContext api)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -107,7 +103,7 @@ public static class HooksApi
             : TypedResults.Ok(view with { Url = HookUrls.Redact(view.Url) });
     }
 
-    private static async Task<IResult> Replay(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HookReplayed>, AcceptedProblem, ProblemHttpResult>> Replay(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -132,8 +128,13 @@ public static class HooksApi
         }
         var requestId = CommandWaiter.RequestId(http);
         var result = await api.Waiter.SendAsync(grain.Replay(new HookReplay(requestId, revision, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/task-instances/{id}/hook",
-            r => TypedResults.Ok(new { id, subject = HookSubjects.Instance(id), replayed = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture) }));
+        if (result is null)
+        {
+            return Problems.Accepted($"/api/v1/task-instances/{id}/hook");
+        }
+        return result.Ok
+            ? TypedResults.Ok(new HookReplayed(id, HookSubjects.Instance(id), int.Parse(result.Value!, System.Globalization.CultureInfo.InvariantCulture)))
+            : Problems.Failure(result);
     }
 
     private static IStatusHookGrain Hook(ApiContext api, string id) => api.Client.GetGrain<IStatusHookGrain>(HookSubjects.Instance(id));

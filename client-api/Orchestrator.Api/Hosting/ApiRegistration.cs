@@ -40,12 +40,15 @@ public static class ApiRegistration
         services.AddApiAudit();
         services.AddApiProblemHandling();
         services.AddOrchestratorIdentity(options.Auth);
+        services.AddOrchestratorOpenApi();
         return services;
     }
 
     public static IEndpointRouteBuilder MapOrchestratorApi(this IEndpointRouteBuilder routes)
     {
-        var callers = routes.MapGroup("").RequireCaller(); // every endpoint but the jobs API and the agent gateway (their own schemes)
+        var all = routes.MapGroup("");
+        ((IEndpointConventionBuilder)all).Finally(ProblemResponses.Add); // after every convention, so that it sees each endpoint's auth and typed answers
+        var callers = all.MapGroup("").RequireCaller(); // every endpoint but the jobs API and the agent gateway (their own schemes)
         callers.MapPlansApi();
         callers.MapSchedulesApi();
         callers.MapInstancesApi();
@@ -54,10 +57,11 @@ public static class ApiRegistration
         callers.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         callers.MapTokensApi();
         callers.MapHostRevocationApi();
-        routes.MapJobsApi();
+        all.MapJobsApi();
         callers.MapDeadLettersApi();
         callers.MapAuditApi();
-        routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        all.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        routes.MapOrchestratorOpenApi();
         return routes;
     }
 }

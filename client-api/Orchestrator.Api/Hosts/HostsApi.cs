@@ -16,7 +16,7 @@ public static class HostsApi
         return group;
     }
 
-    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<HostListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var selector = query.Text("selector", ApiLimits.MaxSelectorLength);
@@ -35,13 +35,13 @@ public static class HostsApi
         var items = rows
             .Select(r => new { host = r.Key, status = (HostStatus)r.Status, data = IndexJson.Parse<HostIndexData>(r.Data!) })
             .Where(h => parsed is null || parsed.Matches(h.data.Labels))
-            .Select(h => new { h.host, h.status, h.data.Labels, h.data.Capacity })
+            .Select(h => new HostListItem(h.host, h.status, h.data.Labels, h.data.Capacity))
             .ToList();
         // The selector filters a page of the inventory, so a page may hold fewer items than the limit and still have a next.
-        return TypedResults.Ok(new { items, next = Cursor.Next(rows.Count, size, () => rows[^1].Key) });
+        return TypedResults.Ok(new Page<HostListItem>(items, Cursor.Next(rows.Count, size, () => rows[^1].Key)));
     }
 
-    private static async Task<IResult> Get(string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HostView>, ProblemHttpResult>> Get(string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.CheckHost("host", host) ?? new QueryValues(http).Problem()) is { } bad)
         {

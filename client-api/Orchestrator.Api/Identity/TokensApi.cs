@@ -19,7 +19,7 @@ public static class TokensApi
     public static RouteGroupBuilder MapTokensApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/tokens").WithTags("Tokens");
-        group.MapPost("/", Create);
+        group.MapPost("/", Create).WithMetadata(TokenRequests.Create);
         group.MapGet("/", List);
         group.MapGet("/{id}", Get);
         group.MapPost("/{id}/revoke", Revoke);
@@ -33,7 +33,7 @@ public static class TokensApi
     /// <summary>A page of tokens.</summary>
     public sealed record TokenPage(IReadOnlyList<ApiTokenView> Items, string? Next);
 
-    private static async Task<IResult> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CreatedToken>, ProblemHttpResult>> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         using var body = await JsonBody.ReadAsync(http, required: true, cancellationToken);
         if (body.Error is { } error)
@@ -98,7 +98,7 @@ public static class TokensApi
         return fields.Errors.Count == before ? grants : null;
     }
 
-    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TokenPage>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var after = query.After();
@@ -119,7 +119,7 @@ public static class TokensApi
         return TypedResults.Ok(new TokenPage(items, Cursor.Next(rows.Count, size, () => rows[^1].Key)));
     }
 
-    private static async Task<IResult> Get(string id, HttpContext http, ApiContext api)
+    private static async Task<Results<Ok<ApiTokenView>, ProblemHttpResult>> Get(string id, HttpContext http, ApiContext api)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -129,7 +129,7 @@ public static class TokensApi
         return view is null ? Problems.NotFound($"No API token '{id}'.") : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> Revoke(string id, HttpContext http, ApiContext api)
+    private static async Task<Results<Ok<ApiTokenView>, ProblemHttpResult>> Revoke(string id, HttpContext http, ApiContext api)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -140,6 +140,6 @@ public static class TokensApi
         {
             return Problems.NotFound($"No API token '{id}'.");
         }
-        return TypedResults.Ok(await grain.GetAsync());
+        return TypedResults.Ok((await grain.GetAsync())!); // revoked above: it exists
     }
 }

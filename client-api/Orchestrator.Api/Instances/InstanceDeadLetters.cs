@@ -40,4 +40,4 @@ internal static class InstanceDeadLetters
 }
 
 /// <summary>One parked message of a run, as <c>GET /api/v1/task-instances/{id}</c> lists it.</summary>
-internal sealed record DeadLetterView(long MessageId, string GrainType, string GrainKey, string Method, string Error, int Attempts, DateTimeOffset EnqueuedAt, DateTimeOffset ParkedAt);
+public sealed record DeadLetterView(long MessageId, string GrainType, string GrainKey, string Method, string Error, int Attempts, DateTimeOffset EnqueuedAt, DateTimeOffset ParkedAt);

@@ -11,7 +11,7 @@ public static partial class InstancesApi
     /// The optional body of a control action: <c>reason</c> (recorded with who and when; at most
     /// <see cref="ApiLimits.MaxReasonLength"/> characters), and for a retry <c>set</c> instead. Other fields are refused.
     /// </summary>
-    private static async Task<(string? Reason, string? Set, IResult? Error)> ReadControlAsync(HttpContext http, bool takesSet, CancellationToken cancellationToken)
+    private static async Task<(string? Reason, string? Set, ProblemHttpResult? Error)> ReadControlAsync(HttpContext http, bool takesSet, CancellationToken cancellationToken)
     {
         using var body = await JsonBody.ReadAsync(http, required: false, cancellationToken);
         if (body.Error is { } error)
@@ -31,7 +31,7 @@ public static partial class InstancesApi
 
     private static bool HasControlOtherThanLineBreaks(string text) => text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r'));
 
-    private static async Task<IResult> Cancel(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<InstanceActionReply>, AcceptedProblem, ProblemHttpResult>> Cancel(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -45,15 +45,18 @@ public static partial class InstancesApi
         var grain = Instance(api.Client, id);
         var requestId = CommandWaiter.RequestId(http);
         var result = await api.Waiter.SendAsync(grain.Cancel(new InstanceControl(requestId, Caller.Of(http), reason)), () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/task-instances/{id}",
-            _ => TypedResults.Ok(new { id, action = "cancel" }));
+        if (result is null)
+        {
+            return Problems.Accepted($"/api/v1/task-instances/{id}");
+        }
+        return result.Ok ? TypedResults.Ok(new InstanceActionReply(id, "cancel")) : Problems.Failure(result);
     }
 
     /// <summary>
     /// Deletes a finished instance with its targets and logs: 204, also for one already deleted; 409 while it runs.
     /// The instance is gone from reads at once; its steps' rows and logs follow in the background.
     /// </summary>
-    private static async Task<IResult> Delete(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, AcceptedProblem, ProblemHttpResult>> Delete(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var reason = query.Text("reason", ApiLimits.MaxReasonLength);
@@ -64,11 +67,14 @@ public static partial class InstancesApi
         var grain = Instance(api.Client, id);
         var requestId = CommandWaiter.RequestId(http);
         var result = await api.Waiter.SendAsync(grain.Delete(new DeleteInstance(requestId, Caller.Of(http), reason)), () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/task-instances/{id}",
-            _ => TypedResults.NoContent());
+        if (result is null)
+        {
+            return Problems.Accepted($"/api/v1/task-instances/{id}");
+        }
+        return result.Ok ? TypedResults.NoContent() : Problems.Failure(result);
     }
 
-    private static async Task<IResult> StepAction(string id, string step, string action, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<StepActionReply>, AcceptedProblem, ProblemHttpResult>> StepAction(string id, string step, string action, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((CheckStepPath(id, step, null, out var index) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -104,7 +110,10 @@ public static partial class InstancesApi
             _ => grain.RetryStep(new RetryStep(requestId, index, set, by)),
         };
         var result = await api.Waiter.SendAsync(command, () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/task-instances/{id}",
-            _ => TypedResults.Ok(new { id, step = index, action }));
+        if (result is null)
+        {
+            return Problems.Accepted($"/api/v1/task-instances/{id}");
+        }
+        return result.Ok ? TypedResults.Ok(new StepActionReply(id, index, action)) : Problems.Failure(result);
     }
 }

@@ -7,13 +7,13 @@ namespace Orchestrator.Api.Instances;
 public static partial class InstancesApi
 {
     /// <summary>Checks the path of a step (<c>{id}/steps/{step}</c>) and, when given, a target in it.</summary>
-    private static IResult? CheckStepPath(string id, string stepText, string? host, out int step)
+    private static ProblemHttpResult? CheckStepPath(string id, string stepText, string? host, out int step)
     {
         step = 0;
         return Ids.Check("id", id) ?? Ids.CheckStep("step", stepText, out step) ?? (host is null ? null : Ids.CheckTarget("host", host));
     }
 
-    private static async Task<IResult> Targets(string id, string step, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<TargetListItem>>, ProblemHttpResult>> Targets(string id, string step, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var status = query.Text("status", ApiLimits.MaxQueryValueLength);
@@ -39,11 +39,11 @@ public static partial class InstancesApi
             return bad;
         }
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Target, [GrainKeys.Step(id, index)]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new { host = r.Key, target = IndexJson.Parse<TargetIndexData>(r.Data!) }).ToList();
-        return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].host) });
+        var items = rows.Select(r => new TargetListItem(r.Key, IndexJson.Parse<TargetIndexData>(r.Data!))).ToList();
+        return TypedResults.Ok(new Page<TargetListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Host)));
     }
 
-    private static async Task<IResult> Target(string id, string step, string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HostTargetView>, ProblemHttpResult>> Target(string id, string step, string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((CheckStepPath(id, step, host, out var index) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -57,7 +57,7 @@ public static partial class InstancesApi
     /// A run's log: <c>run</c> (from 1) defaults to the latest; <c>from</c> (a chunk sequence, from 0) + <c>limit</c>
     /// read a range of chunks, <c>tail</c> the last chunks (not both); <c>format=text</c> answers plain text.
     /// </summary>
-    private static async Task<IResult> Log(string id, string step, string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<LogReply>, ContentHttpResult, ProblemHttpResult>> Log(string id, string step, string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var run = query.Int("run", 1, int.MaxValue);
@@ -96,14 +96,7 @@ public static partial class InstancesApi
         {
             return TypedResults.Text(string.Concat(page.Chunks.Select(c => c.Text)), "text/plain");
         }
-        return TypedResults.Ok(new
-        {
-            run = r,
-            complete = attempt?.LogChunks is { } total && page.NextSeq >= total,
-            page.NextSeq,
-            page.Truncated,
-            page.StoredBytes,
-            chunks = page.Chunks.Select(c => new { c.Seq, c.At, stream = c.Channel, c.Text }),
-        });
+        return TypedResults.Ok(new LogReply(r, attempt?.LogChunks is { } total && page.NextSeq >= total, page.NextSeq, page.Truncated, page.StoredBytes,
+            [.. page.Chunks.Select(c => new LogChunkReply(c.Seq, c.At, c.Channel, c.Text))]));
     }
 }

@@ -15,14 +15,14 @@ public static partial class InstancesApi
         // Step indexes are read as text, so that "-1" or "x" is a 400 naming step rather than an unmatched route.
         group.MapGet("/{id}/steps/{step}/targets", Targets);
         group.MapGet("/{id}/steps/{step}/targets/{host}", Target);
-        group.MapGet("/{id}/steps/{step}/targets/{host}/log", Log);
-        group.MapPost("/{id}/cancel", Cancel);
+        group.MapGet("/{id}/steps/{step}/targets/{host}/log", Log).WithMetadata(new Hosting.AlsoAnswers(200, "text/plain", "With format=text: the chunks' text."));
+        group.MapPost("/{id}/cancel", Cancel).WithMetadata(InstanceRequests.Cancel);
         group.MapDelete("/{id}", Delete);
-        group.MapPost("/{id}/steps/{step}/{action}", StepAction);
+        group.MapPost("/{id}/steps/{step}/{action}", StepAction).WithMetadata(InstanceRequests.StepAction);
         return group;
     }
 
-    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<InstanceListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var status = query.Text("status", 64);
@@ -42,8 +42,8 @@ public static partial class InstancesApi
             return bad;
         }
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new { id = r.Key, instance = IndexJson.Parse<InstanceIndexData>(r.Data!) }).ToList();
-        return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].id) });
+        var items = rows.Select(r => new InstanceListItem(r.Key, IndexJson.Parse<InstanceIndexData>(r.Data!))).ToList();
+        return TypedResults.Ok(new Page<InstanceListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
     }
 
     /// <summary>A status by its documented name, in any case; numbers and comma lists are not names.</summary>
@@ -57,7 +57,7 @@ public static partial class InstancesApi
     internal static string StatusNames<TEnum>() where TEnum : struct, Enum =>
         string.Join(", ", Enum.GetNames<TEnum>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]));
 
-    private static async Task<IResult> Get(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<InstanceReply>, ProblemHttpResult>> Get(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -69,50 +69,20 @@ public static partial class InstancesApi
         {
             return Problems.NotFound($"No task instance '{id}'.");
         }
-        var steps = new List<object>();
+        var steps = new List<StepReply>();
         foreach (var step in view.Steps)
         {
             var counts = await client.Indexes.CountByStatusAsync(IndexKinds.Target, GrainKeys.Step(id, step.Index), cancellationToken);
             // The rolling batch lives in the step grain; a step not started has none (and asking would activate its grain).
             var rollout = step.Status == ExecutionStatus.Pending ? null : await client.GetGrain<IStepGrain>(GrainKeys.Step(id, step.Index)).GetAsync();
-            steps.Add(new
-            {
-                step.Index,
-                step.Name,
-                step.Kind,
-                step.Status,
-                step.Attempt,
-                step.Reason,
-                step.Outputs,
-                targets = counts.ToDictionary(c => JsonName((TargetStatus)c.Key), c => c.Value),
-                batch = rollout?.Batch,
-                batchCount = rollout?.BatchCount,
-            });
+            steps.Add(new StepReply(step.Index, step.Name, step.Kind, step.Status, step.Attempt, step.Reason, step.Outputs,
+                counts.ToDictionary(c => JsonName((TargetStatus)c.Key), c => c.Value), rollout?.Batch, rollout?.BatchCount));
         }
         var deadLetters = await InstanceDeadLetters.ListAsync(client, id, cancellationToken);
-        return TypedResults.Ok(new
-        {
-            view.Id,
-            view.PlanId,
-            view.PlanVersion,
-            view.PlanName,
-            view.Status,
-            view.CurrentStep,
-            view.Parameters,
-            view.CreatedAt,
-            view.StartedAt,
-            view.FinishedAt,
-            view.NotBefore,
-            view.Schedule,
-            view.DueTime,
-            labels = view.Labels.Count > 0 ? ShownLabels(view.Labels) : null,
-            view.Revision,
-            view.Reason,
-            view.By,
-            steps,
-            actions = view.Actions,
-            deadLetters = deadLetters.Count > 0 ? deadLetters : null,
-        });
+        return TypedResults.Ok(new InstanceReply(view.Id, view.PlanId, view.PlanVersion, view.PlanName, view.Status, view.CurrentStep, view.Parameters,
+            view.CreatedAt, view.StartedAt, view.FinishedAt, view.NotBefore, view.Schedule, view.DueTime,
+            view.Labels.Count > 0 ? ShownLabels(view.Labels) : null, view.Revision, view.Reason, view.By, steps, view.Actions,
+            deadLetters.Count > 0 ? deadLetters : null));
     }
 
     /// <summary>The labels as shown: a jobs API run's hook URL (stored whole by older versions) redacted.</summary>

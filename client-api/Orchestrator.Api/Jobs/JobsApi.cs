@@ -19,11 +19,12 @@ public static partial class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1").WithTags("Jobs (Harbor job service)").AddEndpointFilter(HarborErrors.Guard);
-        group.MapPost("/jobs", Submit);
-        group.MapGet("/jobs/{id}", GetJob);
-        group.MapPost("/jobs/{id}", Act);
-        group.MapGet("/jobs/{id}/log", GetLog);
-        group.MapGet("/stats", GetStats);
+        // Handlers answer Harbor's bodies as JSON nodes; Produces says what they hold (JobReplies.cs).
+        group.MapPost("/jobs", Submit).WithMetadata(JobDescriptions.Submit).Produces<HarborJobReply>(StatusCodes.Status202Accepted);
+        group.MapGet("/jobs/{id}", GetJob).Produces<HarborJobReply>();
+        group.MapPost("/jobs/{id}", Act).WithMetadata(JobDescriptions.Act).Produces(StatusCodes.Status204NoContent);
+        group.MapGet("/jobs/{id}/log", GetLog).Produces<string>(StatusCodes.Status200OK, "text/plain");
+        group.MapGet("/stats", GetStats).Produces<IReadOnlyList<HarborWorkerPool>>();
         return routes;
     }
 

@@ -51,7 +51,7 @@ public static partial class PlansApi
         return body.Errors.Count > 0 ? (null, body.Errors) : (new RunRequest(parameters ?? [], version, options), body.Errors);
     }
 
-    private static async Task<IResult> Run(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<RunAccepted>, ProblemHttpResult>> Run(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -82,10 +82,9 @@ public static partial class PlansApi
         var instanceId = IdempotencyKey.NewId(http, requestId, "instance");
         var result = await api.Waiter.SendAsync(grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http), request.Options)),
             () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        var accepted = new { id = instanceId, planId = id, planVersion = view.Version };
-        // Not applied within the wait: the command is stored and will start the instance; its id is already known.
-        return result is null
-            ? TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted)
-            : Problems.FromResult(result, $"/api/v1/task-instances/{instanceId}", _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
+        // Not applied within the wait (no result): the command is stored and will start the instance; its id is already known.
+        return result is { Ok: false }
+            ? Problems.Failure(result)
+            : TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", new RunAccepted(instanceId, id, view.Version));
     }
 }

@@ -16,15 +16,15 @@ public static partial class PlansApi
     public static RouteGroupBuilder MapPlansApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1/plans").WithTags("Plans");
-        group.MapPost("/", Create);
-        group.MapPut("/{id}", Put);
-        group.MapGet("/{id}", Get);
+        group.MapPost("/", Create).WithMetadata(PlanRequests.Plan);
+        group.MapPut("/{id}", Put).WithMetadata(PlanRequests.Plan);
+        group.MapGet("/{id}", Get).WithMetadata(new Hosting.AlsoAnswers(200, "application/yaml", "With format=yaml: the definition as YAML."));
         group.MapGet("/", List);
-        group.MapPost("/{id}/run", Run);
+        group.MapPost("/{id}/run", Run).WithMetadata(PlanRequests.Run);
         return group;
     }
 
-    private static async Task<IResult> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var id = query.Text("id", ApiLimits.MaxIdLength + 1);
@@ -35,7 +35,7 @@ public static partial class PlansApi
         return await Save(http, api, id ?? Guid.NewGuid().ToString("N"), expectedVersion: 0, cancellationToken);
     }
 
-    private static async Task<IResult> Put(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Put(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -53,7 +53,7 @@ public static partial class PlansApi
         return await Save(http, api, id, expected, cancellationToken);
     }
 
-    private static async Task<IResult> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, CancellationToken cancellationToken)
     {
         var (text, bodyError) = await PlanBody.ReadAsync(http, cancellationToken);
         if (bodyError is not null)
@@ -81,15 +81,19 @@ public static partial class PlansApi
         }
         var requestId = CommandWaiter.RequestId(http);
         var result = await api.Waiter.SendAsync(grain.Save(new SavePlan(requestId, plan, expectedVersion, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/plans/{id}", r =>
+        if (result is null)
         {
-            var version = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture);
-            var body = new { id, version };
-            return version == 1 ? TypedResults.Created($"/api/v1/plans/{id}", body) : TypedResults.Ok(body);
-        });
+            return Problems.Accepted($"/api/v1/plans/{id}");
+        }
+        if (!result.Ok)
+        {
+            return Problems.Failure(result);
+        }
+        var saved = new PlanSaved(id, int.Parse(result.Value!, System.Globalization.CultureInfo.InvariantCulture));
+        return saved.Version == 1 ? TypedResults.Created($"/api/v1/plans/{id}", saved) : TypedResults.Ok(saved);
     }
 
-    private static async Task<IResult> Get(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PlanReply>, ContentHttpResult, ProblemHttpResult>> Get(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var version = query.Int("version", 1, int.MaxValue);
@@ -108,19 +112,11 @@ public static partial class PlansApi
         {
             return TypedResults.Text(PlanSerializer.ToYaml(definition), "application/yaml");
         }
-        return TypedResults.Ok(new
-        {
-            view.Id,
-            view.Version,
-            view.LatestVersion,
-            view.CreatedAt,
-            view.UpdatedAt,
-            definition = System.Text.Json.JsonDocument.Parse(PlanSerializer.ToJson(definition)).RootElement,
-            view.RecentInstances,
-        });
+        return TypedResults.Ok(new PlanReply(view.Id, view.Version, view.LatestVersion, view.CreatedAt, view.UpdatedAt,
+            System.Text.Json.JsonDocument.Parse(PlanSerializer.ToJson(definition)).RootElement, view.RecentInstances));
     }
 
-    private static async Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<PlanListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var after = query.After();
@@ -130,7 +126,7 @@ public static partial class PlansApi
             return bad;
         }
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [""]) { AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new { id = r.Key, plan = r.Data is null ? null : IndexJson.Parse<PlanIndexData>(r.Data) }).ToList();
-        return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].id) });
+        var items = rows.Select(r => new PlanListItem(r.Key, r.Data is null ? null : IndexJson.Parse<PlanIndexData>(r.Data))).ToList();
+        return TypedResults.Ok(new Page<PlanListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
     }
 }

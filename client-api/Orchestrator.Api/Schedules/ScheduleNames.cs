@@ -16,7 +16,7 @@ public static class ScheduleNames
     /// Null when <paramref name="name"/> may name a new schedule: 1 to <see cref="MaxNewLength"/> ASCII letters,
     /// digits, '-', '_' or '.', starting with a letter or digit (so never '.', '..' or a hidden-file-like name).
     /// </summary>
-    public static IResult? CheckNew(string name) =>
+    public static ProblemHttpResult? CheckNew(string name) =>
         name.Length is > 0 and <= MaxNewLength && char.IsAsciiLetterOrDigit(name[0]) && name.All(Ids.IsIdChar)
             ? null
             : Problems.Field("name", $"{Quote.Of(name)} is not a valid schedule name: 1 to {MaxNewLength} ASCII letters, digits, '-', '_' or '.', starting with a letter or digit.");

@@ -22,19 +22,14 @@ public static class SchedulePreview
     /// The next <paramref name="count"/> fire times after <paramref name="from"/>, in UTC and in the schedule's zone;
     /// fewer when the calendar ends first (9999-12-29).
     /// </summary>
-    public static IReadOnlyList<object> Fires(CronSchedule schedule, DateTimeOffset from, int count)
+    public static IReadOnlyList<FireTime> Fires(CronSchedule schedule, DateTimeOffset from, int count)
     {
-        var list = new List<object>(Math.Min(count, MaxCount));
+        var list = new List<FireTime>(Math.Min(count, MaxCount));
         var t = from;
         for (var i = 0; i < count && schedule.TryNextAfter(t, out t); i++)
         {
             var local = TimeZoneInfo.ConvertTime(t, schedule.TimeZone);
-            list.Add(new
-            {
-                utc = t,
-                local = local.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture),
-                daylightSaving = schedule.TimeZone.IsDaylightSavingTime(local),
-            });
+            list.Add(new FireTime(t, local.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture), schedule.TimeZone.IsDaylightSavingTime(local)));
         }
         return list;
     }

@@ -23,7 +23,7 @@ public static class SchedulesApi
     public static IEndpointRouteBuilder MapSchedulesApi(this IEndpointRouteBuilder routes)
     {
         var plan = routes.MapGroup("/api/v1/plans/{planId}/schedules").WithTags("Schedules");
-        plan.MapPut("/{name}", Put);
+        plan.MapPut("/{name}", Put).WithMetadata(ScheduleRequests.Schedule);
         plan.MapGet("/{name}", Get);
         plan.MapDelete("/{name}", Delete);
         plan.MapGet("/", ListOfPlan);
@@ -33,11 +33,11 @@ public static class SchedulesApi
         plan.MapGet("/{name}/preview", PreviewOf);
         var all = routes.MapGroup("/api/v1/schedules").WithTags("Schedules");
         all.MapGet("/", List);
-        all.MapPost("/preview", TryPreview);
+        all.MapPost("/preview", TryPreview).WithMetadata(ScheduleRequests.Preview);
         return routes;
     }
 
-    private static async Task<IResult> Put(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Created<ScheduleSaved>, Ok<ScheduleSaved>, AcceptedProblem, ProblemHttpResult>> Put(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((Ids.Check("planId", planId) ?? await CheckNameToSave(planId, name, api) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -73,20 +73,25 @@ public static class SchedulesApi
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
         var result = await api.Waiter.SendAsync(grain.Save(new SaveSchedule(requestId, planId, name, spec with { Parameters = values }, expected, Caller.Of(http))),
             () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/plans/{planId}/schedules/{name}", r =>
+        var location = $"/api/v1/plans/{planId}/schedules/{name}";
+        if (result is null)
         {
-            var revision = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture);
-            http.Response.Headers.ETag = $"\"{revision}\"";
-            var location = $"/api/v1/plans/{planId}/schedules/{name}";
-            return revision == 1 ? TypedResults.Created(location, new { planId, name, revision }) : TypedResults.Ok(new { planId, name, revision });
-        });
+            return Problems.Accepted(location);
+        }
+        if (!result.Ok)
+        {
+            return Problems.Failure(result);
+        }
+        var saved = new ScheduleSaved(planId, name, int.Parse(result.Value!, System.Globalization.CultureInfo.InvariantCulture));
+        http.Response.Headers.ETag = $"\"{saved.Revision}\"";
+        return saved.Revision == 1 ? TypedResults.Created(location, saved) : TypedResults.Ok(saved);
     }
 
     /// <summary>
     /// Null when <paramref name="name"/> may be saved: a name for a new schedule, or the name of one that exists (saved
     /// under an earlier, looser rule, and still replaceable); else the 400 naming <c>name</c>.
     /// </summary>
-    private static async Task<IResult?> CheckNameToSave(string planId, string name, ApiContext api)
+    private static async Task<ProblemHttpResult?> CheckNameToSave(string planId, string name, ApiContext api)
     {
         if (ScheduleNames.CheckNew(name) is not { } strict)
         {
@@ -100,7 +105,7 @@ public static class SchedulesApi
         return existing is { Deleted: false } ? null : strict;
     }
 
-    private static async Task<IResult> Get(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ScheduleReply>, ProblemHttpResult>> Get(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var count = query.Int("preview", 0, SchedulePreview.MaxCount);
@@ -119,52 +124,34 @@ public static class SchedulesApi
         var parameters = plan is null
             ? view.Spec.Parameters.ToDictionary(p => p.Key, _ => "***")
             : PlanParameters.Masked(plan, view.Spec.Parameters);
-        return TypedResults.Ok(new
-        {
-            view.Key,
-            view.PlanId,
-            view.Name,
-            view.Revision,
-            spec = Spec(view.Spec, parameters),
-            view.NextDue,
-            view.LastDue,
-            fired = view.FiredCount,
-            skipped = view.SkippedCount,
-            view.Active,
-            view.Buffered,
-            view.Backlog,
-            runs = view.Runs.Reverse(),
-            skippedFires = view.Skipped.Reverse(),
-            nextFires = view.NextDue is { } next ? SchedulePreview.Fires(Saved(view.Spec), next.AddTicks(-1), count ?? DefaultNextFires) : [],
-            view.CreatedAt,
-            view.UpdatedAt,
-        });
+        return TypedResults.Ok(new ScheduleReply(view.Key, view.PlanId, view.Name, view.Revision, Spec(view.Spec, parameters), view.NextDue, view.LastDue,
+            view.FiredCount, view.SkippedCount, view.Active, view.Buffered, view.Backlog, [.. view.Runs.Reverse()], [.. view.Skipped.Reverse()],
+            view.NextDue is { } next ? SchedulePreview.Fires(Saved(view.Spec), next.AddTicks(-1), count ?? DefaultNextFires) : [],
+            view.CreatedAt, view.UpdatedAt));
     }
 
     /// <summary>A saved schedule's cron: it was validated when saved (a zone id an earlier version accepted still loads).</summary>
     private static CronSchedule Saved(ScheduleSpec spec) => CronSchedule.ParseSaved(spec.Cron, spec.TimeZone, spec.DayMatching);
 
     /// <summary>A spec as the API shows it: durations as text, secrets (parameters given masked, the hook's) hidden.</summary>
-    private static object Spec(ScheduleSpec spec, IReadOnlyDictionary<string, string> parameters) => new
-    {
+    private static ScheduleSpecView Spec(ScheduleSpec spec, IReadOnlyDictionary<string, string> parameters) => new(
         spec.Cron,
         spec.TimeZone,
         spec.DayMatching,
         spec.Description,
         spec.Suspend,
-        startingDeadline = spec.StartingDeadline is { } d ? Orchestrator.Plans.Parsing.DurationFormat.Format(d) : null,
+        spec.StartingDeadline is { } d ? Orchestrator.Plans.Parsing.DurationFormat.Format(d) : null,
         spec.Overlap,
         spec.CatchUp,
-        catchUpWindow = Orchestrator.Plans.Parsing.DurationFormat.Format(spec.CatchUpWindow),
+        Orchestrator.Plans.Parsing.DurationFormat.Format(spec.CatchUpWindow),
         spec.SuccessfulHistoryLimit,
         spec.FailedHistoryLimit,
         spec.PlanVersion,
         parameters,
-        statusHook = spec.Hook is { } hook ? new { url = HookUrls.Redact(hook.Url), secret = hook.Secret is null ? null : "***" } : null,
-        labels = spec.Labels.Count > 0 ? spec.Labels : null,
-    };
+        spec.Hook is { } hook ? new StatusHookView(HookUrls.Redact(hook.Url), hook.Secret is null ? null : "***") : null,
+        spec.Labels.Count > 0 ? spec.Labels : null);
 
-    private static async Task<IResult> Delete(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, AcceptedProblem, ProblemHttpResult>> Delete(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((CheckIds(planId, name) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -173,10 +160,14 @@ public static class SchedulesApi
         var requestId = CommandWaiter.RequestId(http);
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
         var result = await api.Waiter.SendAsync(grain.Delete(new ScheduleCommand(requestId, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/plans/{planId}/schedules/{name}", _ => TypedResults.NoContent());
+        if (result is null)
+        {
+            return Problems.Accepted($"/api/v1/plans/{planId}/schedules/{name}");
+        }
+        return result.Ok ? TypedResults.NoContent() : Problems.Failure(result);
     }
 
-    private static async Task<IResult> Suspend(string planId, string name, bool suspend, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ScheduleSuspended>, AcceptedProblem, ProblemHttpResult>> Suspend(string planId, string name, bool suspend, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((CheckIds(planId, name) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -186,10 +177,16 @@ public static class SchedulesApi
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
         var result = await api.Waiter.SendAsync(grain.SetSuspended(new SuspendSchedule(requestId, suspend, Caller.Of(http))),
             () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        return Problems.FromResult(result, $"/api/v1/plans/{planId}/schedules/{name}", r => TypedResults.Ok(new { planId, name, suspend, revision = int.Parse(r.Value!, System.Globalization.CultureInfo.InvariantCulture) }));
+        if (result is null)
+        {
+            return Problems.Accepted($"/api/v1/plans/{planId}/schedules/{name}");
+        }
+        return result.Ok
+            ? TypedResults.Ok(new ScheduleSuspended(planId, name, suspend, int.Parse(result.Value!, System.Globalization.CultureInfo.InvariantCulture)))
+            : Problems.Failure(result);
     }
 
-    private static async Task<IResult> RunNow(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<ScheduleRunAccepted>, ProblemHttpResult>> RunNow(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if ((CheckIds(planId, name) ?? new QueryValues(http).Problem()) is { } bad)
         {
@@ -200,13 +197,13 @@ public static class SchedulesApi
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
         var result = await api.Waiter.SendAsync(grain.RunNow(new RunScheduleNow(requestId, instanceId, Caller.Of(http))),
             () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        var accepted = new { id = instanceId, planId, schedule = name };
-        return result is null
-            ? TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted)
-            : Problems.FromResult(result, $"/api/v1/task-instances/{instanceId}", _ => TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted));
+        // Not applied within the wait (no result): the command is stored and will start the instance; its id is already known.
+        return result is { Ok: false }
+            ? Problems.Failure(result)
+            : TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", new ScheduleRunAccepted(instanceId, planId, name));
     }
 
-    private static async Task<IResult> PreviewOf(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SchedulePreviewReply>, ProblemHttpResult>> PreviewOf(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var count = query.Int("count", 1, SchedulePreview.MaxCount);
@@ -221,10 +218,10 @@ public static class SchedulesApi
             return Problems.NotFound($"Plan '{planId}' has no schedule '{name}'.");
         }
         var fires = SchedulePreview.Fires(Saved(view.Spec), from ?? api.Clock.GetUtcNow(), count ?? SchedulePreview.DefaultCount);
-        return TypedResults.Ok(new { view.Spec.Cron, view.Spec.TimeZone, view.Spec.DayMatching, view.Spec.Suspend, fires });
+        return TypedResults.Ok(new SchedulePreviewReply(view.Spec.Cron, view.Spec.TimeZone, view.Spec.DayMatching, view.Spec.Suspend, fires));
     }
 
-    private static async Task<IResult> TryPreview(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<CronPreviewReply>, ProblemHttpResult>> TryPreview(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if (new QueryValues(http).Problem() is { } badQuery)
         {
@@ -241,26 +238,26 @@ public static class SchedulesApi
             return Problems.Validation(fields.Errors, "The preview request is invalid.");
         }
         var schedule = CronSchedule.Parse(request.Cron, request.TimeZone, request.DayMatching);
-        return TypedResults.Ok(new { request.Cron, timeZone = request.TimeZone, request.DayMatching, fires = SchedulePreview.Fires(schedule, request.From, request.Count) });
+        return TypedResults.Ok(new CronPreviewReply(request.Cron, request.TimeZone, request.DayMatching, SchedulePreview.Fires(schedule, request.From, request.Count)));
     }
 
-    private static Task<IResult> ListOfPlan(string planId, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> ListOfPlan(string planId, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         if (Ids.Check("planId", planId) is { } bad)
         {
-            return Task.FromResult(bad);
+            return bad;
         }
         var prefix = planId + "/";
-        return Page(prefix, http, api, cancellationToken);
+        return await Page(prefix, http, api, cancellationToken);
     }
 
-    private static Task<IResult> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) => Page("", http, api, cancellationToken);
+    private static Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) => Page("", http, api, cancellationToken);
 
     /// <summary>
     /// A page of schedule rows whose keys ("planId/name") start with <paramref name="prefix"/>. The cursor is the common
     /// opaque one (<see cref="Cursor"/>) over the last key; a cursor from another plan's list is refused.
     /// </summary>
-    private static async Task<IResult> Page(string prefix, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> Page(string prefix, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var key = query.After();
@@ -281,9 +278,9 @@ public static class SchedulesApi
         var size = api.PageSize(limit);
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(r => new { key = r.Key, schedule = r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data)) })
+            .Select(r => new ScheduleListItem(r.Key, r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data))))
             .ToList();
-        return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].key) });
+        return TypedResults.Ok(new Page<ScheduleListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Key)));
     }
 
     /// <summary>
@@ -293,5 +290,5 @@ public static class SchedulesApi
     private static ScheduleIndexData InForce(ScheduleIndexData row) =>
         row.DayMatching is not null ? row : row with { DayMatching = DayRuleUpgrade.IsPeriodicJob(row) ? DayMatching.Either : DayMatching.Both };
 
-    private static IResult? CheckIds(string planId, string name) => Ids.Check("planId", planId) ?? Ids.Check("name", name);
+    private static ProblemHttpResult? CheckIds(string planId, string name) => Ids.Check("planId", planId) ?? Ids.Check("name", name);
 }

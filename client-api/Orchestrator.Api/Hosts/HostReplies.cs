@@ -1,0 +1,6 @@
+using Orchestrator.GrainInterfaces;
+
+namespace Orchestrator.Api.Hosts;
+
+/// <summary>A host in the inventory list: its name, status, labels and capacity.</summary>
+public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity);

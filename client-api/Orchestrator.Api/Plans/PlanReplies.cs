@@ -1,0 +1,20 @@
+using System.Text.Json;
+using Orchestrator.GrainInterfaces;
+
+namespace Orchestrator.Api.Plans;
+
+/// <summary>A plan saved: its id and the version the save made (201 for version 1, 200 after).</summary>
+public sealed record PlanSaved(string Id, int Version);
+
+/// <summary>
+/// One version of a plan with its definition (secret parameters' defaults masked as <c>***</c>) and the task instances
+/// it ran most recently.
+/// </summary>
+public sealed record PlanReply(string Id, int Version, int LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Definition,
+    IReadOnlyList<string> RecentInstances);
+
+/// <summary>A plan in the list: its id and what the index holds of its latest version.</summary>
+public sealed record PlanListItem(string Id, PlanIndexData? Plan);
+
+/// <summary>A run accepted (202): the task instance it starts, and the plan version it runs.</summary>
+public sealed record RunAccepted(string Id, string PlanId, int PlanVersion);
