@@ -243,7 +243,8 @@ internal static class AgentCommandLine
         {
             return $"cannot be read ({ex.GetType().Name}: {ex.Message})";
         }
-        var token = text.TrimEnd('\r', '\n');
+        // One trailing line break is the file's end (echo adds one), as for the silo's ORCH_*_FILE settings.
+        var token = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
         if (token.Length == 0)
         {
             return "the file is empty";
