@@ -20,5 +20,6 @@ COPY --from=build /app ./
 # Unprivileged (uid 1654). Scripts are written and run in the work directory: a writable volume, so the root
 # filesystem can be read-only (with /tmp a volume too).
 ENV ORCH_AGENT_WORK_DIR=/var/lib/orchestrator-agent
+RUN mkdir -p /var/lib/orchestrator-agent && chown $APP_UID:$APP_UID /var/lib/orchestrator-agent
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Orchestrator.Agent.dll"]

@@ -31,8 +31,9 @@ LABEL org.opencontainers.image.title="orchestrator/silo" \
 WORKDIR /app
 COPY --from=build /app ./
 # The images' unprivileged user (uid 1654). The root filesystem can be mounted read-only: with PostgreSQL the silo
-# writes nothing but /tmp (mount a volume there). The single-node SQLite mode writes data/ under /app: mount a
-# writable volume at /app/data for it.
+# writes nothing but /tmp (mount a volume there). The single-node SQLite mode (the default without settings) writes
+# data/ under /app: the directory is the user's, so `docker run` works as it is; mount a volume at /app/data to keep it.
+RUN mkdir /app/data && chown $APP_UID:$APP_UID /app/data
 USER $APP_UID
 EXPOSE 5080 11111 30000
 ENTRYPOINT ["dotnet", "Orchestrator.Silo.dll"]
