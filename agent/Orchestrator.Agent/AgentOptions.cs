@@ -6,7 +6,7 @@ namespace Orchestrator.Agent;
 /// Settings of an agent process (or of an agent hosted in-process by the silo). The executable reads them from
 /// <c>--name value</c> arguments and <c>ORCH_AGENT_*</c> environment variables; see <c>agent/README.md</c>.
 /// </summary>
-public sealed class AgentOptions
+public sealed partial class AgentOptions
 {
     /// <summary>The orchestrator's base address, e.g. <c>http://orchestrator:5080</c>; the agent API is under
     /// <c>/api/v1/agent</c>. Required.</summary>
@@ -97,6 +97,7 @@ public sealed class AgentOptions
     {
         var copy = (AgentOptions)MemberwiseClone();
         copy.Labels = new Dictionary<string, string>(Labels, StringComparer.Ordinal);
+        copy.NodeLabelPrefixes = [.. NodeLabelPrefixes];
         return copy;
     }
 
@@ -174,6 +175,7 @@ public sealed class AgentOptions
                 errors.Add($"{name}: {value} must be greater than zero.");
             }
         }
+        ValidateKubernetes(errors);
         return errors;
     }
 }

@@ -3,6 +3,9 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Agent;
 using Orchestrator.Agent.Hosting;
+using Orchestrator.Agent.Kubernetes;
+using k8s;
+using k8s.Exceptions;
 
 var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value);
 var commandLine = AgentCommandLine.Parse(args, environment);
@@ -45,6 +48,20 @@ void OnSignal(PosixSignalContext context)
 }
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+if (commandLine.Options.KubernetesNode is not null)
+{
+    // A DaemonSet pod: host labels from its node's labels, read once before the agent registers.
+    try
+    {
+        await NodeLabels.ApplyAsync(commandLine.Options, KubernetesClientConfiguration.InClusterConfig(), logger, drain.Token);
+    }
+    catch (Exception ex) when (ex is NodeLabelException or KubeConfigException)
+    {
+        logger.LogCritical("{Problem}", ex.Message);
+        return 1;
+    }
+}
 
 try
 {

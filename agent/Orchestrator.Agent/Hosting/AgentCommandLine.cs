@@ -42,7 +42,13 @@ internal static class AgentCommandLine
         new("auth-retry-delay", "wait between retries after 401/403 (default 10s)", (o, v) => Duration(v, x => o.AuthRetryDelay = x)),
         new("request-timeout", "limit of one API request (default 30s)", (o, v) => Duration(v, x => o.RequestTimeout = x)),
         new("finished-retention", "how long finished assignment ids are remembered (default 5m)", (o, v) => Duration(v, x => o.RecentlyFinishedRetention = x)),
+        new("token-file", "read the agent token from this file (a mounted secret, a systemd credential) instead of --token", (o, v) => TokenFile(o, v)),
+        new("kubernetes-node", "the Kubernetes node this agent runs on (spec.nodeName): its labels selected by --node-label-prefix become host labels", (o, v) => Assign(() => o.KubernetesNode = v)),
+        new("node-label-prefix", "prefix=replacement (or prefix): node labels starting with prefix become host labels; repeatable, or comma-separated", (o, v) => AddNodeLabelPrefixes(o, v)),
     ];
+
+    /// <summary>The environment variables the agent reads (<c>ORCH_AGENT_*</c>), for checks of deployment files.</summary>
+    internal static IReadOnlyList<string> EnvironmentNames { get; } = [.. Settings.Select(s => s.Environment), "ORCH_AGENT_LOG_LEVEL"];
 
     public static AgentCommandLineResult Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
     {
@@ -115,6 +121,10 @@ internal static class AgentCommandLine
             if (name is "label" or "labels" && fromArguments.Add("labels"))
             {
                 options.Labels.Clear();
+            }
+            if (name is "node-label-prefix" && fromArguments.Add(name))
+            {
+                options.NodeLabelPrefixes.Clear();
             }
             Apply(options, setting, value, "--" + name, errors);
         }
@@ -218,6 +228,40 @@ internal static class AgentCommandLine
                 return $"'{pair}' is not k=v";
             }
             options.Labels[pair[..equals].Trim()] = pair[(equals + 1)..].Trim();
+        }
+        return null;
+    }
+
+    private static string? TokenFile(AgentOptions options, string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"cannot be read ({ex.GetType().Name}: {ex.Message})";
+        }
+        // One trailing line break is the file's end (echo adds one), as for the silo's ORCH_*_FILE settings.
+        var token = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
+        if (token.Length == 0)
+        {
+            return "the file is empty";
+        }
+        options.Token = token;
+        return null;
+    }
+
+    private static string? AddNodeLabelPrefixes(AgentOptions options, string value)
+    {
+        foreach (var entry in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Kubernetes.NodeLabelMapping.Parse(entry, out var error) is not { } mapping)
+            {
+                return error;
+            }
+            options.NodeLabelPrefixes.Add(mapping);
         }
         return null;
     }

@@ -16,7 +16,8 @@ public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNode
 /// Binds the silo's settings through <c>Microsoft.Extensions.Configuration</c> from one section, <c>Orchestrator</c>, fed
 /// in rising precedence by appsettings.json, <c>ORCH_*</c> environment variables (the setting's name in upper snake case:
 /// <c>ORCH_CONNECTION_STRING</c>, <c>ORCH_CLUSTER_ID</c>, ...) and command-line arguments in kebab case
-/// (<c>--connection-string …</c>, <c>--silo-port 11112</c>). The settings are the properties of
+/// (<c>--connection-string …</c>, <c>--silo-port 11112</c>); a variable <c>ORCH_&lt;SETTING&gt;_FILE</c> reads the setting from a file
+/// (<see cref="SettingFiles"/>: secrets from a mounted Kubernetes Secret). The settings are the properties of
 /// <see cref="OrchestratorDatabaseOptions"/>, <see cref="SiloNodeOptions"/>, <see cref="SiloHostingOptions"/>,
 /// <see cref="DurableOptions"/>, <see cref="IdempotencyOptions"/> and <see cref="AuthOptions"/> (the admin token, JWT bearer settings). An unknown name in appsettings or the arguments, a value that does not convert and a
 /// value the options refuse are errors naming the setting; settings of the replaced runtime (<c>ShardCount</c>,
@@ -65,7 +66,8 @@ public static class SiloConfiguration
         ArgumentNullException.ThrowIfNull(args);
         var problems = new List<string>();
         var fromEnvironment = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in environment)
+        var fromFiles = SettingFiles.Read(environment, variable => Names.Contains(Pascal(variable[5..], '_')), problems);
+        foreach (var (key, value) in environment.Concat(fromFiles))
         {
             // ORCH_HOOK_* belong to the status hooks (StatusHookConfiguration); other unknown ORCH_* are not ours to refuse.
             if (key.StartsWith("ORCH_", StringComparison.Ordinal) && Names.Contains(Pascal(key[5..], '_')))
