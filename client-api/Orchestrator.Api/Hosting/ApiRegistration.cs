@@ -1,6 +1,7 @@
 using Orchestrator.Api.Agents;
 using Orchestrator.Api.Audit;
 using Orchestrator.Api.Common;
+using Orchestrator.Api.WebConsole;
 using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
 using Orchestrator.Api.Hooks;
@@ -40,6 +41,7 @@ public static class ApiRegistration
         services.AddApiAudit();
         services.AddApiProblemHandling();
         services.AddOrchestratorIdentity(options.Auth);
+        services.AddOrchestratorConsole(); // the web console's session cookie, after the other startup filters
         return services;
     }
 
@@ -58,6 +60,7 @@ public static class ApiRegistration
         callers.MapDeadLettersApi();
         callers.MapAuditApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
+        routes.MapOrchestratorConsole(callers);
         return routes;
     }
 }
