@@ -92,6 +92,41 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Console_KeyboardOnly_SignsInAndApprovesWithAReason()
+    {
+        var id = await fixture.RunAsync("console-wait");
+        await _page.GotoAsync($"/#/runs/{id}");
+        await Expect(_page.GetByLabel("API token")).ToBeFocusedAsync(); // the sign-in field has the focus
+        await _page.Keyboard.TypeAsync(fixture.AdminToken);
+        await _page.Keyboard.PressAsync("Enter");
+        await Expect(_page.Locator("li.step[data-step='0'] .status").First).ToHaveTextAsync("waiting for approval");
+
+        // Tab through the page to the approve button; every control on the way is reachable.
+        var approve = _page.GetByRole(AriaRole.Button, new() { Name = "Approve…" });
+        for (var i = 0; i < 30 && !await approve.EvaluateAsync<bool>("b => b === document.activeElement"); i++)
+        {
+            await _page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(approve).ToBeFocusedAsync();
+        await _page.Keyboard.PressAsync("Enter");
+        await Expect(_page.GetByLabel("Reason")).ToBeFocusedAsync();
+        await _page.Keyboard.PressAsync("Escape"); // Escape cancels: nothing is sent
+        await Expect(_page.Locator("#confirm")).ToBeHiddenAsync();
+        await Expect(approve).ToBeFocusedAsync();
+        Assert.Equal("waitingForApproval", await fixture.InstanceStatusAsync(id));
+
+        await _page.Keyboard.PressAsync("Enter");
+        await _page.Keyboard.TypeAsync("approved from the keyboard");
+        await _page.Keyboard.PressAsync("Tab"); // Cancel
+        await _page.Keyboard.PressAsync("Tab"); // Approve
+        await Expect(_page.Locator("#confirm-ok")).ToBeFocusedAsync();
+        await _page.Keyboard.PressAsync("Enter");
+        await Expect(_page.Locator("li.step[data-step='0'] ul.approvals li")).ToContainTextAsync("approved from the keyboard");
+        await Expect(_page.Locator("#run-title .status")).ToHaveTextAsync("succeeded");
+        Assert.True(_errors.Count == 0, string.Join("\n", _errors));
+    }
+
+    [Fact]
     public async Task SessionCookie_WithoutConsoleHeader_IsNotACredential()
     {
         await SignInAsync(fixture.AdminToken, "admin");

@@ -99,6 +99,8 @@ public sealed class ConsoleFlowTests(ConsoleFixture fixture) : IAsyncLifetime
         await Expect(host.Locator("td.num").First).ToHaveTextAsync("3");
         await _page.Locator("#hosts-status").SelectOptionAsync("failed");
         await Expect(_page.Locator("tr[data-host='local']")).ToBeVisibleAsync();
+        await Expect(_page.Locator("#hosts-counts li[data-status='failed']")).ToContainTextAsync("1");
+        await Expect(_page.Locator("#hosts-title")).ToContainTextAsync("disk-check");
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleFixture.Screenshot("hosts.png") });
 
         await _page.Locator("tr[data-host='local']").GetByRole(AriaRole.Link, new() { Name = "local" }).ClickAsync();

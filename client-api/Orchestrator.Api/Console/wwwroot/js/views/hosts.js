@@ -35,7 +35,7 @@ export async function renderHosts(main, [id, stepText], { signal }) {
     replace(body,
       page.items.length === 0 ? h('p', { class: 'muted' }, 'No hosts' + (status ? ` with status ${status}` : '') + ' on this page.') :
         h('table', { class: 'grid', 'aria-labelledby': 'hosts-title' },
-          h('thead', {}, h('tr', {}, ['Host', 'Status', 'Exit code', 'Run', 'Step attempt', 'Started', 'Finished', 'Error'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Host', 'Status', 'Exit code', 'Run', 'Step attempt', 'Started', 'Finished', 'Error'].map((t, i) => h('th', { scope: 'col', class: i >= 2 && i <= 4 ? 'num' : null }, t)))),
           h('tbody', {}, page.items.map(({ host, target: t }) => h('tr', { 'data-host': host },
             h('td', {}, h('a', { href: `${here}/hosts/${encodeURIComponent(host)}`, 'data-key': `host-${host}` }, host)),
             h('td', {}, statusBadge(t.status)),

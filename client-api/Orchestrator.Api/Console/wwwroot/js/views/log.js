@@ -27,6 +27,11 @@ export async function renderLog(main, [id, stepText, host], { signal }) {
     state, pre);
 
   let target = await api(base, { signal });
+  while (!chosenRun && !target.run && !signal.aborted) {
+    state.textContent = 'This host has not run yet; waiting…';
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_MS));
+    target = await api(base, { signal });
+  }
   const run = chosenRun || target.run;
 
   function drawFacts() {
@@ -58,9 +63,6 @@ export async function renderLog(main, [id, stepText, host], { signal }) {
   }
 
   drawFacts();
-  if (!run) {
-    state.textContent = 'This host has not run yet.';
-  }
   let next = 0;
   while (run && !signal.aborted) {
     const page = await api(`${base}/log?run=${run}&from=${next}&limit=500`, { signal });
