@@ -53,11 +53,19 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
         var id = await fixture.RunAsync("console-wait");
         await SignInAsync(token, "vera");
 
+        // The runs list, filtered by status: the waiting run is there, and not among the succeeded ones.
+        await _page.Locator("#runs-status").SelectOptionAsync("waitingForApproval");
+        await Expect(_page.Locator($"tr[data-run='{id}']")).ToContainTextAsync("waiting for approval");
+        await _page.Locator("#runs-status").SelectOptionAsync("succeeded");
+        await Expect(_page.Locator("#runs-status")).ToHaveValueAsync("succeeded");
+        await Expect(_page.Locator($"tr[data-run='{id}']")).ToHaveCountAsync(0);
+
         await _page.GotoAsync($"/#/runs/{id}");
         var step = _page.Locator("li.step[data-step='0']");
         await Expect(step.Locator(".status").First).ToHaveTextAsync("waiting for approval");
         await Expect(_page.Locator("#live")).ToHaveTextAsync("live");
         await Expect(_page.Locator("main button")).ToHaveCountAsync(0);
+        await Expect(_page.Locator("#read-only")).ToContainTextAsync("Read only");
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleFixture.Screenshot("run-viewer.png") });
 
         Assert.Equal(403, await FetchStatusAsync("POST", $"/api/v1/task-instances/{id}/steps/0/approve", header: true));

@@ -93,6 +93,7 @@ export async function renderRun(main, [id], { me, signal }) {
         h('dt', {}, 'Started'), h('dd', {}, when(run.startedAt)),
         h('dt', {}, 'Finished'), h('dd', {}, when(run.finishedAt)),
         run.reason ? [h('dt', {}, 'Reason'), h('dd', { class: 'reason wide' }, run.reason)] : null),
+      !may('operator') && !may('approver') ? h('p', { class: 'muted', id: 'read-only' }, `Read only: your grants on namespace ${ns()} allow no actions.`) : null,
       !runFinal && may('operator') ? h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions on the run' },
         h('button', { type: 'button', class: 'danger', 'data-key': 'cancel', onclick: () => act({
           title: 'Cancel this run?', message: 'Targets not started never start; running scripts are killed.', confirm: 'Cancel run',
