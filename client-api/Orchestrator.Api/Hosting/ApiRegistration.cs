@@ -1,7 +1,6 @@
 using Orchestrator.Api.Agents;
 using Orchestrator.Api.Audit;
 using Orchestrator.Api.Common;
-using Orchestrator.Api.WebConsole;
 using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
 using Orchestrator.Api.Hooks;
@@ -11,6 +10,7 @@ using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
 using Orchestrator.Api.Schedules;
+using Orchestrator.Api.WebConsole;
 
 namespace Orchestrator.Api.Hosting;
 
