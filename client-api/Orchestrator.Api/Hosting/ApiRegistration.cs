@@ -10,6 +10,7 @@ using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
 using Orchestrator.Api.Schedules;
+using Orchestrator.Api.WebConsole;
 
 namespace Orchestrator.Api.Hosting;
 
@@ -41,6 +42,7 @@ public static class ApiRegistration
         services.AddApiProblemHandling();
         services.AddOrchestratorIdentity(options.Auth);
         services.AddOrchestratorOpenApi();
+        services.AddOrchestratorConsole(); // the web console's session cookie, after the other startup filters
         return services;
     }
 
@@ -62,6 +64,7 @@ public static class ApiRegistration
         callers.MapAuditApi();
         all.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapOrchestratorOpenApi();
+        routes.MapOrchestratorConsole(callers);
         return routes;
     }
 }

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Orchestrator.Runtime.Tests.Infrastructure;
+
+namespace Orchestrator.Console.Tests.Infrastructure;
+
+/// <summary>
+/// A real single-node silo process (SQLite, its local agent as host <c>local</c>) in a fresh folder, an admin
+/// <see cref="Api"/> client on it, and Debian's headless chromium driven by Playwright through its executable path
+/// (no browser is downloaded: <c>apt-get install -y chromium</c>, as <c>.ci/run</c> does).
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    /// <summary>Where chromium is; <c>ORCH_TEST_CHROMIUM</c> overrides.</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("ORCH_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    private readonly StringBuilder _log = new();
+    private Process? _silo;
+    private IPlaywright? _playwright;
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "orch-console-tests", Guid.NewGuid().ToString("N")[..8]);
+
+    public string Server { get; private set; } = "";
+
+    public string AdminToken { get; private set; } = "";
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>A folder the plans' scripts read their gates from.</summary>
+    public string Scratch => Path.Combine(Folder, "scratch");
+
+    public string SiloLog
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"The browser tests need Debian's chromium at {ChromiumPath}: apt-get install -y chromium (.ci/run does).");
+        Directory.CreateDirectory(Scratch);
+        var data = Path.Combine(Folder, "silo");
+        Directory.CreateDirectory(data);
+        // A port picked free may be taken by another process before the silo binds it: start again on new ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            StartSilo(data);
+            using var probe = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(10) };
+            await Eventually.Until(() => StatusAsync(probe, "/readyz"), s => s == HttpStatusCode.OK || _silo!.HasExited, TimeSpan.FromSeconds(90), "the silo ready");
+            if (!_silo!.HasExited)
+            {
+                break;
+            }
+            Assert.True(attempt < 3 && SiloLog.Contains("address already in use", StringComparison.OrdinalIgnoreCase), $"the silo exited:\n{SiloLog}");
+            _silo.Dispose();
+        }
+        AdminToken = (await File.ReadAllTextAsync(Path.Combine(data, "data", "admin-token"))).Trim();
+        Api = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(30) };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        await Eventually.Until(async () => await Api.GetStringAsync("/api/v1/hosts"), s => s.Contains("\"local\"", StringComparison.Ordinal) && s.Contains("online", StringComparison.OrdinalIgnoreCase),
+            TimeSpan.FromSeconds(60), "the local agent registered");
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    private void StartSilo(string data)
+    {
+        Server = $"http://127.0.0.1:{FreePort()}";
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
+        foreach (var arg in new[]
+        {
+            Repo.Built("silo", "Orchestrator.Silo"), "--store", "sqlite", "--connection-string", $"Data Source={data}/orchestrator.db",
+            "--urls", Server, "--contentroot", data, "--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("ORCH_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+        _silo = Process.Start(info)!;
+        _silo.OutputDataReceived += (_, e) => Append(e.Data);
+        _silo.ErrorDataReceived += (_, e) => Append(e.Data);
+        _silo.BeginOutputReadLine();
+        _silo.BeginErrorReadLine();
+    }
+
+    /// <summary>A fresh browser context (its own cookies) at 1280×800, and a page in it.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Server,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            AcceptDownloads = true,
+        });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves a plan (YAML) as admin.</summary>
+    public async Task PutPlanAsync(string id, string yaml)
+    {
+        using var content = new StringContent(yaml, Encoding.UTF8, "application/yaml");
+        using var response = await Api.PutAsync($"/api/v1/plans/{id}", content);
+        Assert.True(response.IsSuccessStatusCode, $"PUT plan {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Runs a plan as admin; answers the task instance id.</summary>
+    public async Task<string> RunAsync(string planId)
+    {
+        using var response = await Api.PostAsync($"/api/v1/plans/{planId}/run", new StringContent("{}", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"run {planId}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Makes an API token with these grants (<c>{"default": ["viewer"]}</c>); answers its id and text.</summary>
+    public async Task<(string Id, string Token)> NewTokenAsync(string name, string grantsJson)
+    {
+        using var response = await Api.PostAsync("/api/v1/tokens", new StringContent($"{{\"name\":\"{name}\",\"grants\":{grantsJson}}}", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"token {name}: {(int)response.StatusCode} {body}");
+        var root = JsonDocument.Parse(body).RootElement;
+        return (root.GetProperty("id").GetString()!, root.GetProperty("token").GetString()!);
+    }
+
+    public async Task<string> InstanceStatusAsync(string id) =>
+        JsonDocument.Parse(await Api.GetStringAsync($"/api/v1/task-instances/{id}")).RootElement.GetProperty("status").GetString()!;
+
+    /// <summary>Where the tests put the console's screenshots: docs/console/ in the repository.</summary>
+    public static string Screenshot(string name)
+    {
+        var folder = Repo.Path("docs", "console");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        _playwright?.Dispose();
+        Api?.Dispose();
+        if (_silo is { HasExited: false })
+        {
+            _silo.Kill(entireProcessTree: true);
+            await _silo.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        _silo?.Dispose();
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+        catch (TaskCanceledException)
+        {
+            return 0;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            if (_log.Length < 200_000)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
+{
+    public const string Name = "console-silo";
+}
