@@ -42,6 +42,7 @@ internal static class AgentCommandLine
         new("auth-retry-delay", "wait between retries after 401/403 (default 10s)", (o, v) => Duration(v, x => o.AuthRetryDelay = x)),
         new("request-timeout", "limit of one API request (default 30s)", (o, v) => Duration(v, x => o.RequestTimeout = x)),
         new("finished-retention", "how long finished assignment ids are remembered (default 5m)", (o, v) => Duration(v, x => o.RecentlyFinishedRetention = x)),
+        new("local-retention", "how long files in the work and state directories are kept (default 7d; 0 keeps them)", (o, v) => Duration(v, x => o.LocalRetention = x)),
     ];
 
     public static AgentCommandLineResult Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
@@ -185,7 +186,7 @@ internal static class AgentCommandLine
     {
         if (!TryParseDuration(value, out var parsed))
         {
-            return "not a duration (200ms, 5s, 2m, 1h or hh:mm:ss)";
+            return "not a duration (200ms, 5s, 2m, 1h, 7d or hh:mm:ss)";
         }
         assign(parsed);
         return null;
@@ -194,7 +195,7 @@ internal static class AgentCommandLine
     internal static bool TryParseDuration(string value, out TimeSpan duration)
     {
         var text = value.Trim();
-        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
+        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)];
         foreach (var (suffix, milliseconds) in units)
         {
             if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)

@@ -9,6 +9,7 @@ using Orchestrator.Api.Identity;
 using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
+using Orchestrator.Api.Retention;
 using Orchestrator.Api.Schedules;
 
 namespace Orchestrator.Api.Hosting;
@@ -57,6 +58,7 @@ public static class ApiRegistration
         routes.MapJobsApi();
         callers.MapDeadLettersApi();
         callers.MapAuditApi();
+        callers.MapRetentionApi();
         routes.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         return routes;
     }
