@@ -5,7 +5,7 @@ namespace Orchestrator.Agent.Hosting;
 /// <summary>
 /// Keeps the agent's own folders from growing: at start and then every <see cref="Period"/> (on the agent's clock)
 /// deletes the files under the work and state directories last written longer ago than
-/// <see cref="AgentOptions.LocalRetention"/>, then the folders left empty that are as old. What the agent writes there
+/// <see cref="AgentOptions.LocalRetention"/>, then the folders that were as old and are left empty. What the agent writes there
 /// itself is short-lived (a script's file is deleted when it ends, a process group's record when it is reaped), so what
 /// this finds is what a crash left and what scripts wrote into their default working directory. The process-group
 /// records (<c>pg-*.json</c>) are never touched: the journal needs them to kill what a crashed agent left running.
@@ -58,6 +58,7 @@ internal sealed partial class LocalFilePruner(AgentOptions options, TimeProvider
     private int PruneFolder(DirectoryInfo folder, DateTime before, bool isRoot)
     {
         var deleted = 0;
+        var wasOld = folder.LastWriteTimeUtc < before; // read first: deleting its files makes it look young
         IEnumerable<FileSystemInfo> entries;
         try
         {
@@ -93,8 +94,7 @@ internal sealed partial class LocalFilePruner(AgentOptions options, TimeProvider
         }
         if (!isRoot && !IsStateDirectory(folder))
         {
-            folder.Refresh();
-            if (folder.LastWriteTimeUtc < before && !folder.EnumerateFileSystemInfos().Any())
+            if (wasOld && !folder.EnumerateFileSystemInfos().Any())
             {
                 folder.Delete();
             }
