@@ -101,6 +101,7 @@ public sealed partial class RetentionGrain
                     Log.ArchiveWritten(Logger, pass.Number, name, day.Count(), lines);
                 }
             }
+            await BeforeRecordingWrittenAsync(part.Files[0].Name);
             await CheckpointAsync(p =>
             {
                 if (p.Pending is not { Written: false } pending)

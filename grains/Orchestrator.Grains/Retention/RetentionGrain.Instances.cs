@@ -103,6 +103,7 @@ public sealed partial class RetentionGrain
                 Log.ArchiveWritten(Logger, passNumber, file.Name, file.Ids.Count, lines[file.Name]);
             }
         }
+        await BeforeRecordingWrittenAsync(part.Files[0].Name);
         await CheckpointAsync(p =>
         {
             if (p.Pending is not { Written: false } pending)

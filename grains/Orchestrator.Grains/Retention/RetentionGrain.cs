@@ -252,6 +252,9 @@ public sealed partial class RetentionGrain : DurableGrain<RetentionState>, IRete
     /// <summary>Awaits the test hook between "archived and recorded" and "deleted", if one is set.</summary>
     private Task BeforeDeletingAsync(string part) => Options.BeforeDeleting?.Invoke(part, ActivationStopping) ?? Task.CompletedTask;
 
+    /// <summary>Awaits the test hook between "files written" and "recorded written", if one is set.</summary>
+    private Task BeforeRecordingWrittenAsync(string part) => Options.BeforeRecordingWritten?.Invoke(part, ActivationStopping) ?? Task.CompletedTask;
+
     /// <summary>The deterministic name of a part's file for one UTC day: the pass and part numbers make it unique.</summary>
     internal static string PartName(string kind, DateOnly day, long pass, int part) =>
         $"{kind}/{day:yyyy-MM-dd}.{pass:D6}-{part:D4}.jsonl.gz";

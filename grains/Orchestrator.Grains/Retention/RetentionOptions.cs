@@ -66,7 +66,10 @@ public sealed class RetentionOptions
     /// </summary>
     public TimeSpan RetentionBatchPause { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Test hook: awaited after a part is archived and recorded, before its records are deleted (the part's file name).</summary>
+    /// <summary>Test hook: awaited after a part's files are written, before they are recorded written (the part's first file name).</summary>
+    internal Func<string, CancellationToken, Task>? BeforeRecordingWritten { get; set; }
+
+    /// <summary>Test hook: awaited after a part is archived and recorded, before its records are deleted (the part's first file name).</summary>
     internal Func<string, CancellationToken, Task>? BeforeDeleting { get; set; }
 
     /// <summary>The problems with these options, each naming the option and the value (none when valid).</summary>
