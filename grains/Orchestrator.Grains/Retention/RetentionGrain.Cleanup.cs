@@ -172,8 +172,8 @@ public sealed partial class RetentionGrain
 
     /// <summary>
     /// Every file hash a plan version names (all versions of all plans: an instance runs one, a schedule runs its
-    /// plan's latest), and every hash among the outputs of unfinished instances' steps (files an agent uploaded for a
-    /// running distribution).
+    /// plan's latest or a pinned one), a schedule's own plan names, and every hash among the outputs of unfinished
+    /// instances' steps (files an agent uploaded for a running distribution).
     /// </summary>
     private async Task<HashSet<string>> ReferencedFilesAsync()
     {
@@ -197,6 +197,22 @@ public sealed partial class RetentionGrain
                 break;
             }
             after = plans[^1].Key;
+        }
+        after = null;
+        while (true)
+        {
+            // A schedule runs its plan's versions (above), or a plan of its own (a Harbor periodic job of a built-in kind).
+            var schedules = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = Options.RetentionBatchSize, KeysOnly = true }, ActivationStopping);
+            foreach (var row in schedules)
+            {
+                var view = await GrainFactory.GetGrain<IScheduleGrain>(row.Key).GetAsync();
+                referenced.UnionWith(ReferencedFiles.Of(view?.Spec.InlinePlan));
+            }
+            if (schedules.Count < Options.RetentionBatchSize)
+            {
+                break;
+            }
+            after = schedules[^1].Key;
         }
         var running = Enum.GetValues<ExecutionStatus>().Where(s => !s.IsFinal()).Select(s => (int)s).ToList();
         after = null;
