@@ -89,6 +89,12 @@ public sealed partial class AgentOptions
     /// Default 5 min; the simulated fleet keeps one entry per finished assignment for this long.</summary>
     public TimeSpan RecentlyFinishedRetention { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long the agent keeps files in its work and state directories: at start and then daily it deletes
+    /// files (and emptied folders) there last written longer ago than this — scripts a crash left behind, and what
+    /// scripts wrote into their default working directory — except the process-group records crash safety needs.
+    /// Default 7 days; 0 keeps everything. Point <see cref="WorkDirectory"/> at a folder of the agent's own.</summary>
+    public TimeSpan LocalRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>The state directory in effect: <see cref="StateDirectory"/> or its default.</summary>
     public string EffectiveStateDirectory => StateDirectory ?? Path.Combine(WorkDirectory, "state");
 
@@ -176,6 +182,10 @@ public sealed partial class AgentOptions
             }
         }
         ValidateKubernetes(errors);
+        if (LocalRetention < TimeSpan.Zero)
+        {
+            errors.Add($"LocalRetention: {LocalRetention} must not be negative (0 keeps local files forever).");
+        }
         return errors;
     }
 }

@@ -86,6 +86,11 @@ public sealed partial class AgentRunner
             }
         }
 
+        if (options.Simulate == 0)
+        {
+            _ = new Hosting.LocalFilePruner(options, timeProvider, loggerFactory.CreateLogger<Hosting.LocalFilePruner>()).RunAsync(drain); // at start, then daily
+        }
+
         using var client = new AgentApiClient(options, session, timeProvider, loggerFactory.CreateLogger<AgentApiClient>());
         Log.Registering(logger, session.HostNames.Count, options.Server!);
         try

@@ -9,12 +9,13 @@ return command switch
     "fanout" => await FanoutBench.RunAsync(options),
     "cron" => await CronBench.RunAsync(options),
     "storage" => await StorageBench.RunAsync(options),
+    "retention" => await RetentionBench.RunAsync(options),
     "grain-writes" => await Orchestrator.Bench.Durable.GrainWritesBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench ack|fanout|cron|storage|grain-writes --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench ack|fanout|cron|storage|retention|grain-writes --connection CS [options]");
     return 2;
 }

@@ -116,7 +116,8 @@ void ConfigureSilo(ISiloBuilder silo)
 {
     silo.AddOrchestrator(database, TimeProvider.System, durable => SiloComposition.CopyTo(settings.Durable, durable),
         hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment),
-        idempotency => SiloComposition.CopyTo(settings.Idempotency, idempotency));
+        idempotency => SiloComposition.CopyTo(settings.Idempotency, idempotency),
+        retention => SiloComposition.CopyTo(settings.Retention, retention));
     silo.UseNodeClustering(database, node, kubernetes); // Kubernetes hosting after our settings, so the pod's win
     silo.AddDashboard();
 }

@@ -45,6 +45,7 @@ internal static class AgentCommandLine
         new("token-file", "read the agent token from this file (a mounted secret, a systemd credential) instead of --token", (o, v) => TokenFile(o, v)),
         new("kubernetes-node", "the Kubernetes node this agent runs on (spec.nodeName): its labels selected by --node-label-prefix become host labels", (o, v) => Assign(() => o.KubernetesNode = v)),
         new("node-label-prefix", "prefix=replacement (or prefix): node labels starting with prefix become host labels; repeatable, or comma-separated", (o, v) => AddNodeLabelPrefixes(o, v)),
+        new("local-retention", "how long files in the work and state directories are kept (default 7d; 0 keeps them)", (o, v) => Duration(v, x => o.LocalRetention = x)),
     ];
 
     /// <summary>The environment variables the agent reads (<c>ORCH_AGENT_*</c>), for checks of deployment files.</summary>
@@ -195,7 +196,7 @@ internal static class AgentCommandLine
     {
         if (!TryParseDuration(value, out var parsed))
         {
-            return "not a duration (200ms, 5s, 2m, 1h or hh:mm:ss)";
+            return "not a duration (200ms, 5s, 2m, 1h, 7d or hh:mm:ss)";
         }
         assign(parsed);
         return null;
@@ -204,7 +205,7 @@ internal static class AgentCommandLine
     internal static bool TryParseDuration(string value, out TimeSpan duration)
     {
         var text = value.Trim();
-        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
+        (string Suffix, double Milliseconds)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)];
         foreach (var (suffix, milliseconds) in units)
         {
             if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)

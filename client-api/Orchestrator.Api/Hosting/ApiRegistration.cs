@@ -9,6 +9,7 @@ using Orchestrator.Api.Identity;
 using Orchestrator.Api.Instances;
 using Orchestrator.Api.Jobs;
 using Orchestrator.Api.Plans;
+using Orchestrator.Api.Retention;
 using Orchestrator.Api.Schedules;
 using Orchestrator.Api.WebConsole;
 
@@ -62,6 +63,7 @@ public static class ApiRegistration
         all.MapJobsApi();
         callers.MapDeadLettersApi();
         callers.MapAuditApi();
+        callers.MapRetentionApi();
         all.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapOrchestratorOpenApi();
         routes.MapOrchestratorConsole(callers);

@@ -32,7 +32,7 @@ public static class EndpointRoles
     /// <summary>
     /// The role <paramref name="method"/> on the route <paramref name="pattern"/> (as mapped, e.g.
     /// <c>/api/v1/plans/{id}/run</c>) needs; <paramref name="action"/> is the <c>{action}</c> route value, if any.
-    /// Reads need viewer (except tokens and the audit log: admin); every other change is admin's.
+    /// Reads need viewer (except tokens, the audit log and retention: admin); every other change is admin's.
     /// </summary>
     public static Role Required(string method, string pattern, string? action)
     {
@@ -41,6 +41,10 @@ public static class EndpointRoles
         if (pattern.StartsWith("/api/v1/tokens", StringComparison.OrdinalIgnoreCase) || pattern.StartsWith("/api/v1/audit", StringComparison.OrdinalIgnoreCase))
         {
             return Role.Admin; // who holds which token, and who did what from where, are themselves sensitive
+        }
+        if (pattern.StartsWith("/api/v1/retention", StringComparison.OrdinalIgnoreCase))
+        {
+            return Role.Admin; // where the archive is and what was deleted is the operators' business
         }
         if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
         {

@@ -1,8 +1,8 @@
 namespace Orchestrator.Runtime.Audit;
 
 /// <summary>
-/// The audit log's table (<c>orch_audit</c>), one implementation per store. Rows are only appended; retention comes
-/// later. The API writes through <see cref="AuditWriter"/>, which groups concurrent appends into one transaction.
+/// The audit log's table (<c>orch_audit</c>), one implementation per store. Rows are only appended here; the retention
+/// pass archives and deletes old ones (<c>Retention/IRetentionStore</c>). The API writes through <see cref="AuditWriter"/>, which groups concurrent appends into one transaction.
 /// </summary>
 public interface IAuditStore
 {

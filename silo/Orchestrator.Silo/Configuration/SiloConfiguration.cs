@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Configuration.Memory;
 using Orchestrator.Api.Identity;
 using Orchestrator.Grains.Requests;
+using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Persistence;
 
@@ -10,7 +11,11 @@ namespace Orchestrator.Silo;
 
 /// <summary>Every setting of the silo process, bound and checked (<see cref="SiloConfiguration.Read"/>).</summary>
 public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNodeOptions Node, SiloHostingOptions Hosting, DurableOptions Durable,
-    IdempotencyOptions Idempotency, AuthOptions Auth);
+    IdempotencyOptions Idempotency, AuthOptions Auth)
+{
+    /// <summary>How long finished work stays and how the retention pass runs (<see cref="RetentionConfiguration"/>).</summary>
+    public RetentionOptions Retention { get; init; } = new();
+}
 
 /// <summary>
 /// Binds the silo's settings through <c>Microsoft.Extensions.Configuration</c> from one section, <c>Orchestrator</c>, fed
@@ -19,7 +24,7 @@ public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNode
 /// (<c>--connection-string …</c>, <c>--silo-port 11112</c>); a variable <c>ORCH_&lt;SETTING&gt;_FILE</c> reads the setting from a file
 /// (<see cref="SettingFiles"/>: secrets from a mounted Kubernetes Secret). The settings are the properties of
 /// <see cref="OrchestratorDatabaseOptions"/>, <see cref="SiloNodeOptions"/>, <see cref="SiloHostingOptions"/>,
-/// <see cref="DurableOptions"/>, <see cref="IdempotencyOptions"/> and <see cref="AuthOptions"/> (the admin token, JWT bearer settings). An unknown name in appsettings or the arguments, a value that does not convert and a
+/// <see cref="DurableOptions"/>, <see cref="IdempotencyOptions"/>, <see cref="AuthOptions"/> (the admin token, JWT bearer settings) and <see cref="RetentionOptions"/>. An unknown name in appsettings or the arguments, a value that does not convert and a
 /// value the options refuse are errors naming the setting; settings of the replaced runtime (<c>ShardCount</c>,
 /// <c>LeaseTime</c>, ...) are refused with what replaced them.
 /// </summary>
@@ -50,7 +55,7 @@ public static class SiloConfiguration
     };
 
     /// <summary>The setting names (property names of the six option types), case-insensitive.</summary>
-    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions), typeof(AuthOptions) }
+    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions), typeof(AuthOptions), typeof(RetentionOptions) }
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
@@ -144,7 +149,7 @@ public static class SiloConfiguration
         }
         var settings = new SiloSettings(Bind<OrchestratorDatabaseOptions>(section, problems), Bind<SiloNodeOptions>(section, problems),
             Bind<SiloHostingOptions>(section, problems), Bind<DurableOptions>(section, problems), Bind<IdempotencyOptions>(section, problems),
-            Bind<AuthOptions>(section, problems));
+            Bind<AuthOptions>(section, problems)) { Retention = RetentionConfiguration.Bind(section, problems) };
         problems.AddRange(settings.Database.Validate());
         problems.AddRange(settings.Node.Validate());
         problems.AddRange(settings.Hosting.Validate());

@@ -2,6 +2,7 @@ using System.Reflection;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Hooks;
 using Orchestrator.Grains.Requests;
+using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Blobs;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
@@ -18,13 +19,14 @@ namespace Orchestrator.Silo.Hosting;
 /// the orchestrator clock (keyed Grains/Reminders clock, never the silo's own <see cref="TimeProvider"/>), the database
 /// (migrated, with the Orleans provider tables, before any grain activates), <see cref="OrchestratorGrainStorage"/> as
 /// the default grain storage, its readers (index rows, logs, blobs), the dead-letter sink, the durable grains and their
-/// sweeper, the plan model's serializer, status hooks, the idempotency window, and the reminder table of the store. Clustering, endpoints and
+/// sweeper, the plan model's serializer, status hooks, the idempotency window, retention, and the reminder table of the store. Clustering, endpoints and
 /// the dashboard are the host's.
 /// </summary>
 public static class SiloComposition
 {
     public static ISiloBuilder AddOrchestrator(this ISiloBuilder silo, OrchestratorDatabaseOptions database, TimeProvider clock,
-        Action<DurableOptions>? durable = null, Action<StatusHookOptions>? hooks = null, Action<IdempotencyOptions>? idempotency = null)
+        Action<DurableOptions>? durable = null, Action<StatusHookOptions>? hooks = null, Action<IdempotencyOptions>? idempotency = null,
+        Action<RetentionOptions>? retention = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(database);
@@ -41,6 +43,7 @@ public static class SiloComposition
         services.AddStatusHooks(hooks);
         IdempotencyOptions.AddTo(services, idempotency);
         silo.AddDurableGrains(durable);
+        silo.AddRetention(retention);
         silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
         return silo;
     }

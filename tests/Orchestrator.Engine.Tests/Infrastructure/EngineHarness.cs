@@ -133,17 +133,19 @@ public sealed class EngineHarness : IAsyncDisposable
     /// <summary>
     /// Starts the silos and the API. <paramref name="services"/>: services whose <see cref="StatusHookOptions"/> the silos
     /// use (default options otherwise); <paramref name="configureApi"/> changes the API's options from the harness's;
-    /// <paramref name="durable"/> the silos' durable messaging options (attempts, back-off, sweeper).
+    /// <paramref name="durable"/> the silos' durable messaging options (attempts, back-off, sweeper); <paramref name="retention"/>
+    /// the silos' retention options (default: every kind kept forever).
     /// </summary>
     public static async Task<EngineHarness> StartAsync(OrchestratorDatabaseOptions store, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null,
-        Action<ApiOptions>? configureApi = null, Action<DurableOptions>? durable = null)
+        Action<ApiOptions>? configureApi = null, Action<DurableOptions>? durable = null, Action<Grains.Retention.RetentionOptions>? retention = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var hooks = services?.GetService<IOptions<StatusHookOptions>>()?.Value;
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddOrchestrator(store, clock ?? TimeProvider.System, durable, hooks is null ? null : o => Copy(hooks, o));
+            // Retention keeps everything unless a test asks for it: tests that move the clock by years keep their runs.
+            silo.AddOrchestrator(store, clock ?? TimeProvider.System, durable, hooks is null ? null : o => Copy(hooks, o), retention: retention ?? KeepEverything);
             silo.Configure<ClusterMembershipOptions>(membership =>
             {
                 // A killed silo is declared dead in seconds, so that fault tests see its grains move on.
@@ -166,6 +168,9 @@ public sealed class EngineHarness : IAsyncDisposable
         await harness.StartApiAsync();
         return harness;
     }
+
+    private static void KeepEverything(Grains.Retention.RetentionOptions options) =>
+        (options.InstanceRetention, options.LogRetention, options.AuditRetention, options.FileRetention) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
     private static void Copy(StatusHookOptions from, StatusHookOptions to)
     {

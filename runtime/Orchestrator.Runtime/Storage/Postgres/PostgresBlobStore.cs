@@ -3,13 +3,16 @@ using Orchestrator.Runtime.Blobs;
 
 namespace Orchestrator.Runtime.Storage.Postgres;
 
-/// <summary>Blobs on PostgreSQL: one bytea row per distinct content, inserted once (<c>ON CONFLICT DO NOTHING</c>).</summary>
+/// <summary>
+/// Blobs on PostgreSQL: one bytea row per distinct content, inserted once; an upload of content already stored only
+/// makes it young again (<c>created_at</c>), so retention does not collect a file someone just uploaded.
+/// </summary>
 internal sealed class PostgresBlobStore(NpgsqlDataSource dataSource, int maxBytes) : IBlobStore
 {
     public async Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken = default)
     {
         var (data, sha256) = await BlobContent.ReadAsync(content, maxBytes, cancellationToken).ConfigureAwait(false);
-        await using (var insert = dataSource.CreateCommand("INSERT INTO orch_blob (sha256, size, data) VALUES (@sha, @size, @data) ON CONFLICT DO NOTHING"))
+        await using (var insert = dataSource.CreateCommand("INSERT INTO orch_blob (sha256, size, data) VALUES (@sha, @size, @data) ON CONFLICT (sha256) DO UPDATE SET created_at = now()"))
         {
             insert.Parameters.AddWithValue("sha", sha256);
             insert.Parameters.AddWithValue("size", (long)data.Length);

@@ -3,7 +3,7 @@ using static Orchestrator.Runtime.Storage.Sqlite.SqliteConnector;
 
 namespace Orchestrator.Runtime.Storage.Sqlite;
 
-/// <summary>Blobs on SQLite: one row per distinct content, inserted once.</summary>
+/// <summary>Blobs on SQLite: one row per distinct content, inserted once; uploading it again makes it young again (retention).</summary>
 internal sealed class SqliteBlobStore(SqliteConnector store, int maxBytes) : IBlobStore
 {
     public async Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken = default)
@@ -11,7 +11,7 @@ internal sealed class SqliteBlobStore(SqliteConnector store, int maxBytes) : IBl
         var (data, sha256) = await BlobContent.ReadAsync(content, maxBytes, cancellationToken).ConfigureAwait(false);
         return await store.WriteAsync((c, tx) =>
         {
-            Exec(c, tx, "INSERT OR IGNORE INTO orch_blob (sha256, size, data, created_at) VALUES (@sha, @size, @data, @now)",
+            Exec(c, tx, "INSERT INTO orch_blob (sha256, size, data, created_at) VALUES (@sha, @size, @data, @now) ON CONFLICT (sha256) DO UPDATE SET created_at = excluded.created_at",
                 ("sha", sha256), ("size", (long)data.Length), ("data", data), ("now", Now()));
             using var cmd = Command(c, tx, "SELECT size, created_at FROM orch_blob WHERE sha256 = @sha", ("sha", sha256));
             using var reader = cmd.ExecuteReader();
