@@ -1,4 +1,5 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Indexes;
 
@@ -19,6 +20,7 @@ public static partial class InstancesApi
         group.MapPost("/{id}/cancel", Cancel);
         group.MapDelete("/{id}", Delete);
         group.MapPost("/{id}/steps/{step}/{action}", StepAction);
+        group.GuardInstance();
         return group;
     }
 
@@ -26,6 +28,7 @@ public static partial class InstancesApi
     {
         var query = new QueryValues(http);
         var status = query.Text("status", 64);
+        var requested = NamespaceScope.Read(query);
         var after = query.After();
         var size = query.Limit(api.Options.MaxPageSize);
         int[]? statuses = null;
@@ -41,8 +44,9 @@ public static partial class InstancesApi
         {
             return bad;
         }
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new { id = r.Key, instance = IndexJson.Parse<InstanceIndexData>(r.Data!) }).ToList();
+        var partitions = await NamespaceScope.PartitionsAsync(http, api, requested, cancellationToken);
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, partitions) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
+        var items = rows.Select(r => new { id = r.Key, @namespace = NamespacePartitions.NamespaceOf(r.Partition), instance = IndexJson.Parse<InstanceIndexData>(r.Data!) }).ToList();
         return TypedResults.Ok(new { items, next = Cursor.Next(items.Count, size, () => items[^1].id) });
     }
 
@@ -93,6 +97,7 @@ public static partial class InstancesApi
         return TypedResults.Ok(new
         {
             view.Id,
+            view.Namespace,
             view.PlanId,
             view.PlanVersion,
             view.PlanName,

@@ -82,7 +82,7 @@ public static partial class PlansApi
         var instanceId = IdempotencyKey.NewId(http, requestId, "instance");
         var result = await api.Waiter.SendAsync(grain.Run(new RunPlan(requestId, instanceId, view.Version, values, Caller.Of(http), request.Options)),
             () => grain.GetRequestResultAsync(requestId), cancellationToken);
-        var accepted = new { id = instanceId, planId = id, planVersion = view.Version };
+        var accepted = new { id = instanceId, planId = id, planVersion = view.Version, @namespace = view.Namespace };
         // Not applied within the wait: the command is stored and will start the instance; its id is already known.
         return result is null
             ? TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", accepted)
