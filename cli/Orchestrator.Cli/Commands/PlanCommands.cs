@@ -49,6 +49,8 @@ public static class PlanCommands
             if (canonical is not null)
             {
                 var before = stored is null ? "" : PlanText.TryCanonical(stored.Value.Yaml, planId, out _) ?? stored.Value.Yaml;
+                // The stored plan names its namespace; a file that does not leaves it as it is, which is no change.
+                before = PlanText.HasTopLevel(canonical, "namespace") ? before : PlanText.WithoutTopLevel(before, "namespace");
                 var diff = UnifiedDiff.Create(before, canonical, stored is null ? "/dev/null" : $"{planId} (version {stored.Value.Version}, stored)", name);
                 if (secretDefaults)
                 {
@@ -70,7 +72,7 @@ public static class PlanCommands
             }
             try
             {
-                var saved = await client.PutPlanAsync(planId, text, format, stored?.Version, invocation.CancellationToken);
+                var saved = await client.PutPlanAsync(planId, text, format, stored?.Version, invocation.Namespace, invocation.CancellationToken);
                 renderer.Write(saved, console => console.WriteLine(saved.Created ? $"plan {saved.Id} created (version 1)" : $"plan {saved.Id} updated to version {saved.Version}"));
                 return ExitCodes.Ok;
             }
@@ -156,13 +158,13 @@ public static class PlanCommands
         new Command("list", "Every plan: id, name, latest version and when it changed.").WithAction(async invocation =>
         {
             var client = invocation.Client;
-            var plans = await client.AllAsync((page, ct) => client.ListPlansAsync(page, ct), cancellationToken: invocation.CancellationToken).ToListAsync(invocation.CancellationToken);
+            var plans = await client.AllAsync((page, ct) => client.ListPlansAsync(page, invocation.Namespace, ct), cancellationToken: invocation.CancellationToken).ToListAsync(invocation.CancellationToken);
             invocation.Out.Write(plans, console =>
             {
-                var table = Renderer.NewTable("ID", "NAME", "VERSION", "UPDATED");
+                var table = Renderer.NewTable("NAMESPACE", "ID", "NAME", "VERSION", "UPDATED");
                 foreach (var plan in plans)
                 {
-                    table.AddRow(Renderer.Cell(plan.Id), Renderer.Cell(plan.Plan?.Name), Renderer.Cell(plan.Plan?.Version), Renderer.Cell(plan.Plan?.UpdatedAt));
+                    table.AddRow(Renderer.Cell(plan.Namespace), Renderer.Cell(plan.Id), Renderer.Cell(plan.Plan?.Name), Renderer.Cell(plan.Plan?.Version), Renderer.Cell(plan.Plan?.UpdatedAt));
                 }
                 console.Write(table);
             });
