@@ -49,6 +49,10 @@ public static class PlanCommands
             if (canonical is not null)
             {
                 var before = stored is null ? "" : PlanText.TryCanonical(stored.Value.Yaml, planId, out _) ?? stored.Value.Yaml;
+                if (invocation.Namespace is { } wanted && PlanText.TopLevelValue(before, "namespace") is { } storedIn && storedIn != wanted)
+                {
+                    throw new CliException($"plan {planId} is in namespace '{storedIn}', not '{wanted}': a plan cannot move to another namespace.", ExitCodes.Refused);
+                }
                 // The stored plan names its namespace; a file that does not leaves it as it is, which is no change.
                 before = PlanText.HasTopLevel(canonical, "namespace") ? before : PlanText.WithoutTopLevel(before, "namespace");
                 var diff = UnifiedDiff.Create(before, canonical, stored is null ? "/dev/null" : $"{planId} (version {stored.Value.Version}, stored)", name);

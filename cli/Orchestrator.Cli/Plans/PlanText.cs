@@ -109,6 +109,15 @@ public static class PlanText
         return canonical.Split('\n').Any(line => line.StartsWith(key + ":", StringComparison.Ordinal));
     }
 
+    /// <summary>The value of the top-level scalar field <paramref name="key"/> of canonical text, or null without one.</summary>
+    public static string? TopLevelValue(string canonical, string key)
+    {
+        ArgumentNullException.ThrowIfNull(canonical);
+        return canonical.Split('\n').FirstOrDefault(line => line.StartsWith(key + ":", StringComparison.Ordinal)) is { } found
+            ? found[(key.Length + 1)..].Trim().Trim('"', '\'')
+            : null;
+    }
+
     /// <summary>Canonical text without its top-level scalar field <paramref name="key"/> (a one-line field, as <c>namespace</c>).</summary>
     public static string WithoutTopLevel(string canonical, string key)
     {

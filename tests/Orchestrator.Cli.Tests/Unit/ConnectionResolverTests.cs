@@ -121,6 +121,8 @@ public sealed class NamespaceResolutionTests
         const string text = "name: p\nnamespace: a\nsteps:\n- name: s\n  namespace: kept\n";
 
         Assert.True(PlanText.HasTopLevel(text, "namespace"));
+        Assert.Equal("a", PlanText.TopLevelValue(text, "namespace"));
+        Assert.Null(PlanText.TopLevelValue("name: p\n", "namespace"));
         Assert.Equal("name: p\nsteps:\n- name: s\n  namespace: kept\n", PlanText.WithoutTopLevel(text, "namespace"));
         Assert.False(PlanText.HasTopLevel(PlanText.WithoutTopLevel(text, "namespace"), "namespace"));
     }

@@ -167,6 +167,33 @@ public sealed class NamespaceRulesTests(NamespaceFixture fixture)
     }
 
     [Fact]
+    public async Task ApprovalNamingARole_IsCheckedOnTheInstancesNamespace()
+    {
+        var plan = NewId("gate");
+        const string yaml = """
+            name: gate-a
+            namespace: a
+            steps:
+              - name: sign-off
+                approval:
+                  approvers: ["role:admin"]
+            """;
+        await ExpectAsync(HttpStatusCode.Created, await SendPlanAsync(fixture.AdminA, HttpMethod.Put, $"/api/v1/plans/{plan}", yaml));
+        var id = await RunAsync(fixture.AdminA, plan);
+        await fixture.Harness.WaitForStepAsync(id, 0, TimeSpan.FromSeconds(60), "waitingForApproval");
+        // Approver on a, admin only on b: the step's role:admin must hold on a, the instance's namespace.
+        var (token, _) = await fixture.CreateTokenAsync(NewId("appr"), new Dictionary<string, string[]> { ["a"] = ["approver"], ["b"] = ["admin"] });
+        using var approverOfA = fixture.Harness.NewClient(token);
+
+        var refused = await ExpectAsync(HttpStatusCode.Forbidden, await approverOfA.PostAsJsonAsync($"/api/v1/task-instances/{id}/steps/0/approve", new { }));
+        await ExpectAsync(HttpStatusCode.OK, await fixture.AdminA.PostAsJsonAsync($"/api/v1/task-instances/{id}/steps/0/approve", new { }));
+        var done = await fixture.Harness.WaitForInstanceAsync(id, TimeSpan.FromSeconds(60), "succeeded", "failed");
+
+        Assert.Contains("not among the approvers", refused, StringComparison.Ordinal);
+        Assert.Equal("succeeded", done["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task LegacyRows_WrittenWithoutANamespace_AreListedAsDefault_AndMoveOnTheirNextWrite()
     {
         var legacyPlan = NewId("legacy");
