@@ -20,8 +20,14 @@ public static class ProtocolJson
 /// <summary>A host identity an agent answers for, with its labels and how much it runs at once.</summary>
 public sealed record AgentHost(string Host, IReadOnlyDictionary<string, string> Labels, int Capacity);
 
-/// <summary>POST /register: announces a new session (a fresh id per agent process start).</summary>
-public sealed record RegisterRequest(string SessionId, string AgentVersion, IReadOnlyList<AgentHost> Hosts);
+/// <summary>
+/// POST /register: announces a new session (a fresh id per agent process start). <see cref="Namespace"/>: the
+/// namespace every host of the session is in (null: <c>default</c>); steps reach only hosts of their plan's namespace.
+/// </summary>
+public sealed record RegisterRequest(string SessionId, string AgentVersion, IReadOnlyList<AgentHost> Hosts)
+{
+    public string? Namespace { get; init; }
+}
 
 /// <summary>
 /// How often the server wants heartbeats and polls, and the agent's own credential: presented (as

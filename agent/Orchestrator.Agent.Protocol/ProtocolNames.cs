@@ -30,6 +30,15 @@ public static class ProtocolNames
         IsHostName(host) ? null : $"'{Shown(host)}' is not a host name: {HostRule}.";
 
     /// <summary>
+    /// A namespace name (the server's rule): 1 to 63 lower-case letters, digits and '-', not starting or ending with
+    /// '-' (a DNS label, as Kubernetes' namespaces).
+    /// </summary>
+    public static string? CheckNamespace(string ns) =>
+        ns is { Length: > 0 and <= 63 } && ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && ns[0] != '-' && ns[^1] != '-'
+            ? null
+            : $"'{Shown(ns)}' is not a namespace: 1 to 63 lower-case letters, digits and '-', not starting or ending with '-'.";
+
+    /// <summary>
     /// Kubernetes' label syntax: a key is an optional DNS subdomain prefix (at most 253 characters) and '/', then a
     /// name of 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit; a value is
     /// empty or such a name.

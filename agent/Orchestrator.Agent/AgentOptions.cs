@@ -18,6 +18,12 @@ public sealed partial class AgentOptions
     /// <summary>The host identity this agent answers for. Default: the machine name.</summary>
     public string Host { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// The namespace the host (or every simulated host) registers in. Default <c>default</c>. Only plans of this
+    /// namespace run steps on it, so a host serving one team is out of every other team's reach.
+    /// </summary>
+    public string Namespace { get; set; } = "default";
+
     /// <summary>Labels announced for the host (or every simulated host), used by plans to select targets.</summary>
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
 
@@ -126,6 +132,10 @@ public sealed partial class AgentOptions
         if (Simulate == 0 && ProtocolNames.CheckHost(Host) is { } badHost)
         {
             errors.Add($"Host: {badHost}");
+        }
+        if (ProtocolNames.CheckNamespace(Namespace) is { } badNamespace)
+        {
+            errors.Add($"Namespace: {badNamespace}");
         }
         if (Simulate is < 0 or > 1_000_000)
         {

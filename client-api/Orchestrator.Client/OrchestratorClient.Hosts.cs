@@ -4,9 +4,12 @@ namespace Orchestrator.Client;
 
 public sealed partial class OrchestratorClient
 {
-    /// <summary>A page of the host inventory, filtered by a label selector (<c>role=web,zone in (a,b)</c>).</summary>
-    public Task<Page<HostListItem>> ListHostsAsync(string? selector = null, PageRequest? page = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<HostListItem>>("hosts" + Query(("selector", selector), ("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
+    /// <summary>
+    /// A page of the host inventory, filtered by a label selector (<c>role=web,zone in (a,b)</c>) and a namespace
+    /// (default: every namespace the caller may read).
+    /// </summary>
+    public Task<Page<HostListItem>> ListHostsAsync(string? selector = null, PageRequest? page = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<HostListItem>>("hosts" + Query(("selector", selector), ("namespace", @namespace), ("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
 
     /// <summary>One host (404 if no agent registered it).</summary>
     public Task<HostInfo> GetHostAsync(string host, CancellationToken cancellationToken = default) =>
@@ -17,21 +20,22 @@ public sealed partial class OrchestratorClient
     /// <paramref name="content"/> must be seekable for a retry to work (files are content-addressed: a second upload of
     /// the same bytes changes nothing).
     /// </summary>
-    public Task<FileUploaded> UploadFileAsync(Stream content, CancellationToken cancellationToken = default)
+    /// <remarks>The file goes into <paramref name="namespace"/> (default <c>default</c>): plans of that namespace may use it.</remarks>
+    public Task<FileUploaded> UploadFileAsync(Stream content, string? @namespace = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var body = new StreamContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return CommandAsync<FileUploaded>(HttpMethod.Post, "files", body, cancellationToken);
+        return CommandAsync<FileUploaded>(HttpMethod.Post, "files" + Query(("namespace", @namespace)), body, cancellationToken);
     }
 
-    /// <summary>Uploads bytes for distribution steps.</summary>
-    public Task<FileUploaded> UploadFileAsync(byte[] content, CancellationToken cancellationToken = default)
+    /// <summary>Uploads bytes for distribution steps into <paramref name="namespace"/> (default <c>default</c>).</summary>
+    public Task<FileUploaded> UploadFileAsync(byte[] content, string? @namespace = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var body = new ByteArrayContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return CommandAsync<FileUploaded>(HttpMethod.Post, "files", body, cancellationToken);
+        return CommandAsync<FileUploaded>(HttpMethod.Post, "files" + Query(("namespace", @namespace)), body, cancellationToken);
     }
 
     /// <summary>Opens an uploaded file's content (404 if there is none with that SHA-256); dispose the stream.</summary>

@@ -10,19 +10,24 @@ public sealed partial class OrchestratorClient
     /// <summary>
     /// Creates or updates plan <paramref name="id"/> from its text (<c>PUT /plans/{id}</c>); with
     /// <paramref name="expectedVersion"/> only if that is still the latest version (409 otherwise). A plan error is a 400
-    /// whose field errors give the line and column.
+    /// whose field errors give the line and column. <paramref name="namespace"/>: the namespace a new plan goes into
+    /// (the document's <c>namespace:</c> field, if any, must agree; an existing plan's namespace never changes).
     /// </summary>
-    public Task<PlanSaved> PutPlanAsync(string id, string text, PlanFormat format = PlanFormat.Yaml, int? expectedVersion = null, CancellationToken cancellationToken = default)
+    public Task<PlanSaved> PutPlanAsync(string id, string text, PlanFormat format = PlanFormat.Yaml, int? expectedVersion = null, string? @namespace = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return CommandAsync<PlanSaved>(HttpMethod.Put, $"plans/{Segment(id)}", PlanContent(text, format), expectedVersion, cancellationToken);
+        return CommandAsync<PlanSaved>(HttpMethod.Put, $"plans/{Segment(id)}" + Query(("namespace", @namespace)), PlanContent(text, format), expectedVersion, cancellationToken);
     }
 
-    /// <summary>Creates a plan (<c>POST /plans</c>): 409 if <paramref name="id"/> exists; without an id the server makes one.</summary>
-    public Task<PlanSaved> CreatePlanAsync(string text, string? id = null, PlanFormat format = PlanFormat.Yaml, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Creates a plan (<c>POST /plans</c>) in <paramref name="namespace"/> (default: the document's, else <c>default</c>):
+    /// 409 if <paramref name="id"/> exists; without an id the server makes one.
+    /// </summary>
+    public Task<PlanSaved> CreatePlanAsync(string text, string? id = null, PlanFormat format = PlanFormat.Yaml, string? @namespace = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return CommandAsync<PlanSaved>(HttpMethod.Post, "plans" + Query(("id", id)), PlanContent(text, format), cancellationToken);
+        return CommandAsync<PlanSaved>(HttpMethod.Post, "plans" + Query(("id", id), ("namespace", @namespace)), PlanContent(text, format), cancellationToken);
     }
 
     /// <summary>A plan version (default the latest) with its definition as JSON.</summary>
@@ -33,9 +38,9 @@ public sealed partial class OrchestratorClient
     public Task<string> GetPlanYamlAsync(string id, int? version = null, CancellationToken cancellationToken = default) =>
         GetTextAsync($"plans/{Segment(id)}" + Query(("version", Text(version)), ("format", "yaml")), cancellationToken);
 
-    /// <summary>A page of the plan list.</summary>
-    public Task<Page<PlanListItem>> ListPlansAsync(PageRequest? page = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<PlanListItem>>("plans" + Query(("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
+    /// <summary>A page of the plan list: of <paramref name="namespace"/>, or of every namespace the caller may read.</summary>
+    public Task<Page<PlanListItem>> ListPlansAsync(PageRequest? page = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<PlanListItem>>("plans" + Query(("namespace", @namespace), ("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
 
     /// <summary>
     /// Every version of a plan, newest first. The API has no list of versions: this reads the latest, then each older

@@ -16,9 +16,13 @@ public sealed partial class OrchestratorClient
     public Task<Schedule> GetScheduleAsync(string planId, string name, int? preview = null, CancellationToken cancellationToken = default) =>
         GetAsync<Schedule>(SchedulePath(planId, name) + Query(("preview", Text(preview))), cancellationToken);
 
-    /// <summary>A page of schedules: of one plan, or of all plans when <paramref name="planId"/> is null.</summary>
-    public Task<Page<ScheduleListItem>> ListSchedulesAsync(string? planId = null, PageRequest? page = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<ScheduleListItem>>((planId is null ? "schedules" : $"plans/{Segment(planId)}/schedules") + Query(("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
+    /// <summary>
+    /// A page of schedules: of one plan, or of all plans when <paramref name="planId"/> is null (of
+    /// <paramref name="namespace"/>, default every namespace the caller may read).
+    /// </summary>
+    public Task<Page<ScheduleListItem>> ListSchedulesAsync(string? planId = null, PageRequest? page = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<ScheduleListItem>>((planId is null ? "schedules" + Query(("namespace", @namespace), ("after", page?.After), ("limit", Text(page?.Limit)))
+            : $"plans/{Segment(planId)}/schedules" + Query(("after", page?.After), ("limit", Text(page?.Limit)))), cancellationToken);
 
     /// <summary>The next <paramref name="count"/> fire times of a saved schedule (default 10) after <paramref name="from"/> (default now).</summary>
     public Task<SchedulePreview> PreviewScheduleAsync(string planId, string name, int? count = null, DateTimeOffset? from = null, CancellationToken cancellationToken = default) =>

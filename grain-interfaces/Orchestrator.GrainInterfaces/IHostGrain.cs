@@ -26,8 +26,9 @@ public interface IHostGrain : IGrainWithStringKey
     ValueTask<HostView?> GetAsync();
 }
 
+/// <summary>An agent's registration; <see cref="Namespace"/>: the namespace it registers the host in (null: <c>default</c>).</summary>
 [GenerateSerializer]
-public sealed record HostRegistration(string SessionId, IReadOnlyDictionary<string, string> Labels, int Capacity, string AgentVersion);
+public sealed record HostRegistration(string SessionId, IReadOnlyDictionary<string, string> Labels, int Capacity, string AgentVersion, string? Namespace = null);
 
 /// <summary>
 /// Revoked agents, as index rows the agent gateway reads on every call (one small query, whatever the fleet's size):
@@ -45,4 +46,4 @@ public static class AgentRevocations
 
 [GenerateSerializer]
 public sealed record HostView(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion, DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt,
-    DateTimeOffset? RevokedAt = null, string? RevokedBy = null);
+    DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string Namespace = Plans.Model.Namespaces.Default);

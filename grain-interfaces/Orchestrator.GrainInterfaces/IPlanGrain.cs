@@ -15,11 +15,18 @@ public interface IPlanGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<PlanView?> GetAsync(int? version);
 
+    /// <summary>The plan's namespace; null when there is no plan.</summary>
+    [ReadOnly]
+    ValueTask<string?> GetNamespaceAsync();
+
     [ReadOnly]
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
 
-/// <summary>A new version of a plan. ExpectedVersion: the version the caller edited; null overwrites whatever is stored; 0 creates only.</summary>
+/// <summary>
+/// A new version of a plan. ExpectedVersion: the version the caller edited; null overwrites whatever is stored; 0 creates
+/// only. The definition's namespace (null: <c>default</c>) must be the stored plan's (400 otherwise).
+/// </summary>
 [GenerateSerializer]
 public sealed record SavePlan(string RequestId, PlanDefinition Definition, int? ExpectedVersion, string By);
 
@@ -31,4 +38,9 @@ public sealed record SavePlan(string RequestId, PlanDefinition Definition, int? 
 public sealed record RunPlan(string RequestId, string InstanceId, int Version, IReadOnlyDictionary<string, string> Parameters, string By, RunOptions? Options = null);
 
 [GenerateSerializer]
-public sealed record PlanView(string Id, int Version, int LatestVersion, PlanDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> RecentInstances);
+public sealed record PlanView(string Id, int Version, int LatestVersion, PlanDefinition Definition, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string> RecentInstances)
+{
+    /// <summary>The namespace the plan is in (fixed when it was created).</summary>
+    [Id(7)]
+    public string Namespace { get; init; } = Plans.Model.Namespaces.Default;
+}

@@ -140,7 +140,7 @@ public sealed record ScheduleSpec
 }
 
 [GenerateSerializer]
-public sealed record SaveSchedule(string RequestId, string PlanId, string Name, ScheduleSpec Spec, int? ExpectedRevision, string By);
+public sealed record SaveSchedule(string RequestId, string PlanId, string Name, ScheduleSpec Spec, int? ExpectedRevision, string By, string? Namespace = null);
 
 [GenerateSerializer]
 public sealed record ScheduleCommand(string RequestId, string By);
@@ -206,7 +206,12 @@ public sealed record ScheduleView(
     DateTimeOffset? Buffered,
     IReadOnlyList<DateTimeOffset> Backlog,
     IReadOnlyList<ScheduledRun> Runs,
-    IReadOnlyList<SkippedFire> Skipped);
+    IReadOnlyList<SkippedFire> Skipped)
+{
+    /// <summary>The namespace: its plan's.</summary>
+    [Id(17)]
+    public string Namespace { get; init; } = Plans.Model.Namespaces.Default;
+}
 
 /// <summary>A run the schedule started; Status is null while it is going.</summary>
 [GenerateSerializer]

@@ -55,7 +55,8 @@ public sealed record StepContext(
     IReadOnlyList<string> SecretValues,
     IReadOnlyDictionary<string, StepOutputs> StepOutputs,
     IReadOnlyDictionary<string, string> StepKeys,
-    string? PreviousStep);
+    string? PreviousStep,
+    string? Namespace = null);
 
 /// <summary>
 /// A target's final status for a step attempt. <see cref="Position"/>: the target's position in that attempt's rollout,

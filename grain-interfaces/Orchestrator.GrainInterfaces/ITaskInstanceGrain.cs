@@ -34,6 +34,10 @@ public interface ITaskInstanceGrain : IGrainWithStringKey, IDeadLetterObserver
     [ReadOnly]
     ValueTask<TaskInstanceView?> GetAsync();
 
+    /// <summary>The instance's namespace (its plan's when it was started); null when there is no instance.</summary>
+    [ReadOnly]
+    ValueTask<string?> GetNamespaceAsync();
+
     [ReadOnly]
     ValueTask<RequestResult?> GetRequestResultAsync(string requestId);
 }
@@ -159,6 +163,10 @@ public sealed record TaskInstanceView(
     /// </summary>
     [Id(18)]
     public string? Reason { get; init; }
+
+    /// <summary>The namespace: the plan's when the instance was created (<c>default</c> for jobs API and built-in runs).</summary>
+    [Id(19)]
+    public string Namespace { get; init; } = Plans.Model.Namespaces.Default;
 }
 
 [GenerateSerializer]

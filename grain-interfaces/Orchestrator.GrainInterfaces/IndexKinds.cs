@@ -6,7 +6,10 @@ namespace Orchestrator.GrainInterfaces;
 /// </summary>
 public static class IndexKinds
 {
-    /// <summary>Partition "", key host name, status <see cref="HostStatus"/>, data <see cref="HostIndexData"/>.</summary>
+    /// <summary>
+    /// Partition "", key host name, status <see cref="HostStatus"/>, data <see cref="HostIndexData"/> (with the host's
+    /// namespace: one partition, because steps scan every host a selector could match and filter on it).
+    /// </summary>
     public const string Host = "host";
 
     /// <summary>Partition host name, key assignment id, status <see cref="AssignmentState"/>, data <see cref="AssignmentRecord"/>.</summary>
@@ -18,14 +21,32 @@ public static class IndexKinds
     /// <summary>Partition step key + "/" + step attempt, key the target's position (7 digits), data the host name.</summary>
     public const string StepTarget = "steptarget";
 
-    /// <summary>Partition "", key task instance id, status <see cref="ExecutionStatus"/>, data <see cref="InstanceIndexData"/>.</summary>
+    /// <summary>
+    /// Partition the namespace, key task instance id, status <see cref="ExecutionStatus"/>, data <see cref="InstanceIndexData"/>.
+    /// Rows written before namespaces existed are in partition "" and read as <c>default</c> (<see cref="NamespacePartitions"/>).
+    /// </summary>
     public const string Instance = "instance";
 
-    /// <summary>Partition "", key plan id, data <see cref="PlanIndexData"/>.</summary>
+    /// <summary>Partition the namespace (or "" for rows of before namespaces: <c>default</c>), key plan id, data <see cref="PlanIndexData"/>.</summary>
     public const string Plan = "plan";
 
-    /// <summary>Partition "", key schedule key (plan id/name, so a plan's schedules are adjacent), status 1 when suspended, data <see cref="ScheduleIndexData"/>.</summary>
+    /// <summary>
+    /// Partition the namespace (or "": <c>default</c>), key schedule key (plan id/name, so a plan's schedules are
+    /// adjacent), status 1 when suspended, data <see cref="ScheduleIndexData"/>.
+    /// </summary>
     public const string Schedule = "schedule";
+
+    /// <summary>
+    /// Partition "", key a namespace name, no data: the namespaces plans were created in (written by the plan grain on
+    /// a plan's first version), so that a caller whose role holds on every namespace (<c>*</c>) can list all of them.
+    /// </summary>
+    public const string Namespace = "namespace";
+
+    /// <summary>
+    /// Partition the namespace, key a file's SHA-256, data <see cref="FileIndexData"/>: the files uploaded into a
+    /// namespace (a plan of the namespace may reference only these).
+    /// </summary>
+    public const string File = "file";
 
     /// <summary>
     /// Partition "", key <see cref="HookParkedKey"/> (subject, then the revision in 19 digits), data
@@ -96,8 +117,24 @@ public enum AssignmentState
     CancelRequested = 2,
 }
 
+/// <summary>A host's row; <see cref="Namespace"/> null in rows of before namespaces (<c>default</c>).</summary>
 [GenerateSerializer]
-public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity);
+public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity, string? Namespace = null);
+
+/// <summary>A file uploaded into a namespace: its size, when and by whom (the first upload of it there).</summary>
+[GenerateSerializer]
+public sealed record FileIndexData(long Size, DateTimeOffset UploadedAt, string By);
+
+/// <summary>The index partitions of the namespaced kinds (plans, instances, schedules, files); pure.</summary>
+public static class NamespacePartitions
+{
+    /// <summary>The partitions rows of <paramref name="ns"/> are in: its own, and for <c>default</c> also "" (rows of before namespaces).</summary>
+    public static IEnumerable<string> Of(string ns) =>
+        ns == Plans.Model.Namespaces.Default ? [ns, ""] : [ns];
+
+    /// <summary>The namespace a row of partition <paramref name="partition"/> is in.</summary>
+    public static string NamespaceOf(string partition) => Plans.Model.Namespaces.Of(partition);
+}
 
 /// <summary>
 /// A host target's row. <see cref="Position"/>: its place in <see cref="StepAttempt"/>'s rollout (null for a file

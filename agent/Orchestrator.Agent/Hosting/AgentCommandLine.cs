@@ -24,6 +24,7 @@ internal static class AgentCommandLine
         new("server", "orchestrator base address, e.g. http://orchestrator:5080 (required)", (o, v) => Uri.TryCreate(v, UriKind.Absolute, out var uri) ? Assign(() => o.Server = uri) : "not an absolute address"),
         new("token", "agent token (required; prefer ORCH_AGENT_TOKEN, arguments are visible in ps)", (o, v) => Assign(() => o.Token = v)),
         new("host", "host name to answer for (default: machine name)", (o, v) => Assign(() => o.Host = v)),
+        new("namespace", "namespace the host registers in (default: default)", (o, v) => Assign(() => o.Namespace = v)),
         new("label", "k=v label of the host; repeatable", (o, v) => AddLabels(o, v, single: true)),
         new("labels", "k=v,k2=v2 labels of the host", (o, v) => AddLabels(o, v, single: false)),
         new("capacity", "assignments run at once (default 4)", (o, v) => Int(v, x => o.Capacity = x)),

@@ -131,7 +131,7 @@ internal sealed partial class AgentApiClient : IDisposable
     private async Task RegisterCoreAsync(CancellationToken cancellationToken)
     {
         var response = await SendAsync(CallKind.Register, "register",
-            () => Json(HttpMethod.Post, "register", new RegisterRequest(session.SessionId, AgentSession.AgentVersion, session.Hosts)),
+            () => Json(HttpMethod.Post, "register", new RegisterRequest(session.SessionId, AgentSession.AgentVersion, session.Hosts) { Namespace = options.Namespace }),
             ReadJsonAsync<RegisterResponse>, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
         session.Apply(response);
         lock (gate)

@@ -24,6 +24,21 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> Namespace = new("--namespace", "-n")
+    {
+        Description = "The namespace: where plans are created and which lists show (overrides ORCH_NAMESPACE and the context's; default: lists show every namespace the token may read, creates go to 'default').",
+        Recursive = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+            if (Config.NamespaceNames.Check(text) is { } error)
+            {
+                result.AddError($"-n/--namespace: {error}");
+            }
+            return text;
+        },
+    };
+
     public static readonly Option<OutputFormat> Output = new("--output", "-o")
     {
         Description = "How to print a read: table, json or yaml.",
@@ -54,6 +69,7 @@ public static class GlobalOptions
         root.Options.Add(Server);
         root.Options.Add(Token);
         root.Options.Add(Context);
+        root.Options.Add(Namespace);
         root.Options.Add(Output);
     }
 }

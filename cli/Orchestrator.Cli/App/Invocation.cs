@@ -30,7 +30,10 @@ public sealed class Invocation(ParseResult parse, Terminal terminal, Cancellatio
 
     /// <summary>Where the command talks to (flags, environment, context).</summary>
     public Connection Connection => ConnectionResolver.Resolve(Config.Load(), Value(GlobalOptions.Server), Value(GlobalOptions.Token), Value(GlobalOptions.Context),
-        ConnectionResolver.ProcessEnvironment());
+        ConnectionResolver.ProcessEnvironment(), Value(GlobalOptions.Namespace));
+
+    /// <summary>The namespace chosen (<c>-n</c>, <c>ORCH_NAMESPACE</c>, the context's), or null.</summary>
+    public string? Namespace => Connection.Namespace;
 
     /// <summary>The API client on <see cref="Connection"/>.</summary>
     public OrchestratorClient Client => _client ??= NewClient(Connection);

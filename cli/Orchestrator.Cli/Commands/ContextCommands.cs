@@ -13,7 +13,7 @@ public static class ContextCommands
     {
         var name = new Option<string>("--name", "--as") { Description = "The context's name (default 'default').", DefaultValueFactory = _ => "default" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Save without first checking that the server answers and accepts the token." };
-        var command = new Command("login", "Save a server and its token as a context and make it the current one. Use the global --server, --token and --context (the name).")
+        var command = new Command("login", "Save a server and its token as a context and make it the current one. Use the global --server, --token, --context (the name) and -n (the context's namespace).")
         {
             name,
             noVerify,
@@ -31,10 +31,10 @@ public static class ContextCommands
             {
                 // A cheap read that needs the token: a wrong address or token is found now, not at the first real command.
                 using var client = Invocation.NewClient(connection);
-                await client.ListPlansAsync(new Client.PageRequest(Limit: 1), invocation.CancellationToken);
+                await client.ListPlansAsync(new Client.PageRequest(Limit: 1), cancellationToken: invocation.CancellationToken);
             }
             var config = invocation.Config.Load();
-            config.Upsert(new CliContext { Name = contextName, Server = connection.Server.ToString().TrimEnd('/'), Token = token });
+            config.Upsert(new CliContext { Name = contextName, Server = connection.Server.ToString().TrimEnd('/'), Token = token, Namespace = invocation.Value(GlobalOptions.Namespace) });
             config.Current = contextName;
             invocation.Config.Save(config);
             await invocation.Terminal.Stdout.WriteLineAsync($"Logged in to {connection.Server.GetLeftPart(UriPartial.Authority)} as context '{contextName}' ({(token is null ? "no token" : "token saved")} in {invocation.Config.Path}).");
@@ -47,6 +47,7 @@ public static class ContextCommands
         command.Subcommands.Add(List());
         command.Subcommands.Add(Use());
         command.Subcommands.Add(Delete());
+        command.Subcommands.Add(SetNamespace());
         return command;
     }
 
@@ -54,13 +55,13 @@ public static class ContextCommands
         new Command("list", "The saved contexts (tokens are never shown).").WithAction(invocation =>
         {
             var config = invocation.Config.Load();
-            var rows = config.Contexts.Select(c => new ContextRow(c.Name, c.Server, c.Token is not null, c.Name == config.Current)).ToList();
+            var rows = config.Contexts.Select(c => new ContextRow(c.Name, c.Server, c.Token is not null, c.Name == config.Current) { Namespace = c.Namespace }).ToList();
             invocation.Out.Write(rows, console =>
             {
-                var table = Renderer.NewTable("CURRENT", "NAME", "SERVER", "TOKEN");
+                var table = Renderer.NewTable("CURRENT", "NAME", "SERVER", "NAMESPACE", "TOKEN");
                 foreach (var row in rows)
                 {
-                    table.AddRow(row.Current ? "*" : "", Renderer.Cell(row.Name), Renderer.Cell(row.Server), row.HasToken ? "set" : "none");
+                    table.AddRow(row.Current ? "*" : "", Renderer.Cell(row.Name), Renderer.Cell(row.Server), Renderer.Cell(row.Namespace), row.HasToken ? "set" : "none");
                 }
                 console.Write(table);
             });
@@ -105,6 +106,32 @@ public static class ContextCommands
         });
     }
 
+    /// <summary>
+    /// <c>orch context set-namespace NAME</c>: the namespace the current context (or <c>--context</c>'s) uses by default,
+    /// as <c>kubectl config set-context --current --namespace</c>; <c>-</c> clears it.
+    /// </summary>
+    private static Command SetNamespace()
+    {
+        var ns = new Argument<string>("namespace") { Description = "The namespace, or '-' for none (lists then show every namespace the token may read)." };
+        return new Command("set-namespace", "Set the namespace a context uses by default.") { ns }.WithAction(invocation =>
+        {
+            var config = invocation.Config.Load();
+            var name = invocation.Value(GlobalOptions.Context) ?? config.Current ?? throw new CliException("No current context: run orch login first, or pass --context NAME.");
+            var context = config.Find(name) ?? throw new CliException($"No context '{name}'.");
+            var wanted = invocation.Value(ns);
+            if (wanted != "-" && NamespaceNames.Check(wanted) is { } error)
+            {
+                throw new CliException(error);
+            }
+            context.Namespace = wanted == "-" ? null : wanted;
+            invocation.Config.Save(config);
+            return invocation.Terminal.Stdout.WriteLineAsync(context.Namespace is null ? $"Context {name}: no namespace." : $"Context {name}: namespace {context.Namespace}.");
+        });
+    }
+
     /// <summary>A context as <c>context list</c> shows it: whether it has a token, never the token.</summary>
-    public sealed record ContextRow(string Name, string Server, bool HasToken, bool Current);
+    public sealed record ContextRow(string Name, string Server, bool HasToken, bool Current)
+    {
+        public string? Namespace { get; init; }
+    }
 }

@@ -17,14 +17,14 @@ public static class HostCommands
         command.Subcommands.Add(new Command("list", "Hosts whose agents registered, with status, labels and capacity.") { selector }.WithAction(async invocation =>
         {
             var client = invocation.Client;
-            var hosts = await client.AllAsync((page, ct) => client.ListHostsAsync(invocation.Value(selector), page, ct), cancellationToken: invocation.CancellationToken)
+            var hosts = await client.AllAsync((page, ct) => client.ListHostsAsync(invocation.Value(selector), page, invocation.Namespace, ct), cancellationToken: invocation.CancellationToken)
                 .ToListAsync(invocation.CancellationToken);
             invocation.Out.Write(hosts, console =>
             {
-                var table = Renderer.NewTable("HOST", "STATUS", "CAPACITY", "LABELS");
+                var table = Renderer.NewTable("NAMESPACE", "HOST", "STATUS", "CAPACITY", "LABELS");
                 foreach (var host in hosts)
                 {
-                    table.AddRow(Renderer.Cell(host.Host), Renderer.Cell(host.Status), Renderer.Cell(host.Capacity),
+                    table.AddRow(Renderer.Cell(host.Namespace), Renderer.Cell(host.Host), Renderer.Cell(host.Status), Renderer.Cell(host.Capacity),
                         Renderer.Cell(string.Join(",", host.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))));
                 }
                 console.Write(table);

@@ -41,13 +41,13 @@ public static class InstanceCommands
                     ? parsed
                     : throw new CliException($"--status '{s}' is not a status; one of {string.Join(", ", Enum.GetValues<ExecutionStatus>().Where(x => x != ExecutionStatus.Unknown).Select(x => x.ToApiName()))}.");
             }
-            var page = await invocation.Client.ListInstancesAsync(filter, new PageRequest(invocation.Value(after), invocation.Value(limit)), invocation.CancellationToken);
+            var page = await invocation.Client.ListInstancesAsync(filter, new PageRequest(invocation.Value(after), invocation.Value(limit)), invocation.Namespace, invocation.CancellationToken);
             invocation.Out.Write(page, console =>
             {
-                var table = Renderer.NewTable("ID", "PLAN", "VERSION", "STATUS", "CREATED", "FINISHED");
+                var table = Renderer.NewTable("NAMESPACE", "ID", "PLAN", "VERSION", "STATUS", "CREATED", "FINISHED");
                 foreach (var item in page.Items)
                 {
-                    table.AddRow(Renderer.Cell(item.Id), Renderer.Cell(item.Instance.PlanId), Renderer.Cell(item.Instance.PlanVersion), Renderer.Cell(item.Instance.Status),
+                    table.AddRow(Renderer.Cell(item.Namespace), Renderer.Cell(item.Id), Renderer.Cell(item.Instance.PlanId), Renderer.Cell(item.Instance.PlanVersion), Renderer.Cell(item.Instance.Status),
                         Renderer.Cell(item.Instance.CreatedAt), Renderer.Cell(item.Instance.FinishedAt));
                 }
                 console.Write(table);

@@ -49,6 +49,12 @@ public static class PlanCommands
             if (canonical is not null)
             {
                 var before = stored is null ? "" : PlanText.TryCanonical(stored.Value.Yaml, planId, out _) ?? stored.Value.Yaml;
+                if (invocation.Namespace is { } wanted && PlanText.TopLevelValue(before, "namespace") is { } storedIn && storedIn != wanted)
+                {
+                    throw new CliException($"plan {planId} is in namespace '{storedIn}', not '{wanted}': a plan cannot move to another namespace.", ExitCodes.Refused);
+                }
+                // The stored plan names its namespace; a file that does not leaves it as it is, which is no change.
+                before = PlanText.HasTopLevel(canonical, "namespace") ? before : PlanText.WithoutTopLevel(before, "namespace");
                 var diff = UnifiedDiff.Create(before, canonical, stored is null ? "/dev/null" : $"{planId} (version {stored.Value.Version}, stored)", name);
                 if (secretDefaults)
                 {
@@ -70,7 +76,7 @@ public static class PlanCommands
             }
             try
             {
-                var saved = await client.PutPlanAsync(planId, text, format, stored?.Version, invocation.CancellationToken);
+                var saved = await client.PutPlanAsync(planId, text, format, stored?.Version, invocation.Namespace, invocation.CancellationToken);
                 renderer.Write(saved, console => console.WriteLine(saved.Created ? $"plan {saved.Id} created (version 1)" : $"plan {saved.Id} updated to version {saved.Version}"));
                 return ExitCodes.Ok;
             }
@@ -156,13 +162,13 @@ public static class PlanCommands
         new Command("list", "Every plan: id, name, latest version and when it changed.").WithAction(async invocation =>
         {
             var client = invocation.Client;
-            var plans = await client.AllAsync((page, ct) => client.ListPlansAsync(page, ct), cancellationToken: invocation.CancellationToken).ToListAsync(invocation.CancellationToken);
+            var plans = await client.AllAsync((page, ct) => client.ListPlansAsync(page, invocation.Namespace, ct), cancellationToken: invocation.CancellationToken).ToListAsync(invocation.CancellationToken);
             invocation.Out.Write(plans, console =>
             {
-                var table = Renderer.NewTable("ID", "NAME", "VERSION", "UPDATED");
+                var table = Renderer.NewTable("NAMESPACE", "ID", "NAME", "VERSION", "UPDATED");
                 foreach (var plan in plans)
                 {
-                    table.AddRow(Renderer.Cell(plan.Id), Renderer.Cell(plan.Plan?.Name), Renderer.Cell(plan.Plan?.Version), Renderer.Cell(plan.Plan?.UpdatedAt));
+                    table.AddRow(Renderer.Cell(plan.Namespace), Renderer.Cell(plan.Id), Renderer.Cell(plan.Plan?.Name), Renderer.Cell(plan.Plan?.Version), Renderer.Cell(plan.Plan?.UpdatedAt));
                 }
                 console.Write(table);
             });

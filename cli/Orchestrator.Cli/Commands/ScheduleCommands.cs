@@ -110,15 +110,15 @@ public static class ScheduleCommands
         return new Command("list", "Schedules of one plan or of all.") { plan }.WithAction(async invocation =>
         {
             var client = invocation.Client;
-            var schedules = await client.AllAsync((page, ct) => client.ListSchedulesAsync(invocation.Value(plan), page, ct), cancellationToken: invocation.CancellationToken)
+            var schedules = await client.AllAsync((page, ct) => client.ListSchedulesAsync(invocation.Value(plan), page, invocation.Namespace, ct), cancellationToken: invocation.CancellationToken)
                 .ToListAsync(invocation.CancellationToken);
             invocation.Out.Write(schedules, console =>
             {
-                var table = Renderer.NewTable("SCHEDULE", "CRON", "TIME ZONE", "SUSPENDED", "NEXT DUE", "LAST DUE");
+                var table = Renderer.NewTable("NAMESPACE", "SCHEDULE", "CRON", "TIME ZONE", "SUSPENDED", "NEXT DUE", "LAST DUE");
                 foreach (var item in schedules)
                 {
                     var s = item.Schedule;
-                    table.AddRow(Renderer.Cell(item.Key), Renderer.Cell(s?.Cron), Renderer.Cell(s?.TimeZone), Renderer.Cell(s?.Suspend), Renderer.Cell(s?.NextDue), Renderer.Cell(s?.LastDue));
+                    table.AddRow(Renderer.Cell(item.Namespace), Renderer.Cell(item.Key), Renderer.Cell(s?.Cron), Renderer.Cell(s?.TimeZone), Renderer.Cell(s?.Suspend), Renderer.Cell(s?.NextDue), Renderer.Cell(s?.LastDue));
                 }
                 console.Write(table);
             });
@@ -131,7 +131,7 @@ public static class ScheduleCommands
         var name = new Argument<string?>("name") { Description = "The schedule's name.", Arity = ArgumentArity.ZeroOrOne };
         var cron = new Option<string?>("--cron") { Description = "Try this expression without saving anything." };
         var zone = new Option<string?>("--time-zone", "--tz") { Description = "With --cron: the IANA time zone (default UTC)." };
-        var count = new Option<int?>("--count", "-n") { Description = "How many fire times (default 10)." };
+        var count = new Option<int?>("--count", "-c") { Description = "How many fire times (default 10)." };
         var command = new Command("preview", "The next fire times of a saved schedule, or of a cron expression (--cron).") { plan, name, cron, zone, count };
         return command.WithAction(async invocation =>
         {

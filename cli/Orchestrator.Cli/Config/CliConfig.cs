@@ -32,4 +32,17 @@ public sealed class CliContext
     public string Server { get; set; } = "";
 
     public string? Token { get; set; }
+
+    /// <summary>The namespace commands use when <c>-n</c> and <c>ORCH_NAMESPACE</c> give none (as kubectl's context namespace); null: none.</summary>
+    public string? Namespace { get; set; }
+}
+
+/// <summary>The server's rule for namespace names, checked before a request is made (pure).</summary>
+public static class NamespaceNames
+{
+    /// <summary>Why <paramref name="name"/> is not a namespace name, or null when it is one.</summary>
+    public static string? Check(string name) =>
+        name is { Length: > 0 and <= 63 } && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && name[0] != '-' && name[^1] != '-'
+            ? null
+            : $"'{name}' is not a namespace: 1-63 lower-case letters, digits and '-', not starting or ending with '-'.";
 }

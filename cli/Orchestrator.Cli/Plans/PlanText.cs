@@ -102,6 +102,29 @@ public static class PlanText
     /// the parser names them; YamlDotNet throws <see cref="InvalidOperationException"/> without a position for some
     /// broken flow collections).
     /// </summary>
+    /// <summary>Whether canonical text (as <see cref="Canonical(string)"/> writes it) has the top-level field <paramref name="key"/>.</summary>
+    public static bool HasTopLevel(string canonical, string key)
+    {
+        ArgumentNullException.ThrowIfNull(canonical);
+        return canonical.Split('\n').Any(line => line.StartsWith(key + ":", StringComparison.Ordinal));
+    }
+
+    /// <summary>The value of the top-level scalar field <paramref name="key"/> of canonical text, or null without one.</summary>
+    public static string? TopLevelValue(string canonical, string key)
+    {
+        ArgumentNullException.ThrowIfNull(canonical);
+        return canonical.Split('\n').FirstOrDefault(line => line.StartsWith(key + ":", StringComparison.Ordinal)) is { } found
+            ? found[(key.Length + 1)..].Trim().Trim('"', '\'')
+            : null;
+    }
+
+    /// <summary>Canonical text without its top-level scalar field <paramref name="key"/> (a one-line field, as <c>namespace</c>).</summary>
+    public static string WithoutTopLevel(string canonical, string key)
+    {
+        ArgumentNullException.ThrowIfNull(canonical);
+        return string.Join('\n', canonical.Split('\n').Where(line => !line.StartsWith(key + ":", StringComparison.Ordinal)));
+    }
+
     public static string? TryCanonical(string text, string file, out string? error) => TryCanonical(text, file, out error, out _);
 
     /// <summary><see cref="TryCanonical(string, string, out string?)"/> with secret defaults masked (<see cref="Canonical(string, out bool)"/>).</summary>

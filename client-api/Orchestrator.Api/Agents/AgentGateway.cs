@@ -78,7 +78,7 @@ public static partial class AgentGateway
                 detail: $"Host(s) {string.Join(", ", refused.Take(10))} were revoked by an admin; they may register again once restored (POST /api/v1/hosts/{{host}}/restore).");
         }
         await Task.WhenAll(request.Hosts.Select(h => client.GetGrain<IHostGrain>(h.Host)
-            .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion))));
+            .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion, request.Namespace))));
         return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds)
         {
             Credential = credentials.Issue(request.SessionId),

@@ -76,6 +76,11 @@ internal static class AgentRequests
         {
             body.Error("agentVersion", badVersion);
         }
+        var ns = body.String("namespace", required: false, 64);
+        if (ns is not null && ProtocolNames.CheckNamespace(ns) is { } badNamespace)
+        {
+            body.Error("namespace", badNamespace);
+        }
         var hosts = new List<AgentHost>();
         if (body.Array("hosts", required: true, ProtocolLimits.MaxHostsPerRequest) is { } array)
         {
@@ -116,7 +121,7 @@ internal static class AgentRequests
                 body.Error("hosts", "needs at least one host.");
             }
         }
-        return errors.Count == 0 ? new RegisterRequest(session!, version, hosts) : null;
+        return errors.Count == 0 ? new RegisterRequest(session!, version, hosts) { Namespace = ns } : null;
     }
 
     public static HeartbeatRequest? Heartbeat(JsonElement root, List<FieldError> errors)

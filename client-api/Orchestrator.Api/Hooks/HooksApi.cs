@@ -1,4 +1,5 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Indexes;
 
@@ -19,6 +20,7 @@ public static class HooksApi
         var instances = routes.MapGroup("/api/v1/task-instances").WithTags("Status hooks");
         instances.MapGet("/{id}/hook", Get);
         instances.MapPost("/{id}/hook/replay", Replay).WithMetadata(HookRequests.Replay);
+        instances.GuardInstance();
         return routes;
     }
 

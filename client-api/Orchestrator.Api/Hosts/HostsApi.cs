@@ -1,11 +1,16 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Selectors;
 using Orchestrator.Runtime.Indexes;
 
 namespace Orchestrator.Api.Hosts;
 
-/// <summary>/api/v1/hosts: the host inventory as agents registered it, filterable by a label selector.</summary>
+/// <summary>
+/// /api/v1/hosts: the host inventory as agents registered it, filterable by a label selector and a namespace; a caller
+/// sees the hosts of the namespaces it may read.
+/// </summary>
 public static class HostsApi
 {
     public static RouteGroupBuilder MapHostsApi(this IEndpointRouteBuilder routes)
@@ -13,6 +18,7 @@ public static class HostsApi
         var group = routes.MapGroup("/api/v1/hosts").WithTags("Hosts");
         group.MapGet("/", List);
         group.MapGet("/{host}", Get);
+        group.GuardHost();
         return group;
     }
 
@@ -22,6 +28,7 @@ public static class HostsApi
         var selector = query.Text("selector", ApiLimits.MaxSelectorLength);
         var after = query.After();
         var size = query.Limit(api.Options.MaxPageSize);
+        var requested = NamespaceScope.Read(query);
         LabelSelector? parsed = null;
         if (selector is not null && !LabelSelector.TryParse(selector, out parsed, out var error))
         {
@@ -31,14 +38,29 @@ public static class HostsApi
         {
             return bad;
         }
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Host, [""]) { AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows
-            .Select(r => new { host = r.Key, status = (HostStatus)r.Status, data = IndexJson.Parse<HostIndexData>(r.Data!) })
-            .Where(h => parsed is null || parsed.Matches(h.data.Labels))
-            .Select(h => new HostListItem(h.host, h.status, h.data.Labels, h.data.Capacity))
-            .ToList();
-        // The selector filters a page of the inventory, so a page may hold fewer items than the limit and still have a next.
-        return TypedResults.Ok(new Page<HostListItem>(items, Cursor.Next(rows.Count, size, () => rows[^1].Key)));
+        // Hosts are one partition (steps scan them all); the namespace is in each row. The page is filled from as many
+        // rows as it takes, and its cursor is its last shown host: never a host of a namespace the caller may not read.
+        var grants = CallerClaims.GrantsOf(http.User);
+        var every = requested is null && grants.ViewsEvery;
+        var shown = (await NamespaceScope.ListedAsync(http, api, requested, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var items = new List<HostListItem>();
+        var exhausted = shown.Count == 0 && !every;
+        while (!exhausted && items.Count < size)
+        {
+            var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Host, [""]) { AfterKey = after, Limit = size }, cancellationToken);
+            foreach (var row in rows)
+            {
+                var data = IndexJson.Parse<HostIndexData>(row.Data!);
+                var ns = Namespaces.Of(data.Namespace);
+                if ((every || shown.Contains(ns)) && (parsed is null || parsed.Matches(data.Labels)) && items.Count < size)
+                {
+                    items.Add(new HostListItem(row.Key, (HostStatus)row.Status, data.Labels, data.Capacity, ns));
+                }
+            }
+            exhausted = rows.Count < size;
+            after = rows.Count > 0 ? rows[^1].Key : after;
+        }
+        return TypedResults.Ok(new Page<HostListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Host)));
     }
 
     private static async Task<Results<Ok<HostView>, ProblemHttpResult>> Get(string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)

@@ -28,6 +28,29 @@ public sealed class AccessGrants
     public bool Allows(string ns, Role needed) =>
         Held(ns).Concat(Held(Roles.AnyNamespace)).Any(r => Roles.Implies(r, needed));
 
+    /// <summary>
+    /// Whether a role held on some namespace implies <paramref name="needed"/>: the endpoint-level check, made before
+    /// the object (and so its namespace) is known, so that a caller with the role nowhere is refused early.
+    /// </summary>
+    public bool AllowsSomewhere(Role needed) => _grants.Values.Any(roles => roles.Any(r => Roles.Implies(r, needed)));
+
+    /// <summary>Whether the caller may read every namespace (any role on <c>*</c>).</summary>
+    public bool ViewsEvery => Held(Roles.AnyNamespace).Any();
+
+    /// <summary>The namespaces named in the grants (not <c>*</c>) the caller may read, in name order.</summary>
+    public IReadOnlyList<string> Viewable =>
+        [.. _grants.Where(g => g.Key != Roles.AnyNamespace && g.Value.Length > 0).Select(g => g.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Whether the caller is admin of the grant namespace <paramref name="ns"/>: of <c>*</c> only by admin on <c>*</c>
+    /// itself (an admin of one namespace must not mint a token for every one).
+    /// </summary>
+    public bool AdministersGrant(string ns) =>
+        ns == Roles.AnyNamespace ? Held(Roles.AnyNamespace).Contains(Role.Admin) : Allows(ns, Role.Admin);
+
+    /// <summary>Whether the caller administers every namespace of <paramref name="grantNamespaces"/>: it may give, see and revoke such a token.</summary>
+    public bool AdministersAll(IEnumerable<string> grantNamespaces) => grantNamespaces.All(AdministersGrant);
+
     /// <summary>The grants as role names per namespace.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ToNames() =>
         _grants.ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Value.Select(Roles.Name)], StringComparer.Ordinal);
@@ -75,8 +98,7 @@ public sealed class AccessGrants
         return errors;
     }
 
-    public static bool IsNamespace(string ns) =>
-        ns == Roles.AnyNamespace || (ns.Length is > 0 and <= 63 && ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && ns[0] != '-' && ns[^1] != '-');
+    public static bool IsNamespace(string ns) => ns == Roles.AnyNamespace || Orchestrator.Plans.Model.Namespaces.IsValid(ns);
 
     private static string Truncate(string text) => text.Length > 64 ? text[..64] + "…" : text;
 }

@@ -30,6 +30,19 @@ public static class EndpointRoles
     private const string StepActionPattern = "/api/v1/task-instances/{id}/steps/{step}/{action}";
 
     /// <summary>
+    /// Whether the endpoint's role must be held on <c>*</c> (every namespace): the audit log, dead letters and parked
+    /// status hook deliveries span every namespace (entries, messages and URLs of any team's objects), so only an admin
+    /// of every namespace reads or replays them.
+    /// </summary>
+    public static bool OnEveryNamespace(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        return pattern.StartsWith("/api/v1/audit", StringComparison.OrdinalIgnoreCase)
+            || pattern.StartsWith("/api/v1/dead-letters", StringComparison.OrdinalIgnoreCase)
+            || pattern.StartsWith("/api/v1/hooks", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
     /// The role <paramref name="method"/> on the route <paramref name="pattern"/> (as mapped, e.g.
     /// <c>/api/v1/plans/{id}/run</c>) needs; <paramref name="action"/> is the <c>{action}</c> route value, if any.
     /// Reads need viewer (except tokens, the audit log and retention: admin); every other change is admin's.

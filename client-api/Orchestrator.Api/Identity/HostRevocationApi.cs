@@ -11,8 +11,8 @@ public static class HostRevocationApi
 {
     public static IEndpointRouteBuilder MapHostRevocationApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/v1/hosts/{host}/revoke", (string host, HttpContext http, ApiContext api) => ChangeAsync(host, http, api, revoke: true)).WithTags("Hosts");
-        routes.MapPost("/api/v1/hosts/{host}/restore", (string host, HttpContext http, ApiContext api) => ChangeAsync(host, http, api, revoke: false)).WithTags("Hosts");
+        routes.MapPost("/api/v1/hosts/{host}/revoke", (string host, HttpContext http, ApiContext api) => ChangeAsync(host, http, api, revoke: true)).WithTags("Hosts").GuardHost();
+        routes.MapPost("/api/v1/hosts/{host}/restore", (string host, HttpContext http, ApiContext api) => ChangeAsync(host, http, api, revoke: false)).WithTags("Hosts").GuardHost();
         return routes;
     }
 

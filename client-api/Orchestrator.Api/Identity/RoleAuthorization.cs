@@ -5,7 +5,11 @@ using Orchestrator.Api.Common;
 
 namespace Orchestrator.Api.Identity;
 
-/// <summary>The caller holds the role the endpoint needs (<see cref="EndpointRoles"/>) on the object's namespace.</summary>
+/// <summary>
+/// The caller holds the role the endpoint needs (<see cref="EndpointRoles"/>) on some namespace (on <c>*</c> for the
+/// endpoints of <see cref="EndpointRoles.OnEveryNamespace"/>). The role on the object's own namespace is checked once the
+/// object is read (<see cref="NamespaceGuard"/>) or, for a create, on the namespace it is created in.
+/// </summary>
 public sealed class EndpointRoleRequirement : IAuthorizationRequirement
 {
     public static EndpointRoleRequirement Instance { get; } = new();
@@ -22,27 +26,40 @@ public sealed class EndpointRoleHandler : AuthorizationHandler<EndpointRoleRequi
             return Task.CompletedTask;
         }
         var needed = NeededBy(http);
-        if (Access.Allows(context.User, Roles.DefaultNamespace, needed))
+        var grants = CallerClaims.GrantsOf(context.User);
+        if (EndpointRoles.OnEveryNamespace(Pattern(http)))
+        {
+            if (grants.Allows(Roles.AnyNamespace, needed))
+            {
+                context.Succeed(requirement);
+            }
+            else
+            {
+                context.Fail(new AuthorizationFailureReason(this, Access.Refusal(needed, Roles.AnyNamespace)));
+            }
+        }
+        else if (grants.AllowsSomewhere(needed))
         {
             context.Succeed(requirement);
         }
         else
         {
-            context.Fail(new AuthorizationFailureReason(this, Access.Refusal(needed, Roles.DefaultNamespace)));
+            context.Fail(new AuthorizationFailureReason(this, Access.RefusalAnywhere(needed)));
         }
         return Task.CompletedTask;
+    }
+
+    private static string Pattern(HttpContext http)
+    {
+        var pattern = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
+        return pattern.StartsWith('/') ? pattern : "/" + pattern;
     }
 
     /// <summary>The role the request's endpoint needs.</summary>
     public static Role NeededBy(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        var pattern = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
-        if (!pattern.StartsWith('/'))
-        {
-            pattern = "/" + pattern;
-        }
-        return EndpointRoles.Required(http.Request.Method, pattern, http.GetRouteValue("action") as string);
+        return EndpointRoles.Required(http.Request.Method, Pattern(http), http.GetRouteValue("action") as string);
     }
 }
 
@@ -54,6 +71,17 @@ public static class Access
 
     public static string Refusal(Role needed, string ns) =>
         $"This needs the '{Roles.Name(needed)}' role (or one implying it) on namespace '{ns}'.";
+
+    public static string RefusalAnywhere(Role needed) =>
+        $"This needs the '{Roles.Name(needed)}' role (or one implying it) on the namespace of the object; the caller holds it on no namespace.";
+
+    /// <summary>A 403 naming the role needed and where, as the authorization middleware answers it.</summary>
+    public static ProblemHttpResult Forbidden(HttpContext http, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return TypedResults.Problem(title: "Forbidden.", statusCode: StatusCodes.Status403Forbidden,
+            detail: $"{CallerClaims.NameOf(http.User)} may not {http.Request.Method} {http.Request.Path}: {reason}");
+    }
 }
 
 /// <summary>
@@ -88,10 +116,8 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
             return;
         }
         var reason = authorizeResult.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message
-            ?? Access.Refusal(EndpointRoleHandler.NeededBy(context), Roles.DefaultNamespace);
-        await TypedResults.Problem(title: "Forbidden.", statusCode: StatusCodes.Status403Forbidden,
-            detail: $"{CallerClaims.NameOf(context.User)} may not {context.Request.Method} {context.Request.Path}: {reason}")
-            .ExecuteAsync(context).ConfigureAwait(false);
+            ?? Access.RefusalAnywhere(EndpointRoleHandler.NeededBy(context));
+        await Access.Forbidden(context, reason).ExecuteAsync(context).ConfigureAwait(false);
     }
 }
 

@@ -19,8 +19,8 @@ public enum Role
 /// <summary>Role names and what each implies (pure: unit-tested).</summary>
 public static class Roles
 {
-    /// <summary>The namespace every object is in until objects carry one of their own.</summary>
-    public const string DefaultNamespace = "default";
+    /// <summary>The namespace of an object created without one, and of every object of before namespaces.</summary>
+    public const string DefaultNamespace = Orchestrator.Plans.Model.Namespaces.Default;
 
     /// <summary>A grant on this namespace holds on every namespace.</summary>
     public const string AnyNamespace = "*";

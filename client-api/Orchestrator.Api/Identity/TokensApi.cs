@@ -8,6 +8,9 @@ namespace Orchestrator.Api.Identity;
 /// <summary>
 /// /api/v1/tokens (admin): API tokens are created (the token text is in that answer and nowhere else, ever), listed and
 /// read without their secret, and revoked. A token's principal is its <c>name</c>; its owner is who created it.
+/// A caller manages (creates, sees, revokes) only tokens all of whose grants are on namespaces it is admin of, a grant
+/// on <c>*</c> only by admin on <c>*</c>: an admin of one namespace cannot mint, read or revoke a token of another. A
+/// token it may not manage reads as absent (404) and is left out of lists.
 /// </summary>
 public static class TokensApi
 {
@@ -58,6 +61,12 @@ public static class TokensApi
         if (fields.Errors.Count > 0)
         {
             return Problems.Validation(fields.Errors);
+        }
+        var callerGrants = CallerClaims.GrantsOf(http.User);
+        if (grants!.Keys.Where(ns => !callerGrants.AdministersGrant(ns)).Order(StringComparer.Ordinal).ToList() is { Count: > 0 } beyond)
+        {
+            return Access.Forbidden(http, $"a token may grant roles only on namespaces the caller is admin of ('*' only by an admin of '*'); " +
+                $"not admin of {string.Join(", ", beyond.Select(ns => $"'{ns}'"))}.");
         }
         var expiry = expiresAt ?? (expiresIn is { } lifetime ? now + lifetime : null);
         var (id, text, hash) = TokenText.New();
@@ -114,9 +123,20 @@ public static class TokensApi
             "revoked" => [ApiTokenIndex.Revoked],
             _ => null,
         };
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(ApiTokenIndex.Kind, [""]) { AfterKey = after, Limit = size, Statuses = statuses }, cancellationToken);
-        var items = rows.Select(r => IndexJson.Parse<ApiTokenView>(r.Data!)).ToList();
-        return TypedResults.Ok(new TokenPage(items, Cursor.Next(rows.Count, size, () => rows[^1].Key)));
+        // Filled from as many rows as it takes; the cursor is the last token shown, never one the caller may not see.
+        var grants = CallerClaims.GrantsOf(http.User);
+        var items = new List<ApiTokenView>();
+        while (items.Count < size)
+        {
+            var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(ApiTokenIndex.Kind, [""]) { AfterKey = after, Limit = size, Statuses = statuses }, cancellationToken);
+            items.AddRange(rows.Select(r => IndexJson.Parse<ApiTokenView>(r.Data!)).Where(t => grants.AdministersAll(t.Grants.Keys)).Take(size - items.Count));
+            if (rows.Count < size)
+            {
+                break;
+            }
+            after = rows[^1].Key;
+        }
+        return TypedResults.Ok(new TokenPage(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
     }
 
     private static async Task<Results<Ok<ApiTokenView>, ProblemHttpResult>> Get(string id, HttpContext http, ApiContext api)
@@ -126,7 +146,7 @@ public static class TokensApi
             return bad;
         }
         var view = await api.Client.GetGrain<IApiTokenGrain>(id).GetAsync();
-        return view is null ? Problems.NotFound($"No API token '{id}'.") : TypedResults.Ok(view);
+        return view is null || !CallerClaims.GrantsOf(http.User).AdministersAll(view.Grants.Keys) ? Problems.NotFound($"No API token '{id}'.") : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<ApiTokenView>, ProblemHttpResult>> Revoke(string id, HttpContext http, ApiContext api)
@@ -136,7 +156,7 @@ public static class TokensApi
             return bad;
         }
         var grain = api.Client.GetGrain<IApiTokenGrain>(id);
-        if (!await grain.Revoke(Caller.Of(http)))
+        if (await grain.GetAsync() is not { } view || !CallerClaims.GrantsOf(http.User).AdministersAll(view.Grants.Keys) || !await grain.Revoke(Caller.Of(http)))
         {
             return Problems.NotFound($"No API token '{id}'.");
         }

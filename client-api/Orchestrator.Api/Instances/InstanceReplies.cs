@@ -4,7 +4,7 @@ using Orchestrator.Plans.Model;
 namespace Orchestrator.Api.Instances;
 
 /// <summary>A task instance in the list: its id and its index row.</summary>
-public sealed record InstanceListItem(string Id, InstanceIndexData Instance);
+public sealed record InstanceListItem(string Id, string Namespace, InstanceIndexData Instance);
 
 /// <summary>
 /// A step of a task instance: its status, attempt, reason and outputs, its host targets counted by status, and, once
@@ -17,7 +17,7 @@ public sealed record StepReply(int Index, string Name, StepKind Kind, ExecutionS
 /// A task instance: its status and <c>reason</c>, its parameters (secrets <c>***</c>), each step, the control actions
 /// taken (who, what, when, why), and the run's parked messages when there are any.
 /// </summary>
-public sealed record InstanceReply(string Id, string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, int CurrentStep,
+public sealed record InstanceReply(string Id, string Namespace, string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, int CurrentStep,
     IReadOnlyDictionary<string, string> Parameters, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset? NotBefore,
     string? Schedule, DateTimeOffset? DueTime, IReadOnlyDictionary<string, string>? Labels, long Revision, string? Reason, string By, IReadOnlyList<StepReply> Steps,
     IReadOnlyList<ControlRecord> Actions, IReadOnlyList<DeadLetterView>? DeadLetters);

@@ -106,7 +106,7 @@ public static partial class InstancesApi
             "skip" => grain.SkipStep(new StepControl(requestId, index, by, reason)),
             "continue" => grain.ContinueStep(new StepControl(requestId, index, by, reason)),
             "approve" or "reject" => grain.Decide(new ApprovalDecision(requestId, index, by, action == "approve", reason,
-                Identity.CallerClaims.GrantsOf(http.User).EffectiveRoleNames(Identity.Roles.DefaultNamespace))),
+                Identity.CallerClaims.GrantsOf(http.User).EffectiveRoleNames(Identity.NamespaceGuard.Of(http) ?? Identity.Roles.DefaultNamespace))), // roles on the instance's namespace
             _ => grain.RetryStep(new RetryStep(requestId, index, set, by)),
         };
         var result = await api.Waiter.SendAsync(command, () => grain.GetRequestResultAsync(requestId), cancellationToken);

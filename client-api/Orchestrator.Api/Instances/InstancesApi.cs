@@ -1,4 +1,5 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Indexes;
 
@@ -19,6 +20,7 @@ public static partial class InstancesApi
         group.MapPost("/{id}/cancel", Cancel).WithMetadata(InstanceRequests.Cancel);
         group.MapDelete("/{id}", Delete);
         group.MapPost("/{id}/steps/{step}/{action}", StepAction).WithMetadata(InstanceRequests.StepAction);
+        group.GuardInstance();
         return group;
     }
 
@@ -26,6 +28,7 @@ public static partial class InstancesApi
     {
         var query = new QueryValues(http);
         var status = query.Text("status", 64);
+        var requested = NamespaceScope.Read(query);
         var after = query.After();
         var size = query.Limit(api.Options.MaxPageSize);
         int[]? statuses = null;
@@ -41,8 +44,9 @@ public static partial class InstancesApi
         {
             return bad;
         }
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new InstanceListItem(r.Key, IndexJson.Parse<InstanceIndexData>(r.Data!))).ToList();
+        var partitions = await NamespaceScope.PartitionsAsync(http, api, requested, cancellationToken);
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, partitions) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
+        var items = rows.Select(r => new InstanceListItem(r.Key, NamespacePartitions.NamespaceOf(r.Partition), IndexJson.Parse<InstanceIndexData>(r.Data!))).ToList();
         return TypedResults.Ok(new Page<InstanceListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
     }
 
@@ -79,7 +83,7 @@ public static partial class InstancesApi
                 counts.ToDictionary(c => JsonName((TargetStatus)c.Key), c => c.Value), rollout?.Batch, rollout?.BatchCount));
         }
         var deadLetters = await InstanceDeadLetters.ListAsync(client, id, cancellationToken);
-        return TypedResults.Ok(new InstanceReply(view.Id, view.PlanId, view.PlanVersion, view.PlanName, view.Status, view.CurrentStep, view.Parameters,
+        return TypedResults.Ok(new InstanceReply(view.Id, view.Namespace, view.PlanId, view.PlanVersion, view.PlanName, view.Status, view.CurrentStep, view.Parameters,
             view.CreatedAt, view.StartedAt, view.FinishedAt, view.NotBefore, view.Schedule, view.DueTime,
             view.Labels.Count > 0 ? ShownLabels(view.Labels) : null, view.Revision, view.Reason, view.By, steps, view.Actions,
             deadLetters.Count > 0 ? deadLetters : null));

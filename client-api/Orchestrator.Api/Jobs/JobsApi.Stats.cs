@@ -156,7 +156,7 @@ public static partial class JobsApi
     {
         var client = api.Client;
         var silos = await client.GetActiveSilosAsync();
-        var plans = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [""]) { Limit = StatsPlanNames }, cancellationToken);
+        var plans = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [.. NamespacePartitions.Of(Orchestrator.Plans.Model.Namespaces.Default)]) { Limit = StatsPlanNames }, cancellationToken);
         var hosts = await client.Indexes.CountByStatusAsync(IndexKinds.Host, "", cancellationToken);
         var online = hosts.GetValueOrDefault((int)HostStatus.Online) + hosts.GetValueOrDefault((int)HostStatus.Draining);
         var names = BuiltinJobs.Names.Concat(plans.Select(p => p.Key)).ToList();

@@ -60,7 +60,8 @@ public static partial class JobsApi
         else
         {
             var plan = await client.GetGrain<IPlanGrain>(job.Name).GetAsync(null);
-            if (plan is null)
+            // The jobs API runs in namespace default: a plan of another namespace is not one of its stored plans.
+            if (plan is null || plan.Namespace != Orchestrator.Plans.Model.Namespaces.Default)
             {
                 return HarborErrors.Field("job.name", $"'{job.Name}' is neither a built-in kind ({string.Join(", ", BuiltinJobs.Names)}) nor a stored plan.");
             }

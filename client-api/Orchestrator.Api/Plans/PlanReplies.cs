@@ -10,11 +10,11 @@ public sealed record PlanSaved(string Id, int Version);
 /// One version of a plan with its definition (secret parameters' defaults masked as <c>***</c>) and the task instances
 /// it ran most recently.
 /// </summary>
-public sealed record PlanReply(string Id, int Version, int LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Definition,
+public sealed record PlanReply(string Id, string Namespace, int Version, int LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Definition,
     IReadOnlyList<string> RecentInstances);
 
 /// <summary>A plan in the list: its id and what the index holds of its latest version.</summary>
-public sealed record PlanListItem(string Id, PlanIndexData? Plan);
+public sealed record PlanListItem(string Id, string Namespace, PlanIndexData? Plan);
 
 /// <summary>A run accepted (202): the task instance it starts, and the plan version it runs.</summary>
-public sealed record RunAccepted(string Id, string PlanId, int PlanVersion);
+public sealed record RunAccepted(string Id, string PlanId, int PlanVersion, string Namespace);

@@ -85,6 +85,6 @@ public static partial class PlansApi
         // Not applied within the wait (no result): the command is stored and will start the instance; its id is already known.
         return result is { Ok: false }
             ? Problems.Failure(result)
-            : TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", new RunAccepted(instanceId, id, view.Version));
+            : TypedResults.Accepted($"/api/v1/task-instances/{instanceId}", new RunAccepted(instanceId, id, view.Version, view.Namespace));
     }
 }

@@ -1,4 +1,5 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Plans.Serialization;
@@ -21,6 +22,7 @@ public static partial class PlansApi
         group.MapGet("/{id}", Get).WithMetadata(new Hosting.AlsoAnswers(200, "application/yaml", "With format=yaml: the definition as YAML."));
         group.MapGet("/", List);
         group.MapPost("/{id}/run", Run).WithMetadata(PlanRequests.Run);
+        group.GuardPlan("id");
         return group;
     }
 
@@ -28,16 +30,19 @@ public static partial class PlansApi
     {
         var query = new QueryValues(http);
         var id = query.Text("id", ApiLimits.MaxIdLength + 1);
+        var ns = NamespaceScope.Read(query);
         if ((query.Problem() ?? (id is null ? null : Ids.CheckNew("id", id))) is { } bad)
         {
             return bad;
         }
-        return await Save(http, api, id ?? Guid.NewGuid().ToString("N"), expectedVersion: 0, cancellationToken);
+        return await Save(http, api, id ?? Guid.NewGuid().ToString("N"), expectedVersion: 0, ns, cancellationToken);
     }
 
     private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Put(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
-        if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
+        var query = new QueryValues(http);
+        var ns = NamespaceScope.Read(query);
+        if ((Ids.Check("id", id) ?? query.Problem()) is { } bad)
         {
             return bad;
         }
@@ -50,10 +55,15 @@ public static partial class PlansApi
         {
             return Ids.CheckNew("id", id)!;
         }
-        return await Save(http, api, id, expected, cancellationToken);
+        return await Save(http, api, id, expected, ns, cancellationToken);
     }
 
-    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a version. The plan's namespace: the document's <c>namespace</c>, else <c>?namespace=</c>, else the stored
+    /// plan's, else <c>default</c>; the two given and different, or another than the stored plan's, is a 400 naming
+    /// <c>namespace</c>. A new plan needs admin on its namespace (an existing one was checked by <see cref="NamespaceGuard"/>).
+    /// </summary>
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, string? queryNamespace, CancellationToken cancellationToken)
     {
         var (text, bodyError) = await PlanBody.ReadAsync(http, cancellationToken);
         if (bodyError is not null)
@@ -69,6 +79,21 @@ public static partial class PlansApi
         var client = api.Client;
         var grain = client.GetGrain<IPlanGrain>(id);
         var plan = parsed.Plan!;
+        if (plan.Namespace is { } given && queryNamespace is not null && given != queryNamespace)
+        {
+            return Problems.Field("namespace", $"The plan's namespace '{given}' differs from ?namespace={queryNamespace}; give one, or the same in both.");
+        }
+        var stored = NamespaceGuard.Of(http) ?? (expectedVersion == 0 ? null : await grain.GetNamespaceAsync());
+        var ns = plan.Namespace ?? queryNamespace ?? stored ?? Identity.Roles.DefaultNamespace;
+        if (stored is not null && ns != stored)
+        {
+            return Problems.Field("namespace", $"Plan '{id}' is in namespace '{stored}'; a plan cannot move to another namespace ('{ns}').");
+        }
+        if (stored is null && !Access.Allows(http.User, ns, Identity.Role.Admin))
+        {
+            return Access.Forbidden(http, Access.Refusal(Identity.Role.Admin, ns));
+        }
+        plan = plan with { Namespace = ns };
         if (plan.Parameters.Any(p => p.Default == PlanParameters.Mask))
         {
             // A plan read from GET shows secret defaults as the mask; sent back, it keeps the defaults it had.
@@ -112,7 +137,7 @@ public static partial class PlansApi
         {
             return TypedResults.Text(PlanSerializer.ToYaml(definition), "application/yaml");
         }
-        return TypedResults.Ok(new PlanReply(view.Id, view.Version, view.LatestVersion, view.CreatedAt, view.UpdatedAt,
+        return TypedResults.Ok(new PlanReply(view.Id, view.Namespace, view.Version, view.LatestVersion, view.CreatedAt, view.UpdatedAt,
             System.Text.Json.JsonDocument.Parse(PlanSerializer.ToJson(definition)).RootElement, view.RecentInstances));
     }
 
@@ -121,12 +146,14 @@ public static partial class PlansApi
         var query = new QueryValues(http);
         var after = query.After();
         var size = query.Limit(api.Options.MaxPageSize);
+        var requested = NamespaceScope.Read(query);
         if (query.Problem() is { } bad)
         {
             return bad;
         }
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, [""]) { AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new PlanListItem(r.Key, r.Data is null ? null : IndexJson.Parse<PlanIndexData>(r.Data))).ToList();
+        var partitions = await NamespaceScope.PartitionsAsync(http, api, requested, cancellationToken);
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, partitions) { AfterKey = after, Limit = size }, cancellationToken);
+        var items = rows.Select(r => new PlanListItem(r.Key, NamespacePartitions.NamespaceOf(r.Partition), r.Data is null ? null : IndexJson.Parse<PlanIndexData>(r.Data))).ToList();
         return TypedResults.Ok(new Page<PlanListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
     }
 }

@@ -53,11 +53,11 @@ internal sealed partial class DayRuleUpgrade(IServiceProvider services, IHostApp
                 return;
             }
             var client = services.GetRequiredService<ApiContext>().Client;
-            var asked = 0;
+            var asked = 0; // periodic jobs are the jobs API's, which runs in namespace default
             string? after = null;
             while (true)
             {
-                var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = PageSize }, cancellationToken).ConfigureAwait(false);
+                var rows = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [.. NamespacePartitions.Of(Orchestrator.Plans.Model.Namespaces.Default)]) { AfterKey = after, Limit = PageSize }, cancellationToken).ConfigureAwait(false);
                 foreach (var row in rows)
                 {
                     if (row.Data is not null && NeedsUpgrade(IndexJson.Parse<ScheduleIndexData>(row.Data)))

@@ -22,7 +22,7 @@ public sealed record SchedulePreviewReply(string Cron, string TimeZone, DayMatch
 public sealed record CronPreviewReply(string Cron, string TimeZone, DayMatching DayMatching, IReadOnlyList<FireTime> Fires);
 
 /// <summary>A schedule in the list: its key (<c>planId/name</c>) and its index row, with the day rule in force.</summary>
-public sealed record ScheduleListItem(string Key, ScheduleIndexData? Schedule);
+public sealed record ScheduleListItem(string Key, string Namespace, ScheduleIndexData? Schedule);
 
 /// <summary>A status hook as a schedule shows it: the URL with its user information and query values as <c>***</c>, the secret as <c>***</c>.</summary>
 public sealed record StatusHookView(string Url, string? Secret);
@@ -39,6 +39,6 @@ public sealed record ScheduleSpecView(string Cron, string TimeZone, DayMatching 
 /// A schedule: its settings, where its fires stand (next and last due, counts, the runs going and buffered, the
 /// backlog), its latest runs and skipped fires (newest first), and its next fire times.
 /// </summary>
-public sealed record ScheduleReply(string Key, string PlanId, string Name, int Revision, ScheduleSpecView Spec, DateTimeOffset? NextDue, DateTimeOffset? LastDue,
+public sealed record ScheduleReply(string Key, string Namespace, string PlanId, string Name, int Revision, ScheduleSpecView Spec, DateTimeOffset? NextDue, DateTimeOffset? LastDue,
     long Fired, long Skipped, IReadOnlyList<string> Active, DateTimeOffset? Buffered, IReadOnlyList<DateTimeOffset> Backlog, IReadOnlyList<ScheduledRun> Runs,
     IReadOnlyList<SkippedFire> SkippedFires, IReadOnlyList<FireTime> NextFires, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,4 +1,5 @@
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Indexes;
@@ -31,6 +32,7 @@ public static class SchedulesApi
         plan.MapPost("/{name}/resume", (string planId, string name, HttpContext http, ApiContext api, CancellationToken ct) => Suspend(planId, name, false, http, api, ct));
         plan.MapPost("/{name}/run", RunNow);
         plan.MapGet("/{name}/preview", PreviewOf);
+        plan.GuardPlan("planId"); // a schedule is in its plan's namespace
         var all = routes.MapGroup("/api/v1/schedules").WithTags("Schedules");
         all.MapGet("/", List);
         all.MapPost("/preview", TryPreview).WithMetadata(ScheduleRequests.Preview);
@@ -71,7 +73,7 @@ public static class SchedulesApi
         }
         var requestId = CommandWaiter.RequestId(http);
         var grain = api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name));
-        var result = await api.Waiter.SendAsync(grain.Save(new SaveSchedule(requestId, planId, name, spec with { Parameters = values }, expected, Caller.Of(http))),
+        var result = await api.Waiter.SendAsync(grain.Save(new SaveSchedule(requestId, planId, name, spec with { Parameters = values }, expected, Caller.Of(http), planView.Namespace)),
             () => grain.GetRequestResultAsync(requestId), cancellationToken);
         var location = $"/api/v1/plans/{planId}/schedules/{name}";
         if (result is null)
@@ -124,7 +126,7 @@ public static class SchedulesApi
         var parameters = plan is null
             ? view.Spec.Parameters.ToDictionary(p => p.Key, _ => "***")
             : PlanParameters.Masked(plan, view.Spec.Parameters);
-        return TypedResults.Ok(new ScheduleReply(view.Key, view.PlanId, view.Name, view.Revision, Spec(view.Spec, parameters), view.NextDue, view.LastDue,
+        return TypedResults.Ok(new ScheduleReply(view.Key, view.Namespace, view.PlanId, view.Name, view.Revision, Spec(view.Spec, parameters), view.NextDue, view.LastDue,
             view.FiredCount, view.SkippedCount, view.Active, view.Buffered, view.Backlog, [.. view.Runs.Reverse()], [.. view.Skipped.Reverse()],
             view.NextDue is { } next ? SchedulePreview.Fires(Saved(view.Spec), next.AddTicks(-1), count ?? DefaultNextFires) : [],
             view.CreatedAt, view.UpdatedAt));
@@ -248,20 +250,25 @@ public static class SchedulesApi
             return bad;
         }
         var prefix = planId + "/";
-        return await Page(prefix, http, api, cancellationToken);
+        // The guard found the plan's namespace; a plan that does not exist has no schedules but those of before namespaces.
+        var ns = NamespaceGuard.Of(http) ?? Identity.Roles.DefaultNamespace;
+        return await Page(prefix, (_, _) => Task.FromResult(NamespaceScope.Partitions([ns])), http, api, cancellationToken);
     }
 
-    private static Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) => Page("", http, api, cancellationToken);
+    private static Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) =>
+        Page("", (query, ct) => NamespaceScope.PartitionsAsync(http, api, NamespaceScope.Read(query), ct), http, api, cancellationToken);
 
     /// <summary>
     /// A page of schedule rows whose keys ("planId/name") start with <paramref name="prefix"/>. The cursor is the common
     /// opaque one (<see cref="Cursor"/>) over the last key; a cursor from another plan's list is refused.
     /// </summary>
-    private static async Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> Page(string prefix, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> Page(string prefix, Func<QueryValues, CancellationToken, Task<IReadOnlyList<string>>> partitionsOf, HttpContext http, ApiContext api,
+        CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var key = query.After();
         var limit = query.Int("limit", 1, api.Options.MaxPageSize);
+        var partitions = await partitionsOf(query, cancellationToken);
         if (query.Problem() is { } bad)
         {
             return bad;
@@ -276,9 +283,9 @@ public static class SchedulesApi
             after = key;
         }
         var size = api.PageSize(limit);
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, [""]) { AfterKey = after, Limit = size }, cancellationToken);
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, partitions) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(r => new ScheduleListItem(r.Key, r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data))))
+            .Select(r => new ScheduleListItem(r.Key, NamespacePartitions.NamespaceOf(r.Partition), r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data))))
             .ToList();
         return TypedResults.Ok(new Page<ScheduleListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Key)));
     }

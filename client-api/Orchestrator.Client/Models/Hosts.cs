@@ -1,7 +1,7 @@
 namespace Orchestrator.Client;
 
 /// <summary>One row of the host inventory.</summary>
-public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity);
+public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string Namespace = "default");
 
 /// <summary>One host as its agent registered it: status, labels, capacity, session, last seen, and its revocation if any.</summary>
 public sealed record HostInfo(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion,
@@ -12,10 +12,13 @@ public sealed record HostInfo(string Host, HostStatus Status, IReadOnlyDictionar
 
     /// <summary>Who revoked it.</summary>
     public string? RevokedBy { get; init; }
+
+    /// <summary>The namespace its agent registered it in: only plans of that namespace reach it.</summary>
+    public string Namespace { get; init; } = "default";
 }
 
 /// <summary>An uploaded file: its SHA-256 (the name a file distribution step refers to) and size.</summary>
-public sealed record FileUploaded(string Sha256, long Size);
+public sealed record FileUploaded(string Sha256, long Size, string Namespace = "default");
 
 /// <summary>
 /// Where a task instance's status hook stands: its URL (user information and query values shown as <c>***</c>), the last

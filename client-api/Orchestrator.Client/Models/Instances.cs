@@ -1,7 +1,7 @@
 namespace Orchestrator.Client;
 
 /// <summary>One row of the task instance list.</summary>
-public sealed record InstanceListItem(string Id, InstanceSummary Instance);
+public sealed record InstanceListItem(string Id, InstanceSummary Instance, string Namespace = "default");
 
 public sealed record InstanceSummary(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
 
@@ -14,6 +14,9 @@ public sealed record TaskInstance
     public required string Id { get; init; }
 
     public required string PlanId { get; init; }
+
+    /// <summary>The namespace: its plan's (<c>default</c> for jobs API runs).</summary>
+    public string Namespace { get; init; } = "default";
 
     public int PlanVersion { get; init; }
 

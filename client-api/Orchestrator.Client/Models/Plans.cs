@@ -13,10 +13,11 @@ public sealed record PlanSaved(string Id, int Version)
 /// A plan version as <c>GET /api/v1/plans/{id}</c> shows it: its definition as JSON (secret parameters' defaults
 /// masked as <c>***</c>), when it was made, and the ids of its recent task instances.
 /// </summary>
-public sealed record Plan(string Id, int Version, int LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Definition, IReadOnlyList<string> RecentInstances);
+public sealed record Plan(string Id, int Version, int LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Definition, IReadOnlyList<string> RecentInstances,
+    string Namespace = "default");
 
 /// <summary>One row of the plan list: the id, and the latest version's name, number and time.</summary>
-public sealed record PlanListItem(string Id, PlanSummary? Plan);
+public sealed record PlanListItem(string Id, PlanSummary? Plan, string Namespace = "default");
 
 public sealed record PlanSummary(string Name, int Version, DateTimeOffset UpdatedAt);
 
@@ -55,4 +56,4 @@ public sealed record RunRequest
 public sealed record StatusHookSpec(string Url, string? Secret = null);
 
 /// <summary>The reply to a run: the new task instance's id and the plan version it runs.</summary>
-public sealed record RunStarted(string Id, string PlanId, int PlanVersion);
+public sealed record RunStarted(string Id, string PlanId, int PlanVersion, string Namespace = "default");

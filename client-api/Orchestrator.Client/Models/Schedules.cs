@@ -55,7 +55,8 @@ public sealed record ScheduleSaved(string PlanId, string Name, int Revision)
 /// </summary>
 public sealed record Schedule(string Key, string PlanId, string Name, int Revision, JsonElement Spec, DateTimeOffset? NextDue, DateTimeOffset? LastDue,
     long Fired, long Skipped, IReadOnlyList<string> Active, DateTimeOffset? Buffered, IReadOnlyList<DateTimeOffset> Backlog,
-    IReadOnlyList<ScheduledRun> Runs, IReadOnlyList<SkippedFire> SkippedFires, IReadOnlyList<FireTime> NextFires, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyList<ScheduledRun> Runs, IReadOnlyList<SkippedFire> SkippedFires, IReadOnlyList<FireTime> NextFires, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string Namespace = "default");
 
 /// <summary>A run a schedule started; <see cref="Status"/> is null while it goes on. Trigger: <c>schedule</c>, <c>catchUp</c>, <c>manual</c>.</summary>
 public sealed record ScheduledRun(string InstanceId, DateTimeOffset? DueTime, string Trigger, DateTimeOffset StartedAt, ExecutionStatus? Status, DateTimeOffset? FinishedAt, bool Deleted);
@@ -67,7 +68,7 @@ public sealed record SkippedFire(DateTimeOffset DueTime, string Reason, string D
 public sealed record FireTime(DateTimeOffset Utc, string Local, bool DaylightSaving);
 
 /// <summary>One row of a schedule list (<c>planId/name</c>).</summary>
-public sealed record ScheduleListItem(string Key, ScheduleSummary? Schedule);
+public sealed record ScheduleListItem(string Key, ScheduleSummary? Schedule, string Namespace = "default");
 
 public sealed record ScheduleSummary(string PlanId, string Name, string Cron, string TimeZone, bool Suspend, DateTimeOffset? NextDue, DateTimeOffset? LastDue,
     IReadOnlyDictionary<string, string>? Labels, string? DayMatching);

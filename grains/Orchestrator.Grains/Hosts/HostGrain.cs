@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
 using Orchestrator.Grains.Common;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
@@ -11,6 +12,9 @@ public sealed class HostState
     public HostStatus Status { get; set; }
 
     public Dictionary<string, string> Labels { get; set; } = [];
+
+    /// <summary>The namespace the agent registered the host in; null in hosts of before namespaces (<c>default</c>).</summary>
+    public string? Namespace { get; set; }
 
     public int Capacity { get; set; }
 
@@ -80,6 +84,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         }
         State.SessionId = registration.SessionId;
         State.Labels = new Dictionary<string, string>(registration.Labels);
+        State.Namespace = Namespaces.Of(registration.Namespace);
         State.Capacity = registration.Capacity;
         State.AgentVersion = registration.AgentVersion;
         State.LastSeen = now;
@@ -188,7 +193,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 
     public ValueTask<HostView?> GetAsync() => ValueTask.FromResult<HostView?>(State.RegisteredAt is null ? null : new HostView(
         GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, LastSeen, State.RegisteredAt,
-        State.RevokedAt, State.RevokedBy));
+        State.RevokedAt, State.RevokedBy, Namespaces.Of(State.Namespace)));
 
     private DateTimeOffset? LastSeen => _lastHeard is { } heard && (State.LastSeen is null || heard > State.LastSeen) ? heard : State.LastSeen;
 
@@ -197,7 +202,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         var wasOffline = State.Status == HostStatus.Offline;
         State.Status = status;
         WriteIndex(new IndexRow(IndexKinds.Host, "", GrainKey, (int)status,
-            DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity))));
+            DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity, Namespaces.Of(State.Namespace)))));
         if (status == HostStatus.Offline)
         {
             DisarmWakeUp(LivenessCheck);

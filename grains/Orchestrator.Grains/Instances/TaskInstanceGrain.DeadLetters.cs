@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
 using Orchestrator.Grains.Common;
 using Orchestrator.Runtime.Durable;
 
@@ -64,6 +65,7 @@ public sealed partial class TaskInstanceGrain
         State.PlanId = start.PlanId;
         State.PlanVersion = start.PlanVersion;
         State.Definition = start.Definition;
+        State.Namespace = Namespaces.Of(start.Definition.Namespace);
         State.Parameters = new Dictionary<string, string>(start.Parameters);
         State.By = start.By;
         State.CreatedAt = start.RequestedAt;

@@ -81,7 +81,7 @@ public sealed partial class TaskInstanceGrain
     /// <summary>Deletes a finished instance: its index row now, its steps through messages; leaves a tombstone.</summary>
     private void DeleteFinished(string by, string? reason)
     {
-        DeleteIndex(IndexKinds.Instance, "", GrainKey);
+        DeleteIndex(IndexKinds.Instance, State.IndexPartition ?? "", GrainKey);
         DisarmWakeUp(RetentionReminder);
         for (var i = 0; i < State.Steps.Count; i++)
         {
@@ -100,6 +100,7 @@ public sealed partial class TaskInstanceGrain
         {
             PlanId = State.PlanId,
             PlanVersion = State.PlanVersion,
+            Namespace = State.Namespace,
             Status = State.Status,
             By = State.By,
             CreatedAt = State.CreatedAt,

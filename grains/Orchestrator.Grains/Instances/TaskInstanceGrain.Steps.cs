@@ -1,5 +1,6 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Indexes;
 
@@ -33,7 +34,8 @@ public sealed partial class TaskInstanceGrain
             PlanParameters.SecretValues(definition, State.Parameters),
             Enumerable.Range(0, index).ToDictionary(i => definition.Steps[i].Name, i => State.Steps[i].Outputs),
             Enumerable.Range(0, index).ToDictionary(i => definition.Steps[i].Name, i => GrainKeys.Step(GrainKey, i)),
-            index > 0 ? definition.Steps[index - 1].Name : null);
+            index > 0 ? definition.Steps[index - 1].Name : null,
+            Namespaces.Of(State.Namespace));
         return StepGrain(index).Start(new StartStep(GrainKey, index, step.Attempt, definition.Steps[index], context, retry));
     }
 
@@ -56,7 +58,13 @@ public sealed partial class TaskInstanceGrain
         State.Status = status;
         State.Revision++;
         var definition = State.Definition!;
-        WriteIndex(new IndexRow(IndexKinds.Instance, "", GrainKey, (int)status,
+        var ns = Namespaces.Of(State.Namespace);
+        if (State.IndexPartition != ns)
+        {
+            DeleteIndex(IndexKinds.Instance, State.IndexPartition ?? "", GrainKey); // the row of before namespaces, if any
+            State.IndexPartition = ns;
+        }
+        WriteIndex(new IndexRow(IndexKinds.Instance, ns, GrainKey, (int)status,
             DomainJson.Serialize(new InstanceIndexData(State.PlanId, State.PlanVersion, definition.Name, status, State.CreatedAt, State.FinishedAt))));
         PublishStatus();
     }

@@ -1,6 +1,7 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Grains.Requests;
+using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Durable;
 
@@ -28,6 +29,7 @@ public sealed partial class TaskInstanceGrain : RequestGrain<TaskInstanceState>,
         State.PlanId = command.PlanId;
         State.PlanVersion = command.PlanVersion;
         State.Definition = command.Definition;
+        State.Namespace = Namespaces.Of(command.Definition.Namespace);
         State.Parameters = new Dictionary<string, string>(command.Parameters);
         State.By = command.By;
         State.CreatedAt = command.RequestedAt;
@@ -282,8 +284,12 @@ public sealed partial class TaskInstanceGrain : RequestGrain<TaskInstanceState>,
             Labels = State.Options.Labels,
             Revision = State.Revision,
             Reason = State.Reason,
+            Namespace = Namespaces.Of(State.Namespace),
         });
     }
+
+    public ValueTask<string?> GetNamespaceAsync() =>
+        ValueTask.FromResult(State.Definition is null ? null : Namespaces.Of(State.Namespace));
 
     public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 }

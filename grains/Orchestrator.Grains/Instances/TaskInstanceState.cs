@@ -12,6 +12,12 @@ public sealed class TaskInstanceState : Requests.IRequestState
 
     public PlanDefinition? Definition { get; set; }
 
+    /// <summary>The namespace, the plan's when started; null in instances of before namespaces (<c>default</c>).</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>The partition of the instance's index row as last written; null: "" (rows of before namespaces) or none.</summary>
+    public string? IndexPartition { get; set; }
+
     public Dictionary<string, string> Parameters { get; set; } = [];
 
     public ExecutionStatus Status { get; set; }

@@ -12,6 +12,12 @@ public sealed class PlanState : IRequestState
 {
     public List<PlanDefinition> Versions { get; set; } = [];
 
+    /// <summary>The namespace, fixed by the first version; null in plans stored before namespaces (<c>default</c>).</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>The partition of the plan's index row as last written; null: "" (rows of before namespaces) or none.</summary>
+    public string? IndexPartition { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -38,14 +44,29 @@ public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
                 expected == 0 ? $"Plan '{GrainKey}' already exists (version {latest})." : $"Plan '{GrainKey}' is at version {latest}, not {expected}."));
             return Task.CompletedTask;
         }
+        var ns = Namespaces.Of(command.Definition.Namespace);
+        if (latest > 0 && ns != Namespaces.Of(State.Namespace))
+        {
+            // Ids are global and a namespace is fixed at creation: moving a plan would move its runs' and schedules' too.
+            Answer(RequestResult.Fail(command.RequestId, 400,
+                $"namespace: plan '{GrainKey}' is in namespace '{Namespaces.Of(State.Namespace)}'; a plan cannot move to another namespace ('{ns}')."));
+            return Task.CompletedTask;
+        }
         var now = Clock.GetUtcNow();
         if (latest == 0)
         {
             State.CreatedAt = now;
+            WriteIndex(new IndexRow(IndexKinds.Namespace, "", ns, 0, null));
         }
-        State.Versions.Add(command.Definition);
+        State.Namespace = ns;
+        State.Versions.Add(command.Definition with { Namespace = ns });
         State.UpdatedAt = now;
-        WriteIndex(new IndexRow(IndexKinds.Plan, "", GrainKey, 0, DomainJson.Serialize(new PlanIndexData(command.Definition.Name, State.Versions.Count, now))));
+        if (State.IndexPartition != ns)
+        {
+            DeleteIndex(IndexKinds.Plan, State.IndexPartition ?? "", GrainKey); // the row of before namespaces, if any
+            State.IndexPartition = ns;
+        }
+        WriteIndex(new IndexRow(IndexKinds.Plan, ns, GrainKey, 0, DomainJson.Serialize(new PlanIndexData(command.Definition.Name, State.Versions.Count, now))));
         Answer(RequestResult.Done(command.RequestId, State.Versions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         return Task.CompletedTask;
     }
@@ -59,7 +80,7 @@ public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
         {
             return Refuse(command, 404, State.Versions.Count == 0 ? $"Plan '{GrainKey}' does not exist." : $"Plan '{GrainKey}' has no version {command.Version}.");
         }
-        var definition = State.Versions[version - 1];
+        var definition = State.Versions[version - 1] with { Namespace = Namespaces.Of(State.Namespace) };
         var (parameters, errors) = PlanParameters.Resolve(definition, command.Parameters);
         if (errors.Count > 0)
         {
@@ -92,8 +113,11 @@ public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
         var v = version ?? latest;
         return ValueTask.FromResult(v < 1 || v > latest
             ? null
-            : new PlanView(GrainKey, v, latest, State.Versions[v - 1], State.CreatedAt, State.UpdatedAt, [.. State.RecentInstances]));
+            : new PlanView(GrainKey, v, latest, State.Versions[v - 1], State.CreatedAt, State.UpdatedAt, [.. State.RecentInstances]) { Namespace = Namespaces.Of(State.Namespace) });
     }
+
+    public ValueTask<string?> GetNamespaceAsync() =>
+        ValueTask.FromResult(State.Versions.Count == 0 ? null : Namespaces.Of(State.Namespace));
 
     public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
 }

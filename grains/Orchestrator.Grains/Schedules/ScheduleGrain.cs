@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
 using Orchestrator.Grains.Common;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Runtime.Durable;
@@ -65,6 +66,7 @@ public sealed partial class ScheduleGrain : RequestGrain<ScheduleState>, ISchedu
         }
         State.PlanId = command.PlanId;
         State.Name = command.Name;
+        State.Namespace = command.Namespace ?? State.Namespace;
         State.Spec = command.Spec;
         State.DayMatchingSaved = true;
         State.Revision++;
@@ -106,7 +108,8 @@ public sealed partial class ScheduleGrain : RequestGrain<ScheduleState>, ISchedu
         State.Backlog.Clear();
         State.UpdatedAt = Clock.GetUtcNow();
         await ArmOrDisarm();
-        DeleteIndex(IndexKinds.Schedule, "", GrainKey);
+        DeleteIndex(IndexKinds.Schedule, State.IndexPartition ?? "", GrainKey);
+        State.IndexPartition = null;
         Reply(command.RequestId, 200, null);
     }
 
@@ -242,7 +245,7 @@ public sealed partial class ScheduleGrain : RequestGrain<ScheduleState>, ISchedu
         return ValueTask.FromResult<ScheduleView?>(new ScheduleView(
             GrainKey, State.PlanId, State.Name, EffectiveSpec()!, State.Revision, State.Deleted, State.CreatedAt, State.UpdatedAt,
             NextDue(), State.LastDue, State.Fired, State.SkippedCount, [.. State.Active], State.Buffered, [.. State.Backlog],
-            [.. State.Runs], [.. State.Skipped]));
+            [.. State.Runs], [.. State.Skipped]) { Namespace = Namespaces.Of(State.Namespace) });
     }
 
     public ValueTask<RequestResult?> GetRequestResultAsync(string requestId) => FindRequestAsync(requestId);
@@ -337,7 +340,13 @@ public sealed partial class ScheduleGrain : RequestGrain<ScheduleState>, ISchedu
     private void WriteScheduleIndex()
     {
         var spec = EffectiveSpec()!;
-        WriteIndex(new IndexRow(IndexKinds.Schedule, "", GrainKey, spec.Suspend ? 1 : 0, DomainJson.Serialize(
+        var ns = Namespaces.Of(State.Namespace);
+        if (State.IndexPartition != ns)
+        {
+            DeleteIndex(IndexKinds.Schedule, State.IndexPartition ?? "", GrainKey); // the row of before namespaces, if any
+            State.IndexPartition = ns;
+        }
+        WriteIndex(new IndexRow(IndexKinds.Schedule, ns, GrainKey, spec.Suspend ? 1 : 0, DomainJson.Serialize(
             new ScheduleIndexData(State.PlanId, State.Name, spec.Cron, spec.TimeZone, spec.Suspend, NextDue(), State.LastDue, spec.Labels, spec.DayMatching))));
     }
 

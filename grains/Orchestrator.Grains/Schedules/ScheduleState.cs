@@ -9,6 +9,12 @@ public sealed class ScheduleState : Requests.IRequestState
 
     public string Name { get; set; } = "";
 
+    /// <summary>The namespace: its plan's; null in schedules of before namespaces (<c>default</c>).</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>The partition of the schedule's index row as last written; null: "" (rows of before namespaces) or none.</summary>
+    public string? IndexPartition { get; set; }
+
     public ScheduleSpec? Spec { get; set; }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
 using Orchestrator.Runtime.Indexes;
 
 namespace Orchestrator.Grains.Steps;
@@ -190,10 +191,9 @@ public sealed partial class StepGrain
         {
             return;
         }
-        var online = (await Indexes.GetAsync(IndexKinds.Host, "", hosts, token))
-            .Where(r => r.Status != (int)HostStatus.Offline)
-            .Select(r => r.Key)
-            .ToHashSet(StringComparer.Ordinal);
+        // A host of another namespace is as one that never registered: its target ends agent-offline (HostNamespaces).
+        var ns = Namespaces.Of(State.Context?.Namespace);
+        var online = HostNamespaces.LiveIn(await Indexes.GetAsync(IndexKinds.Host, "", hosts, token), ns);
         if (State.Attempt != attempt || State.Definition is not { } definition)
         {
             return;
@@ -201,7 +201,7 @@ public sealed partial class StepGrain
         var execution = definition.Execution;
         var renderer = new WorkRenderer(State);
         var starts = hosts.Select((host, i) => new StartTarget(GrainKey, host, attempt, renderer.Render(host), execution.TargetTimeout, execution.Retry, execution.ExitCodes,
-            online.Contains(host), first + i)).ToList();
+            online.Contains(host), first + i, ns)).ToList();
         var failed = await DeliverAllAsync(starts, start => GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, start.Host)).Start(start), "start", token);
         if (failed.Count > 0)
         {

@@ -24,15 +24,31 @@ public sealed partial class StepGrain
         ArmReportBackstop();
     }
 
+    /// <summary>
+    /// Why the step may not distribute its uploaded files: the first one not uploaded into the step's namespace (files
+    /// are shared by content, but a namespace reaches only those uploaded into it); null when every one was.
+    /// </summary>
+    private async Task<string?> FileNotInNamespaceAsync()
+    {
+        var ns = Namespaces.Of(State.Context?.Namespace);
+        var shas = State.Definition!.Files!.Sources.Where(s => s.Sha256 is not null).Select(s => s.Sha256!.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        if (shas.Count == 0)
+        {
+            return null;
+        }
+        var found = (await Indexes.GetAsync(IndexKinds.File, ns, shas)).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+        return shas.FirstOrDefault(s => !found.Contains(s)) is { } absent
+            ? $"No file {absent} in namespace '{ns}': upload it there first (POST /api/v1/files?namespace={ns})."
+            : null;
+    }
+
     /// <summary>Starts uploads of the files taken from source hosts; false when every source is already stored.</summary>
     private async Task<bool> StartCollectingAsync()
     {
         var files = State.Definition!.Files!;
         State.Files = [.. files.Sources.Select(s => s.Sha256 is { } sha ? new WorkFile(FileName(s), sha, 0) : null)];
-        var online = (await Indexes.GetAsync(IndexKinds.Host, "", [.. files.Sources.Where(s => s.FromHost is not null).Select(s => s.FromHost!)]))
-            .Where(r => r.Status != (int)HostStatus.Offline)
-            .Select(r => r.Key)
-            .ToHashSet(StringComparer.Ordinal);
+        var ns = Namespaces.Of(State.Context?.Namespace);
+        var online = HostNamespaces.LiveIn(await Indexes.GetAsync(IndexKinds.Host, "", [.. files.Sources.Where(s => s.FromHost is not null).Select(s => s.FromHost!)]), ns);
         for (var i = 0; i < files.Sources.Count; i++)
         {
             var source = files.Sources[i];
@@ -42,7 +58,7 @@ public sealed partial class StepGrain
             }
             State.Collecting = true;
             var work = new WorkSpec { Kind = WorkKind.Upload, UploadPath = source.Path, Secrets = State.Context!.SecretValues };
-            var start = new StartTarget(GrainKey, host, State.Attempt, work, State.Definition.Execution.TargetTimeout, new RetryPolicy(), [], online.Contains(host));
+            var start = new StartTarget(GrainKey, host, State.Attempt, work, State.Definition.Execution.TargetTimeout, new RetryPolicy(), [], online.Contains(host), Namespace: ns);
             await Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, SourceName(i))).Start(start);
         }
         return State.Collecting;

@@ -52,9 +52,11 @@ public sealed partial class StepGrain
         if (spec.Selector is { } selectorText)
         {
             var selector = LabelSelector.Parse(selectorText);
+            var ns = Namespaces.Of(context.Namespace);
             foreach (var row in await ScanAsync(IndexKinds.Host, "", null))
             {
-                if (row.Data is not null && selector.Matches(DomainJson.Deserialize<HostIndexData>(row.Data).Labels))
+                if (row.Data is not null && DomainJson.Deserialize<HostIndexData>(row.Data) is var host
+                    && Namespaces.Of(host.Namespace) == ns && selector.Matches(host.Labels))
                 {
                     Add(row.Key);
                 }

@@ -54,6 +54,12 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
             await Finalize(ExecutionStatus.Failed);
             return;
         }
+        if (definition.Kind == StepKind.FileDistribution && await FileNotInNamespaceAsync() is { } missing)
+        {
+            State.Reason = missing;
+            await Finalize(ExecutionStatus.Failed);
+            return;
+        }
         WriteTargets(hosts);
         State.Total = hosts.Count;
         State.Counted = CountedPositions.For(hosts.Count);

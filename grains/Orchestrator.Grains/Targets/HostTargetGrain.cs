@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Plans.Model;
 using Orchestrator.Grains.Common;
 using Orchestrator.Runtime.Durable;
 
@@ -28,6 +29,7 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         State.StepKey = command.StepKey;
         State.Host = command.Host;
         State.Position = command.Position;
+        State.Namespace = command.Namespace;
         if (command.StepAttempt <= State.CancelledAttempt)
         {
             State.StepAttempt = command.StepAttempt;
@@ -128,7 +130,8 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         {
             case RetryWakeUp when State.Status == TargetStatus.Retrying:
                 var host = await GrainFactory.GetGrain<IHostGrain>(State.Host).GetAsync();
-                await Dispatch(host is { Status: not HostStatus.Offline });
+                // Only to a host still in the step's namespace (one that moved away is as one that never registered).
+                await Dispatch(host is { Status: not HostStatus.Offline } && host.Namespace == Namespaces.Of(State.Namespace));
                 break;
             case TimeoutWakeUp when State.Status == TargetStatus.Running:
                 await EndAttempt(new RunVerdict(TargetStatus.TimedOut), null, $"no report from the agent within the timeout of {State.Timeout} and {ReportGrace} of grace");

@@ -15,6 +15,9 @@ public sealed class HostTargetState
     /// <summary>The target's position in the current step attempt's rollout (-1: a file source); its reports carry it.</summary>
     public int Position { get; set; } = -1;
 
+    /// <summary>The namespace of the target's step (null: <c>default</c>); a retry dispatches only to a host in it.</summary>
+    public string? Namespace { get; set; }
+
     /// <summary>The highest step attempt cancelled before its start arrived: a late start for it is refused.</summary>
     public int CancelledAttempt { get; set; }
 

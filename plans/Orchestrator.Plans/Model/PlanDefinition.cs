@@ -9,6 +9,12 @@ public sealed record PlanDefinition
     /// <summary>Display name.</summary>
     public string Name { get; init; } = "";
 
+    /// <summary>
+    /// The namespace the plan is in (<see cref="Namespaces"/>); null: not given (the API then uses its
+    /// <c>?namespace=</c>, the stored plan's, or <c>default</c>). Fixed when the plan is created.
+    /// </summary>
+    public string? Namespace { get; init; }
+
     public string? Description { get; init; }
 
     public IReadOnlyList<ParameterDefinition> Parameters { get; init; } = [];

@@ -10,7 +10,7 @@ namespace Orchestrator.Plans.Parsing;
 /// </summary>
 internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions options)
 {
-    private static readonly string[] PlanFields = ["name", "description", "parameters", "steps", "ttlAfterFinished", "ttlSecondsAfterFinished"];
+    private static readonly string[] PlanFields = ["name", "namespace", "description", "parameters", "steps", "ttlAfterFinished", "ttlSecondsAfterFinished"];
     private static readonly string[] ParameterFields = ["name", "type", "required", "default", "description"];
     private static readonly string[] StepFields = ["name", "kind", "targets", "script", "files", "approval", "http", "execution", "continueOnError"];
 
@@ -25,11 +25,29 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
         return new PlanDefinition
         {
             Name = f.String("name") ?? "",
+            Namespace = ReadNamespace(f),
             Description = f.String("description"),
             Parameters = f.List("parameters", ReadParameter),
             Steps = f.List("steps", ReadStep),
             TtlAfterFinished = ReadTtl(f),
         };
+    }
+
+    /// <summary><c>namespace: team-a</c>: a namespace name, checked here so that its error has a line and column.</summary>
+    private string? ReadNamespace(MappingFields f)
+    {
+        if (!f.TryGet("namespace", out var node) || f.String("namespace") is not { } name)
+        {
+            return null;
+        }
+
+        if (!Namespaces.IsValid(name))
+        {
+            reader.Error(f.PathOf("namespace"), node, Namespaces.Rule(name));
+            return null;
+        }
+
+        return name;
     }
 
     /// <summary><c>ttlAfterFinished: 1h</c>, or Kubernetes' <c>ttlSecondsAfterFinished: 3600</c>; not both.</summary>

@@ -13,6 +13,7 @@ internal static class PlanDocument
     {
         var map = new MapNode();
         map.Text("name", plan.Name);
+        map.Text("namespace", plan.Namespace);
         map.Text("description", plan.Description);
         map.List("parameters", plan.Parameters.Select(Parameter));
         map.List("steps", plan.Steps.Select(Step));

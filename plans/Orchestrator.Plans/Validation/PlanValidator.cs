@@ -18,6 +18,11 @@ public static partial class PlanValidator
         ArgumentNullException.ThrowIfNull(plan);
         var errors = new List<PlanError>();
         ValidatePlanName(plan.Name, errors);
+        if (plan.Namespace is { } ns && !Namespaces.IsValid(ns))
+        {
+            errors.Add(new PlanError("namespace", Namespaces.Rule(ns)));
+        }
+
         Length(plan.Description, "description", PlanLimits.MaxDescriptionLength, errors);
         if (plan.TtlAfterFinished is { } ttl && ttl < TimeSpan.Zero)
         {

@@ -1,5 +1,6 @@
 using Orchestrator.Cli.App;
 using Orchestrator.Cli.Config;
+using Orchestrator.Cli.Plans;
 
 namespace Orchestrator.Cli.Tests.Unit;
 
@@ -76,5 +77,53 @@ public sealed class ConnectionResolverTests
         var e = Assert.Throws<CliException>(() => ConnectionResolver.Resolve(Config, null, null, null, Env("ftp://x")));
 
         Assert.Contains("from ORCH_SERVER", e.Message);
+    }
+}
+
+/// <summary>The namespace a command uses: -n, then ORCH_NAMESPACE, then the context's; none when none is given.</summary>
+public sealed class NamespaceResolutionTests
+{
+    private static readonly CliConfig Config = new()
+    {
+        Current = "team",
+        Contexts = [new CliContext { Name = "team", Server = "http://team:5080", Namespace = "team-a" }, new CliContext { Name = "bare", Server = "http://bare:5080" }],
+    };
+
+    private static Dictionary<string, string?> Env(string? ns = null) => new() { ["ORCH_NAMESPACE"] = ns };
+
+    [Fact]
+    public void Resolve_Flag_BeatsEnvironmentAndContext() =>
+        Assert.Equal("x", ConnectionResolver.Resolve(Config, null, null, null, Env("y"), "x").Namespace);
+
+    [Fact]
+    public void Resolve_Environment_BeatsContext() =>
+        Assert.Equal("y", ConnectionResolver.Resolve(Config, null, null, null, Env("y")).Namespace);
+
+    [Fact]
+    public void Resolve_ContextsNamespace_WhenNoneGiven() =>
+        Assert.Equal("team-a", ConnectionResolver.Resolve(Config, null, null, null, Env()).Namespace);
+
+    [Fact]
+    public void Resolve_ContextWithout_None() =>
+        Assert.Null(ConnectionResolver.Resolve(Config, null, null, "bare", Env()).Namespace);
+
+    [Fact]
+    public void Resolve_BadEnvironmentNamespace_NamesIt()
+    {
+        var error = Assert.Throws<CliException>(() => ConnectionResolver.Resolve(Config, null, null, null, Env("Team_A")));
+
+        Assert.Contains("'Team_A' is not a namespace", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlanText_WithoutTopLevel_DropsOnlyThatTopLevelField()
+    {
+        const string text = "name: p\nnamespace: a\nsteps:\n- name: s\n  namespace: kept\n";
+
+        Assert.True(PlanText.HasTopLevel(text, "namespace"));
+        Assert.Equal("a", PlanText.TopLevelValue(text, "namespace"));
+        Assert.Null(PlanText.TopLevelValue("name: p\n", "namespace"));
+        Assert.Equal("name: p\nsteps:\n- name: s\n  namespace: kept\n", PlanText.WithoutTopLevel(text, "namespace"));
+        Assert.False(PlanText.HasTopLevel(PlanText.WithoutTopLevel(text, "namespace"), "namespace"));
     }
 }

@@ -158,7 +158,7 @@ public sealed class ClientControlTests(FleetFixture fleet)
         var letters = await client.ListDeadLettersAsync(new PageRequest(Limit: 5));
         var parked = await client.ListParkedHooksAsync(new PageRequest(Limit: 5));
         var plans = new List<PlanListItem>();
-        await foreach (var item in client.AllAsync<PlanListItem>((page, ct) => client.ListPlansAsync(page, ct), limit: 50))
+        await foreach (var item in client.AllAsync<PlanListItem>((page, ct) => client.ListPlansAsync(page, cancellationToken: ct), limit: 50))
         {
             plans.Add(item);
         }

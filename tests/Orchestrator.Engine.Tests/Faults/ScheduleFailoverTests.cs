@@ -124,7 +124,7 @@ public sealed class ScheduleFailoverTests
         string? after = null;
         while (true)
         {
-            var page = await h.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""]) { AfterKey = after, Limit = 500 });
+            var page = await h.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, ["default"]) { AfterKey = after, Limit = 500 });
             instances.AddRange(page.Where(r => r.Key.StartsWith(plan + ".s.", StringComparison.Ordinal)));
             if (page.Count < 500)
             {

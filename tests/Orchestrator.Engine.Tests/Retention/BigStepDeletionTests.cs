@@ -56,7 +56,7 @@ public sealed class BigStepDeletionTests(ITestOutputHelper output)
                 return views.Count(v => v is not null);
             }, n => n == 0, Wait, "every host target deleted");
             Assert.Null(await h.Client.GetGrain<IStepGrain>(stepKey).GetAsync());
-            Assert.Empty(await h.Client.Indexes.GetAsync(IndexKinds.Instance, "", [id]));
+            Assert.Empty(await h.Client.Indexes.GetAsync(IndexKinds.Instance, "default", [id]));
             Assert.Empty(await h.Client.DeadLetters.ListAsync(0, 100));
         }
         finally

@@ -45,7 +45,7 @@ public sealed class InstanceRetentionTests(FleetFixture fleet)
         // The 5-minute instance going shows the reminders due by now have fired; the 10-minute one is still there.
         await RetentionSpec.WaitAbsentAsync(H, earlier, Wait);
         Assert.Equal("succeeded", EngineHarness.StatusOf(await H.GetInstanceAsync(id)));
-        Assert.Single(await H.Client.Indexes.GetAsync(IndexKinds.Instance, "", [id]));
+        Assert.Single(await H.Client.Indexes.GetAsync(IndexKinds.Instance, "default", [id]));
         Assert.Equal(2, (await H.Client.Indexes.CountByStatusAsync(IndexKinds.Target, GrainKeys.Step(id, 0))).Values.Sum());
 
         fleet.Clock.Advance(TimeSpan.FromMinutes(2));

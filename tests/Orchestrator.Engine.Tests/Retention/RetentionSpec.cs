@@ -48,7 +48,7 @@ internal static class RetentionSpec
     {
         var client = h.Client;
         var left = new List<string>();
-        if ((await client.Indexes.GetAsync(IndexKinds.Instance, "", [id])).Count > 0)
+        if ((await client.Indexes.GetAsync(IndexKinds.Instance, "default", [id])).Count > 0)
         {
             left.Add("the instance's list row");
         }

@@ -120,3 +120,62 @@ public sealed class IdentityRulesTests
         Assert.Contains(new AuthOptions { JwtIssuer = "i", JwtAudience = "a", JwtSigningKey = "base64:AAAA" }.Validate(), p => p.Contains("32 bytes", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The pure parts of namespaces in identity: where a role holds, what a caller may read, which tokens it manages.</summary>
+public sealed class NamespaceGrantsTests
+{
+    private static AccessGrants Grants(params (string Ns, string[] Roles)[] grants) =>
+        new(grants.Select(g => new KeyValuePair<string, IReadOnlyList<string>>(g.Ns, g.Roles)));
+
+    [Fact]
+    public void AllowsSomewhere_ARoleOnAnyNamespace()
+    {
+        var grants = Grants(("a", ["viewer"]), ("b", ["operator"]));
+
+        Assert.True(grants.AllowsSomewhere(Role.Operator));
+        Assert.True(grants.AllowsSomewhere(Role.Viewer));
+        Assert.False(grants.AllowsSomewhere(Role.Approver));
+        Assert.False(grants.AllowsSomewhere(Role.Admin));
+        Assert.False(AccessGrants.None.AllowsSomewhere(Role.Viewer));
+    }
+
+    [Fact]
+    public void Viewable_TheNamedNamespaces_ViewsEveryOnlyWithAStar()
+    {
+        var named = Grants(("b", ["approver"]), ("a", ["viewer"]));
+        var every = Grants(("*", ["viewer"]));
+
+        Assert.Equal(["a", "b"], named.Viewable);
+        Assert.False(named.ViewsEvery);
+        Assert.True(every.ViewsEvery);
+        Assert.Empty(every.Viewable);
+        Assert.True(every.Allows("anything", Role.Viewer));
+    }
+
+    [Fact]
+    public void AdministersGrant_StarOnlyByAdminOnStar()
+    {
+        var adminA = Grants(("a", ["admin"]));
+        var adminAll = AccessGrants.Everything;
+        var viewerAll = Grants(("*", ["viewer"]), ("a", ["admin"]));
+
+        Assert.True(adminA.AdministersGrant("a"));
+        Assert.False(adminA.AdministersGrant("b"));
+        Assert.False(adminA.AdministersGrant("*"));
+        Assert.True(adminAll.AdministersGrant("*"));
+        Assert.True(adminAll.AdministersGrant("b"));
+        Assert.False(viewerAll.AdministersGrant("*"));
+        Assert.True(adminA.AdministersAll(["a"]));
+        Assert.False(adminA.AdministersAll(["a", "b"]));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/audit", true)]
+    [InlineData("/api/v1/dead-letters/{id}/replay", true)]
+    [InlineData("/api/v1/hooks/parked", true)]
+    [InlineData("/api/v1/task-instances/{id}/hook", false)]
+    [InlineData("/api/v1/plans", false)]
+    [InlineData("/api/v1/tokens", false)]
+    public void EndpointRoles_OnEveryNamespace_AuditDeadLettersParkedHooks(string pattern, bool every) =>
+        Assert.Equal(every, EndpointRoles.OnEveryNamespace(pattern));
+}

@@ -68,12 +68,15 @@ public sealed class JwtTests(SecurityFixture fixture)
     }
 
     [Fact]
-    public async Task Jwt_BareRoleOnListedNamespacesOnly_IsRefusedOnDefault()
+    public async Task Jwt_BareRoleOnListedNamespacesOnly_DefaultsPlanIsAbsent()
     {
         using var http = fixture.As(fixture.Jwt("nina", ["admin"], namespaces: ["team-b"]));
 
-        using var response = await http.GetAsync("/api/v1/plans");
+        using var response = await http.GetAsync($"/api/v1/plans/{fixture.GatePlan}");
+        using var list = await http.GetAsync("/api/v1/plans");
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode); // a namespace it holds no role on: as if absent
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.DoesNotContain(fixture.GatePlan, await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

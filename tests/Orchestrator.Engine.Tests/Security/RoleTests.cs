@@ -108,13 +108,29 @@ public sealed class RoleTests(SecurityFixture fixture)
     }
 
     [Fact]
-    public async Task Grant_OnAnotherNamespaceOnly_Is403OnDefault()
+    public async Task Grant_OnAnotherNamespaceOnly_DefaultsObjectsAreAbsent()
     {
         var created = await fixture.CreateTokenAsync("elsewhere", new Dictionary<string, string[]> { ["team-b"] = ["admin"] });
         using var http = fixture.As(created["token"]!.GetValue<string>());
 
-        using var response = await http.GetAsync("/api/v1/plans");
+        using var list = await http.GetAsync("/api/v1/plans");
+        using var read = await http.GetAsync($"/api/v1/plans/{fixture.GatePlan}");
+        var (run, _) = await PostAsync(http, $"/api/v1/plans/{fixture.GatePlan}/run");
 
-        AssertForbiddenNaming(response.StatusCode, await response.Content.ReadAsStringAsync(), "viewer");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.DoesNotContain(fixture.GatePlan, await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, run);
+    }
+
+    [Fact]
+    public async Task NoRoleForTheEndpointOnAnyNamespace_Is403Early()
+    {
+        var created = await fixture.CreateTokenAsync("viewer-elsewhere", new Dictionary<string, string[]> { ["team-b"] = ["viewer"] });
+        using var http = fixture.As(created["token"]!.GetValue<string>());
+
+        var (status, body) = await PostAsync(http, $"/api/v1/plans/{fixture.GatePlan}/run");
+
+        AssertForbiddenNaming(status, body, "operator");
     }
 }

@@ -1,0 +1,13 @@
+-- Orchestrator runtime schema, version 4 (SQLite): files uploaded before namespaces are in namespace default.
+-- Re-runnable.
+
+-- A plan may reference only files uploaded into its namespace (index rows of kind 'file', partition the namespace, key
+-- the SHA-256, written by the file grain). Files stored before namespaces existed have no row: they become default's,
+-- where every plan of those versions was. A row the file grain wrote already is kept.
+INSERT INTO orch_index (kind, part, key, status, data, updated_at)
+SELECT 'file', 'default', b.sha256, 0,
+       json_object('size', b.size, 'uploadedAt', strftime('%Y-%m-%dT%H:%M:%fZ', b.created_at / 1000.0, 'unixepoch'), 'by', 'before-namespaces'),
+       CAST(strftime('%s', 'now') AS INTEGER) * 1000
+FROM orch_blob b
+WHERE true
+ON CONFLICT (kind, part, key) DO NOTHING;
