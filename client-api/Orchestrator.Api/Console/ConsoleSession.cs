@@ -28,12 +28,11 @@ public static class ConsoleSession
         return callers;
     }
 
-    private static object Me(System.Security.Claims.ClaimsPrincipal user) => new
-    {
-        principal = CallerClaims.NameOf(user),
-        method = user.FindFirst(CallerClaims.Method)?.Value,
-        grants = CallerClaims.GrantsOf(user).ToNames(),
-    };
+    private static MeReply Me(System.Security.Claims.ClaimsPrincipal user) =>
+        new(CallerClaims.NameOf(user), user.FindFirst(CallerClaims.Method)?.Value, CallerClaims.GrantsOf(user).ToNames());
+
+    /// <summary>The caller: its principal, how it authenticated, and its roles per namespace.</summary>
+    public sealed record MeReply(string? Principal, string? Method, IReadOnlyDictionary<string, IReadOnlyList<string>> Grants);
 
     /// <summary>
     /// <c>{"token": "…"}</c>: checks the token as the API would (the same schemes) and, if it is accepted, sets the

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orchestrator.Api.Common;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 
 namespace Orchestrator.Api.WebConsole; // not ".Console": that would hide System.Console in the whole assembly
@@ -25,7 +26,9 @@ public static class InstanceEvents
 
     public static IEndpointRouteBuilder MapInstanceEvents(this IEndpointRouteBuilder callers)
     {
-        callers.MapGet("/api/v1/task-instances/{id}/events", Stream).WithTags("Task instances");
+        callers.MapGet("/api/v1/task-instances/{id}/events", Stream).WithTags("Task instances")
+            .WithMetadata(new Hosting.AlsoAnswers(200, "text/event-stream", "Server-sent events: `instance` (the run as it changed), `end` once it is final."))
+            .GuardInstance(); // an instance of a namespace the caller may not read is absent here too
         return callers;
     }
 

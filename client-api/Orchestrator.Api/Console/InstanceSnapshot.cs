@@ -40,6 +40,7 @@ internal sealed class InstanceSnapshot(GrainClient client, string id)
         var body = new
         {
             view.Id,
+            view.Namespace,
             view.PlanId,
             view.PlanVersion,
             view.PlanName,

@@ -13,15 +13,17 @@ internal static class OpenApiOperations
 {
     private const string Limit = "limit:integer:Items per page, 1 to 1,000 (default 100).";
     private const string After = "after:string:The `next` of the previous page, unchanged.";
+    private const string PlanNamespace = "namespace:string:The plan's namespace when the document names none (default `default`); a plan never moves to another.";
+    private const string InNamespace = "namespace:string:Only this namespace (default: every namespace the caller may read; one it may not read lists nothing).";
 
     private static readonly Dictionary<string, (string Id, string Summary, string[] Query)> Table = new(StringComparer.Ordinal)
     {
         ["GET /healthz"] = ("health", "Liveness: the process answers.", []),
         ["GET /readyz"] = ("ready", "Readiness: the silo is active in the cluster.", []),
         ["POST /api/v1/plans"] = ("createPlan", "Create a plan (409 if the id exists; without id one is generated).",
-            ["id:string:The new plan's id (1 to 128 of letters, digits, `-_.`, the first a letter or digit)."]),
-        ["GET /api/v1/plans"] = ("listPlans", "List plans.", [After, Limit]),
-        ["PUT /api/v1/plans/{id}"] = ("putPlan", "Create or update a plan: a new version (If-Match makes it conditional).", []),
+            ["id:string:The new plan's id (1 to 128 of letters, digits, `-_.`, the first a letter or digit).", PlanNamespace]),
+        ["GET /api/v1/plans"] = ("listPlans", "List plans.", [InNamespace, After, Limit]),
+        ["PUT /api/v1/plans/{id}"] = ("putPlan", "Create or update a plan: a new version (If-Match makes it conditional).", [PlanNamespace]),
         ["GET /api/v1/plans/{id}"] = ("getPlan", "Read a plan version with its definition.",
             ["version:integer:The version (default the latest).", "format:string:`json` (default) or `yaml`."]),
         ["POST /api/v1/plans/{id}/run"] = ("runPlan", "Run a plan: starts a task instance (now, at a time, or after a delay).", []),
@@ -35,10 +37,13 @@ internal static class OpenApiOperations
         ["POST /api/v1/plans/{planId}/schedules/{name}/run"] = ("runScheduleNow", "Run a schedule now, outside its fires.", []),
         ["GET /api/v1/plans/{planId}/schedules/{name}/preview"] = ("previewSchedule", "The next fire times of a schedule.",
             ["count:integer:How many, 1 to 1,000 (default 10).", "from:string:After this time (RFC 3339; default now)."]),
-        ["GET /api/v1/schedules"] = ("listSchedules", "List every schedule.", [After, Limit]),
+        ["GET /api/v1/schedules"] = ("listSchedules", "List every schedule.", [InNamespace, After, Limit]),
         ["POST /api/v1/schedules/preview"] = ("previewCron", "The next fire times of a cron expression, without saving it.", []),
         ["GET /api/v1/task-instances"] = ("listInstances", "List task instances.",
-            ["status:string:Only instances of this status (pending, running, waitingForApproval, paused, stopping, succeeded, failed, stopped, cancelled, skipped).", After, Limit]),
+            ["status:string:Only instances of this status (pending, running, waitingForApproval, paused, stopping, succeeded, failed, stopped, cancelled, skipped).", InNamespace, After, Limit]),
+        ["GET /api/v1/task-instances/{id}/events"] = ("watchInstance", "Follow a task instance as server-sent events until it is final.", []),
+        ["GET /api/v1/me"] = ("me", "The caller: principal, how it authenticated, roles per namespace.", []),
+        ["GET /api/v1/retention"] = ("getRetention", "Retention: settings, the next pass, the pass running and the last passes.", []),
         ["GET /api/v1/task-instances/{id}"] = ("getInstance", "Read a task instance: status, reason, steps with target counts, actions, parked messages.", []),
         ["DELETE /api/v1/task-instances/{id}"] = ("deleteInstance", "Delete a finished task instance with its targets and logs.",
             ["reason:string:Why (recorded with the action)."]),
@@ -55,12 +60,13 @@ internal static class OpenApiOperations
         ["POST /api/v1/task-instances/{id}/steps/{step}/{action}"] = ("stepAction",
             "Act on a step: `skip`, `continue` (a paused rollout), `approve` or `reject` (an approval), `retry` (a finished step).", []),
         ["GET /api/v1/hosts"] = ("listHosts", "List the hosts agents registered.",
-            ["selector:string:A label selector (`role=web,zone in (a,b)`).", After, Limit]),
+            ["selector:string:A label selector (`role=web,zone in (a,b)`).", InNamespace, After, Limit]),
         ["GET /api/v1/hosts/{host}"] = ("getHost", "Read a host: status, labels, capacity, session, last seen.", []),
         ["GET /api/v1/hooks/parked"] = ("listParkedHookEvents", "List parked status hook events of every run.", [After, Limit]),
         ["GET /api/v1/task-instances/{id}/hook"] = ("getInstanceHook", "Where a run's status hook events stand.", []),
         ["POST /api/v1/task-instances/{id}/hook/replay"] = ("replayInstanceHook", "Queue a run's parked status hook events again.", []),
-        ["POST /api/v1/files"] = ("uploadFile", "Upload a file for file distribution steps; it is named by its SHA-256.", []),
+        ["POST /api/v1/files"] = ("uploadFile", "Upload a file for file distribution steps; it is named by its SHA-256.",
+            ["namespace:string:The namespace whose plans may use it (default `default`; needs operator there)."]),
         ["GET /api/v1/files/{sha256}"] = ("downloadFile", "Download a file.", []),
         ["POST /api/v1/tokens"] = ("createToken", "Create an API token; the reply holds its text, the only time it is shown.", []),
         ["GET /api/v1/tokens"] = ("listTokens", "List API tokens (never their secret).", ["state:string:`active` or `revoked`.", After, Limit]),

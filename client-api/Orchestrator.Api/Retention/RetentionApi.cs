@@ -17,7 +17,7 @@ public static class RetentionApi
         return routes;
     }
 
-    private static async Task<IResult> Get(ApiContext api)
+    private static async Task<Ok<RetentionStatusView>> Get(ApiContext api)
     {
         var status = await api.Client.Grains.GetGrain<IRetentionGrain>(IRetentionGrain.Key).GetStatusAsync();
         var s = status.Settings;
