@@ -89,6 +89,16 @@ public sealed class AgentOptions
     /// Default 5 min; the simulated fleet keeps one entry per finished assignment for this long.</summary>
     public TimeSpan RecentlyFinishedRetention { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Where the agent exports its spans over OTLP/HTTP protobuf (the collector's base address, e.g.
+    /// <c>http://otel-collector:4318</c>; <c>/v1/traces</c> is added). Default none: no export, unless the standard
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (docs/observability.md).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; }
+
+    /// <summary>Console log format: <c>simple</c> (default, one line per entry) or <c>json</c> (with trace and span ids).</summary>
+    public string LogFormat { get; set; } = "simple";
+
     /// <summary>The state directory in effect: <see cref="StateDirectory"/> or its default.</summary>
     public string EffectiveStateDirectory => StateDirectory ?? Path.Combine(WorkDirectory, "state");
 

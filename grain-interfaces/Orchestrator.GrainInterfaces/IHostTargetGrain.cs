@@ -34,10 +34,13 @@ public interface IHostTargetGrain : IGrainWithStringKey, IDeadLetterObserver
     ValueTask<TargetReport?> GetReportAsync(int stepAttempt);
 }
 
-/// <summary>A step attempt's start of one target; <see cref="Position"/> is its place in the attempt's rollout (-1: a file source).</summary>
+/// <summary>
+/// A step attempt's start of one target; <see cref="Position"/> is its place in the attempt's rollout (-1: a file
+/// source); <see cref="TraceParent"/> the run's trace context (the step's span), null when the run has no trace.
+/// </summary>
 [GenerateSerializer]
 public sealed record StartTarget(string StepKey, string Host, int StepAttempt, WorkSpec Work, TimeSpan? Timeout, RetryPolicy Retry, IReadOnlyList<ExitCodeRule> ExitCodes, bool HostOnline,
-    int Position = -1);
+    int Position = -1, string? TraceParent = null);
 
 /// <summary>
 /// An agent event as the gateway forwards it: the agent's outcome and its raw exit code, which the target judges
@@ -56,7 +59,8 @@ public sealed record TargetAgentEvent(
     IReadOnlyDictionary<string, string>? Outputs,
     long? LogChunks,
     string? UploadedSha256,
-    DateTimeOffset? StartedAt);
+    DateTimeOffset? StartedAt,
+    string? TraceParent = null);
 
 [GenerateSerializer]
 public sealed record HostTargetView(

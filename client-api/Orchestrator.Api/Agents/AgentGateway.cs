@@ -218,6 +218,7 @@ public static partial class AgentGateway
                 : null,
             TimeoutMs = record.TimeoutMs,
             Secrets = work.Secrets,
+            TraceParent = record.TraceParent,
         };
     }
 }

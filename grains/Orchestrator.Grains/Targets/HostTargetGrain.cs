@@ -1,6 +1,8 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Telemetry;
 using Orchestrator.Runtime.Durable;
+using Orchestrator.Runtime.Telemetry;
 
 namespace Orchestrator.Grains.Targets;
 
@@ -35,6 +37,7 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
             return;
         }
         State.StepAttempt = command.StepAttempt;
+        State.TraceParent = command.TraceParent;
         State.Work = command.Work;
         State.Timeout = command.Timeout;
         State.Retry = command.Retry;
@@ -86,6 +89,11 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         if (!GrainKeys.TryParseAssignment(agentEvent.AssignmentId, out _, out var run) || run != State.Run)
         {
             return; // an event of an earlier run
+        }
+        if (State.Status == TargetStatus.Dispatched && State.Attempts.Count > 0)
+        {
+            // The agent's first word about this run: it picked the assignment up.
+            OrchestratorMetrics.DispatchLatency.Record(GrainMetrics.Seconds(State.Attempts[^1].DispatchedAt, Clock.GetUtcNow()));
         }
         switch (agentEvent.Type)
         {
