@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Orchestrator.Engine.Tests.Infrastructure;
+using Orchestrator.Runtime.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Orchestrator.Engine.Tests.Observability;
+
+/// <summary>
+/// <c>/metrics</c> of a real silo process after a plan run on its local agent, parsed by <see cref="PrometheusText"/>:
+/// our series count what the run did, Orleans' and the .NET runtime's are there, and no token is needed.
+/// </summary>
+public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<SiloProcess> _silos = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+        {
+            output.WriteLine($"--- silo on port {silo.Port} ---\n" + silo.Log);
+            await silo.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_AfterAPlanRun_CountTheRunAndServeOrleansAndRuntimeSeriesWithoutAToken()
+    {
+        var silo = SiloProcess.Start(SiloProcess.NewDataDirectory("metrics"), "--shutdown-drain-timeout", "00:00:05");
+        _silos.Add(silo);
+        await silo.WaitForHostAsync("local");
+        using (var put = await silo.Http.PutAsync("/api/v1/plans/counted", new StringContent("""
+            name: counted
+            steps:
+              - name: greet
+                script: echo "counted"
+                targets:
+                  hosts: [local]
+            """, Encoding.UTF8, "application/yaml")))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+        using var run = await silo.Http.PostAsJsonAsync("/api/v1/plans/counted/run", new { });
+        var id = JsonNode.Parse(await run.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        await Eventually.Until(async () => JsonNode.Parse(await silo.Http.GetStringAsync($"/api/v1/task-instances/{id}"))!["status"]!.GetValue<string>(),
+            s => s is "succeeded" or "failed", TimeSpan.FromSeconds(60), $"instance {id} finished");
+
+        using var scraper = new HttpClient { BaseAddress = silo.Http.BaseAddress }; // no token: scrapers carry none
+        Assert.Equal(HttpStatusCode.Unauthorized, (await scraper.GetAsync("/api/v1/plans")).StatusCode);
+        // The cluster's counts come from the database at most every 15 s, refreshed by a scrape: scrape until they show the run.
+        var metrics = await Eventually.Until(async () => await ScrapeAsync(scraper),
+            m => m.Sum("orchestrator_instances_current", "status=succeeded") == 1 && m.Sum("orchestrator_hosts", "status=online") == 1,
+            TimeSpan.FromSeconds(60), "the run and the local agent in /metrics' cluster counts");
+
+        // The run's transitions, counted once each.
+        Assert.Equal("counter", metrics.Types["orchestrator_instances_total"]);
+        Assert.Equal(1, metrics.Sum("orchestrator_instances_total", "status=running"));
+        Assert.Equal(1, metrics.Sum("orchestrator_instances_total", "status=succeeded"));
+        Assert.Equal(1, metrics.Sum("orchestrator_steps_total", "status=succeeded"));
+        Assert.Equal(1, metrics.Sum("orchestrator_targets_total", "status=succeeded"));
+        Assert.Equal(1, metrics.Sum("orchestrator_assignments_total"));
+        // Dispatch (assigned → picked up) and report (finished → applied) latencies: one each.
+        Assert.Equal("histogram", metrics.Types["orchestrator_dispatch_latency_seconds"]);
+        Assert.Equal(1, metrics.Sum("orchestrator_dispatch_latency_seconds_count"));
+        Assert.Equal(1, metrics.Sum("orchestrator_report_latency_seconds_count"));
+        // The group-committing store: transactions, each of at least one write.
+        var commits = metrics.Sum("orchestrator_storage_commit_duration_seconds_count");
+        Assert.True(commits >= 1, $"{commits} commits");
+        Assert.Equal(commits, metrics.Sum("orchestrator_storage_commit_batch_size_count"));
+        Assert.True(metrics.Sum("orchestrator_storage_commit_batch_size_sum") >= commits);
+        // Queue depths: nothing left pending once the run is over and its messages acknowledged.
+        Assert.True(metrics.Has("orchestrator_outbox_pending"));
+        Assert.True(metrics.Has("orchestrator_notices_pending"));
+        Assert.Equal(0, metrics.Sum("orchestrator_dead_letters_parked_total"));
+        // Orleans' own meter and the runtime's.
+        Assert.True(metrics.Sum("orleans_catalog_activations") >= 1);
+        Assert.Contains(metrics.Types.Keys, k => k.StartsWith("orleans_messaging_", StringComparison.Ordinal));
+        Assert.True(metrics.Sum("dotnet_process_cpu_time_seconds_total") > 0);
+        Assert.True(metrics.Sum("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.True(metrics.Has("dotnet_gc_collections_total"));
+
+        Assert.Equal(0, (await silo.StopAsync()).ExitCode);
+    }
+
+    private static async Task<PrometheusText> ScrapeAsync(HttpClient scraper)
+    {
+        using var response = await scraper.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+    }
+}
