@@ -82,7 +82,7 @@ else
     builder.UseOrleans(silo => ConfigureSilo(silo));
 }
 
-builder.AddOrchestratorTelemetry(telemetry, environment, apiOnly ? "orchestrator-api" : "orchestrator-silo", node.SiloName);
+builder.AddOrchestratorTelemetry(telemetry, environment, apiOnly ? "orchestrator-api" : "orchestrator-silo", node.SiloName, silo: !apiOnly);
 builder.Services.AddOrchestratorApi(new ApiOptions
 {
     AgentToken = secrets.AgentToken,

@@ -33,7 +33,7 @@ public static class SiloTelemetry
     private static readonly string[] Untraced = ["/metrics", "/healthz", "/readyz", "/api/v1/agent/poll", "/api/v1/agent/heartbeat", "/dashboard"];
 
     public static void AddOrchestratorTelemetry(this WebApplicationBuilder builder, SiloTelemetryOptions options, IReadOnlyDictionary<string, string?> environment,
-        string serviceName, string instance)
+        string serviceName, string instance, bool silo)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
@@ -51,6 +51,10 @@ public static class SiloTelemetry
         OrchestratorMetrics.EnsureCreated();
         builder.Services.AddSingleton<ClusterGauges>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterGauges>());
+        if (silo)
+        {
+            builder.Services.AddHostedService<ReadinessGauge>();
+        }
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: instance))
             .WithMetrics(metrics => metrics
