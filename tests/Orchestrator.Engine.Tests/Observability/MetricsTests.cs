@@ -15,16 +15,50 @@ namespace Orchestrator.Engine.Tests.Observability;
 public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<SiloProcess> _silos = [];
+    private Runtime.Persistence.OrchestratorDatabaseOptions? _store;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var silo in _silos)
+        foreach (var silo in Enumerable.Reverse(_silos))
         {
             output.WriteLine($"--- silo on port {silo.Port} ---\n" + silo.Log);
             await silo.DisposeAsync();
         }
+        if (_store is not null)
+        {
+            await EngineStores.DropAsync(_store);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_OfAnApiProcess_AreServedWithoutATokenWithTheClusterCountsAndNoSiloReadiness()
+    {
+        _store = EngineStores.Postgres("metricsapi");
+        const string token = "metrics-api-agent-token";
+        var silo = SiloProcess.Start(SiloProcess.NewDataDirectory("metrics-silo"), "--store", "postgres", "--connection-string", _store.ConnectionString,
+            "--agent-token", token, "--shutdown-drain-timeout", "00:00:05");
+        _silos.Add(silo);
+        await silo.WaitReadyAsync();
+        var api = SiloProcess.Start(SiloProcess.NewDataDirectory("metrics-api"), "--role", "api", "--store", "postgres", "--connection-string", _store.ConnectionString,
+            "--agent-token", token, "--shutdown-drain-timeout", "00:00:05");
+        _silos.Add(api);
+        await api.WaitReadyAsync();
+
+        using var scraper = new HttpClient { BaseAddress = api.Http.BaseAddress };
+        var metrics = await Eventually.Until(async () => await ScrapeAsync(scraper), m => m.Has("orchestrator_hosts"), TimeSpan.FromSeconds(60),
+            "the cluster's counts in the API process's /metrics");
+        Assert.Equal(0, metrics.Sum("orchestrator_hosts", "status=online"));
+        Assert.True(metrics.Sum("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.Contains(metrics.Types.Keys, k => k.StartsWith("orleans_", StringComparison.Ordinal)); // its Orleans client's meter
+        Assert.False(metrics.Has("orchestrator_silo_ready")); // not a silo: the no-silo-ready alert must not count it
+        using var siloScraper = new HttpClient { BaseAddress = silo.Http.BaseAddress };
+        var siloMetrics = await ScrapeAsync(siloScraper);
+        Assert.Equal(1, siloMetrics.Sum("orchestrator_silo_ready"));
+
+        Assert.Equal(0, (await api.StopAsync()).ExitCode);
+        Assert.Equal(0, (await silo.StopAsync()).ExitCode);
     }
 
     [Fact]

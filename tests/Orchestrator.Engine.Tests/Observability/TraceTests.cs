@@ -41,10 +41,10 @@ public sealed class TraceTests(ITestOutputHelper output) : IAsyncLifetime
         var receiver = await OtlpReceiver.StartAsync();
         _cleanup.Add(receiver);
         _silo = SiloProcess.Start(SiloProcess.NewDataDirectory("trace"), "--store", "postgres", "--connection-string", _store.ConnectionString,
-            "--agent-token", Token, "--otlp-endpoint", receiver.Endpoint, "--shutdown-drain-timeout", "00:00:05");
+            "--agent-token", Token, "--otlp-endpoint", receiver.Endpoint, "--log-format", "json", "--shutdown-drain-timeout", "00:00:05");
         _cleanup.Add(_silo);
         await _silo.WaitReadyAsync();
-        _agent = AgentProcess.Start(_silo.Http.BaseAddress!.ToString().TrimEnd('/'), Token, "traced-host", extra: ["--otlp-endpoint", receiver.Endpoint]);
+        _agent = AgentProcess.Start(_silo.Http.BaseAddress!.ToString().TrimEnd('/'), Token, "traced-host", extra: ["--otlp-endpoint", receiver.Endpoint, "--log-format", "json"]);
         _cleanup.Add(_agent);
         await _silo.WaitForHostAsync("traced-host");
 
@@ -95,7 +95,23 @@ public sealed class TraceTests(ITestOutputHelper output) : IAsyncLifetime
         var ids = trace.Select(s => s.SpanId).ToHashSet(StringComparer.Ordinal);
         Assert.All(trace.Where(s => s != request), s => Assert.Contains(s.ParentSpanId, ids));
 
+        // Structured logs: JSON lines, and what the agent logged about the assignment carries the run's trace and its span.
+        Assert.Contains(JsonLines(_silo.Log), l => l["Category"]?.GetValue<string>() == "Orchestrator.Silo");
+        var finished = Assert.Single(JsonLines(_agent.Log), l => l["EventId"]?.GetValue<int>() == 3203);
+        var scope = Assert.Single(finished["Scopes"]!.AsArray(), s => s?["TraceId"] is not null)!;
+        Assert.Equal(traceId, scope["TraceId"]!.GetValue<string>());
+        Assert.Equal(agent.SpanId, scope["SpanId"]!.GetValue<string>());
+        Assert.DoesNotContain(Token, _silo.Log + _agent.Log, StringComparison.Ordinal);
+
         Assert.Equal(0, (await _silo.StopAsync()).ExitCode);
+    }
+
+    /// <summary>The JSON console's entries among a process's output lines (a JSON entry may span several lines when indented: not here).</summary>
+    private static List<JsonNode> JsonLines(string log)
+    {
+        var lines = log.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith('{')).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.NotEmpty(lines);
+        return lines;
     }
 
     private static string Describe(IEnumerable<ReceivedSpan> spans) =>
