@@ -90,9 +90,9 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         {
             return; // an event of an earlier run
         }
-        if (State.Status == TargetStatus.Dispatched && State.Attempts.Count > 0)
+        if (State.Status == TargetStatus.Dispatched && agentEvent.Type != AgentEventType.Progress && State.Attempts.Count > 0)
         {
-            // The agent's first word about this run: it picked the assignment up.
+            // The agent started the run (or finished it at once, as a simulated host does): it picked the assignment up.
             OrchestratorMetrics.DispatchLatency.Record(GrainMetrics.Seconds(State.Attempts[^1].DispatchedAt, Clock.GetUtcNow()));
         }
         switch (agentEvent.Type)

@@ -34,9 +34,9 @@ public static class OrchestratorMetrics
     public static readonly Counter<long> Assignments = Meter.CreateCounter<long>("orchestrator.assignments", "{assignment}",
         "Assignments written for agents (one per run of a host target).");
 
-    /// <summary>From an assignment written to the agent's first event about it (it picked it up).</summary>
+    /// <summary>From an assignment written to the agent's started event, or its finished one when it sent none (it picked it up).</summary>
     public static readonly Histogram<double> DispatchLatency = Meter.CreateHistogram("orchestrator.dispatch.latency", "s",
-        "From an assignment written to the first event of its agent (picked up).", advice: LatencyAdvice);
+        "From an assignment written to its agent's started (or finished) event: picked up.", advice: LatencyAdvice);
 
     /// <summary>From the agent's finished time to the host target applying the report (the step counts it a notice later).</summary>
     public static readonly Histogram<double> ReportLatency = Meter.CreateHistogram("orchestrator.report.latency", "s",
