@@ -132,8 +132,11 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var dashboard = JsonNode.Parse(File.ReadAllText(Repo.Path("k8s", "monitoring", "dashboard.json")))!;
         var expressions = dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray()).Select(t => t!["expr"]!.GetValue<string>()).ToList();
-        var rules = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, List<Dictionary<string, object>>>>(
-            File.ReadAllText(Repo.Path("k8s", "monitoring", "alerts.yaml")));
+        var yaml = new YamlDotNet.Serialization.Deserializer();
+        var configMap = yaml.Deserialize<Dictionary<string, object>>(File.ReadAllText(Repo.Path("k8s", "monitoring", "alerts.yaml")));
+        Assert.Equal("ConfigMap", configMap["kind"]);
+        var rules = yaml.Deserialize<Dictionary<string, List<Dictionary<string, object>>>>(
+            (string)((Dictionary<object, object>)configMap["data"])["orchestrator.rules.yaml"]);
         expressions.AddRange(rules["groups"].SelectMany(g => (List<object>)g["rules"]).Select(r => (string)((Dictionary<object, object>)r)["expr"]));
         Assert.True(expressions.Count >= 20, $"{expressions.Count} expressions");
         return [.. expressions.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, "(?<![A-Za-z0-9_])(?:orchestrator|orleans|dotnet)_[a-z0-9_]+"))
