@@ -29,6 +29,9 @@ public static class SiloTelemetry
     /// <summary>Orleans' grain-call spans (<c>ActivitySources.ApplicationGrainActivitySourceName</c>).</summary>
     public const string OrleansApplicationSource = "Microsoft.Orleans.Application";
 
+    /// <summary>Label sets kept per metric stream; more are folded into one overflow series (<c>otel_metric_overflow="true"</c>).</summary>
+    public const int CardinalityLimit = 500;
+
     /// <summary>Requests that never start a trace: scrapes, probes and the agents' long polls and heartbeats.</summary>
     private static readonly string[] Untraced = ["/metrics", "/healthz", "/readyz", "/api/v1/agent/poll", "/api/v1/agent/heartbeat", "/dashboard"];
 
@@ -59,6 +62,9 @@ public static class SiloTelemetry
             .ConfigureResource(r => r.AddService(serviceName, serviceInstanceId: instance))
             .WithMetrics(metrics => metrics
                 .AddMeter(OrchestratorTelemetry.Name, "Microsoft.Orleans", "System.Runtime", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                // The SDK allocates every stream's points up front (2,000 by default); ours have a handful of label
+                // values each, Orleans' a few per grain type and method.
+                .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimit })
                 .AddPrometheusExporter());
         if (options.TracingEnabled(environment))
         {
