@@ -97,6 +97,12 @@ public sealed record Assignment
 
     /// <summary>Values to replace with <c>***</c> in every log chunk and output before it leaves the host.</summary>
     public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    /// <summary>
+    /// The run's W3C trace context (<c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>): the agent's work on it is a
+    /// span of that trace. Absent when the run has no trace (tracing off on the server).
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>A script to run: interpreter, body, arguments, environment and working directory.</summary>
@@ -187,6 +193,12 @@ public sealed record AgentEvent
     public string? UploadedSha256 { get; init; }
 
     public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>
+    /// The agent's span for the assignment (a W3C <c>traceparent</c>), so that what the server makes of the report joins
+    /// the same trace; absent when the assignment carried no trace context. A malformed value is ignored, never refused.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>POST /logs: sequenced chunks; the server stores each (assignment, seq) once, so resending is safe.</summary>

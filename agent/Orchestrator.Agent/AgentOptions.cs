@@ -100,6 +100,15 @@ public sealed partial class AgentOptions
     /// scripts wrote into their default working directory — except the process-group records crash safety needs.
     /// Default 7 days; 0 keeps everything. Point <see cref="WorkDirectory"/> at a folder of the agent's own.</summary>
     public TimeSpan LocalRetention { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>
+    /// Where the agent exports its spans over OTLP/HTTP protobuf (the collector's base address, e.g.
+    /// <c>http://otel-collector:4318</c>; <c>/v1/traces</c> is added). Default none: no export, unless the standard
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (docs/observability.md).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; }
+
+    /// <summary>Console log format: <c>simple</c> (default, one line per entry) or <c>json</c> (with trace and span ids).</summary>
+    public string LogFormat { get; set; } = "simple";
 
     /// <summary>The state directory in effect: <see cref="StateDirectory"/> or its default.</summary>
     public string EffectiveStateDirectory => StateDirectory ?? Path.Combine(WorkDirectory, "state");

@@ -25,15 +25,32 @@ if (commandLine.Errors.Count > 0)
     return 2;
 }
 
-using var loggerFactory = LoggerFactory.Create(builder => builder
-    .SetMinimumLevel(commandLine.LogLevel)
-    .AddSimpleConsole(console =>
+using var loggerFactory = LoggerFactory.Create(builder =>
+{
+    builder.SetMinimumLevel(commandLine.LogLevel);
+    // Trace and span ids on each entry written inside a span (an assignment of a traced run): JSON shows them as scopes.
+    builder.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+    if (commandLine.Options.LogFormat == "json")
     {
-        console.SingleLine = true;
-        console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-        console.UseUtcTimestamp = true;
-    }));
+        builder.AddJsonConsole(console =>
+        {
+            console.IncludeScopes = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            console.UseUtcTimestamp = true;
+        });
+    }
+    else
+    {
+        builder.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            console.UseUtcTimestamp = true;
+        });
+    }
+});
 var logger = loggerFactory.CreateLogger("Orchestrator.Agent");
+using var tracing = Orchestrator.Agent.Telemetry.AgentTracing.Create(commandLine.Options, environment);
 
 // The first SIGTERM or Ctrl-C drains; a second one ends the process at once (the next agent kills what is left).
 using var drain = new CancellationTokenSource();

@@ -36,11 +36,12 @@ public interface IHostTargetGrain : IGrainWithStringKey, IDeadLetterObserver
 
 /// <summary>
 /// A step attempt's start of one target; <see cref="Position"/> is its place in the attempt's rollout (-1: a file
-/// source). <see cref="Namespace"/>: the step's; a retry dispatches only while the host is in it (null: <c>default</c>).
+/// source). <see cref="Namespace"/>: the step's; a retry dispatches only while the host is in it (null: <c>default</c>);
+/// <see cref="TraceParent"/> the run's trace context (the step's span), null when the run has no trace.
 /// </summary>
 [GenerateSerializer]
 public sealed record StartTarget(string StepKey, string Host, int StepAttempt, WorkSpec Work, TimeSpan? Timeout, RetryPolicy Retry, IReadOnlyList<ExitCodeRule> ExitCodes, bool HostOnline,
-    int Position = -1, string? Namespace = null);
+    int Position = -1, string? Namespace = null, string? TraceParent = null);
 
 /// <summary>
 /// An agent event as the gateway forwards it: the agent's outcome and its raw exit code, which the target judges
@@ -59,7 +60,8 @@ public sealed record TargetAgentEvent(
     IReadOnlyDictionary<string, string>? Outputs,
     long? LogChunks,
     string? UploadedSha256,
-    DateTimeOffset? StartedAt);
+    DateTimeOffset? StartedAt,
+    string? TraceParent = null);
 
 [GenerateSerializer]
 public sealed record HostTargetView(

@@ -45,7 +45,8 @@ public sealed record StartStep(
     int Attempt,
     StepDefinition Definition,
     StepContext Context,
-    AttemptSet? Retry);
+    AttemptSet? Retry,
+    string? TraceParent = null);
 
 /// <summary>What templates of a step may read: parameters (secrets included) and earlier steps' outputs.</summary>
 [GenerateSerializer]

@@ -75,6 +75,13 @@ public sealed record RunOptions
     /// <summary>Free-form labels shown with the instance (the jobs API keeps a job's kind and name here).</summary>
     [Id(6)]
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the request that started the run (one run is one trace, docs/observability.md);
+    /// null when no trace was recorded.
+    /// </summary>
+    [Id(7)]
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>The body a status hook receives: this orchestrator's own shape, or Harbor's job service's.</summary>

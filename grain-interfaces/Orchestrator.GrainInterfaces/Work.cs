@@ -63,6 +63,9 @@ public sealed record WorkSpec
     public IReadOnlyList<string> Secrets { get; init; } = [];
 }
 
-/// <summary>An assignment as stored in its index row and served to the agent.</summary>
+/// <summary>
+/// An assignment as stored in its index row and served to the agent; <see cref="TraceParent"/> is the run's trace
+/// context for the agent's span (null when the run has no trace).
+/// </summary>
 [GenerateSerializer]
-public sealed record AssignmentRecord(string Id, string Host, WorkSpec Work, int? TimeoutMs, string? SessionId);
+public sealed record AssignmentRecord(string Id, string Host, WorkSpec Work, int? TimeoutMs, string? SessionId, string? TraceParent = null);

@@ -9,6 +9,7 @@ using Orchestrator.Silo;
 using Orchestrator.Silo.Hosting;
 using Orchestrator.Silo.Secrets;
 using Orchestrator.Silo.Shutdown;
+using Orchestrator.Silo.Telemetry;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Serialization;
@@ -27,6 +28,15 @@ if (problems.Count > 0)
     return 2;
 }
 var (database, node, hosting) = (settings.Database, settings.Node, settings.Hosting);
+var telemetry = new SiloTelemetryOptions();
+builder.Configuration.GetSection(SiloConfiguration.Section).Bind(telemetry); // its names are known settings (SiloConfiguration.Names)
+if (telemetry.Validate().ToList() is { Count: > 0 } telemetryProblems)
+{
+    Console.Error.WriteLine("Invalid configuration:");
+    telemetryProblems.ForEach(problem => Console.Error.WriteLine("  " + problem));
+    return 2;
+}
+var tracing = telemetry.TracingEnabled(environment);
 
 // Secrets first: a bad data directory stops the start here, before anything listens.
 var dataDirectory = Path.Combine(builder.Environment.ContentRootPath, "data");
@@ -59,6 +69,10 @@ if (apiOnly)
         });
         client.Services.AddSerializer(s => s.AddOrchestratorSerialization());
         client.AddDashboard();
+        if (tracing)
+        {
+            client.AddActivityPropagation(); // the API's request span flows into the grain calls
+        }
     });
     builder.Services.AddOrchestratorDatabase(o => SiloComposition.CopyTo(database, o));
     builder.Services.AddOrchestratorClock(TimeProvider.System);
@@ -68,6 +82,7 @@ else
     builder.UseOrleans(silo => ConfigureSilo(silo));
 }
 
+builder.AddOrchestratorTelemetry(telemetry, environment, apiOnly ? "orchestrator-api" : "orchestrator-silo", node.SiloName, silo: !apiOnly);
 builder.Services.AddOrchestratorApi(new ApiOptions
 {
     AgentToken = secrets.AgentToken,
@@ -87,6 +102,7 @@ var app = builder.Build();
 var polls = app.Services.GetRequiredService<LongPollCloser>();
 app.Use((context, next) => polls.InvokeAsync(context, () => next(context)));
 app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }));
+app.MapOrchestratorMetrics(); // unauthenticated like /healthz: outside the API's caller policy
 if (apiOnly)
 {
     app.MapGet("/readyz", SiloReadiness.CheckClient);
@@ -120,4 +136,8 @@ void ConfigureSilo(ISiloBuilder silo)
         retention => SiloComposition.CopyTo(settings.Retention, retention));
     silo.UseNodeClustering(database, node, kubernetes); // Kubernetes hosting after our settings, so the pod's win
     silo.AddDashboard();
+    if (tracing)
+    {
+        silo.AddActivityPropagation(); // grain calls continue the caller's trace (a run's own context is kept as data: RunTrace)
+    }
 }

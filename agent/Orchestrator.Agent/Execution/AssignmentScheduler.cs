@@ -167,6 +167,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
     private async Task RunAsync(HeldAssignment entry, Task slot)
     {
         var assignment = entry.Assignment;
+        using var span = Telemetry.AgentTelemetry.StartAssignment(assignment); // current while it runs: its HTTP calls join the trace
         var log = new AssignmentLog(assignment.Id, queue, new SecretMasker(assignment.Secrets), timeProvider);
         DateTimeOffset? startedAt = null;
         ExecutionResult result;
@@ -223,6 +224,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
                 : $"Timed out after {assignment.TimeoutMs} ms; {(assignment.Kind == AssignmentKind.Http ? "the request was aborted" : "the process tree was killed")}.");
         }
         Log.Finished(logger, assignment.Id, outcome, result.ExitCode);
+        Telemetry.AgentTelemetry.Finish(span, outcome, result.ExitCode);
         queue.AddEvent(new AgentEvent
         {
             AssignmentId = assignment.Id,
@@ -235,6 +237,7 @@ internal sealed partial class AssignmentScheduler : IAssignmentWorkload, IDispos
             LogChunks = log.ChunkCount,
             UploadedSha256 = result.UploadedSha256,
             StartedAt = startedAt,
+            TraceParent = Telemetry.AgentTelemetry.Id(span),
         }, () => Forget(entry));
     }
 

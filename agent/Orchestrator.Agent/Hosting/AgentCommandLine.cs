@@ -42,6 +42,10 @@ internal static class AgentCommandLine
         new("report-quarantine-after", "give up a report the server keeps failing while it stores others after (default 1m)", (o, v) => Duration(v, x => o.ReportQuarantineAfter = x)),
         new("auth-retry-delay", "wait between retries after 401/403 (default 10s)", (o, v) => Duration(v, x => o.AuthRetryDelay = x)),
         new("request-timeout", "limit of one API request (default 30s)", (o, v) => Duration(v, x => o.RequestTimeout = x)),
+        new("otlp-endpoint", "export the agent's spans over OTLP/HTTP to this collector, e.g. http://collector:4318 (default: none, or OTEL_EXPORTER_OTLP_ENDPOINT)",
+            (o, v) => Uri.TryCreate(v, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? Assign(() => o.OtlpEndpoint = uri) : "not an absolute http or https address"),
+        new("log-format", "console log format: simple or json (default simple; ORCH_LOG_FORMAT too)",
+            (o, v) => v is "simple" or "json" ? Assign(() => o.LogFormat = v) : "must be simple or json"),
         new("finished-retention", "how long finished assignment ids are remembered (default 5m)", (o, v) => Duration(v, x => o.RecentlyFinishedRetention = x)),
         new("token-file", "read the agent token from this file (a mounted secret, a systemd credential) instead of --token", (o, v) => TokenFile(o, v)),
         new("kubernetes-node", "the Kubernetes node this agent runs on (spec.nodeName): its labels selected by --node-label-prefix become host labels", (o, v) => Assign(() => o.KubernetesNode = v)),
@@ -67,6 +71,10 @@ internal static class AgentCommandLine
             {
                 Apply(options, setting, value, setting.Environment, errors);
             }
+        }
+        if (!environment.ContainsKey("ORCH_AGENT_LOG_FORMAT") && environment.TryGetValue("ORCH_LOG_FORMAT", out var format) && format is "json" or "simple")
+        {
+            options.LogFormat = format; // the setting the silo and the API read too
         }
         if (environment.TryGetValue("ORCH_AGENT_LOG_LEVEL", out var envLevel) && !string.IsNullOrEmpty(envLevel))
         {

@@ -12,7 +12,7 @@ internal static class AgentEventMapping
     /// <summary>The command a checked agent event becomes for its host target.</summary>
     public static TargetAgentEvent ToTargetEvent(Protocol.AgentEvent e, string sessionId) => new(
         e.AssignmentId, sessionId, Map(e.Type), e.At, e.Percent, e.Message, e.Outcome is { } outcome ? Map(outcome) : null,
-        e.ExitCode, e.Outputs, e.LogChunks, e.UploadedSha256, e.StartedAt);
+        e.ExitCode, e.Outputs, e.LogChunks, e.UploadedSha256, e.StartedAt, e.TraceParent);
 
     /// <summary>
     /// The key that makes a resent event harmless: one per started and finished event of an assignment, one per

@@ -83,8 +83,16 @@ internal static class AgentEventReader
             LogChunks = logChunks,
             UploadedSha256 = sha?.ToLowerInvariant(),
             StartedAt = startedAt,
+            TraceParent = TraceParent(item),
         }, targetKey);
     }
+
+    /// <summary>The agent's span, if it sent a well-formed <c>traceparent</c>: telemetry only, so anything else is ignored rather than refused.</summary>
+    private static string? TraceParent(JsonElement item) =>
+        item.TryGetProperty("traceParent", out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: <= 64 } text
+            && System.Diagnostics.ActivityContext.TryParse(text, null, out _)
+            ? text
+            : null;
 
     private static Dictionary<string, string>? Outputs(JsonFields e)
     {

@@ -222,6 +222,7 @@ public static partial class AgentGateway
                 : null,
             TimeoutMs = record.TimeoutMs,
             Secrets = work.Secrets,
+            TraceParent = record.TraceParent,
         };
     }
 }

@@ -138,6 +138,7 @@ public sealed partial class StatusHookGrain
             delivery.TotalAttempts++;
             if (attempt.Result.Delivered)
             {
+                HookOutcome("ok");
                 MarkDelivered(delivery, attempt.FinishedAt);
                 continue;
             }
@@ -145,9 +146,11 @@ public sealed partial class StatusHookGrain
             var deadline = delivery.FirstAttemptAt.Value + _sender.Options.MaxRetryDuration;
             if (attempt.FinishedAt >= deadline)
             {
+                HookOutcome("parked");
                 Park(delivery, attempt.FinishedAt);
                 continue;
             }
+            HookOutcome("failed");
             var retryAt = attempt.FinishedAt + HookBackoff.Next(delivery.Attempts, _sender.Options);
             // One last attempt at the deadline rather than a back-off that overshoots it.
             delivery.NextAttemptAt = retryAt < deadline ? retryAt : deadline;
@@ -168,6 +171,9 @@ public sealed partial class StatusHookGrain
         ArmRetryAt(SafeTime.After(now, DeliveryBackstop));
         return true;
     }
+
+    private static void HookOutcome(string outcome) =>
+        Runtime.Telemetry.OrchestratorMetrics.HookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>One POST: which revision, when it started and ended (the orchestrator clock), and how it went.</summary>
     private sealed record HookAttempt(long Revision, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, HookAttemptResult Result);

@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Telemetry;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
@@ -36,11 +37,14 @@ public sealed partial class TaskInstanceGrain
             Enumerable.Range(0, index).ToDictionary(i => definition.Steps[i].Name, i => GrainKeys.Step(GrainKey, i)),
             index > 0 ? definition.Steps[index - 1].Name : null,
             Namespaces.Of(State.Namespace));
-        return StepGrain(index).Start(new StartStep(GrainKey, index, step.Attempt, definition.Steps[index], context, retry));
+        return StepGrain(index).Start(new StartStep(GrainKey, index, step.Attempt, definition.Steps[index], context, retry, State.TraceParent));
     }
 
     private Task Finish(ExecutionStatus status, string? reason = null)
     {
+        using var span = RunTrace.Start("orchestrator.instance.finish", State.TraceParent);
+        span?.SetTag("orchestrator.instance", GrainKey);
+        span?.SetTag("orchestrator.status", status.ToString());
         State.FinishedAt = Clock.GetUtcNow();
         State.Reason = reason;
         DisarmStopBackstop();
@@ -57,6 +61,7 @@ public sealed partial class TaskInstanceGrain
     {
         State.Status = status;
         State.Revision++;
+        Telemetry.GrainMetrics.Instance(status);
         var definition = State.Definition!;
         var ns = Namespaces.Of(State.Namespace);
         if (State.IndexPartition != ns)

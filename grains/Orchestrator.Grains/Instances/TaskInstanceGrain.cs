@@ -1,4 +1,5 @@
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Telemetry;
 using Orchestrator.Grains.Common;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Plans.Model;
@@ -84,6 +85,11 @@ public sealed partial class TaskInstanceGrain : RequestGrain<TaskInstanceState>,
 
     private Task Begin(string by)
     {
+        // The run's span: under the request that started it, or a trace of its own (a scheduled run) when tracing is on.
+        using var span = State.Options.TraceParent is { } parent ? RunTrace.Start("orchestrator.instance.start", parent) : RunTrace.StartRoot("orchestrator.instance.start");
+        span?.SetTag("orchestrator.instance", GrainKey);
+        span?.SetTag("orchestrator.plan", State.PlanId);
+        State.TraceParent = RunTrace.Id(span, State.Options.TraceParent);
         State.StartedAt = Clock.GetUtcNow();
         Record("start", null, by, null);
         SetStatus(ExecutionStatus.Running);

@@ -39,6 +39,9 @@ public sealed class TaskInstanceState : Requests.IRequestState
     /// <summary>How the run was started: delay, hook, schedule, labels.</summary>
     public RunOptions Options { get; set; } = new();
 
+    /// <summary>The run's trace context (its start span), passed down to its steps; null when the run has no trace.</summary>
+    public string? TraceParent { get; set; }
+
     /// <summary>How a cancel ends the run: Cancelled, or Stopped for a stop.</summary>
     public ExecutionStatus EndAs { get; set; } = ExecutionStatus.Cancelled;
 

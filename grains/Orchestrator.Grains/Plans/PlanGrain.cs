@@ -4,6 +4,7 @@ using Orchestrator.Grains.Requests;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parameters;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Telemetry;
 
 namespace Orchestrator.Grains.Plans;
 
@@ -86,8 +87,13 @@ public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
         {
             return Refuse(command, 400, string.Join(" ", errors.Select(e => $"{e.Path}: {e.Message}")));
         }
+        var options = command.Options;
+        if (options?.TraceParent is null && RunTrace.Current() is { } trace)
+        {
+            options = (options ?? new RunOptions()) with { TraceParent = trace }; // one run, one trace: the request's
+        }
         Send<ITaskInstanceGrain>(command.InstanceId)
-            .Start(new StartInstance(command.RequestId, GrainKey, version, definition, parameters, command.By, Clock.GetUtcNow(), command.Options));
+            .Start(new StartInstance(command.RequestId, GrainKey, version, definition, parameters, command.By, Clock.GetUtcNow(), options));
         State.RecentInstances.Add(command.InstanceId);
         if (State.RecentInstances.Count > RecentRuns)
         {

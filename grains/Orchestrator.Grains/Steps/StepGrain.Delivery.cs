@@ -201,7 +201,7 @@ public sealed partial class StepGrain
         var execution = definition.Execution;
         var renderer = new WorkRenderer(State);
         var starts = hosts.Select((host, i) => new StartTarget(GrainKey, host, attempt, renderer.Render(host), execution.TargetTimeout, execution.Retry, execution.ExitCodes,
-            online.Contains(host), first + i, ns)).ToList();
+            online.Contains(host), first + i, ns, State.TraceParent)).ToList();
         var failed = await DeliverAllAsync(starts, start => GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, start.Host)).Start(start), "start", token);
         if (failed.Count > 0)
         {

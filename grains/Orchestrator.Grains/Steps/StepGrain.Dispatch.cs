@@ -58,7 +58,8 @@ public sealed partial class StepGrain
             }
             State.Collecting = true;
             var work = new WorkSpec { Kind = WorkKind.Upload, UploadPath = source.Path, Secrets = State.Context!.SecretValues };
-            var start = new StartTarget(GrainKey, host, State.Attempt, work, State.Definition.Execution.TargetTimeout, new RetryPolicy(), [], online.Contains(host), Namespace: ns);
+            var start = new StartTarget(GrainKey, host, State.Attempt, work, State.Definition.Execution.TargetTimeout, new RetryPolicy(), [], online.Contains(host), Namespace: ns,
+                TraceParent: State.TraceParent);
             await Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, SourceName(i))).Start(start);
         }
         return State.Collecting;

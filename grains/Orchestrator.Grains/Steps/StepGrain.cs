@@ -2,6 +2,7 @@ using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
 using Orchestrator.Plans.Model;
 using Orchestrator.Runtime.Durable;
+using Orchestrator.Runtime.Telemetry;
 
 namespace Orchestrator.Grains.Steps;
 
@@ -34,6 +35,11 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
             Status = ExecutionStatus.Running,
             StartedAt = Clock.GetUtcNow(),
         };
+        // Current for the rest of the turn: resolving the hosts (the database's spans) is part of it.
+        using var span = RunTrace.Start("orchestrator.step.start", command.TraceParent);
+        span?.SetTag("orchestrator.step", GrainKey);
+        span?.SetTag("orchestrator.attempt", command.Attempt);
+        State.TraceParent = RunTrace.Id(span, command.TraceParent);
         var definition = command.Definition;
         if (definition.Kind == StepKind.Approval)
         {
@@ -278,6 +284,9 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
 
     private async Task Finalize(ExecutionStatus status)
     {
+        using var span = RunTrace.Start("orchestrator.step.finish", State.TraceParent);
+        span?.SetTag("orchestrator.step", GrainKey);
+        span?.SetTag("orchestrator.status", status.ToString());
         State.Status = status;
         State.FinishedAt = Clock.GetUtcNow();
         DisarmWakeUp(DeadlineWakeUp);
@@ -288,6 +297,7 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
 
     private Task ReportStatus()
     {
+        Telemetry.GrainMetrics.Step(State.Status);
         var outputs = State.Status.IsFinal()
             ? new StepOutputs(
                 new Dictionary<string, string>(State.FirstOutputs),

@@ -17,6 +17,9 @@ public sealed class StepState
 
     public StepContext? Context { get; set; }
 
+    /// <summary>The attempt's trace context (its start span), passed down to its targets; null when the run has no trace.</summary>
+    public string? TraceParent { get; set; }
+
     public int Attempt { get; set; }
 
     public ExecutionStatus Status { get; set; }

@@ -1,6 +1,8 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Telemetry;
 using Orchestrator.Runtime.Indexes;
+using Orchestrator.Runtime.Telemetry;
 
 namespace Orchestrator.Grains.Targets;
 
@@ -22,12 +24,24 @@ public sealed partial class HostTargetGrain
             return;
         }
         State.Status = TargetStatus.Dispatched;
+        using (var span = RunTrace.Start("orchestrator.target.dispatch", State.TraceParent))
+        {
+            span?.SetTag("orchestrator.target", GrainKey);
+            span?.SetTag("orchestrator.run", State.Run);
+            State.RunTraceParent = RunTrace.Id(span, State.TraceParent);
+        }
+        OrchestratorMetrics.Assignments.Add(1);
         WriteAssignment(AssignmentState.Dispatched);
         WriteTargetRow(State.StepAttempt);
     }
 
     private async Task OnFinished(TargetAgentEvent e)
     {
+        OrchestratorMetrics.ReportLatency.Record(GrainMetrics.Seconds(e.At, Clock.GetUtcNow()));
+        // Under the agent's span when its report carried one: the agent's work, then what the server made of it.
+        using var span = RunTrace.Start("orchestrator.target.finish", e.TraceParent ?? State.RunTraceParent);
+        span?.SetTag("orchestrator.target", GrainKey);
+        span?.SetTag("orchestrator.exit_code", e.ExitCode);
         if (e.UploadedSha256 is { } sha)
         {
             State.Outputs["sha256"] = sha;
@@ -74,6 +88,7 @@ public sealed partial class HostTargetGrain
     /// </summary>
     private Task Report(TargetStatus status, int? exitCode, bool failStep)
     {
+        GrainMetrics.Target(status);
         State.Status = status;
         State.ReportedAttempt = State.StepAttempt;
         State.ReportedExitCode = exitCode;
@@ -104,7 +119,7 @@ public sealed partial class HostTargetGrain
     private void WriteAssignment(AssignmentState state)
     {
         var record = new AssignmentRecord(GrainKeys.Assignment(GrainKey, State.Run), State.Host, State.Work!,
-            State.Timeout is { } t ? SafeTime.Milliseconds(t) : null, State.SessionId);
+            State.Timeout is { } t ? SafeTime.Milliseconds(t) : null, State.SessionId, State.RunTraceParent);
         WriteIndex(new IndexRow(IndexKinds.Assignment, State.Host, record.Id, (int)state, DomainJson.Serialize(record)));
     }
 

@@ -1,7 +1,9 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Telemetry;
 using Orchestrator.Runtime.Durable;
+using Orchestrator.Runtime.Telemetry;
 
 namespace Orchestrator.Grains.Targets;
 
@@ -37,6 +39,7 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
             return;
         }
         State.StepAttempt = command.StepAttempt;
+        State.TraceParent = command.TraceParent;
         State.Work = command.Work;
         State.Timeout = command.Timeout;
         State.Retry = command.Retry;
@@ -88,6 +91,11 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         if (!GrainKeys.TryParseAssignment(agentEvent.AssignmentId, out _, out var run) || run != State.Run)
         {
             return; // an event of an earlier run
+        }
+        if (State.Status == TargetStatus.Dispatched && agentEvent.Type != AgentEventType.Progress && State.Attempts.Count > 0)
+        {
+            // The agent started the run (or finished it at once, as a simulated host does): it picked the assignment up.
+            OrchestratorMetrics.DispatchLatency.Record(GrainMetrics.Seconds(State.Attempts[^1].DispatchedAt, Clock.GetUtcNow()));
         }
         switch (agentEvent.Type)
         {

@@ -6,6 +6,12 @@ namespace Orchestrator.Grains.Targets;
 /// <summary>State of one host target: the work, the current attempt and every run so far.</summary>
 public sealed class HostTargetState
 {
+    /// <summary>The step attempt's trace context; null when the run has no trace.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>The current run's span (its dispatch), which the assignment carries to the agent.</summary>
+    public string? RunTraceParent { get; set; }
+
     public string StepKey { get; set; } = "";
 
     public string Host { get; set; } = "";

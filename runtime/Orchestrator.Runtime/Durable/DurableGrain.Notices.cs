@@ -25,6 +25,7 @@ public abstract partial class DurableGrain<TState>
         AfterWrite(() =>
         {
             _noticesPending++;
+            Telemetry.OrchestratorMetrics.AddNoticesPending(1);
             _ = NotifyAsync(call);
         });
     }
@@ -60,6 +61,7 @@ public abstract partial class DurableGrain<TState>
         finally
         {
             _noticesPending--;
+            Telemetry.OrchestratorMetrics.AddNoticesPending(-1);
             DeactivateIfDelivered();
         }
     }

@@ -19,13 +19,21 @@ public abstract partial class DurableGrain<TState>
     private long _nextSeq = 1;
     private long _durableNextSeq = 1; // entries with a lower sequence number are durable
     private string? _outboxRow;
+    private int _outboxCounted;
 
     /// <summary>Messages decided and not yet acknowledged (for diagnostics and tests).</summary>
     protected int PendingMessages => _outbox.Count;
 
     private void AddEntry(OutboxEntry entry)
     {
-        _outbox[entry.Seq] = entry;
+        if (_outbox.TryAdd(entry.Seq, entry))
+        {
+            CountOutbox(1);
+        }
+        else
+        {
+            _outbox[entry.Seq] = entry;
+        }
         if (!_queues.TryGetValue(entry.Target, out var queue))
         {
             _queues[entry.Target] = queue = [];
@@ -35,7 +43,10 @@ public abstract partial class DurableGrain<TState>
 
     private void RemoveEntry(OutboxEntry entry)
     {
-        _outbox.Remove(entry.Seq);
+        if (_outbox.Remove(entry.Seq))
+        {
+            CountOutbox(-1);
+        }
         if (_queues.TryGetValue(entry.Target, out var queue))
         {
             queue.Remove(entry);
@@ -43,6 +54,19 @@ public abstract partial class DurableGrain<TState>
             {
                 _queues.Remove(entry.Target);
             }
+        }
+    }
+
+    /// <summary>
+    /// The silo's outbox depth (<c>orchestrator.outbox.pending</c>): what this activation adds, taken back whole when it
+    /// stops (<see cref="Stop"/>), so a deactivated grain's entries never linger in the gauge.
+    /// </summary>
+    private void CountOutbox(int delta)
+    {
+        if (!_lifetime.IsCancellationRequested)
+        {
+            _outboxCounted += delta;
+            Telemetry.OrchestratorMetrics.AddOutboxPending(delta);
         }
     }
 
@@ -161,6 +185,7 @@ public abstract partial class DurableGrain<TState>
         try
         {
             id = await ServiceProvider.GetRequiredService<IDeadLetterSink>().ParkAsync(letter, _lifetime.Token);
+            Telemetry.OrchestratorMetrics.DeadLetters.Add(1, new KeyValuePair<string, object?>("method", entry.Method));
         }
         catch (Exception ex) when (!_lifetime.IsCancellationRequested)
         {

@@ -164,6 +164,7 @@ public abstract partial class DurableGrain<TState>
         try
         {
             id = await ServiceProvider.GetRequiredService<IDeadLetterSink>().ParkAsync(letter, _lifetime.Token);
+            Telemetry.OrchestratorMetrics.DeadLetters.Add(1, new KeyValuePair<string, object?>("method", "(wake-up)"));
         }
         catch (Exception ex) when (!_lifetime.IsCancellationRequested)
         {

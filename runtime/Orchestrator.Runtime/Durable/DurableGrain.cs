@@ -215,6 +215,8 @@ public abstract partial class DurableGrain<TState> : Grain, IIncomingGrainCallFi
     {
         if (!_lifetime.IsCancellationRequested)
         {
+            Telemetry.OrchestratorMetrics.AddOutboxPending(-_outboxCounted);
+            _outboxCounted = 0;
             _lifetime.Cancel();
         }
         _wakeUpTimer?.Dispose();

@@ -55,7 +55,8 @@ public static class SiloConfiguration
     };
 
     /// <summary>The setting names (property names of the six option types), case-insensitive.</summary>
-    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions), typeof(AuthOptions), typeof(RetentionOptions) }
+    public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions), typeof(AuthOptions), typeof(RetentionOptions),
+            typeof(Telemetry.SiloTelemetryOptions) }
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 

@@ -66,10 +66,13 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
 
     protected override async Task RunBatchAsync(List<Pending> batch)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var outcomes = await store.CommitAsync([.. batch.Select(p => p.Write)], CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _transactions);
+            Telemetry.OrchestratorMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            Telemetry.OrchestratorMetrics.CommitBatchSize.Record(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Completion.TrySetResult(outcomes[i]);
@@ -77,6 +80,7 @@ internal sealed class GroupCommitter(IGrainStateStore store, int batchSize, int 
         }
         catch (Exception ex)
         {
+            Telemetry.OrchestratorMetrics.CommitFailures.Add(1);
             // The transaction rolled back (or its commit's outcome is unknown, and then it is all or nothing):
             // every write of the batch reports the failure, and its grain retries.
             foreach (var pending in batch)
