@@ -21,6 +21,16 @@ public sealed partial class OrchestratorClient
     }
 
     /// <summary>
+    /// Checks plan <paramref name="id"/> as <see cref="PutPlanAsync"/> would save it — the document (a 400 with line and
+    /// column), its namespace, the caller's rights — and saves nothing (<c>PUT /plans/{id}?dryRun=true</c>).
+    /// </summary>
+    public Task<PlanChecked> CheckPlanAsync(string id, string text, PlanFormat format = PlanFormat.Yaml, string? @namespace = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return CommandAsync<PlanChecked>(HttpMethod.Put, $"plans/{Segment(id)}" + Query(("namespace", @namespace), ("dryRun", "true")), PlanContent(text, format), cancellationToken);
+    }
+
+    /// <summary>
     /// Creates a plan (<c>POST /plans</c>) in <paramref name="namespace"/> (default: the document's, else <c>default</c>):
     /// 409 if <paramref name="id"/> exists; without an id the server makes one.
     /// </summary>

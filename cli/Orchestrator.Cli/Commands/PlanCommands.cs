@@ -25,7 +25,7 @@ public static class PlanCommands
     {
         var file = new Option<string>("--file", "-f") { Description = "The plan's YAML or JSON file ('-' reads standard input).", Required = true };
         var id = new Option<string?>("--id") { Description = "The plan's id (default the file's name without its extension)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Show the diff and check the YAML syntax, without saving." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show the diff and have the server check the plan (document, namespace, rights), without saving." };
         var command = new Command("apply", "Create or update a plan from a file, showing the diff against the stored version.") { file, id, dryRun };
         return command.WithAction(async invocation =>
         {
@@ -38,12 +38,8 @@ public static class PlanCommands
             var diffOut = renderer.Format == OutputFormat.Table ? invocation.Terminal.Stdout : invocation.Terminal.Stderr;
             var client = invocation.Client;
 
-            var canonical = PlanText.TryCanonical(text, name, out var syntaxError, out var secretDefaults);
-            if (canonical is null && invocation.Value(dryRun))
-            {
-                throw new CliException($"the plan is not valid YAML: {syntaxError}", ExitCodes.Refused);
-            }
-            // Not diffable otherwise: the server names the error with its line and column.
+            var canonical = PlanText.TryCanonical(text, name, out _, out var secretDefaults);
+            // Not diffable when it is not YAML: the server names the error with its line and column (a dry run too).
 
             var stored = await StoredAsync(client, planId, invocation.CancellationToken);
             if (canonical is not null)
@@ -71,7 +67,9 @@ public static class PlanCommands
 
             if (invocation.Value(dryRun))
             {
-                await diffOut.WriteLineAsync($"dry run: plan {planId} not saved. The API has no validate-only call: only the YAML syntax was checked here; the server checks the plan when it is applied.");
+                // The server checks everything a save would (errors with line and column) and saves nothing.
+                var check = await client.CheckPlanAsync(planId, text, format, invocation.Namespace, invocation.CancellationToken);
+                await diffOut.WriteLineAsync($"dry run: plan {planId} is valid ({check.Steps} step{(check.Steps == 1 ? "" : "s")}, namespace {check.Namespace}); not saved.");
                 return ExitCodes.Ok;
             }
             try

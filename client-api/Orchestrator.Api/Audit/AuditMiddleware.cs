@@ -49,6 +49,13 @@ public static class AuditRecording
         }
     }
 
+    /// <summary>The request turned out to change nothing (a dry run): it gets no audit entry.</summary>
+    public static void NotAChange(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        _ = http.Features.Get<AuditState>()?.Take();
+    }
+
     private sealed class StartupFilter : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>

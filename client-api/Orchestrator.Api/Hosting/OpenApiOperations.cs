@@ -14,6 +14,7 @@ internal static class OpenApiOperations
     private const string Limit = "limit:integer:Items per page, 1 to 1,000 (default 100).";
     private const string After = "after:string:The `next` of the previous page, unchanged.";
     private const string PlanNamespace = "namespace:string:The plan's namespace when the document names none (default `default`); a plan never moves to another.";
+    private const string DryRun = "dryRun:string:`true`: check everything (the document, its namespace, the caller's rights) and save nothing; 200 with what would be saved.";
     private const string InNamespace = "namespace:string:Only this namespace (default: every namespace the caller may read; one it may not read lists nothing).";
 
     private static readonly Dictionary<string, (string Id, string Summary, string[] Query)> Table = new(StringComparer.Ordinal)
@@ -21,9 +22,9 @@ internal static class OpenApiOperations
         ["GET /healthz"] = ("health", "Liveness: the process answers.", []),
         ["GET /readyz"] = ("ready", "Readiness: the silo is active in the cluster.", []),
         ["POST /api/v1/plans"] = ("createPlan", "Create a plan (409 if the id exists; without id one is generated).",
-            ["id:string:The new plan's id (1 to 128 of letters, digits, `-_.`, the first a letter or digit).", PlanNamespace]),
+            ["id:string:The new plan's id (1 to 128 of letters, digits, `-_.`, the first a letter or digit).", PlanNamespace, DryRun]),
         ["GET /api/v1/plans"] = ("listPlans", "List plans.", [InNamespace, After, Limit]),
-        ["PUT /api/v1/plans/{id}"] = ("putPlan", "Create or update a plan: a new version (If-Match makes it conditional).", [PlanNamespace]),
+        ["PUT /api/v1/plans/{id}"] = ("putPlan", "Create or update a plan: a new version (If-Match makes it conditional).", [PlanNamespace, DryRun]),
         ["GET /api/v1/plans/{id}"] = ("getPlan", "Read a plan version with its definition.",
             ["version:integer:The version (default the latest).", "format:string:`json` (default) or `yaml`."]),
         ["POST /api/v1/plans/{id}/run"] = ("runPlan", "Run a plan: starts a task instance (now, at a time, or after a delay).", []),

@@ -12,8 +12,6 @@ namespace Orchestrator.Api.Identity;
 /// </summary>
 public static class NamespaceScope
 {
-    private const int RegistryPage = 1000;
-
     /// <summary>Reads <c>?namespace=</c>: a namespace name, or null when not given (an error is added to <paramref name="query"/>).</summary>
     public static string? Read(QueryValues query)
     {
@@ -45,18 +43,7 @@ public static class NamespaceScope
         {
             return grants.Viewable;
         }
-        var names = new SortedSet<string>(StringComparer.Ordinal) { Namespaces.Default };
-        string? after = null;
-        while (true)
-        {
-            var page = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Namespace, [""]) { AfterKey = after, Limit = RegistryPage, KeysOnly = true }, cancellationToken);
-            names.UnionWith(page.Select(r => r.Key));
-            if (page.Count < RegistryPage)
-            {
-                return [.. names];
-            }
-            after = page[^1].Key;
-        }
+        return await NamespaceRegistry.AllAsync(api.Client.Indexes, cancellationToken);
     }
 
     /// <summary>The index partitions of the namespaces (with "" for <c>default</c>: rows of before namespaces).</summary>

@@ -7,6 +7,12 @@ namespace Orchestrator.Api.Plans;
 public sealed record PlanSaved(string Id, int Version);
 
 /// <summary>
+/// A dry run's answer (<c>?dryRun=true</c>): the plan is valid and the caller may save it into <c>namespace</c>; the
+/// latest stored version (null: it would be created) and how many steps it has. Nothing was saved.
+/// </summary>
+public sealed record PlanChecked(string Id, string Namespace, int? StoredVersion, int Steps, bool DryRun = true);
+
+/// <summary>
 /// One version of a plan with its definition (secret parameters' defaults masked as <c>***</c>) and the task instances
 /// it ran most recently.
 /// </summary>

@@ -26,22 +26,24 @@ public static partial class PlansApi
         return group;
     }
 
-    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, Ok<PlanChecked>, AcceptedProblem, ProblemHttpResult>> Create(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var id = query.Text("id", ApiLimits.MaxIdLength + 1);
         var ns = NamespaceScope.Read(query);
+        var dryRun = query.OneOf("dryRun", "true", "false") == "true";
         if ((query.Problem() ?? (id is null ? null : Ids.CheckNew("id", id))) is { } bad)
         {
             return bad;
         }
-        return await Save(http, api, id ?? Guid.NewGuid().ToString("N"), expectedVersion: 0, ns, cancellationToken);
+        return await Save(http, api, id ?? Guid.NewGuid().ToString("N"), expectedVersion: 0, ns, dryRun, cancellationToken);
     }
 
-    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Put(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, Ok<PlanChecked>, AcceptedProblem, ProblemHttpResult>> Put(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var ns = NamespaceScope.Read(query);
+        var dryRun = query.OneOf("dryRun", "true", "false") == "true";
         if ((Ids.Check("id", id) ?? query.Problem()) is { } bad)
         {
             return bad;
@@ -55,15 +57,18 @@ public static partial class PlansApi
         {
             return Ids.CheckNew("id", id)!;
         }
-        return await Save(http, api, id, expected, ns, cancellationToken);
+        return await Save(http, api, id, expected, ns, dryRun, cancellationToken);
     }
 
     /// <summary>
     /// Stores a version. The plan's namespace: the document's <c>namespace</c>, else <c>?namespace=</c>, else the stored
     /// plan's, else <c>default</c>; the two given and different, or another than the stored plan's, is a 400 naming
     /// <c>namespace</c>. A new plan needs admin on its namespace (an existing one was checked by <see cref="NamespaceGuard"/>).
+    /// A <paramref name="dryRun"/> makes every one of these checks and answers 200 with what it would save, saving nothing
+    /// (and is not audited: it changes nothing); it does not check If-Match.
     /// </summary>
-    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, AcceptedProblem, ProblemHttpResult>> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, string? queryNamespace, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PlanSaved>, Ok<PlanSaved>, Ok<PlanChecked>, AcceptedProblem, ProblemHttpResult>> Save(HttpContext http, ApiContext api, string id, int? expectedVersion, string? queryNamespace, bool dryRun,
+        CancellationToken cancellationToken)
     {
         var (text, bodyError) = await PlanBody.ReadAsync(http, cancellationToken);
         if (bodyError is not null)
@@ -103,6 +108,11 @@ public static partial class PlansApi
                 return Problems.Validation(maskErrors.Select(e => new FieldError(e.Path, e.Message)), "The plan is invalid.");
             }
             plan = restored;
+        }
+        if (dryRun)
+        {
+            Audit.AuditRecording.NotAChange(http);
+            return TypedResults.Ok(new PlanChecked(id, ns, stored is null ? null : (await grain.GetAsync(null))?.LatestVersion, plan.Steps.Count));
         }
         var requestId = CommandWaiter.RequestId(http);
         var result = await api.Waiter.SendAsync(grain.Save(new SavePlan(requestId, plan, expectedVersion, Caller.Of(http))), () => grain.GetRequestResultAsync(requestId), cancellationToken);

@@ -10,6 +10,12 @@ public sealed record PlanSaved(string Id, int Version)
 }
 
 /// <summary>
+/// A dry run's answer (<see cref="OrchestratorClient.CheckPlanAsync"/>): the plan is valid and the caller may save it into
+/// <see cref="Namespace"/>; the latest stored version (null: it would be created) and its number of steps. Nothing was saved.
+/// </summary>
+public sealed record PlanChecked(string Id, string Namespace, int? StoredVersion, int Steps);
+
+/// <summary>
 /// A plan version as <c>GET /api/v1/plans/{id}</c> shows it: its definition as JSON (secret parameters' defaults
 /// masked as <c>***</c>), when it was made, and the ids of its recent task instances.
 /// </summary>

@@ -46,7 +46,7 @@ public sealed partial class RetentionGrain
     /// <summary>Step 1: the next batch by id, those due recorded as the pending part (or only the cursor moved).</summary>
     private async Task<bool> SelectInstancesAsync(RetentionPass pass, DateTimeOffset cutoff)
     {
-        var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, [""])
+        var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping))
         {
             Statuses = FinalStatuses,
             AfterKey = pass.Cursor,

@@ -79,7 +79,15 @@ public sealed class ClusterGauges(OrchestratorDatabase database, ILogger<Cluster
     {
         try
         {
-            var instances = await database.Indexes.CountByStatusAsync(IndexKinds.Instance, "", cancellationToken).ConfigureAwait(false);
+            // Instances are indexed per namespace: the counts of every namespace's partitions, added up.
+            var instances = new Dictionary<int, long>();
+            foreach (var partition in await NamespaceRegistry.AllPartitionsAsync(database.Indexes, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var (status, count) in await database.Indexes.CountByStatusAsync(IndexKinds.Instance, partition, cancellationToken).ConfigureAwait(false))
+                {
+                    instances[status] = instances.GetValueOrDefault(status) + count;
+                }
+            }
             var hosts = await database.Indexes.CountByStatusAsync(IndexKinds.Host, "", cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {

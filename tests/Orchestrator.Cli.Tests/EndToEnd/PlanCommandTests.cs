@@ -54,6 +54,48 @@ public sealed class PlanCommandTests(CliSiloFixture silo) : CliTestBase(silo)
     }
 
     [Fact]
+    public async Task PlanApply_DryRunOfAnInvalidPlan_TheServerNamesTheFieldAndNothingIsSaved()
+    {
+        var id = NewId("drybad");
+        var file = Path.Combine(Silo.Scratch, id + ".yaml");
+        await File.WriteAllTextAsync(file, """
+            name: broken
+            steps:
+              - name: greet
+                targets:
+                  hosts: [local]
+                script:
+                  interpreter: bash
+                  source: echo hi
+                execution:
+                  parallelism: -4
+            """);
+
+        var dry = await Orch.RunAsync("plan", "apply", "-f", file, "--dry-run");
+        var get = await Orch.RunAsync("plan", "get", id);
+
+        Assert.Equal(3, dry.ExitCode); // valid YAML: only the server's check finds the field
+        Assert.Contains("line 10, column", dry.Stderr);
+        Assert.Contains("parallelism", dry.Stderr);
+        Assert.NotEqual(0, get.ExitCode); // not saved
+    }
+
+    [Fact]
+    public async Task PlanApply_DryRunOfAValidNewPlan_ReportsItValidAndSavesNothing()
+    {
+        var id = NewId("drygood");
+        var file = Path.Combine(Silo.Scratch, id + ".yaml");
+        await File.WriteAllTextAsync(file, ScriptPlan("dry-plan", "echo fine"));
+
+        var dry = await Orch.RunAsync("plan", "apply", "-f", file, "--dry-run");
+        var get = await Orch.RunAsync("plan", "get", id);
+
+        Assert.True(dry.ExitCode == 0, dry.ToString());
+        Assert.Contains($"dry run: plan {id} is valid (1 step, namespace default); not saved.", dry.Stdout);
+        Assert.NotEqual(0, get.ExitCode);
+    }
+
+    [Fact]
     public async Task PlanApply_ChangedPlan_ShowsUnifiedDiffAndDryRunSavesNothing()
     {
         var id = NewId("diff");

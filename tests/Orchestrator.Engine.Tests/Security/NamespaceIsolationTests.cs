@@ -64,6 +64,16 @@ public sealed class NamespaceIsolationTests(NamespaceFixture fixture)
     }
 
     [Fact]
+    public async Task EventStream_OfAnotherNamespacesRun_Is404()
+    {
+        // Not in Calls: read by its own namespace, the stream stays open while the run goes on.
+        var (status, body) = await CallAsync(fixture.AdminA, HttpMethod.Get, $"/api/v1/task-instances/{fixture.InstanceB}/events");
+
+        Assert.True(status == HttpStatusCode.NotFound, $"{(int)status} {body}");
+        Assert.DoesNotContain(fixture.PlanB, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryRead_OnItsOwnNamespacesObject_Works()
     {
         var reads = Calls(fixture.PlanB, fixture.InstanceB, HostB).Where(c => c.Method == HttpMethod.Get).ToList();
