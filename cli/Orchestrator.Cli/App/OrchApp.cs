@@ -21,6 +21,7 @@ public static class OrchApp
         root.Subcommands.Add(ScheduleCommands.Schedule());
         root.Subcommands.Add(HostCommands.Host());
         root.Subcommands.Add(TokenCommands.Token());
+        root.Subcommands.Add(NamespaceCommands.Namespace());
         root.Subcommands.Add(AuditCommand.Audit());
         root.Subcommands.Add(CompletionCommand.Completion());
         return root;

@@ -43,6 +43,7 @@ internal static class OpenApiOperations
         ["GET /api/v1/task-instances"] = ("listInstances", "List task instances.",
             ["status:string:Only instances of this status (pending, running, waitingForApproval, paused, stopping, succeeded, failed, stopped, cancelled, skipped).", InNamespace, After, Limit]),
         ["GET /api/v1/task-instances/{id}/events"] = ("watchInstance", "Follow a task instance as server-sent events until it is final.", []),
+        ["GET /api/v1/namespaces"] = ("listNamespaces", "The namespaces the caller may read, with its roles in each.", []),
         ["GET /api/v1/me"] = ("me", "The caller: principal, how it authenticated, roles per namespace.", []),
         ["GET /api/v1/retention"] = ("getRetention", "Retention: settings, the next pass, the pass running and the last passes.", []),
         ["GET /api/v1/task-instances/{id}"] = ("getInstance", "Read a task instance: status, reason, steps with target counts, actions, parked messages.", []),

@@ -45,4 +45,24 @@ public sealed class NamespaceCommandTests(CliSiloFixture silo) : CliTestBase(sil
         Assert.NotEqual(0, foreign.ExitCode);
         Assert.Contains($"No plan '{id}'", foreign.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task NamespaceList_ShowsTheNamespacesInUseWithTheCallersRoles()
+    {
+        var ns = NewId("listed-");
+        var file = Path.Combine(Silo.Scratch, NewId("nslist") + ".yaml");
+        await File.WriteAllTextAsync(file, ScriptPlan("listed", "echo hi"));
+        Assert.Equal(0, (await Orch.RunAsync("-n", ns, "plan", "apply", "-f", file)).ExitCode);
+
+        var json = await Orch.RunAsync("namespace", "list", "-o", "json");
+        var table = await Orch.RunAsync("ns", "list");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var items = Items(json.Stdout);
+        var created = Assert.Single(items, i => i.GetProperty("name").GetString() == ns);
+        Assert.Contains("admin", created.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains(items, i => i.GetProperty("name").GetString() == "default");
+        Assert.Contains("ROLES", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains(ns, table.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -26,6 +26,22 @@ public sealed class NamespaceRulesTests(NamespaceFixture fixture)
 
     private static JsonNode Problem(string body) => JsonNode.Parse(body)!;
 
+    private static async Task<string> NamespacesOf(HttpClient http)
+    {
+        var items = JsonNode.Parse(await http.GetStringAsync("/api/v1/namespaces"))!["items"]!.AsArray();
+        return string.Join("; ", items.Select(i => $"{i!["name"]}: {string.Join(",", i["roles"]!.AsArray().Select(r => r!.GetValue<string>()))}"));
+    }
+
+    [Fact]
+    public async Task Namespaces_ListsThoseTheCallerMayRead_WithItsRolesThere()
+    {
+        Assert.Equal("a: viewer", await NamespacesOf(fixture.ViewerA));
+        Assert.Equal("a: viewer,operator", await NamespacesOf(fixture.OperatorA));
+        Assert.Equal("b: viewer,operator,approver,admin", await NamespacesOf(fixture.AdminB));
+        // An admin of '*' sees every namespace in use, and default.
+        Assert.Equal("a: viewer,operator,approver,admin; b: viewer,operator,approver,admin; default: viewer,operator,approver,admin", await NamespacesOf(fixture.Harness.Http));
+    }
+
     [Fact]
     public async Task Create_InANamespaceWithoutAdminThere_Is403NamingRoleAndNamespace()
     {
