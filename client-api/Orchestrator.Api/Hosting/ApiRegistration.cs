@@ -60,6 +60,7 @@ public static class ApiRegistration
         callers.MapFilesApi(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         callers.MapTokensApi();
         callers.MapHostRevocationApi();
+        callers.MapHostOperationsApi();
         all.MapJobsApi();
         callers.MapDeadLettersApi();
         callers.MapAuditApi();
