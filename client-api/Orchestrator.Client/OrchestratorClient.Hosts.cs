@@ -16,6 +16,24 @@ public sealed partial class OrchestratorClient
         GetAsync<HostInfo>($"hosts/{Segment(host)}", cancellationToken);
 
     /// <summary>
+    /// Pauses a host (admin on its namespace; 404 if no agent registered it): it is handed no new work until resumed;
+    /// what runs on it goes on. The host as it is now.
+    /// </summary>
+    public Task<HostInfo> PauseHostAsync(string host, CancellationToken cancellationToken = default) =>
+        CommandAsync<HostInfo>(HttpMethod.Post, $"hosts/{Segment(host)}/pause", null, cancellationToken);
+
+    /// <summary>Resumes a paused or draining host (admin): it takes new work again. The host as it is now.</summary>
+    public Task<HostInfo> ResumeHostAsync(string host, CancellationToken cancellationToken = default) =>
+        CommandAsync<HostInfo>(HttpMethod.Post, $"hosts/{Segment(host)}/resume", null, cancellationToken);
+
+    /// <summary>
+    /// Drains a host (admin): no new work, and <see cref="HostOperation.Drained"/> once nothing runs on it (its agent may
+    /// then be stopped). The host as it is now (draining, or drained already if nothing ran).
+    /// </summary>
+    public Task<HostInfo> DrainHostAsync(string host, CancellationToken cancellationToken = default) =>
+        CommandAsync<HostInfo>(HttpMethod.Post, $"hosts/{Segment(host)}/drain", null, cancellationToken);
+
+    /// <summary>
     /// Uploads a file for distribution steps; it is named by its SHA-256. A retry sends the content again, so
     /// <paramref name="content"/> must be seekable for a retry to work (files are content-addressed: a second upload of
     /// the same bytes changes nothing).

@@ -22,8 +22,16 @@ public interface IHostGrain : IGrainWithStringKey
     /// <summary>Lets the host register again after <see cref="Revoke"/>. Not revoked: no change.</summary>
     Task Restore(string by);
 
+    /// <summary>
+    /// Pauses (<see cref="HostOperation.Paused"/>), drains (<see cref="HostOperation.Draining"/>) or resumes
+    /// (<see cref="HostOperation.Active"/>) the host: a host that is not active is handed no new assignment by the agent
+    /// gateway (they wait, dispatched, until it is resumed); what runs goes on. Durable; the same again: no change.
+    /// </summary>
+    Task SetOperation(HostOperation operation, string by);
+
+    /// <summary>The host, with its operation (draining shown as drained once nothing runs on it); null if it never registered.</summary>
     [ReadOnly]
-    ValueTask<HostView?> GetAsync();
+    Task<HostView?> GetAsync();
 }
 
 /// <summary>An agent's registration; <see cref="Namespace"/>: the namespace it registers the host in (null: <c>default</c>).</summary>
@@ -44,6 +52,30 @@ public static class AgentRevocations
     public static string SessionKey(string sessionId) => "session:" + sessionId;
 }
 
+/// <summary>
+/// Hosts that take no new work, as index rows the agent gateway reads when it has new assignments to hand out (one
+/// small query): partition "", key the host name, status its <see cref="HostOperation"/>. No row: active.
+/// </summary>
+public static class HostHolds
+{
+    public const string Kind = "hostheld";
+
+    /// <summary>At most this many held hosts are read at once.</summary>
+    public const int MaxRows = 100_000;
+
+    /// <summary>Whether something runs on <paramref name="host"/>: an assignment its agent started (or is asked to cancel).</summary>
+    public static async Task<bool> AnyRunningAsync(Orchestrator.Runtime.Indexes.IIndexReader indexes, string host, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(indexes);
+        var rows = await indexes.QueryAsync(new Orchestrator.Runtime.Indexes.IndexQuery(IndexKinds.Assignment, [host])
+        {
+            Statuses = [(int)AssignmentState.Started, (int)AssignmentState.CancelRequested], Limit = 1, KeysOnly = true,
+        }, cancellationToken).ConfigureAwait(false);
+        return rows.Count > 0;
+    }
+}
+
 [GenerateSerializer]
 public sealed record HostView(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion, DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt,
-    DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string Namespace = Plans.Model.Namespaces.Default);
+    DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string Namespace = Plans.Model.Namespaces.Default,
+    HostOperation Operation = HostOperation.Active, string? OperationBy = null, DateTimeOffset? OperationAt = null, DateTimeOffset? RemovedAt = null);

@@ -119,7 +119,24 @@ public enum AssignmentState
 
 /// <summary>A host's row; <see cref="Namespace"/> null in rows of before namespaces (<c>default</c>).</summary>
 [GenerateSerializer]
-public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity, string? Namespace = null);
+public sealed record HostIndexData(IReadOnlyDictionary<string, string> Labels, string? SessionId, DateTimeOffset? LastSeen, int Capacity, string? Namespace = null,
+    HostOperation Operation = HostOperation.Active);
+
+/// <summary>
+/// What an admin lets a host do (independent of <see cref="HostStatus"/>, which is its agent's liveness): take work
+/// (<see cref="Active"/>), take no new work (<see cref="Paused"/>), or take no new work while what runs finishes
+/// (<see cref="Draining"/>, shown <see cref="Drained"/> once nothing runs on the host: its agent is safe to stop).
+/// </summary>
+[GenerateSerializer]
+public enum HostOperation
+{
+    Active = 0,
+    Paused = 1,
+    Draining = 2,
+
+    /// <summary>Never stored: a <see cref="Draining"/> host on which nothing runs any more.</summary>
+    Drained = 3,
+}
 
 /// <summary>A file uploaded into a namespace: its size, when and by whom (the first upload of it there).</summary>
 [GenerateSerializer]

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch host list|revoke|restore</c> (drain comes with its API).</summary>
+/// <summary><c>orch host list|pause|resume|drain|revoke|restore</c>.</summary>
 public static class HostCommands
 {
     public static Command Host()
@@ -21,10 +21,10 @@ public static class HostCommands
                 .ToListAsync(invocation.CancellationToken);
             invocation.Out.Write(hosts, console =>
             {
-                var table = Renderer.NewTable("NAMESPACE", "HOST", "STATUS", "CAPACITY", "LABELS");
+                var table = Renderer.NewTable("NAMESPACE", "HOST", "STATUS", "OPERATION", "CAPACITY", "LABELS");
                 foreach (var host in hosts)
                 {
-                    table.AddRow(Renderer.Cell(host.Namespace), Renderer.Cell(host.Host), Renderer.Cell(host.Status), Renderer.Cell(host.Capacity),
+                    table.AddRow(Renderer.Cell(host.Namespace), Renderer.Cell(host.Host), Renderer.Cell(host.Status), Renderer.Cell(host.Operation), Renderer.Cell(host.Capacity),
                         Renderer.Cell(string.Join(",", host.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))));
                 }
                 console.Write(table);
@@ -34,7 +34,29 @@ public static class HostCommands
             (client, host, ct) => client.RevokeHostAsync(host, ct)));
         command.Subcommands.Add(Revocation("restore", "Restore a revoked host (admin): its agent may register and call again.",
             async (client, host, ct) => await client.RestoreHostAsync(host, ct)));
+        command.Subcommands.Add(Operation("pause", "Pause a host (admin): it is handed no new work until resumed; what runs on it goes on.",
+            (client, host, ct) => client.PauseHostAsync(host, ct)));
+        command.Subcommands.Add(Operation("resume", "Resume a paused or draining host (admin): it takes new work again.",
+            (client, host, ct) => client.ResumeHostAsync(host, ct)));
+        command.Subcommands.Add(Operation("drain", "Drain a host (admin): no new work; its operation shows drained once nothing runs on it (safe to stop its agent).",
+            (client, host, ct) => client.DrainHostAsync(host, ct)));
         return command;
+    }
+
+    private static Command Operation(string name, string description, Func<OrchestratorClient, string, CancellationToken, Task<HostInfo>> act)
+    {
+        var host = new Argument<string>("host") { Description = "The host's name." };
+        return new Command(name, description) { host }.WithAction(async invocation =>
+        {
+            var info = await act(invocation.Client, invocation.Value(host), invocation.CancellationToken);
+            invocation.Out.Write(info, console => console.WriteLine(info.Operation switch
+            {
+                HostOperation.Paused => $"host {info.Host} paused: no new work until orch host resume {info.Host}",
+                HostOperation.Draining => $"host {info.Host} draining: no new work; it shows drained once what runs on it has finished",
+                HostOperation.Drained => $"host {info.Host} drained: nothing runs on it; its agent may be stopped",
+                _ => $"host {info.Host} resumed: it takes new work",
+            }));
+        });
     }
 
     private static Command Revocation(string name, string description, Func<OrchestratorClient, string, CancellationToken, Task<HostInfo?>> act)

@@ -146,7 +146,13 @@ public static partial class AgentGateway
                 ? (await open.GetAsync(client.Indexes, cancellationToken)).Where(r => hostSet!.Contains(r.Partition)).ToList()
                 : await ReadAssignmentsAsync(client.Indexes, request.Hosts, null, keysOnly: true, cancellationToken);
             var known = rows.ToDictionary(r => r.Key, StringComparer.Ordinal);
-            var fresh = rows.Where(r => r.Status == (int)AssignmentState.Dispatched && !running.Contains(r.Key)).Take(max).ToList();
+            var fresh = rows.Where(r => r.Status == (int)AssignmentState.Dispatched && !running.Contains(r.Key)).ToList();
+            if (fresh.Count > 0)
+            {
+                // Paused and draining hosts are handed nothing new: their assignments wait, dispatched, until resumed.
+                var held = await ReadHeldAsync(client.Indexes, cancellationToken);
+                fresh = [.. fresh.Where(r => !held.Contains(r.Partition)).Take(max)];
+            }
             var assignments = new List<Assignment>(fresh.Count);
             if (fresh.Count > 0)
             {
@@ -169,6 +175,13 @@ public static partial class AgentGateway
                 return TypedResults.Ok(new PollResponse([], []));
             }
         }
+    }
+
+    /// <summary>The hosts that take no new work (<see cref="HostHolds"/>): one small query, whatever the fleet's size.</summary>
+    private static async Task<HashSet<string>> ReadHeldAsync(IIndexReader indexes, CancellationToken cancellationToken)
+    {
+        var rows = await indexes.QueryAsync(new IndexQuery(HostHolds.Kind, [""]) { KeysOnly = true, Limit = HostHolds.MaxRows }, cancellationToken);
+        return rows.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     private static async Task<List<IndexRow>> ReadAssignmentsAsync(IIndexReader indexes, IReadOnlyList<string> hosts, IReadOnlyList<int>? statuses, bool keysOnly,

@@ -43,6 +43,9 @@ public static class AuditActions
         [("POST", "/api/v1/tokens/{id}/revoke")] = (v, _) => new("token.revoke", "token", Value(v, "id")),
         [("POST", "/api/v1/hosts/{host}/revoke")] = (v, _) => new("host.revoke", "host", Value(v, "host")),
         [("POST", "/api/v1/hosts/{host}/restore")] = (v, _) => new("host.restore", "host", Value(v, "host")),
+        [("POST", "/api/v1/hosts/{host}/pause")] = (v, _) => new("host.pause", "host", Value(v, "host")),
+        [("POST", "/api/v1/hosts/{host}/resume")] = (v, _) => new("host.resume", "host", Value(v, "host")),
+        [("POST", "/api/v1/hosts/{host}/drain")] = (v, _) => new("host.drain", "host", Value(v, "host")),
     };
 
     /// <summary>State-changing routes that change nothing (a preview computed from the body): never audited.</summary>

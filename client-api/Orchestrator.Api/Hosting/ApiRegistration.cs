@@ -61,6 +61,7 @@ public static class ApiRegistration
         callers.MapTokensApi();
         callers.MapHostRevocationApi();
         callers.MapNamespacesApi();
+        callers.MapHostOperationsApi();
         all.MapJobsApi();
         callers.MapDeadLettersApi();
         callers.MapAuditApi();

@@ -21,6 +21,7 @@ internal static class ProblemResponses
     private static readonly HashSet<string> NeverConflicts = new(StringComparer.Ordinal)
     {
         "/api/v1/schedules/preview", "/api/v1/files", "/api/v1/tokens/{id}/revoke", "/api/v1/hosts/{host}/revoke", "/api/v1/hosts/{host}/restore",
+        "/api/v1/hosts/{host}/pause", "/api/v1/hosts/{host}/resume", "/api/v1/hosts/{host}/drain",
     };
 
     public static void Add(EndpointBuilder builder)

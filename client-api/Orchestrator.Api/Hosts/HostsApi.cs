@@ -54,7 +54,10 @@ public static class HostsApi
                 var ns = Namespaces.Of(data.Namespace);
                 if ((every || shown.Contains(ns)) && (parsed is null || parsed.Matches(data.Labels)) && items.Count < size)
                 {
-                    items.Add(new HostListItem(row.Key, (HostStatus)row.Status, data.Labels, data.Capacity, ns));
+                    // A draining host costs one more small query: is anything still running on it?
+                    var operation = data.Operation == HostOperation.Draining && !await HostHolds.AnyRunningAsync(api.Client.Indexes, row.Key, cancellationToken)
+                        ? HostOperation.Drained : data.Operation;
+                    items.Add(new HostListItem(row.Key, (HostStatus)row.Status, data.Labels, data.Capacity, ns, operation));
                 }
             }
             exhausted = rows.Count < size;

@@ -1,7 +1,8 @@
 namespace Orchestrator.Client;
 
 /// <summary>One row of the host inventory.</summary>
-public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string Namespace = "default");
+public sealed record HostListItem(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string Namespace = "default",
+    HostOperation Operation = HostOperation.Active);
 
 /// <summary>One host as its agent registered it: status, labels, capacity, session, last seen, and its revocation if any.</summary>
 public sealed record HostInfo(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion,
@@ -15,6 +16,17 @@ public sealed record HostInfo(string Host, HostStatus Status, IReadOnlyDictionar
 
     /// <summary>The namespace its agent registered it in: only plans of that namespace reach it.</summary>
     public string Namespace { get; init; } = "default";
+
+    /// <summary>What an admin lets the host do: active, paused, draining or drained (see <see cref="HostOperation"/>).</summary>
+    public HostOperation Operation { get; init; } = HostOperation.Active;
+
+    /// <summary>Who last paused, drained or resumed the host, and when.</summary>
+    public string? OperationBy { get; init; }
+
+    public DateTimeOffset? OperationAt { get; init; }
+
+    /// <summary>When the host left the inventory for being offline too long (its history kept); null while it is in it.</summary>
+    public DateTimeOffset? RemovedAt { get; init; }
 }
 
 /// <summary>An uploaded file: its SHA-256 (the name a file distribution step refers to) and size.</summary>

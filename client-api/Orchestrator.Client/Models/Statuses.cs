@@ -47,6 +47,19 @@ public enum HostStatus
     Draining = 2,
 }
 
+/// <summary>
+/// What an admin lets a host do (its agent's liveness is <see cref="HostStatus"/>): take work, take no new work
+/// (paused), or finish what runs and take nothing new (draining; drained once nothing runs: its agent may be stopped).
+/// </summary>
+public enum HostOperation
+{
+    Unknown = -1,
+    Active = 0,
+    Paused = 1,
+    Draining = 2,
+    Drained = 3,
+}
+
 /// <summary>Which targets of a finished step a retry runs again.</summary>
 public enum RetrySet
 {

@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
 using Orchestrator.Grains.Common;
+using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 
@@ -36,6 +39,19 @@ public sealed class HostState
 
     public string? RevokedBy { get; set; }
 
+    /// <summary>What an admin lets the host do: <see cref="HostOperation.Active"/>, paused or draining (never drained: that is derived).</summary>
+    public HostOperation Operation { get; set; }
+
+    public string? OperationBy { get; set; }
+
+    public DateTimeOffset? OperationAt { get; set; }
+
+    /// <summary>
+    /// When the host was removed from the inventory for being offline longer than <c>StaleHostAfter</c>; its state
+    /// stays as its history (registered, last seen, removed). Null while it is in the inventory; registering again clears it.
+    /// </summary>
+    public DateTimeOffset? RemovedAt { get; set; }
+
     /// <summary>When the armed liveness check is due (the checks keep a grid of <c>HostGrain.LivenessPeriod</c>).</summary>
     public DateTimeOffset? NextCheckAt { get; set; }
 }
@@ -52,6 +68,7 @@ public sealed class HostState
 public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 {
     private const string LivenessCheck = "liveness";
+    private const string StaleCheck = "stale";
 
     private int _heartbeatsHeard;        // since the state last took them (not stored)
     private DateTimeOffset? _lastHeard;  // the latest of them
@@ -91,6 +108,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         State.RegisteredAt = previous == registration.SessionId ? State.RegisteredAt : now;
         State.HeartbeatsSinceCheck++;
         State.SilentChecks = 0;
+        State.RemovedAt = null; // a removed host that registers again is back in the inventory
         await SetStatus(HostStatus.Online);
     }
 
@@ -136,6 +154,11 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 
     protected override async Task OnWakeUpAsync(string name)
     {
+        if (name == StaleCheck)
+        {
+            RemoveIfStale();
+            return;
+        }
         if (name != LivenessCheck || State.Status == HostStatus.Offline)
         {
             return;
@@ -191,9 +214,71 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         return Task.CompletedTask;
     }
 
-    public ValueTask<HostView?> GetAsync() => ValueTask.FromResult<HostView?>(State.RegisteredAt is null ? null : new HostView(
-        GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, LastSeen, State.RegisteredAt,
-        State.RevokedAt, State.RevokedBy, Namespaces.Of(State.Namespace)));
+    public Task SetOperation(HostOperation operation, string by)
+    {
+        if (operation == HostOperation.Drained)
+        {
+            throw new ArgumentOutOfRangeException(nameof(operation), operation, "Drained is not set: it is a draining host on which nothing runs.");
+        }
+        if (operation == State.Operation)
+        {
+            return Task.CompletedTask;
+        }
+        State.Operation = operation;
+        State.OperationBy = by;
+        State.OperationAt = Clock.GetUtcNow();
+        if (operation == HostOperation.Active)
+        {
+            DeleteIndex(HostHolds.Kind, "", GrainKey);
+        }
+        else
+        {
+            WriteIndex(new IndexRow(HostHolds.Kind, "", GrainKey, (int)operation, null));
+        }
+        if (State.RegisteredAt is not null && State.RemovedAt is null)
+        {
+            WriteHostRow();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<HostView?> GetAsync()
+    {
+        if (State.RegisteredAt is null)
+        {
+            return null;
+        }
+        var operation = State.Operation == HostOperation.Draining && !await HostHolds.AnyRunningAsync(Indexes, GrainKey) ? HostOperation.Drained : State.Operation;
+        return new HostView(
+            GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, LastSeen, State.RegisteredAt,
+            State.RevokedAt, State.RevokedBy, Namespaces.Of(State.Namespace), operation, State.OperationBy, State.OperationAt, State.RemovedAt);
+    }
+
+    /// <summary>
+    /// The stale check: a host whose agent has been offline for <see cref="RetentionOptions.StaleHostAfter"/> leaves the
+    /// inventory (its index row goes; the state stays, with when it was removed). A check that finds the host back
+    /// online, or the time not yet up (the setting changed), does nothing or arms itself again.
+    /// </summary>
+    private void RemoveIfStale()
+    {
+        var after = StaleHostAfter;
+        if (State.Status != HostStatus.Offline || State.RemovedAt is not null || after <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var since = State.LastSeen ?? State.RegisteredAt ?? Clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
+        if (now - since < after)
+        {
+            ArmWakeUp(StaleCheck, since + after);
+            return;
+        }
+        State.RemovedAt = now;
+        DeleteIndex(IndexKinds.Host, "", GrainKey);
+    }
+
+    private TimeSpan StaleHostAfter =>
+        (ServiceProvider.GetService<IOptions<RetentionOptions>>()?.Value ?? new RetentionOptions()).StaleHostAfter;
 
     private DateTimeOffset? LastSeen => _lastHeard is { } heard && (State.LastSeen is null || heard > State.LastSeen) ? heard : State.LastSeen;
 
@@ -201,19 +286,27 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
     {
         var wasOffline = State.Status == HostStatus.Offline;
         State.Status = status;
-        WriteIndex(new IndexRow(IndexKinds.Host, "", GrainKey, (int)status,
-            DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity, Namespaces.Of(State.Namespace)))));
+        WriteHostRow();
         if (status == HostStatus.Offline)
         {
             DisarmWakeUp(LivenessCheck);
             State.NextCheckAt = null;
+            if (StaleHostAfter > TimeSpan.Zero)
+            {
+                ArmWakeUp(StaleCheck, (State.LastSeen ?? Clock.GetUtcNow()) + StaleHostAfter);
+            }
         }
         else if (wasOffline || !WakeUps.ContainsKey(LivenessCheck))
         {
+            DisarmWakeUp(StaleCheck);
             ArmLiveness(Clock.GetUtcNow() + LivenessPeriod);
         }
         return Task.CompletedTask;
     }
+
+    private void WriteHostRow() =>
+        WriteIndex(new IndexRow(IndexKinds.Host, "", GrainKey, (int)State.Status,
+            DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity, Namespaces.Of(State.Namespace), State.Operation))));
 
     private void ArmLiveness(DateTimeOffset due)
     {

@@ -50,6 +50,14 @@ public sealed class RetentionOptions
     /// </summary>
     public string ArchiveDirectory { get; set; } = Path.Combine("data", "archive");
 
+    /// <summary>
+    /// A host whose agent has been offline this long (since it was last seen) leaves the host inventory; its grain keeps
+    /// its history (registered, last seen, removed at), and it comes back when an agent registers it again. Checked by
+    /// the host's own wake-up on the orchestrator clock, not by the retention pass. Default 7 days; 0 never removes
+    /// hosts. <c>ORCH_STALE_HOST_AFTER</c>, <c>--stale-host-after 7.00:00:00</c>.
+    /// </summary>
+    public TimeSpan StaleHostAfter { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Time between the start of one pass and the next. Default 1 h. <c>ORCH_RETENTION_INTERVAL</c>.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 
@@ -85,6 +93,10 @@ public sealed class RetentionOptions
             {
                 yield return $"{name}: {value} is outside 01:00:00 to 36500.00:00:00; 0 keeps them forever.";
             }
+        }
+        if (StaleHostAfter != TimeSpan.Zero && (StaleHostAfter < MinimumRetention || StaleHostAfter > TimeSpan.FromDays(36500)))
+        {
+            yield return $"StaleHostAfter: {StaleHostAfter} is outside 01:00:00 to 36500.00:00:00; 0 never removes hosts.";
         }
         if (Archive && string.IsNullOrWhiteSpace(ArchiveDirectory))
         {

@@ -170,7 +170,8 @@ public sealed class EngineHarness : IAsyncDisposable
     }
 
     private static void KeepEverything(Grains.Retention.RetentionOptions options) =>
-        (options.InstanceRetention, options.LogRetention, options.AuditRetention, options.FileRetention) = (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        (options.InstanceRetention, options.LogRetention, options.AuditRetention, options.FileRetention, options.StaleHostAfter) =
+            (TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
     private static void Copy(StatusHookOptions from, StatusHookOptions to)
     {
