@@ -178,10 +178,11 @@ public sealed partial class RetentionGrain
     private async Task<HashSet<string>> ReferencedFilesAsync()
     {
         var referenced = new HashSet<string>(StringComparer.Ordinal);
+        var partitions = await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping); // read once for the three scans
         string? after = null;
         while (true)
         {
-            var plans = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping)) { AfterKey = after, Limit = Options.RetentionBatchSize, KeysOnly = true }, ActivationStopping);
+            var plans = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, partitions) { AfterKey = after, Limit = Options.RetentionBatchSize, KeysOnly = true }, ActivationStopping);
             foreach (var row in plans)
             {
                 var plan = GrainFactory.GetGrain<IPlanGrain>(row.Key);
@@ -202,7 +203,7 @@ public sealed partial class RetentionGrain
         while (true)
         {
             // A schedule runs its plan's versions (above), or a plan of its own (a Harbor periodic job of a built-in kind).
-            var schedules = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping)) { AfterKey = after, Limit = Options.RetentionBatchSize, KeysOnly = true }, ActivationStopping);
+            var schedules = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Schedule, partitions) { AfterKey = after, Limit = Options.RetentionBatchSize, KeysOnly = true }, ActivationStopping);
             foreach (var row in schedules)
             {
                 var view = await GrainFactory.GetGrain<IScheduleGrain>(row.Key).GetAsync();
@@ -218,7 +219,7 @@ public sealed partial class RetentionGrain
         after = null;
         while (true)
         {
-            var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping)) { Statuses = running, AfterKey = after, Limit = Options.RetentionBatchSize }, ActivationStopping);
+            var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, partitions) { Statuses = running, AfterKey = after, Limit = Options.RetentionBatchSize }, ActivationStopping);
             foreach (var row in rows)
             {
                 var view = await GrainFactory.GetGrain<ITaskInstanceGrain>(row.Key).GetAsync();

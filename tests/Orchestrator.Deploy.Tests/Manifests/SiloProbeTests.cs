@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Orchestrator.Deploy.Tests.Infrastructure;
+using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Deploy.Tests.Manifests;
 
@@ -35,19 +36,19 @@ public sealed class SiloProbeTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
-            var answers = new Dictionary<string, HttpStatusCode?>();
-            var waited = Stopwatch.StartNew(); // up to 2 minutes: a silo's start on a busy machine
-            while (answers.Count < paths.Count || answers.Values.Any(s => s != HttpStatusCode.OK))
+            // Up to 2 minutes: a silo's start on a busy machine. A process that exits stops the wait at once.
+            var answers = await Eventually.Until(async () =>
             {
-                if (process.HasExited || waited.Elapsed > TimeSpan.FromMinutes(2))
-                {
-                    Assert.Fail($"Not every probe path answered 200: {string.Join(", ", answers.Select(a => $"{a.Key} {a.Value?.ToString() ?? "no answer"}"))}; exited: {process.HasExited}.\n{Log()}");
-                }
+                var seen = new Dictionary<string, HttpStatusCode?>();
                 foreach (var path in paths)
                 {
-                    answers[path] = await Status(http, path);
+                    seen[path] = await Status(http, path);
                 }
-                await Task.Delay(200); // polling a process we do not control: there is no event to wait on
+                return seen;
+            }, seen => process.HasExited || seen.Values.All(s => s == HttpStatusCode.OK), TimeSpan.FromMinutes(2), "every probe path answering 200");
+            if (process.HasExited || answers.Values.Any(s => s != HttpStatusCode.OK))
+            {
+                Assert.Fail($"Not every probe path answered 200: {string.Join(", ", answers.Select(a => $"{a.Key} {a.Value?.ToString() ?? "no answer"}"))}; exited: {process.HasExited}.\n{Log()}");
             }
             Assert.NotEqual(HttpStatusCode.OK, await Status(http, "/no-such-probe")); // 200 above is the route, not a catch-all
         }
