@@ -25,7 +25,7 @@ public sealed record RetentionStatus(RetentionSettings Settings, DateTimeOffset?
 /// <summary>The retention settings of the silo running the passes; a null time keeps that kind forever.</summary>
 [GenerateSerializer]
 public sealed record RetentionSettings(TimeSpan? Instances, TimeSpan? Logs, TimeSpan? Audit, TimeSpan? Files, bool Archive, string? ArchiveDirectory,
-    TimeSpan Interval, int BatchSize, TimeSpan BatchPause);
+    TimeSpan Interval, int BatchSize, TimeSpan BatchPause, string? ArchiveBucket = null);
 
 /// <summary>
 /// One pass: when it started and ended, the cutoffs it applies (records older than these go; null: kept forever), the

@@ -23,7 +23,7 @@ public static class RetentionApi
         var s = status.Settings;
         return TypedResults.Ok(new RetentionStatusView(
             new RetentionSettingsView(Duration(s.Instances), Duration(s.Logs), Duration(s.Audit), Duration(s.Files), s.Archive, s.ArchiveDirectory,
-                Duration(s.Interval)!, s.BatchSize, Duration(s.BatchPause)!),
+                Duration(s.Interval)!, s.BatchSize, Duration(s.BatchPause)!, s.ArchiveBucket),
             status.NextDue, status.Current is null ? null : PassView.Of(status.Current), [.. status.Recent.Select(PassView.Of)]));
     }
 
@@ -32,9 +32,12 @@ public static class RetentionApi
     /// <summary>The answer: settings, when the next pass is due (null while one runs), the pass running, the last passes newest first.</summary>
     public sealed record RetentionStatusView(RetentionSettingsView Settings, DateTimeOffset? NextDue, PassView? Current, IReadOnlyList<PassView> Recent);
 
-    /// <summary>How long each kind stays (null: forever), the archive, the pass interval and its rate limits.</summary>
+    /// <summary>
+    /// How long each kind stays (null: forever), the archive (a directory, or an S3-compatible bucket's URL: never its
+    /// keys), the pass interval and its rate limits.
+    /// </summary>
     public sealed record RetentionSettingsView(string? Instances, string? Logs, string? Audit, string? Files, bool Archive, string? ArchiveDirectory,
-        string Interval, int BatchSize, string BatchPause);
+        string Interval, int BatchSize, string BatchPause, string? ArchiveBucket);
 
     /// <summary>One pass: cutoffs (records older went; null: that kind is kept), counts per kind, files written, errors.</summary>
     public sealed record PassView(long Number, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Phase,

@@ -13,7 +13,7 @@ namespace Orchestrator.Grains.Retention;
 /// the next write of that name). Writing a name again replaces the file: the retention pass rewrites a part from
 /// the same records after a crash, so no record is ever in two files.
 /// </summary>
-internal sealed class ArchiveDirectory(string root)
+internal sealed class ArchiveDirectory(string root) : IArchive
 {
     /// <summary>How archive lines are written: camelCase, enums as strings.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -24,7 +24,7 @@ internal sealed class ArchiveDirectory(string root)
 
     public string Root { get; } = Path.GetFullPath(root);
 
-    /// <summary>Writes <paramref name="name"/> (relative) with the lines <paramref name="fill"/> emits; returns how many.</summary>
+    /// <inheritdoc/>
     public async Task<long> WriteAsync(string name, Func<ArchiveLines, Task> fill, CancellationToken cancellationToken)
     {
         var path = PathOf(name);
@@ -60,10 +60,7 @@ internal sealed class ArchiveDirectory(string root)
         return lines;
     }
 
-    /// <summary>
-    /// Rewrites <paramref name="name"/> without the lines whose <c>instance</c> is one of <paramref name="ids"/> (records
-    /// archived but then not deleted, because they changed meanwhile); returns the lines kept.
-    /// </summary>
+    /// <inheritdoc/>
     public async Task<long> RemoveInstancesAsync(string name, IReadOnlySet<string> ids, CancellationToken cancellationToken)
     {
         var path = PathOf(name);
@@ -71,27 +68,12 @@ internal sealed class ArchiveDirectory(string root)
         {
             return 0;
         }
-        var kept = new List<string>();
+        List<string> kept;
         await using (var file = File.OpenRead(path))
-        await using (var zip = new GZipStream(file, CompressionMode.Decompress))
-        using (var reader = new StreamReader(zip, Encoding.UTF8))
         {
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                using var doc = JsonDocument.Parse(line);
-                if (!(doc.RootElement.TryGetProperty("instance", out var id) && ids.Contains(id.GetString() ?? "")))
-                {
-                    kept.Add(line);
-                }
-            }
+            kept = await ArchiveLines.KeptAsync(file, ids, cancellationToken);
         }
-        return await WriteAsync(name, async lines =>
-        {
-            foreach (var line in kept)
-            {
-                await lines.WriteRawAsync(line);
-            }
-        }, cancellationToken);
+        return await WriteAsync(name, lines => lines.WriteRawAsync(kept), cancellationToken);
     }
 
     private string PathOf(string name)
@@ -143,7 +125,7 @@ internal sealed class ArchiveDirectory(string root)
     private static extern int Close(int fd);
 }
 
-/// <summary>Lines of one archive file being written.</summary>
+/// <summary>Lines of one archive file being written (to its gzip stream), and the reading an archive rewrite needs.</summary>
 internal sealed class ArchiveLines(Stream stream, CancellationToken cancellationToken)
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
@@ -157,9 +139,29 @@ internal sealed class ArchiveLines(Stream stream, CancellationToken cancellation
         Count++;
     }
 
-    public async Task WriteRawAsync(string line)
+    public async Task WriteRawAsync(IEnumerable<string> lines)
     {
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken);
-        Count++;
+        foreach (var line in lines)
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken);
+            Count++;
+        }
+    }
+
+    /// <summary>The lines of a gzip archive file whose <c>instance</c> is not one of <paramref name="ids"/>.</summary>
+    public static async Task<List<string>> KeptAsync(Stream compressed, IReadOnlySet<string> ids, CancellationToken cancellationToken)
+    {
+        var kept = new List<string>();
+        await using var zip = new GZipStream(compressed, CompressionMode.Decompress);
+        using var reader = new StreamReader(zip, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            using var doc = JsonDocument.Parse(line);
+            if (!(doc.RootElement.TryGetProperty("instance", out var id) && ids.Contains(id.GetString() ?? "")))
+            {
+                kept.Add(line);
+            }
+        }
+        return kept;
     }
 }

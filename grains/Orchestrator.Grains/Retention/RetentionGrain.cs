@@ -247,7 +247,7 @@ public sealed partial class RetentionGrain : DurableGrain<RetentionState>, IRete
         }
     }
 
-    private ArchiveDirectory Archive => new(Options.ArchiveDirectory);
+    private IArchive Archive => Options.OpenArchive(TimeProvider.System);
 
     /// <summary>Awaits the test hook between "archived and recorded" and "deleted", if one is set.</summary>
     private Task BeforeDeletingAsync(string part) => Options.BeforeDeleting?.Invoke(part, ActivationStopping) ?? Task.CompletedTask;

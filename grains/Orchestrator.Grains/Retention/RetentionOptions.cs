@@ -46,9 +46,29 @@ public sealed class RetentionOptions
     /// The archive's directory (relative: to the silo's working directory), which must be on storage that outlives
     /// the silo (a volume). Files are gzip-compressed JSON lines, one set per UTC day:
     /// <c>instances/2026-11-04.000012-0003.jsonl.gz</c>, <c>audit/2026-11-04.000012-0007.jsonl.gz</c>. Default
-    /// <c>data/archive</c>. S3-compatible buckets are not supported yet. <c>ORCH_ARCHIVE_DIRECTORY</c>.
+    /// <c>data/archive</c>. Not used when <see cref="ArchiveBucket"/> is set. <c>ORCH_ARCHIVE_DIRECTORY</c>.
     /// </summary>
     public string ArchiveDirectory { get; set; } = Path.Combine("data", "archive");
+
+    /// <summary>
+    /// An S3-compatible bucket to archive to instead of <see cref="ArchiveDirectory"/>, as one path-style URL: the
+    /// endpoint, the bucket and an optional key prefix (<c>https://s3.eu-west-1.amazonaws.com/my-bucket/orch</c>,
+    /// <c>http://minio:9000/archive</c>). The same object names as on a directory, under the prefix. Default empty (the
+    /// directory). <c>ORCH_ARCHIVE_BUCKET</c>.
+    /// </summary>
+    public string ArchiveBucket { get; set; } = "";
+
+    /// <summary>The bucket's region, part of every request's signature. Default <c>us-east-1</c>. <c>ORCH_ARCHIVE_BUCKET_REGION</c>.</summary>
+    public string ArchiveBucketRegion { get; set; } = "us-east-1";
+
+    /// <summary>The access key id requests to the bucket are signed with. <c>ORCH_ARCHIVE_BUCKET_ACCESS_KEY</c>.</summary>
+    public string ArchiveBucketAccessKey { get; set; } = "";
+
+    /// <summary>
+    /// The secret access key (a secret: give it as <c>ORCH_ARCHIVE_BUCKET_SECRET_KEY_FILE</c>, a file mounted from a
+    /// Kubernetes Secret; it is never shown in the status, logs or errors). <c>ORCH_ARCHIVE_BUCKET_SECRET_KEY</c>.
+    /// </summary>
+    public string ArchiveBucketSecretKey { get; set; } = "";
 
     /// <summary>
     /// A host whose agent has been offline this long (since it was last seen) leaves the host inventory; its grain keeps
@@ -98,7 +118,26 @@ public sealed class RetentionOptions
         {
             yield return $"StaleHostAfter: {StaleHostAfter} is outside 01:00:00 to 36500.00:00:00; 0 never removes hosts.";
         }
-        if (Archive && string.IsNullOrWhiteSpace(ArchiveDirectory))
+        if (ArchiveBucket.Length > 0)
+        {
+            if (BucketAddress.Parse(ArchiveBucket, out var problem) is null)
+            {
+                yield return $"ArchiveBucket: {problem}.";
+            }
+            if (!System.Text.RegularExpressions.Regex.IsMatch(ArchiveBucketRegion, "^[a-z0-9-]{1,32}$"))
+            {
+                yield return $"ArchiveBucketRegion: '{ArchiveBucketRegion}' is not a region name such as us-east-1 (lowercase letters, digits and hyphens).";
+            }
+            if (string.IsNullOrWhiteSpace(ArchiveBucketAccessKey) || string.IsNullOrWhiteSpace(ArchiveBucketSecretKey))
+            {
+                yield return "ArchiveBucketAccessKey, ArchiveBucketSecretKey: both are required with ArchiveBucket (the secret best as ORCH_ARCHIVE_BUCKET_SECRET_KEY_FILE).";
+            }
+        }
+        else if (ArchiveBucketAccessKey.Length > 0 || ArchiveBucketSecretKey.Length > 0)
+        {
+            yield return "ArchiveBucket: required when ArchiveBucketAccessKey or ArchiveBucketSecretKey is set (the bucket's URL), or remove the keys.";
+        }
+        if (Archive && ArchiveBucket.Length == 0 && string.IsNullOrWhiteSpace(ArchiveDirectory))
         {
             yield return "ArchiveDirectory: required while Archive is true (a directory on a volume), or set Archive to false.";
         }
@@ -122,7 +161,15 @@ public sealed class RetentionOptions
 
     /// <summary>Each kind's time as the status shows it (null: kept forever).</summary>
     public RetentionSettings Describe() => new(Kept(InstanceRetention), Kept(LogRetention), Kept(AuditRetention), Kept(FileRetention),
-        Archive, Archive ? ArchiveDirectory : null, RetentionInterval, RetentionBatchSize, RetentionBatchPause);
+        Archive, Archive && ArchiveBucket.Length == 0 ? ArchiveDirectory : null, RetentionInterval, RetentionBatchSize, RetentionBatchPause,
+        Archive && BucketAddress.Parse(ArchiveBucket, out _) is { } bucket ? bucket.ToString() : null);
+
+    /// <summary>The archive these options name: the bucket when one is set, else the directory.</summary>
+    internal IArchive OpenArchive(TimeProvider wallClock) =>
+        ArchiveBucket.Length > 0 && BucketAddress.Parse(ArchiveBucket, out var problem) is { } bucket
+            ? new ArchiveBucket(new BucketClient(bucket, ArchiveBucketRegion, ArchiveBucketAccessKey, ArchiveBucketSecretKey, wallClock, BucketClient.SharedHttp),
+                Path.GetTempPath())
+            : new ArchiveDirectory(ArchiveDirectory);
 
     private static TimeSpan? Kept(TimeSpan value) => value == TimeSpan.Zero ? null : value;
 }

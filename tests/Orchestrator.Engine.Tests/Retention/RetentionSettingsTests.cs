@@ -80,4 +80,42 @@ public sealed class RetentionSettingsTests
 
         Assert.Contains(errors, e => e.Contains("AuditRetention", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Read_ArchiveBucket_FromEnvironmentAndASecretFile()
+    {
+        var secretFile = Path.Combine(Path.GetTempPath(), "orch-bucket-secret-" + Guid.NewGuid().ToString("N")[..8]);
+        File.WriteAllText(secretFile, "file-held-secret-value\n");
+        try
+        {
+            var (settings, errors) = Read(new()
+            {
+                ["ORCH_ARCHIVE_BUCKET"] = "https://s3.eu-west-1.amazonaws.com/my-bucket/orch",
+                ["ORCH_ARCHIVE_BUCKET_REGION"] = "eu-west-1",
+                ["ORCH_ARCHIVE_BUCKET_ACCESS_KEY"] = "AKIDEXAMPLE",
+                ["ORCH_ARCHIVE_BUCKET_SECRET_KEY_FILE"] = secretFile,
+            });
+
+            Assert.Empty(errors);
+            var r = settings.Retention;
+            Assert.Equal("https://s3.eu-west-1.amazonaws.com/my-bucket/orch", r.ArchiveBucket);
+            Assert.Equal("eu-west-1", r.ArchiveBucketRegion);
+            Assert.Equal("AKIDEXAMPLE", r.ArchiveBucketAccessKey);
+            Assert.Equal("file-held-secret-value", r.ArchiveBucketSecretKey); // the file's one line break dropped
+        }
+        finally
+        {
+            File.Delete(secretFile);
+        }
+    }
+
+    [Fact]
+    public void Read_ArchiveBucketWithCredentialsInItsUrl_IsRefusedWithoutEchoingThem()
+    {
+        var (_, errors) = Read([], "--archive-bucket", "https://AKID:url-held-secret@s3.example.com/bucket");
+
+        var error = Assert.Single(errors, e => e.StartsWith("ArchiveBucket:", StringComparison.Ordinal));
+        Assert.Contains("holds credentials", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("url-held-secret", string.Join("\n", errors), StringComparison.Ordinal);
+    }
 }
