@@ -65,7 +65,9 @@ public sealed record WorkSpec
 
 /// <summary>
 /// An assignment as stored in its index row and served to the agent; <see cref="TraceParent"/> is the run's trace
-/// context for the agent's span (null when the run has no trace).
+/// context for the agent's span (null when the run has no trace); <see cref="Namespace"/> the target's namespace, so
+/// that an agent registered with one namespace's token is handed only that namespace's work (null in rows written
+/// before it was kept: handed to agents of every namespace's token only).
 /// </summary>
 [GenerateSerializer]
-public sealed record AssignmentRecord(string Id, string Host, WorkSpec Work, int? TimeoutMs, string? SessionId, string? TraceParent = null);
+public sealed record AssignmentRecord(string Id, string Host, WorkSpec Work, int? TimeoutMs, string? SessionId, string? TraceParent = null, string? Namespace = null);

@@ -39,7 +39,7 @@ public static class TokenCommands
         }
         if (result.Count == 0)
         {
-            throw new CliException("token create needs at least one --grant NAMESPACE=ROLE[,ROLE] (roles: viewer, operator, approver, admin; namespace '*' for every one).");
+            throw new CliException("token create needs at least one --grant NAMESPACE=ROLE[,ROLE] (roles: viewer, operator, approver, admin, agent; namespace '*' for every one).");
         }
         return result;
     }
@@ -49,7 +49,7 @@ public static class TokenCommands
         var name = new Argument<string>("name") { Description = "The token's name: the principal its requests are made and audited as." };
         var grant = new Option<string[]>("--grant", "-g")
         {
-            Description = "Roles on a namespace as NAMESPACE=ROLE[,ROLE] (repeat for more; '*' is every namespace). Roles: viewer, operator, approver, admin.",
+            Description = "Roles on a namespace as NAMESPACE=ROLE[,ROLE] (repeat for more; '*' is every namespace). Roles: viewer, operator, approver, admin, agent (registers agents into the namespace).",
             Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
         };

@@ -12,6 +12,7 @@ namespace Orchestrator.Api.Agents;
 public static class AgentAccess
 {
     private const string RevokedItem = "orch.agent.revoked";
+    private const string ScopeItem = "orch.agent.scope";
 
     /// <summary>At most this many revocation rows are read; past it, the oldest sessions' rows would be missed (never in practice).</summary>
     private const int MaxRevocations = 100_000;
@@ -22,7 +23,7 @@ public static class AgentAccess
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(credentials);
         var http = context.HttpContext;
-        if (!credentials.TryVerify(Identity.Bearer.Of(http.Request), out var session))
+        if (!credentials.TryVerify(Identity.Bearer.Of(http.Request), out var session, out var scope))
         {
             return Unauthorized(http,
                 "A valid agent credential is required (Authorization: Bearer <credential>): register with the registration token to get one; the registration token itself is only for /register.");
@@ -34,7 +35,15 @@ public static class AgentAccess
             return Unauthorized(http, "This agent's credential was revoked with one of its hosts by an admin.");
         }
         http.Items[RevokedItem] = revoked;
+        http.Items[ScopeItem] = scope;
         return await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The namespace the calling agent's credential is bound to (registered with that namespace's token); null: every namespace.</summary>
+    public static string? ScopeOf(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return http.Items[ScopeItem] as string;
     }
 
     /// <summary>The keys of every revocation row.</summary>

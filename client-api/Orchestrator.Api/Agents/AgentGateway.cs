@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
 using System.Text;
 using Orchestrator.Agent.Protocol;
 using Orchestrator.Api.Common;
@@ -30,26 +31,81 @@ public static partial class AgentGateway
         session.MapPost("/poll", Poll).WithMetadata(Body<PollRequest>());
         session.MapPost("/events", Events).WithMetadata(Body<EventsRequest>());
         session.MapPost("/logs", Logs).WithMetadata(Body<LogsRequest>());
-        session.MapGet("/files/{sha256}", Files.FilesApi.Download).WithMetadata(Files.FilesApi.Content);
+        session.MapGet("/files/{sha256}", DownloadFile).WithMetadata(Files.FilesApi.Content);
         // An agent uploads a host's file (a file distribution's source) under the same limit as POST /api/v1/files;
         // without it the server's default (30,000,000 bytes) would refuse files the 413 message says are allowed.
         session.MapPut("/files", Files.FilesApi.Upload).WithMetadata(new BodyLimit(options.MaxUploadBytes), Files.FilesApi.Body);
         return group;
     }
 
+    /// <summary>
+    /// A file to distribute. An agent bound to a namespace (registered with that namespace's token) gets only files
+    /// of its namespace — uploaded into it, or taken from one of its hosts by a step; any other reads as absent.
+    /// </summary>
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadFile(string sha256, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        if (AgentAccess.ScopeOf(http) is { } scope && sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower)
+            && (await api.Client.Indexes.GetAsync(IndexKinds.File, scope, [sha256], cancellationToken)).Count == 0)
+        {
+            return Problems.NotFound($"No file {sha256}.");
+        }
+        return await Files.FilesApi.Download(sha256, http, api, cancellationToken);
+    }
+
     /// <summary>A protocol message as a request body, for the OpenAPI document (docs/agent-protocol.md).</summary>
     private static Hosting.DescribedBody Body<T>() => new(typeof(T), true, "A message of the agent protocol (docs/agent-protocol.md).", ["application/json"]);
 
-    private static ValueTask<object?> RequireRegistrationToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private const string RegistrarItem = "orch.agent.registrar";
+
+    /// <summary>
+    /// Who may register: the registration token (hosts into any namespace), or a caller of the API — an API token or a
+    /// JWT — holding the <c>agent</c> role (or admin) on the namespace the hosts register in, which <see cref="Register"/>
+    /// checks once it has read that namespace.
+    /// </summary>
+    private static async ValueTask<object?> RequireRegistrationToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var expected = http.RequestServices.GetRequiredService<Hosting.ApiOptions>().AgentToken;
         var given = Identity.Bearer.Of(http.Request) ?? "";
-        if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+        if (expected.Length > 0 && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
         {
-            return ValueTask.FromResult<object?>(AgentAccess.Unauthorized(http, "A valid registration token is required to register (Authorization: Bearer <token>)."));
+            return await next(context);
         }
-        return next(context);
+        if (given.Length > 0 && await http.AuthenticateAsync(Identity.IdentityRegistration.Scheme) is { Succeeded: true } caller)
+        {
+            http.Items[RegistrarItem] = caller.Principal;
+            return await next(context);
+        }
+        return AgentAccess.Unauthorized(http,
+            "A valid registration token is required to register (Authorization: Bearer <token>): the server's agent registration token, or an API token holding the 'agent' role on the namespace the hosts register in.");
+    }
+
+    /// <summary>
+    /// Why a caller registering with its own token (not the registration token) may not register these hosts: it lacks
+    /// the agent role on their namespace, or a host is already in another namespace (only the registration token moves
+    /// hosts between namespaces). Null when it may.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> RefuseRegistrarAsync(HttpContext http, System.Security.Claims.ClaimsPrincipal registrar, string ns, IReadOnlyList<string> hosts,
+        IIndexReader indexes, CancellationToken cancellationToken)
+    {
+        if (!Identity.CallerClaims.GrantsOf(registrar).Allows(ns, Identity.Role.Agent))
+        {
+            return Identity.Access.Forbidden(http,
+                $"registering hosts in namespace '{ns}' needs the 'agent' role (or admin) there; the caller holds it on {Describe(Identity.CallerClaims.GrantsOf(registrar))}.");
+        }
+        var elsewhere = (await indexes.GetAsync(IndexKinds.Host, "", hosts, cancellationToken))
+            .Select(r => (r.Key, Namespace: r.Data is null ? Orchestrator.Plans.Model.Namespaces.Default : Orchestrator.Plans.Model.Namespaces.Of(IndexJson.Parse<HostIndexData>(r.Data).Namespace)))
+            .Where(h => h.Namespace != ns).ToList();
+        return elsewhere.Count == 0
+            ? null
+            : Identity.Access.Forbidden(http, $"host(s) {string.Join(", ", elsewhere.Take(10).Select(h => $"{h.Key} (namespace '{h.Namespace}')"))} are registered in another namespace; "
+                + "a namespace's token cannot take them (the server's agent registration token can).");
+    }
+
+    private static string Describe(Identity.AccessGrants grants)
+    {
+        var where = grants.ToNames().Where(g => g.Value.Contains("agent") || g.Value.Contains("admin")).Select(g => $"'{g.Key}'").ToList();
+        return where.Count == 0 ? "no namespace" : string.Join(", ", where);
     }
 
     private static async Task<Results<Ok<RegisterResponse>, ProblemHttpResult>> Register(HttpRequest http, ApiContext api, AgentCredentials credentials, CancellationToken cancellationToken)
@@ -69,8 +125,15 @@ public static partial class AgentGateway
         {
             return AgentRequests.Invalid(errors);
         }
-        Audit.AuditRecording.NoteSubject(http.HttpContext, AgentIds.HostList(request.Hosts.Select(h => h.Host)), "agent");
+        var registrar = http.HttpContext.Items[RegistrarItem] as System.Security.Claims.ClaimsPrincipal;
+        Audit.AuditRecording.NoteSubject(http.HttpContext, AgentIds.HostList(request.Hosts.Select(h => h.Host)),
+            registrar is null ? "agent" : $"agent ({Identity.CallerClaims.NameOf(registrar)})");
         var client = api.Client;
+        var ns = Orchestrator.Plans.Model.Namespaces.Of(request.Namespace);
+        if (registrar is not null && await RefuseRegistrarAsync(http.HttpContext, registrar, ns, [.. request.Hosts.Select(h => h.Host)], client.Indexes, cancellationToken) is { } refusal)
+        {
+            return refusal;
+        }
         var revoked = await AgentAccess.ReadRevokedAsync(client.Indexes, cancellationToken);
         if (AgentAccess.RevokedHosts(revoked, request.Hosts.Select(h => h.Host)) is { Count: > 0 } refused)
         {
@@ -81,7 +144,8 @@ public static partial class AgentGateway
             .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion, request.Namespace))));
         return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds)
         {
-            Credential = credentials.Issue(request.SessionId),
+            // Registered with a namespace's token: bound to that namespace, it is handed only that namespace's work.
+            Credential = credentials.Issue(request.SessionId, registrar is null ? null : ns),
         });
     }
 
@@ -159,7 +223,9 @@ public static partial class AgentGateway
                 var wanted = fresh.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
                 var bodies = await ReadAssignmentsAsync(client.Indexes, [.. fresh.Select(r => r.Partition).Distinct(StringComparer.Ordinal)],
                     [(int)AssignmentState.Dispatched], keysOnly: false, cancellationToken);
-                assignments.AddRange(bodies.Where(r => wanted.Contains(r.Key)).Select(r => ToAssignment(IndexJson.Parse<AssignmentRecord>(r.Data!))));
+                var scope = AgentAccess.ScopeOf(http.HttpContext);
+                assignments.AddRange(bodies.Where(r => wanted.Contains(r.Key)).Select(r => IndexJson.Parse<AssignmentRecord>(r.Data!))
+                    .Where(a => scope is null || a.Namespace == scope).Select(ToAssignment));
             }
             var cancel = running.Where(id => !known.TryGetValue(id, out var row) || row.Status == (int)AssignmentState.CancelRequested).ToList();
             if (assignments.Count > 0 || cancel.Count > 0 || started.Elapsed >= wait)

@@ -34,12 +34,14 @@ public sealed class AccessGrants
     /// </summary>
     public bool AllowsSomewhere(Role needed) => _grants.Values.Any(roles => roles.Any(r => Roles.Implies(r, needed)));
 
-    /// <summary>Whether the caller may read every namespace (any role on <c>*</c>).</summary>
-    public bool ViewsEvery => Held(Roles.AnyNamespace).Any();
+    /// <summary>Whether the caller may read every namespace (a role implying viewer on <c>*</c>).</summary>
+    public bool ViewsEvery => Held(Roles.AnyNamespace).Any(Views);
 
     /// <summary>The namespaces named in the grants (not <c>*</c>) the caller may read, in name order.</summary>
     public IReadOnlyList<string> Viewable =>
-        [.. _grants.Where(g => g.Key != Roles.AnyNamespace && g.Value.Length > 0).Select(g => g.Key).Order(StringComparer.Ordinal)];
+        [.. _grants.Where(g => g.Key != Roles.AnyNamespace && g.Value.Any(Views)).Select(g => g.Key).Order(StringComparer.Ordinal)];
+
+    private static bool Views(Role role) => Roles.Implies(role, Role.Viewer);
 
     /// <summary>
     /// Whether the caller is admin of the grant namespace <paramref name="ns"/>: of <c>*</c> only by admin on <c>*</c>

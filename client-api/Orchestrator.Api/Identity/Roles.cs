@@ -14,6 +14,12 @@ public enum Role
 
     /// <summary>Plans, schedules, tokens, hosts, hooks, dead letters; holds every other role too.</summary>
     Admin,
+
+    /// <summary>
+    /// Registers agents' hosts into the namespace (the token an agent registers with) and nothing else: it implies no
+    /// other role, not even viewer. Appended last: roles are stored by name, never by number.
+    /// </summary>
+    Agent,
 }
 
 /// <summary>Role names and what each implies (pure: unit-tested).</summary>
@@ -30,6 +36,7 @@ public static class Roles
         Role.Viewer => "viewer",
         Role.Operator => "operator",
         Role.Approver => "approver",
+        Role.Agent => "agent",
         _ => "admin",
     };
 
@@ -51,7 +58,8 @@ public static class Roles
 
     /// <summary>
     /// Whether holding <paramref name="held"/> allows what <paramref name="needed"/> allows: admin implies every role;
-    /// operator and approver imply viewer; operator does not imply approver (who runs a change is not who signs it off).
+    /// operator and approver imply viewer; operator does not imply approver (who runs a change is not who signs it off);
+    /// agent implies nothing (a registration token reads nothing).
     /// </summary>
-    public static bool Implies(Role held, Role needed) => held == needed || held == Role.Admin || needed == Role.Viewer;
+    public static bool Implies(Role held, Role needed) => held == needed || held == Role.Admin || (needed == Role.Viewer && held != Role.Agent);
 }

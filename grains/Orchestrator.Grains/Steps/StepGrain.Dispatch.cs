@@ -81,6 +81,9 @@ public sealed partial class StepGrain
             return;
         }
         State.Files[index] = new WorkFile(FileName(source), sha, long.TryParse(report.Outputs.GetValueOrDefault("size"), out var size) ? size : 0);
+        // Taken from a host of this namespace, the file is now one of the namespace's: agents bound to the namespace
+        // (registered with its token) may download it, as they may files uploaded into it.
+        await GrainFactory.GetGrain<IFileGrain>(IFileGrain.Key(Namespaces.Of(State.Context?.Namespace), sha)).Record(State.Files[index]!.Size, $"step {GrainKey}");
         if (State.Files.All(f => f is not null))
         {
             State.Collecting = false;

@@ -119,7 +119,7 @@ public sealed partial class HostTargetGrain
     private void WriteAssignment(AssignmentState state)
     {
         var record = new AssignmentRecord(GrainKeys.Assignment(GrainKey, State.Run), State.Host, State.Work!,
-            State.Timeout is { } t ? SafeTime.Milliseconds(t) : null, State.SessionId, State.RunTraceParent);
+            State.Timeout is { } t ? SafeTime.Milliseconds(t) : null, State.SessionId, State.RunTraceParent, Orchestrator.Plans.Model.Namespaces.Of(State.Namespace));
         WriteIndex(new IndexRow(IndexKinds.Assignment, State.Host, record.Id, (int)state, DomainJson.Serialize(record)));
     }
 

@@ -39,6 +39,10 @@ public sealed class IdentityRulesTests
     [InlineData(Role.Approver, Role.Operator, false)]
     [InlineData(Role.Viewer, Role.Operator, false)]
     [InlineData(Role.Operator, Role.Admin, false)]
+    [InlineData(Role.Admin, Role.Agent, true)] // a namespace's admin may register its hosts
+    [InlineData(Role.Agent, Role.Viewer, false)] // a registration token reads nothing
+    [InlineData(Role.Agent, Role.Operator, false)]
+    [InlineData(Role.Operator, Role.Agent, false)]
     public void Roles_Implies(Role held, Role needed, bool implied) => Assert.Equal(implied, Roles.Implies(held, needed));
 
     [Fact]
@@ -51,6 +55,18 @@ public sealed class IdentityRulesTests
         Assert.False(grants.Allows("team-b", Role.Operator));
         Assert.False(grants.Allows("default", Role.Approver));
         Assert.Equal(["viewer", "operator"], grants.EffectiveRoleNames("default"));
+    }
+
+    [Fact]
+    public void Grants_AgentRoleOnly_ViewsNothing()
+    {
+        var grants = new AccessGrants([new("team-a", ["agent"]), new("team-b", ["viewer"]), new("*", ["agent"])]);
+
+        Assert.True(grants.Allows("team-a", Role.Agent));
+        Assert.True(grants.Allows("team-c", Role.Agent));
+        Assert.False(grants.Allows("team-a", Role.Viewer));
+        Assert.Equal(["team-b"], grants.Viewable);
+        Assert.False(grants.ViewsEvery);
     }
 
     [Fact]

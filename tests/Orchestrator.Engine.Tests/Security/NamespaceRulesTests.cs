@@ -37,9 +37,9 @@ public sealed class NamespaceRulesTests(NamespaceFixture fixture)
     {
         Assert.Equal("a: viewer", await NamespacesOf(fixture.ViewerA));
         Assert.Equal("a: viewer,operator", await NamespacesOf(fixture.OperatorA));
-        Assert.Equal("b: viewer,operator,approver,admin", await NamespacesOf(fixture.AdminB));
+        Assert.Equal("b: viewer,operator,approver,admin,agent", await NamespacesOf(fixture.AdminB));
         // An admin of '*' sees every namespace in use, and default.
-        Assert.Equal("a: viewer,operator,approver,admin; b: viewer,operator,approver,admin; default: viewer,operator,approver,admin", await NamespacesOf(fixture.Harness.Http));
+        Assert.Equal("a: viewer,operator,approver,admin,agent; b: viewer,operator,approver,admin,agent; default: viewer,operator,approver,admin,agent", await NamespacesOf(fixture.Harness.Http));
     }
 
     [Fact]
