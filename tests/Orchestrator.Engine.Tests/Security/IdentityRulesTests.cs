@@ -126,6 +126,24 @@ public sealed class IdentityRulesTests
     }
 
     [Fact]
+    public void AgentCredential_BoundToANamespace_CarriesIt_AndCannotBeMovedToAnother()
+    {
+        var credentials = new AgentCredentials("registration-token");
+        var scoped = credentials.Issue("session-1", "team-a");
+        var unscoped = credentials.Issue("session-1");
+
+        Assert.True(credentials.TryVerify(scoped, out var session, out var scope));
+        Assert.Equal(("session-1", "team-a"), (session, scope));
+        Assert.True(credentials.TryVerify(unscoped, out _, out var none));
+        Assert.Null(none);
+        var parts = scoped[AgentCredentials.ScopedPrefix.Length..].Split('.');
+        var teamB = System.Buffers.Text.Base64Url.EncodeToString("team-b"u8);
+        Assert.False(credentials.TryVerify($"{AgentCredentials.ScopedPrefix}{teamB}.{parts[1]}.{parts[2]}", out _, out _)); // another namespace, same MAC
+        Assert.False(credentials.TryVerify($"{AgentCredentials.Prefix}{parts[1]}.{parts[2]}", out _, out _)); // the scope dropped, same MAC
+        Assert.False(new AgentCredentials("another-token").TryVerify(scoped, out _, out _));
+    }
+
+    [Fact]
     public void AuthOptions_JwtWithoutAudienceOrKey_NamesTheSettings()
     {
         var problems = new AuthOptions { JwtIssuer = "https://idp" }.Validate().ToList();
