@@ -43,14 +43,10 @@ internal sealed class ArchiveBucket(BucketClient client, string temporaryDirecto
     /// <inheritdoc/>
     public async Task<long> RemoveInstancesAsync(string name, IReadOnlySet<string> ids, CancellationToken cancellationToken)
     {
-        List<string> kept;
-        await using (var stored = await client.GetAsync(name, cancellationToken))
+        List<string> kept = [];
+        if (!await client.ReadAsync(name, async stored => kept = await ArchiveLines.KeptAsync(stored, ids, cancellationToken), cancellationToken))
         {
-            if (stored is null)
-            {
-                return 0;
-            }
-            kept = await ArchiveLines.KeptAsync(stored, ids, cancellationToken);
+            return 0;
         }
         return await WriteAsync(name, lines => lines.WriteRawAsync(kept), cancellationToken);
     }

@@ -32,24 +32,25 @@ internal sealed class BucketClient(BucketAddress address, string region, string 
         }
     }
 
-    /// <summary>The object <paramref name="name"/>'s content, or null when the bucket has no such object. The caller disposes the stream.</summary>
-    public async Task<Stream?> GetAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the object <paramref name="name"/> with <paramref name="read"/> (its content as a stream, closed after);
+    /// false when the bucket has no such object.
+    /// </summary>
+    public async Task<bool> ReadAsync(string name, Func<Stream, Task> read, CancellationToken cancellationToken)
     {
         using var request = Signed(HttpMethod.Get, name, SigV4.EmptyPayload);
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            response.Dispose();
-            return null;
+            return false;
         }
         if (!response.IsSuccessStatusCode)
         {
-            using (response)
-            {
-                throw await FailureAsync("GET", name, response, cancellationToken);
-            }
+            throw await FailureAsync("GET", name, response, cancellationToken);
         }
-        return new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken), response);
+        await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await read(content);
+        return true;
     }
 
     private HttpRequestMessage Signed(HttpMethod method, string name, string payloadSha256)
@@ -88,33 +89,6 @@ internal sealed class BucketClient(BucketAddress address, string region, string 
         }
         var what = code is null ? "" : $": {code}{(message is null ? "" : $" ({message})")}";
         return new ArchiveBucketException($"{method} {address}/{name} answered {(int)response.StatusCode} {response.ReasonPhrase}{what}");
-    }
-
-    /// <summary>A response's body that disposes the response with it.</summary>
-    private sealed class ResponseStream(Stream inner, HttpResponseMessage response) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }
 

@@ -36,9 +36,8 @@ internal static class S3Server
         {
             var path = Path.Combine(directory, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await using var stored = await client.GetAsync(name, CancellationToken.None) ?? throw new InvalidOperationException($"{name} listed but absent");
             await using var file = File.Create(path);
-            await stored.CopyToAsync(file);
+            Assert.True(await client.ReadAsync(name, stored => stored.CopyToAsync(file), CancellationToken.None), $"{name} listed but absent");
         }
         return names;
     }

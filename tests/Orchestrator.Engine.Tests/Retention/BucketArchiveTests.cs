@@ -128,3 +128,44 @@ public sealed class BucketArchiveTests(ITestOutputHelper output)
         return ids;
     }
 }
+
+/// <summary>The bucket archive's two operations on s3rver directly: a part written whole, then rewritten without some instances.</summary>
+public sealed class ArchiveBucketTests
+{
+    [Fact]
+    public async Task RemoveInstances_RewritesTheObjectWithoutThem_AndAnAbsentObjectIsNothing()
+    {
+        var url = S3Server.NewArchiveUrl("remove");
+        var address = Grains.Retention.BucketAddress.Parse(url, out var problem);
+        Assert.Null(problem);
+        var archive = new Grains.Retention.ArchiveBucket(
+            new Grains.Retention.BucketClient(address!, "us-east-1", S3Server.AccessKey, S3Server.SecretKey, TimeProvider.System, Grains.Retention.BucketClient.SharedHttp),
+            Path.GetTempPath());
+        const string name = "instances/2026-11-04.000001-0001.jsonl.gz";
+
+        var written = await archive.WriteAsync(name, async lines =>
+        {
+            foreach (var id in new[] { "i1", "i2", "i3" })
+            {
+                await lines.WriteAsync(new { type = "instance", instance = id });
+                await lines.WriteAsync(new { type = "step", instance = id, step = 0 });
+            }
+        }, CancellationToken.None);
+        var kept = await archive.RemoveInstancesAsync(name, new HashSet<string> { "i2" }, CancellationToken.None);
+
+        Assert.Equal(6, written);
+        Assert.Equal(4, kept);
+        var mirror = Path.Combine(Path.GetTempPath(), "orch-retention", Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            Assert.Equal([name], await S3Server.MirrorAsync(url, mirror));
+            var instances = ArchiveFiles.Read(mirror, "instances").Select(l => l.Line["instance"]!.GetValue<string>()).ToList();
+            Assert.Equal(["i1", "i1", "i3", "i3"], instances);
+        }
+        finally
+        {
+            Directory.Delete(mirror, recursive: true);
+        }
+        Assert.Equal(0, await archive.RemoveInstancesAsync("instances/never-written.jsonl.gz", new HashSet<string> { "i1" }, CancellationToken.None));
+    }
+}
