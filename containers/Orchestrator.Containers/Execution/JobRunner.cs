@@ -1,0 +1,150 @@
+using System.Net;
+using k8s;
+using k8s.Models;
+
+namespace Orchestrator.Containers.Execution;
+
+/// <summary>
+/// Runs one Kubernetes Job on one cluster: creates it (and its Secret) idempotently, watches it and its pods until it
+/// ends, streams its pods' logs, and maps the end to a <see cref="JobOutcome"/>.
+/// </summary>
+/// <remarks>
+/// Cancelling the token of <see cref="RunAsync"/> only stops watching (a silo shutting down must not kill the Job);
+/// <see cref="CancelAsync"/> deletes it, and a run watching it then ends as <see cref="JobOutcomeKind.Cancelled"/>.
+/// A second run for the same Job name (a restarted silo) finds the Job by its name, checks it is ours by its labels
+/// and watches it instead of creating another.
+/// </remarks>
+public sealed partial class JobRunner
+{
+    private readonly IKubernetes _client;
+    private readonly ClusterConnection _cluster;
+    private readonly JobRunOptions _options;
+    private readonly TimeProvider _time;
+
+    public JobRunner(IKubernetes client, ClusterConnection cluster, JobRunOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _client = client;
+        _cluster = cluster;
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Creates or attaches to the Job and watches it to its end.</summary>
+    public async Task<JobOutcome> RunAsync(JobRunRequest request, JobRunCallbacks callbacks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(callbacks);
+        var job = request.Job;
+        var ns = job.Metadata.NamespaceProperty ?? _cluster.DefaultNamespace;
+        string uid;
+        try
+        {
+            if (request.Secret is { } secret && await EnsureSecretAsync(secret, ns, cancellationToken).ConfigureAwait(false) is { } secretConflict)
+            {
+                return secretConflict;
+            }
+            var (existing, jobConflict) = await EnsureJobAsync(job, ns, callbacks, cancellationToken).ConfigureAwait(false);
+            if (jobConflict is not null)
+            {
+                return jobConflict;
+            }
+            uid = existing!.Metadata.Uid;
+        }
+        catch (Exception e) when (KubernetesErrors.IsTransport(e, cancellationToken))
+        {
+            return Unreachable(e, JobProgress.None);
+        }
+
+        var outcome = await WatchAsync(ns, job.Metadata.Name, uid, request, callbacks, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind == JobOutcomeKind.ImagePullFailed)
+        {
+            // Kubernetes would retry the pull forever: the run is over, so the Job goes.
+            await CancelAsync(ns, job.Metadata.Name, request.Secret?.Metadata.Name, cancellationToken).ConfigureAwait(false);
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// Deletes the Job with background propagation (its pods go after it) and its Secret; a missing one is fine, so
+    /// a repeated cancel is harmless.
+    /// </summary>
+    public async Task CancelAsync(string ns, string jobName, string? secretName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobName);
+        ns = string.IsNullOrEmpty(ns) ? _cluster.DefaultNamespace : ns;
+        try
+        {
+            await _client.BatchV1.DeleteNamespacedJobAsync(jobName, ns, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.NotFound)
+        {
+        }
+        if (secretName is not null)
+        {
+            try
+            {
+                await _client.CoreV1.DeleteNamespacedSecretAsync(secretName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.NotFound)
+            {
+            }
+        }
+    }
+
+    private async Task<JobOutcome?> EnsureSecretAsync(V1Secret secret, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.Conflict)
+        {
+            var existing = await _client.CoreV1.ReadNamespacedSecretAsync(secret.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Ours(existing.Metadata, secret.Metadata) ? null : Conflict("Secret", secret.Metadata.Name, ns);
+        }
+    }
+
+    private async Task<(V1Job? Job, JobOutcome? Conflict)> EnsureJobAsync(V1Job job, string ns, JobRunCallbacks callbacks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var created = await _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            callbacks.Created?.Invoke(true);
+            return (created, null);
+        }
+        catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.Conflict)
+        {
+            var existing = await _client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!Ours(existing.Metadata, job.Metadata))
+            {
+                return (null, Conflict("Job", job.Metadata.Name, ns));
+            }
+            callbacks.Created?.Invoke(false);
+            callbacks.Notice?.Invoke($"Job {job.Metadata.Name} already exists in {ns} on cluster {_cluster.Name}; attaching to it");
+            return (existing, null);
+        }
+    }
+
+    /// <summary>An existing object is ours when it carries every label we put on ours (the run's identity among them).</summary>
+    private static bool Ours(V1ObjectMeta existing, V1ObjectMeta wanted)
+    {
+        var labels = existing.Labels ?? new Dictionary<string, string>();
+        return (wanted.Labels ?? new Dictionary<string, string>()).All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value)
+            && labels.TryGetValue(ContainerSteps.ManagedByLabel, out var by) && by == ContainerSteps.ManagedByValue;
+    }
+
+    private JobOutcome Conflict(string kind, string name, string ns) => new(
+        JobOutcomeKind.Conflict,
+        $"A {kind} named {name} exists in namespace {ns} on cluster {_cluster.Name} but was not made by this run (its labels differ); it was left alone",
+        "AlreadyExists", null, null, JobProgress.None);
+
+    private JobOutcome Unreachable(Exception e, JobProgress progress) => new(
+        JobOutcomeKind.ClusterUnreachable,
+        $"Cluster {_cluster.Name} ({_cluster.Server?.ToString() ?? "configured endpoint"}) cannot be reached: {KubernetesErrors.Describe(e)}",
+        null, null, null, progress);
+}
