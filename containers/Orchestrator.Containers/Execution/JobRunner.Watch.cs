@@ -165,8 +165,9 @@ public sealed partial class JobRunner
         {
             try
             {
-                var wait = due - _time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
+                // A timer may fire a little before the clock reads its due time; the reader decides by the clock.
+                TimeSpan wait;
+                while ((wait = due - _time.GetUtcNow()) > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, _time, token).ConfigureAwait(false);
                 }
@@ -212,6 +213,7 @@ public sealed partial class JobRunner
         while (!cancellationToken.IsCancellationRequested)
         {
             var progressed = false;
+            var gone = false;
             try
             {
                 if (resourceVersion is null)
@@ -226,7 +228,6 @@ public sealed partial class JobRunner
                         writer.TryWrite(new WatchSignal.Reachability(source, null));
                     }
                 }
-                var gone = false;
                 var stream = watch(
                     resourceVersion,
                     e => gone |= e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone },
@@ -240,12 +241,6 @@ public sealed partial class JobRunner
                     }
                     progressed = true;
                 }
-                if (gone)
-                {
-                    callbacks.Notice?.Invoke($"{source}: resourceVersion {resourceVersion} is too old (410 Gone); listing again");
-                    resourceVersion = null;
-                    progressed = true;
-                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -256,6 +251,15 @@ public sealed partial class JobRunner
                 resourceVersion = null;
                 progressed = true;
             }
+            catch (HttpRequestException e) when (KubernetesErrors.IsStreamEnd(e))
+            {
+                // The client library reports a watch the server closed (its timeout, a proxy's idle cut) this way: the
+                // server is fine, so resume from the last version seen (unless it said 410 first, below).
+                if (!gone)
+                {
+                    callbacks.Notice?.Invoke($"{source} was closed by the server; resuming from resourceVersion {resourceVersion}");
+                }
+            }
             catch (Exception e) when (KubernetesErrors.IsTransport(e, cancellationToken) || e is HttpOperationException)
             {
                 // List again once it answers: events may have been missed while it did not.
@@ -265,6 +269,12 @@ public sealed partial class JobRunner
                     failing = true;
                     writer.TryWrite(new WatchSignal.Reachability(source, e));
                 }
+            }
+            if (gone)
+            {
+                callbacks.Notice?.Invoke($"{source}: resourceVersion {resourceVersion} is too old (410 Gone); listing again");
+                resourceVersion = null;
+                progressed = true;
             }
             if (!progressed && _options.ReconnectDelay > TimeSpan.Zero)
             {

@@ -16,6 +16,12 @@ internal static class KubernetesErrors
         _ => false,
     };
 
+    /// <summary>
+    /// A watch stream that ended: <c>KubernetesClient</c> 21 surfaces the end of a watch response as an
+    /// <see cref="HttpRequestException"/> around an <see cref="EndOfStreamException"/> (its line reader peeks past the end).
+    /// </summary>
+    public static bool IsStreamEnd(HttpRequestException e) => e.InnerException is EndOfStreamException;
+
     /// <summary>The message of an API error without its body (which may echo the request).</summary>
     public static string Describe(Exception e) => e switch
     {

@@ -52,7 +52,7 @@ internal sealed class PodLogFollower
             {
                 var endedBefore = _ended();
                 var result = await ReadAsync(follow: !endedBefore, cancellationToken).ConfigureAwait(false);
-                if (result == ReadResult.Capped || (endedBefore && result == ReadResult.Complete))
+                if (result is ReadResult.Capped or ReadResult.Gone || (endedBefore && result == ReadResult.Complete))
                 {
                     return;
                 }
@@ -72,6 +72,9 @@ internal sealed class PodLogFollower
         Complete,
         Failed,
         Capped,
+
+        /// <summary>The pod no longer exists (404): its log went with it.</summary>
+        Gone,
     }
 
     private async Task<ReadResult> ReadAsync(bool follow, CancellationToken cancellationToken)
@@ -109,6 +112,10 @@ internal sealed class PodLogFollower
                 return ReadResult.Capped;
             }
             return ReadResult.Complete;
+        }
+        catch (Exception e) when (KubernetesErrors.Status(e) == System.Net.HttpStatusCode.NotFound)
+        {
+            return ReadResult.Gone;
         }
         catch (Exception e) when (KubernetesErrors.IsTransport(e, cancellationToken) || e is k8s.Autorest.HttpOperationException)
         {

@@ -21,13 +21,14 @@ internal sealed partial class FakeCluster
 
     /// <summary>
     /// Forgets the change history up to now: a watch resumed from an older resourceVersion gets a 410 Gone ERROR
-    /// event, as after etcd compaction, and must list again.
+    /// event, as after etcd compaction, and must list again. Some other object of the cluster changes first, so even a
+    /// watcher that saw the latest change of its own objects is behind the compaction.
     /// </summary>
     public void CompactHistory()
     {
         lock (_gate)
         {
-            _compactedThrough = _resourceVersion;
+            _compactedThrough = ++_resourceVersion;
         }
     }
 

@@ -30,6 +30,7 @@ internal sealed partial class FakeCluster : IAsyncDisposable
     private WebApplication? _app;
     private CancellationTokenSource _streams = new();
     private volatile bool _hang;
+    private volatile bool _refusing;
     private TaskCompletionSource _hangReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeCluster(string name, int port)
@@ -64,12 +65,18 @@ internal sealed partial class FakeCluster : IAsyncDisposable
     {
         var app = _app;
         _app = null;
-        await DropStreamsAsync();
-        if (app is not null)
+        if (app is null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            return;
         }
+        // New requests are cut off while it stops, so none of them keeps Kestrel's graceful stop waiting; what is
+        // still open when the stop token fires is aborted.
+        _refusing = true;
+        await DropStreamsAsync();
+        using var abortAfter = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await app.StopAsync(abortAfter.Token);
+        await app.DisposeAsync();
+        _refusing = false;
     }
 
     /// <summary>Accepts connections but answers nothing until <see cref="RestoreAsync"/> (a hung API server).</summary>
@@ -103,6 +110,11 @@ internal sealed partial class FakeCluster : IAsyncDisposable
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
+            if (_refusing)
+            {
+                context.Abort();
+                return;
+            }
             Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
             if (_hang)
             {
