@@ -49,9 +49,17 @@ public sealed partial class JobRunner
                 if (outcome is { Kind: JobOutcomeKind.Failed, Reason: not null })
                 {
                     // The pod watch may lag the Job's: read the pods once more so the failing pod's exit code is known.
-                    var pods = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    state.Pods = pods.Items.ToDictionary(p => p.Metadata.Name, StringComparer.Ordinal);
-                    outcome = JobOutcomeMapper.Map(state.Job!, state.Pods.Values, state.PullErrorSince, _time.GetUtcNow(), _options.ImagePullGrace) ?? outcome;
+                    try
+                    {
+                        var pods = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        state.Pods = pods.Items.ToDictionary(p => p.Metadata.Name, StringComparer.Ordinal);
+                        outcome = JobOutcomeMapper.Map(state.Job!, state.Pods.Values, state.PullErrorSince, _time.GetUtcNow(), _options.ImagePullGrace) ?? outcome;
+                    }
+                    catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // The Job's own condition already decided; only the pod's details are missing.
+                        callbacks.Notice?.Invoke($"Reading the pods of Job {name} for the failure's exit code failed: {KubernetesErrors.Describe(e)}");
+                    }
                 }
                 await ReportProgressAsync(state, callbacks, cancellationToken).ConfigureAwait(false);
                 if (outcome is not null)
@@ -260,9 +268,10 @@ public sealed partial class JobRunner
                     callbacks.Notice?.Invoke($"{source} was closed by the server; resuming from resourceVersion {resourceVersion}");
                 }
             }
-            catch (Exception e) when (KubernetesErrors.IsTransport(e, cancellationToken) || e is HttpOperationException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // List again once it answers: events may have been missed while it did not.
+                // No answer, an error status, or an answer the client could not read: this loop is the boundary that
+                // turns them into a signal, and lists again once the server answers (events may have been missed).
                 resourceVersion = null;
                 if (!failing)
                 {

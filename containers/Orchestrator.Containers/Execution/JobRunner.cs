@@ -39,6 +39,10 @@ public sealed partial class JobRunner
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(callbacks);
         var job = request.Job;
+        if (string.IsNullOrEmpty(job.Metadata?.Name))
+        {
+            throw new ArgumentException("The Job needs a (deterministic) name: it is how a retried run finds it.", nameof(request));
+        }
         var ns = job.Metadata.NamespaceProperty ?? _cluster.DefaultNamespace;
         string uid;
         try
@@ -63,7 +67,14 @@ public sealed partial class JobRunner
         if (outcome.Kind == JobOutcomeKind.ImagePullFailed)
         {
             // Kubernetes would retry the pull forever: the run is over, so the Job goes.
-            await CancelAsync(ns, job.Metadata.Name, request.Secret?.Metadata.Name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await CancelAsync(ns, job.Metadata.Name, request.Secret?.Metadata.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                return outcome with { Message = outcome.Message + $"; deleting the Job failed ({KubernetesErrors.Describe(e)}), cancel it again" };
+            }
         }
         return outcome;
     }

@@ -97,6 +97,24 @@ public sealed class JobRunnerLifecycleTests
     }
 
     [Fact]
+    public async Task RunAsync_SecretNameTakenBySomeoneElsesSecret_ConflictAndNoJobCreated()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        using var harness = new RunHarness(cluster);
+        using var client = cluster.Client();
+        var foreign = Secret("db-env");
+        foreign.Metadata.Labels = new Dictionary<string, string> { ["team"] = "data" };
+        await client.CoreV1.CreateNamespacedSecretAsync(foreign, "default");
+
+        var outcome = await RunHarness.Ended(harness.Start(new JobRunRequest(RunHarness.Job("db"), Secret("db-env"))));
+
+        Assert.Equal(JobOutcomeKind.Conflict, outcome.Kind);
+        Assert.Contains("Secret named db-env", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(0, cluster.JobCreations("db"));
+        Assert.True(cluster.HasSecret("db-env"));
+    }
+
+    [Fact]
     public async Task RunAsync_ClusterRefusesConnections_ClusterUnreachableNamingTheCluster()
     {
         await using var cluster = await FakeCluster.StartAsync("down-east");
