@@ -18,6 +18,13 @@ public sealed class JobRunOptions
     public TimeSpan UnreachableGrace { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long one request-and-answer call (create, read, list, delete) may take before it counts as no answer.
+    /// Default 30 seconds: a hung API server is then reported like a refusing one instead of holding the step for the
+    /// client library's own 100-second timeout. Watches and log streams are long-lived and not bound by it.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Wait before re-opening a watch or log stream after it failed or closed without delivering anything. Default
     /// 1 second: keeps a dead or flapping server from being hammered; zero re-opens at once.
     /// </summary>

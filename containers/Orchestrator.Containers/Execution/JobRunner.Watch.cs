@@ -24,14 +24,14 @@ public sealed partial class JobRunner
         {
             ListAndWatchAsync<V1Job, V1JobList>(
                 "Job watch",
-                token => _client.BatchV1.ListNamespacedJobAsync(ns, fieldSelector: jobField, cancellationToken: token),
+                token => CallAsync(t => _client.BatchV1.ListNamespacedJobAsync(ns, fieldSelector: jobField, cancellationToken: t), token),
                 (rv, onError, token) => _client.BatchV1.WatchListNamespacedJobAsync(ns, fieldSelector: jobField, resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: token),
                 items => new WatchSignal.JobListed(items.FirstOrDefault()),
                 (type, job) => new WatchSignal.JobChanged(type, job),
                 channel.Writer, callbacks, stopWatching.Token),
             ListAndWatchAsync<V1Pod, V1PodList>(
                 "pod watch",
-                token => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: token),
+                token => CallAsync(t => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: t), token),
                 (rv, onError, token) => _client.CoreV1.WatchListNamespacedPodAsync(ns, labelSelector: podSelector, resourceVersion: rv, allowWatchBookmarks: true, onError: onError, cancellationToken: token),
                 items => new WatchSignal.PodsListed([.. items]),
                 (type, pod) => new WatchSignal.PodChanged(type, pod),
@@ -51,7 +51,7 @@ public sealed partial class JobRunner
                     // The pod watch may lag the Job's: read the pods once more so the failing pod's exit code is known.
                     try
                     {
-                        var pods = await _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        var pods = await CallAsync(t => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: t), cancellationToken).ConfigureAwait(false);
                         state.Pods = pods.Items.ToDictionary(p => p.Metadata.Name, StringComparer.Ordinal);
                         outcome = JobOutcomeMapper.Map(state.Job!, state.Pods.Values, state.PullErrorSince, _time.GetUtcNow(), _options.ImagePullGrace) ?? outcome;
                     }

@@ -89,7 +89,7 @@ public sealed partial class JobRunner
         ns = string.IsNullOrEmpty(ns) ? _cluster.DefaultNamespace : ns;
         try
         {
-            await _client.BatchV1.DeleteNamespacedJobAsync(jobName, ns, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false);
+            await CallAsync(token => _client.BatchV1.DeleteNamespacedJobAsync(jobName, ns, propagationPolicy: "Background", cancellationToken: token), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.NotFound)
         {
@@ -98,7 +98,7 @@ public sealed partial class JobRunner
         {
             try
             {
-                await _client.CoreV1.DeleteNamespacedSecretAsync(secretName, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await CallAsync(token => _client.CoreV1.DeleteNamespacedSecretAsync(secretName, ns, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.NotFound)
             {
@@ -110,12 +110,12 @@ public sealed partial class JobRunner
     {
         try
         {
-            await _client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await CallAsync(token => _client.CoreV1.CreateNamespacedSecretAsync(secret, ns, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.Conflict)
         {
-            var existing = await _client.CoreV1.ReadNamespacedSecretAsync(secret.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existing = await CallAsync(token => _client.CoreV1.ReadNamespacedSecretAsync(secret.Metadata.Name, ns, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             return Ours(existing.Metadata, secret.Metadata) ? null : Conflict("Secret", secret.Metadata.Name, ns);
         }
     }
@@ -124,13 +124,13 @@ public sealed partial class JobRunner
     {
         try
         {
-            var created = await _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var created = await CallAsync(token => _client.BatchV1.CreateNamespacedJobAsync(job, ns, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             callbacks.Created?.Invoke(true);
             return (created, null);
         }
         catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.Conflict)
         {
-            var existing = await _client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var existing = await CallAsync(token => _client.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, ns, cancellationToken: token), cancellationToken).ConfigureAwait(false);
             if (!Ours(existing.Metadata, job.Metadata))
             {
                 return (null, Conflict("Job", job.Metadata.Name, ns));
@@ -158,4 +158,19 @@ public sealed partial class JobRunner
         JobOutcomeKind.ClusterUnreachable,
         $"Cluster {_cluster.Name} ({_cluster.Server?.ToString() ?? "configured endpoint"}) cannot be reached: {KubernetesErrors.Describe(e)}",
         null, null, null, progress);
+
+    /// <summary>One request-and-answer call under <see cref="JobRunOptions.RequestTimeout"/> (watches and log streams are not).</summary>
+    private async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await call(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no answer within {_options.RequestTimeout}", e);
+        }
+    }
 }

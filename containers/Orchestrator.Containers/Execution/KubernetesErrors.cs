@@ -11,7 +11,7 @@ internal static class KubernetesErrors
     /// <summary>No answer: refused, reset, DNS, TLS, or the client's own timeout (not the caller's cancel).</summary>
     public static bool IsTransport(Exception e, CancellationToken cancellationToken) => e switch
     {
-        HttpRequestException or IOException or System.Net.Sockets.SocketException => true,
+        HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };

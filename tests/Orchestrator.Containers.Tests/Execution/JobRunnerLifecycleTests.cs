@@ -131,6 +131,25 @@ public sealed class JobRunnerLifecycleTests
     }
 
     [Fact]
+    public async Task RunAsync_ApiServerHangs_ClusterUnreachableAfterTheRequestTimeout()
+    {
+        await using var cluster = await FakeCluster.StartAsync("hung");
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
+        using var harness = new RunHarness(cluster, new JobRunOptions { RequestTimeout = TimeSpan.FromSeconds(30) }, time);
+        cluster.StopAnswering();
+
+        var run = harness.Start(new JobRunRequest(RunHarness.Job("stuck")));
+        await Eventually.Until(() => Task.FromResult(cluster.Requests.Count), n => n == 1, RunHarness.Timeout, "the create to arrive");
+        time.Advance(TimeSpan.FromSeconds(30));
+        var outcome = await RunHarness.Ended(run);
+        await cluster.RestoreAsync();
+
+        Assert.Equal(JobOutcomeKind.ClusterUnreachable, outcome.Kind);
+        Assert.Contains("no answer within 00:00:30", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(0, cluster.JobCreations("stuck"));
+    }
+
+    [Fact]
     public async Task RunAsync_ClusterUnreachableLongerThanGraceWhileWatching_ClusterUnreachableJobLeftRunning()
     {
         await using var cluster = await FakeCluster.StartAsync("flaky");
