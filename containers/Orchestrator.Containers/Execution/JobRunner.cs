@@ -57,6 +57,10 @@ public sealed partial class JobRunner
                 return jobConflict;
             }
             uid = existing!.Metadata.Uid;
+            if (request.Secret is { } owned)
+            {
+                await OwnSecretAsync(owned.Metadata.Name, ns, job.Metadata.Name, uid, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (KubernetesErrors.IsTransport(e, cancellationToken))
         {
@@ -139,6 +143,19 @@ public sealed partial class JobRunner
             callbacks.Notice?.Invoke($"Job {job.Metadata.Name} already exists in {ns} on cluster {_cluster.Name}; attaching to it");
             return (existing, null);
         }
+    }
+
+    /// <summary>
+    /// Makes the Job the Secret's owner, so Kubernetes' garbage collector deletes the Secret with the Job (after
+    /// <c>ttlSecondsAfterFinished</c> too), not only our cancel. The Secret must exist before the Job (its pods read it),
+    /// so the owner can only be set after. A merge patch with the same owner is harmless when repeated on an attach.
+    /// </summary>
+    private async Task OwnSecretAsync(string secretName, string ns, string jobName, string jobUid, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(
+            new { metadata = new { ownerReferences = new[] { new { apiVersion = "batch/v1", kind = "Job", name = jobName, uid = jobUid } } } },
+            V1Patch.PatchType.MergePatch);
+        await CallAsync(token => _client.CoreV1.PatchNamespacedSecretAsync(patch, secretName, ns, cancellationToken: token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>An existing object is ours when it carries every label we put on ours (the run's identity among them).</summary>

@@ -44,6 +44,23 @@ public sealed class JobRunnerLifecycleTests
     }
 
     [Fact]
+    public async Task RunAsync_WithSecret_JobOwnsTheSecretSoDeletingTheJobTakesIt()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        using var harness = new RunHarness(cluster);
+        using var client = cluster.Client();
+
+        var run = harness.Start(new JobRunRequest(RunHarness.Job("owned"), Secret("owned-env")));
+        cluster.Succeed(Assert.Single(await harness.RunningPods("owned", 1)));
+        Assert.Equal(JobOutcomeKind.Succeeded, (await RunHarness.Ended(run)).Kind);
+        Assert.Equal(cluster.Job("owned")!.Metadata.Uid, cluster.SecretOwner("owned-env"));
+
+        // What ttlSecondsAfterFinished or an operator's delete does: the garbage collector takes the Secret along.
+        await client.BatchV1.DeleteNamespacedJobAsync("owned", "default", propagationPolicy: "Background");
+        Assert.False(cluster.HasSecret("owned-env"));
+    }
+
+    [Fact]
     public async Task RunAsync_SecondRunnerForTheSameJob_AttachesInsteadOfCreatingASecond()
     {
         await using var cluster = await FakeCluster.StartAsync();
@@ -71,6 +88,7 @@ public sealed class JobRunnerLifecycleTests
 
         Assert.Equal(JobOutcomeKind.Succeeded, outcome.Kind);
         Assert.Equal(1, cluster.JobCreations("step-7-east"));
+        Assert.Equal(cluster.Job("step-7-east")!.Metadata.Uid, cluster.SecretOwner("step-7-east-env"));
         Assert.Equal([true], first.CreatedFlags);
         Assert.Equal([false], second.CreatedFlags);
         Assert.Equal(["one", "two"], first.LinesOf(pod));

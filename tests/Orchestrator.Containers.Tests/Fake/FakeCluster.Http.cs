@@ -97,6 +97,11 @@ internal sealed partial class FakeCluster
                 // The API's default for Jobs is to orphan the pods; only Background or Foreground takes them along.
                 if (propagationPolicy is "Background" or "Foreground")
                 {
+                    foreach (var owned in _secrets.Values.Where(x => x.Metadata.OwnerReferences?.Any(o => o.Uid == job.Metadata.Uid) == true).ToList())
+                    {
+                        _secrets.Remove((ns, owned.Metadata.Name));
+                        Record("DELETED", "Secret", owned);
+                    }
                     foreach (var pod in _pods.Values.Where(p => p.JobName == name && p.Pod.Metadata.NamespaceProperty == ns).ToList())
                     {
                         DeletePod(pod);
@@ -145,6 +150,25 @@ internal sealed partial class FakeCluster
                 _secrets[(ns, secret.Metadata.Name)] = secret;
                 Record("ADDED", "Secret", secret);
                 return Json(secret, HttpStatusCode.Created);
+            }
+        });
+        app.MapPatch(secrets + "/{name}", async (string ns, string name, HttpContext context) =>
+        {
+            // Only what the runner patches: metadata.ownerReferences, replaced whole as a merge patch replaces a list.
+            if (context.Request.ContentType?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) != true)
+            {
+                return Status(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType", $"the fake takes merge patches, not {context.Request.ContentType}");
+            }
+            var patch = KubernetesJson.Deserialize<V1Secret>(await new StreamReader(context.Request.Body).ReadToEndAsync());
+            lock (_gate)
+            {
+                if (!_secrets.TryGetValue((ns, name), out var secret))
+                {
+                    return NotFound("secrets", name);
+                }
+                secret.Metadata.OwnerReferences = patch.Metadata?.OwnerReferences;
+                Record("MODIFIED", "Secret", secret);
+                return Json(secret);
             }
         });
         app.MapGet(secrets + "/{name}", (string ns, string name) =>

@@ -59,6 +59,15 @@ internal sealed partial class FakeCluster
         }
     }
 
+    /// <summary>The uid of the Job owning the Secret, or null (no owner, or no Secret).</summary>
+    public string? SecretOwner(string name, string ns = "default")
+    {
+        lock (_gate)
+        {
+            return _secrets.TryGetValue((ns, name), out var secret) ? secret.Metadata.OwnerReferences?.SingleOrDefault(o => o.Kind == "Job")?.Uid : null;
+        }
+    }
+
     /// <summary>Adds a change (under the gate) and wakes the watches.</summary>
     private void Record(string type, string kind, IKubernetesObject<V1ObjectMeta> item)
     {
