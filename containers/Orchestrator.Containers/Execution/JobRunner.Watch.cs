@@ -250,8 +250,10 @@ public sealed partial class JobRunner
                     progressed = true;
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Stopped (the run has its outcome, or is shutting down): whatever the call in flight ended with, be it
+                // a cancellation or a refused connection racing it, this loop has nothing more to say.
                 return;
             }
             catch (Exception e) when (KubernetesErrors.Status(e) == HttpStatusCode.Gone)

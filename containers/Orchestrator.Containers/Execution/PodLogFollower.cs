@@ -62,8 +62,9 @@ internal sealed class PodLogFollower
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // Stopped: a refused connection racing the stop ends the follower as quietly as the cancellation does.
         }
     }
 
