@@ -21,27 +21,6 @@ internal sealed partial class PlanReader
     /// <summary>A pod template's metadata: the rest (name, namespace, owner) is set by the Job controller.</summary>
     private static readonly string[] PodTemplateMetadataFields = ["labels", "annotations"];
 
-    /// <summary>Kubernetes' <c>PodSpec</c> fields (checked against the client library's model in the containers tests).</summary>
-    internal static readonly string[] PodSpecFields =
-    [
-        "activeDeadlineSeconds", "affinity", "automountServiceAccountToken", "containers", "dnsConfig", "dnsPolicy",
-        "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC", "hostNetwork", "hostPID", "hostUsers",
-        "hostname", "imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead",
-        "preemptionPolicy", "priority", "priorityClassName", "readinessGates", "resourceClaims", "resources",
-        "restartPolicy", "runtimeClassName", "schedulerName", "schedulingGates", "securityContext", "serviceAccount",
-        "serviceAccountName", "setHostnameAsFQDN", "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds",
-        "tolerations", "topologySpreadConstraints", "volumes",
-    ];
-
-    /// <summary>Kubernetes' <c>Container</c> fields (checked against the client library's model in the containers tests).</summary>
-    internal static readonly string[] PodContainerFields =
-    [
-        "args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle", "livenessProbe", "name", "ports",
-        "readinessProbe", "resizePolicy", "resources", "restartPolicy", "securityContext", "startupProbe", "stdin",
-        "stdinOnce", "terminationMessagePath", "terminationMessagePolicy", "tty", "volumeDevices", "volumeMounts",
-        "workingDir",
-    ];
-
     /// <summary>The template as a JSON object, or null (after errors) when its shape is wrong.</summary>
     private JsonElement? ReadPodTemplate(YamlNode node, string path)
     {
@@ -82,7 +61,7 @@ internal sealed partial class PlanReader
 
     private void CheckPodSpec(YamlNode node, string path)
     {
-        var f = reader.Mapping(node, path, "a pod spec", PodSpecFields);
+        var f = reader.Mapping(node, path, "a pod spec", PodTemplateShape.PodSpecFields);
         if (f is null)
         {
             return;
@@ -110,7 +89,7 @@ internal sealed partial class PlanReader
     private bool CheckPodContainer(YamlNode node, string path, HashSet<string> names)
     {
         var errorsBefore = reader.Errors.Count;
-        var f = reader.Mapping(node, path, "a container", PodContainerFields);
+        var f = reader.Mapping(node, path, "a container", PodTemplateShape.ContainerFields);
         if (f is null)
         {
             return false;
