@@ -49,6 +49,26 @@ public static partial class ContainerNames
     /// </summary>
     public static bool IsQuantity(string? text) => text is { Length: > 0 and <= 64 } && Quantity().IsMatch(text);
 
+    /// <summary>A Kubernetes label key: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters.</summary>
+    public static bool IsLabelKey(string? key)
+    {
+        if (key is null)
+        {
+            return false;
+        }
+
+        var slash = key.LastIndexOf('/');
+        var name = slash < 0 ? key : key[(slash + 1)..];
+        return (slash < 0 || IsDnsSubdomain(key[..slash])) && name.Length is > 0 and <= 63 && IsLabelValue(name);
+    }
+
+    /// <summary>A Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit.</summary>
+    public static bool IsLabelValue(string? value) =>
+        value is not null
+        && (value.Length == 0
+            || (value.Length <= 63 && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
+                && value.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')));
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex DnsLabel();
 

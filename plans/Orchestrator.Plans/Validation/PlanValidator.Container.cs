@@ -298,12 +298,12 @@ public static partial class PlanValidator
         foreach (var (key, value) in selector)
         {
             var keyPath = PlanPath.Field(path, key);
-            if (!IsLabelKey(key))
+            if (!ContainerNames.IsLabelKey(key))
             {
                 errors.Add(new PlanError(keyPath, $"'{PlanLimits.Excerpt(key)}' is not a node label key: an optional DNS prefix and '/', then a name of letters, digits, '-', '_' and '.' (at most 63)."));
             }
 
-            if (!IsLabelValue(value))
+            if (!ContainerNames.IsLabelValue(value))
             {
                 errors.Add(new PlanError(keyPath, $"'{PlanLimits.Excerpt(value)}' is not a label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit."));
             }
@@ -317,7 +317,7 @@ public static partial class PlanValidator
         {
             var t = tolerations[i];
             var itemPath = PlanPath.Item(path, i);
-            if (t.Key is { } key && !IsLabelKey(key))
+            if (t.Key is { } key && !ContainerNames.IsLabelKey(key))
             {
                 errors.Add(new PlanError(PlanPath.Field(itemPath, "key"), $"'{PlanLimits.Excerpt(key)}' is not a taint key."));
             }
@@ -494,18 +494,6 @@ public static partial class PlanValidator
             errors.Add(new PlanError(path, $"{Leaf(path)} must be {min} to {max}, not {v}."));
         }
     }
-
-    private static bool IsLabelKey(string key)
-    {
-        var slash = key.LastIndexOf('/');
-        var name = slash < 0 ? key : key[(slash + 1)..];
-        return (slash < 0 || ContainerNames.IsDnsSubdomain(key[..slash])) && name.Length is > 0 and <= 63 && IsLabelValue(name);
-    }
-
-    private static bool IsLabelValue(string value) =>
-        value.Length == 0
-        || (value.Length <= 63 && char.IsAsciiLetterOrDigit(value[0]) && char.IsAsciiLetterOrDigit(value[^1])
-            && value.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'));
 
     /// <summary>
     /// A pod template built as a model (the reader checks the shape of one read from text): an object with
