@@ -46,6 +46,8 @@ public static class AuditActions
         [("POST", "/api/v1/hosts/{host}/pause")] = (v, _) => new("host.pause", "host", Value(v, "host")),
         [("POST", "/api/v1/hosts/{host}/resume")] = (v, _) => new("host.resume", "host", Value(v, "host")),
         [("POST", "/api/v1/hosts/{host}/drain")] = (v, _) => new("host.drain", "host", Value(v, "host")),
+        [("PUT", "/api/v1/clusters/{name}")] = (v, _) => new("cluster.put", "cluster", Value(v, "name")),
+        [("DELETE", "/api/v1/clusters/{name}")] = (v, _) => new("cluster.delete", "cluster", Value(v, "name")),
     };
 
     /// <summary>State-changing routes that change nothing (a preview computed from the body): never audited.</summary>

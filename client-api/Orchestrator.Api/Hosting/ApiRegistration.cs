@@ -1,5 +1,6 @@
 using Orchestrator.Api.Agents;
 using Orchestrator.Api.Audit;
+using Orchestrator.Api.Clusters;
 using Orchestrator.Api.Common;
 using Orchestrator.Api.DeadLetters;
 using Orchestrator.Api.Files;
@@ -66,6 +67,7 @@ public static class ApiRegistration
         callers.MapDeadLettersApi();
         callers.MapAuditApi();
         callers.MapRetentionApi();
+        callers.MapClustersApi();
         all.MapAgentGateway(routes.ServiceProvider.GetRequiredService<ApiOptions>());
         routes.MapOrchestratorOpenApi();
         routes.MapOrchestratorConsole(callers);

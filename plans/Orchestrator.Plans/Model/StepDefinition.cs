@@ -9,11 +9,15 @@ public enum StepKind
 
     /// <summary>An HTTP request made by the agent on every target host; see <see cref="HttpSpec"/>.</summary>
     Http,
+
+    /// <summary>A Kubernetes Job on one or more registered clusters; see <see cref="ContainerSpec"/>.</summary>
+    Container,
 }
 
 /// <summary>
-/// One step of a plan. Exactly one of <see cref="Script"/>, <see cref="Files"/>, <see cref="Approval"/> and
-/// <see cref="Http"/> is set, matching <see cref="Kind"/>; script, file and http steps have <see cref="Targets"/>.
+/// One step of a plan. Exactly one of <see cref="Script"/>, <see cref="Files"/>, <see cref="Approval"/>,
+/// <see cref="Http"/> and <see cref="Container"/> is set, matching <see cref="Kind"/>; script, file and http steps have
+/// host <see cref="Targets"/>, container steps cluster targets.
 /// </summary>
 public sealed record StepDefinition
 {
@@ -29,6 +33,8 @@ public sealed record StepDefinition
     public ApprovalSpec? Approval { get; init; }
 
     public HttpSpec? Http { get; init; }
+
+    public ContainerSpec? Container { get; init; }
 
     public TargetSpec? Targets { get; init; }
 

@@ -1,7 +1,8 @@
 namespace Orchestrator.Plans.Model;
 
 /// <summary>
-/// The hosts a step runs on: the union of every part given, in order of appearance, without repeats.
+/// The hosts a step runs on: the union of every part given, in order of appearance, without repeats. A container step
+/// runs on clusters instead: <see cref="Clusters"/> and <see cref="ClusterSelector"/>, with <see cref="Dispatch"/>.
 /// </summary>
 public sealed record TargetSpec
 {
@@ -16,6 +17,15 @@ public sealed record TargetSpec
 
     /// <summary>The hosts on which an earlier step succeeded or failed.</summary>
     public StepHostsReference? FromStep { get; init; }
+
+    /// <summary>Registered cluster names (container steps only).</summary>
+    public IReadOnlyList<string> Clusters { get; init; } = [];
+
+    /// <summary>A label selector over the registered clusters' labels (container steps only).</summary>
+    public string? ClusterSelector { get; init; }
+
+    /// <summary>One Job on the best cluster, or one per cluster; <see cref="ClusterDispatch.Balanced"/> when null.</summary>
+    public ClusterDispatch? Dispatch { get; init; }
 }
 
 /// <summary>Which of an earlier step's hosts to take.</summary>

@@ -16,7 +16,11 @@ internal sealed partial class PlanReader
     private static readonly string[] RetryFields = ["limit", "initialBackoff", "maxBackoff", "factor"];
     private static readonly string[] ExitCodeFields = ["codes", "operator", "action"];
 
-    private ExecutionSpec ReadExecution(YamlNode node, string path)
+    /// <summary>
+    /// The step's execution. For a container step (<paramref name="container"/>) the Kubernetes Job names are refused
+    /// here, pointing at <c>container</c>: there they go into the Job itself, where Kubernetes enforces them.
+    /// </summary>
+    private ExecutionSpec ReadExecution(YamlNode node, string path, bool container)
     {
         var f = reader.Mapping(node, path, "execution", ExecutionFields);
         if (f is null)
@@ -35,6 +39,20 @@ internal sealed partial class PlanReader
             Retry = f.TryGet("retry", out var retry) ? ReadRetry(retry, f.PathOf("retry")) : new(),
             ExitCodes = f.List("exitCodes", ReadExitCodeRule),
         };
+        if (container)
+        {
+            foreach (var field in new[] { "completions", "backoffLimit", "activeDeadlineSeconds", "podFailurePolicy" })
+            {
+                if (f.TryGet(field, out var jobField))
+                {
+                    reader.Error(f.PathOf(field), jobField,
+                        $"In a container step, '{field}' is a field of the Job, which Kubernetes enforces: write it under 'container' (container.{field}).");
+                }
+            }
+
+            return spec;
+        }
+
         return ReadKubernetesFields(f, spec);
     }
 

@@ -16,15 +16,6 @@ internal sealed partial class PlanReader
     private static readonly string[] PodFailureRuleFields = ["action", "onExitCodes", "onPodConditions"];
     private static readonly string[] OnExitCodesFields = ["containerName", "operator", "values"];
 
-    /// <summary>Kubernetes' <c>podFailurePolicy.rules[].action</c> values.</summary>
-    private enum PodFailureAction
-    {
-        FailJob,
-        Ignore,
-        Count,
-        FailIndex,
-    }
-
     private ExecutionSpec ReadKubernetesFields(MappingFields f, ExecutionSpec spec)
     {
         if (KubernetesInt(f, "completions", "successPolicy", f.Has("successPolicy"), 1, int.MaxValue) is { } completions)

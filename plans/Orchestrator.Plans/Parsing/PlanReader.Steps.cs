@@ -6,7 +6,7 @@ namespace Orchestrator.Plans.Parsing;
 
 internal sealed partial class PlanReader
 {
-    private static readonly string[] TargetFields = ["hosts", "selector", "parameter", "fromStep"];
+    private static readonly string[] TargetFields = ["hosts", "selector", "parameter", "fromStep", "clusters", "clusterSelector", "dispatch"];
     private static readonly string[] FromStepFields = ["step", "outcome"];
     private static readonly string[] ScriptFields = ["interpreter", "source", "file", "args", "env", "workingDirectory"];
     private static readonly string[] FilesFields = ["sources", "targetDirectory", "mode"];
@@ -27,6 +27,9 @@ internal sealed partial class PlanReader
             Selector = f.String("selector"),
             Parameter = f.String("parameter"),
             FromStep = f.TryGet("fromStep", out var from) ? ReadFromStep(from, f.PathOf("fromStep")) : null,
+            Clusters = f.Strings("clusters"),
+            ClusterSelector = f.String("clusterSelector"),
+            Dispatch = f.Enum<ClusterDispatch>("dispatch"),
         };
     }
 

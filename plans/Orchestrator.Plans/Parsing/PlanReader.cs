@@ -12,7 +12,7 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
 {
     private static readonly string[] PlanFields = ["name", "namespace", "description", "parameters", "steps", "ttlAfterFinished", "ttlSecondsAfterFinished"];
     private static readonly string[] ParameterFields = ["name", "type", "required", "default", "description"];
-    private static readonly string[] StepFields = ["name", "kind", "targets", "script", "files", "approval", "http", "execution", "continueOnError"];
+    private static readonly string[] StepFields = ["name", "kind", "targets", "script", "files", "approval", "http", "container", "execution", "continueOnError"];
 
     public PlanDefinition? ReadPlan(YamlNode root)
     {
@@ -112,16 +112,18 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
             return null;
         }
 
+        var kind = ReadKind(f, node);
         return new StepDefinition
         {
             Name = f.String("name") ?? "",
-            Kind = ReadKind(f, node),
+            Kind = kind,
             Targets = f.TryGet("targets", out var targets) ? ReadTargets(targets, f.PathOf("targets")) : null,
             Script = f.TryGet("script", out var script) ? ReadScript(script, f.PathOf("script")) : null,
             Files = f.TryGet("files", out var files) ? ReadFiles(files, f.PathOf("files")) : null,
             Approval = f.TryGet("approval", out var approval) ? ReadApproval(approval, f.PathOf("approval")) : null,
             Http = f.TryGet("http", out var http) ? ReadHttp(http, f.PathOf("http")) : null,
-            Execution = f.TryGet("execution", out var execution) ? ReadExecution(execution, f.PathOf("execution")) : new(),
+            Container = f.TryGet("container", out var container) ? ReadContainer(container, f.PathOf("container")) : null,
+            Execution = f.TryGet("execution", out var execution) ? ReadExecution(execution, f.PathOf("execution"), kind == StepKind.Container) : new(),
             ContinueOnError = f.Bool("continueOnError") ?? false,
         };
     }
@@ -135,7 +137,7 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
         }
 
         var given = new List<(string Field, StepKind Kind)>();
-        foreach (var (field, kind) in new[] { ("script", StepKind.Script), ("files", StepKind.FileDistribution), ("approval", StepKind.Approval), ("http", StepKind.Http) })
+        foreach (var (field, kind) in new[] { ("script", StepKind.Script), ("files", StepKind.FileDistribution), ("approval", StepKind.Approval), ("http", StepKind.Http), ("container", StepKind.Container) })
         {
             if (f.Has(field))
             {
@@ -149,9 +151,11 @@ internal sealed partial class PlanReader(NodeReader reader, PlanParseOptions opt
         }
 
         var message = given.Count == 0
-            ? "A step needs one of 'script', 'files', 'approval' or 'http'."
+            ? "A step needs one of 'script', 'files', 'approval', 'http' or 'container'."
             : $"A step does one thing; it has {string.Join(" and ", given.Select(g => $"'{g.Field}'"))}.";
         reader.Error(f.PathOf("kind"), step, message);
+        // Which targets a step takes (hosts or clusters) depends on its kind: not known, they cannot be judged.
+        reader.MarkIncomplete(f.PathOf("targets"));
         return StepKind.Script;
     }
 }

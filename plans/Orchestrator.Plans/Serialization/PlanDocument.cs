@@ -5,7 +5,7 @@ using Orchestrator.Plans.Parsing;
 namespace Orchestrator.Plans.Serialization;
 
 /// <summary>A plan as the tree both output formats write: fields in documented order, defaults left out.</summary>
-internal static class PlanDocument
+internal static partial class PlanDocument
 {
     private static readonly RetryPolicy DefaultRetry = new();
 
@@ -44,7 +44,7 @@ internal static class PlanDocument
     {
         var map = new MapNode();
         map.Text("name", step.Name);
-        var specs = new[] { (step.Script is not null, StepKind.Script), (step.Files is not null, StepKind.FileDistribution), (step.Approval is not null, StepKind.Approval), (step.Http is not null, StepKind.Http) };
+        var specs = new[] { (step.Script is not null, StepKind.Script), (step.Files is not null, StepKind.FileDistribution), (step.Approval is not null, StepKind.Approval), (step.Http is not null, StepKind.Http), (step.Container is not null, StepKind.Container) };
         var given = specs.Where(s => s.Item1).Select(s => s.Item2).ToList();
         if (given.Count != 1 || given[0] != step.Kind)
         {
@@ -77,6 +77,11 @@ internal static class PlanDocument
             map.Add("http", Http(http));
         }
 
+        if (step.Container is { } container)
+        {
+            map.Add("container", Container(container));
+        }
+
         if (Execution(step.Execution) is { Fields.Count: > 0 } execution)
         {
             map.Add("execution", execution);
@@ -106,6 +111,13 @@ internal static class PlanDocument
             }
 
             map.Add("fromStep", fromMap);
+        }
+
+        map.List("clusters", targets.Clusters.Select(ScalarNode.String));
+        map.Text("clusterSelector", targets.ClusterSelector);
+        if (targets.Dispatch is { } dispatch)
+        {
+            map.Text("dispatch", EnumNames.Format(dispatch));
         }
 
         return map;
@@ -296,6 +308,9 @@ internal enum ScalarType
     String,
     Number,
     Boolean,
+
+    /// <summary>JSON's and YAML's null (inside a pod template).</summary>
+    Null,
 }
 
 internal sealed record ScalarNode(string Text, ScalarType Type) : DocumentNode
@@ -305,6 +320,8 @@ internal sealed record ScalarNode(string Text, ScalarType Type) : DocumentNode
     public static ScalarNode Int(int value) => new(value.ToString(CultureInfo.InvariantCulture), ScalarType.Number);
 
     public static ScalarNode Bool(bool value) => new(value ? "true" : "false", ScalarType.Boolean);
+
+    public static ScalarNode Null { get; } = new("null", ScalarType.Null);
 }
 
 internal sealed record ListNode(IEnumerable<DocumentNode> Source) : DocumentNode
@@ -333,6 +350,32 @@ internal sealed record MapNode : DocumentNode
         {
             Add(key, ScalarNode.String(DurationFormat.Format(duration)));
         }
+    }
+
+    /// <summary>Adds an integer field unless it is null.</summary>
+    public void Int(string key, int? value)
+    {
+        if (value is { } number)
+        {
+            Add(key, ScalarNode.Int(number));
+        }
+    }
+
+    /// <summary>Adds a mapping of strings, keys in order, unless it is empty (the default of every such mapping).</summary>
+    public void Add(string key, IReadOnlyDictionary<string, string> values)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        var map = new MapNode();
+        foreach (var (name, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            map.Text(name, value);
+        }
+
+        Add(key, map);
     }
 
     /// <summary>Adds a list field unless it is empty (the default of every list).</summary>

@@ -68,7 +68,7 @@ public static partial class PlanSerializer
 
                 writer.WriteEndArray();
                 break;
-            case ScalarNode { Type: ScalarType.Number or ScalarType.Boolean } scalar:
+            case ScalarNode { Type: ScalarType.Number or ScalarType.Boolean or ScalarType.Null } scalar:
                 writer.WriteRawValue(scalar.Text);
                 break;
             case ScalarNode scalar:
@@ -117,7 +117,7 @@ public static partial class PlanSerializer
     /// </summary>
     private static ScalarStyle YamlStyle(ScalarNode scalar) => scalar.Type switch
     {
-        ScalarType.Number or ScalarType.Boolean => ScalarStyle.Plain,
+        ScalarType.Number or ScalarType.Boolean or ScalarType.Null => ScalarStyle.Plain,
         _ when scalar.Text.Contains('\n') => ScalarStyle.Literal,
         _ when scalar.Text.Length == 0 || LooksTyped().IsMatch(scalar.Text) => ScalarStyle.DoubleQuoted,
         _ => ScalarStyle.Any,

@@ -104,6 +104,24 @@ public static class PlanLimits
 
     public const int MaxExpectStatuses = 32;
 
+    // Containers.
+
+    /// <summary><c>targets.clusters</c>.</summary>
+    public const int MaxClustersPerList = 100;
+
+    /// <summary><c>container.image</c>: Kubernetes does not bound it; registries keep references far shorter.</summary>
+    public const int MaxImageLength = 1024;
+
+    public const int MaxTolerations = 64;
+
+    public const int MaxVolumes = 64;
+
+    /// <summary><c>container.completions</c> and <c>container.parallelism</c> (Kubernetes bounds an Indexed Job at 100,000).</summary>
+    public const int MaxJobCompletions = 100_000;
+
+    /// <summary><c>container.template</c> as JSON text: a pod template is a few kilobytes.</summary>
+    public const int MaxPodTemplateLength = 262_144;
+
     // Approvals.
 
     public const int MaxApprovers = 100;

@@ -11,6 +11,13 @@ public static partial class PlanValidator
     private static void ValidateExecution(StepContext context, ExecutionSpec execution, List<PlanError> errors)
     {
         var path = context.Field("execution");
+        if (context.RunsOnClusters)
+        {
+            // What does not apply across clusters is refused once, here; the rest is checked as for hosts.
+            ValidateContainerExecution(context, execution, errors);
+            execution = execution with { Parallelism = null, Rolling = null, SuccessPolicy = null, ExitCodes = [] };
+        }
+
         if (execution.Parallelism is < 1)
         {
             errors.Add(new PlanError(PlanPath.Field(path, "parallelism"), $"parallelism must be at least 1, not {execution.Parallelism}."));

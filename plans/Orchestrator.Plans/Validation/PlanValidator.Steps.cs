@@ -61,6 +61,11 @@ public static partial class PlanValidator
             ValidateHttp(context, step.Http, errors);
         }
 
+        if (step.Container is not null)
+        {
+            ValidateContainer(context, step.Container, errors);
+        }
+
         ValidateExecution(context, step.Execution ?? new ExecutionSpec(), errors);
     }
 
@@ -80,6 +85,7 @@ public static partial class PlanValidator
             StepKind.Script => "script",
             StepKind.FileDistribution => "files",
             StepKind.Http => "http",
+            StepKind.Container => "container",
             _ => "approval",
         };
         var given = new List<string>();
@@ -103,6 +109,11 @@ public static partial class PlanValidator
             given.Add("http");
         }
 
+        if (step.Container is not null)
+        {
+            given.Add("container");
+        }
+
         var kind = EnumNames.Format(step.Kind);
         if (!given.Contains(expected))
         {
@@ -121,6 +132,17 @@ public static partial class PlanValidator
     {
         var targets = context.Step.Targets;
         var path = context.Field("targets");
+        if (context.RunsOnClusters)
+        {
+            ValidateClusterTargets(context, targets, path, errors);
+            return;
+        }
+
+        if (targets is not null && context.RunsOnHosts)
+        {
+            RefuseClusterParts(context, targets, path, errors);
+        }
+
         if (!context.RunsOnHosts)
         {
             if (targets is not null)
@@ -131,7 +153,8 @@ public static partial class PlanValidator
             return;
         }
 
-        if (targets is null || (targets.Hosts.Count == 0 && targets.Selector is null && targets.Parameter is null && targets.FromStep is null))
+        if (targets is null || (targets.Hosts.Count == 0 && targets.Selector is null && targets.Parameter is null && targets.FromStep is null
+            && targets.Clusters.Count == 0 && targets.ClusterSelector is null && targets.Dispatch is null))
         {
             errors.Add(new PlanError(path, $"A {EnumNames.Format(context.Step.Kind)} step needs targets: give hosts, selector, parameter or fromStep."));
             return;
@@ -185,9 +208,11 @@ public static partial class PlanValidator
         {
             errors.Add(new PlanError(stepPath, $"Name an earlier step, or '{StepHostsReference.Previous}'."));
         }
-        else if (ReferencedStep(context, from.Step, stepPath, errors) is { Kind: StepKind.Approval } referenced)
+        else if (ReferencedStep(context, from.Step, stepPath, errors) is { Kind: StepKind.Approval or StepKind.Container } referenced)
         {
-            errors.Add(new PlanError(stepPath, $"Step '{referenced.Name}' is an approval step; it ran on no hosts."));
+            errors.Add(new PlanError(stepPath, referenced.Kind == StepKind.Approval
+                ? $"Step '{referenced.Name}' is an approval step; it ran on no hosts."
+                : $"Step '{referenced.Name}' is a container step; it ran on clusters, not hosts."));
         }
     }
 

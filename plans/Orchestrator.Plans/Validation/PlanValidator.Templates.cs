@@ -51,8 +51,13 @@ public static partial class PlanValidator
                 case TemplateExpressionKind.StepOutput or TemplateExpressionKind.StepSucceededHosts or TemplateExpressionKind.StepFailedHosts:
                     ValidateStepReference(context, path, reference, expression, errors);
                     break;
+                case TemplateExpressionKind.Host when context.RunsOnClusters:
+                    errors.Add(new PlanError(path, $"'{reference}' has no value in a container step, which runs on clusters, not hosts."));
+                    break;
+                case TemplateExpressionKind.Attempt when context.RunsOnClusters:
+                    break;
                 case TemplateExpressionKind.Host or TemplateExpressionKind.Attempt when !context.RunsOnHosts:
-                    errors.Add(new PlanError(path, $"'{reference}' has a value only in script, file and http steps, which run on hosts."));
+                    errors.Add(new PlanError(path, $"'{reference}' has a value only in script, file, http and container steps, which have targets."));
                     break;
             }
         }
@@ -67,10 +72,11 @@ public static partial class PlanValidator
             errors.Add(stepError with { Message = $"'{reference}': {stepError.Message}" });
         }
 
-        if (step is { Kind: StepKind.Approval })
+        if (step is { Kind: StepKind.Approval or StepKind.Container })
         {
             var what = expression.Kind == TemplateExpressionKind.StepOutput ? "outputs" : "hosts";
-            errors.Add(new PlanError(path, $"'{reference}': step '{step.Name}' is an approval step and has no {what}."));
+            var kind = step.Kind == StepKind.Approval ? "an approval" : "a container";
+            errors.Add(new PlanError(path, $"'{reference}': step '{step.Name}' is {kind} step and has no {what}."));
         }
     }
 }

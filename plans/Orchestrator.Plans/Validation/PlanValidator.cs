@@ -154,5 +154,7 @@ public static partial class PlanValidator
         public string Field(string name) => PlanPath.Field(Path, name);
 
         public bool RunsOnHosts => Step.Kind is StepKind.Script or StepKind.FileDistribution or StepKind.Http;
+
+        public bool RunsOnClusters => Step.Kind is StepKind.Container;
     }
 }

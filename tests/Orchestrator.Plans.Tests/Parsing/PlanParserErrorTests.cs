@@ -55,7 +55,7 @@ public sealed class PlanParserErrorTests
         var error = SingleError(result);
         AssertError(error, "steps[0].continueOnErorr", 6, 5, "Unknown field 'continueOnErorr'");
         Assert.Contains("Did you mean 'continueOnError'?", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Allowed: name, kind, targets, script, files, approval, http, execution, continueOnError.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Allowed: name, kind, targets, script, files, approval, http, container, execution, continueOnError.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class PlanParserErrorTests
     {
         var result = PlanParser.ParseYaml(Head);
 
-        AssertError(SingleError(result), "steps[0].kind", 3, 5, "one of 'script', 'files', 'approval' or 'http'");
+        AssertError(SingleError(result), "steps[0].kind", 3, 5, "one of 'script', 'files', 'approval', 'http' or 'container'");
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class PlanParserErrorTests
     {
         var result = PlanParser.ParseYaml(Head.Replace("targets: {hosts: [h]}", "targets: [h]", StringComparison.Ordinal) + "    script: echo\n");
 
-        AssertError(SingleError(result), "steps[0].targets", 4, 14, "Expected targets (a mapping of hosts, selector, parameter, fromStep)");
+        AssertError(SingleError(result), "steps[0].targets", 4, 14, "Expected targets (a mapping of hosts, selector, parameter, fromStep, clusters, clusterSelector, dispatch)");
     }
 
     [Theory]

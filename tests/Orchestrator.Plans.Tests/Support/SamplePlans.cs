@@ -161,4 +161,66 @@ internal static class SamplePlans
         Targets = new TargetSpec { Hosts = ["web-1"] },
         Http = new HttpSpec { Url = url },
     };
+
+    public static StepDefinition ContainerStep(string name, string image = "busybox:1.36") => new()
+    {
+        Name = name,
+        Kind = StepKind.Container,
+        Targets = new TargetSpec { Clusters = ["eu-1"] },
+        Container = new ContainerSpec { Image = image },
+    };
+
+    /// <summary>A container step that sets every field of <see cref="ContainerSpec"/> but the template.</summary>
+    public static StepDefinition FullContainerStep(string name) => new()
+    {
+        Name = name,
+        Kind = StepKind.Container,
+        Targets = new TargetSpec { Clusters = ["eu-1", "eu-2"], ClusterSelector = "env=prod,region in (eu)", Dispatch = ClusterDispatch.Each },
+        Container = new ContainerSpec
+        {
+            Image = "registry.example.com/db-tools:${{ params.version }}",
+            Command = ["sh", "-c"],
+            Args = ["mysqldump --all-databases > /backup/${{ attempt }}.sql", "yes", ""],
+            Env = new Dictionary<string, string> { ["DB_PASSWORD"] = "${{ params.token }}", ["MODE"] = "full", ["N"] = "010" },
+            Resources = new ContainerResources
+            {
+                Requests = new Dictionary<string, string> { ["cpu"] = "500m", ["memory"] = "256Mi" },
+                Limits = new Dictionary<string, string> { ["cpu"] = "2", ["memory"] = "1Gi", ["nvidia.com/gpu"] = "1" },
+            },
+            ServiceAccount = "backup",
+            NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux", ["pool"] = "batch" },
+            Tolerations =
+            [
+                new ContainerToleration { Key = "dedicated", Operator = TolerationOperator.Equal, Value = "batch", Effect = TaintEffect.NoSchedule },
+                new ContainerToleration { Key = "node.kubernetes.io/unreachable", Operator = TolerationOperator.Exists, Effect = TaintEffect.NoExecute, TolerationSeconds = 300 },
+            ],
+            Volumes =
+            [
+                new ContainerVolume { Name = "config", ConfigMap = "db-tools", MountPath = "/etc/db-tools", ReadOnly = true },
+                new ContainerVolume { Name = "creds", Secret = "db-creds", MountPath = "/var/run/creds" },
+            ],
+            ImagePullPolicy = ImagePullPolicy.IfNotPresent,
+            RestartPolicy = ContainerRestartPolicy.Never,
+            Namespace = "batch",
+            Completions = 3,
+            Parallelism = 2,
+            BackoffLimit = 4,
+            ActiveDeadlineSeconds = 1800,
+            PodFailurePolicy =
+            [
+                new PodFailureRule { Action = PodFailureAction.FailJob, OnExitCodes = new PodFailureExitCodes { ContainerName = "main", Values = [42] } },
+                new PodFailureRule { Action = PodFailureAction.Ignore, OnPodConditions = [new PodFailureCondition { Type = "DisruptionTarget" }] },
+                new PodFailureRule { Action = PodFailureAction.Count, OnExitCodes = new PodFailureExitCodes { Operator = ExitCodeOperator.NotIn, Values = [0, 1] } },
+            ],
+            TtlSecondsAfterFinished = 3600,
+            CompletionMode = CompletionMode.Indexed,
+        },
+        Execution = new ExecutionSpec
+        {
+            FailureBudget = new Quantity(1, false),
+            TargetTimeout = TimeSpan.FromHours(1),
+            Deadline = TimeSpan.FromHours(2),
+            Retry = new RetryPolicy { Limit = 2 },
+        },
+    };
 }

@@ -22,6 +22,13 @@ internal static class StructuralEquality
             return expected is null && actual is null ? null : $"{path}: expected {Show(expected)}, got {Show(actual)}";
         }
 
+        if (expected is System.Text.Json.JsonElement expectedJson && actual is System.Text.Json.JsonElement actualJson)
+        {
+            return System.Text.Json.JsonElement.DeepEquals(expectedJson, actualJson)
+                ? null
+                : $"{path}: expected {expectedJson.GetRawText()}, got {actualJson.GetRawText()}";
+        }
+
         var type = expected.GetType();
         if (type.IsPrimitive || type.IsEnum || expected is string or TimeSpan)
         {

@@ -232,7 +232,7 @@ public sealed class PlanValidatorTests
         AssertSingleError(
             SamplePlans.WithSteps(SamplePlans.ApprovalStep("ok") with { Approval = new ApprovalSpec { Message = "on ${{ host }}" } }),
             "steps[0].approval.message",
-            "only in script, file and http steps");
+            "only in script, file, http and container steps");
 
     [Fact]
     public void Validate_TemplatesInEveryScriptField_Checked()
