@@ -53,6 +53,14 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
             return;
         }
 
+        if (definition.Kind == StepKind.Container)
+        {
+            // The plan format, the Job builder and the Job runner have landed; the per-cluster target that runs the Job
+            // has not (issue #14). Until it does the step fails saying so, rather than as a host step with no hosts.
+            State.Reason = "Container steps are stored and validated, but this version cannot run them yet: the per-cluster target that creates and watches the Job is still to come (docs/containers.md).";
+            await Finalize(ExecutionStatus.Failed);
+            return;
+        }
         var hosts = command.Retry is { } set ? await RetrySetAsync(set) : await ResolveTargetsAsync();
         if (hosts.Count == 0)
         {
