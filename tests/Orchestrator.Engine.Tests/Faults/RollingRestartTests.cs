@@ -101,6 +101,10 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
         var id = await RunAsync(api, "roll");
         var stepKey = GrainKeys.Step(id, 0);
         var fanOut = Stopwatch.StartNew();
+        var progress = new List<(TimeSpan At, long Succeeded)>();
+        using var sampling = new CancellationTokenSource();
+        var sampler = SampleAsync(stepKey, fanOut, progress, sampling.Token);
+        var events = new List<string>();
 
         // The first restart while the real hosts' scripts run (they sort first, into batch 1); each of the others right
         // after the test continued the rollout with its next batch.
@@ -114,6 +118,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
             }
             var before = await FaultChecks.CountByStatusAsync(_store.ConnectionString, IndexKinds.Target, stepKey);
             Assert.True(before.GetValueOrDefault((int)TargetStatus.Succeeded) < total, $"the fan-out ended before restart {i + 1}: {Describe(before)}");
+            events.Add($"{silos[i].Name} SIGTERM at {fanOut.Elapsed.TotalSeconds:0.0} s");
             var (exitCode, took) = await silos[i].Process.StopAsync();
             var dead = await FaultChecks.SiloStatusAsync(_store.ConnectionString, silos[i].SiloPort);
             output.WriteLine($"{silos[i].Name}: SIGTERM at {Describe(before)}; exit {exitCode} after {took.TotalSeconds:0.0} s, membership status {dead}");
@@ -123,6 +128,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.Contains("Drained:", silos[i].Process.Log, StringComparison.Ordinal);
             silos[i].Start();
             await silos[i].Process.WaitReadyAsync();
+            events.Add($"{silos[i].Name} ready at {fanOut.Elapsed.TotalSeconds:0.0} s");
         }
         output.WriteLine($"three restarts done {fanOut.Elapsed.TotalSeconds:0.0} s into the run");
 
@@ -137,6 +143,10 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
             return instance;
         }, i => i?["status"]?.GetValue<string>() is "succeeded" or "failed" or "cancelled", Wait, $"instance {id} finished");
         output.WriteLine($"fan-out of {total} hosts with three restarts: {fanOut.Elapsed.TotalSeconds:0.0} s");
+        await sampling.CancelAsync();
+        await sampler;
+        output.WriteLine(string.Join("; ", events));
+        output.WriteLine("no target finished for 3 s or more (a batch waiting for its confirmation included): " + Stalls(progress, total));
 
         Assert.Equal("succeeded", done!["status"]!.GetValue<string>());
         var counts = await FaultChecks.CountByStatusAsync(_store.ConnectionString, IndexKinds.Target, stepKey);
@@ -170,6 +180,42 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
         await PostAsync(api, $"/api/v1/task-instances/{id}/steps/0/continue");
         await Eventually.Until(() => GetAsync(api, $"/api/v1/task-instances/{id}"), i => i?["steps"]?[0]?["batch"]?.GetValue<int>() >= batch, Wait,
             $"batch {batch} started");
+    }
+
+    /// <summary>Succeeded targets every 500 ms from the database, for the stalls the output reports.</summary>
+    private async Task SampleAsync(string stepKey, Stopwatch clock, List<(TimeSpan At, long Succeeded)> progress, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), TimeProvider.System);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var counts = await FaultChecks.CountByStatusAsync(_store.ConnectionString, IndexKinds.Target, stepKey);
+                progress.Add((clock.Elapsed, counts.GetValueOrDefault((int)TargetStatus.Succeeded)));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static string Stalls(List<(TimeSpan At, long Succeeded)> progress, int total)
+    {
+        var stalls = new List<string>();
+        for (var i = 0; i < progress.Count; i++)
+        {
+            var j = i;
+            while (j + 1 < progress.Count && progress[j + 1].Succeeded == progress[i].Succeeded)
+            {
+                j++;
+            }
+            if (progress[i].Succeeded < total && progress[j].At - progress[i].At >= TimeSpan.FromSeconds(3))
+            {
+                stalls.Add($"{progress[i].At.TotalSeconds:0.0}-{progress[j].At.TotalSeconds:0.0} s at {progress[i].Succeeded}");
+            }
+            i = j;
+        }
+        return stalls.Count == 0 ? "none" : string.Join(", ", stalls);
     }
 
     private SiloProcess Track(SiloProcess process)
