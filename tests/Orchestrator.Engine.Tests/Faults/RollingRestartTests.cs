@@ -33,6 +33,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
     private readonly List<SiloProcess> _processes = [];
     private readonly List<AgentProcess> _agents = [];
     private readonly string _marks = Path.Combine(Path.GetTempPath(), "orch-rolling-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly CancellationTokenSource _sampling = new(); // the progress sampler's end, also when the test fails
 
     public Task InitializeAsync()
     {
@@ -42,6 +43,8 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
 
     public async Task DisposeAsync()
     {
+        await _sampling.CancelAsync();
+        _sampling.Dispose();
         foreach (var agent in _agents)
         {
             await agent.DisposeAsync();
@@ -102,8 +105,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
         var stepKey = GrainKeys.Step(id, 0);
         var fanOut = Stopwatch.StartNew();
         var progress = new List<(TimeSpan At, long Succeeded)>();
-        using var sampling = new CancellationTokenSource();
-        var sampler = SampleAsync(stepKey, fanOut, progress, sampling.Token);
+        var sampler = SampleAsync(stepKey, fanOut, progress, _sampling.Token);
         var events = new List<string>();
 
         // The first restart while the real hosts' scripts run (they sort first, into batch 1); each of the others right
@@ -143,7 +145,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
             return instance;
         }, i => i?["status"]?.GetValue<string>() is "succeeded" or "failed" or "cancelled", Wait, $"instance {id} finished");
         output.WriteLine($"fan-out of {total} hosts with three restarts: {fanOut.Elapsed.TotalSeconds:0.0} s");
-        await sampling.CancelAsync();
+        await _sampling.CancelAsync();
         await sampler;
         output.WriteLine(string.Join("; ", events));
         output.WriteLine("no target finished for 3 s or more (a batch waiting for its confirmation included): " + Stalls(progress, total));
