@@ -108,7 +108,7 @@ public sealed partial class AgentRunner
         using var scheduler = options.Simulate > 0 ? null : new AssignmentScheduler(options, queue,
             new ScriptExecutor(options, journal, timeProvider, loggerFactory.CreateLogger<ScriptExecutor>()),
             new FileTransferExecutor(client), http, timeProvider, loggerFactory.CreateLogger<AssignmentScheduler>());
-        IAssignmentWorkload workload = scheduler is null ? new SimulatedFleet(options, queue, timeProvider) : scheduler;
+        IAssignmentWorkload workload = scheduler is null ? new SimulatedFleet(options, queue, timeProvider, loggerFactory.CreateLogger<SimulatedFleet>()) : scheduler;
         await RunLoopsAsync(client, queue, workload, scheduler, cancellationToken, kill, abandon).ConfigureAwait(false);
     }
 

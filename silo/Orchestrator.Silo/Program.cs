@@ -135,6 +135,7 @@ void ConfigureSilo(ISiloBuilder silo)
         idempotency => SiloComposition.CopyTo(settings.Idempotency, idempotency),
         retention => SiloComposition.CopyTo(settings.Retention, retention));
     silo.UseNodeClustering(database, node, kubernetes); // Kubernetes hosting after our settings, so the pod's win
+    silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DrainLog>(); // the deactivations of the stop, logged
     silo.AddDashboard();
     if (tracing)
     {

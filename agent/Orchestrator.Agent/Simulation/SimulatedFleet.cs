@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Agent.Hosting;
 using Orchestrator.Agent.Polling;
 using Orchestrator.Agent.Protocol;
@@ -12,8 +14,10 @@ namespace Orchestrator.Agent.Simulation;
 /// of <see cref="AgentOptions.HostsPerPoll"/>). Every assignment finishes at once as succeeded, exit code 0, no log
 /// and no Started event; the Finished events go out in batches. A host's slot stays taken until its Finished event is
 /// acknowledged, so <see cref="AgentOptions.Capacity"/> per host bounds what is outstanding.
+/// A host that runs the same target again (an assignment id <c>{target}#{run}</c> whose target it ran last) is
+/// logged as a warning and counted (<see cref="Repeats"/>): the fault tests' evidence that no host executed twice.
 /// </summary>
-internal sealed class SimulatedFleet : IAssignmentWorkload
+internal sealed partial class SimulatedFleet : IAssignmentWorkload
 {
     private readonly ReportQueue queue;
     private readonly TimeProvider timeProvider;
@@ -23,13 +27,17 @@ internal sealed class SimulatedFleet : IAssignmentWorkload
     private readonly Lock gate = new();
     private readonly RecentIds recent;
     private readonly AsyncSignal changed = new();
+    private readonly Dictionary<string, string> lastTargetOfHost = new(StringComparer.Ordinal); // one entry per host at most
+    private readonly ILogger logger;
     private CancellationTokenSource slotFreed = new();
     private int heldCount;
+    private int repeats;
 
-    public SimulatedFleet(AgentOptions options, ReportQueue queue, TimeProvider timeProvider)
+    public SimulatedFleet(AgentOptions options, ReportQueue queue, TimeProvider timeProvider, ILogger? logger = null)
     {
         this.queue = queue;
         this.timeProvider = timeProvider;
+        this.logger = logger ?? NullLogger.Instance;
         recent = new RecentIds(options.RecentlyFinishedRetention, timeProvider);
         var hosts = HostNames(options);
         PollGroups = hosts.Chunk(options.HostsPerPoll).Select(g => (IReadOnlyList<string>)g).ToArray();
@@ -76,6 +84,9 @@ internal sealed class SimulatedFleet : IAssignmentWorkload
         return Enumerable.Range(1, options.Simulate).Select(i => options.HostPrefix + i.ToString("D" + digits, CultureInfo.InvariantCulture)).ToArray();
     }
 
+    /// <summary>Executions of a target its host had run last (the same target again: a duplicate unless a retry).</summary>
+    public int Repeats => Volatile.Read(ref repeats);
+
     public int FreeSlots(int group)
     {
         lock (gate)
@@ -106,6 +117,7 @@ internal sealed class SimulatedFleet : IAssignmentWorkload
                 }
                 freeByGroup[group]--;
                 heldCount++;
+                CountExecution(assignment);
             }
             queue.AddEvent(new AgentEvent
             {
@@ -131,6 +143,19 @@ internal sealed class SimulatedFleet : IAssignmentWorkload
         }
     }
 
+    /// <summary>Under the gate: remembers the target the host runs; the same one again is logged and counted.</summary>
+    private void CountExecution(Assignment assignment)
+    {
+        var run = assignment.Id.LastIndexOf('#');
+        var target = run > 0 ? assignment.Id[..run] : assignment.Id;
+        if (lastTargetOfHost.TryGetValue(assignment.Host, out var last) && string.Equals(last, target, StringComparison.Ordinal))
+        {
+            repeats++;
+            Log.RanAgain(logger, assignment.Host, target, assignment.Id);
+        }
+        lastTargetOfHost[assignment.Host] = target;
+    }
+
     private void Release(Assignment assignment)
     {
         CancellationTokenSource freed;
@@ -146,5 +171,11 @@ internal sealed class SimulatedFleet : IAssignmentWorkload
         }
         freed.Cancel();
         changed.Set();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1901, Level = LogLevel.Warning, Message = "Simulated host {Host} executed {Target} again (assignment {AssignmentId})")]
+        public static partial void RanAgain(ILogger logger, string host, string target, string assignmentId);
     }
 }

@@ -40,4 +40,10 @@ public interface IIndexReader
 
     /// <summary>How many rows of the partition have each status.</summary>
     Task<IReadOnlyDictionary<int, long>> CountByStatusAsync(string kind, string partition, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many rows of a kind there are, across all partitions (one range of the primary key; for gauges read every
+    /// few seconds, e.g. the open assignments of every host).
+    /// </summary>
+    Task<long> CountKindAsync(string kind, CancellationToken cancellationToken = default);
 }

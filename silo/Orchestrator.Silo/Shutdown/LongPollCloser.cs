@@ -3,8 +3,11 @@ namespace Orchestrator.Silo.Shutdown;
 /// <summary>
 /// Ends the agents' long polls when the web server is about to close. Kestrel's stop waits for every request in
 /// flight, and a poll waits up to 20 s for work, so without this a remote agent's poll held the stop until the
-/// host's timeout cancelled the silo's own hand-off. A poll ended this way answers with nothing (the gateway's
-/// answer to a cancelled wait); the agent polls again, finds the server gone, and retries with back-off.
+/// host's timeout cancelled the silo's own hand-off. A poll ended this way while it waits answers with nothing (the
+/// gateway's answer to a cancelled wait); one ended before its wait (the agent's credential check, a read of the
+/// database) answers 503 with <c>Retry-After: 1</c> — it used to surface as the cancellation itself, a 500 "the
+/// server failed" logged with its stack for every poll in flight. Either way the agent polls again, finds the server
+/// gone (or, behind a Service, another one), and retries with back-off; nothing was handed out.
 /// Only polls: other requests are short and are left to finish.
 /// </summary>
 public sealed class LongPollCloser : IDisposable
@@ -34,6 +37,12 @@ public sealed class LongPollCloser : IDisposable
         try
         {
             await next();
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested && !original.IsCancellationRequested && !context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable; // the API's error middleware writes the problem body
+            context.Response.Headers.RetryAfter = "1";
         }
         finally
         {

@@ -6,9 +6,10 @@ using Orchestrator.Runtime.Telemetry;
 namespace Orchestrator.Silo.Telemetry;
 
 /// <summary>
-/// Cluster-wide counts only the database knows, as gauges: task instances by status (<c>orchestrator.instances.current</c>)
-/// and hosts by agent status (<c>orchestrator.hosts</c>: online, draining, offline). Read from the index rows (two
-/// grouped counts) at most every <see cref="RefreshInterval"/>, and only while something scrapes: a scrape answers
+/// Cluster-wide counts only the database knows, as gauges: task instances by status (<c>orchestrator.instances.current</c>),
+/// hosts by agent status (<c>orchestrator.hosts</c>: online, draining, offline) and the assignments written for agents
+/// and not yet ended (<c>orchestrator.assignments.open</c>: every host's <c>assign</c> rows). Read from the index rows
+/// (three counts) at most every <see cref="RefreshInterval"/>, and only while something scrapes: a scrape answers
 /// the last counts and starts a refresh when they are older. Every silo and API process reports the same cluster
 /// numbers, so dashboards take <c>max</c>, not <c>sum</c>.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed class ClusterGauges(OrchestratorDatabase database, ILogger<Cluster
     private readonly Lock _gate = new();
     private IReadOnlyDictionary<int, long> _instances = new Dictionary<int, long>();
     private IReadOnlyDictionary<int, long> _hosts = new Dictionary<int, long>();
+    private long _openAssignments;
     private long _readAt = -1; // never read
     private int _refreshing;
     private CancellationTokenSource? _stopping;
@@ -33,6 +35,8 @@ public sealed class ClusterGauges(OrchestratorDatabase database, ILogger<Cluster
             "Task instances in each status (the whole cluster, from the database)."));
         _gauges.Add(meter.CreateObservableGauge("orchestrator.hosts", () => Observe(i => i._hosts, HostNames), "{host}",
             "Hosts by their agent's status: online, draining, offline (the whole cluster, from the database)."));
+        _gauges.Add(meter.CreateObservableGauge("orchestrator.assignments.open", ObserveOpenAssignments, "{assignment}",
+            "Assignments written for agents and not yet ended: dispatched or running (the whole cluster, from the database)."));
         return Task.CompletedTask;
     }
 
@@ -64,6 +68,12 @@ public sealed class ClusterGauges(OrchestratorDatabase database, ILogger<Cluster
         return names.Select(n => new Measurement<long>(now.GetValueOrDefault(n.Key), new KeyValuePair<string, object?>("status", n.Value)));
     }
 
+    private long ObserveOpenAssignments()
+    {
+        RefreshIfOld();
+        return Interlocked.Read(ref _openAssignments);
+    }
+
     private void RefreshIfOld()
     {
         var readAt = Interlocked.Read(ref _readAt);
@@ -89,11 +99,13 @@ public sealed class ClusterGauges(OrchestratorDatabase database, ILogger<Cluster
                 }
             }
             var hosts = await database.Indexes.CountByStatusAsync(IndexKinds.Host, "", cancellationToken).ConfigureAwait(false);
+            var open = await database.Indexes.CountKindAsync(IndexKinds.Assignment, cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 _instances = instances;
                 _hosts = hosts;
             }
+            Interlocked.Exchange(ref _openAssignments, open);
             Interlocked.Exchange(ref _readAt, Environment.TickCount64);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

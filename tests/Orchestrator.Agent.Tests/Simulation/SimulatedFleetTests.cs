@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Protocol;
+using Orchestrator.Agent.Reporting;
+using Orchestrator.Agent.Simulation;
 using Orchestrator.Agent.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -61,4 +64,24 @@ public sealed class SimulatedFleetTests(ITestOutputHelper output)
         // Two polls (500 hosts each) and the event batches of up to 1,000: far fewer calls than assignments.
         Assert.True(harness.Server.Polls().Count < 2_000, $"{harness.Server.Polls().Count} polls");
     }
+
+    [Fact]
+    public void Accept_AHostGivenTheTargetItRanLast_LogsAndCountsTheRepeat()
+    {
+        var logs = new CapturedLogs();
+        var fleet = new SimulatedFleet(new AgentOptions { Simulate = 2 }, new ReportQueue(1 << 20, TimeProvider.System), TimeProvider.System, logs);
+
+        fleet.Accept([Script("s1:sim-00001#1", "sim-00001"), Script("s1:sim-00002#1", "sim-00002"), Script("s2:sim-00001#1", "sim-00001")]);
+        Assert.Equal(0, fleet.Repeats); // each host ran each target once
+        fleet.Accept([Script("s2:sim-00001#1", "sim-00001")]); // the same assignment again: held, not run again
+        Assert.Equal(0, fleet.Repeats);
+        fleet.Accept([Script("s2:sim-00001#2", "sim-00001")]); // the target it ran last, once more
+
+        Assert.Equal(1, fleet.Repeats);
+        var warning = Assert.Single(logs.Entries, e => e.EventId == 1901);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("sim-00001 executed s2:sim-00001 again (assignment s2:sim-00001#2)", warning.Message, StringComparison.Ordinal);
+    }
+
+    private static Assignment Script(string id, string host) => new() { Id = id, Host = host, Kind = AssignmentKind.Script };
 }

@@ -58,10 +58,33 @@ internal static class FaultChecks
         var view = await h.Client.GetGrain<IStepGrain>(stepKey).GetAsync();
         Assert.Equal((ExecutionStatus.Succeeded, hosts.Count, hosts.Count, hosts.Count, 0, 0),
             (view!.Status, view.TotalTargets, view.Dispatched, view.Succeeded, view.Failed, view.NotStarted)); // each report counted once
-        var views = await Task.WhenAll(hosts.Select(host => h.Client.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, host)).GetAsync().AsTask()));
-        Assert.All(hosts.Zip(views), p => Assert.True(p.Second is { Status: TargetStatus.Succeeded, Attempts: [{ Run: 1, Status: TargetStatus.Succeeded, ExitCode: 0 }] },
-            $"{p.First}: {p.Second?.Status}, attempts {string.Join(", ", p.Second?.Attempts ?? [])}")); // dispatched once, ran once, ended once
+        await AssertTargetsEndedOnceAsync(h.Client.Grains, stepKey, hosts);
         Assert.Equal(0L, await CountKindAsync(h.Store.ConnectionString, IndexKinds.Assignment)); // no assignment left open
+    }
+
+    /// <summary>Each host's target succeeded after exactly one attempt (run 1, exit code 0): dispatched once, ran once, ended once.</summary>
+    public static async Task AssertTargetsEndedOnceAsync(IGrainFactory grains, string stepKey, IReadOnlyList<string> hosts)
+    {
+        var views = await Task.WhenAll(hosts.Select(host => grains.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, host)).GetAsync().AsTask()));
+        Assert.All(hosts.Zip(views), p => Assert.True(p.Second is { Status: TargetStatus.Succeeded, Attempts: [{ Run: 1, Status: TargetStatus.Succeeded, ExitCode: 0 }] },
+            $"{p.First}: {p.Second?.Status}, attempts {string.Join(", ", p.Second?.Attempts ?? [])}"));
+    }
+
+    /// <summary>Messages parked in <c>orch_dead_letters</c>.</summary>
+    public static async Task<long> DeadLettersAsync(string connectionString)
+    {
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        await using var command = source.CreateCommand("SELECT count(*) FROM orch_dead_letters");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The membership status of the newest incarnation of the silo on <paramref name="siloPort"/> (6: dead; 0: none).</summary>
+    public static async Task<int> SiloStatusAsync(string connectionString, int siloPort)
+    {
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        await using var command = source.CreateCommand("SELECT status FROM orch_cluster_silo WHERE port = $1 ORDER BY generation DESC LIMIT 1");
+        command.Parameters.AddWithValue(siloPort);
+        return await command.ExecuteScalarAsync() is int status ? status : 0;
     }
 
     /// <summary>An Orleans client of the PostgreSQL cluster (default cluster and service id), started.</summary>

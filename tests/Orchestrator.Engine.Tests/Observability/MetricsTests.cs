@@ -107,6 +107,8 @@ public sealed class MetricsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(commits, metrics.Sum("orchestrator_storage_commit_batch_size_count"));
         Assert.True(metrics.Sum("orchestrator_storage_commit_batch_size_sum") >= commits);
         // Queue depths: nothing left pending once the run is over and its messages acknowledged.
+        Assert.Equal("gauge", metrics.Types["orchestrator_assignments_open"]);
+        Assert.Equal(0, metrics.Sum("orchestrator_assignments_open")); // the run's one assignment ended with it
         Assert.True(metrics.Has("orchestrator_outbox_pending"));
         Assert.True(metrics.Has("orchestrator_notices_pending"));
         Assert.Equal(0, metrics.Sum("orchestrator_dead_letters_parked_total"));

@@ -159,6 +159,17 @@ public abstract class IndexConformanceTests : DatabaseTestBase
     }
 
     [Fact]
+    public async Task CountKind_AcrossPartitions_CountsEveryRowOfTheKindOnly()
+    {
+        var indexes = await StartAsync();
+        await ApplyAsync("hosts", Hosts);
+
+        Assert.Equal(7L, await indexes.CountKindAsync("host")); // p1, p2 and p3
+        Assert.Equal(1L, await indexes.CountKindAsync("other"));
+        Assert.Equal(0L, await indexes.CountKindAsync("nothing"));
+    }
+
+    [Fact]
     public async Task Write_Of100000Rows_CommitsThemAll_AndOverwritesThemAll()
     {
         const int Rows = 100_000;

@@ -144,6 +144,13 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
         return counts;
     }
 
+    public async Task<long> CountKindAsync(string kind, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT count(*) FROM orch_index WHERE kind = @kind");
+        cmd.Parameters.AddWithValue("kind", kind);
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     private static async Task<IReadOnlyList<IndexRow>> ReadRows(NpgsqlCommand cmd, CancellationToken cancellationToken)
     {
         var rows = new List<IndexRow>();

@@ -133,6 +133,13 @@ internal sealed class SqliteIndexStore(SqliteConnector store) : IIndexReader
             return counts;
         }, cancellationToken);
 
+    public Task<long> CountKindAsync(string kind, CancellationToken cancellationToken = default) =>
+        store.ReadAsync(c =>
+        {
+            using var cmd = Command(c, null, "SELECT count(*) FROM orch_index WHERE kind = @kind", ("kind", kind));
+            return (long)cmd.ExecuteScalar()!;
+        }, cancellationToken);
+
     private static IReadOnlyList<IndexRow> ReadRows(SqliteConnection c, string sql, params (string Name, object? Value)[] parameters)
     {
         using var cmd = Command(c, null, sql, parameters);

@@ -192,6 +192,14 @@ public sealed class InMemoryGrainStorage : IGrainStorage, IIndexReader
         }
     }
 
+    public Task<long> CountKindAsync(string kind, CancellationToken cancellationToken = default)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult((long)_index.Values.Count(r => r.Kind == kind));
+        }
+    }
+
     private sealed class OrdinalKeyComparer : IComparer<(string Kind, string Partition, string Key)>
     {
         public int Compare((string Kind, string Partition, string Key) x, (string Kind, string Partition, string Key) y)
