@@ -55,6 +55,27 @@ public sealed class StepGroupsTests : GrainClusterTests
         Assert.Empty(GroupRows(failed.Key));
     }
 
+    [Fact]
+    public async Task Delete_FinishedInstance_DeletesItsTargetGroupRows()
+    {
+        await Cluster.RegisterHostAsync("gd-1");
+        await Cluster.RunAsync("groups-delete", """
+            name: groups-delete
+            steps:
+              - name: only
+                targets:
+                  hosts: [gd-1]
+                script: echo hi
+            """, "run-groups");
+        await Cluster.RunAssignmentAsync(await Cluster.WaitAssignmentAsync("gd-1", _ => true, "gd-1's assignment"), exitCode: 0);
+        await Cluster.WaitInstanceAsync("run-groups", v => v.Status.IsFinal(), "the run to end");
+        Assert.Single(Cluster.Storage.Rows(IndexKinds.TargetGroup), r => r.Partition.StartsWith("run-groups:0/", StringComparison.Ordinal) && r.Key == "gd-1");
+
+        await Cluster.Client.GetGrain<ITaskInstanceGrain>("run-groups").Delete(new DeleteInstance(Cluster.NewRequestId(), "test", null));
+        await Eventually.Until(() => Task.FromResult(Cluster.Storage.Rows(IndexKinds.TargetGroup).Count(r => r.Partition.StartsWith("run-groups:", StringComparison.Ordinal))),
+            n => n == 0, GrainCluster.Deadline, "the target's group row to go with it");
+    }
+
     private List<string> GroupRows(string group) =>
         [.. Cluster.Storage.Rows(IndexKinds.TargetGroup).Where(r => r.Partition == IndexKinds.TargetGroupPartition("run-groups:0", group)).Select(r => r.Key).Order(StringComparer.Ordinal)];
 }
