@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Playwright;
 using Orchestrator.Console.Tests.Infrastructure;
 using Orchestrator.Runtime.Tests.Infrastructure;
@@ -62,6 +63,23 @@ public sealed class StepGroupsTests(ConsoleFixture fixture) : IAsyncLifetime
             """);
         var id = await fixture.RunAsync("console-groups");
         await Eventually.Until(() => fixture.InstanceStatusAsync(id), s => s is "failed" or "succeeded", TimeSpan.FromSeconds(60), "the run to end");
+
+        // The API: the groups, and one group's hosts paged from the server (one a page here).
+        var reply = JsonDocument.Parse(await fixture.Api.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/groups")).RootElement;
+        Assert.Equal((3, 0), (reply.GetProperty("grouped").GetInt32(), reply.GetProperty("other").GetInt32()));
+        var ok = reply.GetProperty("groups")[0];
+        Assert.Equal((2, 0, "succeeded", "disk ok"), (ok.GetProperty("count").GetInt32(), ok.GetProperty("exitCode").GetInt32(), ok.GetProperty("status").GetString(), ok.GetProperty("excerpt").GetString()));
+        var hosts = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = JsonDocument.Parse(await fixture.Api.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/targets?group={ok.GetProperty("key").GetString()}&limit=1"
+                + (after is null ? "" : "&after=" + after))).RootElement;
+            hosts.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("host").GetString()!));
+            after = page.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null; // absent on the last page
+        }
+        while (after is not null);
+        Assert.Equal(["grp-1", "local"], hosts);
 
         await _page.GotoAsync("/");
         await _page.GetByLabel("API token").FillAsync(fixture.AdminToken);
