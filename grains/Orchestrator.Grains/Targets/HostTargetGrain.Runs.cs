@@ -174,7 +174,8 @@ public sealed partial class HostTargetGrain
     {
         var last = State.Attempts.Count > 0 ? State.Attempts[^1] : null;
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
-        var group = State.Status.IsFinal() && State.ReportedAttempt == stepAttempt && State.StepAttempt == stepAttempt ? CurrentGroup() : null;
+        // Hosts only: a file source (no position) is no host of the step's groups.
+        var group = State.Position >= 0 && State.Status.IsFinal() && State.ReportedAttempt == stepAttempt && State.StepAttempt == stepAttempt ? CurrentGroup() : null;
         var data = DomainJson.Serialize(new TargetIndexData(State.Status, State.Run, stepAttempt, last?.ExitCode, last?.StartedAt, last?.FinishedAt, State.Percent, last?.Error,
             State.Position >= 0 ? State.Position : null, group));
         WriteIndex(new IndexRow(IndexKinds.Target, stepKey, name, (int)State.Status, data));
