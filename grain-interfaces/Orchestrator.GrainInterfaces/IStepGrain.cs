@@ -35,6 +35,10 @@ public interface IStepGrain : IGrainWithStringKey, IDeadLetterObserver
 
     [ReadOnly]
     ValueTask<StepView?> GetAsync();
+
+    /// <summary>The step's hosts grouped by identical output, exit code and status (null: no such step).</summary>
+    [ReadOnly]
+    ValueTask<StepGroupsView?> GetGroupsAsync();
 }
 
 /// <summary>Everything a step needs to run one attempt; <see cref="Retry"/> is set for a retry of an earlier attempt.</summary>
@@ -62,9 +66,12 @@ public sealed record StepContext(
 /// <summary>
 /// A target's final status for a step attempt. <see cref="Position"/>: the target's position in that attempt's rollout,
 /// which the step counts once; -1 for a file source (<c>@srcN</c>), which the step tracks by name.
+/// <see cref="Group"/>: its <see cref="OutputGroupKey"/> (null from targets of before output groups: not grouped);
+/// <see cref="Excerpt"/>: the start of its output, shown for its group.
 /// </summary>
 [GenerateSerializer]
-public sealed record TargetReport(string Host, int StepAttempt, TargetStatus Status, int? ExitCode, bool FailStep, IReadOnlyDictionary<string, string>? Outputs, int Position = -1);
+public sealed record TargetReport(string Host, int StepAttempt, TargetStatus Status, int? ExitCode, bool FailStep, IReadOnlyDictionary<string, string>? Outputs, int Position = -1,
+    string? Group = null, string? Excerpt = null);
 
 [GenerateSerializer]
 public sealed record StepView(

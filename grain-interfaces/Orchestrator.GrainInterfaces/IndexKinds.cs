@@ -18,6 +18,16 @@ public static class IndexKinds
     /// <summary>Partition step key, key host name, status <see cref="TargetStatus"/>, data <see cref="TargetIndexData"/>.</summary>
     public const string Target = "target";
 
+    /// <summary>
+    /// Partition <see cref="TargetGroupPartition"/> (step key + "/" + an <see cref="OutputGroupKey"/>), key host name,
+    /// status <see cref="TargetStatus"/>, data <see cref="TargetIndexData"/>: the hosts of one output group, so that
+    /// a group's hosts are paged from the server. Written by the host target with its final row (and deleted when it
+    /// runs again); rows of before output groups have none.
+    /// </summary>
+    public const string TargetGroup = "targetgroup";
+
+    public static string TargetGroupPartition(string stepKey, string group) => stepKey + "/" + group;
+
     /// <summary>Partition step key + "/" + step attempt, key the target's position (7 digits), data the host name.</summary>
     public const string StepTarget = "steptarget";
 
@@ -156,10 +166,12 @@ public static class NamespacePartitions
 /// <summary>
 /// A host target's row. <see cref="Position"/>: its place in <see cref="StepAttempt"/>'s rollout (null for a file
 /// source, and in rows written before positions were kept); a step that missed a target's report finds it by it.
+/// <see cref="Group"/>: the <see cref="OutputGroupKey"/> of its last final report (null while it runs, and in rows
+/// written before output groups).
 /// </summary>
 [GenerateSerializer]
 public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error,
-    int? Position = null);
+    int? Position = null, string? Group = null);
 
 [GenerateSerializer]
 public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);

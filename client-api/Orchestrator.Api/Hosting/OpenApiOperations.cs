@@ -49,8 +49,11 @@ internal static class OpenApiOperations
         ["GET /api/v1/task-instances/{id}"] = ("getInstance", "Read a task instance: status, reason, steps with target counts, actions, parked messages.", []),
         ["DELETE /api/v1/task-instances/{id}"] = ("deleteInstance", "Delete a finished task instance with its targets and logs.",
             ["reason:string:Why (recorded with the action)."]),
-        ["GET /api/v1/task-instances/{id}/steps/{step}/targets"] = ("listTargets", "List a step's host targets.",
-            ["status:string:Only targets of these statuses, comma-separated (failed,timedOut).", After, Limit]),
+        ["GET /api/v1/task-instances/{id}/steps/{step}/targets"] = ("listTargets", "List a step's host targets, in host order.",
+            ["status:string:Only targets of these statuses, comma-separated (failed,timedOut).",
+             "group:string:Only the hosts of this output group (a `key` of the step's groups).",
+             "prefix:string:Only hosts whose name starts with this.", After, Limit]),
+        ["GET /api/v1/task-instances/{id}/steps/{step}/groups"] = ("listTargetGroups", "A step's hosts grouped by identical output, exit code and status, largest first.", []),
         ["GET /api/v1/task-instances/{id}/steps/{step}/targets/{host}"] = ("getTarget", "Read a host target: status, runs, progress, outputs.", []),
         ["GET /api/v1/task-instances/{id}/steps/{step}/targets/{host}/log"] = ("getTargetLog", "Read a run's log: a range of chunks or the last ones.",
             [

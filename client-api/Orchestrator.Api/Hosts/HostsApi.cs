@@ -57,7 +57,7 @@ public static class HostsApi
                     // A draining host costs one more small query: is anything still running on it?
                     var operation = data.Operation == HostOperation.Draining && !await HostHolds.AnyRunningAsync(api.Client.Indexes, row.Key, cancellationToken)
                         ? HostOperation.Drained : data.Operation;
-                    items.Add(new HostListItem(row.Key, (HostStatus)row.Status, data.Labels, data.Capacity, ns, operation));
+                    items.Add(new HostListItem(row.Key, (HostStatus)row.Status, data.Labels, data.Capacity, ns, operation, data.LastSeen));
                 }
             }
             exhausted = rows.Count < size;

@@ -31,6 +31,14 @@ public sealed record StepActionReply(string Id, int Step, string Action);
 /// <summary>A host target of a step in the list: its host and its index row.</summary>
 public sealed record TargetListItem(string Host, TargetIndexData Target);
 
+/// <summary>
+/// A step's hosts grouped by identical output (the SHA-256 of the run's first 64 Ki characters of stdout and stderr),
+/// exit code and status, largest first: at most <see cref="MaxGroups"/> groups, the hosts of any further group counted
+/// in <see cref="Other"/>. <see cref="Grouped"/>: hosts in a group or in Other (hosts still running are in none). Page a
+/// group's hosts with <c>…/targets?group=&lt;key&gt;</c>.
+/// </summary>
+public sealed record StepGroupsReply(int Step, int Attempt, IReadOnlyList<OutputGroup> Groups, int Other, int Grouped, int MaxGroups);
+
 /// <summary>One chunk of a run's log: its sequence number, when it was written, its stream (<c>stdout</c>, <c>stderr</c>, <c>system</c>) and its text.</summary>
 public sealed record LogChunkReply(long Seq, DateTimeOffset At, string Stream, string Text);
 

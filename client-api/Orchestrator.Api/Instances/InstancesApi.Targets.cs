@@ -13,10 +13,17 @@ public static partial class InstancesApi
         return Ids.Check("id", id) ?? Ids.CheckStep("step", stepText, out step) ?? (host is null ? null : Ids.CheckTarget("host", host));
     }
 
+    /// <summary>
+    /// A page of a step's targets in host order: <c>status</c> (one or more, comma-separated), <c>group</c> (the hosts
+    /// of one output group, from its own rows) and <c>prefix</c> (hosts whose name starts with it: a key range, so
+    /// as cheap as any page) narrow it.
+    /// </summary>
     private static async Task<Results<Ok<Page<TargetListItem>>, ProblemHttpResult>> Targets(string id, string step, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var status = query.Text("status", ApiLimits.MaxQueryValueLength);
+        var group = query.Text("group", OutputGroupKey.MaxLength + 1);
+        var prefix = query.Text("prefix", ApiLimits.MaxQueryValueLength);
         var after = query.After();
         var size = query.Limit(api.Options.MaxPageSize);
         int[]? statuses = null;
@@ -34,13 +41,39 @@ public static partial class InstancesApi
             }
             statuses = [.. parsed.Distinct()];
         }
+        if (group is not null && !OutputGroupKey.TryParse(group, out _, out _, out _))
+        {
+            query.Errors.Add(new FieldError("group", $"{Quote.Of(group)} is not an output group: pass a 'key' from the step's groups."));
+        }
+        if (prefix is not null && !Orchestrator.Plans.Validation.HostNames.IsValid(prefix))
+        {
+            query.Errors.Add(new FieldError("prefix", $"{Quote.Of(prefix)} is not the start of a host name: {Orchestrator.Plans.Validation.HostNames.Rule}."));
+        }
         if ((CheckStepPath(id, step, null, out var index) ?? query.Problem()) is { } bad)
         {
             return bad;
         }
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Target, [GrainKeys.Step(id, index)]) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new TargetListItem(r.Key, IndexJson.Parse<TargetIndexData>(r.Data!))).ToList();
-        return TypedResults.Ok(new Page<TargetListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Host)));
+        var stepKey = GrainKeys.Step(id, index);
+        var (kind, partition) = group is null ? (IndexKinds.Target, stepKey) : (IndexKinds.TargetGroup, IndexKinds.TargetGroupPartition(stepKey, group));
+        var from = prefix is null ? after : HostPrefix.Later(after, HostPrefix.Floor(prefix));
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(kind, [partition]) { Statuses = statuses, AfterKey = from, Limit = size }, cancellationToken);
+        var inRange = prefix is null ? rows : [.. rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))];
+        var items = inRange.Select(r => new TargetListItem(r.Key, IndexJson.Parse<TargetIndexData>(r.Data!))).ToList();
+        // Past the prefix's range, or a short page: the last page.
+        return TypedResults.Ok(new Page<TargetListItem>(items, inRange.Count < rows.Count ? null : Cursor.Next(items.Count, size, () => items[^1].Host)));
+    }
+
+    /// <summary>A step's hosts grouped by identical output, exit code and status, largest group first (kept by the step as its targets report).</summary>
+    private static async Task<Results<Ok<StepGroupsReply>, ProblemHttpResult>> Groups(string id, string step, HttpContext http, ApiContext api)
+    {
+        if ((CheckStepPath(id, step, null, out var index) ?? new QueryValues(http).Problem()) is { } bad)
+        {
+            return bad;
+        }
+        var view = await api.Client.GetGrain<IStepGrain>(GrainKeys.Step(id, index)).GetGroupsAsync();
+        return view is null
+            ? Problems.NotFound($"No step {index} in '{id}' (or it has not started).")
+            : TypedResults.Ok(new StepGroupsReply(index, view.Attempt, view.Groups, view.Other, view.Grouped, view.MaxGroups));
     }
 
     private static async Task<Results<Ok<HostTargetView>, ProblemHttpResult>> Target(string id, string step, string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)

@@ -15,6 +15,7 @@ public static partial class InstancesApi
         group.MapGet("/{id}", Get);
         // Step indexes are read as text, so that "-1" or "x" is a 400 naming step rather than an unmatched route.
         group.MapGet("/{id}/steps/{step}/targets", Targets);
+        group.MapGet("/{id}/steps/{step}/groups", Groups);
         group.MapGet("/{id}/steps/{step}/targets/{host}", Target);
         group.MapGet("/{id}/steps/{step}/targets/{host}/log", Log).WithMetadata(new Hosting.AlsoAnswers(200, "text/plain", "With format=text: the chunks' text."));
         group.MapPost("/{id}/cancel", Cancel).WithMetadata(InstanceRequests.Cancel);

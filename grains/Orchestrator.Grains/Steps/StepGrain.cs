@@ -24,6 +24,7 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
         {
             return; // a resend of an attempt already started, or the step was deleted
         }
+        var previousGroups = State.Groups;
         State = new StepState
         {
             Key = GrainKey,
@@ -62,6 +63,10 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
             return;
         }
         var hosts = command.Retry is { } set ? await RetrySetAsync(set) : await ResolveTargetsAsync();
+        if (command.Retry is not null)
+        {
+            State.Groups = await RegroupAsync(previousGroups, hosts);
+        }
         if (hosts.Count == 0)
         {
             State.Reason = command.Retry is null ? "No hosts matched the step's targets." : $"The attempt set '{command.Retry}' is empty.";
@@ -211,6 +216,10 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
             default:
                 State.Ended++;
                 break;
+        }
+        if (report.Group is { } group)
+        {
+            OutputGrouping.Add(State.Groups, group, report.Excerpt, report.Host);
         }
         if (report.Outputs is { Count: > 0 } outputs)
         {

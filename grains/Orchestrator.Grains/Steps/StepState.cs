@@ -71,6 +71,9 @@ public sealed class StepState
 
     public Dictionary<string, string> FirstOutputs { get; set; } = [];
 
+    /// <summary>The hosts' final reports grouped by output, exit code and status (<see cref="OutputGrouping"/>); kept across retries.</summary>
+    public OutputGroupSet Groups { get; set; } = new();
+
     public Dictionary<string, Dictionary<string, string>> HostOutputs { get; set; } = [];
 
     /// <summary>Host lists templates reference (<c>steps.X.succeededHosts</c>...), fetched when the step starts.</summary>

@@ -16,6 +16,10 @@ public sealed partial class HostTargetGrain
         }
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
         DeleteIndex(IndexKinds.Target, stepKey, name);
+        if (State.GroupRow is { } groupRow)
+        {
+            DeleteIndex(IndexKinds.TargetGroup, groupRow, name);
+        }
         if (State.Run > 0)
         {
             // Gone when the run ended; deleted again in case it had not (deleting a missing row does nothing).

@@ -16,6 +16,8 @@ public sealed partial class HostTargetGrain
         State.ProgressMessage = null;
         State.ProgressAt = null;
         State.SessionId = null;
+        State.OutputDigest = null;
+        State.OutputExcerpt = null;
         State.Attempts.Add(new TargetAttempt(State.Run, State.StepAttempt, TargetStatus.Dispatched, null, Clock.GetUtcNow(), null, null, null, null));
         if (!hostOnline)
         {
@@ -51,6 +53,7 @@ public sealed partial class HostTargetGrain
             State.Outputs[name] = value;
         }
         UpdateAttempt(a => a with { StartedAt = a.StartedAt ?? e.StartedAt, LogChunks = e.LogChunks });
+        await DigestOutputAsync(e.LogChunks ?? 0);
         var verdict = State.Status == TargetStatus.Stopping
             ? RunJudgement.WhileStopping(e.Outcome, e.ExitCode, State.ExitCodes)
             : RunJudgement.Finished(e.Outcome, e.ExitCode, State.ExitCodes);
@@ -106,7 +109,51 @@ public sealed partial class HostTargetGrain
     }
 
     private TargetReport CurrentReport() => new(GrainKeys.SplitTarget(GrainKey).Name, State.StepAttempt, State.Status, State.ReportedExitCode, State.ReportedFailStep,
-        State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null, State.Position);
+        State.Outputs.Count > 0 ? new Dictionary<string, string>(State.Outputs) : null, State.Position, CurrentGroup(), State.OutputExcerpt);
+
+    /// <summary>The output group of the final report (its output, exit code and status); a run that never finished has the empty output's.</summary>
+    private string CurrentGroup() => OutputGroupKey.Of(State.OutputDigest ?? OutputDigest.Empty, State.ReportedExitCode, State.Status);
+
+    /// <summary>
+    /// The finished run's output digest and excerpt, read from its log (complete: the agent sends Finished only once
+    /// every chunk is acknowledged). At most <see cref="OutputDigest.MaxChars"/> characters are read, in pages of
+    /// 200 chunks; a run without chunks (a simulated host) reads nothing. If the log cannot be read the run groups
+    /// as without output, and the target still finishes.
+    /// </summary>
+    private async Task DigestOutputAsync(long chunks)
+    {
+        State.OutputDigest = OutputDigest.Empty;
+        State.OutputExcerpt = null;
+        if (chunks <= 0)
+        {
+            return;
+        }
+        using var digest = new OutputDigest();
+        var stream = GrainKeys.LogStream(GrainKey, State.Run);
+        try
+        {
+            long from = 0;
+            while (from < chunks && !digest.Full)
+            {
+                var page = await Logs.ReadAsync(stream, from, 200, ActivationStopping);
+                foreach (var chunk in page.Chunks)
+                {
+                    digest.Append(chunk.Channel, chunk.Text);
+                }
+                if (page.Chunks.Count == 0 || page.NextSeq <= from)
+                {
+                    break;
+                }
+                from = page.NextSeq;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.OutputUnread(Logger, GrainKey, State.Run, ex);
+            return;
+        }
+        (State.OutputDigest, State.OutputExcerpt) = digest.Finish();
+    }
 
     private void UpdateAttempt(Func<TargetAttempt, TargetAttempt> change)
     {
@@ -127,8 +174,21 @@ public sealed partial class HostTargetGrain
     {
         var last = State.Attempts.Count > 0 ? State.Attempts[^1] : null;
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
-        var data = new TargetIndexData(State.Status, State.Run, stepAttempt, last?.ExitCode, last?.StartedAt, last?.FinishedAt, State.Percent, last?.Error,
-            State.Position >= 0 ? State.Position : null);
-        WriteIndex(new IndexRow(IndexKinds.Target, stepKey, name, (int)State.Status, DomainJson.Serialize(data)));
+        // Hosts only: a file source (no position) is no host of the step's groups.
+        var group = State.Position >= 0 && State.Status.IsFinal() && State.ReportedAttempt == stepAttempt && State.StepAttempt == stepAttempt ? CurrentGroup() : null;
+        var data = DomainJson.Serialize(new TargetIndexData(State.Status, State.Run, stepAttempt, last?.ExitCode, last?.StartedAt, last?.FinishedAt, State.Percent, last?.Error,
+            State.Position >= 0 ? State.Position : null, group));
+        WriteIndex(new IndexRow(IndexKinds.Target, stepKey, name, (int)State.Status, data));
+        // The group's row, for paging a group's hosts: moved when the group changes, gone while the target runs again.
+        var groupRow = group is null ? null : IndexKinds.TargetGroupPartition(stepKey, group);
+        if (State.GroupRow is { } old && old != groupRow)
+        {
+            DeleteIndex(IndexKinds.TargetGroup, old, name);
+        }
+        if (groupRow is not null)
+        {
+            WriteIndex(new IndexRow(IndexKinds.TargetGroup, groupRow, name, (int)State.Status, data));
+        }
+        State.GroupRow = groupRow;
     }
 }

@@ -34,6 +34,8 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
         State.StepKey = command.StepKey;
         State.Host = command.Host;
         State.Position = command.Position;
+        State.OutputDigest = null; // an attempt cancelled before it ran reports no output, not the last attempt's
+        State.OutputExcerpt = null;
         State.Namespace = command.Namespace;
         if (command.StepAttempt <= State.CancelledAttempt)
         {

@@ -62,6 +62,14 @@ public sealed class HostTargetState
 
     public string? ProgressMessage { get; set; }
 
+    /// <summary>The current run's output digest and excerpt (<see cref="OutputDigest"/>), taken when it finished; null until then.</summary>
+    public string? OutputDigest { get; set; }
+
+    public string? OutputExcerpt { get; set; }
+
+    /// <summary>The partition of the <c>targetgroup</c> row last written (null: none), deleted when the target runs again.</summary>
+    public string? GroupRow { get; set; }
+
     /// <summary>When the last progress check-in arrived (the agent's time of the event).</summary>
     public DateTimeOffset? ProgressAt { get; set; }
 }

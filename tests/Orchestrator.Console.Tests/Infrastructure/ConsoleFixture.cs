@@ -29,6 +29,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>The silo's agent token, for agents of more hosts (<see cref="AgentProcess"/>).</summary>
+    public string AgentToken { get; private set; } = "";
+
     public HttpClient Api { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -67,6 +70,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             _silo.Dispose();
         }
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(data, "data", "admin-token"))).Trim();
+        AgentToken = (await File.ReadAllTextAsync(Path.Combine(data, "data", "agent-token"))).Trim();
         Api = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(30) };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         await Eventually.Until(async () => await Api.GetStringAsync("/api/v1/hosts"), s => s.Contains("\"local\"", StringComparison.Ordinal) && s.Contains("online", StringComparison.OrdinalIgnoreCase),

@@ -1,5 +1,5 @@
 // The console's shell: who is signed in, the hash router (#/runs, #/runs/<id>, #/runs/<id>/steps/<n>,
-// #/runs/<id>/steps/<n>/hosts/<host>), and signing out. Each view gets an AbortSignal that ends its live updates.
+// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts), and signing out. Each view gets an AbortSignal that ends its live updates.
 import { api, onUnauthorized, signOut } from './api.js';
 import { toast } from './dom.js';
 import { renderSignIn } from './views/signin.js';
@@ -7,12 +7,14 @@ import { renderRuns } from './views/runs.js';
 import { renderRun } from './views/run.js';
 import { renderHosts } from './views/hosts.js';
 import { renderLog } from './views/log.js';
+import { renderInventory } from './views/inventory.js';
 
 const routes = [
   [/^#\/runs\/([^/?]+)\/steps\/(\d+)\/hosts\/([^/?]+)/, renderLog],
   [/^#\/runs\/([^/?]+)\/steps\/(\d+)/, renderHosts],
   [/^#\/runs\/([^/?]+)/, renderRun],
   [/^#\/runs/, renderRuns],
+  [/^#\/hosts/, renderInventory],
 ];
 
 const state = { me: null, view: null };
@@ -23,6 +25,8 @@ function showHeader(me) {
   document.getElementById('principal').textContent = me.principal;
   const grants = Object.entries(me.grants || {}).map(([ns, roles]) => `${ns}: ${roles.join(', ')}`).join('; ');
   document.getElementById('grants').textContent = grants ? `(${grants})` : '';
+  // The Orleans dashboard spans every namespace's grains: linked for an admin of every namespace only.
+  document.getElementById('dashboard-link').hidden = !((me.grants || {})['*'] || []).includes('admin');
 }
 
 async function route() {
