@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Net;
 using Orchestrator.Api.Hosting;
+using Orchestrator.Api.Identity;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Clustering;
@@ -112,6 +113,7 @@ else
     app.MapGet("/readyz", SiloReadiness.Check);
 }
 app.MapOrchestratorApi();
+app.UseDashboardGuard("/dashboard"); // admins of every namespace only (bearer token, or the console's cookie on reads)
 app.MapOrleansDashboard("/dashboard");
 app.Logger.LogInformation("Orchestrator {Role} {Name}: store {Store}, cluster {ClusterId}/{ServiceId}, silo port {SiloPort}, gateway port {GatewayPort}{Kubernetes}, drain time {Drain}",
     node.Role, node.SiloName, database.Store, node.ClusterId, node.ServiceId, node.SiloPort, node.GatewayPort, kubernetes ? ", Kubernetes hosting" : "", node.ShutdownDrainTimeout);

@@ -86,4 +86,55 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task Dashboard_WithoutAnAdminOfEveryNamespace_IsRefused()
+    {
+        await _silo.WaitReadyAsync();
+        var viewer = await TokenAsync("dash-viewer", new Dictionary<string, string[]> { ["*"] = ["viewer"] });
+        var namespaceAdmin = await TokenAsync("dash-ns-admin", new Dictionary<string, string[]> { ["default"] = ["admin"] });
+        using var anonymous = new HttpClient { BaseAddress = _silo.Http.BaseAddress };
+
+        using var none = await anonymous.GetAsync("/dashboard/DashboardCounters");
+        using var page = await anonymous.GetAsync("/dashboard/");
+        using var withCookieButPost = await SendAsync(anonymous, HttpMethod.Post, "/dashboard/DashboardCounters", cookie: _silo.AdminToken);
+        using var asViewer = await SendAsync(anonymous, HttpMethod.Get, "/dashboard/DashboardCounters", bearer: viewer);
+        using var asNamespaceAdmin = await SendAsync(anonymous, HttpMethod.Get, "/dashboard/DashboardCounters", bearer: namespaceAdmin);
+        using var viewerCookie = await SendAsync(anonymous, HttpMethod.Get, "/dashboard/", cookie: viewer);
+        using var adminCookie = await SendAsync(anonymous, HttpMethod.Get, "/dashboard/", cookie: _silo.AdminToken);
+        using var adminBearer = await SendAsync(anonymous, HttpMethod.Get, "/dashboard/GrainTypes", bearer: _silo.AdminToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Contains("admin of every namespace", await none.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withCookieButPost.StatusCode); // the cookie serves reads only
+        Assert.Equal(HttpStatusCode.Forbidden, asViewer.StatusCode);
+        Assert.Contains("'admin' role on '*'", await asViewer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, asNamespaceAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, viewerCookie.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, adminCookie.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, adminBearer.StatusCode);
+    }
+
+    private async Task<string> TokenAsync(string name, Dictionary<string, string[]> grants)
+    {
+        using var created = await _silo.Http.PostAsJsonAsync("/api/v1/tokens", new { name, grants });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"token: {(int)created.StatusCode} {body}");
+        return JsonNode.Parse(body)!["token"]!.GetValue<string>();
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? bearer = null, string? cookie = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        }
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", $"orch_console={cookie}");
+        }
+        return await http.SendAsync(request);
+    }
 }
