@@ -143,7 +143,7 @@ public static partial class PlanValidator
 
         ValidateTextList(context, container.Command ?? [], PlanPath.Field(path, "command"), errors);
         ValidateTextList(context, container.Args ?? [], PlanPath.Field(path, "args"), errors);
-        ValidateContainerEnv(context, container.Env ?? new Dictionary<string, string>(), PlanPath.Field(path, "env"), errors);
+        ValidateEnv(context, container.Env ?? new Dictionary<string, string>(), PlanPath.Field(path, "env"), errors);
         if (container.Resources is { } resources)
         {
             ValidateResources(resources, PlanPath.Field(path, "resources"), errors);
@@ -239,8 +239,11 @@ public static partial class PlanValidator
         }
     }
 
-    /// <summary>Environment variables: the same names as a script's; values may use secret parameters (they become a Secret).</summary>
-    private static void ValidateContainerEnv(StepContext context, IReadOnlyDictionary<string, string> env, string path, List<PlanError> errors)
+    /// <summary>
+    /// Environment variables of a script or a container: names of letters, digits and <c>_</c>, not <c>ORCH_*</c>; values
+    /// are templates (a container's may use secret parameters: they become a Secret).
+    /// </summary>
+    private static void ValidateEnv(StepContext context, IReadOnlyDictionary<string, string> env, string path, List<PlanError> errors)
     {
         var counted = Counted(env.Count, path, PlanLimits.MaxEnvEntries, "environment variables", errors);
         foreach (var (name, value) in env.Take(counted))

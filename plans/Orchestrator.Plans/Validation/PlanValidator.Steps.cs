@@ -272,34 +272,7 @@ public static partial class PlanValidator
             }
         }
 
-        var env = script.Env ?? new Dictionary<string, string>();
-        var envsPath = PlanPath.Field(path, "env");
-        var envCount = Counted(env.Count, envsPath, PlanLimits.MaxEnvEntries, "environment variables", errors);
-        foreach (var (name, value) in env.Take(envCount))
-        {
-            if (name.Length > PlanLimits.MaxEnvNameLength)
-            {
-                errors.Add(new PlanError(envsPath, $"An environment variable name is at most {PlanLimits.MaxEnvNameLength} characters; '{PlanLimits.Excerpt(name)}' is longer."));
-                continue;
-            }
-
-            var envPath = PlanPath.Field(envsPath, name);
-            if (!Length(value, envPath, PlanLimits.MaxEnvValueLength, errors))
-            {
-                continue;
-            }
-
-            if (!EnvironmentName().IsMatch(name))
-            {
-                errors.Add(new PlanError(envPath, $"'{name}' is not an environment variable name: letters, digits and '_', not starting with a digit."));
-            }
-            else if (name.StartsWith("ORCH_", StringComparison.OrdinalIgnoreCase))
-            {
-                errors.Add(new PlanError(envPath, $"'{name}': names starting with ORCH_ are set by the orchestrator."));
-            }
-
-            ValidateTemplate(context, envPath, value, errors);
-        }
+        ValidateEnv(context, script.Env ?? new Dictionary<string, string>(), PlanPath.Field(path, "env"), errors);
 
         if (script.WorkingDirectory is { } directory)
         {
