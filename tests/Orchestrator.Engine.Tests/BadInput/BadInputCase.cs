@@ -19,6 +19,9 @@ public sealed record BadInputCase(string Name, string Method, string Path, int S
 
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
+    /// <summary>Sent without the harness's admin token (and without any other <c>Authorization</c> unless <see cref="Headers"/> has one).</summary>
+    public bool Anonymous { get; init; }
+
     /// <summary>The jobs API answers in Harbor's error shape.</summary>
     public bool Harbor => Path.StartsWith("/api/v1/jobs", StringComparison.Ordinal) || Path.StartsWith("/api/v1/stats", StringComparison.Ordinal);
 

@@ -84,6 +84,11 @@ public abstract class BadInputFixture : IAsyncLifetime
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Harbor-Secret", JobsSecret);
         }
+        if (c.Anonymous)
+        {
+            using var anonymous = new HttpClient();
+            return await anonymous.SendAsync(request);
+        }
         return await Harness.Http.SendAsync(request);
     }
 }
