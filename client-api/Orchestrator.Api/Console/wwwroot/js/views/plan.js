@@ -33,7 +33,7 @@ function diffTable(a, b, va, vb) {
     ? [h('td', { class: 'ln' }, String(side.n)), h('td', { class: 'src' }, h('code', {}, side.text))]
     : [h('td', { class: 'ln' }), h('td', { class: 'src' })];
   return h('div', {},
-    h('p', { id: 'diff-summary' }, changed === 0 ? 'The two versions are the same.' : `${changed} line${changed === 1 ? '' : 's'} differ.`),
+    h('p', { id: 'diff-summary' }, changed === 0 ? 'The two versions are the same.' : changed === 1 ? '1 line differs.' : `${changed} lines differ.`),
     h('div', { class: 'code-wrap' }, h('table', { class: 'code diff', id: 'plan-diff', 'aria-label': `Version ${va} and version ${vb} side by side` },
       h('thead', {}, h('tr', {}, h('th', { colspan: '2', scope: 'col' }, `Version ${va}`), h('th', { scope: 'col' }, h('span', { class: 'sr' }, 'Change')), h('th', { colspan: '2', scope: 'col' }, `Version ${vb}`))),
       h('tbody', {}, rows.map((r) => h('tr', { class: `d-${r.kind}` },
