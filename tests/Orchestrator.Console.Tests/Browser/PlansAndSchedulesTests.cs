@@ -199,11 +199,13 @@ public sealed class PlansAndSchedulesTests(ConsoleFixture fixture) : IAsyncLifet
         await Expect(_page.GetByRole(AriaRole.Table, new() { Name = "Plan console-viewed version 1 (YAML)" })).ToContainTextAsync("viewing");
         await Expect(_page.Locator("tr[data-schedule='console-viewed/hourly']")).ToBeVisibleAsync();
         await Expect(_page.Locator("#run-form")).ToHaveCountAsync(0);
+        await Expect(_page.Locator("main")).Not.ToContainTextAsync("null"); // an absent part leaves nothing, not the word
         await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Run" })).ToHaveCountAsync(0);
 
         await _page.Locator("tr[data-schedule='console-viewed/hourly']").GetByRole(AriaRole.Link, new() { Name = "hourly", Exact = true }).ClickAsync();
         await Expect(_page.Locator("#next-fires tbody tr")).ToHaveCountAsync(10);
         await Expect(_page.GetByRole(AriaRole.Button)).ToHaveCountAsync(1); // "Sign out" only
+        await Expect(_page.Locator("main")).Not.ToContainTextAsync("null");
         await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
 
         // The API refuses the viewer too, whatever the page shows.

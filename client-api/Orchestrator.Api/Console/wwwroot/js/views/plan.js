@@ -4,7 +4,7 @@
 // line diff of the two YAML documents that same endpoint returns (linediff.js), the run form for an operator, and
 // the plan's schedules (GET /api/v1/plans/{id}/schedules).
 import { api, allows } from '../api.js';
-import { h, when, hashQuery, hashWith } from '../dom.js';
+import { h, replace, when, hashQuery, hashWith } from '../dom.js';
 import { diffLines, splitLines, MAX_CELLS } from '../linediff.js';
 import { runForm } from '../runform.js';
 import { scheduleTable } from './schedules.js';
@@ -63,7 +63,7 @@ export async function renderPlan(main, [id], { me, signal }) {
     versions.filter((v) => v !== version).map((v) => h('option', { value: String(v), selected: v === compare }, `version ${v}`)));
   compareSelect.addEventListener('change', () => { location.hash = here({ version, compare: compareSelect.value }); });
 
-  main.replaceChildren(
+  replace(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/plans' }, 'Plans'), ' / ', id),
     h('h1', {}, definition.name || id, ' ', h('span', { class: 'muted' }, `version ${version} of ${latest}`)),
     h('dl', { class: 'facts' },

@@ -98,7 +98,7 @@ export async function renderSchedule(main, [planId, name], { me, signal, refresh
   }
 
   const fires = s.nextFires || [];
-  main.replaceChildren(
+  replace(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/schedules' }, 'Schedules'), ' / ', h('a', { href: `#/plans/${encodeURIComponent(planId)}` }, planId), ' / ', name),
     h('h1', {}, name, ' ', statusBadge(spec.suspend ? 'suspended' : 'active')),
     h('dl', { class: 'facts' },
