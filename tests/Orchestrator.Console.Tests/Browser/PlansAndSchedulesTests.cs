@@ -216,6 +216,33 @@ public sealed class PlansAndSchedulesTests(ConsoleFixture fixture) : IAsyncLifet
         Assert.True(_errors.Count == 0, string.Join("\n", _errors));
     }
 
+    [Fact]
+    public async Task LineDiff_ChangesAddsAndPastTheCap_PairsRowsOrSaysTooLarge()
+    {
+        await SignInAsync(fixture.AdminToken);
+        // The page's own module, run in the page: rows as "kind left-number right-number".
+        var small = await _page.EvaluateAsync<string>("""
+            async () => {
+              const { diffLines } = await import('/console/js/linediff.js');
+              const { rows, tooLarge } = diffLines('a\nb\nc\nd\n', 'a\nB\nc\nd\ne\n');
+              return tooLarge + ':' + rows.map((r) => `${r.kind} ${r.left ? r.left.n : '-'} ${r.right ? r.right.n : '-'}`).join(',');
+            }
+            """);
+        Assert.Equal("false:same 1 1,change 2 2,same 3 3,same 4 4,add - 5", small);
+        // 2,100 different lines on each side (a common first and last line cut off first) is past 4,000,000 cells.
+        var large = await _page.EvaluateAsync<string>("""
+            async () => {
+              const { diffLines, MAX_CELLS } = await import('/console/js/linediff.js');
+              const text = (p) => ['same', ...Array.from({ length: 2100 }, (_, i) => `${p}${i}`), 'end'].join('\n');
+              const big = diffLines(text('x'), text('y'));
+              const fits = diffLines(text('x'), text('x').replace('x7\n', 'z7\n'));
+              return `${MAX_CELLS} ${big.tooLarge} ${big.rows.length} ${fits.tooLarge} ${fits.rows.filter((r) => r.kind !== 'same').length}`;
+            }
+            """);
+        Assert.Equal("4000000 true 0 false 1", large);
+        Assert.True(_errors.Count == 0, string.Join("\n", _errors));
+    }
+
     private async Task<bool> SuspendedAsync(string planId, string name) =>
         JsonDocument.Parse(await fixture.Api.GetStringAsync($"/api/v1/plans/{planId}/schedules/{name}")).RootElement.GetProperty("spec").GetProperty("suspend").GetBoolean();
 }
