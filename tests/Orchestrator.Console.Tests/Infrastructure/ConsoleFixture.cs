@@ -103,14 +103,15 @@ public sealed class ConsoleFixture : IAsyncLifetime
         _silo.BeginErrorReadLine();
     }
 
-    /// <summary>A fresh browser context (its own cookies) at 1280×800, and a page in it.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser context (its own cookies) at 1280×800, and a page in it; <paramref name="timezoneId"/> sets the browser's zone.</summary>
+    public async Task<IPage> NewPageAsync(string? timezoneId = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Server,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             AcceptDownloads = true,
+            TimezoneId = timezoneId,
         });
         return await context.NewPageAsync();
     }

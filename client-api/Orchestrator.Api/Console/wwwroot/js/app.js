@@ -1,5 +1,5 @@
 // The console's shell: who is signed in, the hash router (#/runs, #/runs/<id>, #/runs/<id>/steps/<n>,
-// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts), and signing out. Each view gets an AbortSignal that ends its live updates.
+// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts, #/plans, #/plans/<id>, #/schedules, #/schedules/<plan>/<name>), and signing out. Each view gets an AbortSignal that ends its live updates.
 import { api, onUnauthorized, signOut } from './api.js';
 import { toast } from './dom.js';
 import { renderSignIn } from './views/signin.js';
@@ -8,6 +8,9 @@ import { renderRun } from './views/run.js';
 import { renderHosts } from './views/hosts.js';
 import { renderLog } from './views/log.js';
 import { renderInventory } from './views/inventory.js';
+import { renderPlans } from './views/plans.js';
+import { renderPlan } from './views/plan.js';
+import { renderSchedules, renderSchedule } from './views/schedules.js';
 
 const routes = [
   [/^#\/runs\/([^/?]+)\/steps\/(\d+)\/hosts\/([^/?]+)/, renderLog],
@@ -15,6 +18,10 @@ const routes = [
   [/^#\/runs\/([^/?]+)/, renderRun],
   [/^#\/runs/, renderRuns],
   [/^#\/hosts/, renderInventory],
+  [/^#\/plans\/([^/?]+)/, renderPlan],
+  [/^#\/plans/, renderPlans],
+  [/^#\/schedules\/([^/?]+)\/([^/?]+)/, renderSchedule],
+  [/^#\/schedules/, renderSchedules],
 ];
 
 const state = { me: null, view: null };
