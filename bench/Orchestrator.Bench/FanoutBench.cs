@@ -114,7 +114,7 @@ internal static class FanoutBench
         }
     }
 
-    private static async Task<long> OnlineHostsAsync(string connection)
+    internal static async Task<long> OnlineHostsAsync(string connection)
     {
         await using var ds = NpgsqlDataSource.Create(connection);
         try

@@ -10,12 +10,13 @@ return command switch
     "cron" => await CronBench.RunAsync(options),
     "storage" => await StorageBench.RunAsync(options),
     "retention" => await RetentionBench.RunAsync(options),
+    "console" => await ConsoleBench.RunAsync(options),
     "grain-writes" => await Orchestrator.Bench.Durable.GrainWritesBench.RunAsync(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Orchestrator.Bench ack|fanout|cron|storage|retention|grain-writes --connection CS [options]");
+    Console.Error.WriteLine("usage: Orchestrator.Bench ack|fanout|cron|storage|retention|console|grain-writes --connection CS [options]");
     return 2;
 }
