@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Orchestrator.Runtime.Tests.Infrastructure;
+using Orchestrator.Tests.Shared;
 
 namespace Orchestrator.Console.Tests.Infrastructure;
 
@@ -19,8 +18,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     /// <summary>Where chromium is; <c>ORCH_TEST_CHROMIUM</c> overrides.</summary>
     public static string ChromiumPath => Environment.GetEnvironmentVariable("ORCH_TEST_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    private readonly StringBuilder _log = new();
-    private Process? _silo;
+    private LocalSiloProcess? _silo;
     private IPlaywright? _playwright;
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "orch-console-tests", Guid.NewGuid().ToString("N")[..8]);
@@ -39,16 +37,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     /// <summary>A folder the plans' scripts read their gates from.</summary>
     public string Scratch => Path.Combine(Folder, "scratch");
 
-    public string SiloLog
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string SiloLog => _silo?.Log ?? "";
 
     public async Task InitializeAsync()
     {
@@ -56,19 +45,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Directory.CreateDirectory(Scratch);
         var data = Path.Combine(Folder, "silo");
         Directory.CreateDirectory(data);
-        // A port picked free may be taken by another process before the silo binds it: start again on new ports.
-        for (var attempt = 1; ; attempt++)
-        {
-            StartSilo(data);
-            using var probe = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(10) };
-            await Eventually.Until(() => StatusAsync(probe, "/readyz"), s => s == HttpStatusCode.OK || _silo!.HasExited, TimeSpan.FromSeconds(90), "the silo ready");
-            if (!_silo!.HasExited)
-            {
-                break;
-            }
-            Assert.True(attempt < 3 && SiloLog.Contains("address already in use", StringComparison.OrdinalIgnoreCase), $"the silo exited:\n{SiloLog}");
-            _silo.Dispose();
-        }
+        _silo = await LocalSiloProcess.StartAsync(Repo.Built("silo", "Orchestrator.Silo"), data);
+        Server = _silo.Server;
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(data, "data", "admin-token"))).Trim();
         AgentToken = (await File.ReadAllTextAsync(Path.Combine(data, "data", "agent-token"))).Trim();
         Api = new HttpClient { BaseAddress = new Uri(Server), Timeout = TimeSpan.FromSeconds(30) };
@@ -78,29 +56,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
-    }
-
-    private void StartSilo(string data)
-    {
-        Server = $"http://127.0.0.1:{FreePort()}";
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
-        foreach (var arg in new[]
-        {
-            Repo.Built("silo", "Orchestrator.Silo"), "--store", "sqlite", "--connection-string", $"Data Source={data}/orchestrator.db",
-            "--urls", Server, "--contentroot", data, "--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("ORCH_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-        _silo = Process.Start(info)!;
-        _silo.OutputDataReceived += (_, e) => Append(e.Data);
-        _silo.ErrorDataReceived += (_, e) => Append(e.Data);
-        _silo.BeginOutputReadLine();
-        _silo.BeginErrorReadLine();
     }
 
     /// <summary>A fresh browser context (its own cookies) at 1280×800, and a page in it; <paramref name="timezoneId"/> sets the browser's zone.</summary>
@@ -162,57 +117,16 @@ public sealed class ConsoleFixture : IAsyncLifetime
         }
         _playwright?.Dispose();
         Api?.Dispose();
-        if (_silo is { HasExited: false })
+        if (_silo is not null)
         {
-            _silo.Kill(entireProcessTree: true);
-            await _silo.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            await _silo.DisposeAsync();
         }
-        _silo?.Dispose();
         try
         {
             Directory.Delete(Folder, recursive: true);
         }
         catch (IOException)
         {
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
-    {
-        try
-        {
-            using var response = await http.GetAsync(path);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return 0;
-        }
-        catch (TaskCanceledException)
-        {
-            return 0;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_log)
-        {
-            if (_log.Length < 200_000)
-            {
-                _log.AppendLine(line);
-            }
         }
     }
 }
