@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
 
@@ -38,25 +37,9 @@ internal static class FanoutBench
                 ports.Add(port);
             }
             var server = $"http://127.0.0.1:{ports[0]}";
-            var fleet = Processes.Start(agentDll, "--server", server, "--token", token, "--simulate", hosts.ToString(CultureInfo.InvariantCulture), "--host-prefix", "sim-",
-                "--label", "fleet=sim");
-            processes.Add(fleet);
-            var registering = Stopwatch.StartNew();
-            await Processes.WaitAsync(async () => await OnlineHostsAsync(connection) >= hosts, TimeSpan.FromMinutes(10), "hosts online");
-            Report.Info($"{hosts} hosts online after {registering.Elapsed.TotalSeconds:0.0} s");
-
+            processes.Add(await Processes.StartFleetAsync(agentDll, server, token, hosts, connection));
             using var http = Processes.Authorized(new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) });
-            using (var plan = new StringContent("name: fanout\nsteps:\n  - name: noop\n    script: \"true\"\n    targets:\n      selector: fleet=sim\n", Encoding.UTF8, "application/yaml"))
-            using (var put = await http.PutAsync("/api/v1/plans/fanout", plan))
-            {
-                put.EnsureSuccessStatusCode();
-            }
-            // Under a large fleet's background load the save may answer 202 (stored, not yet applied): wait for it.
-            await Processes.WaitAsync(async () =>
-            {
-                using var get = await http.GetAsync("/api/v1/plans/fanout");
-                return get.IsSuccessStatusCode;
-            }, TimeSpan.FromMinutes(5), "the plan stored");
+            await Processes.PutFleetPlanAsync(http, "fanout");
             var clock = Stopwatch.StartNew();
             using var run = await http.PostAsJsonAsync("/api/v1/plans/fanout/run", new { });
             run.EnsureSuccessStatusCode();

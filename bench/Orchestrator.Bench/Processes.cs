@@ -71,6 +71,44 @@ internal static class Processes
         return (silo, port);
     }
 
+    /// <summary>
+    /// Starts a simulated fleet (<c>Orchestrator.Agent --simulate</c>: hosts <c>sim-00001</c>…, label <c>fleet=sim</c>)
+    /// against <paramref name="server"/> and waits until every host is online in the database's host index.
+    /// </summary>
+    internal static async Task<Process> StartFleetAsync(string agentDll, string server, string agentToken, int hosts, string connection)
+    {
+        var fleet = Start(agentDll, "--server", server, "--token", agentToken, "--simulate", hosts.ToString(CultureInfo.InvariantCulture), "--host-prefix", "sim-",
+            "--label", "fleet=sim");
+        var registering = Stopwatch.StartNew();
+        try
+        {
+            await WaitAsync(async () => await FanoutBench.OnlineHostsAsync(connection) >= hosts, TimeSpan.FromMinutes(10), "hosts online");
+        }
+        catch
+        {
+            fleet.Kill(entireProcessTree: true);
+            throw;
+        }
+        Report.Info($"{hosts} hosts online after {registering.Elapsed.TotalSeconds:0.0} s");
+        return fleet;
+    }
+
+    /// <summary>Stores the plan <paramref name="id"/> (one no-op step over the simulated fleet) and waits until it reads back.</summary>
+    internal static async Task PutFleetPlanAsync(HttpClient http, string id)
+    {
+        using (var plan = new StringContent($"name: {id}\nsteps:\n  - name: noop\n    script: \"true\"\n    targets:\n      selector: fleet=sim\n", System.Text.Encoding.UTF8, "application/yaml"))
+        using (var put = await http.PutAsync($"/api/v1/plans/{id}", plan))
+        {
+            put.EnsureSuccessStatusCode();
+        }
+        // Under a large fleet's background load the save may answer 202 (stored, not yet applied): wait for it.
+        await WaitAsync(async () =>
+        {
+            using var get = await http.GetAsync($"/api/v1/plans/{id}");
+            return get.IsSuccessStatusCode;
+        }, TimeSpan.FromMinutes(5), "the plan stored");
+    }
+
     internal static async Task WaitReadyAsync(int port, Process process)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
