@@ -30,6 +30,13 @@ public static class ConsoleCookie
         {
             return null;
         }
+        return CookieToken(request);
+    }
+
+    /// <summary>The token the console's cookie holds, when it holds a plausible one (bounded, no control characters); null otherwise.</summary>
+    public static string? CookieToken(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         return request.Cookies[CookieName] is { Length: > 0 and <= 8192 } token && !token.Any(char.IsControl) ? token : null;
     }
 

@@ -22,8 +22,7 @@ public static class DashboardGuard
         var request = http.Request;
         if (!Bearer.Given(request))
         {
-            if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-                || request.Cookies[ConsoleCookie.CookieName] is not { Length: > 0 and <= 8192 } cookie || cookie.Any(char.IsControl))
+            if (!(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) || ConsoleCookie.CookieToken(request) is not { } cookie)
             {
                 await RefuseAsync(http, StatusCodes.Status401Unauthorized,
                     "The Orleans dashboard needs an admin of every namespace: sign in to the console (/) with such a token, or send Authorization: Bearer <token>.");
