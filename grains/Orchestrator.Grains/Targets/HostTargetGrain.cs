@@ -13,9 +13,6 @@ namespace Orchestrator.Grains.Targets;
 /// step attempt. Its timers (retry back-off, timeout, cancel grace) are wake-ups of its own: no reminder row per target.
 /// </summary>
 [GrainType("target")]
-// A target is started by its step: placed on the step's silo, its start, its report notice and its deactivation stay
-// local (bench/README.md: 2 silos, 10k targets, 7.65 s → 7.05 s; the first second no longer waits on remote activations).
-[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHostTargetGrain
 {
     private const string RetryWakeUp = "retry";
