@@ -79,7 +79,7 @@ public sealed class StepCountingTests : GrainClusterTests
                 {
                     var rows = Cluster.Storage.Rows(IndexKinds.Assignment);
                     mostOpen = Math.Max(mostOpen, rows.Count);
-                    return (rows.Where(r => !finished.Contains(r.Key)).ToList(), (await instance.GetAsync())!.Status.IsFinal());
+                    return (rows.Where(r => !finished.Contains(r.Key)).ToList(), (await instance.GetAsync())?.Status.IsFinal() == true); // null: the run's start has not reached it yet
                 },
                 seen => seen.Item1.Count > 0 || seen.Item2,
                 GrainCluster.Deadline,
