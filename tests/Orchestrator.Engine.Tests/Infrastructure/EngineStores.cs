@@ -1,4 +1,3 @@
-using Npgsql;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -17,17 +16,9 @@ public static class EngineStores
     };
 
     /// <summary>Drops a test's PostgreSQL schema (SQLite files live in the temp folder and are left to it).</summary>
-    public static async Task DropAsync(OrchestratorDatabaseOptions options)
+    public static Task DropAsync(OrchestratorDatabaseOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Store != OrchestratorDatabaseOptions.Postgres)
-        {
-            return;
-        }
-        var schema = new NpgsqlConnectionStringBuilder(options.ConnectionString).SearchPath;
-        await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
-        await drop.ExecuteNonQueryAsync();
+        return options.Store == OrchestratorDatabaseOptions.Postgres ? PostgresServer.DropSchemaAsync(options.ConnectionString) : Task.CompletedTask;
     }
 }

@@ -20,6 +20,46 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(ConnectionString) { SearchPath = schema, MaxPoolSize = 40, ApplicationName = schema }.ToString();
     }
 
+    /// <summary>
+    /// Drops a test's schema. Idle pooled connections of this process are cleared first, and any session still
+    /// connected under the schema's application name (a silo process being torn down, a late commit) is terminated, so
+    /// the drop neither waits on nor deadlocks with it; a drop that still loses a deadlock or a lock wait is retried.
+    /// </summary>
+    public static async Task DropSchemaAsync(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var schema = builder.SearchPath;
+        if (string.IsNullOrEmpty(schema))
+        {
+            return;
+        }
+        await using (var pooled = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                await using (var terminate = new NpgsqlCommand(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @name AND pid <> pg_backend_pid()", connection))
+                {
+                    terminate.Parameters.AddWithValue("name", builder.ApplicationName ?? schema);
+                    await terminate.ExecuteNonQueryAsync();
+                }
+                await using var drop = new NpgsqlCommand($"SET lock_timeout = '10s'; DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.OutOfMemory or PostgresErrorCodes.TooManyConnections)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
+    }
+
     private static string Start()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("ORCH_TEST_PG");

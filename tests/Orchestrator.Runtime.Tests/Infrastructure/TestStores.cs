@@ -19,11 +19,7 @@ public static class TestStores
         {
             return;
         }
-        var schema = new NpgsqlConnectionStringBuilder(options.ConnectionString).SearchPath;
-        await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE", connection);
-        await drop.ExecuteNonQueryAsync();
+        await PostgresServer.DropSchemaAsync(options.ConnectionString);
     }
 }
 
