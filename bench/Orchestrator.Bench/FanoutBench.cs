@@ -40,6 +40,7 @@ internal static class FanoutBench
             processes.Add(await Processes.StartFleetAsync(agentDll, server, token, hosts, connection));
             using var http = Processes.Authorized(new HttpClient { BaseAddress = new Uri(server), Timeout = TimeSpan.FromMinutes(2) });
             await Processes.PutFleetPlanAsync(http, "fanout");
+            var cpuBefore = CpuSeconds(processes);
             var clock = Stopwatch.StartNew();
             using var run = await http.PostAsJsonAsync("/api/v1/plans/fanout/run", new { });
             run.EnsureSuccessStatusCode();
@@ -64,6 +65,7 @@ internal static class FanoutBench
                 return status is "succeeded" or "failed" or "cancelled";
             }, TimeSpan.FromMinutes(30), "the fan-out finished");
             var seconds = clock.Elapsed.TotalSeconds;
+            var cpu = CpuSeconds(processes).Zip(cpuBefore, (after, before) => after - before).ToList();
             if (status != "succeeded")
             {
                 Report.Failure($"fanout_{label}", $"instance ended {status}");
@@ -74,6 +76,10 @@ internal static class FanoutBench
             Report.Figure($"fanout_{label}_seconds_{suffix}", seconds, "s");
             Report.Figure($"fanout_{label}_targets_per_s_{suffix}", hosts / seconds, "targets/s");
             Report.Figure($"fanout_{label}_peak_mb_{suffix}", peakMb, "MB");
+            // CPU the silos and the simulated fleet used during the run: less sensitive to a busy machine than the
+            // seconds, so two builds can be compared under load (PostgreSQL's share is not counted).
+            Report.Figure($"fanout_{label}_silo_cpu_s_{suffix}", cpu.Take(silos).Sum(), "s");
+            Report.Figure($"fanout_{label}_fleet_cpu_s_{suffix}", cpu[silos], "s");
             return 0;
         }
         catch (TimeoutException ex)
@@ -96,6 +102,13 @@ internal static class FanoutBench
             await Bench.DropSchemaAsync(connection, schema);
         }
     }
+
+    /// <summary>Each process's CPU time so far (user + system), in seconds.</summary>
+    private static List<double> CpuSeconds(IEnumerable<Process> processes) => processes.Select(p =>
+    {
+        p.Refresh();
+        return p.TotalProcessorTime.TotalSeconds;
+    }).ToList();
 
     internal static async Task<long> OnlineHostsAsync(string connection)
     {
