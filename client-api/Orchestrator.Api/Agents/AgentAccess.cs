@@ -13,6 +13,7 @@ public static class AgentAccess
 {
     private const string RevokedItem = "orch.agent.revoked";
     private const string ScopeItem = "orch.agent.scope";
+    private const string SessionItem = "orch.agent.session";
 
     /// <summary>At most this many revocation rows are read; past it, the oldest sessions' rows would be missed (never in practice).</summary>
     private const int MaxRevocations = 100_000;
@@ -36,6 +37,7 @@ public static class AgentAccess
         }
         http.Items[RevokedItem] = revoked;
         http.Items[ScopeItem] = scope;
+        http.Items[SessionItem] = session;
         return await next(context).ConfigureAwait(false);
     }
 
@@ -44,6 +46,28 @@ public static class AgentAccess
     {
         ArgumentNullException.ThrowIfNull(http);
         return http.Items[ScopeItem] as string;
+    }
+
+    /// <summary>
+    /// A 403 when a call's body names another session than the one its credential was issued to (a credential speaks
+    /// for its own session only); else null.
+    /// </summary>
+    public static ProblemHttpResult? RefuseOtherSession(HttpContext http, string bodySession)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.Items[SessionItem] is string session && string.Equals(session, bodySession, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        return TypedResults.Problem(title: "Forbidden.", statusCode: StatusCodes.Status403Forbidden,
+            detail: $"The body's sessionId '{AgentIds.Shown(bodySession)}' is not the session this agent credential was issued to; a credential speaks for its own session only.");
+    }
+
+    /// <summary>The session the calling agent's credential was issued to.</summary>
+    public static string SessionOf(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return http.Items[SessionItem] as string ?? throw new InvalidOperationException("The agent credential filter did not run for this endpoint.");
     }
 
     /// <summary>The keys of every revocation row.</summary>

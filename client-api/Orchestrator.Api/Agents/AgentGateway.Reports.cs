@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Protocol;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Logs;
 
 namespace Orchestrator.Api.Agents;
@@ -33,8 +34,15 @@ public static partial class AgentGateway
         {
             return AgentRequests.Invalid(errors);
         }
-        var logger = loggers.CreateLogger(typeof(AgentGateway));
         var client = api.Client;
+        var (events, refusal) = await HeldItemsAsync(http.HttpContext, client.Indexes, valid.SessionId, valid.Events, e => e.TargetKey, e => e.Index, "events",
+            refused, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        valid = (valid.SessionId, events);
+        var logger = loggers.CreateLogger(typeof(AgentGateway));
         var results = await Task.WhenAll(valid.Events.Select(async item =>
         {
             var (index, e, targetKey) = item;
@@ -79,6 +87,13 @@ public static partial class AgentGateway
         {
             return AgentRequests.Invalid(errors);
         }
+        var (chunks, refusal) = await HeldItemsAsync(http.HttpContext, api.Client.Indexes, valid.SessionId, valid.Chunks,
+            c => GrainKeys.TryParseAssignment(c.Chunk.AssignmentId, out var target, out _) ? target : "", c => c.Index, "chunks", refused, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        valid = (valid.SessionId, chunks);
         var logger = loggers.CreateLogger(typeof(AgentGateway));
         LogRefusals(logger, "chunk", refused);
         if (valid.Chunks.Count > 0)
@@ -102,6 +117,40 @@ public static partial class AgentGateway
             }
         }
         return TypedResults.Ok(new AckResponse(valid.Chunks.Count) { Refused = refused.Count > 0 ? refused : null });
+    }
+
+    /// <summary>
+    /// The items of an /events or /logs batch whose hosts the calling session holds (<see cref="AgentHostHolds"/>).
+    /// A body naming another session than the credential's is refused whole (403); a host no session holds makes the
+    /// whole batch a 410 (the agent registers again and sends it again); an item of a host another session holds now
+    /// is refused alone, so it cannot wedge the batch.
+    /// </summary>
+    private static async Task<(List<T> Held, ProblemHttpResult? Refusal)> HeldItemsAsync<T>(HttpContext http, IIndexReader indexes, string session, List<T> items,
+        Func<T, string> targetKey, Func<T, int> index, string field, List<ItemProblem> refused, CancellationToken cancellationToken)
+    {
+        if (AgentAccess.RefuseOtherSession(http, session) is { } other)
+        {
+            return ([], other);
+        }
+        var hostOf = items.Select(i => AgentHostHolds.HostOf(targetKey(i))).ToList();
+        var holds = await AgentHostHolds.ReadAsync(indexes, session, hostOf.OfType<string>(), cancellationToken);
+        if (holds.Where(h => h.Value == HostHold.Released).Select(h => h.Key).ToList() is { Count: > 0 } released)
+        {
+            return ([], AgentHostHolds.Released(released));
+        }
+        var held = new List<T>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (hostOf[i] is { } host && holds[host] == HostHold.Elsewhere)
+            {
+                refused.Add(new ItemProblem(index(items[i]), $"{field}[{index(items[i])}].assignmentId", AgentHostHolds.ElsewhereReason(host)));
+            }
+            else
+            {
+                held.Add(items[i]);
+            }
+        }
+        return (held, null);
     }
 
     private static void LogRefusals(ILogger logger, string kind, List<ItemProblem> refused)

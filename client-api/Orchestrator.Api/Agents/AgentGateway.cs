@@ -171,9 +171,14 @@ public static partial class AgentGateway
             return revokedHost;
         }
         var client = api.Client;
-        await Task.WhenAll(request.Hosts.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
+        var (held, refusal) = await HeldHostsAsync(http.HttpContext, client.Indexes, request.SessionId, request.Hosts, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        await Task.WhenAll(held.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
             .Select(h => client.GetGrain<IHostGrain>(h).Heartbeat(request.SessionId, request.Draining)));
-        return TypedResults.Ok(new AckResponse(request.Hosts.Count));
+        return TypedResults.Ok(new AckResponse(held.Count));
     }
 
     private static async Task<Results<Ok<PollResponse>, ProblemHttpResult>> Poll(HttpRequest http, ApiContext api, OpenAssignments open, CancellationToken cancellationToken)
@@ -198,6 +203,12 @@ public static partial class AgentGateway
             return revokedHost;
         }
         var client = api.Client;
+        var (mine, refusal) = await HeldHostsAsync(http.HttpContext, client.Indexes, request.SessionId, request.Hosts, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        request = request with { Hosts = mine };
         var running = request.Running.ToHashSet(StringComparer.Ordinal);
         var wait = TimeSpan.FromMilliseconds(Math.Min(request.WaitMs, (int)api.Options.AgentPollWait.TotalMilliseconds));
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -216,6 +227,9 @@ public static partial class AgentGateway
                 // Paused and draining hosts are handed nothing new: their assignments wait, dispatched, until resumed.
                 var held = await ReadHeldAsync(client.Indexes, cancellationToken);
                 fresh = [.. fresh.Where(r => !held.Contains(r.Partition)).Take(max)];
+                // A long poll outlives its start: a host another session registered since is no longer this one's.
+                var holds = await AgentHostHolds.ReadAsync(client.Indexes, request.SessionId, fresh.Select(r => r.Partition), cancellationToken);
+                fresh = [.. fresh.Where(r => holds[r.Partition] == HostHold.Held)];
             }
             var assignments = new List<Assignment>(fresh.Count);
             if (fresh.Count > 0)
@@ -241,6 +255,27 @@ public static partial class AgentGateway
                 return TypedResults.Ok(new PollResponse([], []));
             }
         }
+    }
+
+    /// <summary>
+    /// The hosts of a heartbeat or poll that the calling session holds (<see cref="AgentHostHolds"/>), or why the call is
+    /// refused: a body naming another session than the credential's (403); a host no session holds (410: register
+    /// again); every host held by other sessions (409). Hosts another session took are left out of the call.
+    /// </summary>
+    private static async Task<(List<string> Held, ProblemHttpResult? Refusal)> HeldHostsAsync(HttpContext http, IIndexReader indexes, string session,
+        IReadOnlyList<string> hosts, CancellationToken cancellationToken)
+    {
+        if (AgentAccess.RefuseOtherSession(http, session) is { } other)
+        {
+            return ([], other);
+        }
+        var holds = await AgentHostHolds.ReadAsync(indexes, session, hosts, cancellationToken);
+        if (holds.Where(h => h.Value == HostHold.Released).Select(h => h.Key).ToList() is { Count: > 0 } released)
+        {
+            return ([], AgentHostHolds.Released(released));
+        }
+        var held = hosts.Where(h => holds[h] == HostHold.Held).Distinct(StringComparer.Ordinal).ToList();
+        return held.Count == 0 ? ([], AgentHostHolds.Elsewhere(hosts)) : (held, null);
     }
 
     /// <summary>The hosts that take no new work (<see cref="HostHolds"/>): one small query, whatever the fleet's size.</summary>

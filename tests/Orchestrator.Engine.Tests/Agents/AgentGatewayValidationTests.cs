@@ -268,8 +268,12 @@ public sealed class AgentGatewayValidationTests(FleetFixture fleet)
 
     private async Task<(int Status, JsonNode? Json)> SendAsync(string endpoint, HttpContent content)
     {
+        if (endpoint is "events" or "logs")
+        {
+            await H.RegisterAgentSessionAsync(Session, "nohost"); // the reports' host, held by this session (and online) as the gateway requires
+        }
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/agent/{endpoint}") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal)));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal), Session));
         using var response = await H.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         JsonNode? json = null;

@@ -93,7 +93,7 @@ public sealed class AgentRequestTests(FleetFixture fleet)
         content.Headers.ContentLength = Size;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/agent/files") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal)));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal), Session));
 
         using var response = await H.Http.SendAsync(request);
 
@@ -133,10 +133,14 @@ public sealed class AgentRequestTests(FleetFixture fleet)
 
     private async Task<(int Status, JsonNode? Json)> PostAsync(string endpoint, string body, string contentType = "application/json")
     {
+        if (endpoint is "events" or "logs")
+        {
+            await H.RegisterAgentSessionAsync(Session, "nohost"); // the reports' host, held by this session (and online) as the gateway requires
+        }
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/agent/{endpoint}") { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal)));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", H.AgentBearer(request.RequestUri!.OriginalString.Replace("/api/v1/agent/", "", StringComparison.Ordinal), Session));
         using var response = await H.Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length > 0 ? JsonNode.Parse(text) : null);

@@ -5,7 +5,7 @@ public static partial class BadInputCases
     private const string Agent = "/api/v1/agent";
 
     /// <summary>A valid agent session id (nothing needs to exist for an envelope to be refused).</summary>
-    private const string Session = "0123456789abcdef0123456789abcdef";
+    internal const string Session = "0123456789abcdef0123456789abcdef";
 
     /// <summary>The agent token's placeholder: the fixture sends the harness's token in its place.</summary>
     public const string AgentToken = "{token}";

@@ -76,7 +76,7 @@ public abstract class BadInputFixture : IAsyncLifetime
         }
         foreach (var (name, value) in c.Headers)
         {
-            request.Headers.TryAddWithoutValidation(name, value.Replace(BadInputCases.AgentToken, Harness.AgentBearer(c.Path.Replace("/api/v1/agent/", "", StringComparison.Ordinal)), StringComparison.Ordinal));
+            request.Headers.TryAddWithoutValidation(name, value.Replace(BadInputCases.AgentToken, Harness.AgentBearer(c.Path.Replace("/api/v1/agent/", "", StringComparison.Ordinal), BadInputCases.Session), StringComparison.Ordinal));
         }
         // A client sending a large body asks first (as curl does), so that a 413 arrives instead of a reset connection.
         request.Headers.ExpectContinue = c.Content is { Length: > 64 * 1024 };

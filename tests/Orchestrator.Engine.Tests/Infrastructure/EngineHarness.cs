@@ -78,10 +78,32 @@ public sealed class EngineHarness : IAsyncDisposable
     /// An agent credential as <c>/register</c> would issue it (for the session <c>engine-tests</c>): what a test calling
     /// the gateway's later endpoints itself presents.
     /// </summary>
-    public string AgentCredential => new Api.Agents.AgentCredentials(Token).Issue("engine-tests");
+    public string AgentCredential => AgentCredentialFor("engine-tests");
 
-    /// <summary>The bearer token for <c>/api/v1/agent/&lt;endpoint&gt;</c>: the registration token for register, else <see cref="AgentCredential"/>.</summary>
-    public string AgentBearer(string endpoint) => endpoint.TrimStart('/').StartsWith("register", StringComparison.Ordinal) ? Token : AgentCredential;
+    /// <summary>An agent credential as <c>/register</c> issues it to <paramref name="session"/>: it speaks for that session only.</summary>
+    public string AgentCredentialFor(string session) => new Api.Agents.AgentCredentials(Token).Issue(session);
+
+    /// <summary>
+    /// The bearer token for <c>/api/v1/agent/&lt;endpoint&gt;</c>: the registration token for register, else the
+    /// credential of <paramref name="session"/> (the session the call's body names).
+    /// </summary>
+    public string AgentBearer(string endpoint, string session = "engine-tests") =>
+        endpoint.TrimStart('/').StartsWith("register", StringComparison.Ordinal) ? Token : AgentCredentialFor(session);
+
+    /// <summary>
+    /// Registers <paramref name="hosts"/> under <paramref name="session"/> with the registration token, as an agent does
+    /// before it reports: the gateway takes heartbeats, polls, events and logs only for hosts the calling session holds.
+    /// </summary>
+    public async Task RegisterAgentSessionAsync(string session, params string[] hosts)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/agent/register")
+        {
+            Content = JsonContent.Create(new { sessionId = session, agentVersion = "test", hosts = hosts.Select(h => new { host = h, labels = new Dictionary<string, string>(), capacity = 1 }) }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"register {string.Join(", ", hosts)}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
 
     /// <summary>The API's bootstrap admin token (admin on every namespace, principal <c>admin</c>).</summary>
     public string AdminToken { get; } = "admin-" + Guid.NewGuid().ToString("N");

@@ -59,7 +59,7 @@ public sealed class NamespaceRegistrationTests(ITestOutputHelper output) : IAsyn
     [Fact]
     public async Task Register_OutsideTheTokensNamespace_Is403NamingTheRole()
     {
-        var (status, body, _) = await RegisterAsync(_agentTokenA, "team-b", "nsreg-x1");
+        var (status, body, _, _) = await RegisterAsync(_agentTokenA, "team-b", "nsreg-x1");
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Contains("namespace 'team-b' needs the 'agent' role", body, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class NamespaceRegistrationTests(ITestOutputHelper output) : IAsyn
     {
         var token = await _h.TokenForAsync($"not-a-registrar-{role}", new Dictionary<string, string[]> { ["team-a"] = [role] });
 
-        var (status, body, _) = await RegisterAsync(token, "team-a", $"nsreg-{role}");
+        var (status, body, _, _) = await RegisterAsync(token, "team-a", $"nsreg-{role}");
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Contains("'agent' role", body, StringComparison.Ordinal);
@@ -83,10 +83,10 @@ public sealed class NamespaceRegistrationTests(ITestOutputHelper output) : IAsyn
     [Fact]
     public async Task Register_AHostOfAnotherNamespace_WithANamespaceToken_Is403_TheRegistrationTokenMovesIt()
     {
-        var (cluster, _, _) = await RegisterAsync(_h.Token, "team-b", "nsreg-b1");
+        var (cluster, _, _, _) = await RegisterAsync(_h.Token, "team-b", "nsreg-b1");
         Assert.Equal(HttpStatusCode.OK, cluster);
 
-        var (status, body, _) = await RegisterAsync(_agentTokenA, "team-a", "nsreg-b1");
+        var (status, body, _, _) = await RegisterAsync(_agentTokenA, "team-a", "nsreg-b1");
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Contains("nsreg-b1 (namespace 'team-b')", body, StringComparison.Ordinal);
@@ -110,7 +110,7 @@ public sealed class NamespaceRegistrationTests(ITestOutputHelper output) : IAsyn
     public async Task Poll_CredentialOfANamespaceToken_IsHandedOnlyThatNamespacesWork()
     {
         // A team-b host registered with the registration token, and a plan of team-b aimed at it: its assignment waits.
-        var (registered, _, clusterCredential) = await RegisterAsync(_h.Token, "team-b", "nsreg-b2");
+        var (registered, _, clusterCredential, clusterSession) = await RegisterAsync(_h.Token, "team-b", "nsreg-b2");
         Assert.Equal(HttpStatusCode.OK, registered);
         var plan = await _h.PutPlanAsync("""
             name: for-b
@@ -122,15 +122,19 @@ public sealed class NamespaceRegistrationTests(ITestOutputHelper output) : IAsyn
             """);
         var id = await _h.RunAsync(plan);
         // The registration token's credential (every namespace) is handed it...
-        var handed = await Eventually.Until(() => PollAsync(clusterCredential!, "nsreg-b2"), a => a.Count > 0, Wait, "the team-b assignment handed out");
+        var handed = await Eventually.Until(async () => (await PollAsync(clusterCredential!, clusterSession, "nsreg-b2")).Assignments, a => a.Count > 0, Wait,
+            "the team-b assignment handed out");
         Assert.StartsWith(id, handed[0], StringComparison.Ordinal);
 
-        // ...a credential bound to team-a, naming the same host, is not; and it cannot fetch team-b's files either.
-        var (own, _, scopedCredential) = await RegisterAsync(_agentTokenA, "team-a", "nsreg-a2");
+        // ...a credential bound to team-a, naming the same host, is not (its session does not hold the host); and it
+        // cannot fetch team-b's files either.
+        var (own, _, scopedCredential, scopedSession) = await RegisterAsync(_agentTokenA, "team-a", "nsreg-a2");
         Assert.Equal(HttpStatusCode.OK, own);
         Assert.StartsWith("orchn.", scopedCredential, StringComparison.Ordinal);
-        Assert.Empty(await PollAsync(scopedCredential!, "nsreg-b2"));
-        Assert.NotEmpty(await PollAsync(clusterCredential!, "nsreg-b2")); // still open: the refusal was the credential's
+        var (refused, none) = await PollAsync(scopedCredential!, scopedSession, "nsreg-b2");
+        Assert.Equal(HttpStatusCode.Conflict, refused);
+        Assert.Empty(none);
+        Assert.NotEmpty((await PollAsync(clusterCredential!, clusterSession, "nsreg-b2")).Assignments); // still open: the refusal was the credential's
 
         var sha = await UploadAsync("team-b only\n", "team-b");
         Assert.Equal(HttpStatusCode.NotFound, await DownloadAsync(scopedCredential!, sha));
@@ -139,25 +143,27 @@ public sealed class NamespaceRegistrationTests(ITestOutputHelper output) : IAsyn
         Assert.Equal(HttpStatusCode.OK, await DownloadAsync(scopedCredential!, mine));
     }
 
-    private async Task<(HttpStatusCode Status, string Body, string? Credential)> RegisterAsync(string token, string ns, string host)
+    private async Task<(HttpStatusCode Status, string Body, string? Credential, string Session)> RegisterAsync(string token, string ns, string host)
     {
         using var http = new HttpClient { BaseAddress = new Uri(_h.Server) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        var request = new RegisterRequest(Guid.NewGuid().ToString("N"), "test", [new AgentHost(host, new Dictionary<string, string>(), 1)]) { Namespace = ns };
+        var session = Guid.NewGuid().ToString("N");
+        var request = new RegisterRequest(session, "test", [new AgentHost(host, new Dictionary<string, string>(), 1)]) { Namespace = ns };
         using var response = await http.PostAsJsonAsync("/api/v1/agent/register", request, ProtocolJson.Options);
         var body = await response.Content.ReadAsStringAsync();
         var credential = response.IsSuccessStatusCode ? JsonNode.Parse(body)!["credential"]!.GetValue<string>() : null;
-        return (response.StatusCode, body, credential);
+        return (response.StatusCode, body, credential, session);
     }
 
-    private async Task<List<string>> PollAsync(string credential, string host)
+    /// <summary>A poll for <paramref name="host"/> as <paramref name="session"/>: its status and, when answered 200, the assignments handed out.</summary>
+    private async Task<(HttpStatusCode Status, List<string> Assignments)> PollAsync(string credential, string session, string host)
     {
         using var http = new HttpClient { BaseAddress = new Uri(_h.Server) };
         http.DefaultRequestHeaders.Authorization = new("Bearer", credential);
-        using var response = await http.PostAsJsonAsync("/api/v1/agent/poll", new PollRequest("poller", [host], [], 300, 10), ProtocolJson.Options);
+        using var response = await http.PostAsJsonAsync("/api/v1/agent/poll", new PollRequest(session, [host], [], 300, 10), ProtocolJson.Options);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"poll: {(int)response.StatusCode} {body}");
-        return [.. JsonNode.Parse(body)!["assignments"]!.AsArray().Select(a => a!["id"]!.GetValue<string>())];
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"poll: {(int)response.StatusCode} {body}");
+        return (response.StatusCode, response.IsSuccessStatusCode ? [.. JsonNode.Parse(body)!["assignments"]!.AsArray().Select(a => a!["id"]!.GetValue<string>())] : []);
     }
 
     private async Task<string> UploadAsync(string content, string ns)

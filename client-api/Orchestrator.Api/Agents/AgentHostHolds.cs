@@ -1,0 +1,85 @@
+using Orchestrator.Api.Common;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Indexes;
+
+namespace Orchestrator.Api.Agents;
+
+/// <summary>How a host stands towards the agent session calling for it.</summary>
+public enum HostHold
+{
+    /// <summary>The host is registered by this session: the call may act for it.</summary>
+    Held,
+
+    /// <summary>No session holds it (offline, removed, revoked or never registered): the agent must register again.</summary>
+    Released,
+
+    /// <summary>Another session registered it since (a second agent, or a restart under a new session id).</summary>
+    Elsewhere,
+}
+
+/// <summary>
+/// An agent credential is issued to one session (<see cref="AgentCredentials"/>), and a session acts only for the
+/// hosts it registered: the host index row names the session that holds each host, written in the same transaction
+/// as the host's registration. Without this, any agent's credential could take another host's assignments (and the
+/// secrets in them), finish its runs or write into its logs, and two agents answering for one host would both run its
+/// work. Read from the index rows on each call (one query per call, whatever the number of hosts), never cached, so a
+/// take-over holds from the old session's next call.
+/// </summary>
+public static class AgentHostHolds
+{
+    /// <summary>How <paramref name="row"/> (the host's index row, null when there is none) stands towards <paramref name="session"/>.</summary>
+    public static HostHold Classify(string session, IndexRow? row)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (row?.Data is not { } data || IndexJson.Parse<HostIndexData>(data).SessionId is not { } holder)
+        {
+            return HostHold.Released;
+        }
+        return string.Equals(holder, session, StringComparison.Ordinal) ? HostHold.Held : HostHold.Elsewhere;
+    }
+
+    /// <summary>Each distinct host of <paramref name="hosts"/> with how it stands towards <paramref name="session"/>.</summary>
+    public static async Task<Dictionary<string, HostHold>> ReadAsync(IIndexReader indexes, string session, IEnumerable<string> hosts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(indexes);
+        ArgumentNullException.ThrowIfNull(hosts);
+        var names = hosts.ToHashSet(StringComparer.Ordinal);
+        var rows = names.Count == 0 ? [] : await indexes.GetAsync(IndexKinds.Host, "", names, cancellationToken).ConfigureAwait(false);
+        var byHost = rows.ToDictionary(r => r.Key, StringComparer.Ordinal);
+        return names.ToDictionary(h => h, h => Classify(session, byHost.GetValueOrDefault(h)), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The host an assignment id is for, or null for a file distribution's source target (<c>@src…</c>), whose host
+    /// the id does not name (those events are checked by the session alone).
+    /// </summary>
+    public static string? HostOf(string targetKey)
+    {
+        ArgumentNullException.ThrowIfNull(targetKey);
+        var (_, name) = GrainKeys.SplitTarget(targetKey);
+        return name.Length == 0 || name.StartsWith("@src", StringComparison.Ordinal) ? null : name;
+    }
+
+    /// <summary>
+    /// 410 Gone for hosts no session holds: the agent registers again (same session id) and repeats the call, as it
+    /// does when the server lost its session (docs/agent-protocol.md).
+    /// </summary>
+    public static ProblemHttpResult Released(IEnumerable<string> hosts) => TypedResults.Problem(
+        title: "Not registered.",
+        detail: $"Host(s) {AgentIds.HostList(hosts.Take(10))} are not registered by this agent session (they went offline, were removed or were never registered); register again, then repeat the call.",
+        statusCode: StatusCodes.Status410Gone);
+
+    /// <summary>
+    /// 409 when every host a call names is held by another session: the agent logs it and retries later, and neither
+    /// registers again (which would take the hosts back, and the other agent would take them back in turn) nor counts it
+    /// as the server being out of reach (a 401 or 403 would, and re-register after a heartbeat interval).
+    /// </summary>
+    public static ProblemHttpResult Elsewhere(IEnumerable<string> hosts) => TypedResults.Problem(
+        title: "Held by another session.",
+        detail: $"Host(s) {AgentIds.HostList(hosts.Take(10))} are registered by another agent session now; this session no longer answers for them.",
+        statusCode: StatusCodes.Status409Conflict);
+
+    /// <summary>The reason an event or chunk of a host held by another session is refused.</summary>
+    public static string ElsewhereReason(string host) =>
+        $"host '{AgentIds.Shown(host)}' is registered by another agent session now; this session no longer reports for it.";
+}
