@@ -3,12 +3,9 @@
 // hides the link from everyone else, and the API refuses them). Each entry: when, who, what, on which object, how it
 // ended (the HTTP status and, when refused, why), from where, and its trace id.
 import { api } from '../api.js';
-import { h, when, hashQuery, hashWith, pager, field } from '../dom.js';
+import { h, when, hashQuery, hashWith, pager, field, instant } from '../dom.js';
 
 const PAGE = 50;
-
-/** A datetime-local value ("2026-12-05T21:30") as the instant the API takes, in the viewer's zone; '' when empty. */
-const instant = (local) => (local ? new Date(local).toISOString() : '');
 
 function objectCell(o) {
   if (!o) return h('span', { class: 'muted' }, '—');
