@@ -41,19 +41,18 @@ public static partial class InstancesApi
             var batch = Math.Min(Math.Max(filter.Limit, 100), MaxRowsScanned - scanned);
             var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.InstanceByTime, partitions) { Statuses = filter.Statuses, AfterKey = after, Limit = batch }, cancellationToken);
             exhausted = rows.Count < batch;
-            foreach (var row in rows)
+            var inRange = rows.TakeWhile(r => !filter.IsPast(r.Key)).ToList();
+            exhausted |= inRange.Count < rows.Count;
+            var candidates = inRange.Where(r => filter.Matches(IndexJson.Parse<InstanceIndexData>(r.Data!))).ToList();
+            var current = await CurrentRowsAsync(api, candidates, cancellationToken);
+            foreach (var row in inRange)
             {
-                if (filter.IsPast(row.Key))
-                {
-                    exhausted = true;
-                    break;
-                }
                 scanned++;
                 after = row.Key;
-                var data = IndexJson.Parse<InstanceIndexData>(row.Data!);
-                if (filter.Matches(data))
+                var id = InstanceListFilter.IdOf(row.Key);
+                if (current.TryGetValue((row.Partition, id), out var data) && filter.Matches(data) && (filter.Statuses is null || filter.Statuses.Contains((int)data.Status)))
                 {
-                    items.Add(new InstanceListItem(InstanceListFilter.IdOf(row.Key), NamespacePartitions.NamespaceOf(row.Partition), data));
+                    items.Add(new InstanceListItem(id, NamespacePartitions.NamespaceOf(row.Partition), data));
                     if (items.Count == filter.Limit)
                     {
                         break;
@@ -64,5 +63,25 @@ public static partial class InstancesApi
         // A full page, or a scan stopped at its bound, goes on from the last row read; a range read to its end does not.
         var next = (items.Count == filter.Limit || !exhausted) && after is not null && after != filter.StartKey() ? Cursor.Encode(after) : null;
         return (new Page<InstanceListItem>(items, next), null);
+    }
+
+    /// <summary>
+    /// The runs' 'instance' rows, by partition and id: what a run is now. Its time row orders it; the 'instance' row is
+    /// what every version writes, so a run a previous version went on with during a rolling upgrade shows its status,
+    /// and one it deleted is not listed. Its principal comes from the time row when the 'instance' row has none.
+    /// </summary>
+    private static async Task<Dictionary<(string Partition, string Id), InstanceIndexData>> CurrentRowsAsync(ApiContext api, List<IndexRow> timeRows, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<(string, string), InstanceIndexData>();
+        foreach (var partition in timeRows.GroupBy(r => r.Partition, StringComparer.Ordinal))
+        {
+            var byId = partition.ToDictionary(r => InstanceListFilter.IdOf(r.Key), r => IndexJson.Parse<InstanceIndexData>(r.Data!), StringComparer.Ordinal);
+            foreach (var row in await api.Client.Indexes.GetAsync(IndexKinds.Instance, partition.Key, byId.Keys, cancellationToken))
+            {
+                var data = IndexJson.Parse<InstanceIndexData>(row.Data!);
+                current[(partition.Key, row.Key)] = data.By is null ? data with { By = byId[row.Key].By } : data;
+            }
+        }
+        return current;
     }
 }

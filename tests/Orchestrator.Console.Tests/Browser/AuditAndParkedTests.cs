@@ -37,19 +37,6 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _page.Context.CloseAsync();
 
-    private async Task SignInAsync(string token, string principal)
-    {
-        await _page.GotoAsync("/");
-        await _page.GetByLabel("API token").FillAsync(token);
-        await _page.GetByLabel("API token").PressAsync("Enter");
-        await Expect(_page.Locator("#principal")).ToHaveTextAsync(principal);
-    }
-
-    private Task<int> FetchStatusAsync(string method, string path) =>
-        _page.EvaluateAsync<int>(
-            "async ([method, path]) => (await fetch(path, { method, headers: { 'X-Orch-Console': '1', 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : '{}' })).status",
-            new object[] { method, path });
-
     private ILocator Nav(string name) =>
         _page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = name });
 
@@ -69,7 +56,7 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
             Assert.True(cancel.IsSuccessStatusCode);
         }
 
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         await Nav("Audit").ClickAsync();
         await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Audit" })).ToBeVisibleAsync();
         // Newest first: the admin's cancel above the viewer's refused one, and the run (on its plan) further down.
@@ -109,13 +96,13 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
     public async Task AuditAndParked_NamespaceViewer_HasNoLinksAndIsRefusedByTheApi()
     {
         var (_, token) = await fixture.NewTokenAsync("ns-viewer", """{"default": ["viewer", "operator"]}""");
-        await SignInAsync(token, "ns-viewer");
+        await _page.SignInAsync(token, "ns-viewer");
         await Expect(Nav("Runs")).ToBeVisibleAsync();
         await Expect(Nav("Audit")).ToBeHiddenAsync();
         await Expect(Nav("Dead letters")).ToBeHiddenAsync();
-        Assert.Equal(403, await FetchStatusAsync("GET", "/api/v1/audit"));
-        Assert.Equal(403, await FetchStatusAsync("GET", "/api/v1/dead-letters"));
-        Assert.Equal(403, await FetchStatusAsync("GET", "/api/v1/hooks/parked"));
+        Assert.Equal(403, await _page.FetchStatusAsync("GET", "/api/v1/audit"));
+        Assert.Equal(403, await _page.FetchStatusAsync("GET", "/api/v1/dead-letters"));
+        Assert.Equal(403, await _page.FetchStatusAsync("GET", "/api/v1/hooks/parked"));
         // Typed by hand, the view shows the API's refusal and no replay button.
         await _page.GotoAsync("/#/parked");
         await Expect(_page.Locator("#toast")).ToContainTextAsync("on namespace '*'");
@@ -134,14 +121,14 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
         await Eventually.Until(() => fixture.InstanceStatusAsync(id), s => s == "cancelled", TimeSpan.FromSeconds(30), "the run cancelled");
         var letter = await ParkCancelOfStepAsync(id);
         var (_, token) = await fixture.NewTokenAsync("all-viewer", """{"*": ["viewer", "operator"]}""");
-        await SignInAsync(token, "all-viewer");
+        await _page.SignInAsync(token, "all-viewer");
         await Expect(Nav("Audit")).ToBeHiddenAsync(); // the audit log is an admin's read
         await Nav("Dead letters").ClickAsync();
         await Expect(_page.Locator($"tr[data-letter='{letter}']")).ToContainTextAsync($"step/{id}:0");
         await Expect(_page.Locator("main button")).ToHaveCountAsync(0);
-        Assert.Equal(403, await FetchStatusAsync("GET", "/api/v1/audit"));
-        Assert.Equal(403, await FetchStatusAsync("POST", $"/api/v1/dead-letters/{letter}/replay"));
-        Assert.Equal(403, await FetchStatusAsync("POST", $"/api/v1/task-instances/{id}/hook/replay"));
+        Assert.Equal(403, await _page.FetchStatusAsync("GET", "/api/v1/audit"));
+        Assert.Equal(403, await _page.FetchStatusAsync("POST", $"/api/v1/dead-letters/{letter}/replay"));
+        Assert.Equal(403, await _page.FetchStatusAsync("POST", $"/api/v1/task-instances/{id}/hook/replay"));
         Assert.Contains($"\"messageId\":{letter}", await fixture.Api.GetStringAsync("/api/v1/dead-letters?limit=1000"), StringComparison.Ordinal);
         Assert.True(_errors.Count == 0, string.Join("\n", _errors));
     }
@@ -162,7 +149,7 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
         await Eventually.Until(() => fixture.InstanceStatusAsync(id), s => s == "cancelled", TimeSpan.FromSeconds(30), "the run cancelled");
         var letter = await ParkCancelOfStepAsync(id);
 
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         await Nav("Dead letters").ClickAsync();
         var letterRow = _page.Locator($"tr[data-letter='{letter}']");
         await Expect(letterRow).ToContainTextAsync($"step/{id}:0");

@@ -49,14 +49,6 @@ public sealed class LiveListsTests(ConsoleFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _page.Context.CloseAsync();
 
-    private async Task SignInAsync(string token, string principal)
-    {
-        await _page.GotoAsync("/");
-        await _page.GetByLabel("API token").FillAsync(token);
-        await _page.GetByLabel("API token").PressAsync("Enter");
-        await Expect(_page.Locator("#principal")).ToHaveTextAsync(principal);
-    }
-
     private async Task<string> RunAsAsync(string token, string plan)
     {
         using var client = new HttpClient { BaseAddress = new Uri(fixture.Server) };
@@ -82,7 +74,7 @@ public sealed class LiveListsTests(ConsoleFixture fixture) : IAsyncLifetime
         await fixture.RunAsync("live-a");
         await RunAsAsync(starterToken, "live-b");
 
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         await _page.GotoAsync("/#/runs?plan=live-a");
         var rows = _page.Locator("#runs-body tbody tr");
         await Expect(rows).ToHaveCountAsync(3);
@@ -133,7 +125,7 @@ public sealed class LiveListsTests(ConsoleFixture fixture) : IAsyncLifetime
     {
         await fixture.RunAsync("live-b");
         var (_, token) = await fixture.NewTokenAsync("other-team", """{"team-x": ["viewer"]}""");
-        await SignInAsync(token, "other-team");
+        await _page.SignInAsync(token, "other-team");
         await Expect(_page.Locator("#runs-live")).ToHaveTextAsync("live");
         await Expect(_page.Locator("#runs-body")).ToHaveTextAsync("No runs.");
         await _page.GotoAsync("/#/hosts");
@@ -171,7 +163,7 @@ public sealed class LiveListsTests(ConsoleFixture fixture) : IAsyncLifetime
             """);
         var id = await fixture.RunAsync("live-work");
 
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         await _page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Hosts" }).ClickAsync();
         var entry = _page.Locator($"tr[data-inventory-host='local'] li[data-running='{id}:0:local']");
         await Expect(entry).ToContainTextAsync($"run {id[..8]}…, step 0");

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -11,24 +10,6 @@ namespace Orchestrator.Runtime.Tests.Conformance;
 /// </summary>
 public abstract class InstancesByTimeMigrationTests : DatabaseTestBase
 {
-    private async Task ExecAsync(OrchestratorDatabase database, string sql)
-    {
-        if (database.DataSource is { } postgres)
-        {
-            await using var command = postgres.CreateCommand(sql);
-            await command.ExecuteNonQueryAsync();
-            return;
-        }
-        await using var connection = new SqliteConnection(CurrentStore.ConnectionString);
-        await connection.OpenAsync();
-        await using var sqlite = connection.CreateCommand();
-        sqlite.CommandText = sql;
-        await sqlite.ExecuteNonQueryAsync();
-    }
-
-    private Task MigrateAsync(OrchestratorDatabase database) =>
-        ExecAsync(database, OrchestratorDatabase.StorageMigrations(CurrentStore.Store).Migrations.Single(m => m.Version == 5).Sql);
-
     [Fact]
     public async Task Migration5_RunOfBefore_GetsItsTimeRowWithTheGrainsKey_RunAgainNoChange()
     {
@@ -36,11 +17,11 @@ public abstract class InstancesByTimeMigrationTests : DatabaseTestBase
         const string created = "2026-12-05T21:33:00.9999999+00:00";
         const string data = $$"""{"planId":"p1","planVersion":2,"planName":"p","status":"succeeded","createdAt":"{{created}}"}""";
         var now = database.DataSource is null ? "0" : "now()";
-        await ExecAsync(database, $"INSERT INTO orch_index (kind, part, key, status, data, updated_at) VALUES ('instance', '', 'ti-old', 3, '{data}', {now})");
+        await ExecuteAsync(database, $"INSERT INTO orch_index (kind, part, key, status, data, updated_at) VALUES ('instance', '', 'ti-old', 3, '{data}', {now})");
 
-        await MigrateAsync(database);
+        await MigrateAgainAsync(database, 5);
         var first = Assert.Single(await database.Indexes.QueryAsync(new Indexes.IndexQuery("instancetime", [""])));
-        await MigrateAsync(database);
+        await MigrateAgainAsync(database, 5);
         var second = Assert.Single(await database.Indexes.QueryAsync(new Indexes.IndexQuery("instancetime", [""])));
 
         var seconds = 99_999_999_999 - DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();

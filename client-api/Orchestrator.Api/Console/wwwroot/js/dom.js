@@ -99,3 +99,16 @@ export const everywhere = (me, role) => (((me && me.grants) || {})['*'] || []).s
 
 /** A datetime-local value ("2026-12-05T21:30") as the instant the API takes, in the viewer's zone; '' when empty. */
 export const instant = (local) => (local ? new Date(local).toISOString() : '');
+
+/**
+ * A filter form of `controls`: submitting it goes to `path` with `keep` and each of `names` as its field
+ * (`${prefix}-${name}`) holds it, trimmed (an empty one drops out).
+ */
+export function filterForm(id, path, prefix, names, keep, ...controls) {
+  const form = h('form', { class: 'filters wrap', id, onsubmit: (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    location.hash = hashWith(path, { ...keep, ...Object.fromEntries(names.map((k) => [k, String(data.get(`${prefix}-${k}`) || '').trim()])) });
+  } }, ...controls);
+  return form;
+}

@@ -3,7 +3,7 @@
 // hides the link from everyone else, and the API refuses them). Each entry: when, who, what, on which object, how it
 // ended (the HTTP status and, when refused, why), from where, and its trace id.
 import { api } from '../api.js';
-import { h, when, hashQuery, hashWith, pager, field, instant } from '../dom.js';
+import { h, when, hashQuery, hashWith, pager, field, instant, filterForm } from '../dom.js';
 
 const PAGE = 50;
 
@@ -29,17 +29,13 @@ export async function renderAudit(main, _params, { signal }) {
   const filter = { who: query.get('who') || '', action: query.get('action') || '', object: query.get('object') || '', from: query.get('from') || '', to: query.get('to') || '' };
   const after = query.get('after') || '';
   const back = query.get('back') || '';
-  const form = h('form', { class: 'filters wrap', id: 'audit-filters', onsubmit: (e) => {
-    e.preventDefault();
-    const data = new FormData(form);
-    location.hash = hashWith('#/audit', Object.fromEntries(['who', 'action', 'object', 'from', 'to'].map((k) => [k, String(data.get(`audit-${k}`) || '').trim()])));
-  } },
-  field('audit-who', 'Who', { type: 'search', value: filter.who, placeholder: 'principal', size: '14' }),
-  field('audit-action', 'Action', { type: 'search', value: filter.action, placeholder: 'instance.cancel', size: '16' }),
-  field('audit-object', 'Object', { type: 'search', value: filter.object, placeholder: 'instance:<id>', size: '18' }),
-  field('audit-from', 'From', { type: 'datetime-local', value: filter.from }),
-  field('audit-to', 'To', { type: 'datetime-local', value: filter.to }),
-  h('button', { type: 'submit' }, 'Filter'));
+  const form = filterForm('audit-filters', '#/audit', 'audit', ['who', 'action', 'object', 'from', 'to'], {},
+    field('audit-who', 'Who', { type: 'search', value: filter.who, placeholder: 'principal', size: '14' }),
+    field('audit-action', 'Action', { type: 'search', value: filter.action, placeholder: 'instance.cancel', size: '16' }),
+    field('audit-object', 'Object', { type: 'search', value: filter.object, placeholder: 'instance:<id>', size: '18' }),
+    field('audit-from', 'From', { type: 'datetime-local', value: filter.from }),
+    field('audit-to', 'To', { type: 'datetime-local', value: filter.to }),
+    h('button', { type: 'submit' }, 'Filter'));
   const body = h('div', { id: 'audit-body' });
   main.replaceChildren(h('h1', { id: 'audit-title' }, 'Audit'),
     h('p', { class: 'muted' }, 'Every state-changing request, accepted or refused; newest first. Bodies are never recorded: a control action\'s reason is on its run.'),

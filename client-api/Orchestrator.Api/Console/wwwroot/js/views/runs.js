@@ -2,7 +2,7 @@
 // plan, namespace, who started them and a creation time range. Live: the page comes over the runs list's event stream
 // (GET /api/v1/events/task-instances with the same query), sent again by the server whenever it changes.
 import { followPages } from '../api.js';
-import { h, replace, statusBadge, when, hashQuery, hashWith, select, pager, field, instant } from '../dom.js';
+import { h, replace, statusBadge, when, hashQuery, hashWith, select, pager, field, instant, filterForm } from '../dom.js';
 
 export const RUN_STATUSES = ['pending', 'scheduled', 'running', 'waitingForApproval', 'paused', 'stopping',
   'succeeded', 'failed', 'stopped', 'cancelled', 'skipped'];
@@ -18,18 +18,14 @@ export async function renderRuns(main, _params, { signal }) {
   const body = h('div', { id: 'runs-body' }, h('p', { class: 'muted' }, 'Loading…'));
   const live = h('p', { class: 'muted live', id: 'runs-live' }, 'connecting…');
   const go = (change) => { location.hash = hashWith('#/runs', { ...filter, ...change }); };
-  const form = h('form', { class: 'filters wrap', id: 'runs-filters', onsubmit: (e) => {
-    e.preventDefault();
-    const data = new FormData(form);
-    go(Object.fromEntries(['plan', 'namespace', 'by', 'from', 'to'].map((k) => [k, String(data.get(`runs-${k}`) || '').trim()])));
-  } },
-  select('runs-status', 'Status', [{ value: '', text: 'any' }, ...RUN_STATUSES.map((s) => ({ value: s, text: s }))], filter.status, (value) => go({ status: value })),
-  field('runs-plan', 'Plan', { type: 'search', value: filter.plan, placeholder: 'plan id', size: '14' }),
-  field('runs-namespace', 'Namespace', { type: 'search', value: filter.namespace, placeholder: 'any', size: '10' }),
-  field('runs-by', 'Started by', { type: 'search', value: filter.by, placeholder: 'principal', size: '12' }),
-  field('runs-from', 'From', { type: 'datetime-local', value: filter.from }),
-  field('runs-to', 'To', { type: 'datetime-local', value: filter.to }),
-  h('button', { type: 'submit' }, 'Filter'));
+  const form = filterForm('runs-filters', '#/runs', 'runs', ['plan', 'namespace', 'by', 'from', 'to'], filter,
+    select('runs-status', 'Status', [{ value: '', text: 'any' }, ...RUN_STATUSES.map((s) => ({ value: s, text: s }))], filter.status, (value) => go({ status: value })),
+    field('runs-plan', 'Plan', { type: 'search', value: filter.plan, placeholder: 'plan id', size: '14' }),
+    field('runs-namespace', 'Namespace', { type: 'search', value: filter.namespace, placeholder: 'any', size: '10' }),
+    field('runs-by', 'Started by', { type: 'search', value: filter.by, placeholder: 'principal', size: '12' }),
+    field('runs-from', 'From', { type: 'datetime-local', value: filter.from }),
+    field('runs-to', 'To', { type: 'datetime-local', value: filter.to }),
+    h('button', { type: 'submit' }, 'Filter'));
   main.replaceChildren(h('h1', {}, 'Runs'), form, live, body);
 
   const anyFilter = FILTERS.some((k) => filter[k]);
