@@ -41,7 +41,9 @@ public static class IndexKinds
     /// Partition the namespace, key <see cref="InstanceTimeKey"/> (newest first in key order), status
     /// <see cref="ExecutionStatus"/>, data <see cref="InstanceIndexData"/>: the runs in the order they were created, so
     /// that a list of them is paged newest first from the server. Written with each <see cref="Instance"/> row; rows of
-    /// runs created before it were copied from those by the store's migration (partition "" kept: <c>default</c>).
+    /// runs created before it were copied from those by the store's migration (partition "" kept: <c>default</c>). It
+    /// orders; the <see cref="Instance"/> row stays the truth (a previous version writes only that one), so a list
+    /// reads a listed run's status from it.
     /// </summary>
     public const string InstanceByTime = "instancetime";
 
