@@ -159,10 +159,18 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
         await Expect(_page.Locator("main")).Not.ToContainTextAsync("s3cret"); // the URL's query is never shown
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleFixture.Screenshot("parked.png") });
 
-        // Replay asks first: dismissing sends nothing.
-        await letterRow.GetByRole(AriaRole.Button, new() { Name = $"Replay dead letter {letter}" }).ClickAsync();
+        // Replay asks first, and is reached with the keyboard alone: Tab to it, Enter opens the dialog, Escape sends nothing.
+        var replay = letterRow.GetByRole(AriaRole.Button, new() { Name = $"Replay dead letter {letter}" });
+        for (var i = 0; i < 40 && !await replay.EvaluateAsync<bool>("b => b === document.activeElement"); i++)
+        {
+            await _page.Keyboard.PressAsync("Tab");
+        }
+        await Expect(replay).ToBeFocusedAsync();
+        await _page.Keyboard.PressAsync("Enter");
         await Expect(_page.Locator("#confirm-title")).ToHaveTextAsync($"Replay dead letter {letter}?");
-        await _page.Locator("#confirm-cancel").ClickAsync();
+        await Expect(_page.Locator("#confirm-ok")).ToBeFocusedAsync();
+        await _page.Keyboard.PressAsync("Escape");
+        await Expect(_page.Locator("#confirm")).ToBeHiddenAsync();
         Assert.Contains($"\"messageId\":{letter}", await fixture.Api.GetStringAsync("/api/v1/dead-letters?limit=1000"), StringComparison.Ordinal);
         await letterRow.GetByRole(AriaRole.Button, new() { Name = $"Replay dead letter {letter}" }).ClickAsync();
         await _page.Locator("#confirm-ok").ClickAsync();
