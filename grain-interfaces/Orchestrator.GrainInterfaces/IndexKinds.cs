@@ -37,6 +37,31 @@ public static class IndexKinds
     /// </summary>
     public const string Instance = "instance";
 
+    /// <summary>
+    /// Partition the namespace, key <see cref="InstanceTimeKey"/> (newest first in key order), status
+    /// <see cref="ExecutionStatus"/>, data <see cref="InstanceIndexData"/>: the runs in the order they were created, so
+    /// that a list of them is paged newest first from the server. Written with each <see cref="Instance"/> row; rows of
+    /// runs created before it were copied from those by the store's migration (partition "" kept: <c>default</c>). It
+    /// orders; the <see cref="Instance"/> row stays the truth (a previous version writes only that one), so a list
+    /// reads a listed run's status from it.
+    /// </summary>
+    public const string InstanceByTime = "instancetime";
+
+    /// <summary>The latest second <see cref="InstanceTimeKey"/> orders (year 5138).</summary>
+    public const long MaxInstanceTimeSeconds = 99_999_999_999;
+
+    /// <summary>
+    /// A run's key in <see cref="InstanceByTime"/>: the seconds from its creation to <see cref="MaxInstanceTimeSeconds"/>
+    /// (11 digits, so that a later run sorts first), '/', its id. Seconds, not finer: the store's migration computes the
+    /// same key from the JSON time with SQL date functions, which agree with .NET to the second.
+    /// </summary>
+    public static string InstanceTimeKey(DateTimeOffset createdAt, string id) =>
+        (MaxInstanceTimeSeconds - createdAt.ToUnixTimeSeconds()).ToString("D11", System.Globalization.CultureInfo.InvariantCulture) + "/" + id;
+
+    /// <summary>The first key of <see cref="InstanceByTime"/> rows created at or before <paramref name="at"/> (a run's own key sorts after it).</summary>
+    public static string InstanceTimeBound(DateTimeOffset at) =>
+        (MaxInstanceTimeSeconds - at.ToUnixTimeSeconds()).ToString("D11", System.Globalization.CultureInfo.InvariantCulture) + "/";
+
     /// <summary>Partition the namespace (or "" for rows of before namespaces: <c>default</c>), key plan id, data <see cref="PlanIndexData"/>.</summary>
     public const string Plan = "plan";
 
@@ -173,8 +198,10 @@ public static class NamespacePartitions
 public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error,
     int? Position = null, string? Group = null);
 
+/// <summary>A run's row; <see cref="By"/>: who started it (null in rows written before it was kept).</summary>
 [GenerateSerializer]
-public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
+public sealed record InstanceIndexData(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt,
+    string? By = null);
 
 [GenerateSerializer]
 public sealed record PlanIndexData(string Name, int Version, DateTimeOffset UpdatedAt);

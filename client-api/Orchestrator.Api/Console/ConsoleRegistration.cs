@@ -2,7 +2,7 @@ using Orchestrator.Api.Identity;
 
 namespace Orchestrator.Api.WebConsole; // not ".Console": that would hide System.Console in the whole assembly
 
-/// <summary>The web console (docs/console.md): its files, its session, and the two API endpoints it adds.</summary>
+/// <summary>The web console (docs/console.md): its files, its session, and the API endpoints it adds (who am I, event streams).</summary>
 public static class ConsoleRegistration
 {
     public static IServiceCollection AddOrchestratorConsole(this IServiceCollection services) => services.AddConsoleCookie();
@@ -15,6 +15,7 @@ public static class ConsoleRegistration
     {
         callers.MapMeApi();
         callers.MapInstanceEvents();
+        callers.MapListEvents();
         routes.MapConsoleSession();
         routes.MapConsoleAssets();
     }

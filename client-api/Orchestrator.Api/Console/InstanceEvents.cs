@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orchestrator.Api.Common;
@@ -13,16 +10,14 @@ namespace Orchestrator.Api.WebConsole; // not ".Console": that would hide System
 /// <summary>
 /// <c>GET /api/v1/task-instances/{id}/events</c> (<c>text/event-stream</c>): the run's live view
 /// (<see cref="InstanceSnapshot"/>) as server-sent events. The server reads the run every
-/// <see cref="PollInterval"/> and sends an <c>instance</c> event only when what it shows changed, a comment line as a
-/// heartbeat every <see cref="HeartbeatInterval"/>, and ends with an <c>end</c> event once the run is final and its last
+/// <see cref="PollInterval"/> and sends an <c>instance</c> event only when what it shows changed, a heartbeat
+/// (<see cref="EventStream"/>), and ends with an <c>end</c> event once the run is final and its last
 /// state was sent. Each event's id is a digest of its data: a client reconnecting with <c>Last-Event-ID</c> gets
 /// nothing until the run changes. A viewer's read (every GET is).
 /// </summary>
 public static class InstanceEvents
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
-
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapInstanceEvents(this IEndpointRouteBuilder callers)
     {
@@ -46,47 +41,25 @@ public static class InstanceEvents
             return Problems.NotFound($"No task instance '{id}'.");
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-        http.Response.ContentType = "text/event-stream";
-        http.Response.Headers.CacheControl = "no-cache, no-store";
-        http.Response.Headers["X-Accel-Buffering"] = "no";
-        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var lastId = http.Request.Headers["Last-Event-ID"].ToString();
         var options = json.Value.SerializerOptions;
         var current = first.Value;
-        var heartbeat = api.Clock.GetUtcNow();
         try
         {
-            await http.Response.WriteAsync("retry: 2000\n\n", stop.Token);
-            await http.Response.Body.FlushAsync(stop.Token);
+            var stream = await EventStream.StartAsync(http, api.Clock, stop.Token);
             while (true)
             {
-                var data = JsonSerializer.Serialize(current.Body, options);
-                var eventId = Digest(data);
-                if (eventId != lastId)
-                {
-                    await http.Response.WriteAsync($"id: {eventId}\nevent: instance\ndata: {data}\n\n", stop.Token);
-                    await http.Response.Body.FlushAsync(stop.Token);
-                    lastId = eventId;
-                    heartbeat = api.Clock.GetUtcNow();
-                }
+                await stream.SendIfChangedAsync("instance", JsonSerializer.Serialize(current.Body, options), stop.Token);
                 if (current.Status.IsFinal())
                 {
-                    await http.Response.WriteAsync("event: end\ndata: {}\n\n", stop.Token);
-                    await http.Response.Body.FlushAsync(stop.Token);
+                    await stream.EndAsync("end", stop.Token);
                     break;
                 }
                 await Task.Delay(PollInterval, api.Clock, stop.Token);
-                if (api.Clock.GetUtcNow() - heartbeat >= HeartbeatInterval)
-                {
-                    await http.Response.WriteAsync(": heartbeat\n\n", stop.Token);
-                    await http.Response.Body.FlushAsync(stop.Token);
-                    heartbeat = api.Clock.GetUtcNow();
-                }
+                await stream.HeartbeatIfDueAsync(stop.Token);
                 var next = await snapshot.ReadAsync(stop.Token);
                 if (next is null)
                 {
-                    await http.Response.WriteAsync("event: gone\ndata: {}\n\n", stop.Token);
-                    await http.Response.Body.FlushAsync(stop.Token);
+                    await stream.EndAsync("gone", stop.Token);
                     break;
                 }
                 current = next.Value;
@@ -98,6 +71,4 @@ public static class InstanceEvents
         }
         return TypedResults.Empty;
     }
-
-    private static string Digest(string data) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(data)).AsSpan(0, 12));
 }

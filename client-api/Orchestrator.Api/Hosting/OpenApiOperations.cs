@@ -17,6 +17,15 @@ internal static class OpenApiOperations
     private const string DryRun = "dryRun:string:`true`: check everything (the document, its namespace, the caller's rights) and save nothing; 200 with what would be saved.";
     private const string InNamespace = "namespace:string:Only this namespace (default: every namespace the caller may read; one it may not read lists nothing).";
 
+    private static readonly string[] InstanceListQuery =
+    [
+        "status:string:Only instances of this status (pending, running, waitingForApproval, paused, stopping, succeeded, failed, stopped, cancelled, skipped).",
+        InNamespace, "plan:string:Only runs of this plan id.", "by:string:Only runs this principal started.",
+        "from:string:Created at or after this instant (ISO 8601).", "to:string:Created before this instant (ISO 8601).", After, Limit,
+    ];
+
+    private static readonly string[] HostListQuery = ["selector:string:A label selector (`role=web,zone in (a,b)`).", InNamespace, After, Limit];
+
     private static readonly Dictionary<string, (string Id, string Summary, string[] Query)> Table = new(StringComparer.Ordinal)
     {
         ["GET /healthz"] = ("health", "Liveness: the process answers.", []),
@@ -40,8 +49,8 @@ internal static class OpenApiOperations
             ["count:integer:How many, 1 to 1,000 (default 10).", "from:string:After this time (RFC 3339; default now)."]),
         ["GET /api/v1/schedules"] = ("listSchedules", "List every schedule.", [InNamespace, After, Limit]),
         ["POST /api/v1/schedules/preview"] = ("previewCron", "The next fire times of a cron expression, without saving it.", []),
-        ["GET /api/v1/task-instances"] = ("listInstances", "List task instances.",
-            ["status:string:Only instances of this status (pending, running, waitingForApproval, paused, stopping, succeeded, failed, stopped, cancelled, skipped).", InNamespace, After, Limit]),
+        ["GET /api/v1/task-instances"] = ("listInstances", "List task instances, newest first.", InstanceListQuery),
+        ["GET /api/v1/events/task-instances"] = ("watchInstances", "Follow a page of the task instance list as server-sent events (a `page` event whenever it changed).", InstanceListQuery),
         ["GET /api/v1/task-instances/{id}/events"] = ("watchInstance", "Follow a task instance as server-sent events until it is final.", []),
         ["GET /api/v1/namespaces"] = ("listNamespaces", "The namespaces the caller may read, with its roles in each.", []),
         ["GET /api/v1/me"] = ("me", "The caller: principal, how it authenticated, roles per namespace.", []),
@@ -64,8 +73,8 @@ internal static class OpenApiOperations
         ["POST /api/v1/task-instances/{id}/cancel"] = ("cancelInstance", "Cancel a task instance: targets not started never start, running scripts are killed.", []),
         ["POST /api/v1/task-instances/{id}/steps/{step}/{action}"] = ("stepAction",
             "Act on a step: `skip`, `continue` (a paused rollout), `approve` or `reject` (an approval), `retry` (a finished step).", []),
-        ["GET /api/v1/hosts"] = ("listHosts", "List the hosts agents registered.",
-            ["selector:string:A label selector (`role=web,zone in (a,b)`).", InNamespace, After, Limit]),
+        ["GET /api/v1/hosts"] = ("listHosts", "List the hosts agents registered, with what each runs.", HostListQuery),
+        ["GET /api/v1/events/hosts"] = ("watchHosts", "Follow a page of the host list as server-sent events (a `page` event whenever it changed).", HostListQuery),
         ["GET /api/v1/hosts/{host}"] = ("getHost", "Read a host: status, operation, labels, capacity, session, last seen.", []),
         ["GET /api/v1/hooks/parked"] = ("listParkedHookEvents", "List parked status hook events of every run.", [After, Limit]),
         ["GET /api/v1/task-instances/{id}/hook"] = ("getInstanceHook", "Where a run's status hook events stand.", []),

@@ -22,7 +22,20 @@ public static class HostsApi
         return group;
     }
 
+    /// <summary>Most assignments one page of hosts shows (<see cref="HostListItem.Running"/>); a host runs as many as its capacity.</summary>
+    public const int MaxRunningShown = 1000;
+
     private static async Task<Results<Ok<Page<HostListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var (page, problem) = await ReadListAsync(http, api, cancellationToken);
+        return page is null ? problem! : TypedResults.Ok(page);
+    }
+
+    /// <summary>
+    /// The page <c>GET /api/v1/hosts</c> answers for this request's query and caller (its list event stream reads the
+    /// same), or the 400 naming a bad parameter.
+    /// </summary>
+    internal static async Task<(Page<HostListItem>? Page, ProblemHttpResult? Problem)> ReadListAsync(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var selector = query.Text("selector", ApiLimits.MaxSelectorLength);
@@ -36,7 +49,7 @@ public static class HostsApi
         }
         if (query.Problem() is { } bad)
         {
-            return bad;
+            return (null, bad);
         }
         // Hosts are one partition (steps scan them all); the namespace is in each row. The page is filled from as many
         // rows as it takes, and its cursor is its last shown host: never a host of a namespace the caller may not read.
@@ -63,7 +76,43 @@ public static class HostsApi
             exhausted = rows.Count < size;
             after = rows.Count > 0 ? rows[^1].Key : after;
         }
-        return TypedResults.Ok(new Page<HostListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Host)));
+        var running = await RunningAsync(api, grants, items, cancellationToken);
+        items = [.. items.Select(i => running.TryGetValue(i.Host, out var r) ? i with { Running = r } : i)];
+        return (new Page<HostListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Host)), null);
+    }
+
+    /// <summary>
+    /// What the hosts run: their open assignments (one query for the page), each as its run, step, target and run
+    /// number; those of runs in namespaces the caller may not read are left out.
+    /// </summary>
+    private static async Task<Dictionary<string, List<HostRunning>>> RunningAsync(ApiContext api, AccessGrants grants, List<HostListItem> hosts, CancellationToken cancellationToken)
+    {
+        var running = new Dictionary<string, List<HostRunning>>(StringComparer.Ordinal);
+        if (hosts.Count == 0)
+        {
+            return running;
+        }
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Assignment, [.. hosts.Select(h => h.Host)]) { Limit = MaxRunningShown }, cancellationToken);
+        foreach (var row in rows)
+        {
+            var record = IndexJson.Parse<AssignmentRecord>(row.Data!);
+            if (!grants.Allows(Namespaces.Of(record.Namespace), Role.Viewer) || !GrainKeys.TryParseAssignment(row.Key, out var targetKey, out var run))
+            {
+                continue;
+            }
+            var (stepKey, target) = GrainKeys.SplitTarget(targetKey);
+            var colon = stepKey.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(stepKey.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var step))
+            {
+                continue;
+            }
+            if (!running.TryGetValue(row.Partition, out var list))
+            {
+                running[row.Partition] = list = [];
+            }
+            list.Add(new HostRunning(stepKey[..colon], step, target, run, (AssignmentState)row.Status));
+        }
+        return running;
     }
 
     private static async Task<Results<Ok<HostView>, ProblemHttpResult>> Get(string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)

@@ -25,32 +25,6 @@ public static partial class InstancesApi
         return group;
     }
 
-    private static async Task<Results<Ok<Page<InstanceListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
-    {
-        var query = new QueryValues(http);
-        var status = query.Text("status", 64);
-        var requested = NamespaceScope.Read(query);
-        var after = query.After();
-        var size = query.Limit(api.Options.MaxPageSize);
-        int[]? statuses = null;
-        if (status is not null)
-        {
-            if (!TryStatus<ExecutionStatus>(status, out var s))
-            {
-                query.Errors.Add(new FieldError("status", $"{Quote.Of(status)} is not a status; use one of {StatusNames<ExecutionStatus>()}."));
-            }
-            statuses = [(int)s];
-        }
-        if (query.Problem() is { } bad)
-        {
-            return bad;
-        }
-        var partitions = await NamespaceScope.PartitionsAsync(http, api, requested, cancellationToken);
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, partitions) { Statuses = statuses, AfterKey = after, Limit = size }, cancellationToken);
-        var items = rows.Select(r => new InstanceListItem(r.Key, NamespacePartitions.NamespaceOf(r.Partition), IndexJson.Parse<InstanceIndexData>(r.Data!))).ToList();
-        return TypedResults.Ok(new Page<InstanceListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
-    }
-
     /// <summary>A status by its documented name, in any case; numbers and comma lists are not names.</summary>
     internal static bool TryStatus<TEnum>(string text, out TEnum status) where TEnum : struct, Enum
     {

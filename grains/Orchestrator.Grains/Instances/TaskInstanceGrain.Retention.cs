@@ -82,6 +82,7 @@ public sealed partial class TaskInstanceGrain
     private void DeleteFinished(string by, string? reason)
     {
         DeleteIndex(IndexKinds.Instance, State.IndexPartition ?? "", GrainKey);
+        DeleteIndex(IndexKinds.InstanceByTime, State.IndexPartition ?? "", IndexKinds.InstanceTimeKey(State.CreatedAt, GrainKey));
         DisarmWakeUp(RetentionReminder);
         for (var i = 0; i < State.Steps.Count; i++)
         {

@@ -64,13 +64,16 @@ public sealed partial class TaskInstanceGrain
         Telemetry.GrainMetrics.Instance(status);
         var definition = State.Definition!;
         var ns = Namespaces.Of(State.Namespace);
+        var timeKey = IndexKinds.InstanceTimeKey(State.CreatedAt, GrainKey);
         if (State.IndexPartition != ns)
         {
-            DeleteIndex(IndexKinds.Instance, State.IndexPartition ?? "", GrainKey); // the row of before namespaces, if any
+            DeleteIndex(IndexKinds.Instance, State.IndexPartition ?? "", GrainKey); // the rows of before namespaces, if any
+            DeleteIndex(IndexKinds.InstanceByTime, State.IndexPartition ?? "", timeKey);
             State.IndexPartition = ns;
         }
-        WriteIndex(new IndexRow(IndexKinds.Instance, ns, GrainKey, (int)status,
-            DomainJson.Serialize(new InstanceIndexData(State.PlanId, State.PlanVersion, definition.Name, status, State.CreatedAt, State.FinishedAt))));
+        var data = DomainJson.Serialize(new InstanceIndexData(State.PlanId, State.PlanVersion, definition.Name, status, State.CreatedAt, State.FinishedAt, State.By));
+        WriteIndex(new IndexRow(IndexKinds.Instance, ns, GrainKey, (int)status, data));
+        WriteIndex(new IndexRow(IndexKinds.InstanceByTime, ns, timeKey, (int)status, data));
         PublishStatus();
     }
 

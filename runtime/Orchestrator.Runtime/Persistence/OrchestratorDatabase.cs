@@ -122,11 +122,11 @@ public sealed partial class OrchestratorDatabase : IAsyncDisposable
         return store switch
         {
             OrchestratorDatabaseOptions.Postgres => Combine("storage",
-                MigrationSource.FromEmbeddedResources("runtime", assembly, "Orchestrator.Runtime.Storage.Postgres.Migrations.", v => v is 2 or 3 or 4),
+                MigrationSource.FromEmbeddedResources("runtime", assembly, "Orchestrator.Runtime.Storage.Postgres.Migrations.", v => v is 2 or 3 or 4 or 5),
                 MigrationSource.FromEmbeddedResources("storage", assembly, "Orchestrator.Runtime.Persistence.Migrations.Postgres."),
                 MigrationSource.FromEmbeddedResources("audit", assembly, "Orchestrator.Runtime.Audit.Migrations.Postgres.")),
             OrchestratorDatabaseOptions.Sqlite => Combine("storage",
-                MigrationSource.FromEmbeddedResources("runtime", assembly, "Orchestrator.Runtime.Storage.Sqlite.Migrations.", v => v is 2 or 4),
+                MigrationSource.FromEmbeddedResources("runtime", assembly, "Orchestrator.Runtime.Storage.Sqlite.Migrations.", v => v is 2 or 4 or 5),
                 MigrationSource.FromEmbeddedResources("storage", assembly, "Orchestrator.Runtime.Persistence.Migrations.Sqlite."),
                 MigrationSource.FromEmbeddedResources("audit", assembly, "Orchestrator.Runtime.Audit.Migrations.Sqlite.")),
             _ => throw new ArgumentException($"Store: '{store}' is not a store; use 'sqlite' or 'postgres'.", nameof(store)),

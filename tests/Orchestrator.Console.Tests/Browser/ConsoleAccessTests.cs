@@ -32,14 +32,6 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _page.Context.CloseAsync();
 
-    private async Task SignInAsync(string token, string principal)
-    {
-        await _page.GotoAsync("/");
-        await _page.GetByLabel("API token").FillAsync(token);
-        await _page.GetByLabel("API token").PressAsync("Enter");
-        await Expect(_page.Locator("#principal")).ToHaveTextAsync(principal);
-    }
-
     /// <summary>A request from the page with its session cookie; <paramref name="header"/>: with the console's header.</summary>
     private Task<int> FetchStatusAsync(string method, string path, bool header) =>
         _page.EvaluateAsync<int>(
@@ -51,7 +43,7 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
     {
         var (_, token) = await fixture.NewTokenAsync("vera", """{"default": ["viewer"]}""");
         var id = await fixture.RunAsync("console-wait");
-        await SignInAsync(token, "vera");
+        await _page.SignInAsync(token, "vera");
 
         // The runs list, filtered by status: the waiting run is there, and not among the succeeded ones.
         await _page.Locator("#runs-status").SelectOptionAsync("waitingForApproval");
@@ -82,7 +74,7 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
     public async Task Console_AdminOnAWaitingRun_SeesCancelAndApprove()
     {
         var id = await fixture.RunAsync("console-wait");
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         await _page.GotoAsync($"/#/runs/{id}");
         await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Approve…" })).ToBeVisibleAsync();
         await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Reject…" })).ToBeVisibleAsync();
@@ -137,7 +129,7 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task SessionCookie_WithoutConsoleHeader_IsNotACredential()
     {
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         var cookies = await _page.Context.CookiesAsync();
         var session = Assert.Single(cookies, c => c.Name == "orch_console");
         Assert.True(session.HttpOnly);
@@ -154,7 +146,7 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
     public async Task Console_RevokedToken_SignsOutAtTheNextRequest()
     {
         var (tokenId, token) = await fixture.NewTokenAsync("rita", """{"default": ["operator"]}""");
-        await SignInAsync(token, "rita");
+        await _page.SignInAsync(token, "rita");
         await Expect(_page.GetByRole(AriaRole.Heading, new() { Name = "Runs" })).ToBeVisibleAsync();
 
         using var revoke = await fixture.Api.PostAsync($"/api/v1/tokens/{tokenId}/revoke", null);
@@ -169,7 +161,7 @@ public sealed class ConsoleAccessTests(ConsoleFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Console_SignOut_DeletesTheCookie()
     {
-        await SignInAsync(fixture.AdminToken, "admin");
+        await _page.SignInAsync(fixture.AdminToken, "admin");
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(_page.GetByLabel("API token")).ToBeVisibleAsync();
         Assert.DoesNotContain(await _page.Context.CookiesAsync(), c => c.Name == "orch_console");

@@ -39,12 +39,19 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public string SiloLog => _silo?.Log ?? "";
 
+    /// <summary>The silo's SQLite file.</summary>
+    public string Database { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"The browser tests need Debian's chromium at {ChromiumPath}: apt-get install -y chromium (.ci/run does).");
         Directory.CreateDirectory(Scratch);
         var data = Path.Combine(Folder, "silo");
         Directory.CreateDirectory(data);
+        // A status hook whose receiver is down parks within seconds rather than the default hour (the parked view's test).
+        await File.WriteAllTextAsync(Path.Combine(data, "appsettings.json"),
+            """{"StatusHooks": {"AttemptTimeout": "00:00:02", "InitialBackoff": "00:00:00.200", "MaxBackoff": "00:00:00.500", "MaxRetryDuration": "00:00:01.500"}}""");
+        Database = Path.Combine(data, "orchestrator.db");
         _silo = await LocalSiloProcess.StartAsync(Repo.Built("silo", "Orchestrator.Silo"), data);
         Server = _silo.Server;
         AdminToken = (await File.ReadAllTextAsync(Path.Combine(data, "data", "admin-token"))).Trim();
@@ -79,10 +86,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"PUT plan {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    /// <summary>Runs a plan as admin; answers the task instance id.</summary>
-    public async Task<string> RunAsync(string planId)
+    /// <summary>Runs a plan as admin (<paramref name="request"/>: the run request); answers the task instance id.</summary>
+    public async Task<string> RunAsync(string planId, string request = "{}")
     {
-        using var response = await Api.PostAsync($"/api/v1/plans/{planId}/run", new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var response = await Api.PostAsync($"/api/v1/plans/{planId}/run", new StringContent(request, Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"run {planId}: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;

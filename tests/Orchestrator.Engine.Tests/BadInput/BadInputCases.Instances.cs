@@ -19,6 +19,13 @@ public static partial class BadInputCases
         yield return Get("list instances two statuses", "/api/v1/task-instances?status=running,failed", 400, "status");
         yield return Get("list instances misspelt status", "/api/v1/task-instances?stauts=running", 400, "stauts");
         yield return Get("list instances status with a newline", "/api/v1/task-instances?status=running%0A", 400, "status");
+        yield return Get("list instances plan not an id", "/api/v1/task-instances?plan=a%20b", 400, "plan");
+        yield return Get("list instances started by nobody", "/api/v1/task-instances?by=", 400, "by");
+        yield return Get("list instances from not a time", "/api/v1/task-instances?from=yesterday", 400, "from");
+        yield return Get("list instances to not after from", "/api/v1/task-instances?from=2026-12-05T12:00:00Z&to=2026-12-05T11:00:00Z", 400, "to");
+        yield return Get("list instances cursor of the id order", "/api/v1/task-instances?after=" + CursorOf("0123456789abcdef0123456789abcdef"), 400, "after");
+        yield return Get("live runs list bad plan", "/api/v1/events/task-instances?plan=a%20b", 400, "plan");
+        yield return Get("live hosts list bad selector", "/api/v1/events/hosts?selector=role%20in%20(web", 400, "selector");
 
         // Ids and step indexes in paths.
         yield return Get("get instance id with a control character", "/api/v1/task-instances/a%01b", 400, "id");

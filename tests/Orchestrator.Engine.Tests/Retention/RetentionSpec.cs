@@ -52,6 +52,11 @@ internal static class RetentionSpec
         {
             left.Add("the instance's list row");
         }
+        var byTime = await client.Indexes.QueryAsync(new IndexQuery(IndexKinds.InstanceByTime, ["default"]) { Limit = 100_000, KeysOnly = true });
+        if (byTime.Any(r => r.Key.EndsWith("/" + id, StringComparison.Ordinal)))
+        {
+            left.Add("the instance's row in the list by time");
+        }
         foreach (var step in steps)
         {
             var stepKey = GrainKeys.Step(id, step);

@@ -226,6 +226,10 @@ public sealed class NamespaceRulesTests(NamespaceFixture fixture)
             insert.Parameters.AddWithValue("$plan", legacyPlan);
             insert.Parameters.AddWithValue("$instance", legacyInstance);
             await insert.ExecuteNonQueryAsync();
+            // The upgrade to the version that lists runs by time (storage migration 5) gives the legacy run its time row.
+            await using var upgrade = connection.CreateCommand();
+            upgrade.CommandText = Orchestrator.Runtime.Persistence.OrchestratorDatabase.StorageMigrations(Orchestrator.Runtime.Persistence.OrchestratorDatabaseOptions.Sqlite).Migrations.Single(m => m.Version == 5).Sql;
+            await upgrade.ExecuteNonQueryAsync();
         }
         var defaultViewer = fixture.Harness.NewClient(await fixture.Harness.TokenForAsync("viewer-default", Grants("default", "viewer")));
         using (defaultViewer)

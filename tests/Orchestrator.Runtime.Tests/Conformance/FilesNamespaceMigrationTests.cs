@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Orchestrator.Runtime.Persistence;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -11,31 +10,15 @@ namespace Orchestrator.Runtime.Tests.Conformance;
 /// </summary>
 public abstract class FilesNamespaceMigrationTests : DatabaseTestBase
 {
-    private async Task RunMigrationAsync(OrchestratorDatabase database)
-    {
-        var sql = OrchestratorDatabase.StorageMigrations(CurrentStore.Store).Migrations.Single(m => m.Version == 4).Sql;
-        if (database.DataSource is { } postgres)
-        {
-            await using var command = postgres.CreateCommand(sql);
-            await command.ExecuteNonQueryAsync();
-            return;
-        }
-        await using var connection = new SqliteConnection(CurrentStore.ConnectionString);
-        await connection.OpenAsync();
-        await using var sqlite = connection.CreateCommand();
-        sqlite.CommandText = sql;
-        await sqlite.ExecuteNonQueryAsync();
-    }
-
     [Fact]
     public async Task Migration4_FileStoredBeforeNamespaces_IsDefaults_RunAgainNoChange()
     {
         var database = await OpenAsync();
         var blob = await database.Blobs.PutAsync(new MemoryStream("stored before namespaces"u8.ToArray()));
 
-        await RunMigrationAsync(database);
+        await MigrateAgainAsync(database, 4);
         var first = Assert.Single(await database.Indexes.GetAsync("file", "default", [blob.Sha256]));
-        await RunMigrationAsync(database);
+        await MigrateAgainAsync(database, 4);
         var second = Assert.Single(await database.Indexes.GetAsync("file", "default", [blob.Sha256]));
 
         using var data = JsonDocument.Parse(first.Data!);

@@ -36,6 +36,27 @@ public abstract class DatabaseTestBase : IAsyncLifetime
         return database;
     }
 
+    /// <summary>Runs <paramref name="sql"/> on <paramref name="database"/>'s store, as a migration would (no transaction of ours).</summary>
+    protected async Task ExecuteAsync(OrchestratorDatabase database, string sql)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (database.DataSource is { } postgres)
+        {
+            await using var command = postgres.CreateCommand(sql);
+            await command.ExecuteNonQueryAsync();
+            return;
+        }
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(CurrentStore.ConnectionString);
+        await connection.OpenAsync();
+        await using var sqlite = connection.CreateCommand();
+        sqlite.CommandText = sql;
+        await sqlite.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Runs the store's migration <paramref name="version"/> again on <paramref name="database"/>.</summary>
+    protected Task MigrateAgainAsync(OrchestratorDatabase database, int version) =>
+        ExecuteAsync(database, OrchestratorDatabase.StorageMigrations(CurrentStore.Store).Migrations.Single(m => m.Version == version).Sql);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

@@ -57,8 +57,8 @@ public sealed class GrainStateJsonTests
     [Fact]
     public void StorageMigrations_BothStores_AreOurVersionsInOrder()
     {
-        Assert.Equal([2, 3, 4, 100, 300], OrchestratorDatabase.StorageMigrations(OrchestratorDatabaseOptions.Postgres).Migrations.Select(m => m.Version));
-        Assert.Equal([2, 4, 100, 300], OrchestratorDatabase.StorageMigrations(OrchestratorDatabaseOptions.Sqlite).Migrations.Select(m => m.Version));
+        Assert.Equal([2, 3, 4, 5, 100, 300], OrchestratorDatabase.StorageMigrations(OrchestratorDatabaseOptions.Postgres).Migrations.Select(m => m.Version));
+        Assert.Equal([2, 4, 5, 100, 300], OrchestratorDatabase.StorageMigrations(OrchestratorDatabaseOptions.Sqlite).Migrations.Select(m => m.Version));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public abstract class MigrationTests
     }
 
     /// <summary>Our own versions: the log, blob and index tables (2, and 3 on PostgreSQL), then 100, then the audit log (300).</summary>
-    private string Ours => Store == OrchestratorDatabaseOptions.Postgres ? "2,3,4,100,300" : "2,4,100,300";
+    private string Ours => Store == OrchestratorDatabaseOptions.Postgres ? "2,3,4,5,100,300" : "2,4,5,100,300";
 
     private async Task<string> VersionsAsync(StoreUnderTest db) =>
         (string)(await db.ScalarAsync(Store == OrchestratorDatabaseOptions.Postgres

@@ -43,8 +43,8 @@ export const signOut = () => api('/console/session', { method: 'DELETE' });
 
 /**
  * Follows a server-sent event stream over fetch (EventSource cannot send the console's header). onEvent(name, data)
- * for each event with data; resolves when the server sends `end` (or `gone`), reconnects after a drop with
- * Last-Event-ID, and stops when signal aborts.
+ * for each event with data; resolves when the server sends `end` (or `gone`; `unauthorized` signs the console out),
+ * reconnects after a drop with Last-Event-ID, and stops when signal aborts.
  */
 export async function follow(path, onEvent, signal) {
   let lastId = '';
@@ -77,6 +77,7 @@ export async function follow(path, onEvent, signal) {
             else if (field === 'data') data.push(v);
             else if (field === 'id') lastId = v;
           }
+          if (event === 'unauthorized') { unauthorized(); return; } // the token was revoked or expired meanwhile
           if (event === 'end' || event === 'gone') { onEvent(event, null); return; }
           if (data.length) onEvent(event, JSON.parse(data.join('\n')));
         }
@@ -95,4 +96,19 @@ const implies = (held, needed) => held === needed || held === 'admin' || needed 
 export function allows(me, ns, role) {
   const grants = (me && me.grants) || {};
   return [...(grants[ns] || []), ...(grants['*'] || [])].some((held) => implies(held, role));
+}
+
+/**
+ * Follows a live list (GET /api/v1/events/…: a `page` event with the list endpoint's reply whenever it changed) and
+ * draws each page; resolves once the first page is drawn, rejects if the stream is refused before that (a bad filter's
+ * 400 names the field).
+ */
+export function followPages(path, draw, signal) {
+  return new Promise((resolve, reject) => {
+    follow(path, (event, page) => {
+      if (event !== 'page') return;
+      draw(page);
+      resolve();
+    }, signal).then(resolve, reject);
+  });
 }

@@ -1,7 +1,7 @@
 // The console's shell: who is signed in, the hash router (#/runs, #/runs/<id>, #/runs/<id>/steps/<n>,
-// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts, #/plans, #/plans/<id>, #/schedules, #/schedules/<plan>/<name>), and signing out. Each view gets an AbortSignal that ends its live updates.
+// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts, #/plans, #/plans/<id>, #/schedules, #/schedules/<plan>/<name>, #/audit, #/parked), and signing out. Each view gets an AbortSignal that ends its live updates.
 import { api, onUnauthorized, signOut } from './api.js';
-import { toast } from './dom.js';
+import { toast, everywhere } from './dom.js';
 import { renderSignIn } from './views/signin.js';
 import { renderRuns } from './views/runs.js';
 import { renderRun } from './views/run.js';
@@ -11,6 +11,8 @@ import { renderInventory } from './views/inventory.js';
 import { renderPlans } from './views/plans.js';
 import { renderPlan } from './views/plan.js';
 import { renderSchedules, renderSchedule } from './views/schedules.js';
+import { renderAudit } from './views/audit.js';
+import { renderParked } from './views/parked.js';
 
 const routes = [
   [/^#\/runs\/([^/?]+)\/steps\/(\d+)\/hosts\/([^/?]+)/, renderLog],
@@ -22,6 +24,8 @@ const routes = [
   [/^#\/plans/, renderPlans],
   [/^#\/schedules\/([^/?]+)\/([^/?]+)/, renderSchedule],
   [/^#\/schedules/, renderSchedules],
+  [/^#\/audit/, renderAudit],
+  [/^#\/parked/, renderParked],
 ];
 
 const state = { me: null, view: null };
@@ -32,8 +36,11 @@ function showHeader(me) {
   document.getElementById('principal').textContent = me.principal;
   const grants = Object.entries(me.grants || {}).map(([ns, roles]) => `${ns}: ${roles.join(', ')}`).join('; ');
   document.getElementById('grants').textContent = grants ? `(${grants})` : '';
-  // The Orleans dashboard spans every namespace's grains: linked for an admin of every namespace only.
-  document.getElementById('dashboard-link').hidden = !((me.grants || {})['*'] || []).includes('admin');
+  // The Orleans dashboard, the audit log, dead letters and parked hook deliveries span every namespace: linked only for
+  // a caller the API lets read them there (an admin; dead letters and parked deliveries a viewer too, without replay).
+  document.getElementById('dashboard-link').hidden = !everywhere(me, 'admin');
+  document.getElementById('audit-link').hidden = !everywhere(me, 'admin');
+  document.getElementById('parked-link').hidden = !everywhere(me, 'viewer');
 }
 
 async function route() {

@@ -72,3 +72,43 @@ export function select(id, label, options, value, onchange) {
     options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.text)));
   return h('span', { class: 'field' }, h('label', { for: id }, label), ' ', sel);
 }
+
+/**
+ * "← Previous page / First page / Next page →" over the API's forward-only cursors: `after` is this page's cursor,
+ * `back` the cursors of the pages before it ('-' for the first), `next` the API's cursor of the next page; `keys` name
+ * the two in the hash (a view with two lists pages each with its own).
+ */
+export function pager(path, params, { after, back, next }, label, keys = ['after', 'back']) {
+  const [a, b] = keys;
+  const stack = back ? back.split(',') : [];
+  const prev = stack.length && stack[stack.length - 1] !== '-' ? stack[stack.length - 1] : '';
+  const others = { ...params, [a]: '', [b]: '' };
+  return h('nav', { class: 'pager', 'aria-label': label },
+    after ? h('a', { href: hashWith(path, { ...others, [a]: prev, [b]: stack.slice(0, -1).join(',') }), 'data-key': `${a}-prev` }, '← Previous page') : null,
+    after ? h('a', { href: hashWith(path, others), 'data-key': `${a}-first` }, 'First page') : null,
+    next ? h('a', { href: hashWith(path, { ...others, [a]: next, [b]: [...stack, after || '-'].join(',') }), 'data-key': `${a}-next` }, 'Next page →') : null);
+}
+
+/** A labelled input: h-attributes for the input plus its label text. */
+export function field(id, label, attrs) {
+  return h('span', { class: 'field' }, h('label', { for: id }, label), ' ', h('input', { id, name: id, autocomplete: 'off', ...attrs }));
+}
+
+/** Whether the caller holds `role` (or one implying it) on every namespace ('*'): what spans namespaces needs it. */
+export const everywhere = (me, role) => (((me && me.grants) || {})['*'] || []).some((held) => held === role || held === 'admin' || role === 'viewer');
+
+/** A datetime-local value ("2026-12-05T21:30") as the instant the API takes, in the viewer's zone; '' when empty. */
+export const instant = (local) => (local ? new Date(local).toISOString() : '');
+
+/**
+ * A filter form of `controls`: submitting it goes to `path` with `keep` and each of `names` as its field
+ * (`${prefix}-${name}`) holds it, trimmed (an empty one drops out).
+ */
+export function filterForm(id, path, prefix, names, keep, ...controls) {
+  const form = h('form', { class: 'filters wrap', id, onsubmit: (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    location.hash = hashWith(path, { ...keep, ...Object.fromEntries(names.map((k) => [k, String(data.get(`${prefix}-${k}`) || '').trim()])) });
+  } }, ...controls);
+  return form;
+}

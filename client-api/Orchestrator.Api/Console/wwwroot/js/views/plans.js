@@ -1,7 +1,7 @@
 // Plans: GET /api/v1/plans, a page (25) at a time with the API's cursor: each plan's name, id, namespace, latest
 // version and when it was last saved. A plan's page is #/plans/<id>.
 import { api } from '../api.js';
-import { h, replace, when, hashQuery, hashWith } from '../dom.js';
+import { h, replace, when, hashQuery, hashWith, pager } from '../dom.js';
 
 const PAGE = 25;
 
@@ -13,7 +13,6 @@ export async function renderPlans(main, _params, { signal }) {
   main.replaceChildren(h('h1', { id: 'plans-title' }, 'Plans'), body);
 
   const page = await api(hashWith('/api/v1/plans', { after, limit: PAGE }), { signal });
-  const stack = back ? back.split(',') : [];
   replace(body,
     page.items.length === 0 ? h('p', { class: 'muted' }, 'No plans.') :
       h('table', { class: 'grid', 'aria-labelledby': 'plans-title' },
@@ -25,7 +24,5 @@ export async function renderPlans(main, _params, { signal }) {
           h('td', {}, p.namespace),
           h('td', { class: 'num' }, p.plan ? String(p.plan.version) : '—'),
           h('td', {}, when(p.plan && p.plan.updatedAt)))))),
-    h('nav', { class: 'pager', 'aria-label': 'Pages of plans' },
-      after ? h('a', { href: hashWith('#/plans', { after: stack.length && stack[stack.length - 1] !== '-' ? stack[stack.length - 1] : '', back: stack.slice(0, -1).join(',') }) }, '← Previous page') : null,
-      page.next ? h('a', { href: hashWith('#/plans', { after: page.next, back: [...stack, after || '-'].join(',') }) }, 'Next page →') : null));
+    pager('#/plans', {}, { after, back, next: page.next }, 'Pages of plans'));
 }

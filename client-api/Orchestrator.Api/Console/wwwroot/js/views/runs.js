@@ -1,56 +1,53 @@
-// Runs: task instances, a page at a time with the API's cursor, filtered by status. The visible page is read again
-// every few seconds while the tab is visible (one small list read; the run view has the event stream).
-import { api } from '../api.js';
-import { h, replace, statusBadge, when, hashQuery, hashWith, select } from '../dom.js';
+// Runs: task instances newest first, a page (25) at a time with the API's cursor, filtered on the server by status,
+// plan, namespace, who started them and a creation time range. Live: the page comes over the runs list's event stream
+// (GET /api/v1/events/task-instances with the same query), sent again by the server whenever it changes.
+import { followPages } from '../api.js';
+import { h, replace, statusBadge, when, hashQuery, hashWith, select, pager, field, instant, filterForm } from '../dom.js';
 
 export const RUN_STATUSES = ['pending', 'scheduled', 'running', 'waitingForApproval', 'paused', 'stopping',
   'succeeded', 'failed', 'stopped', 'cancelled', 'skipped'];
 
 const PAGE = 25;
-const REFRESH_MS = 3000;
+const FILTERS = ['status', 'plan', 'namespace', 'by', 'from', 'to'];
 
 export async function renderRuns(main, _params, { signal }) {
   const query = hashQuery();
-  const status = query.get('status') || '';
+  const filter = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || '']));
   const after = query.get('after') || '';
   const back = query.get('back') || ''; // the cursors of earlier pages ('-': the first), for "Previous page"
-  const body = h('div', { id: 'runs-body' });
-  main.replaceChildren(
-    h('h1', {}, 'Runs'),
-    h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() },
-      select('runs-status', 'Status', [{ value: '', text: 'any' }, ...RUN_STATUSES.map((s) => ({ value: s, text: s }))], status,
-        (value) => { location.hash = hashWith('#/runs', { status: value }); })),
-    body);
+  const body = h('div', { id: 'runs-body' }, h('p', { class: 'muted' }, 'Loading…'));
+  const live = h('p', { class: 'muted live', id: 'runs-live' }, 'connecting…');
+  const go = (change) => { location.hash = hashWith('#/runs', { ...filter, ...change }); };
+  const form = filterForm('runs-filters', '#/runs', 'runs', ['plan', 'namespace', 'by', 'from', 'to'], filter,
+    select('runs-status', 'Status', [{ value: '', text: 'any' }, ...RUN_STATUSES.map((s) => ({ value: s, text: s }))], filter.status, (value) => go({ status: value })),
+    field('runs-plan', 'Plan', { type: 'search', value: filter.plan, placeholder: 'plan id', size: '14' }),
+    field('runs-namespace', 'Namespace', { type: 'search', value: filter.namespace, placeholder: 'any', size: '10' }),
+    field('runs-by', 'Started by', { type: 'search', value: filter.by, placeholder: 'principal', size: '12' }),
+    field('runs-from', 'From', { type: 'datetime-local', value: filter.from }),
+    field('runs-to', 'To', { type: 'datetime-local', value: filter.to }),
+    h('button', { type: 'submit' }, 'Filter'));
+  main.replaceChildren(h('h1', {}, 'Runs'), form, live, body);
 
-  async function load() {
-    const page = await api(hashWith('/api/v1/task-instances', { status, after, limit: PAGE }), { signal });
-    // The list is in id order (ids are random); within the page the newest come first.
-    const items = [...page.items].sort((a, b) => (b.instance.createdAt || '').localeCompare(a.instance.createdAt || ''));
-    const stack = back ? back.split(',') : [];
+  const anyFilter = FILTERS.some((k) => filter[k]);
+  function draw(page) {
+    live.textContent = 'live';
     replace(body,
-      items.length === 0 ? h('p', { class: 'muted' }, 'No runs' + (status ? ` with status ${status}` : '') + '.') :
+      page.items.length === 0 ? h('p', { class: 'muted' }, anyFilter ? 'No runs match.' : 'No runs.') :
         h('table', { class: 'grid', 'aria-label': 'Runs' },
-          h('thead', {}, h('tr', {}, ['Run', 'Plan', 'Status', 'Created', 'Finished'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, items.map((r) => h('tr', { 'data-run': r.id },
+          h('thead', {}, h('tr', {}, ['Run', 'Plan', 'Namespace', 'Status', 'Started by', 'Created', 'Finished'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, page.items.map((r) => h('tr', { 'data-run': r.id, 'data-created': new Date(r.instance.createdAt).toISOString() },
             h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(r.id)}`, 'data-key': `run-${r.id}` }, r.id)),
             h('td', {}, `${r.instance.planName || r.instance.planId} v${r.instance.planVersion}`),
+            h('td', {}, r.namespace),
             h('td', {}, statusBadge(r.instance.status)),
+            h('td', {}, r.instance.by || '—'),
             h('td', {}, when(r.instance.createdAt)),
             h('td', {}, when(r.instance.finishedAt)))))),
-      h('nav', { class: 'pager', 'aria-label': 'Pages of runs' },
-        after ? h('a', { href: hashWith('#/runs', { status, after: stack.length && stack[stack.length - 1] !== '-' ? stack[stack.length - 1] : '', back: stack.slice(0, -1).join(',') }), 'data-key': 'prev' }, '← Previous page') : null,
-        after ? h('a', { href: hashWith('#/runs', { status }), 'data-key': 'first' }, 'First page') : null,
-        page.next ? h('a', { href: hashWith('#/runs', { status, after: page.next, back: [...stack, after || '-'].join(',') }), 'data-key': 'next' }, 'Next page →') : null));
+      pager('#/runs', filter, { after, back, next: page.next }, 'Pages of runs'));
   }
 
-  await load();
-  (async () => {
-    while (!signal.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
-      if (signal.aborted) return;
-      if (document.visibilityState === 'visible') {
-        try { await load(); } catch { /* the next refresh tries again; a 401 has signed out already */ }
-      }
-    }
-  })();
+  const path = hashWith('/api/v1/events/task-instances', {
+    status: filter.status, plan: filter.plan, namespace: filter.namespace, by: filter.by, from: instant(filter.from), to: instant(filter.to), after, limit: PAGE,
+  });
+  await followPages(path, draw, signal);
 }

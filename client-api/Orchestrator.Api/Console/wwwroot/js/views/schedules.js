@@ -4,7 +4,7 @@
 // (the API's nextFires: UTC and the zone's wall-clock time with daylight saving), the runs it started and the fires it
 // skipped with their reasons, and suspend/resume (admin) and run now (operator) buttons, each confirming first.
 import { api, allows } from '../api.js';
-import { h, replace, statusBadge, when, toast, hashQuery, hashWith } from '../dom.js';
+import { h, replace, statusBadge, when, toast, hashQuery, hashWith, pager } from '../dom.js';
 import { confirmAction } from '../confirm.js';
 
 const PAGE = 50;
@@ -60,12 +60,9 @@ export async function renderSchedules(main, _params, { signal }) {
   const body = h('div', { id: 'schedules-body' });
   main.replaceChildren(h('h1', { id: 'schedules-title' }, 'Schedules'), body);
   const page = await api(hashWith('/api/v1/schedules', { after, limit: PAGE }), { signal });
-  const stack = back ? back.split(',') : [];
   replace(body,
     page.items.length === 0 ? h('p', { class: 'muted' }, 'No schedules.') : scheduleTable(page.items, 'Schedules'),
-    h('nav', { class: 'pager', 'aria-label': 'Pages of schedules' },
-      after ? h('a', { href: hashWith('#/schedules', { after: stack.length && stack[stack.length - 1] !== '-' ? stack[stack.length - 1] : '', back: stack.slice(0, -1).join(',') }) }, '← Previous page') : null,
-      page.next ? h('a', { href: hashWith('#/schedules', { after: page.next, back: [...stack, after || '-'].join(',') }) }, 'Next page →') : null));
+    pager('#/schedules', {}, { after, back, next: page.next }, 'Pages of schedules'));
 }
 
 export async function renderSchedule(main, [planId, name], { me, signal, refresh }) {
