@@ -1,5 +1,9 @@
 using System.Reflection;
+using Microsoft.Extensions.Options;
+using Orchestrator.Containers.Clusters;
+using Orchestrator.Containers.Execution;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Containers;
 using Orchestrator.Grains.Hooks;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Grains.Retention;
@@ -45,6 +49,12 @@ public static class SiloComposition
         silo.AddDurableGrains(durable);
         silo.AddRetention(retention);
         silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
+        // Container steps: the Job runner's and the cluster probes' options (defaults unless the host configures them)
+        // and the silo's Kubernetes clients, one per registered cluster.
+        services.AddOptions<JobRunOptions>();
+        services.AddOptions<ClusterHealthOptions>();
+        services.AddSingleton(sp => new ClusterClients(sp.GetRequiredService<IOptions<JobRunOptions>>(), sp.GetRequiredService<IOptions<ClusterHealthOptions>>(),
+            sp.GetService<OrchestratorClock>() ?? OrchestratorClock.RealTime));
         return silo;
     }
 
