@@ -39,10 +39,10 @@ public sealed partial class ContainerTargetGrain
 
     private ClusterClients Clients => ServiceProvider.GetRequiredService<ClusterClients>();
 
-    /// <summary>Watches the current run's Job, unless this activation already does.</summary>
+    /// <summary>Watches the current run's Job, unless this activation already does (or the Job is being stopped: see <see cref="StopJobAsync"/>).</summary>
     private void StartWatch()
     {
-        if (_watch is { IsCompleted: false } || State.Deleted || State.Job is null || State.Status is not (TargetStatus.Running or TargetStatus.Stopping))
+        if (_watch is { IsCompleted: false } || State.Deleted || State.Job is null || State.Status != TargetStatus.Running)
         {
             return;
         }
@@ -98,7 +98,7 @@ public sealed partial class ContainerTargetGrain
         // The last lines, the pods' positions and the end in one turn: a target never ends with lines unstored.
         if (!await FlushAsync(run, () => OnJobEndedAsync(run, outcome)))
         {
-            Log.EndNotRecorded(Logger, GrainKey); // the watch wake-up watches again: the runner finds the Job ended
+            Log.EndNotRecorded(Logger, GrainKey, null); // the watch wake-up watches again: the runner finds the Job ended
         }
     }
 
@@ -238,12 +238,40 @@ public sealed partial class ContainerTargetGrain
         await EndAttempt(judged);
     }
 
-    /// <summary>Deletes the current run's Job (with its pods and Secret); a failure is logged, and the cancel wake-up tries again.</summary>
-    private async Task DeleteJobAsync()
+    /// <summary>
+    /// Stops the current run's Job: deletes it, and then either the watch of this activation sees it go and ends the
+    /// run, or, with no watch running (a target re-activated while stopping, or one waiting to re-attach), the run is
+    /// ended here. A new watch is never started for a Job being stopped: its create would make the deleted Job again.
+    /// </summary>
+    private async Task StopJobAsync()
+    {
+        var run = State.Run;
+        if (!await DeleteJobAsync() || _watch is { IsCompleted: false })
+        {
+            return; // the cancel wake-up deletes again, or the watch ends the run
+        }
+        try
+        {
+            await TurnAsync(() => State.Status == TargetStatus.Stopping
+                ? OnJobEndedAsync(run, new JobOutcome(JobOutcomeKind.Cancelled, $"Job {State.Job?.Name} was deleted", null, null, null, JobProgress.None))
+                : Task.CompletedTask);
+        }
+        catch (Exception e) when (!ActivationStopping.IsCancellationRequested)
+        {
+            Log.EndNotRecorded(Logger, GrainKey, e);
+        }
+        catch (OperationCanceledException)
+        {
+            // The activation is going away; the cancel wake-up stops it again.
+        }
+    }
+
+    /// <summary>Deletes the current run's Job (with its pods and Secret); false when that failed (logged).</summary>
+    private async Task<bool> DeleteJobAsync()
     {
         if (State.Job is not { } job)
         {
-            return;
+            return true;
         }
         try
         {
@@ -251,14 +279,16 @@ public sealed partial class ContainerTargetGrain
             {
                 await Clients.Runner(cluster).CancelAsync(job.Namespace, job.Name, job.Secret, ActivationStopping);
             }
+            return true;
         }
         catch (Exception e) when (!ActivationStopping.IsCancellationRequested)
         {
             Log.DeleteFailed(Logger, GrainKey, job.Name, e);
+            return false;
         }
         catch (OperationCanceledException)
         {
-            // The activation is going away; the cancel wake-up deletes again.
+            return false; // the activation is going away; the cancel wake-up deletes again
         }
     }
 
@@ -280,6 +310,6 @@ public sealed partial class ContainerTargetGrain
         public static partial void DeleteFailed(ILogger logger, string target, string job, Exception exception);
 
         [LoggerMessage(EventId = 5606, Level = LogLevel.Warning, Message = "Container target {Target}: the Job's end could not be recorded; the watch wake-up watches it again")]
-        public static partial void EndNotRecorded(ILogger logger, string target);
+        public static partial void EndNotRecorded(ILogger logger, string target, Exception? exception);
     }
 }

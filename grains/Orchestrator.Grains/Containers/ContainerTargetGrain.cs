@@ -83,7 +83,7 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
         State.Status = TargetStatus.Stopping;
         WriteTargetRow(State.StepAttempt);
         ArmWakeUp(CancelWakeUp, CancelRetry);
-        AfterWrite(() => { _ = DeleteJobAsync(); StartWatch(); });
+        AfterWrite(() => _ = StopJobAsync());
     }
 
     protected override async Task OnWakeUpAsync(string name)
@@ -110,13 +110,13 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
                 State.TimedOut = true;
                 WriteTargetRow(State.StepAttempt);
                 ArmWakeUp(CancelWakeUp, CancelRetry);
-                AfterWrite(() => { _ = DeleteJobAsync(); StartWatch(); });
+                AfterWrite(() => _ = StopJobAsync());
                 break;
             case CancelWakeUp when State.Status == TargetStatus.Stopping:
                 ArmWakeUp(CancelWakeUp, CancelRetry);
-                AfterWrite(() => { _ = DeleteJobAsync(); StartWatch(); });
+                AfterWrite(() => _ = StopJobAsync());
                 break;
-            case WatchWakeUp when State.Status is TargetStatus.Running or TargetStatus.Stopping:
+            case WatchWakeUp when State.Status == TargetStatus.Running:
                 ArmWakeUp(WatchWakeUp, WatchBackstop);
                 AfterWrite(StartWatch);
                 break;
@@ -125,10 +125,15 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A Job this target was watching when its previous activation went away: watch it again (it attaches).
-        if (!State.Deleted && State.Job is not null && State.Status is TargetStatus.Running or TargetStatus.Stopping)
+        // A Job this target was watching when its previous activation went away: watch it again (it attaches), or, if it
+        // was being stopped, delete it and end (a new watch would create a Job already deleted again).
+        if (!State.Deleted && State.Job is not null && State.Status == TargetStatus.Running)
         {
             StartWatch();
+        }
+        else if (!State.Deleted && State.Job is not null && State.Status == TargetStatus.Stopping)
+        {
+            _ = StopJobAsync();
         }
         return Task.CompletedTask;
     }

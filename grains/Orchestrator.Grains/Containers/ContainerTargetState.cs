@@ -1,48 +1,12 @@
-using Orchestrator.GrainInterfaces;
-using Orchestrator.Plans.Model;
+using Orchestrator.Grains.Targets;
 
 namespace Orchestrator.Grains.Containers;
 
 /// <summary>State of one container target: the work, the current run's Job and pods, and every run so far.</summary>
-public sealed class ContainerTargetState
+public sealed class ContainerTargetState : TargetState
 {
-    /// <summary>The step attempt's trace context; null when the run has no trace.</summary>
-    public string? TraceParent { get; set; }
-
-    public string StepKey { get; set; } = "";
-
     /// <summary>The registered cluster the target runs on (its name in the step's targets).</summary>
     public string Cluster { get; set; } = "";
-
-    public int StepAttempt { get; set; }
-
-    /// <summary>The target's position in the step attempt's rollout; its reports carry it.</summary>
-    public int Position { get; set; } = -1;
-
-    public string? Namespace { get; set; }
-
-    /// <summary>The highest step attempt cancelled before its start arrived: a late start for it is refused.</summary>
-    public int CancelledAttempt { get; set; }
-
-    public TargetStatus Status { get; set; }
-
-    /// <summary>Runs so far, over all step attempts; each is one Job (its name has the run in it).</summary>
-    public int Run { get; set; }
-
-    public WorkSpec? Work { get; set; }
-
-    public TimeSpan? Timeout { get; set; }
-
-    public RetryPolicy Retry { get; set; } = new();
-
-    public int RetriesUsed { get; set; }
-
-    /// <summary>The step attempt this target last reported a final status for (0: none), with what it reported.</summary>
-    public int ReportedAttempt { get; set; }
-
-    public int? ReportedExitCode { get; set; }
-
-    public List<TargetAttempt> Attempts { get; set; } = [];
 
     /// <summary>
     /// The current run's Job, recorded in the turn before it is created: a re-activated target (its silo died) calls
@@ -55,9 +19,6 @@ public sealed class ContainerTargetState
 
     /// <summary>The current run's Job is being deleted because it ran past the step's <c>targetTimeout</c>.</summary>
     public bool TimedOut { get; set; }
-
-    /// <summary>Deleted with its instance: the state is a tombstone, the target reads as absent and ignores late messages.</summary>
-    public bool Deleted { get; set; }
 }
 
 /// <summary>A run's Job: where it is, its pod counts, and how far each pod's log has been stored.</summary>

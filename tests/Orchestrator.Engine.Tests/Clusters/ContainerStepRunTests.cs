@@ -112,6 +112,31 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     }
 
     [Fact]
+    public async Task Retry_FailedContainerTarget_RunsANewJobOnTheSameCluster()
+    {
+        var plan = await H.PutPlanAsync(Plan("retried", "{clusters: [eu-1]}", "image: busybox:1.36\n      backoffLimit: 0"));
+        var id = await H.RunAsync(plan);
+        var (firstJob, firstPod) = await RunningPodAsync(fixture.Eu1, id, "eu-1");
+        fixture.Eu1.Fail(firstPod, 1);
+        Assert.Equal("failed", EngineHarness.StatusOf(await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed")));
+
+        using (var retry = await H.ControlAsync($"/api/v1/task-instances/{id}/steps/0/retry", new { set = "failed" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        }
+        var target = await Eventually.Until(() => H.GetTargetAsync(id, 0, "eu-1"), t => t["run"]?.GetValue<int>() == 2 && t["container"]?["job"] is not null, Wait, "the second run's Job");
+        var secondJob = target["container"]!["job"]!.GetValue<string>();
+        var secondPod = (await Eventually.Until(() => Task.FromResult(fixture.Eu1.RunningPodsOf(secondJob)), p => p.Count > 0, Wait, "a pod of the second Job"))[0];
+        fixture.Eu1.Succeed(secondPod);
+        var done = await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
+
+        Assert.Equal("succeeded", EngineHarness.StatusOf(done));
+        Assert.NotEqual(firstJob, secondJob);
+        Assert.Equal((1, 1), (fixture.Eu1.JobCreations(firstJob), fixture.Eu1.JobCreations(secondJob)));
+        Assert.Equal(2, done["steps"]![0]!["attempt"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Run_JobPastItsDeadline_TargetTimesOut()
     {
         var plan = await H.PutPlanAsync(Plan("deadline", "{clusters: [eu-1]}", "image: busybox:1.36\n      activeDeadlineSeconds: 600"));
