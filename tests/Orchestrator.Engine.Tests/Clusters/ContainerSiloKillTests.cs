@@ -7,7 +7,7 @@ namespace Orchestrator.Engine.Tests.Clusters;
 
 /// <summary>
 /// A silo dies while a container target watches its Job (on a FAKE Kubernetes API server: no real one can run here).
-/// The target wakes on the other silo, calls the runner again with the Job's recorded name, attaches to it (the create
+/// The target wakes on the other silo (by its own wake-up: the test reads nothing meanwhile), calls the runner again with the Job's recorded name, attaches to it (the create
 /// answers 409) and resumes each pod's log after the last stored line: one Job, every line once.
 /// </summary>
 public sealed class ContainerSiloKillTests
@@ -41,6 +41,10 @@ public sealed class ContainerSiloKillTests
         var holder = await Eventually.Until(() => h.Cluster.SiloHoldingAsync(grain), s => s is not null, Wait, "the silo holding the target");
 
         await h.Cluster.KillSiloAsync(holder!);
+        // Nothing reads the target now: its own wake-up (through the sweeper) brings it back on the surviving silo, and
+        // its runner asks to create the Job again, which answers 409.
+        await Eventually.Until(() => Task.FromResult(fake.Requests.Count(r => r.StartsWith("POST /apis/batch/v1/namespaces/default/jobs", StringComparison.Ordinal))),
+            posts => posts >= 2, Wait, "the re-activated target's second create of the Job");
         fake.Log(pod, "step 3");
         // The watch on the surviving silo reads the pod's log from the start and skips what was stored.
         await Eventually.Until(() => LogAsync(h, id, pod), log => log.EndsWith("step 3\n", StringComparison.Ordinal), Wait, "the line written after the kill stored");
