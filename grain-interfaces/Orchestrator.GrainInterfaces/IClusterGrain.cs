@@ -43,10 +43,28 @@ public sealed record PutCluster(ClusterSpec Spec, string By);
 
 /// <summary>A registered cluster as the API shows it (credentials are references, so all of it can be shown).</summary>
 [GenerateSerializer]
-public sealed record ClusterView(string Name, ClusterSpec Spec, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string UpdatedBy);
+public sealed record ClusterView(string Name, ClusterSpec Spec, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string UpdatedBy)
+{
+    /// <summary>The cluster's tracked health (probed by its grain); null in rows of before health was tracked.</summary>
+    [Id(5)]
+    public ClusterHealthView? Health { get; init; }
+}
 
-/// <summary>The cluster list's index rows: partition "", key the cluster name, status 0, data <see cref="ClusterView"/> as JSON.</summary>
+/// <summary>
+/// A cluster's health as its probes found it: <c>Status</c> is <c>Unknown</c> until the first answer (or until enough
+/// failures), <c>Healthy</c>, or <c>Unhealthy</c> after several failed probes in a row; only healthy clusters get Jobs.
+/// </summary>
+[GenerateSerializer]
+public sealed record ClusterHealthView(string Status, int ConsecutiveFailures, string? LastError, DateTimeOffset? LastCheckedAt, DateTimeOffset? LastHealthyAt, string? ServerVersion);
+
+/// <summary>
+/// The cluster list's index rows: partition "", key the cluster name, status 0, data <see cref="ClusterView"/> as JSON.
+/// <see cref="Jobs"/>: one row per container target running a Job on a cluster (partition the cluster's name, key the
+/// target's key), written and deleted with the target's state: what balanced dispatch counts as the cluster's load.
+/// </summary>
 public static class ClusterIndex
 {
     public const string Kind = "cluster";
+
+    public const string Jobs = "clusterjob";
 }

@@ -4,34 +4,17 @@ using Orchestrator.Plans.Model;
 
 namespace Orchestrator.GrainInterfaces;
 
-/// <summary>One step on one host, key <see cref="GrainKeys.Target"/>: attempts, exit codes, timing, check-ins.</summary>
-public interface IHostTargetGrain : IGrainWithStringKey, IDeadLetterObserver
+/// <summary>
+/// One step on one host, key <see cref="GrainKeys.Target"/>: attempts, exit codes, timing, check-ins; its work runs on
+/// the host's agent. What every target does for its step is <see cref="ITargetGrain"/>; the agent's events are its own.
+/// </summary>
+public interface IHostTargetGrain : ITargetGrain
 {
-    /// <summary>Starts the target for a step attempt; a start of an attempt it already has (a re-send) changes nothing.</summary>
-    [DomainIdempotent]
-    Task Start(StartTarget command);
-
-    /// <summary>Stops the target for this step attempt: never starts if pending, killed if running.</summary>
-    Task Cancel(int stepAttempt, TargetStatus notStartedStatus);
-
     /// <summary>From the agent gateway: an event about one of this target's assignments.</summary>
     Task OnAgentEvent(TargetAgentEvent agentEvent);
 
     /// <summary>From the host: the agent session that ran this target is gone.</summary>
     Task OnAgentGone(string assignmentId, TargetStatus status, string reason);
-
-    /// <summary>From its deleted step: drops the target's state, index rows and log streams; it then reads as absent.</summary>
-    Task Delete();
-
-    [ReadOnly]
-    ValueTask<HostTargetView?> GetAsync();
-
-    /// <summary>
-    /// The final report this target made for <paramref name="stepAttempt"/>, or null if it made none: for a step that
-    /// found the target's row final but never heard its report (the call after the target's write was lost).
-    /// </summary>
-    [ReadOnly]
-    ValueTask<TargetReport?> GetReportAsync(int stepAttempt);
 }
 
 /// <summary>
@@ -78,7 +61,26 @@ public sealed record HostTargetView(
     /// <summary>When the agent reported the current <see cref="Percent"/> and <see cref="ProgressMessage"/> (a check-in).</summary>
     [Id(9)]
     public DateTimeOffset? ProgressAt { get; init; }
+
+    /// <summary>What runs the target: a host's agent, or a Kubernetes Job on the cluster named <see cref="Host"/>.</summary>
+    [Id(10)]
+    public TargetKind Kind { get; init; }
+
+    /// <summary>A container target's current run: its Job (name and namespace on the cluster) and pods; null for a host target.</summary>
+    [Id(11)]
+    public ContainerRunView? Container { get; init; }
 }
+
+/// <summary>
+/// A container target's Job and its pods for the current run. Each pod's log is its own stream
+/// (<see cref="GrainKeys.PodLogStream"/>), read with the target log API's <c>pod</c> parameter.
+/// </summary>
+[GenerateSerializer]
+public sealed record ContainerRunView(string Job, string Namespace, int Active, int Succeeded, int Failed, IReadOnlyList<PodLogView> Pods);
+
+/// <summary>A pod of a container target's run: how many log chunks (lines) are stored, and whether its log reached the cap.</summary>
+[GenerateSerializer]
+public sealed record PodLogView(string Pod, long LogChunks, bool Truncated);
 
 /// <summary>One run of the target on its agent; its log is the stream <see cref="GrainKeys.LogStream"/>.</summary>
 [GenerateSerializer]

@@ -132,6 +132,12 @@ public static class GrainKeys
     }
 
     public static string LogStream(string targetKey, int run) => Assignment(targetKey, run);
+
+    /// <summary>
+    /// One pod's log of a container target's run: the run's stream, '/', the pod's name. Each pod has its own stream so
+    /// that a resumed run (a silo crashed) re-appends a pod's lines at the same sequence numbers, where they are skipped.
+    /// </summary>
+    public static string PodLogStream(string targetKey, int run, string pod) => $"{LogStream(targetKey, run)}/{pod}";
 }
 
 /// <summary>Whether a host's agent is connected.</summary>
@@ -192,11 +198,12 @@ public static class NamespacePartitions
 /// A host target's row. <see cref="Position"/>: its place in <see cref="StepAttempt"/>'s rollout (null for a file
 /// source, and in rows written before positions were kept); a step that missed a target's report finds it by it.
 /// <see cref="Group"/>: the <see cref="OutputGroupKey"/> of its last final report (null while it runs, and in rows
-/// written before output groups).
+/// written before output groups). <see cref="Kind"/>: <see cref="TargetKind.Container"/> for a container step's cluster
+/// target, null for a host's (so host rows stay as they were).
 /// </summary>
 [GenerateSerializer]
 public sealed record TargetIndexData(TargetStatus Status, int Run, int StepAttempt, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? Percent, string? Error,
-    int? Position = null, string? Group = null);
+    int? Position = null, string? Group = null, TargetKind? Kind = null);
 
 /// <summary>A run's row; <see cref="By"/>: who started it (null in rows written before it was kept).</summary>
 [GenerateSerializer]

@@ -12,6 +12,9 @@ public enum WorkKind
 
     /// <summary>An HTTP request made by the agent (<see cref="WorkSpec.Http"/>).</summary>
     Http,
+
+    /// <summary>A Kubernetes Job run by a container target (<see cref="WorkSpec.Container"/>), never an agent.</summary>
+    Container,
 }
 
 /// <summary>A file to download: its name on the target, checksum and size.</summary>
@@ -61,6 +64,14 @@ public sealed record WorkSpec
 
     [Id(11)]
     public IReadOnlyList<string> Secrets { get; init; } = [];
+
+    /// <summary>For <see cref="WorkKind.Container"/>: the step's container with its templates rendered for the cluster.</summary>
+    [Id(12)]
+    public ContainerSpec? Container { get; init; }
+
+    /// <summary>For <see cref="WorkKind.Container"/>: the step's name in the plan (the readable part of the Job's name).</summary>
+    [Id(13)]
+    public string? StepName { get; init; }
 }
 
 /// <summary>

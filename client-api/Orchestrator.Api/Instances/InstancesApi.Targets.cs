@@ -82,13 +82,25 @@ public static partial class InstancesApi
         {
             return bad;
         }
-        var view = await api.Client.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKeys.Step(id, index), host)).GetAsync();
+        var view = await TargetViewAsync(api, GrainKeys.Step(id, index), host, cancellationToken);
         return view is null ? Problems.NotFound($"No target '{host}' in step {index} of '{id}'.") : TypedResults.Ok(view);
     }
 
     /// <summary>
+    /// A target of either kind: its row says whether a host's agent or a cluster's Job runs it (a container step's
+    /// targets are its clusters), and that grain is asked.
+    /// </summary>
+    private static async Task<HostTargetView?> TargetViewAsync(ApiContext api, string stepKey, string name, CancellationToken cancellationToken)
+    {
+        var rows = await api.Client.Indexes.GetAsync(IndexKinds.Target, stepKey, [name], cancellationToken);
+        var kind = rows.Count > 0 && rows[0].Data is { } data ? IndexJson.Parse<TargetIndexData>(data).Kind ?? TargetKind.Host : TargetKind.Host;
+        return await TargetGrains.Get(api.Client.Grains, kind, GrainKeys.Target(stepKey, name)).GetAsync();
+    }
+
+    /// <summary>
     /// A run's log: <c>run</c> (from 1) defaults to the latest; <c>from</c> (a chunk sequence, from 0) + <c>limit</c>
-    /// read a range of chunks, <c>tail</c> the last chunks (not both); <c>format=text</c> answers plain text.
+    /// read a range of chunks, <c>tail</c> the last chunks (not both); <c>format=text</c> answers plain text. A container
+    /// target's log is per pod: <c>pod</c> names one (default: the run's first pod); its chunks are the pod's lines.
     /// </summary>
     private static async Task<Results<Ok<LogReply>, ContentHttpResult, ProblemHttpResult>> Log(string id, string step, string host, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
@@ -98,6 +110,11 @@ public static partial class InstancesApi
         var limit = query.Int("limit", 1, ApiLimits.MaxLogChunks);
         var tail = query.Int("tail", 1, ApiLimits.MaxLogChunks);
         var format = query.OneOf("format", "json", "text");
+        var pod = query.Text("pod", 253);
+        if (pod is not null && !Orchestrator.Plans.Validation.ContainerNames.IsDnsSubdomain(pod))
+        {
+            query.Errors.Add(new FieldError("pod", $"{Quote.Of(pod)} is not a pod name (a DNS subdomain: lower-case letters, digits, '-' and '.')."));
+        }
         if (tail is not null && (from is not null || limit is not null))
         {
             query.Errors.Add(new FieldError("tail", "Give either tail, or from and limit; not both."));
@@ -108,7 +125,7 @@ public static partial class InstancesApi
         }
         var client = api.Client;
         var targetKey = GrainKeys.Target(GrainKeys.Step(id, index), host);
-        var view = await client.GetGrain<IHostTargetGrain>(targetKey).GetAsync();
+        var view = await TargetViewAsync(api, GrainKeys.Step(id, index), host, cancellationToken);
         if (view is null)
         {
             return Problems.NotFound($"No target '{host}' in step {index} of '{id}'.");
@@ -121,15 +138,31 @@ public static partial class InstancesApi
                 : Problems.Field("run", $"Run {r} does not exist; this target has runs 1 to {view.Run}.");
         }
         var stream = GrainKeys.LogStream(targetKey, r);
+        long? total = view.Attempts.FirstOrDefault(a => a.Run == r)?.LogChunks;
+        if (view.Kind == TargetKind.Container)
+        {
+            // The current run's pods are listed; an earlier run's pod is read by name (its stream is kept).
+            var pods = r == view.Run ? view.Container?.Pods ?? [] : [];
+            var chosen = pod is null ? pods.FirstOrDefault() : pods.FirstOrDefault(p => p.Pod == pod);
+            if (pod is null && chosen is null)
+            {
+                return Problems.Field("pod", r == view.Run ? $"Run {r} of '{host}' has no pod with a log yet." : $"Name the pod of run {r} to read.");
+            }
+            stream = GrainKeys.PodLogStream(targetKey, r, chosen?.Pod ?? pod!);
+            total = chosen is not null && view.Status.IsFinal() ? chosen.LogChunks : null;
+        }
+        else if (pod is not null)
+        {
+            return Problems.Field("pod", $"'{host}' is a host target: its log has no pods.");
+        }
         var page = tail is { } t
             ? await client.Logs.TailAsync(stream, t, cancellationToken)
             : await client.Logs.ReadAsync(stream, from ?? 0, limit ?? 1000, cancellationToken);
-        var attempt = view.Attempts.FirstOrDefault(a => a.Run == r);
         if (format == "text")
         {
             return TypedResults.Text(string.Concat(page.Chunks.Select(c => c.Text)), "text/plain");
         }
-        return TypedResults.Ok(new LogReply(r, attempt?.LogChunks is { } total && page.NextSeq >= total, page.NextSeq, page.Truncated, page.StoredBytes,
+        return TypedResults.Ok(new LogReply(r, total is { } all && page.NextSeq >= all, page.NextSeq, page.Truncated, page.StoredBytes,
             [.. page.Chunks.Select(c => new LogChunkReply(c.Seq, c.At, c.Channel, c.Text))]));
     }
 }

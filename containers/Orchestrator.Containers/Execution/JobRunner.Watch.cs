@@ -82,6 +82,23 @@ public sealed partial class JobRunner
                 await stopLogs.CancelAsync().ConfigureAwait(false);
             }
         }
+        if (callbacks.Log is not null && outcome is { Kind: JobOutcomeKind.Succeeded or JobOutcomeKind.Failed or JobOutcomeKind.DeadlineExceeded })
+        {
+            // The Job's watch can run ahead of its pods' (a pod that started and finished between two of our reads):
+            // read the pods once more, so that every pod that ran has its log read.
+            try
+            {
+                var pods = await CallAsync(t => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: podSelector, cancellationToken: t), cancellationToken).ConfigureAwait(false);
+                foreach (var pod in pods.Items)
+                {
+                    state.Pods[pod.Metadata.Name] = pod;
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                callbacks.Notice?.Invoke($"Reading the pods of Job {name} for their logs failed: {KubernetesErrors.Describe(e)}");
+            }
+        }
         foreach (var pod in state.Pods.Values)
         {
             logs.Observe(pod);

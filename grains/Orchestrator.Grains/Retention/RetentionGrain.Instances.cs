@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Common;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 
@@ -201,12 +202,12 @@ public sealed partial class RetentionGrain
             string? after = null;
             while (true)
             {
-                var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Target, [stepKey]) { AfterKey = after, Limit = batch, KeysOnly = true }, ActivationStopping);
+                var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Target, [stepKey]) { AfterKey = after, Limit = batch }, ActivationStopping);
                 if (rows.Count == 0)
                 {
                     break;
                 }
-                var targets = await Task.WhenAll(rows.Select(r => GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, r.Key)).GetAsync().AsTask()));
+                var targets = await Task.WhenAll(rows.Select(r => TargetGrains.Get(GrainFactory, KindOf(r), GrainKeys.Target(stepKey, r.Key)).GetAsync().AsTask()));
                 for (var i = 0; i < rows.Count; i++)
                 {
                     if (targets[i] is not { } target)
@@ -218,6 +219,11 @@ public sealed partial class RetentionGrain
                     foreach (var run in target.Attempts.Select(a => a.Run).Distinct())
                     {
                         await WriteLogAsync(writer, id, summary.Index, rows[i].Key, GrainKeys.LogStream(targetKey, run), batch);
+                    }
+                    // A container target's log is per pod: those of its last run (earlier runs' pods are not listed).
+                    foreach (var pod in target.Container?.Pods ?? [])
+                    {
+                        await WriteLogAsync(writer, id, summary.Index, rows[i].Key, GrainKeys.PodLogStream(targetKey, target.Run, pod.Pod), batch);
                     }
                 }
                 if (rows.Count < batch)
@@ -259,4 +265,7 @@ public sealed partial class RetentionGrain
         IReadOnlyList<ArchivedChunk>? Chunks = null, object? Data = null);
 
     internal sealed record ArchivedChunk(long Seq, DateTimeOffset At, string Channel, string Text);
+
+    private static TargetKind KindOf(IndexRow row) =>
+        row.Data is { } data ? DomainJson.Deserialize<TargetIndexData>(data).Kind ?? TargetKind.Host : TargetKind.Host;
 }

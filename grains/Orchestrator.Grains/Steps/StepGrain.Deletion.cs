@@ -64,7 +64,7 @@ public sealed partial class StepGrain
                 DeleteIndex(kind, partition, row.Key);
                 if (targets)
                 {
-                    await Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, row.Key)).Delete();
+                    await Send(TargetGrain(row.Key)).Delete();
                 }
             }
             if (targets)

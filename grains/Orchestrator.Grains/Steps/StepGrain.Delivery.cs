@@ -202,14 +202,14 @@ public sealed partial class StepGrain
         var renderer = new WorkRenderer(State);
         var starts = hosts.Select((host, i) => new StartTarget(GrainKey, host, attempt, renderer.Render(host), execution.TargetTimeout, execution.Retry, execution.ExitCodes,
             online.Contains(host), first + i, ns, State.TraceParent)).ToList();
-        var failed = await DeliverAllAsync(starts, start => GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, start.Host)).Start(start), "start", token);
+        var failed = await DeliverAllAsync(starts, start => TargetGrain(start.Host).Start(start), "start", token);
         if (failed.Count > 0)
         {
             await TurnAsync(() =>
             {
                 foreach (var start in failed)
                 {
-                    Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, start.Host)).Start(start);
+                    Send(TargetGrain(start.Host)).Start(start);
                 }
                 return Task.CompletedTask;
             });
@@ -286,14 +286,14 @@ public sealed partial class StepGrain
                 var statuses = CancelStatuses(goal.KillRunning);
                 var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Target, [GrainKey]) { Statuses = statuses, AfterKey = goal.After, Limit = DeliveryPage, KeysOnly = true }, token);
                 var failed = await DeliverAllAsync(rows.Select(r => r.Key).ToList(),
-                    name => GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, name)).Cancel(goal.Attempt, goal.NotStarted), "cancel", token);
+                    name => TargetGrain(name).Cancel(goal.Attempt, goal.NotStarted), "cancel", token);
                 var done = rows.Count < DeliveryPage;
                 var after = rows.Count > 0 ? rows[^1].Key : goal.After;
                 await TurnAsync(() =>
                 {
                     foreach (var name in failed)
                     {
-                        Send<IHostTargetGrain>(GrainKeys.Target(GrainKey, name)).Cancel(goal.Attempt, goal.NotStarted);
+                        Send(TargetGrain(name)).Cancel(goal.Attempt, goal.NotStarted);
                     }
                     if (State.Cancelling is { } sweep && sweep.Attempt == goal.Attempt && sweep.KillRunning == goal.KillRunning)
                     {

@@ -140,7 +140,7 @@ public sealed partial class StepGrain
             var reports = new List<TargetReport>();
             await DeliverAllAsync(missed, async host =>
             {
-                if (await GrainFactory.GetGrain<IHostTargetGrain>(GrainKeys.Target(GrainKey, host)).GetReportAsync(attempt) is { } report)
+                if (await TargetGrain(host).GetReportAsync(attempt) is { } report)
                 {
                     reports.Add(report); // the grain's scheduler runs one continuation at a time
                 }

@@ -54,15 +54,22 @@ public sealed partial class StepGrain : DurableGrain<StepState>, IStepGrain
             return;
         }
 
-        if (definition.Kind == StepKind.Container)
+        List<string> hosts;
+        if (definition.Kind == StepKind.Container && command.Retry is null)
         {
-            // The plan format, the Job builder and the Job runner have landed; the per-cluster target that runs the Job
-            // has not (issue #14). Until it does the step fails saying so, rather than as a host step with no hosts.
-            State.Reason = "Container steps are stored and validated, but this version cannot run them yet: the per-cluster target that creates and watches the Job is still to come (docs/containers.md).";
-            await Finalize(ExecutionStatus.Failed);
-            return;
+            // Clusters instead of hosts: the one with the most free capacity, or each selected one (StepGrain.Clusters.cs).
+            (hosts, var passedOver) = await ResolveClustersAsync();
+            if (hosts.Count == 0)
+            {
+                State.Reason = $"No cluster can run the step: {passedOver}.";
+                await Finalize(ExecutionStatus.Failed);
+                return;
+            }
         }
-        var hosts = command.Retry is { } set ? await RetrySetAsync(set) : await ResolveTargetsAsync();
+        else
+        {
+            hosts = command.Retry is { } set ? await RetrySetAsync(set) : await ResolveTargetsAsync();
+        }
         if (command.Retry is not null)
         {
             State.Groups = await RegroupAsync(previousGroups, hosts);

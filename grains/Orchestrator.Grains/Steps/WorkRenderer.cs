@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestrator.Containers.Jobs;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Templates;
@@ -30,6 +31,17 @@ internal sealed class WorkRenderer(StepState state)
             };
         }
         string Resolve(string expression) => TemplateRenderer.Render(expression, e => Lookup(e, host));
+        if (_step.Kind == StepKind.Container)
+        {
+            // The "host" is the cluster; the validator refuses ${{ host }} here, so nothing renders it.
+            return new WorkSpec
+            {
+                Kind = WorkKind.Container,
+                Container = ContainerSpecRenderer.Render(_step.Container!, e => Lookup(e, host)),
+                StepName = _step.Name,
+                Secrets = _context.SecretValues,
+            };
+        }
         if (_step.Kind == StepKind.Http)
         {
             var http = _step.Http!;

@@ -1,5 +1,9 @@
 using System.Reflection;
+using Microsoft.Extensions.Options;
+using Orchestrator.Containers.Clusters;
+using Orchestrator.Containers.Execution;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Containers;
 using Orchestrator.Grains.Hooks;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Grains.Retention;
@@ -51,6 +55,12 @@ public static class SiloComposition
         // old status (its writes were refused by the ETag, but reads are part of what we promise).
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+        // Container steps: the Job runner's and the cluster probes' options (defaults unless the host configures them)
+        // and the silo's Kubernetes clients, one per registered cluster.
+        services.AddOptions<JobRunOptions>();
+        services.AddOptions<ClusterHealthOptions>();
+        services.AddSingleton(sp => new ClusterClients(sp.GetRequiredService<IOptions<JobRunOptions>>(), sp.GetRequiredService<IOptions<ClusterHealthOptions>>(),
+            sp.GetService<OrchestratorClock>() ?? OrchestratorClock.RealTime));
         return silo;
     }
 

@@ -41,6 +41,27 @@ public sealed class JobRunnerLogTests
     }
 
     [Fact]
+    public async Task RunAsync_JobEndsBeforeItsPodIsSeen_ThePodsAreReadAgainAndItsLogDelivered()
+    {
+        await using var cluster = await FakeCluster.StartAsync();
+        using var harness = new RunHarness(cluster);
+        cluster.HoldPodReads();
+
+        var run = harness.Start(new JobRunRequest(RunHarness.Job("quick")));
+        var pod = Assert.Single(await harness.RunningPods("quick", 1));
+        cluster.Log(pod, "the only line");
+        cluster.Succeed(pod);
+        // The Job's watch saw it complete while the pods' first list still waits: the runner lists the pods again.
+        await Eventually.Until(() => Task.FromResult(cluster.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces/default/pods?", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal))),
+            lists => lists >= 2, RunHarness.Timeout, "the pods listed again after the Job's end");
+        cluster.ReleasePodReads();
+        var outcome = await RunHarness.Ended(run);
+
+        Assert.Equal(JobOutcomeKind.Succeeded, outcome.Kind);
+        Assert.Equal(["the only line"], harness.LinesOf(pod));
+    }
+
+    [Fact]
     public async Task RunAsync_ClusterRefusesThenComesBack_RunResumesAndLogsAreComplete()
     {
         await using var cluster = await FakeCluster.StartAsync();

@@ -31,6 +31,7 @@ internal sealed partial class FakeCluster : IAsyncDisposable
     private CancellationTokenSource _streams = new();
     private volatile bool _hang;
     private volatile bool _refusing;
+    private TaskCompletionSource? _podReadsHeld;
     private TaskCompletionSource _hangReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeCluster(string name, int port)
@@ -79,6 +80,15 @@ internal sealed partial class FakeCluster : IAsyncDisposable
         _refusing = false;
     }
 
+    /// <summary>
+    /// Pod lists and watches wait, unanswered, until <see cref="ReleasePodReads"/>, while everything else answers: a pod
+    /// watch lagging the Job's, as when a pod starts and ends between two of a client's reads.
+    /// </summary>
+    public void HoldPodReads() => _podReadsHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers the pod lists and watches held by <see cref="HoldPodReads"/>, and every later one.</summary>
+    public void ReleasePodReads() => Interlocked.Exchange(ref _podReadsHeld, null)?.TrySetResult();
+
     /// <summary>Accepts connections but answers nothing until <see cref="RestoreAsync"/> (a hung API server).</summary>
     public void StopAnswering() => _hang = true;
 
@@ -119,6 +129,10 @@ internal sealed partial class FakeCluster : IAsyncDisposable
             if (_hang)
             {
                 await _hangReleased.Task.WaitAsync(context.RequestAborted);
+            }
+            if (Volatile.Read(ref _podReadsHeld) is { } held && HttpMethods.IsGet(context.Request.Method) && context.Request.Path.Value?.EndsWith("/pods", StringComparison.Ordinal) == true)
+            {
+                await held.Task.WaitAsync(context.RequestAborted);
             }
             try
             {

@@ -156,10 +156,12 @@ public sealed class EngineHarness : IAsyncDisposable
     /// Starts the silos and the API. <paramref name="services"/>: services whose <see cref="StatusHookOptions"/> the silos
     /// use (default options otherwise); <paramref name="configureApi"/> changes the API's options from the harness's;
     /// <paramref name="durable"/> the silos' durable messaging options (attempts, back-off, sweeper); <paramref name="retention"/>
-    /// the silos' retention options (default: every kind kept forever).
+    /// the silos' retention options (default: every kind kept forever); <paramref name="siloServices"/> changes each
+    /// silo's services after the orchestrator's are added (options of container steps, say).
     /// </summary>
     public static async Task<EngineHarness> StartAsync(OrchestratorDatabaseOptions store, int silos = 1, ManualTimeProvider? clock = null, IServiceProvider? services = null,
-        Action<ApiOptions>? configureApi = null, Action<DurableOptions>? durable = null, Action<Grains.Retention.RetentionOptions>? retention = null)
+        Action<ApiOptions>? configureApi = null, Action<DurableOptions>? durable = null, Action<Grains.Retention.RetentionOptions>? retention = null,
+        Action<IServiceCollection>? siloServices = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         var hooks = services?.GetService<IOptions<StatusHookOptions>>()?.Value;
@@ -168,6 +170,7 @@ public sealed class EngineHarness : IAsyncDisposable
         {
             // Retention keeps everything unless a test asks for it: tests that move the clock by years keep their runs.
             silo.AddOrchestrator(store, clock ?? TimeProvider.System, durable, hooks is null ? null : o => Copy(hooks, o), retention: retention ?? KeepEverything);
+            siloServices?.Invoke(silo.Services);
             silo.Configure<ClusterMembershipOptions>(membership =>
             {
                 // A killed silo is declared dead in seconds, so that fault tests see its grains move on.
