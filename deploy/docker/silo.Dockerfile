@@ -9,6 +9,7 @@ COPY global.json NuGet.config Directory.Build.props Directory.Packages.props ./
 COPY agent/Orchestrator.Agent/Orchestrator.Agent.csproj agent/Orchestrator.Agent/
 COPY agent/Orchestrator.Agent.Protocol/Orchestrator.Agent.Protocol.csproj agent/Orchestrator.Agent.Protocol/
 COPY client-api/Orchestrator.Api/Orchestrator.Api.csproj client-api/Orchestrator.Api/
+COPY containers/Orchestrator.Containers/Orchestrator.Containers.csproj containers/Orchestrator.Containers/
 COPY grain-interfaces/Orchestrator.GrainInterfaces/Orchestrator.GrainInterfaces.csproj grain-interfaces/Orchestrator.GrainInterfaces/
 COPY grains/Orchestrator.Grains/Orchestrator.Grains.csproj grains/Orchestrator.Grains/
 COPY plans/Orchestrator.Plans/Orchestrator.Plans.csproj plans/Orchestrator.Plans/
@@ -17,6 +18,7 @@ COPY silo/Orchestrator.Silo/Orchestrator.Silo.csproj silo/Orchestrator.Silo/
 RUN dotnet restore silo/Orchestrator.Silo/Orchestrator.Silo.csproj
 COPY agent/ agent/
 COPY client-api/Orchestrator.Api/ client-api/Orchestrator.Api/
+COPY containers/Orchestrator.Containers/ containers/Orchestrator.Containers/
 COPY grain-interfaces/ grain-interfaces/
 COPY grains/ grains/
 COPY plans/ plans/
