@@ -133,7 +133,7 @@ public static partial class AgentGateway
             return ([], other);
         }
         var hostOf = items.Select(i => AgentHostHolds.HostOf(targetKey(i))).ToList();
-        var holds = await AgentHostHolds.ReadAsync(indexes, session, hostOf.OfType<string>(), cancellationToken);
+        var holds = await http.RequestServices.GetRequiredService<RecentHolds>().ReadAsync(indexes, session, hostOf.OfType<string>(), cancellationToken);
         if (holds.Where(h => h.Value == HostHold.Released).Select(h => h.Key).ToList() is { Count: > 0 } released)
         {
             return ([], AgentHostHolds.Released(released));

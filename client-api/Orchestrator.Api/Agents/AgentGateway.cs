@@ -142,6 +142,7 @@ public static partial class AgentGateway
         }
         await Task.WhenAll(request.Hosts.Select(h => client.GetGrain<IHostGrain>(h.Host)
             .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion, request.Namespace))));
+        http.HttpContext.RequestServices.GetRequiredService<RecentHolds>().Forget(request.Hosts.Select(h => h.Host));
         return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds)
         {
             // Registered with a namespace's token: bound to that namespace, it is handed only that namespace's work.
@@ -260,7 +261,8 @@ public static partial class AgentGateway
     /// <summary>
     /// The hosts of a heartbeat or poll that the calling session holds (<see cref="AgentHostHolds"/>), or why the call is
     /// refused: a body naming another session than the credential's (403); a host no session holds (410: register
-    /// again); every host held by other sessions (409). Hosts another session took are left out of the call.
+    /// again); every host held by other sessions (409). Hosts another session took are left out of the call. Read
+    /// through <see cref="RecentHolds"/>; the hand-out of an assignment reads exactly.
     /// </summary>
     private static async Task<(List<string> Held, ProblemHttpResult? Refusal)> HeldHostsAsync(HttpContext http, IIndexReader indexes, string session,
         IReadOnlyList<string> hosts, CancellationToken cancellationToken)
@@ -269,7 +271,7 @@ public static partial class AgentGateway
         {
             return ([], other);
         }
-        var holds = await AgentHostHolds.ReadAsync(indexes, session, hosts, cancellationToken);
+        var holds = await http.RequestServices.GetRequiredService<RecentHolds>().ReadAsync(indexes, session, hosts, cancellationToken);
         if (holds.Where(h => h.Value == HostHold.Released).Select(h => h.Key).ToList() is { Count: > 0 } released)
         {
             return ([], AgentHostHolds.Released(released));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orchestrator.Api.Common;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Runtime.Indexes;
@@ -22,8 +23,9 @@ public enum HostHold
 /// hosts it registered: the host index row names the session that holds each host, written in the same transaction
 /// as the host's registration. Without this, any agent's credential could take another host's assignments (and the
 /// secrets in them), finish its runs or write into its logs, and two agents answering for one host would both run its
-/// work. Read from the index rows on each call (one query per call, whatever the number of hosts), never cached, so a
-/// take-over holds from the old session's next call.
+/// work. <see cref="ReadAsync"/> reads the index rows (one query per call, whatever the number of hosts), so what it
+/// decides holds from the old session's next call; it guards handing out an assignment and taking a report.
+/// <see cref="RecentHolds"/> answers the cheaper question a fleet's heartbeats and poll starts ask.
 /// </summary>
 public static class AgentHostHolds
 {
@@ -82,4 +84,66 @@ public static class AgentHostHolds
     /// <summary>The reason an event or chunk of a host held by another session is refused.</summary>
     public static string ElsewhereReason(string host) =>
         $"host '{AgentIds.Shown(host)}' is registered by another agent session now; this session no longer reports for it.";
+}
+
+/// <summary>
+/// Which hosts a session was seen holding in the last <see cref="Fresh"/>, so a fleet agent's heartbeats, poll starts and
+/// report batches (thousands of hosts, many calls a second during a fan-out) do not read every host's row each time.
+/// Only a confirmed hold is remembered, and a registration through this process forgets its hosts at once; one through
+/// another API process reaches this one within <see cref="Fresh"/>. That window only lets a session that did hold the
+/// host keep reporting for it briefly (its runs there were ended when the new session registered); an assignment is
+/// handed out only after an exact read (<see cref="AgentHostHolds.ReadAsync"/>), so no work goes to the old session.
+/// A cache lifetime, not domain time: measured on the process's clock.
+/// </summary>
+public sealed class RecentHolds
+{
+    public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (string Session, long At)> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets what was seen of <paramref name="hosts"/>: a registration changed who holds them.</summary>
+    public void Forget(IEnumerable<string> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        foreach (var host in hosts)
+        {
+            _seen.TryRemove(host, out _);
+        }
+    }
+
+    /// <summary>As <see cref="AgentHostHolds.ReadAsync"/>, reading only the hosts not seen held by <paramref name="session"/> lately.</summary>
+    public async Task<Dictionary<string, HostHold>> ReadAsync(IIndexReader indexes, string session, IEnumerable<string> hosts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        var now = Environment.TickCount64;
+        var result = new Dictionary<string, HostHold>(StringComparer.Ordinal);
+        var unknown = new List<string>();
+        foreach (var host in hosts.Distinct(StringComparer.Ordinal))
+        {
+            if (_seen.TryGetValue(host, out var seen) && seen.Session == session && now - seen.At < (long)Fresh.TotalMilliseconds)
+            {
+                result[host] = HostHold.Held;
+            }
+            else
+            {
+                unknown.Add(host);
+            }
+        }
+        if (unknown.Count > 0)
+        {
+            foreach (var (host, hold) in await AgentHostHolds.ReadAsync(indexes, session, unknown, cancellationToken).ConfigureAwait(false))
+            {
+                result[host] = hold;
+                if (hold == HostHold.Held)
+                {
+                    _seen[host] = (session, now);
+                }
+                else
+                {
+                    _seen.TryRemove(host, out _);
+                }
+            }
+        }
+        return result;
+    }
 }

@@ -31,6 +31,7 @@ public static class ApiRegistration
         services.AddSingleton(sp => new ApiContext(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Runtime.Persistence.OrchestratorDatabase>(),
             sp.GetRequiredService<CommandWaiter>(), sp.GetRequiredService<ApiOptions>(), sp.GetService<Runtime.Durable.OrchestratorClock>()));
         services.AddSingleton<Agents.HeartbeatThrottle>();
+        services.AddSingleton<Agents.RecentHolds>();
         services.AddSingleton<Agents.OpenAssignments>();
         services.AddHostedService<DayRuleUpgrade>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>

@@ -13,10 +13,6 @@ namespace Orchestrator.Grains.Targets;
 /// step attempt. Its timers (retry back-off, timeout, cancel grace) are wake-ups of its own: no reminder row per target.
 /// </summary>
 [GrainType("target")]
-// A target is started by its step: placed on the step's silo, its start, its report notice and its deactivation stay
-// local (bench/README.md). Safe with the strongly consistent grain directory (SiloComposition): a target re-sent to
-// another silo after a restart finds its one registered activation instead of making a second.
-[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHostTargetGrain
 {
     private const string RetryWakeUp = "retry";

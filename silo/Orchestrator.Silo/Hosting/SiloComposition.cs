@@ -49,12 +49,6 @@ public static class SiloComposition
         silo.AddDurableGrains(durable);
         silo.AddRetention(retention);
         silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
-#pragma warning disable ORLEANSEXP003 // Orleans marks the strongly consistent directory experimental; see below.
-        // At most one activation of a grain, also while silos join and leave: the default directory is eventually
-        // consistent, and a rolling restart once left a stale duplicate target activation answering reads with an
-        // old status (its writes were refused by the ETag, but reads are part of what we promise).
-        silo.AddDistributedGrainDirectory();
-#pragma warning restore ORLEANSEXP003
         // Container steps: the Job runner's and the cluster probes' options (defaults unless the host configures them)
         // and the silo's Kubernetes clients, one per registered cluster.
         services.AddOptions<JobRunOptions>();

@@ -150,13 +150,16 @@ public sealed class AgentSessionBindingTests(FleetFixture fleet)
         var (first, _) = await PostAsync(old, "heartbeat", $$"""{"sessionId":"{{old}}","hosts":["bind-take-1"],"draining":false}""");
 
         await H.RegisterAgentSessionAsync(next, "bind-take-1"); // the agent restarted under a new session, or a second agent took the name
-        var (oldAfter, body) = await PostAsync(old, "heartbeat", $$"""{"sessionId":"{{old}}","hosts":["bind-take-1"],"draining":false}""");
-        var (nextAfter, _) = await PostAsync(next, "heartbeat", $$"""{"sessionId":"{{next}}","hosts":["bind-take-1"],"draining":false}""");
+        var report = (string session) => $$"""{"sessionId":"{{session}}","events":[{"assignmentId":"i{{Guid.NewGuid():N}}:0:bind-take-1#1","type":"progress","at":"{{Now}}","percent":5}]}""";
+        var (oldStatus, oldBody) = await PostAsync(old, "events", report(old));
+        var (nextStatus, nextBody) = await PostAsync(next, "events", report(next));
 
         Assert.Equal(200, first);
-        Assert.Equal(409, oldAfter); // not 410, 401 or 403: the old agent must not register again and take the host back
-        Assert.Contains("another agent session", body, StringComparison.Ordinal);
-        Assert.Equal(200, nextAfter);
+        Assert.Equal(200, oldStatus); // 200 with the item refused: not 410, so the old agent does not register again and take the host back
+        Assert.Equal(0, JsonNode.Parse(oldBody)!["accepted"]!.GetValue<int>());
+        Assert.Contains("another agent session", oldBody, StringComparison.Ordinal);
+        Assert.Equal(200, nextStatus);
+        Assert.Equal(1, JsonNode.Parse(nextBody)!["accepted"]!.GetValue<int>());
     }
 
     [Fact]
