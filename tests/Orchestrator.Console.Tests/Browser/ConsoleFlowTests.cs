@@ -108,6 +108,17 @@ public sealed class ConsoleFlowTests(ConsoleFixture fixture) : IAsyncLifetime
         await Expect(_page.Locator("#exit-code")).ToHaveTextAsync("3");
         await Expect(_page.Locator("#log-state")).ToContainTextAsync("Complete");
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleFixture.Screenshot("log.png") });
+        // Search: only the lines holding the text, numbered; clearing it shows the whole log again.
+        await _page.GetByLabel("Find in log").FillAsync("DISK FULL");
+        await Expect(_page.Locator("#log-matches")).ToContainTextAsync("disk full on this host");
+        await Expect(_page.Locator("#log")).ToBeHiddenAsync();
+        await Expect(_page.Locator("#log-find-state")).ToContainTextAsync("1 of ");
+        await _page.GetByLabel("Find in log").FillAsync("no line says this");
+        await Expect(_page.Locator("#log-find-state")).ToContainTextAsync("0 of ");
+        await Expect(_page.Locator("#log-matches")).ToHaveTextAsync("");
+        await _page.GetByLabel("Find in log").FillAsync("");
+        await Expect(_page.Locator("#log")).ToBeVisibleAsync();
+        await Expect(_page.Locator("#log-matches")).ToBeHiddenAsync();
         var download = await _page.RunAndWaitForDownloadAsync(() => _page.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
         var saved = Path.Combine(fixture.Folder, "download.log");
         await download.SaveAsAsync(saved);

@@ -1,5 +1,6 @@
 // A host's log for one run of a target: read in pages from the log endpoint and followed (the next page from where
-// the last ended, every second) until the run is final and every chunk is there; downloadable as text.
+// the last ended, every second) until the run is final and every chunk is there; downloadable as text; searchable
+// (the lines that contain a text, numbered, kept up to date while the log grows).
 import { api } from '../api.js';
 import { h, replace, statusBadge, when, hashQuery, hashWith, toast } from '../dom.js';
 
@@ -15,6 +16,10 @@ export async function renderLog(main, [id, stepText, host], { signal }) {
   const pre = h('pre', { id: 'log', class: 'log', tabindex: '0', 'aria-label': `Log of ${host}` });
   const state = h('p', { class: 'muted', id: 'log-state', role: 'status' }, 'loading…');
   const followBox = h('input', { type: 'checkbox', id: 'log-follow', checked: true });
+  const findBox = h('input', { type: 'search', id: 'log-find', placeholder: 'text in a line', autocomplete: 'off' });
+  const findState = h('p', { class: 'muted', id: 'log-find-state', role: 'status', hidden: true });
+  const matches = h('pre', { id: 'log-matches', class: 'log', tabindex: '0', 'aria-label': `Lines of ${host}'s log that match`, hidden: true });
+  let text = ''; // the whole log read so far, for the search
   main.replaceChildren(
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/runs' }, 'Runs'), ' / ',
       h('a', { href: `#/runs/${encodeURIComponent(id)}` }, id), ' / ',
@@ -23,8 +28,27 @@ export async function renderLog(main, [id, stepText, host], { signal }) {
     facts,
     h('div', { class: 'toolbar' },
       h('span', { class: 'field' }, followBox, ' ', h('label', { for: 'log-follow' }, 'Scroll to new output')),
+      h('span', { class: 'field' }, h('label', { for: 'log-find' }, 'Find in log'), ' ', findBox),
       h('button', { type: 'button', id: 'log-download', onclick: download }, 'Download')),
-    state, pre);
+    state, findState, matches, pre);
+
+  // The search: the lines containing the text (case-insensitive), with their numbers; the full log hidden meanwhile.
+  let findTimer = null;
+  function search() {
+    const wanted = findBox.value.trim().toLowerCase();
+    const on = wanted.length > 0;
+    matches.hidden = !on;
+    findState.hidden = !on;
+    pre.hidden = on;
+    if (!on) return;
+    const lines = text.split('\n');
+    if (lines.length && lines[lines.length - 1] === '') lines.pop();
+    const found = [];
+    lines.forEach((line, i) => { if (line.toLowerCase().includes(wanted)) found.push(`${String(i + 1).padStart(6)}  ${line}`); });
+    matches.textContent = found.join('\n');
+    findState.textContent = `${found.length} of ${lines.length} line(s) contain "${findBox.value.trim()}".`;
+  }
+  findBox.addEventListener('input', () => { clearTimeout(findTimer); findTimer = setTimeout(search, 150); });
 
   let target = await api(base, { signal });
   while (!chosenRun && !target.run && !signal.aborted) {
@@ -71,6 +95,8 @@ export async function renderLog(main, [id, stepText, host], { signal }) {
       pre.append(page.chunks.map((c) => c.stream === 'stderr' || c.stream === 'system'
         ? h('span', { class: `log-${c.stream}` }, c.text) : document.createTextNode(c.text)).reduce((f, n) => { f.append(n); return f; }, document.createDocumentFragment()));
       if (followBox.checked && (atEnd || next === 0)) pre.scrollTop = pre.scrollHeight;
+      text += page.chunks.map((c) => c.text).join('');
+      if (findBox.value.trim()) search();
     }
     next = page.nextSeq;
     const attempt = target.attempts.find((a) => a.run === run);
