@@ -119,7 +119,20 @@ public static partial class JobsApi
             foreach (var row in targets)
             {
                 var targetKey = GrainKeys.Target(stepKey, row.Key);
-                var target = await client.GetGrain<IHostTargetGrain>(targetKey).GetAsync();
+                var kind = KindOf(row);
+                var target = await TargetGrains.Get(client.Grains, kind, targetKey).GetAsync();
+                if (kind == TargetKind.Container)
+                {
+                    // A cluster's Job: each pod of its latest run has a log stream of its own.
+                    foreach (var pod in target?.Container?.Pods ?? [])
+                    {
+                        if (log.Length < MaxLogChars)
+                        {
+                            Append(log, await ReadStream(client, GrainKeys.PodLogStream(targetKey, target!.Run, pod.Pod), cancellationToken), $"[{row.Key}/{pod.Pod}] ");
+                        }
+                    }
+                    continue;
+                }
                 for (var run = 1; run <= (target?.Run ?? 0) && log.Length < MaxLogChars; run++)
                 {
                     var text = await ReadStream(client, GrainKeys.LogStream(targetKey, run), cancellationToken);
@@ -138,6 +151,10 @@ public static partial class JobsApi
         }
         return TypedResults.Text(log.ToString(), "text/plain", Encoding.UTF8);
     }
+
+    /// <summary>What runs a target (a host's agent, or a cluster's Job for a container step), from its index row.</summary>
+    internal static TargetKind KindOf(IndexRow row) =>
+        row.Data is { } data ? IndexJson.Parse<TargetIndexData>(data).Kind ?? TargetKind.Host : TargetKind.Host;
 
     private static async Task<string> ReadStream(GrainClient client, string stream, CancellationToken cancellationToken)
     {

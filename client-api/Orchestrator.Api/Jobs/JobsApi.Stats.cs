@@ -89,7 +89,7 @@ public static partial class JobsApi
         (string, DateTimeOffset)? latest = null;
         foreach (var row in reporting)
         {
-            var target = await client.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, row.Key)).GetAsync();
+            var target = await TargetGrains.Get(client.Grains, KindOf(row), GrainKeys.Target(stepKey, row.Key)).GetAsync();
             if (target is not { Percent: { } percent } || target.ProgressAt is not { } at || latest is { } l && l.Item2 >= at)
             {
                 continue;

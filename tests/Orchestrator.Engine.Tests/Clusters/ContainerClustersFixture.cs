@@ -20,6 +20,9 @@ public sealed class ContainerClustersFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
 
+    /// <summary>The jobs (Harbor job service) API's secret on this fixture's API: Harbor-style jobs can name container plans.</summary>
+    public const string JobsSecret = "containers-jobs-secret";
+
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "orch-k8s-" + Guid.NewGuid().ToString("N")[..8]);
 
     internal FakeCluster Eu1 { get; private set; } = null!;
@@ -33,7 +36,7 @@ public sealed class ContainerClustersFixture : IAsyncLifetime
         Directory.CreateDirectory(_dir);
         Eu1 = await FakeCluster.StartAsync("eu-1");
         Eu2 = await FakeCluster.StartAsync("eu-2");
-        Harness = await EngineHarness.StartAsync(EngineStores.Postgres("containers"), siloServices: FastContainers);
+        Harness = await EngineHarness.StartAsync(EngineStores.Postgres("containers"), siloServices: FastContainers, configureApi: o => o.JobsSecret = JobsSecret);
         await RegisterAsync(Harness, "eu-1", Eu1, new() { ["region"] = "eu", ["tier"] = "a" }, capacity: 5);
         await RegisterAsync(Harness, "eu-2", Eu2, new() { ["region"] = "eu" }, capacity: 5);
         await WaitForHealthAsync(Harness, "eu-1", "Healthy");

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json.Nodes;
 using Orchestrator.Containers.Tests.Fake;
@@ -231,6 +232,30 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
         {
             using var _ = await H.Http.DeleteAsync("/api/v1/clusters/eu-3");
         }
+    }
+
+    [Fact]
+    public async Task HarborJob_NamingAContainerPlan_RunsItsJob_AndServesItsPodsLog()
+    {
+        var plan = await H.PutPlanAsync(Plan("harbor", "{clusters: [eu-2]}"));
+        using var jobs = H.NewClient();
+        jobs.DefaultRequestHeaders.Authorization = new("Harbor-Secret", ContainerClustersFixture.JobsSecret);
+
+        using var submitted = await jobs.PostAsJsonAsync("/api/v1/jobs", new { job = new { name = plan, metadata = new { kind = "Generic" } } });
+        var answer = JsonNode.Parse(await submitted.Content.ReadAsStringAsync())!;
+        var accepted = answer["job"] ?? answer; // Harbor's shape: the job under "job"
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var id = accepted["id"]!.GetValue<string>();
+        var (_, pod) = await RunningPodAsync(fixture.Eu2, id, "eu-2");
+        fixture.Eu2.Log(pod, "migrating", "migrated 42 rows");
+        fixture.Eu2.Succeed(pod);
+        var done = await Eventually.Until(async () => JsonNode.Parse(await jobs.GetStringAsync($"/api/v1/jobs/{id}")) is { } j ? j["job"] ?? j : null,
+            j => j?["status"]?.GetValue<string>() is "Success" or "Error", Wait, $"Harbor job {id} finished");
+        var log = await jobs.GetStringAsync($"/api/v1/jobs/{id}/log");
+
+        Assert.Equal("Success", done!["status"]!.GetValue<string>());
+        Assert.Contains("migrated 42 rows", log, StringComparison.Ordinal);
+        Assert.Contains($"eu-2/{pod}", log, StringComparison.Ordinal); // a Job's log names its cluster and pod
     }
 
     /// <summary>Waits until the target on <paramref name="cluster"/> has its Job and the fake runs a pod of it.</summary>
