@@ -18,7 +18,7 @@ export async function renderLog(main, [id, stepText, host], { signal }) {
   const followBox = h('input', { type: 'checkbox', id: 'log-follow', checked: true });
   const findBox = h('input', { type: 'search', id: 'log-find', placeholder: 'text in a line', autocomplete: 'off' });
   const findState = h('p', { class: 'muted', id: 'log-find-state', role: 'status', hidden: true });
-  const matches = h('pre', { id: 'log-matches', class: 'log', tabindex: '0', 'aria-label': `Lines of ${host}'s log that match`, hidden: true });
+  const matches = h('pre', { id: 'log-matches', class: 'log-matches', tabindex: '0', 'aria-label': `Lines of ${host}'s log that match`, hidden: true });
   let text = ''; // the whole log read so far, for the search
   main.replaceChildren(
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/runs' }, 'Runs'), ' / ',
