@@ -194,7 +194,7 @@ public sealed class AuditAndParkedTests(ConsoleFixture fixture) : IAsyncLifetime
     {
         var method = typeof(IStepGrain).GetMethod(nameof(IStepGrain.Cancel))!;
         var args = OutboxCalls.SerializeArguments(method, ["parked by the console's test"]);
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(); // the silo process runs on real time
         await using var connection = new SqliteConnection($"Data Source={fixture.Database};Default Timeout=30");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();

@@ -24,7 +24,8 @@ public sealed class AgentSessionBindingTests(FleetFixture fleet)
 
     private static string NewSession() => Guid.NewGuid().ToString("N");
 
-    private static string Now => DateTimeOffset.UtcNow.ToString("O");
+    /// <summary>When a report says it happened: the fleet fixture's silos run on real time.</summary>
+    private static string Now => TimeProvider.System.GetUtcNow().ToString("O");
 
     [Fact]
     public async Task Poll_ForAHostAnotherSessionHolds_IsRefused_AndHandsOutNothing()
