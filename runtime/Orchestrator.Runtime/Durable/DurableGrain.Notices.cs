@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Orleans.Runtime;
 
 namespace Orchestrator.Runtime.Durable;
@@ -32,6 +33,7 @@ public abstract partial class DurableGrain<TState>
 
     private async Task NotifyAsync(Func<Task> call)
     {
+        Activity.Current = null; // not the span of the turn that wrote: see DeliverToAsync
         var token = _lifetime.Token;
         try
         {

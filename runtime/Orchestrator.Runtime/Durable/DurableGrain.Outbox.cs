@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using Orleans.Runtime;
@@ -91,6 +92,10 @@ public abstract partial class DurableGrain<TState>
 
     private async Task DeliverToAsync(string target)
     {
+        // The worker outlives the turn that started it and delivers what later turns add: Orleans' call spans must not
+        // hang under that first turn's span (another request's or run's trace). Our own spans take the run's context
+        // from the message itself.
+        Activity.Current = null;
         var token = _lifetime.Token;
         try
         {
