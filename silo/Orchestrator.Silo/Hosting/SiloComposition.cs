@@ -38,7 +38,10 @@ public static class SiloComposition
         var services = silo.Services;
         services.AddOrchestratorClock(clock);
         silo.AddOrchestratorDatabase(o => CopyTo(database, o));
-        silo.AddOrchestratorGrainStorage();
+        // Our grain storage under the name the durable grains write to (StorageName, "Default" unless set).
+        var durableOptions = new DurableOptions();
+        durable?.Invoke(durableOptions);
+        silo.AddOrchestratorGrainStorage(durableOptions.StorageName);
         services.AddSingleton<IIndexReader>(sp => sp.GetRequiredService<OrchestratorDatabase>().Indexes);
         services.AddSingleton<ILogStore>(sp => sp.GetRequiredService<OrchestratorDatabase>().Logs);
         services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<OrchestratorDatabase>().Blobs);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.Silo;
 
 namespace Orchestrator.Engine.Tests.Hosting;
@@ -184,5 +185,17 @@ public sealed class SiloConfigurationTests
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(durable), System.Text.Json.JsonSerializer.Serialize(durableCopy));
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(database), System.Text.Json.JsonSerializer.Serialize(databaseCopy));
         Assert.Equal(TimeSpan.FromMinutes(3), durableCopy.TransientFailureTolerance); // the option the hand-written copy missed
+    }
+
+    [Fact]
+    public async Task StorageName_Set_TheGrainsWriteToTheStorageOfThatName()
+    {
+        // Before, the silo registered its storage as "Default" whatever the setting said: every grain failed to activate.
+        await using var h = await EngineHarness.StartAsync(EngineStores.Sqlite(), durable: d => d.StorageName = "orchestrator");
+
+        var plan = await h.PutPlanAsync(Orchestrator.Engine.Tests.Schedules.ScheduleFixture.GatePlan);
+        var id = await h.RunAsync(plan);
+
+        await h.WaitForStepAsync(id, 0, TimeSpan.FromSeconds(60), "waitingForApproval");
     }
 }
