@@ -62,6 +62,13 @@ public static class IndexKinds
     public static string InstanceTimeBound(DateTimeOffset at) =>
         (MaxInstanceTimeSeconds - at.ToUnixTimeSeconds()).ToString("D11", System.Globalization.CultureInfo.InvariantCulture) + "/";
 
+    /// <summary>Whether <paramref name="key"/> has the form of an <see cref="InstanceTimeKey"/>: 11 digits, '/', an id.</summary>
+    public static bool IsInstanceTimeKey(string key) =>
+        key is { Length: > 12 } && key[11] == '/' && !key.AsSpan(0, 11).ContainsAnyExceptInRange('0', '9');
+
+    /// <summary>The run's id in an <see cref="InstanceTimeKey"/>.</summary>
+    public static string InstanceIdOfTimeKey(string key) => key[12..];
+
     /// <summary>Partition the namespace (or "" for rows of before namespaces: <c>default</c>), key plan id, data <see cref="PlanIndexData"/>.</summary>
     public const string Plan = "plan";
 

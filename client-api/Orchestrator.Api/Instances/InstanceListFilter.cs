@@ -72,8 +72,7 @@ public sealed record InstanceListFilter(string? Status, string? Namespace, strin
     }
 
     /// <summary>The run's id in a key of <see cref="IndexKinds.InstanceByTime"/>.</summary>
-    public static string IdOf(string key) => key[12..];
+    public static string IdOf(string key) => IndexKinds.InstanceIdOfTimeKey(key);
 
-    private static bool IsTimeKey(string key) =>
-        key.Length > 12 && !key.AsSpan(0, 11).ContainsAnyExceptInRange('0', '9') && key[11] == '/' && Ids.IsValid(key[12..]);
+    private static bool IsTimeKey(string key) => IndexKinds.IsInstanceTimeKey(key) && Ids.IsValid(IdOf(key));
 }

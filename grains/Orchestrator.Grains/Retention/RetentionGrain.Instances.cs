@@ -8,7 +8,7 @@ namespace Orchestrator.Grains.Retention;
 
 /// <summary>
 /// The instances phase: finished instances whose finish is older than the pass's cutoff, in batches of
-/// <see cref="RetentionOptions.RetentionBatchSize"/> by id, each batch a part — one archive file per UTC day of
+/// <see cref="RetentionOptions.RetentionBatchSize"/> read from the runs' time rows from the cutoff back, each batch a part — one archive file per UTC day of
 /// finishing holding, for each instance, a line with its view, one per started step, one per target and one per page
 /// of each run's log — then deleted through the instance's own deletion (<see cref="ITaskInstanceGrain.Delete"/>: its
 /// steps delete their targets, the targets their logs). An instance whose plan sets <c>ttlSecondsAfterFinished</c> is
@@ -44,13 +44,20 @@ public sealed partial class RetentionGrain
         return true;
     }
 
-    /// <summary>Step 1: the next batch by id, those due recorded as the pending part (or only the cursor moved).</summary>
+    /// <summary>
+    /// Step 1: the next batch, those due recorded as the pending part (or only the cursor moved). A run that finished
+    /// before the cutoff was created before it, so the batch comes from the runs' time rows
+    /// (<see cref="IndexKinds.InstanceByTime"/>, newest first) from the cutoff's second on: a pass reads the finished
+    /// runs older than the cutoff (and those created before it that finished after), not every finished run kept.
+    /// </summary>
     private async Task<bool> SelectInstancesAsync(RetentionPass pass, DateTimeOffset cutoff)
     {
-        var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.Instance, await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping))
+        // A cursor of a pass a previous version began (an instance id) starts over at the cutoff: reading again is harmless.
+        var after = pass.Cursor is { } cursor && IndexKinds.IsInstanceTimeKey(cursor) ? cursor : IndexKinds.InstanceTimeBound(cutoff);
+        var rows = await Indexes.QueryAsync(new IndexQuery(IndexKinds.InstanceByTime, await NamespaceRegistry.AllPartitionsAsync(Indexes, ActivationStopping))
         {
             Statuses = FinalStatuses,
-            AfterKey = pass.Cursor,
+            AfterKey = after,
             Limit = Options.RetentionBatchSize,
         }, ActivationStopping);
         if (rows.Count == 0)
@@ -63,7 +70,7 @@ public sealed partial class RetentionGrain
             var data = row.Data is null ? null : JsonSerializer.Deserialize<InstanceIndexData>(row.Data, DurableJson.Options);
             if (data?.FinishedAt is { } finished && finished < cutoff && !await HasOwnTtlAsync(data.PlanId, data.PlanVersion))
             {
-                due.Add((row.Key, DateOnly.FromDateTime(finished.UtcDateTime)));
+                due.Add((IndexKinds.InstanceIdOfTimeKey(row.Key), DateOnly.FromDateTime(finished.UtcDateTime)));
             }
         }
         var next = rows[^1].Key;
