@@ -199,7 +199,11 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
         DisarmWakeUp(WatchWakeUp);
         DeleteIndex(ClusterIndex.Jobs, State.Cluster, GrainKey);
         var verdict = judged.Verdict;
-        UpdateAttempt(a => a with { Status = verdict.Status, ExitCode = judged.ExitCode, FinishedAt = Clock.GetUtcNow(), Error = judged.Error, LogChunks = State.Job?.Pods.Sum(p => p.NextSeq) });
+        UpdateAttempt(a => a with
+        {
+            Status = verdict.Status, ExitCode = judged.ExitCode, FinishedAt = Clock.GetUtcNow(), Error = judged.Error, LogChunks = State.Job?.Pods.Sum(p => p.NextSeq),
+            Pods = State.Job is { } job ? PodViews(job) : null,
+        });
         if (RetryDecision.Backoff(verdict, State.RetriesUsed, State.Retry) is { } backoff)
         {
             State.RetriesUsed++;
@@ -237,9 +241,11 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
     {
         Kind = TargetKind.Container,
         Container = State.Job is { } job
-            ? new ContainerRunView(job.Name, job.Namespace, job.Active, job.Succeeded, job.Failed, [.. job.Pods.Select(p => new PodLogView(p.Pod, p.NextSeq, p.Truncated))])
+            ? new ContainerRunView(job.Name, job.Namespace, job.Active, job.Succeeded, job.Failed, PodViews(job))
             : null,
     });
+
+    private static List<PodLogView> PodViews(ContainerJob job) => [.. job.Pods.Select(p => new PodLogView(p.Pod, p.NextSeq, p.Truncated))];
 
     private string? Progress() => State.Job is { } job && (job.Active + job.Succeeded + job.Failed) > 0
         ? $"pods: {job.Active} active, {job.Succeeded} succeeded, {job.Failed} failed"
