@@ -57,20 +57,13 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
 
     public async Task Cancel(int stepAttempt, TargetStatus notStartedStatus)
     {
-        if (State.Deleted)
+        switch (TargetStateRules.Cancel(State, stepAttempt, notStartedStatus))
         {
-            return;
-        }
-        if (stepAttempt > State.StepAttempt || State.Run == 0)
-        {
-            State.CancelledAttempt = Math.Max(State.CancelledAttempt, stepAttempt);
-            State.Status = notStartedStatus;
-            WriteTargetRow(stepAttempt);
-            return;
-        }
-        if (stepAttempt < State.StepAttempt || State.Status.IsFinal() || State.Status == TargetStatus.Stopping)
-        {
-            return;
+            case CancelCase.Ignored:
+                return;
+            case CancelCase.NotStarted:
+                WriteTargetRow(stepAttempt);
+                return;
         }
         if (State.Status == TargetStatus.Retrying && !State.Reattach)
         {
@@ -266,15 +259,7 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
         DeleteIndex(ClusterIndex.Jobs, State.Cluster, GrainKey);
         // Every run's pod streams (GrainKeys.PodLogStream: this key, '#', the run, '/', the pod).
         await Logs.DeleteStreamsAsync(GrainKey + "#");
-        State = new ContainerTargetState
-        {
-            StepKey = State.StepKey,
-            Cluster = State.Cluster,
-            StepAttempt = State.StepAttempt,
-            CancelledAttempt = State.CancelledAttempt,
-            Status = State.Status,
-            Deleted = true,
-        };
+        State = TargetStateRules.Tombstone(State, new ContainerTargetState { Cluster = State.Cluster });
     }
 
     /// <summary>A parked message ends the target's attempt as failed (a parked cancel: cancelled), as for host targets.</summary>
