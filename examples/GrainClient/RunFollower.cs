@@ -8,7 +8,8 @@ namespace Orchestrator.Examples.GrainClient;
 /// <summary>
 /// Follows a task instance through its grains until it ends, printing each change once: the instance's status, each
 /// step's status and counters (<see cref="IStepGrain"/>), and the status of each target the plan names by host
-/// (<see cref="IHostTargetGrain"/>; targets chosen by a selector show in the step's counters only).
+/// (<see cref="IHostTargetGrain"/>) or, for a container step, by cluster (<see cref="IContainerTargetGrain"/>, with its
+/// Job's name); targets chosen by a selector show in the step's counters only.
 /// </summary>
 public sealed class RunFollower(IGrainFactory grains, TextWriter output, TimeProvider clock)
 {
@@ -61,16 +62,20 @@ public sealed class RunFollower(IGrainFactory grains, TextWriter output, TimePro
                 ? ""
                 : string.Create(CultureInfo.InvariantCulture, $", {counts.Succeeded}/{counts.TotalTargets} succeeded, {counts.Failed} failed");
             Show($"step {step.Index} {step.Name}", $"{step.Status}{detail}{(step.Reason is { } reason ? $" ({reason})" : "")}");
-            var hosts = step.Index < plan.Steps.Count ? plan.Steps[step.Index].Targets?.Hosts ?? [] : [];
-            foreach (var host in hosts.Take(MaxTargetsShown))
+            // A container step's targets are clusters (a balanced step runs on one of those named), each a Job.
+            var definition = step.Index < plan.Steps.Count ? plan.Steps[step.Index] : null;
+            var kind = definition?.Kind == StepKind.Container ? TargetKind.Container : TargetKind.Host;
+            var names = (kind == TargetKind.Container ? definition?.Targets?.Clusters : definition?.Targets?.Hosts) ?? [];
+            foreach (var name in names.Take(MaxTargetsShown))
             {
-                var target = await grains.GetGrain<IHostTargetGrain>(GrainKeys.Target(stepKey, host)).GetAsync();
+                var target = await TargetGrains.Get(grains, kind, GrainKeys.Target(stepKey, name)).GetAsync();
                 if (target is not null)
                 {
                     var exit = target.Attempts.Count > 0 && target.Attempts[^1].ExitCode is { } code
                         ? string.Create(CultureInfo.InvariantCulture, $", exit code {code}")
                         : "";
-                    Show($"target {step.Index} {step.Name} {host}", $"{target.Status}{exit}");
+                    var job = target.Container is { } run ? $", cluster {name}, Job {run.Job}" : "";
+                    Show($"target {step.Index} {step.Name} {name}", $"{target.Status}{exit}{job}");
                 }
             }
         }

@@ -82,6 +82,18 @@ public sealed record ContainerRunView(string Job, string Namespace, int Active, 
 [GenerateSerializer]
 public sealed record PodLogView(string Pod, long LogChunks, bool Truncated);
 
-/// <summary>One run of the target on its agent; its log is the stream <see cref="GrainKeys.LogStream"/>.</summary>
+/// <summary>
+/// One run of the target: on its agent, its log is the stream <see cref="GrainKeys.LogStream"/>; on a cluster, one
+/// Job whose pods' logs are kept per pod (<see cref="Pods"/>).
+/// </summary>
 [GenerateSerializer]
-public sealed record TargetAttempt(int Run, int StepAttempt, TargetStatus Status, int? ExitCode, DateTimeOffset DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, long? LogChunks);
+public sealed record TargetAttempt(int Run, int StepAttempt, TargetStatus Status, int? ExitCode, DateTimeOffset DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? Error, long? LogChunks)
+{
+    /// <summary>
+    /// A container target's run, once ended: its pods with a log (<see cref="GrainKeys.PodLogStream"/>), so that every
+    /// run's pod logs stay readable and are archived; null for a host target and while the run is current
+    /// (<see cref="ContainerRunView.Pods"/> lists them then).
+    /// </summary>
+    [Id(9)]
+    public IReadOnlyList<PodLogView>? Pods { get; init; }
+}

@@ -135,7 +135,8 @@ void ConfigureSilo(ISiloBuilder silo)
     silo.AddOrchestrator(database, TimeProvider.System, durable => SiloComposition.CopyTo(settings.Durable, durable),
         hooks => StatusHookConfiguration.Apply(hooks, builder.Configuration, environment),
         idempotency => SiloComposition.CopyTo(settings.Idempotency, idempotency),
-        retention => SiloComposition.CopyTo(settings.Retention, retention));
+        retention => SiloComposition.CopyTo(settings.Retention, retention),
+        jobRun => SiloComposition.CopyTo(settings.JobRun, jobRun), clusterHealth => SiloComposition.CopyTo(settings.ClusterHealth, clusterHealth));
     silo.UseNodeClustering(database, node, kubernetes); // Kubernetes hosting after our settings, so the pod's win
     silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DrainLog>(); // the deactivations of the stop, logged
     silo.AddDashboard();

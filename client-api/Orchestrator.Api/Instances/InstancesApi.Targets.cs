@@ -141,15 +141,15 @@ public static partial class InstancesApi
         long? total = view.Attempts.FirstOrDefault(a => a.Run == r)?.LogChunks;
         if (view.Kind == TargetKind.Container)
         {
-            // The current run's pods are listed; an earlier run's pod is read by name (its stream is kept).
-            var pods = r == view.Run ? view.Container?.Pods ?? [] : [];
+            // The current run's pods are in its Job's view, an earlier run's in its attempt.
+            var pods = (r == view.Run ? view.Container?.Pods : view.Attempts.FirstOrDefault(a => a.Run == r)?.Pods) ?? [];
             var chosen = pod is null ? pods.FirstOrDefault() : pods.FirstOrDefault(p => p.Pod == pod);
             if (pod is null && chosen is null)
             {
-                return Problems.Field("pod", r == view.Run ? $"Run {r} of '{host}' has no pod with a log yet." : $"Name the pod of run {r} to read.");
+                return Problems.Field("pod", r == view.Run ? $"Run {r} of '{host}' has no pod with a log yet." : $"Run {r} of '{host}' had no pod with a log.");
             }
             stream = GrainKeys.PodLogStream(targetKey, r, chosen?.Pod ?? pod!);
-            total = chosen is not null && view.Status.IsFinal() ? chosen.LogChunks : null;
+            total = chosen is not null && (r < view.Run || view.Status.IsFinal()) ? chosen.LogChunks : null; // an earlier run has ended
         }
         else if (pod is not null)
         {

@@ -42,4 +42,30 @@ public sealed class JobRunOptions
     /// still open after it is cut off (the outcome matters more than the last lines).
     /// </summary>
     public TimeSpan LogDrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The problems with these options, each naming the setting (<paramref name="settingPrefix"/> and the option's
+    /// name: the silo's settings are <c>ContainerImagePullGrace</c>, ...) and the bad value; none when valid.
+    /// </summary>
+    public IEnumerable<string> Validate(string settingPrefix = "")
+    {
+        foreach (var (name, value, min, max) in new[]
+        {
+            (nameof(ImagePullGrace), ImagePullGrace, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            (nameof(UnreachableGrace), UnreachableGrace, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            (nameof(RequestTimeout), RequestTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            (nameof(ReconnectDelay), ReconnectDelay, TimeSpan.Zero, TimeSpan.FromMinutes(5)),
+            (nameof(LogDrainTimeout), LogDrainTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+        })
+        {
+            if (value < min || value > max)
+            {
+                yield return $"{settingPrefix}{name}: {value} is outside {min} to {max}.";
+            }
+        }
+        if (LogBytesPerPod is < 1024 or > 1024L * 1024 * 1024)
+        {
+            yield return $"{settingPrefix}{nameof(LogBytesPerPod)}: {LogBytesPerPod} is outside 1024 to 1073741824 (1 KiB to 1 GiB).";
+        }
+    }
 }

@@ -146,22 +146,16 @@ public sealed class ClusterGrain : Orchestrator.Runtime.Durable.DurableGrain<Clu
             result = new ClusterProbeResult(false, null, $"no client for the cluster: {e.Message}", clients.Time.GetUtcNow(), TimeSpan.Zero);
         }
         var health = Health(State.Health).Observe(result, clients.HealthOptions);
-        try
+        // While a turn of the grain is mid-await (a Put), this one waits for it and runs after it.
+        await TurnAsync(() =>
         {
-            await TurnAsync(() =>
+            if (State.Spec is not null && State.Spec == view.Spec)
             {
-                if (State.Spec is not null && State.Spec == view.Spec)
-                {
-                    State.Health = new ClusterHealthView(health.Status.ToString(), health.ConsecutiveFailures, health.LastError, health.LastCheckedAt, health.LastHealthyAt, health.ServerVersion);
-                    WriteIndex(new IndexRow(ClusterIndex.Kind, "", GrainKey, 0, DomainJson.Serialize(View())));
-                }
-                return Task.CompletedTask;
-            });
-        }
-        catch (InvalidOperationException)
-        {
-            // A turn of the grain was running (a Put): the next probe records its finding.
-        }
+                State.Health = new ClusterHealthView(health.Status.ToString(), health.ConsecutiveFailures, health.LastError, health.LastCheckedAt, health.LastHealthyAt, health.ServerVersion);
+                WriteIndex(new IndexRow(ClusterIndex.Kind, "", GrainKey, 0, DomainJson.Serialize(View())));
+            }
+            return Task.CompletedTask;
+        });
     }
 
     private static ClusterHealth Health(ClusterHealthView? view) =>

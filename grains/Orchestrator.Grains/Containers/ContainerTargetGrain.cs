@@ -57,20 +57,13 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
 
     public async Task Cancel(int stepAttempt, TargetStatus notStartedStatus)
     {
-        if (State.Deleted)
+        switch (TargetStateRules.Cancel(State, stepAttempt, notStartedStatus))
         {
-            return;
-        }
-        if (stepAttempt > State.StepAttempt || State.Run == 0)
-        {
-            State.CancelledAttempt = Math.Max(State.CancelledAttempt, stepAttempt);
-            State.Status = notStartedStatus;
-            WriteTargetRow(stepAttempt);
-            return;
-        }
-        if (stepAttempt < State.StepAttempt || State.Status.IsFinal() || State.Status == TargetStatus.Stopping)
-        {
-            return;
+            case CancelCase.Ignored:
+                return;
+            case CancelCase.NotStarted:
+                WriteTargetRow(stepAttempt);
+                return;
         }
         if (State.Status == TargetStatus.Retrying && !State.Reattach)
         {
@@ -199,7 +192,11 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
         DisarmWakeUp(WatchWakeUp);
         DeleteIndex(ClusterIndex.Jobs, State.Cluster, GrainKey);
         var verdict = judged.Verdict;
-        UpdateAttempt(a => a with { Status = verdict.Status, ExitCode = judged.ExitCode, FinishedAt = Clock.GetUtcNow(), Error = judged.Error, LogChunks = State.Job?.Pods.Sum(p => p.NextSeq) });
+        UpdateAttempt(a => a with
+        {
+            Status = verdict.Status, ExitCode = judged.ExitCode, FinishedAt = Clock.GetUtcNow(), Error = judged.Error, LogChunks = State.Job?.Pods.Sum(p => p.NextSeq),
+            Pods = State.Job is { } job ? PodViews(job) : null,
+        });
         if (RetryDecision.Backoff(verdict, State.RetriesUsed, State.Retry) is { } backoff)
         {
             State.RetriesUsed++;
@@ -237,9 +234,11 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
     {
         Kind = TargetKind.Container,
         Container = State.Job is { } job
-            ? new ContainerRunView(job.Name, job.Namespace, job.Active, job.Succeeded, job.Failed, [.. job.Pods.Select(p => new PodLogView(p.Pod, p.NextSeq, p.Truncated))])
+            ? new ContainerRunView(job.Name, job.Namespace, job.Active, job.Succeeded, job.Failed, PodViews(job))
             : null,
     });
+
+    private static List<PodLogView> PodViews(ContainerJob job) => [.. job.Pods.Select(p => new PodLogView(p.Pod, p.NextSeq, p.Truncated))];
 
     private string? Progress() => State.Job is { } job && (job.Active + job.Succeeded + job.Failed) > 0
         ? $"pods: {job.Active} active, {job.Succeeded} succeeded, {job.Failed} failed"
@@ -260,15 +259,7 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
         DeleteIndex(ClusterIndex.Jobs, State.Cluster, GrainKey);
         // Every run's pod streams (GrainKeys.PodLogStream: this key, '#', the run, '/', the pod).
         await Logs.DeleteStreamsAsync(GrainKey + "#");
-        State = new ContainerTargetState
-        {
-            StepKey = State.StepKey,
-            Cluster = State.Cluster,
-            StepAttempt = State.StepAttempt,
-            CancelledAttempt = State.CancelledAttempt,
-            Status = State.Status,
-            Deleted = true,
-        };
+        State = TargetStateRules.Tombstone(State, new ContainerTargetState { Cluster = State.Cluster });
     }
 
     /// <summary>A parked message ends the target's attempt as failed (a parked cancel: cancelled), as for host targets.</summary>

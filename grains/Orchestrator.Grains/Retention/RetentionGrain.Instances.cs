@@ -227,10 +227,13 @@ public sealed partial class RetentionGrain
                     {
                         await WriteLogAsync(writer, id, summary.Index, rows[i].Key, GrainKeys.LogStream(targetKey, run), batch);
                     }
-                    // A container target's log is per pod: those of its last run (earlier runs' pods are not listed).
-                    foreach (var pod in target.Container?.Pods ?? [])
+                    // A container target's log is per pod, of every run: the current run's pods are in its Job's view, earlier runs' in their attempts.
+                    foreach (var attempt in target.Kind == TargetKind.Container ? target.Attempts.DistinctBy(a => a.Run) : [])
                     {
-                        await WriteLogAsync(writer, id, summary.Index, rows[i].Key, GrainKeys.PodLogStream(targetKey, target.Run, pod.Pod), batch);
+                        foreach (var pod in (attempt.Run == target.Run ? target.Container?.Pods : null) ?? attempt.Pods ?? [])
+                        {
+                            await WriteLogAsync(writer, id, summary.Index, rows[i].Key, GrainKeys.PodLogStream(targetKey, attempt.Run, pod.Pod), batch);
+                        }
                     }
                 }
                 if (rows.Count < batch)

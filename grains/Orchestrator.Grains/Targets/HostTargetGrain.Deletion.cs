@@ -28,14 +28,6 @@ public sealed partial class HostTargetGrain
         // Outside this turn's commit: if the commit fails, the retried turn deletes again and finds nothing.
         // Every run's stream (GrainKeys.LogStream: this key, '#', the run); the '#' keeps "web-1" from taking "web-10".
         await Logs.DeleteStreamsAsync(GrainKey + "#");
-        State = new HostTargetState
-        {
-            StepKey = State.StepKey,
-            Host = State.Host,
-            StepAttempt = State.StepAttempt,
-            CancelledAttempt = State.CancelledAttempt,
-            Status = State.Status,
-            Deleted = true,
-        };
+        State = TargetStateRules.Tombstone(State, new HostTargetState { Host = State.Host });
     }
 }

@@ -53,21 +53,13 @@ public sealed partial class HostTargetGrain : DurableGrain<HostTargetState>, IHo
 
     public async Task Cancel(int stepAttempt, TargetStatus notStartedStatus)
     {
-        if (State.Deleted)
+        switch (TargetStateRules.Cancel(State, stepAttempt, notStartedStatus))
         {
-            return; // a cancel of a target never started, arriving after its step was deleted
-        }
-        if (stepAttempt > State.StepAttempt || State.Run == 0)
-        {
-            // The start has not arrived (it never will, or it is behind this message): refuse it when it does.
-            State.CancelledAttempt = Math.Max(State.CancelledAttempt, stepAttempt);
-            State.Status = notStartedStatus;
-            WriteTargetRow(stepAttempt);
-            return;
-        }
-        if (stepAttempt < State.StepAttempt || State.Status.IsFinal() || State.Status == TargetStatus.Stopping)
-        {
-            return;
+            case CancelCase.Ignored:
+                return;
+            case CancelCase.NotStarted:
+                WriteTargetRow(stepAttempt);
+                return;
         }
         switch (State.Status)
         {

@@ -15,7 +15,11 @@ public abstract partial class DurableGrain<TState>
 {
     private static readonly ConcurrentDictionary<(Type Grain, MethodInfo Method), CallKind> CallKinds = new();
 
+    /// <summary>The turn running now, and (flowing with its awaits) the turn a piece of code runs in: see <see cref="TurnAsync"/>.</summary>
+    private static readonly AsyncLocal<object?> TurnFlow = new();
+
     private bool _turnRunning;
+    private object? _runningTurn;
     private RawJson? _cleanState; // _state serialized, valid until a turn runs
     private List<IndexWrite> _pendingIndex = [];
     private List<OutboxEntry> _turnSends = [];
@@ -160,6 +164,7 @@ public abstract partial class DurableGrain<TState>
         _turnSends = [];
         _turnCallbacks = [];
         _turnRunning = true;
+        _runningTurn = TurnFlow.Value = new object(); // reverted for the caller when this method returns
         try
         {
             await body();
@@ -179,6 +184,7 @@ public abstract partial class DurableGrain<TState>
         finally
         {
             _turnRunning = false;
+            _runningTurn = null;
             _turnSends = [];
             ScheduleWakeUpTimer();
         }
@@ -190,12 +196,14 @@ public abstract partial class DurableGrain<TState>
     /// <summary>
     /// Runs <paramref name="body"/> as a turn of this grain on its own initiative (from work it runs outside the lock,
     /// such as a delivery loop of its own): under the turn lock, rolled back if it throws, and completed once the write
-    /// holding it is durable. Never call it from inside a turn (it would wait for itself).
+    /// holding it is durable. Called while another turn is mid-await (the grain is reentrant, so its background work
+    /// runs then), it waits for the lock and runs after that turn and any queued before it, in order. Never call it
+    /// from inside a turn, or from work that turn awaits (it would wait for itself): that throws.
     /// </summary>
     protected async Task TurnAsync(Func<Task> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (_turnRunning)
+        if (_runningTurn is { } running && ReferenceEquals(TurnFlow.Value, running))
         {
             throw new InvalidOperationException($"{nameof(TurnAsync)} cannot be called inside a turn of {GetType().Name}.");
         }

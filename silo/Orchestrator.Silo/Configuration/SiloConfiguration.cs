@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Configuration.Memory;
 using Orchestrator.Api.Identity;
+using Orchestrator.Containers.Clusters;
+using Orchestrator.Containers.Execution;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Durable;
@@ -15,6 +17,12 @@ public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNode
 {
     /// <summary>How long finished work stays and how the retention pass runs (<see cref="RetentionConfiguration"/>).</summary>
     public RetentionOptions Retention { get; init; } = new();
+
+    /// <summary>How container steps' Jobs are watched (<see cref="ContainerConfiguration"/>: <c>Container*</c> settings).</summary>
+    public JobRunOptions JobRun { get; init; } = new();
+
+    /// <summary>How registered clusters are probed (<see cref="ContainerConfiguration"/>: <c>Cluster*</c> settings).</summary>
+    public ClusterHealthOptions ClusterHealth { get; init; } = new();
 }
 
 /// <summary>
@@ -24,7 +32,8 @@ public sealed record SiloSettings(OrchestratorDatabaseOptions Database, SiloNode
 /// (<c>--connection-string …</c>, <c>--silo-port 11112</c>); a variable <c>ORCH_&lt;SETTING&gt;_FILE</c> reads the setting from a file
 /// (<see cref="SettingFiles"/>: secrets from a mounted Kubernetes Secret). The settings are the properties of
 /// <see cref="OrchestratorDatabaseOptions"/>, <see cref="SiloNodeOptions"/>, <see cref="SiloHostingOptions"/>,
-/// <see cref="DurableOptions"/>, <see cref="IdempotencyOptions"/>, <see cref="AuthOptions"/> (the admin token, JWT bearer settings) and <see cref="RetentionOptions"/>. An unknown name in appsettings or the arguments, a value that does not convert and a
+/// <see cref="DurableOptions"/>, <see cref="IdempotencyOptions"/>, <see cref="AuthOptions"/> (the admin token, JWT bearer settings) and <see cref="RetentionOptions"/>,
+/// and those of container steps, prefixed (<see cref="ContainerConfiguration"/>). An unknown name in appsettings or the arguments, a value that does not convert and a
 /// value the options refuse are errors naming the setting; settings of the replaced runtime (<c>ShardCount</c>,
 /// <c>LeaseTime</c>, ...) are refused with what replaced them.
 /// </summary>
@@ -58,6 +67,7 @@ public static class SiloConfiguration
     public static IReadOnlySet<string> Names { get; } = new[] { typeof(OrchestratorDatabaseOptions), typeof(SiloNodeOptions), typeof(SiloHostingOptions), typeof(DurableOptions), typeof(IdempotencyOptions), typeof(AuthOptions), typeof(RetentionOptions),
             typeof(Telemetry.SiloTelemetryOptions) }
         .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name)
+        .Concat(ContainerConfiguration.Names)
         .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
@@ -150,7 +160,12 @@ public static class SiloConfiguration
         }
         var settings = new SiloSettings(Bind<OrchestratorDatabaseOptions>(section, problems), Bind<SiloNodeOptions>(section, problems),
             Bind<SiloHostingOptions>(section, problems), Bind<DurableOptions>(section, problems), Bind<IdempotencyOptions>(section, problems),
-            Bind<AuthOptions>(section, problems)) { Retention = RetentionConfiguration.Bind(section, problems) };
+            Bind<AuthOptions>(section, problems))
+        {
+            Retention = RetentionConfiguration.Bind(section, problems),
+            JobRun = ContainerConfiguration.BindJobRun(section, problems),
+            ClusterHealth = ContainerConfiguration.BindClusterHealth(section, problems),
+        };
         problems.AddRange(settings.Database.Validate());
         problems.AddRange(settings.Node.Validate());
         problems.AddRange(settings.Hosting.Validate());

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.Extensions.Options;
 using Orchestrator.Containers.Clusters;
 using Orchestrator.Containers.Execution;
 using Orchestrator.GrainInterfaces;
@@ -23,14 +22,14 @@ namespace Orchestrator.Silo.Hosting;
 /// the orchestrator clock (keyed Grains/Reminders clock, never the silo's own <see cref="TimeProvider"/>), the database
 /// (migrated, with the Orleans provider tables, before any grain activates), <see cref="OrchestratorGrainStorage"/> as
 /// the default grain storage, its readers (index rows, logs, blobs), the dead-letter sink, the durable grains and their
-/// sweeper, the plan model's serializer, status hooks, the idempotency window, retention, and the reminder table of the store. Clustering, endpoints and
+/// sweeper, the plan model's serializer, status hooks, the idempotency window, retention, container steps' options and clients, and the reminder table of the store. Clustering, endpoints and
 /// the dashboard are the host's.
 /// </summary>
 public static class SiloComposition
 {
     public static ISiloBuilder AddOrchestrator(this ISiloBuilder silo, OrchestratorDatabaseOptions database, TimeProvider clock,
         Action<DurableOptions>? durable = null, Action<StatusHookOptions>? hooks = null, Action<IdempotencyOptions>? idempotency = null,
-        Action<RetentionOptions>? retention = null)
+        Action<RetentionOptions>? retention = null, Action<JobRunOptions>? jobRun = null, Action<ClusterHealthOptions>? clusterHealth = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(database);
@@ -52,12 +51,7 @@ public static class SiloComposition
         silo.AddDurableGrains(durable);
         silo.AddRetention(retention);
         silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
-        // Container steps: the Job runner's and the cluster probes' options (defaults unless the host configures them)
-        // and the silo's Kubernetes clients, one per registered cluster.
-        services.AddOptions<JobRunOptions>();
-        services.AddOptions<ClusterHealthOptions>();
-        services.AddSingleton(sp => new ClusterClients(sp.GetRequiredService<IOptions<JobRunOptions>>(), sp.GetRequiredService<IOptions<ClusterHealthOptions>>(),
-            sp.GetService<OrchestratorClock>() ?? OrchestratorClock.RealTime));
+        services.AddContainerSteps(jobRun, clusterHealth); // the Job runner's and cluster probes' options, the silo's Kubernetes clients
         return silo;
     }
 

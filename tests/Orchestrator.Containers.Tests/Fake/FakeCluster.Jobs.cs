@@ -47,6 +47,15 @@ internal sealed partial class FakeCluster
         }
     }
 
+    /// <summary>A copy of the pod as stored, or null.</summary>
+    public V1Pod? Pod(string pod, string ns = "default")
+    {
+        lock (_gate)
+        {
+            return _pods.TryGetValue((ns, pod), out var p) ? Clone(p.Pod) : null;
+        }
+    }
+
     /// <summary>The pod writes these lines to its log, all with one kubelet timestamp.</summary>
     public void Log(string pod, params string[] lines)
     {
@@ -146,10 +155,17 @@ internal sealed partial class FakeCluster
     /// <summary>
     /// Counts the Job's pods and moves it on: Complete once <c>completions</c> pods succeeded, Failed with
     /// BackoffLimitExceeded once more than <c>backoffLimit</c> counted failures, else starts pods up to
-    /// min(parallelism, completions - succeeded).
+    /// min(parallelism, completions - succeeded). An <c>Indexed</c> Job counts succeeded indexes instead (a pod of
+    /// each index 0 to completions - 1, replaced with the same index when it fails) and reports them in
+    /// <c>status.completedIndexes</c>, as the Job controller does.
     /// </summary>
     private void Reconcile(V1Job job)
     {
+        if (job.Spec.CompletionMode == "Indexed")
+        {
+            ReconcileIndexed(job);
+            return;
+        }
         if (IsFinished(job))
         {
             return;
@@ -182,6 +198,62 @@ internal sealed partial class FakeCluster
         Record("MODIFIED", "Job", job);
     }
 
+    private void ReconcileIndexed(V1Job job)
+    {
+        if (IsFinished(job))
+        {
+            return;
+        }
+        var pods = _pods.Values.Where(p => p.JobName == job.Metadata.Name && !p.Deleted).ToList();
+        var completions = job.Spec.Completions ?? throw new InvalidOperationException($"Indexed Job {job.Metadata.Name} has no completions");
+        var done = pods.Where(p => p.Pod.Status.Phase == "Succeeded").Select(p => p.Index!.Value).ToHashSet();
+        var running = pods.Where(p => !p.Ended).Select(p => p.Index!.Value).ToHashSet();
+        var failed = _pods.Values.Count(p => p.JobName == job.Metadata.Name && p.Pod.Status.Phase == "Failed" && !p.Ignored);
+        job.Status.Succeeded = done.Count;
+        job.Status.Failed = failed;
+        job.Status.CompletedIndexes = Ranges(done);
+        if (done.Count >= completions)
+        {
+            Finish(job, "Complete", null, null);
+            return;
+        }
+        if (failed > (job.Spec.BackoffLimit ?? 6))
+        {
+            Finish(job, "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+            return;
+        }
+        var free = (job.Spec.Parallelism ?? 1) - running.Count;
+        foreach (var index in Enumerable.Range(0, completions).Where(i => !done.Contains(i) && !running.Contains(i)).Take(Math.Max(0, free)))
+        {
+            CreatePod(job, index);
+            running.Add(index);
+        }
+        job.Status.Active = running.Count;
+        Record("MODIFIED", "Job", job);
+    }
+
+    /// <summary><c>0-2,4</c>: the indexes as the Job's <c>completedIndexes</c> writes them; null when none.</summary>
+    private static string? Ranges(IEnumerable<int> indexes)
+    {
+        var parts = new List<string>();
+        foreach (var run in indexes.Order().Aggregate(new List<List<int>>(), (runs, i) =>
+        {
+            if (runs.Count > 0 && runs[^1][^1] == i - 1)
+            {
+                runs[^1].Add(i);
+            }
+            else
+            {
+                runs.Add([i]);
+            }
+            return runs;
+        }))
+        {
+            parts.Add(run.Count == 1 ? run[0].ToString(CultureInfo.InvariantCulture) : $"{run[0]}-{run[^1]}");
+        }
+        return parts.Count == 0 ? null : string.Join(',', parts);
+    }
+
     private static bool IsFinished(V1Job job) => job.Status.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true;
 
     private void Finish(V1Job job, string type, string? reason, string? message)
@@ -200,11 +272,12 @@ internal sealed partial class FakeCluster
         Record("MODIFIED", "Job", job);
     }
 
-    private void CreatePod(V1Job job)
+    private void CreatePod(V1Job job, int? index = null)
     {
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-        var name = $"{job.Metadata.Name}-{++_podSequence:D5}";
+        var name = index is { } i ? $"{job.Metadata.Name}-{i}-{++_podSequence:D5}" : $"{job.Metadata.Name}-{++_podSequence:D5}";
         var spec = Clone(job.Spec.Template.Spec);
+        var annotations = new Dictionary<string, string>(job.Spec.Template.Metadata?.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var labels = new Dictionary<string, string>(job.Spec.Template.Metadata?.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             ["batch.kubernetes.io/controller-uid"] = job.Metadata.Uid,
@@ -212,6 +285,19 @@ internal sealed partial class FakeCluster
             ["controller-uid"] = job.Metadata.Uid,
             ["job-name"] = job.Metadata.Name,
         };
+        if (index is { } completionIndex)
+        {
+            // As the Job controller does for an Indexed Job: the index as annotation and label, in each container's
+            // environment (from the annotation, through the downward API), and in the pod's hostname.
+            var value = completionIndex.ToString(CultureInfo.InvariantCulture);
+            annotations["batch.kubernetes.io/job-completion-index"] = value;
+            labels["batch.kubernetes.io/job-completion-index"] = value;
+            spec.Hostname = $"{job.Metadata.Name}-{value}";
+            foreach (var c in spec.Containers)
+            {
+                c.Env = [.. c.Env ?? [], new V1EnvVar { Name = "JOB_COMPLETION_INDEX", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }];
+            }
+        }
         var container = spec.Containers[0];
         var pullFails = _failingImages.Contains(container.Image);
         var pod = new V1Pod
@@ -225,6 +311,7 @@ internal sealed partial class FakeCluster
                 Uid = Guid.NewGuid().ToString(),
                 CreationTimestamp = now,
                 Labels = labels,
+                Annotations = annotations,
                 OwnerReferences = [new V1OwnerReference { ApiVersion = "batch/v1", Kind = "Job", Name = job.Metadata.Name, Uid = job.Metadata.Uid, Controller = true }],
             },
             Spec = spec,
@@ -248,7 +335,7 @@ internal sealed partial class FakeCluster
                 ],
             },
         };
-        _pods[(job.Metadata.NamespaceProperty, name)] = new FakePod(pod, job.Metadata.Name);
+        _pods[(job.Metadata.NamespaceProperty, name)] = new FakePod(pod, job.Metadata.Name) { Index = index };
         Record("ADDED", "Pod", pod);
     }
 

@@ -17,11 +17,12 @@ namespace Orchestrator.Containers.Tests.Fake;
 /// </summary>
 /// <remarks>
 /// It also plays a minimal Job controller: it creates a Job's pods honouring <c>parallelism</c>, <c>completions</c>,
-/// <c>backoffLimit</c> and <c>podFailurePolicy</c>, and sets the Job's <c>Complete</c> / <c>Failed</c> conditions with
+/// <c>backoffLimit</c>, <c>podFailurePolicy</c> and the <c>Indexed</c> completion mode, and sets the Job's <c>Complete</c> / <c>Failed</c> conditions with
 /// the reasons Kubernetes uses. Pods do nothing by themselves: each runs (hangs) until the test commands it to succeed,
 /// fail with an exit code, be evicted, or write log lines; an image listed in <see cref="FailPullsOf"/> leaves its pods
 /// in <c>ImagePullBackOff</c>. What it does not model: admission, RBAC, scheduling, field validation, pagination,
-/// Indexed completion, Foreground deletion's finalizers, the kubelet's log rotation.
+/// the back-off delay between a failed pod and its replacement, per-index back-off, Foreground deletion's finalizers,
+/// the kubelet's log rotation.
 /// </remarks>
 internal sealed partial class FakeCluster : IAsyncDisposable
 {

@@ -15,6 +15,9 @@ internal sealed class FakePod(V1Pod pod, string jobName)
     /// <summary>A pod failure policy's <c>Ignore</c> rule matched: the failure does not count towards the back-off limit.</summary>
     public bool Ignored { get; set; }
 
+    /// <summary>The completion index of a pod of an Indexed Job; null otherwise.</summary>
+    public int? Index { get; init; }
+
     /// <summary>Set when the pod object is deleted (its log stream ends; it no longer counts).</summary>
     public bool Deleted { get; set; }
 

@@ -1,10 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orchestrator.Containers.Clusters;
 using Orchestrator.Containers.Execution;
 using Orchestrator.Containers.Tests.Fake;
 using Orchestrator.Engine.Tests.Infrastructure;
+using Orchestrator.Grains.Containers;
+using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
 namespace Orchestrator.Engine.Tests.Clusters;
@@ -70,6 +73,32 @@ public sealed class ContainerClustersFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// A harness of its own on a clock the test moves, for schedules and retention, with the fake cluster registered
+    /// as <paramref name="name"/> and healthy. The grains read the test's clock; the Kubernetes clients (probes, Job
+    /// watches) keep real time, as the fake's API server does.
+    /// </summary>
+    internal static async Task<EngineHarness> StartOnClockAsync(string schema, ManualTimeProvider clock, string dir, string name, FakeCluster fake,
+        Action<RetentionOptions>? retention = null)
+    {
+        var h = await EngineHarness.StartAsync(EngineStores.Postgres(schema), clock: clock, retention: retention, siloServices: services =>
+        {
+            FastContainers(services);
+            services.AddSingleton(sp => new ClusterClients(sp.GetRequiredService<IOptions<JobRunOptions>>(), sp.GetRequiredService<IOptions<ClusterHealthOptions>>(), TimeProvider.System));
+        });
+        try
+        {
+            await RegisterAsync(h, dir, name, fake, [], capacity: 5);
+            await WaitForHealthAsync(h, name, "Healthy");
+            return h;
+        }
+        catch
+        {
+            await h.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Registers <paramref name="fake"/> as cluster <paramref name="name"/> through the API.</summary>
     internal Task RegisterAsync(EngineHarness h, string name, FakeCluster fake, Dictionary<string, string> labels, int capacity) =>
         RegisterAsync(h, _dir, name, fake, labels, capacity);
@@ -100,11 +129,32 @@ public sealed class ContainerClustersFixture : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"PUT cluster {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>Waits until the target on <paramref name="cluster"/> has its Job and the fake runs a pod of it.</summary>
+    internal async Task<(string Job, string Pod)> RunningPodAsync(FakeCluster fake, string id, string cluster)
+    {
+        var job = await JobAsync(Harness, id, cluster);
+        var pods = await RunningPodsAsync(fake, job, 1);
+        return (job, pods[0]);
+    }
+
+    /// <summary>Waits until the target on <paramref name="cluster"/> has its Job (of its current run); its name.</summary>
+    internal static async Task<string> JobAsync(EngineHarness h, string id, string cluster, int run = 1)
+    {
+        var target = await Eventually.Until(() => h.GetTargetAsync(id, 0, cluster), t => t["run"]?.GetValue<int>() == run && t["container"]?["job"] is not null, Wait, $"the Job of run {run} of {id} on {cluster}");
+        return target["container"]!["job"]!.GetValue<string>();
+    }
+
+    /// <summary>Waits until the fake runs exactly <paramref name="count"/> pods of the Job; their names.</summary>
+    internal static Task<IReadOnlyList<string>> RunningPodsAsync(FakeCluster fake, string job, int count) =>
+        Eventually.Until(() => Task.FromResult(fake.RunningPodsOf(job)), p => p.Count == count, Wait, $"{count} running pod(s) of {job} on {fake.Name}");
+
     /// <summary>Waits until <c>GET /api/v1/clusters</c> shows the cluster with that health status.</summary>
     public static Task<JsonNode> WaitForHealthAsync(EngineHarness h, string name, string status) =>
-        Eventually.Until(
-            async () => JsonNode.Parse(await h.Http.GetStringAsync("/api/v1/clusters?limit=100"))!["items"]!.AsArray().FirstOrDefault(c => c!["name"]!.GetValue<string>() == name) ?? new JsonObject(),
-            c => c["health"]?["status"]?.GetValue<string>() == status, Wait, $"cluster {name} {status} in GET /api/v1/clusters");
+        Eventually.Until(() => ClusterAsync(h, name), c => c["health"]?["status"]?.GetValue<string>() == status, Wait, $"cluster {name} {status} in GET /api/v1/clusters");
+
+    /// <summary>The cluster as <c>GET /api/v1/clusters</c> lists it (an empty object when it is not listed).</summary>
+    public static async Task<JsonNode> ClusterAsync(EngineHarness h, string name) =>
+        JsonNode.Parse(await h.Http.GetStringAsync("/api/v1/clusters?limit=100"))!["items"]!.AsArray().FirstOrDefault(c => c!["name"]!.GetValue<string>() == name) ?? new JsonObject();
 }
 
 [CollectionDefinition(Name)]

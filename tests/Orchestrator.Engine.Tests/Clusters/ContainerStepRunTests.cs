@@ -38,7 +38,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
                 type: secret
             """));
         var id = await H.RunAsync(plan, new { token = "s3cr3t-t0ken" });
-        var (job, pod) = await RunningPodAsync(fixture.Eu1, id, "eu-1");
+        var (job, pod) = await fixture.RunningPodAsync(fixture.Eu1, id, "eu-1");
 
         fixture.Eu1.Log(pod, "starting dump", "using token s3cr3t-t0ken");
         fixture.Eu1.Log(pod, "done");
@@ -63,10 +63,10 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     {
         var plan = await H.PutPlanAsync(Plan("balanced", "{clusters: [eu-1, eu-2]}"));
         var first = await H.RunAsync(plan);
-        var (firstJob, firstPod) = await RunningPodAsync(fixture.Eu1, first, "eu-1"); // equal free capacity: the smaller name
+        var (firstJob, firstPod) = await fixture.RunningPodAsync(fixture.Eu1, first, "eu-1"); // equal free capacity: the smaller name
 
         var second = await H.RunAsync(plan);
-        var (_, secondPod) = await RunningPodAsync(fixture.Eu2, second, "eu-2");     // eu-1 has one Job running now
+        var (_, secondPod) = await fixture.RunningPodAsync(fixture.Eu2, second, "eu-2");     // eu-1 has one Job running now
 
         Assert.Single(await H.ListTargetsAsync(second, 0));
         fixture.Eu1.Succeed(firstPod);
@@ -81,8 +81,8 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     {
         var plan = await H.PutPlanAsync(Plan("each", "{clusterSelector: region=eu, dispatch: each}"));
         var id = await H.RunAsync(plan);
-        var (job1, pod1) = await RunningPodAsync(fixture.Eu1, id, "eu-1");
-        var (job2, pod2) = await RunningPodAsync(fixture.Eu2, id, "eu-2");
+        var (job1, pod1) = await fixture.RunningPodAsync(fixture.Eu1, id, "eu-1");
+        var (job2, pod2) = await fixture.RunningPodAsync(fixture.Eu2, id, "eu-2");
 
         fixture.Eu1.Succeed(pod1);
         fixture.Eu2.Succeed(pod2);
@@ -99,7 +99,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     {
         var plan = await H.PutPlanAsync(Plan("fails", "{clusters: [eu-2]}", "image: busybox:1.36\n      backoffLimit: 0"));
         var id = await H.RunAsync(plan);
-        var (_, pod) = await RunningPodAsync(fixture.Eu2, id, "eu-2");
+        var (_, pod) = await fixture.RunningPodAsync(fixture.Eu2, id, "eu-2");
 
         fixture.Eu2.Fail(pod, 3);
         var done = await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
@@ -117,7 +117,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     {
         var plan = await H.PutPlanAsync(Plan("retried", "{clusters: [eu-1]}", "image: busybox:1.36\n      backoffLimit: 0"));
         var id = await H.RunAsync(plan);
-        var (firstJob, firstPod) = await RunningPodAsync(fixture.Eu1, id, "eu-1");
+        var (firstJob, firstPod) = await fixture.RunningPodAsync(fixture.Eu1, id, "eu-1");
         fixture.Eu1.Fail(firstPod, 1);
         Assert.Equal("failed", EngineHarness.StatusOf(await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed")));
 
@@ -142,7 +142,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     {
         var plan = await H.PutPlanAsync(Plan("deadline", "{clusters: [eu-1]}", "image: busybox:1.36\n      activeDeadlineSeconds: 600"));
         var id = await H.RunAsync(plan);
-        var (job, _) = await RunningPodAsync(fixture.Eu1, id, "eu-1");
+        var (job, _) = await fixture.RunningPodAsync(fixture.Eu1, id, "eu-1");
 
         fixture.Eu1.ExceedDeadline(job);
         var done = await H.WaitForInstanceAsync(id, Wait, "succeeded", "failed");
@@ -174,7 +174,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
     {
         var plan = await H.PutPlanAsync(Plan("cancel", "{clusters: [eu-2]}"));
         var id = await H.RunAsync(plan);
-        var (job, pod) = await RunningPodAsync(fixture.Eu2, id, "eu-2");
+        var (job, pod) = await fixture.RunningPodAsync(fixture.Eu2, id, "eu-2");
 
         using (var cancel = await H.ControlAsync($"/api/v1/task-instances/{id}/cancel", new { reason = "not today" }))
         {
@@ -217,7 +217,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
             var id = await H.RunAsync(plan);
             var target = await Eventually.Until(async () => await H.ListTargetsAsync(id, 0), t => t.Count > 0, Wait, "the step's target");
             var chosen = target[0]!["host"]!.GetValue<string>();
-            var (_, pod) = await RunningPodAsync(chosen == "eu-1" ? fixture.Eu1 : fixture.Eu2, id, chosen);
+            var (_, pod) = await fixture.RunningPodAsync(chosen == "eu-1" ? fixture.Eu1 : fixture.Eu2, id, chosen);
             (chosen == "eu-1" ? fixture.Eu1 : fixture.Eu2).Succeed(pod);
             var refused = await H.WaitForInstanceAsync(await H.RunAsync(only), Wait, "succeeded", "failed");
 
@@ -246,7 +246,7 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
         var accepted = answer["job"] ?? answer; // Harbor's shape: the job under "job"
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = accepted["id"]!.GetValue<string>();
-        var (_, pod) = await RunningPodAsync(fixture.Eu2, id, "eu-2");
+        var (_, pod) = await fixture.RunningPodAsync(fixture.Eu2, id, "eu-2");
         fixture.Eu2.Log(pod, "migrating", "migrated 42 rows");
         fixture.Eu2.Succeed(pod);
         var done = await Eventually.Until(async () => JsonNode.Parse(await jobs.GetStringAsync($"/api/v1/jobs/{id}")) is { } j ? j["job"] ?? j : null,
@@ -256,14 +256,5 @@ public sealed class ContainerStepRunTests(ContainerClustersFixture fixture)
         Assert.Equal("Success", done!["status"]!.GetValue<string>());
         Assert.Contains("migrated 42 rows", log, StringComparison.Ordinal);
         Assert.Contains($"eu-2/{pod}", log, StringComparison.Ordinal); // a Job's log names its cluster and pod
-    }
-
-    /// <summary>Waits until the target on <paramref name="cluster"/> has its Job and the fake runs a pod of it.</summary>
-    private async Task<(string Job, string Pod)> RunningPodAsync(FakeCluster fake, string id, string cluster)
-    {
-        var target = await Eventually.Until(() => H.GetTargetAsync(id, 0, cluster), t => t["container"]?["job"] is not null, Wait, $"the Job of {id} on {cluster}");
-        var job = target["container"]!["job"]!.GetValue<string>();
-        var pods = await Eventually.Until(() => Task.FromResult(fake.RunningPodsOf(job)), p => p.Count > 0, Wait, $"a running pod of {job} on {cluster}");
-        return (job, pods[0]);
     }
 }

@@ -90,6 +90,29 @@ public sealed class TurnTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TurnAsync_WhileAnotherTurnIsMidAwait_RunsAfterItInsteadOfThrowing()
+    {
+        var ledger = _cluster.Grain<ILedgerGrain>("queued");
+        await ledger.Add(1);
+        _cluster.Probe.Close("queued-turn");
+        _cluster.Probe.Close("queued-background");
+        await ledger.StartBackgroundAdd(3, "queued-background");
+        var turn = ledger.AddAfterGate(2, "queued-turn");
+        await Eventually.Until(() => Task.FromResult(_cluster.Probe.Count("gated-turn-entered")), n => n == 1, Deadline, "the turn to wait at its gate");
+
+        // The grain's background work asks for a turn while the caller's turn is mid-await.
+        _cluster.Probe.Open("queued-background");
+        await Eventually.Until(() => Task.FromResult(_cluster.Probe.Count("background-asking")), n => n == 1, Deadline, "the background work to ask for its turn");
+        _cluster.Probe.Open("queued-turn");
+        await turn.WaitAsync(Deadline);
+        await Eventually.Until(() => Task.FromResult(_cluster.Probe.Count("background-added") + _cluster.Probe.Count("background-failed")), n => n == 1, Deadline, "the background turn to end");
+
+        Assert.Equal(0, _cluster.Probe.Count("background-failed"));
+        Assert.Equal([1, 2, 3], (await ledger.Get()).Amounts);
+        Assert.Equal(6, _cluster.Storage.State<LedgerState>(ledger.GetGrainId())!.Total);
+    }
+
+    [Fact]
     public async Task Write_StaleETag_CallerGetsConflictActivationDeactivatesAndItsEffectsNeverAppear()
     {
         var ledger = _cluster.Grain<ILedgerGrain>("stale");

@@ -30,6 +30,17 @@ public interface ILedgerGrain : IGrainWithStringKey, IDeadLetterObserver
     /// <summary>Adds, writes an index row, sends, arms a wake-up, then throws: nothing of it may stay.</summary>
     Task AddThenThrow(int amount, string inbox);
 
+    /// <summary>A turn that counts <c>gated-turn-entered</c>, waits for the probe's gate, then adds.</summary>
+    Task AddAfterGate(int amount, string gate);
+
+    /// <summary>
+    /// Not a turn: starts background work of the grain's own (as a watch or a timer of it) that waits for the probe's
+    /// gate, then adds in a turn of its own (<c>TurnAsync</c>); counts <c>background-asking</c>, then <c>background-added</c> or
+    /// <c>background-failed</c>.
+    /// </summary>
+    [OutsideTurn]
+    Task StartBackgroundAdd(int amount, string gate);
+
     Task Arm(string name, DateTimeOffset due);
 
     Task Disarm(string name);
@@ -147,6 +158,34 @@ public sealed class LedgerGrain(TestProbe probe) : DurableGrain<LedgerState>, IL
         ArmWakeUp("thrown", TimeSpan.FromHours(1));
         await Task.Yield();
         throw new InvalidOperationException("AddThenThrow failed on purpose");
+    }
+
+    public async Task AddAfterGate(int amount, string gate)
+    {
+        probe.Increment("gated-turn-entered");
+        await probe.Gate(gate);
+        await Add(amount);
+    }
+
+    public Task StartBackgroundAdd(int amount, string gate)
+    {
+        _ = BackgroundAddAsync(amount, gate);
+        return Task.CompletedTask;
+    }
+
+    private async Task BackgroundAddAsync(int amount, string gate)
+    {
+        await probe.Gate(gate);
+        try
+        {
+            probe.Increment("background-asking");
+            await TurnAsync(() => Add(amount));
+            probe.Increment("background-added");
+        }
+        catch (InvalidOperationException)
+        {
+            probe.Increment("background-failed");
+        }
     }
 
     public Task Arm(string name, DateTimeOffset due)
