@@ -61,7 +61,9 @@ public sealed class StepGroupsTests(ConsoleFixture fixture) : BrowserTest(fixtur
         await Eventually.Until(() => Fixture.InstanceStatusAsync(id), s => s is "failed" or "succeeded", TimeSpan.FromSeconds(60), "the run to end");
 
         // The API: the groups, and one group's hosts paged from the server (one a page here).
-        var reply = JsonDocument.Parse(await Fixture.Api.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/groups")).RootElement;
+        // The groups are the step's record of its hosts' reports, which may trail the run's final status by a moment.
+        var reply = await Eventually.Until(async () => JsonDocument.Parse(await Fixture.Api.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/groups")).RootElement,
+            r => r.GetProperty("grouped").GetInt32() == 3, TimeSpan.FromSeconds(30), "the step's groups to hold its three hosts");
         Assert.Equal((3, 0), (reply.GetProperty("grouped").GetInt32(), reply.GetProperty("other").GetInt32()));
         var ok = reply.GetProperty("groups")[0];
         Assert.Equal((2, 0, "succeeded", "disk ok"), (ok.GetProperty("count").GetInt32(), ok.GetProperty("exitCode").GetInt32(), ok.GetProperty("status").GetString(), ok.GetProperty("excerpt").GetString()));
@@ -77,10 +79,7 @@ public sealed class StepGroupsTests(ConsoleFixture fixture) : BrowserTest(fixtur
         while (after is not null);
         Assert.Equal(["grp-1", "local"], hosts);
 
-        await Page.GotoAsync("/");
-        await Page.GetByLabel("API token").FillAsync(Fixture.AdminToken);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(Page.Locator("#principal")).ToHaveTextAsync("admin");
+        await SignInAsync(Fixture.AdminToken, "admin");
         await Page.GotoAsync($"/#/runs/{id}/steps/0");
 
         var groups = Page.Locator("#groups ul.groups > li[data-group]");
@@ -113,6 +112,36 @@ public sealed class StepGroupsTests(ConsoleFixture fixture) : BrowserTest(fixtur
         await Page.GetByLabel("Host starts with").PressAsync("Enter");
         await Expect(Page.Locator("#hosts-scroll tr[data-host]")).ToHaveCountAsync(2);
         await Expect(Page.Locator("#hosts-scroll tr[data-host='local']")).ToHaveCountAsync(0);
+
+        // By status, paged from the server (one host a page: the cursor carries the status across statuses).
+        Assert.Equal(["grp-2", "grp-1", "local"], await HostsAsync(id, "sort=-status"));
+        Assert.Equal(["grp-1", "local", "grp-2"], await HostsAsync(id, "sort=status"));
+        Assert.Equal(["grp-1", "local"], await HostsAsync(id, "sort=-status&status=succeeded,pending"));
+        Assert.Equal(["grp-2", "grp-1"], await HostsAsync(id, "sort=-status&prefix=grp-"));
+        await Page.GotoAsync($"/#/runs/{id}/steps/0");
+        await Page.GetByLabel("Order").SelectOptionAsync("-status");
+        var rows = Page.Locator("#hosts-scroll tr[data-host]");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(0)).ToHaveAttributeAsync("data-host", "grp-2");
+        await Expect(rows.Nth(1)).ToHaveAttributeAsync("data-host", "grp-1");
+        await Expect(rows.Nth(2)).ToHaveAttributeAsync("data-host", "local");
+        await Expect(Page.Locator("#hosts-window")).ToContainTextAsync("by status, failures first");
+        await Expect(Page.Locator("th[aria-sort='descending']")).ToContainTextAsync("Status");
         AssertNoPageErrors();
+    }
+
+    /// <summary>Every host of step 0 in the order <paramref name="query"/> asks for, read a host a page.</summary>
+    private async Task<List<string>> HostsAsync(string id, string query)
+    {
+        var hosts = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = JsonDocument.Parse(await Fixture.Api.GetStringAsync($"/api/v1/task-instances/{id}/steps/0/targets?{query}&limit=1" + (after is null ? "" : "&after=" + after))).RootElement;
+            hosts.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("host").GetString()!));
+            after = page.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (after is not null);
+        return hosts;
     }
 }
