@@ -29,24 +29,19 @@ public static class ListEvents
 
     public static IEndpointRouteBuilder MapListEvents(this IEndpointRouteBuilder callers)
     {
-        callers.MapGet("/api/v1/events/task-instances", (HttpContext http, ApiContext api, IHostApplicationLifetime lifetime, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken) =>
-                StreamAsync(http, api, lifetime, json.Value.SerializerOptions, async (h, a, c) => await InstancesApi.ReadListAsync(h, a, c), cancellationToken))
-            .WithTags("Task instances")
-            .WithMetadata(new Hosting.AlsoAnswers(200, "text/event-stream", "Server-sent events: `page` (what GET /api/v1/task-instances answers for the same query) whenever it changed; `unauthorized` once the credentials are no longer accepted."));
-        callers.MapGet("/api/v1/events/hosts", (HttpContext http, ApiContext api, IHostApplicationLifetime lifetime, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken) =>
-                StreamAsync(http, api, lifetime, json.Value.SerializerOptions, async (h, a, c) => await HostsApi.ReadListAsync(h, a, c), cancellationToken))
-            .WithTags("Hosts")
-            .WithMetadata(new Hosting.AlsoAnswers(200, "text/event-stream", "Server-sent events: `page` (what GET /api/v1/hosts answers for the same query) whenever it changed; `unauthorized` once the credentials are no longer accepted."));
-        callers.MapGet("/api/v1/events/plans", (HttpContext http, ApiContext api, IHostApplicationLifetime lifetime, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken) =>
-                StreamAsync(http, api, lifetime, json.Value.SerializerOptions, async (h, a, c) => await PlansApi.ReadListAsync(h, a, c), cancellationToken))
-            .WithTags("Plans")
-            .WithMetadata(new Hosting.AlsoAnswers(200, "text/event-stream", "Server-sent events: `page` (what GET /api/v1/plans answers for the same query) whenever it changed; `unauthorized` once the credentials are no longer accepted."));
-        callers.MapGet("/api/v1/events/schedules", (HttpContext http, ApiContext api, IHostApplicationLifetime lifetime, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken) =>
-                StreamAsync(http, api, lifetime, json.Value.SerializerOptions, async (h, a, c) => await SchedulesApi.ReadListAsync(h, a, c), cancellationToken))
-            .WithTags("Schedules")
-            .WithMetadata(new Hosting.AlsoAnswers(200, "text/event-stream", "Server-sent events: `page` (what GET /api/v1/schedules answers for the same query) whenever it changed; `unauthorized` once the credentials are no longer accepted."));
+        MapList(callers, "task-instances", "Task instances", async (h, a, c) => await InstancesApi.ReadListAsync(h, a, c));
+        MapList(callers, "hosts", "Hosts", async (h, a, c) => await HostsApi.ReadListAsync(h, a, c));
+        MapList(callers, "plans", "Plans", async (h, a, c) => await PlansApi.ReadListAsync(h, a, c));
+        MapList(callers, "schedules", "Schedules", async (h, a, c) => await SchedulesApi.ReadListAsync(h, a, c));
         return callers;
     }
+
+    /// <summary><c>GET /api/v1/events/{list}</c>: the page <c>GET /api/v1/{list}</c> answers, as <c>page</c> events.</summary>
+    private static void MapList(IEndpointRouteBuilder callers, string list, string tag, PageReader read) =>
+        callers.MapGet($"/api/v1/events/{list}", (HttpContext http, ApiContext api, IHostApplicationLifetime lifetime, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken cancellationToken) =>
+                StreamAsync(http, api, lifetime, json.Value.SerializerOptions, read, cancellationToken))
+            .WithTags(tag)
+            .WithMetadata(new Hosting.AlsoAnswers(200, "text/event-stream", $"Server-sent events: `page` (what GET /api/v1/{list} answers for the same query) whenever it changed; `unauthorized` once the credentials are no longer accepted."));
 
     /// <summary>
     /// Streams what <paramref name="read"/> answers as <paramref name="eventName"/> events whenever it changed; once it
