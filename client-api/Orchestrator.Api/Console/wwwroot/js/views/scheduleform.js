@@ -87,6 +87,7 @@ export async function renderScheduleForm(main, [planIdGiven, nameGiven], { me, s
   const general = h('p', { class: 'error', id: 'sched-error', role: 'alert' });
   let definition = { parameters: [] };
   let namespace = null;
+  let loaded = null; // the plan and version whose parameters the form shows
 
   const form = h('form', { class: 'runform', id: 'schedule-form', 'aria-labelledby': 'sched-title', novalidate: true },
     h('h1', { id: 'sched-title' }, title),
@@ -117,6 +118,7 @@ export async function renderScheduleForm(main, [planIdGiven, nameGiven], { me, s
 
   async function loadPlan() {
     const planId = value('plan');
+    loaded = `${planId}@${value('planVersion')}`;
     const slot = form.querySelector('#sched-plan-error');
     slot.textContent = '';
     params.replaceChildren();
@@ -163,6 +165,7 @@ export async function renderScheduleForm(main, [planIdGiven, nameGiven], { me, s
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (loaded !== `${value('plan')}@${value('planVersion')}`) await loadPlan(); // typed and submitted without leaving the field
     const v = Object.fromEntries(FIELDS.map((f) => [f, value(f)]));
     const declared = definition.parameters || [];
     const missing = declared.filter((p) => form.elements.namedItem(p.name).required && !form.elements.namedItem(p.name).value.trim())
