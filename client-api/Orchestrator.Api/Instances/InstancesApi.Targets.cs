@@ -14,7 +14,7 @@ public static partial class InstancesApi
     }
 
     /// <summary>
-    /// A page of a step's targets in host order, or by status with <c>sort=status</c> / <c>-status</c>
+    /// A page of a step's targets in host order (<c>sort=-name</c>: backwards), or by status with <c>sort=status</c> / <c>-status</c>
     /// (<see cref="TargetOrder"/>): <c>status</c> (one or more, comma-separated), <c>group</c> (the hosts of one
     /// output group, from its own rows) and <c>prefix</c> (hosts whose name starts with it: a key range, so as cheap as
     /// any page) narrow it.
@@ -52,7 +52,7 @@ public static partial class InstancesApi
             query.Errors.Add(new FieldError("prefix", $"{Quote.Of(prefix)} is not the start of a host name: {Orchestrator.Plans.Validation.HostNames.Rule}."));
         }
         int? afterStatus = null;
-        if (sort != TargetOrder.Name && after is not null)
+        if (TargetOrder.ByStatus(sort) && after is not null)
         {
             if (TargetOrder.TryParseKey(after, out var cursorStatus, out var cursorHost))
             {
@@ -69,12 +69,13 @@ public static partial class InstancesApi
         }
         var stepKey = GrainKeys.Step(id, index);
         var (kind, partition) = group is null ? (IndexKinds.Target, stepKey) : (IndexKinds.TargetGroup, IndexKinds.TargetGroupPartition(stepKey, group));
-        if (sort != TargetOrder.Name)
+        if (TargetOrder.ByStatus(sort))
         {
             return TypedResults.Ok(await TargetsByStatusAsync(api, kind, partition, sort == TargetOrder.StatusDescending, statuses, afterStatus, after, prefix, size, cancellationToken));
         }
-        var from = prefix is null ? after : HostPrefix.Later(after, HostPrefix.Floor(prefix));
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(kind, [partition]) { Statuses = statuses, AfterKey = from, Limit = size }, cancellationToken);
+        var descending = sort == TargetOrder.NameDescending;
+        var from = prefix is null ? after : descending ? HostPrefix.Earlier(after, HostPrefix.Ceiling(prefix)) : HostPrefix.Later(after, HostPrefix.Floor(prefix));
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(kind, [partition]) { Statuses = statuses, AfterKey = from, Limit = size, Descending = descending }, cancellationToken);
         var inRange = prefix is null ? rows : [.. rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))];
         var items = inRange.Select(r => new TargetListItem(r.Key, IndexJson.Parse<TargetIndexData>(r.Data!))).ToList();
         // Past the prefix's range, or a short page: the last page.

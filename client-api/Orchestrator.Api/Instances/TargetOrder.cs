@@ -4,7 +4,8 @@ namespace Orchestrator.Api.Instances;
 
 /// <summary>
 /// The orders a step's hosts are paged in (<c>?sort=</c> of the targets list), each read as index ranges, never by
-/// loading the step: <c>name</c> (the default: host name ascending, the partition's key order) and <c>status</c> /
+/// loading the step: <c>name</c> (the default: host name ascending, the partition's key order), <c>-name</c> (the same
+/// key range read backwards) and <c>status</c> /
 /// <c>-status</c> (the target status by its number, ascending or descending, so that <c>-status</c> puts final failures
 /// before successes and running hosts; host name ascending within a status): one range of the (kind, part, status,
 /// key) index per status, taken in turn. A status order's cursor holds the status and the last host
@@ -13,10 +14,14 @@ namespace Orchestrator.Api.Instances;
 public static class TargetOrder
 {
     public const string Name = "name";
+    public const string NameDescending = "-name";
     public const string Status = "status";
     public const string StatusDescending = "-status";
 
-    public static readonly string[] Names = [Name, Status, StatusDescending];
+    public static readonly string[] Names = [Name, NameDescending, Status, StatusDescending];
+
+    /// <summary>Whether <paramref name="sort"/> is a status order (its cursor holds a status).</summary>
+    public static bool ByStatus(string sort) => sort is Status or StatusDescending;
 
     /// <summary>
     /// The statuses to read, in the order's sequence: those of <paramref name="filter"/> (null: every status of

@@ -113,11 +113,14 @@ public sealed class StepGroupsTests(ConsoleFixture fixture) : BrowserTest(fixtur
         await Expect(Page.Locator("#hosts-scroll tr[data-host]")).ToHaveCountAsync(2);
         await Expect(Page.Locator("#hosts-scroll tr[data-host='local']")).ToHaveCountAsync(0);
 
-        // By status, paged from the server (one host a page: the cursor carries the status across statuses).
+        // By status and by name descending, paged from the server (one host a page: a status order's cursor carries the status across statuses).
         Assert.Equal(["grp-2", "grp-1", "local"], await HostsAsync(id, "sort=-status"));
         Assert.Equal(["grp-1", "local", "grp-2"], await HostsAsync(id, "sort=status"));
         Assert.Equal(["grp-1", "local"], await HostsAsync(id, "sort=-status&status=succeeded,pending"));
         Assert.Equal(["grp-2", "grp-1"], await HostsAsync(id, "sort=-status&prefix=grp-"));
+        Assert.Equal(["local", "grp-2", "grp-1"], await HostsAsync(id, "sort=-name"));
+        Assert.Equal(["grp-2", "grp-1"], await HostsAsync(id, "sort=-name&prefix=grp-"));
+        Assert.Equal(["grp-1"], await HostsAsync(id, "sort=-name&status=succeeded&prefix=grp"));
         await Page.GotoAsync($"/#/runs/{id}/steps/0");
         await Page.GetByLabel("Order").SelectOptionAsync("-status");
         var rows = Page.Locator("#hosts-scroll tr[data-host]");

@@ -28,8 +28,10 @@ export class HostTable {
    * @param {(host: string) => string} link  the address of a host's log
    */
   constructor(base, filter, link, signal) {
-    const byStatus = Boolean(filter.sort);
-    this.order = byStatus ? (filter.sort === '-status' ? 'by status, failures first, then host name' : 'by status, then host name') : 'in host order';
+    const byStatus = filter.sort === 'status' || filter.sort === '-status';
+    const nameDown = filter.sort === '-name';
+    this.order = byStatus ? (filter.sort === '-status' ? 'by status, failures first, then host name' : 'by status, then host name')
+      : nameDown ? 'in host order, descending' : 'in host order';
     this.base = base;
     this.filter = filter;
     this.link = link;
@@ -46,9 +48,9 @@ export class HostTable {
       onscroll: () => this.schedule(),
     },
     h('table', { class: 'grid vgrid', 'aria-labelledby': 'hosts-title', 'aria-describedby': 'hosts-window' },
-      h('thead', {}, h('tr', {}, [[byStatus ? 'Host' : 'Host ▲', 'host'], [byStatus ? `Status ${filter.sort === '-status' ? '▼' : '▲'}` : 'Status', 'status'], ['Exit code', 'num'], ['Run', 'num'], ['Attempt', 'num'], ['Finished'], ['Error']]
+      h('thead', {}, h('tr', {}, [[byStatus ? 'Host' : nameDown ? 'Host ▼' : 'Host ▲', 'host'], [byStatus ? `Status ${filter.sort === '-status' ? '▼' : '▲'}` : 'Status', 'status'], ['Exit code', 'num'], ['Run', 'num'], ['Attempt', 'num'], ['Finished'], ['Error']]
         .map(([t, cls]) => h('th', { scope: 'col', class: cls === 'num' ? 'num' : null,
-          'aria-sort': (cls === 'host' && !byStatus) ? 'ascending' : (cls === 'status' && byStatus) ? (filter.sort === '-status' ? 'descending' : 'ascending') : null }, t)))),
+          'aria-sort': (cls === 'host' && !byStatus) ? (nameDown ? 'descending' : 'ascending') : (cls === 'status' && byStatus) ? (filter.sort === '-status' ? 'descending' : 'ascending') : null }, t)))),
       this.body));
     this.element = h('div', {}, this.scroller, this.status);
   }

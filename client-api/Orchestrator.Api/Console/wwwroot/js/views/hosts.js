@@ -43,7 +43,8 @@ export async function renderHosts(main, [id, stepText], { signal }) {
     h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); go({ prefix: prefixInput.value.trim() }); } },
       select('hosts-status', 'Status', [{ value: '', text: 'any' }, { value: 'failed,timedOut,agentOffline,agentLost,stopped', text: 'any failure' },
         ...TARGET_STATUSES.map((s) => ({ value: s, text: s }))], filter.status, (value) => go({ status: value })),
-      select('hosts-sort', 'Order', [{ value: '', text: 'host name' }, { value: '-status', text: 'status, failures first' }, { value: 'status', text: 'status, pending first' }],
+      select('hosts-sort', 'Order', [{ value: '', text: 'host name' }, { value: '-name', text: 'host name, descending' },
+        { value: '-status', text: 'status, failures first' }, { value: 'status', text: 'status, pending first' }],
         filter.sort, (value) => go({ sort: value })),
       h('span', { class: 'field' }, h('label', { for: 'hosts-prefix' }, 'Host starts with'), ' ', prefixInput, ' ', h('button', { type: 'submit' }, 'Filter'))),
     table.element);
