@@ -82,10 +82,11 @@ export async function renderPlan(main, [id], { me, signal }) {
           h('tbody', {}, all.map((x) => h('tr', { 'data-version': String(x.version) },
             h('td', { class: 'num' }, x.version === version ? h('strong', {}, String(x.version)) : h('a', { href: here({ version: x.version, compare }) }, String(x.version))),
             h('td', {}, x.name),
-            h('td', {}, x.savedAt ? when(x.savedAt) : '— (not recorded)'),
+            h('td', {}, x.savedAt ? when(x.savedAt) : x.savedAt === null ? '— (not recorded)' : '…'),
             h('td', {}, x.by || '—')))))));
   }
-  drawVersions({ latestVersion: latest, versions: Array.from({ length: latest }, (_, i) => ({ version: latest - i, name: '', savedAt: null, by: null })) });
+  // Until the stream's first event: the numbers the plan gives (when each was saved is not known yet).
+  drawVersions({ latestVersion: latest, versions: Array.from({ length: latest }, (_, i) => ({ version: latest - i, name: '', savedAt: undefined, by: undefined })) });
 
   replace(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/plans' }, 'Plans'), ' / ', id),
