@@ -3,11 +3,16 @@ namespace Orchestrator.Client;
 public sealed partial class OrchestratorClient
 {
     /// <summary>
-    /// A page of task instances, newest ids first as the server orders them; <paramref name="status"/> filters, and
+    /// A page of task instances, newest first as the server orders them; <paramref name="status"/> filters, and
     /// <paramref name="namespace"/> (default: every namespace the caller may read).
     /// </summary>
     public Task<Page<InstanceListItem>> ListInstancesAsync(ExecutionStatus? status = null, PageRequest? page = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<InstanceListItem>>("task-instances" + Query(("status", status?.ToApiName()), ("namespace", @namespace), ("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
+        QueryInstancesAsync(new InstanceFilter(status, Namespace: @namespace), page, cancellationToken);
+
+    /// <summary>A page of task instances, newest first, filtered by <paramref name="filter"/> (every filter optional).</summary>
+    public Task<Page<InstanceListItem>> QueryInstancesAsync(InstanceFilter? filter = null, PageRequest? page = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<InstanceListItem>>("task-instances" + Query(("status", filter?.Status?.ToApiName()), ("plan", filter?.PlanId), ("namespace", filter?.Namespace), ("by", filter?.By),
+            ("from", Time(filter?.From)), ("to", Time(filter?.To)), ("after", page?.After), ("limit", Text(page?.Limit))), cancellationToken);
 
     /// <summary>A task instance with its steps' target counts by status (404: no such instance, or deleted).</summary>
     public Task<TaskInstance> GetInstanceAsync(string id, CancellationToken cancellationToken = default) =>

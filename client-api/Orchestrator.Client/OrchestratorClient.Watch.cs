@@ -131,7 +131,7 @@ public sealed partial class OrchestratorClient
     }
 
     /// <summary>
-    /// Every item of a paged list, page after page: <c>client.AllAsync((page, ct) =&gt; client.ListInstancesAsync(null, page, ct))</c>.
+    /// Every item of a paged list, page after page: <c>client.AllAsync((page, ct) =&gt; client.QueryInstancesAsync(null, page, ct))</c>.
     /// </summary>
     public async IAsyncEnumerable<T> AllAsync<T>(Func<PageRequest, CancellationToken, Task<Page<T>>> list, int? limit = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -15,6 +15,10 @@ public interface IPlanGrain : IGrainWithStringKey
     [ReadOnly]
     ValueTask<PlanView?> GetAsync(int? version);
 
+    /// <summary>Every version, newest first, with when and by whom it was saved; null when there is no plan.</summary>
+    [ReadOnly]
+    ValueTask<IReadOnlyList<PlanVersionInfo>?> GetVersionsAsync();
+
     /// <summary>The plan's namespace; null when there is no plan.</summary>
     [ReadOnly]
     ValueTask<string?> GetNamespaceAsync();
@@ -44,3 +48,10 @@ public sealed record PlanView(string Id, int Version, int LatestVersion, PlanDef
     [Id(7)]
     public string Namespace { get; init; } = Plans.Model.Namespaces.Default;
 }
+
+/// <summary>
+/// A version of a plan: its number, the plan's name in it, when it was saved and by whom (null for a version saved before
+/// the plan kept them, but for the first and the latest, whose times the plan always kept).
+/// </summary>
+[GenerateSerializer]
+public sealed record PlanVersionInfo(int Version, string Name, DateTimeOffset? SavedAt, string? By);

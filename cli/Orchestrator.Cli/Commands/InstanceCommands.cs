@@ -7,13 +7,14 @@ using Spectre.Console;
 
 namespace Orchestrator.Cli.Commands;
 
-/// <summary><c>orch instance list|get|watch|cancel|retry|skip|continue|approve|reject</c>.</summary>
+/// <summary><c>orch instance (or runs) list|get|watch|cancel|retry|skip|continue|approve|reject</c>.</summary>
 public static class InstanceCommands
 {
     public static Command Instance()
     {
         var command = new Command("instance", "Task instances (runs): read them and act on them.");
         command.Aliases.Add("instances");
+        command.Aliases.Add("runs");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Get());
         command.Subcommands.Add(Watch());
@@ -32,8 +33,22 @@ public static class InstanceCommands
         var status = new Option<string?>("--status") { Description = "Only runs in this status (pending, running, waitingForApproval, succeeded, failed, ...)." };
         var limit = new Option<int>("--limit") { Description = "How many (1 to 1000, default 50).", DefaultValueFactory = _ => 50 };
         var after = new Option<string?>("--after") { Description = "Start after this page key (the 'next' a previous list printed)." };
-        return new Command("list", "Task instances, newest first.") { status, limit, after }.WithAction(async invocation =>
+        var plan = new Option<string?>("--plan") { Description = "Only runs of this plan id." };
+        var by = new Option<string?>("--by") { Description = "Only runs this principal started (as the API names it: a token's name, a JWT's subject)." };
+        var since = new Option<string?>("--since") { Description = "Created from this time on (inclusive): a duration before now (30m, 1h, 7d) or an ISO time." };
+        var until = new Option<string?>("--until") { Description = "Created before this time (exclusive): a duration before now or an ISO time." };
+        return new Command("list", "Task instances, newest first; the namespace is the global --namespace (default: every one you may read).")
         {
+            status, plan, by, since, until, limit, after,
+        }.WithAction(async invocation =>
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            var from = invocation.Value(since) is { } fromText ? TimeArgs.PointInTime(fromText, "--since", now) : (DateTimeOffset?)null;
+            var to = invocation.Value(until) is { } toText ? TimeArgs.PointInTime(toText, "--until", now) : (DateTimeOffset?)null;
+            if (from is not null && to is not null && to <= from)
+            {
+                throw new CliException($"--until ({Renderer.Cell(to)}) is not after --since ({Renderer.Cell(from)}).");
+            }
             ExecutionStatus? filter = null;
             if (invocation.Value(status) is { } s)
             {
@@ -41,14 +56,15 @@ public static class InstanceCommands
                     ? parsed
                     : throw new CliException($"--status '{s}' is not a status; one of {string.Join(", ", Enum.GetValues<ExecutionStatus>().Where(x => x != ExecutionStatus.Unknown).Select(x => x.ToApiName()))}.");
             }
-            var page = await invocation.Client.ListInstancesAsync(filter, new PageRequest(invocation.Value(after), invocation.Value(limit)), invocation.Namespace, invocation.CancellationToken);
+            var query = new InstanceFilter(filter, invocation.Value(plan), invocation.Namespace, invocation.Value(by), from, to);
+            var page = await invocation.Client.QueryInstancesAsync(query, new PageRequest(invocation.Value(after), invocation.Value(limit)), invocation.CancellationToken);
             invocation.Out.Write(page, console =>
             {
-                var table = Renderer.NewTable("NAMESPACE", "ID", "PLAN", "VERSION", "STATUS", "CREATED", "FINISHED");
+                var table = Renderer.NewTable("NAMESPACE", "ID", "PLAN", "VERSION", "STATUS", "BY", "CREATED", "FINISHED");
                 foreach (var item in page.Items)
                 {
                     table.AddRow(Renderer.Cell(item.Namespace), Renderer.Cell(item.Id), Renderer.Cell(item.Instance.PlanId), Renderer.Cell(item.Instance.PlanVersion), Renderer.Cell(item.Instance.Status),
-                        Renderer.Cell(item.Instance.CreatedAt), Renderer.Cell(item.Instance.FinishedAt));
+                        Renderer.Cell(item.Instance.By), Renderer.Cell(item.Instance.CreatedAt), Renderer.Cell(item.Instance.FinishedAt));
                 }
                 console.Write(table);
                 if (page.Next is { } next)

@@ -16,6 +16,7 @@ public static class ConsoleRegistration
         callers.MapMeApi();
         callers.MapInstanceEvents();
         callers.MapListEvents();
+        callers.MapPlanEvents();
         routes.MapConsoleSession();
         routes.MapConsoleAssets();
     }

@@ -17,6 +17,20 @@ public static class HostPrefix
         return string.Concat(prefix.AsSpan(0, prefix.Length - 1), [(char)(prefix[^1] - 1), '~']);
     }
 
+    /// <summary>
+    /// A key above every host name that starts with <paramref name="prefix"/> and at or below every host name above
+    /// them: the prefix, then '~'. "web-1" gives "web-1~": "web-1zz" &lt; "web-1~" &lt; "web-2". For reading backwards.
+    /// </summary>
+    public static string Ceiling(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        return prefix + "~";
+    }
+
+    /// <summary>The earlier of a cursor's key (null: none) and the ceiling, ordinally: where a backward read starts.</summary>
+    public static string Earlier(string? after, string ceiling) =>
+        after is not null && string.CompareOrdinal(after, ceiling) < 0 ? after : ceiling;
+
     /// <summary>The later of a cursor's key (null: none) and the floor, ordinally.</summary>
     public static string Later(string? after, string floor) =>
         after is not null && string.CompareOrdinal(after, floor) > 0 ? after : floor;

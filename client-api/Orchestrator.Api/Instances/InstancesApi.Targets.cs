@@ -14,9 +14,10 @@ public static partial class InstancesApi
     }
 
     /// <summary>
-    /// A page of a step's targets in host order: <c>status</c> (one or more, comma-separated), <c>group</c> (the hosts
-    /// of one output group, from its own rows) and <c>prefix</c> (hosts whose name starts with it: a key range, so
-    /// as cheap as any page) narrow it.
+    /// A page of a step's targets in host order (<c>sort=-name</c>: backwards), or by status with <c>sort=status</c> / <c>-status</c>
+    /// (<see cref="TargetOrder"/>): <c>status</c> (one or more, comma-separated), <c>group</c> (the hosts of one
+    /// output group, from its own rows) and <c>prefix</c> (hosts whose name starts with it: a key range, so as cheap as
+    /// any page) narrow it.
     /// </summary>
     private static async Task<Results<Ok<Page<TargetListItem>>, ProblemHttpResult>> Targets(string id, string step, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
@@ -24,6 +25,7 @@ public static partial class InstancesApi
         var status = query.Text("status", ApiLimits.MaxQueryValueLength);
         var group = query.Text("group", OutputGroupKey.MaxLength + 1);
         var prefix = query.Text("prefix", ApiLimits.MaxQueryValueLength);
+        var sort = query.OneOf("sort", TargetOrder.Names) ?? TargetOrder.Name;
         var after = query.After();
         var size = query.Limit(api.Options.MaxPageSize);
         int[]? statuses = null;
@@ -49,18 +51,60 @@ public static partial class InstancesApi
         {
             query.Errors.Add(new FieldError("prefix", $"{Quote.Of(prefix)} is not the start of a host name: {Orchestrator.Plans.Validation.HostNames.Rule}."));
         }
+        int? afterStatus = null;
+        if (TargetOrder.ByStatus(sort) && after is not null)
+        {
+            if (TargetOrder.TryParseKey(after, out var cursorStatus, out var cursorHost))
+            {
+                (afterStatus, after) = (cursorStatus, cursorHost);
+            }
+            else
+            {
+                query.Errors.Add(new FieldError("after", $"This cursor is not one of the '{sort}' order: pass the 'next' value of the previous page unchanged."));
+            }
+        }
         if ((CheckStepPath(id, step, null, out var index) ?? query.Problem()) is { } bad)
         {
             return bad;
         }
         var stepKey = GrainKeys.Step(id, index);
         var (kind, partition) = group is null ? (IndexKinds.Target, stepKey) : (IndexKinds.TargetGroup, IndexKinds.TargetGroupPartition(stepKey, group));
-        var from = prefix is null ? after : HostPrefix.Later(after, HostPrefix.Floor(prefix));
-        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(kind, [partition]) { Statuses = statuses, AfterKey = from, Limit = size }, cancellationToken);
+        if (TargetOrder.ByStatus(sort))
+        {
+            return TypedResults.Ok(await TargetsByStatusAsync(api, kind, partition, sort == TargetOrder.StatusDescending, statuses, afterStatus, after, prefix, size, cancellationToken));
+        }
+        var descending = sort == TargetOrder.NameDescending;
+        var from = prefix is null ? after : descending ? HostPrefix.Earlier(after, HostPrefix.Ceiling(prefix)) : HostPrefix.Later(after, HostPrefix.Floor(prefix));
+        var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(kind, [partition]) { Statuses = statuses, AfterKey = from, Limit = size, Descending = descending }, cancellationToken);
         var inRange = prefix is null ? rows : [.. rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))];
         var items = inRange.Select(r => new TargetListItem(r.Key, IndexJson.Parse<TargetIndexData>(r.Data!))).ToList();
         // Past the prefix's range, or a short page: the last page.
         return TypedResults.Ok(new Page<TargetListItem>(items, inRange.Count < rows.Count ? null : Cursor.Next(items.Count, size, () => items[^1].Host)));
+    }
+
+    /// <summary>
+    /// A page in a status order: each status's range of the (kind, part, status, key) index in turn, from the cursor's
+    /// status and host, until the page is full; at most one query per status (a dozen), whatever the step's size.
+    /// </summary>
+    private static async Task<Page<TargetListItem>> TargetsByStatusAsync(ApiContext api, string kind, string partition, bool descending, IReadOnlyCollection<int>? statuses,
+        int? afterStatus, string? afterHost, string? prefix, int size, CancellationToken cancellationToken)
+    {
+        var items = new List<TargetListItem>(size);
+        var last = 0;
+        foreach (var status in TargetOrder.Statuses(descending, Enum.GetValues<TargetStatus>().Select(s => (int)s), statuses, afterStatus))
+        {
+            var start = status == afterStatus ? afterHost : null;
+            var from = prefix is null ? start : HostPrefix.Later(start, HostPrefix.Floor(prefix));
+            var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(kind, [partition]) { Statuses = [status], AfterKey = from, Limit = size - items.Count }, cancellationToken);
+            var inRange = prefix is null ? rows : [.. rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))];
+            items.AddRange(inRange.Select(r => new TargetListItem(r.Key, IndexJson.Parse<TargetIndexData>(r.Data!))));
+            last = status;
+            if (items.Count == size)
+            {
+                break;
+            }
+        }
+        return new Page<TargetListItem>(items, Cursor.Next(items.Count, size, () => TargetOrder.Key(last, items[^1].Host)));
     }
 
     /// <summary>A step's hosts grouped by identical output, exit code and status, largest group first (kept by the step as its targets report).</summary>

@@ -19,6 +19,9 @@ public sealed record PlanChecked(string Id, string Namespace, int? StoredVersion
 public sealed record PlanReply(string Id, string Namespace, int Version, int LatestVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Definition,
     IReadOnlyList<string> RecentInstances);
 
+/// <summary>A plan's versions, newest first: each with the plan's name in it, when it was saved and by whom (null when not known).</summary>
+public sealed record PlanVersionsReply(string Id, string Namespace, int LatestVersion, IReadOnlyList<PlanVersionInfo> Versions);
+
 /// <summary>A plan in the list: its id and what the index holds of its latest version.</summary>
 public sealed record PlanListItem(string Id, string Namespace, PlanIndexData? Plan);
 

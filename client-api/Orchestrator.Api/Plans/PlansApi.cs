@@ -20,6 +20,7 @@ public static partial class PlansApi
         group.MapPost("/", Create).WithMetadata(PlanRequests.Plan);
         group.MapPut("/{id}", Put).WithMetadata(PlanRequests.Plan);
         group.MapGet("/{id}", Get).WithMetadata(new Hosting.AlsoAnswers(200, "application/yaml", "With format=yaml: the definition as YAML."));
+        group.MapGet("/{id}/versions", Versions);
         group.MapGet("/", List);
         group.MapPost("/{id}/run", Run).WithMetadata(PlanRequests.Run);
         group.GuardPlan("id");
@@ -151,7 +152,38 @@ public static partial class PlansApi
             System.Text.Json.JsonDocument.Parse(PlanSerializer.ToJson(definition)).RootElement, view.RecentInstances));
     }
 
+    private static async Task<Results<Ok<PlanVersionsReply>, ProblemHttpResult>> Versions(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var (reply, problem) = await ReadVersionsAsync(id, http, api, cancellationToken);
+        return reply is null ? problem! : TypedResults.Ok(reply);
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/plans/{id}/versions</c>: every version, newest first, with when and by whom it was saved (the
+    /// plan's event stream reads the same), or the 400/404.
+    /// </summary>
+    internal static async Task<(PlanVersionsReply? Reply, ProblemHttpResult? Problem)> ReadVersionsAsync(string id, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        if ((Ids.Check("id", id) ?? new QueryValues(http).Problem()) is { } bad)
+        {
+            return (null, bad);
+        }
+        var grain = api.Client.GetGrain<IPlanGrain>(id);
+        var versions = await grain.GetVersionsAsync();
+        var ns = await grain.GetNamespaceAsync();
+        return versions is null || ns is null
+            ? (null, Problems.NotFound($"No plan '{id}'."))
+            : (new PlanVersionsReply(id, ns, versions.Count, versions), null);
+    }
+
     private static async Task<Results<Ok<Page<PlanListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
+        var (page, problem) = await ReadListAsync(http, api, cancellationToken);
+        return page is null ? problem! : TypedResults.Ok(page);
+    }
+
+    /// <summary>The page <c>GET /api/v1/plans</c> answers for this request's query and caller (its list event stream reads the same), or the 400.</summary>
+    internal static async Task<(Page<PlanListItem>? Page, ProblemHttpResult? Problem)> ReadListAsync(HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
         var after = query.After();
@@ -159,11 +191,11 @@ public static partial class PlansApi
         var requested = NamespaceScope.Read(query);
         if (query.Problem() is { } bad)
         {
-            return bad;
+            return (null, bad);
         }
         var partitions = await NamespaceScope.PartitionsAsync(http, api, requested, cancellationToken);
         var rows = await api.Client.Indexes.QueryAsync(new IndexQuery(IndexKinds.Plan, partitions) { AfterKey = after, Limit = size }, cancellationToken);
         var items = rows.Select(r => new PlanListItem(r.Key, NamespacePartitions.NamespaceOf(r.Partition), r.Data is null ? null : IndexJson.Parse<PlanIndexData>(r.Data))).ToList();
-        return TypedResults.Ok(new Page<PlanListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)));
+        return (new Page<PlanListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Id)), null);
     }
 }

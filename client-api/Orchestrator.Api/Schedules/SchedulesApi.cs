@@ -109,27 +109,41 @@ public static class SchedulesApi
 
     private static async Task<Results<Ok<ScheduleReply>, ProblemHttpResult>> Get(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
     {
+        var (reply, problem) = await ReadOneAsync(planId, name, http, api, cancellationToken);
+        if (reply is null)
+        {
+            return problem!;
+        }
+        http.Response.Headers.ETag = $"\"{reply.Revision}\"";
+        return TypedResults.Ok(reply);
+    }
+
+    /// <summary>
+    /// The schedule <c>GET …/schedules/{name}</c> answers for this request's query (<c>preview</c>), or its 400/404; the
+    /// schedule's event stream reads the same.
+    /// </summary>
+    internal static async Task<(ScheduleReply? Reply, ProblemHttpResult? Problem)> ReadOneAsync(string planId, string name, HttpContext http, ApiContext api, CancellationToken cancellationToken)
+    {
         var query = new QueryValues(http);
         var count = query.Int("preview", 0, SchedulePreview.MaxCount);
         if ((CheckIds(planId, name) ?? query.Problem()) is { } bad)
         {
-            return bad;
+            return (null, bad);
         }
         var view = await api.Client.GetGrain<IScheduleGrain>(GrainKeys.Schedule(planId, name)).GetAsync();
         if (view is null || view.Deleted)
         {
-            return Problems.NotFound($"Plan '{planId}' has no schedule '{name}'.");
+            return (null, Problems.NotFound($"Plan '{planId}' has no schedule '{name}'."));
         }
-        http.Response.Headers.ETag = $"\"{view.Revision}\"";
         // Secret parameters are shown masked, as the plan defines them (all of them if the plan is gone).
         var plan = view.Spec.InlinePlan ?? (await api.Client.GetGrain<IPlanGrain>(planId).GetAsync(view.Spec.PlanVersion))?.Definition;
         var parameters = plan is null
             ? view.Spec.Parameters.ToDictionary(p => p.Key, _ => "***")
             : PlanParameters.Masked(plan, view.Spec.Parameters);
-        return TypedResults.Ok(new ScheduleReply(view.Key, view.Namespace, view.PlanId, view.Name, view.Revision, Spec(view.Spec, parameters), view.NextDue, view.LastDue,
+        return (new ScheduleReply(view.Key, view.Namespace, view.PlanId, view.Name, view.Revision, Spec(view.Spec, parameters), view.NextDue, view.LastDue,
             view.FiredCount, view.SkippedCount, view.Active, view.Buffered, view.Backlog, [.. view.Runs.Reverse()], [.. view.Skipped.Reverse()],
             view.NextDue is { } next ? SchedulePreview.Fires(Saved(view.Spec), next.AddTicks(-1), count ?? DefaultNextFires) : [],
-            view.CreatedAt, view.UpdatedAt));
+            view.CreatedAt, view.UpdatedAt), null);
     }
 
     /// <summary>A saved schedule's cron: it was validated when saved (a zone id an earlier version accepted still loads).</summary>
@@ -252,17 +266,24 @@ public static class SchedulesApi
         var prefix = planId + "/";
         // The guard found the plan's namespace; a plan that does not exist has no schedules but those of before namespaces.
         var ns = NamespaceGuard.Of(http) ?? Identity.Roles.DefaultNamespace;
-        return await Page(prefix, (_, _) => Task.FromResult(NamespaceScope.Partitions([ns])), http, api, cancellationToken);
+        return Answer(await ReadPageAsync(prefix, (_, _) => Task.FromResult(NamespaceScope.Partitions([ns])), http, api, cancellationToken));
     }
 
-    private static Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) =>
-        Page("", (query, ct) => NamespaceScope.PartitionsAsync(http, api, NamespaceScope.Read(query), ct), http, api, cancellationToken);
+    private static async Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> List(HttpContext http, ApiContext api, CancellationToken cancellationToken) =>
+        Answer(await ReadListAsync(http, api, cancellationToken));
+
+    /// <summary>The page <c>GET /api/v1/schedules</c> answers for this request's query and caller (its list event stream reads the same), or the 400.</summary>
+    internal static Task<(Page<ScheduleListItem>? Page, ProblemHttpResult? Problem)> ReadListAsync(HttpContext http, ApiContext api, CancellationToken cancellationToken) =>
+        ReadPageAsync("", (query, ct) => NamespaceScope.PartitionsAsync(http, api, NamespaceScope.Read(query), ct), http, api, cancellationToken);
+
+    private static Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult> Answer((Page<ScheduleListItem>? Page, ProblemHttpResult? Problem) read) =>
+        read.Page is { } page ? TypedResults.Ok(page) : read.Problem!;
 
     /// <summary>
     /// A page of schedule rows whose keys ("planId/name") start with <paramref name="prefix"/>. The cursor is the common
     /// opaque one (<see cref="Cursor"/>) over the last key; a cursor from another plan's list is refused.
     /// </summary>
-    private static async Task<Results<Ok<Page<ScheduleListItem>>, ProblemHttpResult>> Page(string prefix, Func<QueryValues, CancellationToken, Task<IReadOnlyList<string>>> partitionsOf, HttpContext http, ApiContext api,
+    private static async Task<(Page<ScheduleListItem>? Page, ProblemHttpResult? Problem)> ReadPageAsync(string prefix, Func<QueryValues, CancellationToken, Task<IReadOnlyList<string>>> partitionsOf, HttpContext http, ApiContext api,
         CancellationToken cancellationToken)
     {
         var query = new QueryValues(http);
@@ -271,14 +292,14 @@ public static class SchedulesApi
         var partitions = await partitionsOf(query, cancellationToken);
         if (query.Problem() is { } bad)
         {
-            return bad;
+            return (null, bad);
         }
         string? after = prefix.Length > 0 ? prefix : null;
         if (key is not null)
         {
             if (!key.StartsWith(prefix, StringComparison.Ordinal) || key.Split('/') is not [var p, var n] || !Ids.IsValid(p) || !Ids.IsValid(n))
             {
-                return Problems.Field("after", "This cursor is not one of this list's: pass the 'next' value of the previous page unchanged.");
+                return (null, Problems.Field("after", "This cursor is not one of this list's: pass the 'next' value of the previous page unchanged."));
             }
             after = key;
         }
@@ -287,7 +308,7 @@ public static class SchedulesApi
         var items = rows.TakeWhile(r => r.Key.StartsWith(prefix, StringComparison.Ordinal))
             .Select(r => new ScheduleListItem(r.Key, NamespacePartitions.NamespaceOf(r.Partition), r.Data is null ? null : InForce(IndexJson.Parse<ScheduleIndexData>(r.Data))))
             .ToList();
-        return TypedResults.Ok(new Page<ScheduleListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Key)));
+        return (new Page<ScheduleListItem>(items, Cursor.Next(items.Count, size, () => items[^1].Key)), null);
     }
 
     /// <summary>

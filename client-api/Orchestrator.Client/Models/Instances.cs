@@ -3,7 +3,11 @@ namespace Orchestrator.Client;
 /// <summary>One row of the task instance list.</summary>
 public sealed record InstanceListItem(string Id, InstanceSummary Instance, string Namespace = "default");
 
-public sealed record InstanceSummary(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
+public sealed record InstanceSummary(string PlanId, int PlanVersion, string PlanName, ExecutionStatus Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
+{
+    /// <summary>Who started it (null for a run listed before the index kept it).</summary>
+    public string? By { get; init; }
+}
 
 /// <summary>
 /// A task instance as <c>GET /api/v1/task-instances/{id}</c> shows it: status and why, parameters (secrets as
@@ -104,3 +108,10 @@ public sealed record DeadLetter(long MessageId, string GrainType, string GrainKe
 
 /// <summary>The reply to a dead letter replay.</summary>
 public sealed record DeadLetterReplayed(long Id, bool Replayed);
+
+/// <summary>
+/// Filters of the runs list (all optional, combined with and): <see cref="Status"/>; <see cref="PlanId"/> a plan's id;
+/// <see cref="Namespace"/> (default: every namespace the caller may read); <see cref="By"/> the principal that started
+/// the run; the creation time from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive).
+/// </summary>
+public sealed record InstanceFilter(ExecutionStatus? Status = null, string? PlanId = null, string? Namespace = null, string? By = null, DateTimeOffset? From = null, DateTimeOffset? To = null);

@@ -13,6 +13,12 @@ public sealed class PlanState : IRequestState
 {
     public List<PlanDefinition> Versions { get; set; } = [];
 
+    /// <summary>
+    /// When each version was saved and by whom, in the order of <see cref="Versions"/>; empty for the versions saved
+    /// before it was kept (the first ones of <see cref="Versions"/>: this list is aligned to its end).
+    /// </summary>
+    public List<PlanVersionSaved> Saved { get; set; } = [];
+
     /// <summary>The namespace, fixed by the first version; null in plans stored before namespaces (<c>default</c>).</summary>
     public string? Namespace { get; set; }
 
@@ -27,6 +33,9 @@ public sealed class PlanState : IRequestState
 
     public RequestLog Requests { get; set; } = new();
 }
+
+/// <summary>When a version of a plan was saved, and by whom.</summary>
+public sealed record PlanVersionSaved(DateTimeOffset At, string By);
 
 /// <summary>A stored plan. Versions are never rewritten: a save appends one, and a run records the version it used.</summary>
 [GrainType("plan")]
@@ -61,6 +70,7 @@ public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
         }
         State.Namespace = ns;
         State.Versions.Add(command.Definition with { Namespace = ns });
+        State.Saved.Add(new PlanVersionSaved(now, command.By));
         State.UpdatedAt = now;
         if (State.IndexPartition != ns)
         {
@@ -120,6 +130,24 @@ public sealed class PlanGrain : RequestGrain<PlanState>, IPlanGrain
         return ValueTask.FromResult(v < 1 || v > latest
             ? null
             : new PlanView(GrainKey, v, latest, State.Versions[v - 1], State.CreatedAt, State.UpdatedAt, [.. State.RecentInstances]) { Namespace = Namespaces.Of(State.Namespace) });
+    }
+
+    public ValueTask<IReadOnlyList<PlanVersionInfo>?> GetVersionsAsync()
+    {
+        if (State.Versions.Count == 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<PlanVersionInfo>?>(null);
+        }
+        var unrecorded = State.Versions.Count - State.Saved.Count;
+        var versions = new List<PlanVersionInfo>(State.Versions.Count);
+        for (var i = State.Versions.Count - 1; i >= 0; i--)
+        {
+            var saved = i >= unrecorded ? State.Saved[i - unrecorded] : null;
+            // A version saved before this was kept: the first and the latest still have the plan's created and updated times.
+            var at = saved?.At ?? (i == 0 ? State.CreatedAt : i == State.Versions.Count - 1 ? State.UpdatedAt : null);
+            versions.Add(new PlanVersionInfo(i + 1, State.Versions[i].Name, at, saved?.By));
+        }
+        return ValueTask.FromResult<IReadOnlyList<PlanVersionInfo>?>(versions);
     }
 
     public ValueTask<string?> GetNamespaceAsync() =>

@@ -15,8 +15,14 @@ public sealed record IndexQuery(string Kind, IReadOnlyList<string> Partitions)
 {
     public IReadOnlyList<int>? Statuses { get; init; }
 
-    /// <summary>Only rows with a key greater than this (ordinal); null starts at the first.</summary>
+    /// <summary>Only rows with a key greater than this (ordinal; less, when <see cref="Descending"/>); null starts at the first.</summary>
     public string? AfterKey { get; init; }
+
+    /// <summary>
+    /// Rows in descending key order (the primary key read backwards), <see cref="AfterKey"/> then the last key of the
+    /// previous page from the top. One partition only: a query of several is refused.
+    /// </summary>
+    public bool Descending { get; init; }
 
     public int Limit { get; init; } = 100;
 

@@ -165,4 +165,34 @@ public sealed class RunCommandTests(CliSiloFixture silo) : CliTestBase(silo)
         Assert.Contains(items.EnumerateArray(), i => i.GetProperty("instance").GetProperty("planId").GetString() == id);
         Assert.All(items.EnumerateArray(), i => Assert.Equal("succeeded", i.GetProperty("instance").GetProperty("status").GetString()));
     }
+
+    [Fact]
+    public async Task RunsList_PlanByAndTimeFilters_ListOnlyTheMatchingRuns()
+    {
+        var id = NewId("filters");
+        await ApplyAsync(id, ScriptPlan("filter-me", "echo hi"));
+        var run = await Orch.RunAsync("run", id, "--follow", "-o", "json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var instance = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("instance").GetProperty("id").GetString();
+
+        async Task<List<string?>> Listed(params string[] filters)
+        {
+            var list = await Orch.RunAsync(["runs", "list", "--plan", id, .. filters, "-o", "json"]);
+            Assert.True(list.ExitCode == 0, list.ToString());
+            return [.. JsonDocument.Parse(list.Stdout).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString())];
+        }
+
+        Assert.Equal([instance], await Listed());
+        Assert.Equal([instance], await Listed("--by", "admin", "--status", "succeeded", "--since", "1h"));
+        Assert.Empty(await Listed("--by", "someone-else"));
+        Assert.Empty(await Listed("--until", "1h"));
+        Assert.Empty(await Listed("--status", "failed"));
+
+        var table = await Orch.RunAsync("runs", "list", "--plan", id);
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("admin", table.Stdout);
+        var bad = await Orch.RunAsync("runs", "list", "--since", "yesterday");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--since 'yesterday'", bad.ToString());
+    }
 }

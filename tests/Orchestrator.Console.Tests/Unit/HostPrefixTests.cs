@@ -30,4 +30,19 @@ public sealed class HostPrefixTests
         Assert.Equal("web-0~", HostPrefix.Later("a", "web-0~"));
         Assert.Equal("web-0~", HostPrefix.Later(null, "web-0~"));
     }
+
+    [Fact]
+    public void Ceiling_IsAboveEveryNameWithThePrefixAndBelowTheNextNames()
+    {
+        var ceiling = HostPrefix.Ceiling("web-1");
+        Assert.Equal("web-1~", ceiling);
+        foreach (var name in new[] { "web-1", "web-1zz", "web-1.example.com", "web-19" })
+        {
+            Assert.True(string.CompareOrdinal(name, ceiling) < 0, name);
+        }
+        Assert.True(string.CompareOrdinal("web-2", ceiling) > 0);
+        Assert.Equal("web-12", HostPrefix.Earlier("web-12", ceiling));
+        Assert.Equal(ceiling, HostPrefix.Earlier("zz", ceiling));
+        Assert.Equal(ceiling, HostPrefix.Earlier(null, ceiling));
+    }
 }

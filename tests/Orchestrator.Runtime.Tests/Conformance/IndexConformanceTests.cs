@@ -121,6 +121,21 @@ public abstract class IndexConformanceTests : DatabaseTestBase
     }
 
     [Fact]
+    public async Task Query_Descending_ReturnsOnePartitionsRowsInDescendingOrdinalKeyOrderBeforeTheAfterKey()
+    {
+        var indexes = await StartAsync();
+        await ApplyAsync("hosts", Hosts);
+        static string Keys(IEnumerable<IndexRow> rows) => string.Join(",", rows.Select(r => r.Key));
+
+        Assert.Equal("é,c,A", Keys(await indexes.QueryAsync(new IndexQuery("host", ["p2"]) { Descending = true })));
+        Assert.Equal("b,a,B", Keys(await indexes.QueryAsync(new IndexQuery("host", ["p1"]) { Descending = true })));
+        Assert.Equal("a,B", Keys(await indexes.QueryAsync(new IndexQuery("host", ["p1"]) { Descending = true, AfterKey = "b" })));
+        Assert.Equal("b", Keys(await indexes.QueryAsync(new IndexQuery("host", ["p1"]) { Descending = true, Limit = 1 })));
+        Assert.Equal("a", Keys(await indexes.QueryAsync(new IndexQuery("host", ["p1"]) { Descending = true, Statuses = [1, 7], AfterKey = "b" })));
+        await Assert.ThrowsAsync<ArgumentException>(() => indexes.QueryAsync(new IndexQuery("host", ["p1", "p2"]) { Descending = true }));
+    }
+
+    [Fact]
     public async Task ScanKind_AcrossAllPartitions_PagesInPartitionThenKeyOrder_WithoutData()
     {
         var indexes = await StartAsync();

@@ -75,13 +75,17 @@ internal sealed class PostgresIndexStore(NpgsqlDataSource dataSource) : IIndexRe
         }
         if (query.AfterKey is { } after)
         {
-            filter.Append(" AND i.key > @after");
+            filter.Append(query.Descending ? " AND i.key < @after" : " AND i.key > @after");
             cmd.Parameters.AddWithValue("after", after);
         }
         var partitions = query.Partitions.Distinct(StringComparer.Ordinal).ToArray();
+        if (query.Descending && partitions.Length > 1)
+        {
+            throw new ArgumentException("A descending index query reads one partition.", nameof(query));
+        }
         if (partitions.Length == 1)
         {
-            cmd.CommandText = $"SELECT {columns} FROM orch_index i WHERE {filter} AND i.part = @part ORDER BY i.key LIMIT @limit";
+            cmd.CommandText = $"SELECT {columns} FROM orch_index i WHERE {filter} AND i.part = @part ORDER BY i.key{(query.Descending ? " DESC" : "")} LIMIT @limit";
             cmd.Parameters.AddWithValue("part", partitions[0]);
         }
         else

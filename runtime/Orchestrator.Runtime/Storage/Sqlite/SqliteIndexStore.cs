@@ -69,6 +69,10 @@ internal sealed class SqliteIndexStore(SqliteConnector store) : IIndexReader
         {
             return Task.FromResult<IReadOnlyList<IndexRow>>([]);
         }
+        if (query.Descending && query.Partitions.Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            throw new ArgumentException("A descending index query reads one partition.", nameof(query));
+        }
         var sql = $"SELECT {(query.KeysOnly ? "kind, part, key, status, NULL AS data" : Columns)} FROM orch_index WHERE kind = @kind";
         var parameters = new List<(string, object?)> { ("kind", query.Kind), ("limit", query.Limit) };
         if (query.Partitions.Count == 1)
@@ -88,10 +92,10 @@ internal sealed class SqliteIndexStore(SqliteConnector store) : IIndexReader
         }
         if (query.AfterKey is { } after)
         {
-            sql += " AND key > @after";
+            sql += query.Descending ? " AND key < @after" : " AND key > @after";
             parameters.Add(("after", after));
         }
-        sql += " ORDER BY key, part LIMIT @limit";
+        sql += query.Descending ? " ORDER BY key DESC LIMIT @limit" : " ORDER BY key, part LIMIT @limit";
         return store.ReadAsync(c => ReadRows(c, sql, [.. parameters]), cancellationToken);
     }
 

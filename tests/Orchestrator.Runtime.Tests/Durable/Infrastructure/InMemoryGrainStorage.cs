@@ -152,8 +152,9 @@ public sealed class InMemoryGrainStorage : IGrainStorage, IIndexReader
             IReadOnlyList<IndexRow> rows = [.. _index.Values
                 .Where(r => r.Kind == query.Kind && query.Partitions.Contains(r.Partition)
                     && (query.Statuses is null || query.Statuses.Contains(r.Status))
-                    && (query.AfterKey is null || string.CompareOrdinal(r.Key, query.AfterKey) > 0))
-                .OrderBy(r => r.Key, StringComparer.Ordinal)
+                    && (query.AfterKey is null || (query.Descending ? -1 : 1) * string.CompareOrdinal(r.Key, query.AfterKey) > 0))
+                .OrderBy(r => query.Descending ? "" : r.Key, StringComparer.Ordinal)
+                .ThenByDescending(r => query.Descending ? r.Key : "", StringComparer.Ordinal)
                 .Take(query.Limit)
                 .Select(r => query.KeysOnly ? r with { Data = null } : r)];
             return Task.FromResult(rows);

@@ -22,8 +22,8 @@ async function problemOf(res) {
   try { return await res.json(); } catch { return null; }
 }
 
-export async function api(path, { method = 'GET', body, signal, text = false } = {}) {
-  const headers = { ...CONSOLE_HEADER, Accept: text ? 'text/plain' : 'application/json' };
+export async function api(path, { method = 'GET', body, signal, text = false, headers: extra = {} } = {}) {
+  const headers = { ...CONSOLE_HEADER, Accept: text ? 'text/plain' : 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
     method, headers, signal, credentials: 'same-origin', cache: 'no-store',
@@ -99,16 +99,24 @@ export function allows(me, ns, role) {
 }
 
 /**
- * Follows a live list (GET /api/v1/events/…: a `page` event with the list endpoint's reply whenever it changed) and
- * draws each page; resolves once the first page is drawn, rejects if the stream is refused before that (a bad filter's
- * 400 names the field).
+ * Follows a live view of one thing (GET …/events: `eventName` with the endpoint's reply whenever it changed): draws
+ * each; resolves once the first is drawn, rejects if the stream is refused before that (404: it is not there);
+ * `gone()` once it was deleted.
  */
-export function followPages(path, draw, signal) {
+export function followOne(path, eventName, draw, gone, signal) {
   return new Promise((resolve, reject) => {
-    follow(path, (event, page) => {
-      if (event !== 'page') return;
-      draw(page);
+    follow(path, (event, data) => {
+      if (event === 'gone') { gone(); resolve(); return; }
+      if (event !== eventName) return;
+      draw(data);
       resolve();
     }, signal).then(resolve, reject);
   });
 }
+
+/**
+ * Follows a live list (GET /api/v1/events/…: a `page` event with the list endpoint's reply whenever it changed) and
+ * draws each page; resolves once the first page is drawn, rejects if the stream is refused before that (a bad filter's
+ * 400 names the field).
+ */
+export const followPages = (path, draw, signal) => followOne(path, 'page', draw, () => {}, signal);

@@ -1,5 +1,5 @@
 // The console's shell: who is signed in, the hash router (#/runs, #/runs/<id>, #/runs/<id>/steps/<n>,
-// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts, #/plans, #/plans/<id>, #/schedules, #/schedules/<plan>/<name>, #/audit, #/parked), and signing out. Each view gets an AbortSignal that ends its live updates.
+// #/runs/<id>/steps/<n>/hosts/<host>, #/hosts, #/plans, #/plans/<id>, #/schedules, #/schedules/new, #/schedules/<plan>/<name>[/edit], #/audit, #/parked), and signing out. Each view gets an AbortSignal that ends its live updates.
 import { api, onUnauthorized, signOut } from './api.js';
 import { toast, everywhere } from './dom.js';
 import { renderSignIn } from './views/signin.js';
@@ -11,6 +11,7 @@ import { renderInventory } from './views/inventory.js';
 import { renderPlans } from './views/plans.js';
 import { renderPlan } from './views/plan.js';
 import { renderSchedules, renderSchedule } from './views/schedules.js';
+import { renderScheduleForm } from './views/scheduleform.js';
 import { renderAudit } from './views/audit.js';
 import { renderParked } from './views/parked.js';
 
@@ -22,6 +23,8 @@ const routes = [
   [/^#\/hosts/, renderInventory],
   [/^#\/plans\/([^/?]+)/, renderPlan],
   [/^#\/plans/, renderPlans],
+  [/^#\/schedules\/new(?:\?|$)/, renderScheduleForm],
+  [/^#\/schedules\/([^/?]+)\/([^/?]+)\/edit/, renderScheduleForm],
   [/^#\/schedules\/([^/?]+)\/([^/?]+)/, renderSchedule],
   [/^#\/schedules/, renderSchedules],
   [/^#\/audit/, renderAudit],

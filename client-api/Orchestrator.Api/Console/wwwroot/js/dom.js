@@ -97,6 +97,9 @@ export function field(id, label, attrs) {
 /** Whether the caller holds `role` (or one implying it) on every namespace ('*'): what spans namespaces needs it. */
 export const everywhere = (me, role) => (((me && me.grants) || {})['*'] || []).some((held) => held === role || held === 'admin' || role === 'viewer');
 
+/** Whether the caller holds `role` (or one implying it) on some namespace: what it may do somewhere. */
+export const anywhere = (me, role) => Object.values((me && me.grants) || {}).some((roles) => roles.some((held) => held === role || held === 'admin' || role === 'viewer'));
+
 /** A datetime-local value ("2026-12-05T21:30") as the instant the API takes, in the viewer's zone; '' when empty. */
 export const instant = (local) => (local ? new Date(local).toISOString() : '');
 

@@ -24,10 +24,14 @@ function spacer(px) {
 export class HostTable {
   /**
    * @param {string} base  the targets endpoint
-   * @param {object} filter  { status, group, prefix }
+   * @param {object} filter  { status, group, prefix, sort } (sort: '' host name, 'status' or '-status', served by the API)
    * @param {(host: string) => string} link  the address of a host's log
    */
   constructor(base, filter, link, signal) {
+    const byStatus = filter.sort === 'status' || filter.sort === '-status';
+    const nameDown = filter.sort === '-name';
+    this.order = byStatus ? (filter.sort === '-status' ? 'by status, failures first, then host name' : 'by status, then host name')
+      : nameDown ? 'in host order, descending' : 'in host order';
     this.base = base;
     this.filter = filter;
     this.link = link;
@@ -44,8 +48,9 @@ export class HostTable {
       onscroll: () => this.schedule(),
     },
     h('table', { class: 'grid vgrid', 'aria-labelledby': 'hosts-title', 'aria-describedby': 'hosts-window' },
-      h('thead', {}, h('tr', {}, [['Host ▲', 'host'], ['Status'], ['Exit code', 'num'], ['Run', 'num'], ['Attempt', 'num'], ['Finished'], ['Error']]
-        .map(([t, cls]) => h('th', { scope: 'col', class: cls === 'num' ? 'num' : null, 'aria-sort': cls === 'host' ? 'ascending' : null }, t)))),
+      h('thead', {}, h('tr', {}, [[byStatus ? 'Host' : nameDown ? 'Host ▼' : 'Host ▲', 'host'], [byStatus ? `Status ${filter.sort === '-status' ? '▼' : '▲'}` : 'Status', 'status'], ['Exit code', 'num'], ['Run', 'num'], ['Attempt', 'num'], ['Finished'], ['Error']]
+        .map(([t, cls]) => h('th', { scope: 'col', class: cls === 'num' ? 'num' : null,
+          'aria-sort': (cls === 'host' && !byStatus) ? (nameDown ? 'descending' : 'ascending') : (cls === 'status' && byStatus) ? (filter.sort === '-status' ? 'descending' : 'ascending') : null }, t)))),
       this.body));
     this.element = h('div', {}, this.scroller, this.status);
   }
@@ -67,8 +72,9 @@ export class HostTable {
     if (this.pages.has(p)) return Promise.resolve(this.pages.get(p));
     if (this.loading.has(p)) return this.loading.get(p);
     const started = performance.now();
-    const { status, group, prefix } = this.filter;
+    const { status, group, prefix, sort } = this.filter;
     const q = new URLSearchParams({ limit: String(PAGE) });
+    if (sort) q.set('sort', sort);
     if (status) q.set('status', status);
     if (group) q.set('group', group);
     if (prefix) q.set('prefix', prefix);
@@ -125,7 +131,7 @@ export class HostTable {
     this.body.replaceChildren(...rows);
     const known = this.end !== null ? `${this.end}` : `${this.cursors.length * PAGE - PAGE}+`;
     this.status.textContent = total === 0 && this.end === 0 ? 'No hosts match.'
-      : `Hosts ${Math.min(first + 1, total)}–${Math.min(last, total)} of ${known}, in host order; ${this.pages.size} of at most ${CACHED_PAGES} pages of ${PAGE} kept.`;
+      : `Hosts ${Math.min(first + 1, total)}–${Math.min(last, total)} of ${known}, ${this.order}; ${this.pages.size} of at most ${CACHED_PAGES} pages of ${PAGE} kept.`;
   }
 
   row({ host, target: t }) {

@@ -1,6 +1,6 @@
 // A step's hosts at any scale: counts by status, the hosts grouped by identical output and exit code ("9,850 hosts:
 // exit 0, 'ok'"), each group opening its hosts, and a virtualized host table paged from the server (js/hosttable.js)
-// filtered by status, output group and host prefix, in host order (the order the server pages in). The run's event
+// filtered by status, output group and host prefix, in host order or by status (each an order the server pages in). The run's event
 // stream says when the counts change; the groups and the rows in view are then read again, at most every 2 s.
 import { api, follow } from '../api.js';
 import { h, replace, statusBadge, hashQuery, hashWith, select } from '../dom.js';
@@ -24,7 +24,7 @@ function groupTitle(g) {
 export async function renderHosts(main, [id, stepText], { signal }) {
   const step = Number(stepText);
   const query = hashQuery();
-  const filter = { status: query.get('status') || '', group: query.get('group') || '', prefix: query.get('prefix') || '' };
+  const filter = { status: query.get('status') || '', group: query.get('group') || '', prefix: query.get('prefix') || '', sort: query.get('sort') || '' };
   const here = `#/runs/${encodeURIComponent(id)}/steps/${step}`;
   const base = `/api/v1/task-instances/${encodeURIComponent(id)}/steps/${step}`;
   const go = (change) => { location.hash = hashWith(here, { ...filter, ...change }); };
@@ -43,6 +43,9 @@ export async function renderHosts(main, [id, stepText], { signal }) {
     h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); go({ prefix: prefixInput.value.trim() }); } },
       select('hosts-status', 'Status', [{ value: '', text: 'any' }, { value: 'failed,timedOut,agentOffline,agentLost,stopped', text: 'any failure' },
         ...TARGET_STATUSES.map((s) => ({ value: s, text: s }))], filter.status, (value) => go({ status: value })),
+      select('hosts-sort', 'Order', [{ value: '', text: 'host name' }, { value: '-name', text: 'host name, descending' },
+        { value: '-status', text: 'status, failures first' }, { value: 'status', text: 'status, pending first' }],
+        filter.sort, (value) => go({ sort: value })),
       h('span', { class: 'field' }, h('label', { for: 'hosts-prefix' }, 'Host starts with'), ' ', prefixInput, ' ', h('button', { type: 'submit' }, 'Filter'))),
     table.element);
 

@@ -1,9 +1,10 @@
 // A plan: #/plans/<id>[?version=N][&compare=M]. The version shown (default the latest) as YAML with line numbers
 // (GET /api/v1/plans/{id}?version=N&format=yaml: the stored definition written as YAML, secret defaults as ***), its
-// versions (1..latestVersion: the API lists no versions, each is read by number), two versions side by side with a
-// line diff of the two YAML documents that same endpoint returns (linediff.js), the run form for an operator, and
-// the plan's schedules (GET /api/v1/plans/{id}/schedules).
-import { api, allows } from '../api.js';
+// versions with when and by whom each was saved (live: GET /api/v1/plans/{id}/events sends the version list again
+// whenever a version is saved, here or elsewhere), two versions side by side with a line diff of the two YAML
+// documents that same endpoint returns (linediff.js), the run form for an operator, and the plan's schedules
+// (GET /api/v1/plans/{id}/schedules) with a link to add one for an admin.
+import { api, allows, followOne } from '../api.js';
 import { h, replace, when, hashQuery, hashWith } from '../dom.js';
 import { diffLines, splitLines, MAX_CELLS } from '../linediff.js';
 import { runForm } from '../runform.js';
@@ -56,26 +57,47 @@ export async function renderPlan(main, [id], { me, signal }) {
   const definition = plan.definition || {};
   const here = (params) => hashWith(`#/plans/${encodeURIComponent(id)}`, params);
 
-  const versions = [];
-  for (let v = latest; v >= 1; v--) versions.push(v);
-  const compareSelect = h('select', { id: 'compare-with' },
-    h('option', { value: '' }, '—'),
-    versions.filter((v) => v !== version).map((v) => h('option', { value: String(v), selected: v === compare }, `version ${v}`)));
+  const compareSelect = h('select', { id: 'compare-with' });
   compareSelect.addEventListener('change', () => { location.hash = here({ version, compare: compareSelect.value }); });
+  const of = h('span', { class: 'muted', id: 'plan-of' }, `version ${version} of ${latest}`);
+  const updated = h('dd', {}, when(plan.updatedAt));
+  const versionsBody = h('div', { id: 'plan-versions' });
+
+  /** The versions as the plan's event stream sends them (newest first): nav, table, compare choices, heading. */
+  function drawVersions(reply) {
+    const all = reply.versions;
+    of.textContent = `version ${version} of ${reply.latestVersion}`;
+    updated.textContent = when(all[0] && all[0].savedAt);
+    compareSelect.replaceChildren(h('option', { value: '' }, '—'),
+      ...all.filter((x) => x.version !== version).map((x) => h('option', { value: String(x.version), selected: x.version === compare }, `version ${x.version}`)));
+    replace(versionsBody,
+      h('nav', { class: 'versions', 'aria-label': 'Versions' }, 'Versions: ',
+        all.map((x) => x.version === version
+          ? h('strong', { 'aria-current': 'page' }, String(x.version))
+          : h('a', { href: here({ version: x.version, compare }), 'data-version': String(x.version), 'data-key': `version-${x.version}` }, String(x.version)))),
+      h('details', { id: 'versions-details', open: all.length <= 5 },
+        h('summary', {}, `${all.length} version${all.length === 1 ? '' : 's'}, when saved`),
+        h('table', { class: 'grid', id: 'versions-table', 'aria-label': 'Versions with when each was saved' },
+          h('thead', {}, h('tr', {}, ['Version', 'Name', 'Saved', 'By'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, all.map((x) => h('tr', { 'data-version': String(x.version) },
+            h('td', { class: 'num' }, x.version === version ? h('strong', {}, String(x.version)) : h('a', { href: here({ version: x.version, compare }) }, String(x.version))),
+            h('td', {}, x.name),
+            h('td', {}, x.savedAt ? when(x.savedAt) : x.savedAt === null ? '— (not recorded)' : '…'),
+            h('td', {}, x.by || '—')))))));
+  }
+  // Until the stream's first event: the numbers the plan gives (when each was saved is not known yet).
+  drawVersions({ latestVersion: latest, versions: Array.from({ length: latest }, (_, i) => ({ version: latest - i, name: '', savedAt: undefined, by: undefined })) });
 
   replace(main,
     h('p', { class: 'crumbs' }, h('a', { href: '#/plans' }, 'Plans'), ' / ', id),
-    h('h1', {}, definition.name || id, ' ', h('span', { class: 'muted' }, `version ${version} of ${latest}`)),
+    h('h1', {}, definition.name || id, ' ', of),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Id'), h('dd', {}, h('code', {}, id)),
       h('dt', {}, 'Namespace'), h('dd', {}, plan.namespace),
       h('dt', {}, 'Created'), h('dd', {}, when(plan.createdAt)),
-      h('dt', {}, 'Updated'), h('dd', {}, when(plan.updatedAt)),
+      h('dt', {}, 'Updated'), updated,
       definition.description ? [h('dt', {}, 'Description'), h('dd', { class: 'wide' }, definition.description)] : null),
-    h('nav', { class: 'versions', 'aria-label': 'Versions' }, 'Versions: ',
-      versions.map((v) => v === version
-        ? h('strong', { 'aria-current': 'page' }, String(v))
-        : h('a', { href: here({ version: v, compare }), 'data-version': String(v) }, String(v)))),
+    versionsBody,
     runForm(id, version, definition, allows(me, plan.namespace, 'operator')),
     h('h2', { id: 'compare-title' }, 'Compare'),
     h('p', { class: 'field' }, h('label', { for: 'compare-with' }, `Version ${version} beside`), ' ', compareSelect),
@@ -83,8 +105,10 @@ export async function renderPlan(main, [id], { me, signal }) {
     h('h2', {}, compare ? `Version ${version} in full` : 'Definition'),
     codeTable(yaml, `Plan ${id} version ${version} (YAML)`),
     h('h2', {}, 'Schedules'),
+    allows(me, plan.namespace, 'admin') ? h('p', { class: 'actions' }, h('a', { href: `#/schedules/new?plan=${encodeURIComponent(id)}`, class: 'button', id: 'plan-new-schedule' }, 'New schedule')) : null,
     schedules.items.length ? scheduleTable(schedules.items, `Schedules of ${id}`) : h('p', { class: 'muted' }, 'No schedules.'),
     plan.recentInstances && plan.recentInstances.length
       ? [h('h2', {}, 'Recent runs'), h('ul', {}, plan.recentInstances.map((r) => h('li', {}, h('a', { href: `#/runs/${encodeURIComponent(r)}` }, r))))]
       : null);
+  await followOne(`/api/v1/plans/${encodeURIComponent(id)}/events`, 'versions', drawVersions, () => {}, signal);
 }

@@ -2,9 +2,12 @@
 // zone, whether it is suspended and its next due time in the schedule's zone and in the viewer's. A schedule,
 // #/schedules/<planId>/<name>, is GET /api/v1/plans/{planId}/schedules/{name}?preview=10: its next fire times
 // (the API's nextFires: UTC and the zone's wall-clock time with daylight saving), the runs it started and the fires it
-// skipped with their reasons, and suspend/resume (admin) and run now (operator) buttons, each confirming first.
-import { api, allows } from '../api.js';
-import { h, replace, statusBadge, when, toast, hashQuery, hashWith, pager } from '../dom.js';
+// skipped with their reasons, and suspend/resume, edit and delete (admin) and run now (operator) buttons, each
+// confirming first but edit (a form: scheduleform.js). Both are live: the list follows GET /api/v1/events/schedules and
+// a schedule GET …/schedules/{name}/events (its reply again whenever it changed: a fire, a skip, a run finishing, an edit
+// made elsewhere).
+import { api, allows, followOne, followPages } from '../api.js';
+import { h, replace, statusBadge, when, toast, hashQuery, hashWith, pager, anywhere } from '../dom.js';
 import { confirmAction } from '../confirm.js';
 
 const PAGE = 50;
@@ -53,29 +56,40 @@ export function scheduleTable(items, label) {
     })));
 }
 
-export async function renderSchedules(main, _params, { signal }) {
+export async function renderSchedules(main, _params, { me, signal }) {
   const query = hashQuery();
   const after = query.get('after') || '';
   const back = query.get('back') || '';
-  const body = h('div', { id: 'schedules-body' });
-  main.replaceChildren(h('h1', { id: 'schedules-title' }, 'Schedules'), body);
-  const page = await api(hashWith('/api/v1/schedules', { after, limit: PAGE }), { signal });
-  replace(body,
-    page.items.length === 0 ? h('p', { class: 'muted' }, 'No schedules.') : scheduleTable(page.items, 'Schedules'),
-    pager('#/schedules', {}, { after, back, next: page.next }, 'Pages of schedules'));
+  const body = h('div', { id: 'schedules-body' }, h('p', { class: 'muted' }, 'Loading…'));
+  const live = h('p', { class: 'muted live', id: 'schedules-live' }, 'connecting…');
+  // Saving needs admin on the plan's namespace: offered to an admin of any namespace (the form says which it needs).
+  const create = anywhere(me, 'admin') ? h('p', { class: 'actions' }, h('a', { href: '#/schedules/new', class: 'button', id: 'schedule-new' }, 'New schedule')) : null;
+  main.replaceChildren(h('h1', { id: 'schedules-title' }, 'Schedules'), create, live, body);
+  await followPages(hashWith('/api/v1/events/schedules', { after, limit: PAGE }), (page) => {
+    live.textContent = 'live';
+    replace(body,
+      page.items.length === 0 ? h('p', { class: 'muted' }, 'No schedules.') : scheduleTable(page.items, 'Schedules'),
+      pager('#/schedules', {}, { after, back, next: page.next }, 'Pages of schedules'));
+  }, signal);
 }
 
-export async function renderSchedule(main, [planId, name], { me, signal, refresh }) {
+export async function renderSchedule(main, [planId, name], { me, signal }) {
   const path = `/api/v1/plans/${encodeURIComponent(planId)}/schedules/${encodeURIComponent(name)}`;
-  const s = await api(`${path}?preview=${PREVIEW}`, { signal });
+  const gone = () => replace(main, h('p', { class: 'crumbs' }, h('a', { href: '#/schedules' }, 'Schedules')),
+    h('p', { class: 'muted', id: 'schedule-gone' }, `Schedule ${name} of ${planId} was deleted.`));
+  await followOne(`${path}/events?preview=${PREVIEW}`, 'schedule', (s) => drawSchedule(main, planId, name, path, s, me), gone, signal);
+}
+
+function drawSchedule(main, planId, name, path, s, me) {
   const spec = s.spec || {};
   const zone = spec.timeZone || 'UTC';
 
-  async function act(title, message, confirm, action, after) {
+  // The page follows the schedule: what an action changed arrives as its next event.
+  async function act(title, message, confirm, action, after = () => {}, method = 'POST') {
     const answer = await confirmAction({ title, message, confirm });
     if (!answer) return;
     try {
-      const reply = await api(`${path}/${action}`, { method: 'POST' });
+      const reply = await api(action ? `${path}/${action}` : path, { method });
       toast(`${confirm}: done.`);
       after(reply);
     } catch (e) {
@@ -86,11 +100,14 @@ export async function renderSchedule(main, [planId, name], { me, signal, refresh
   const buttons = [];
   if (allows(me, s.namespace, 'admin')) {
     buttons.push(spec.suspend
-      ? h('button', { type: 'button', id: 'schedule-resume', onclick: () => act(`Resume ${name}?`, 'Firing carries on from the next due time; due times that passed while suspended are recorded as skipped.', 'Resume', 'resume', () => refresh()) }, 'Resume')
-      : h('button', { type: 'button', id: 'schedule-suspend', onclick: () => act(`Suspend ${name}?`, 'No runs start while it is suspended; runs already going carry on.', 'Suspend', 'suspend', () => refresh()) }, 'Suspend'));
+      ? h('button', { type: 'button', id: 'schedule-resume', 'data-key': 'schedule-resume', onclick: () => act(`Resume ${name}?`, 'Firing carries on from the next due time; due times that passed while suspended are recorded as skipped.', 'Resume', 'resume') }, 'Resume')
+      : h('button', { type: 'button', id: 'schedule-suspend', 'data-key': 'schedule-suspend', onclick: () => act(`Suspend ${name}?`, 'No runs start while it is suspended; runs already going carry on.', 'Suspend', 'suspend') }, 'Suspend'));
+    buttons.push(h('a', { href: `#/schedules/${encodeURIComponent(planId)}/${encodeURIComponent(name)}/edit`, class: 'button', id: 'schedule-edit', 'data-key': 'schedule-edit' }, 'Edit'));
+    buttons.push(h('button', { type: 'button', id: 'schedule-delete', class: 'danger', 'data-key': 'schedule-delete', onclick: () => act(`Delete ${name}?`,
+      'It fires no more; the runs it started are kept. This cannot be undone.', 'Delete', '', () => { location.hash = '#/schedules'; }, 'DELETE') }, 'Delete'));
   }
   if (allows(me, s.namespace, 'operator')) {
-    buttons.push(h('button', { type: 'button', id: 'schedule-run', class: 'primary', onclick: () => act(`Run ${name} now?`, `Starts a run of ${planId} with the schedule's parameters now.`, 'Run now', 'run',
+    buttons.push(h('button', { type: 'button', id: 'schedule-run', class: 'primary', 'data-key': 'schedule-run', onclick: () => act(`Run ${name} now?`, `Starts a run of ${planId} with the schedule's parameters now.`, 'Run now', 'run',
       (r) => { location.hash = `#/runs/${encodeURIComponent(r.id)}`; }) }, 'Run now'));
   }
 
@@ -103,7 +120,8 @@ export async function renderSchedule(main, [planId, name], { me, signal, refresh
       h('dt', {}, 'Zone'), h('dd', { id: 'schedule-zone' }, zone),
       h('dt', {}, 'Plan'), h('dd', {}, h('a', { href: `#/plans/${encodeURIComponent(planId)}` }, planId), spec.planVersion ? ` (version ${spec.planVersion})` : ' (latest version)'),
       h('dt', {}, 'Namespace'), h('dd', {}, s.namespace),
-      h('dt', {}, 'Overlap'), h('dd', {}, spec.overlap || '—'),
+      h('dt', {}, 'Overlap'), h('dd', { id: 'schedule-overlap' }, spec.overlap || '—'),
+      h('dt', {}, 'Parameters'), h('dd', { id: 'schedule-parameters' }, Object.entries(spec.parameters || {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—'),
       h('dt', {}, 'Catch-up'), h('dd', {}, `${spec.catchUp || '—'}${spec.catchUpWindow ? ` (window ${spec.catchUpWindow})` : ''}`),
       h('dt', {}, 'Fired'), h('dd', {}, String(s.fired)),
       h('dt', {}, 'Skipped'), h('dd', {}, String(s.skipped)),
