@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 
 namespace Orchestrator.Bench;
@@ -120,6 +121,15 @@ internal static class ConsoleBench
             Report.Figure("console_hosts_rows_in_dom", rowsInDom, "rows");
             Report.Figure("console_heap_mb_before_pages", heapBefore, "MB");
             Report.Figure("console_heap_mb_after_pages", heapAfter, "MB");
+
+            // The table's other orders, read from the server as the table reads them (100 hosts a page, following
+            // 'next'): by status either way (a key range per status) and by name descending (the index read backwards).
+            foreach (var (sort, name) in new[] { ("status", "status"), ("-status", "status_desc"), ("-name", "name_desc") })
+            {
+                var fetches = await SortedPagesAsync(api, id, sort, Math.Min(Pages, hosts / 100));
+                Report.Figure($"console_hosts_page_fetch_ms_p50_{name}", Report.Percentile(fetches, 50), "ms");
+                Report.Figure($"console_hosts_page_fetch_ms_p99_{name}", Report.Percentile(fetches, 99), "ms");
+            }
             return 0;
         }
         catch (TimeoutException ex)
@@ -139,6 +149,30 @@ internal static class ConsoleBench
             }
             await Bench.DropSchemaAsync(connection, schema);
         }
+    }
+
+    /// <summary>Milliseconds of each of <paramref name="pages"/> pages of the step's hosts in <paramref name="sort"/>'s order, read one after another.</summary>
+    private static async Task<List<double>> SortedPagesAsync(HttpClient api, string id, string sort, int pages)
+    {
+        var times = new List<double>();
+        string? after = null;
+        for (var p = 0; p < pages; p++)
+        {
+            var url = $"/api/v1/task-instances/{id}/steps/0/targets?limit=100&sort={Uri.EscapeDataString(sort)}" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}");
+            var watch = Stopwatch.StartNew();
+            var body = JsonNode.Parse(await api.GetStringAsync(url))!;
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            if (body["items"]!.AsArray().Count != 100)
+            {
+                throw new InvalidOperationException($"hosts sorted by {sort}: page {p} has {body["items"]!.AsArray().Count} hosts, not 100");
+            }
+            after = body["next"]?.GetValue<string>();
+            if (after is null)
+            {
+                break;
+            }
+        }
+        return times;
     }
 
     /// <summary>The page's used JS heap after a collection, in MB.</summary>
