@@ -250,10 +250,7 @@ public sealed partial class ContainerTargetGrain : DurableGrain<ContainerTargetS
         {
             return;
         }
-        foreach (var wakeUp in WakeUps.Keys)
-        {
-            DisarmWakeUp(wakeUp);
-        }
+        DisarmAllWakeUps();
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
         DeleteIndex(IndexKinds.Target, stepKey, name);
         DeleteIndex(ClusterIndex.Jobs, State.Cluster, GrainKey);

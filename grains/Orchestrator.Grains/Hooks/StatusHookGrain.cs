@@ -140,10 +140,7 @@ public sealed partial class StatusHookGrain : RequestGrain<StatusHookState>, ISt
             DeleteIndex(IndexKinds.HookParked, "", IndexKinds.HookParkedKey(GrainKey, parked.Revision));
         }
         // Every wake-up, not only the armed one: nothing of this subject should fire again.
-        foreach (var name in WakeUps.Keys)
-        {
-            DisarmWakeUp(name);
-        }
+        DisarmAllWakeUps();
         Log.Purged(_logger, GrainKey, State.Pending.Count, State.Parked.Count, command.Reason);
         // Pending events are dropped, not delivered: the instance they describe is gone. LastRevision stays so that a
         // late publish is recognised; PurgedAt drops any publish at all.

@@ -32,10 +32,7 @@ public sealed partial class StepGrain
             await Send<IStepGrain>(GrainKey).Delete(deletion.Chunk);
             return;
         }
-        foreach (var name in WakeUps.Keys)
-        {
-            DisarmWakeUp(name);
-        }
+        DisarmAllWakeUps();
         // A tombstone: the attempt (so a late start of an old attempt stays refused) and the final status.
         State = new StepState
         {

@@ -10,10 +10,7 @@ public sealed partial class HostTargetGrain
         {
             return;
         }
-        foreach (var wakeUp in WakeUps.Keys)
-        {
-            DisarmWakeUp(wakeUp);
-        }
+        DisarmAllWakeUps();
         var (stepKey, name) = GrainKeys.SplitTarget(GrainKey);
         DeleteIndex(IndexKinds.Target, stepKey, name);
         if (State.GroupRow is { } groupRow)

@@ -44,6 +44,13 @@ public abstract partial class DurableGrain<TState>
         return _wakeUps.Remove(name);
     }
 
+    /// <summary>Disarms every wake-up with this turn's write (a grain deleting itself: nothing of it should fire again).</summary>
+    protected void DisarmAllWakeUps()
+    {
+        RequireTurn(nameof(DisarmAllWakeUps));
+        _wakeUps.Clear();
+    }
+
     /// <summary>A wake-up is due; runs as a turn (the wake-up is already disarmed in it). Re-arm it here to repeat.</summary>
     protected virtual Task OnWakeUpAsync(string name) => Task.CompletedTask;
 
