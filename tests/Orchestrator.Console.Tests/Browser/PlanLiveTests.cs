@@ -72,8 +72,7 @@ public sealed class PlanLiveTests(ConsoleFixture fixture) : BrowserTest(fixture)
         var dialog = Page.Locator("#confirm");
         await Expect(dialog).ToContainTextAsync("starting after 1h");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
-        await Page.WaitForURLAsync(new Regex("#/runs/[^/]+$"));
-        var id = Uri.UnescapeDataString(new Uri(Page.Url).Fragment["#/runs/".Length..]);
+        var id = await WaitForRunPageAsync();
         await Expect(Page.Locator("main")).ToContainTextAsync("scheduled");
         Assert.Equal("scheduled", (await Fixture.InstanceStatusAsync(id)).ToLowerInvariant());
         using var cancel = await Fixture.Api.PostAsync($"/api/v1/task-instances/{id}/cancel", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));

@@ -80,7 +80,9 @@ public sealed class PlansAndSchedulesTests(ConsoleFixture fixture) : BrowserTest
         await changed.ScrollIntoViewIfNeededAsync();
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = ConsoleFixture.Screenshot("plan-diff.png") });
 
-        // Run with the secret: confirm, then the new run's page.
+        // Run with the secret: confirm, then the new run's page. First the stream's first event, which redraws the
+        // versions above the form (when each was saved), so the form does not move under the clicks.
+        await Expect(Page.Locator("#versions-table tr[data-version='2'] td").Nth(2)).Not.ToHaveTextAsync("…");
         await Page.GetByLabel("release (required)").FillAsync("r42");
         await Page.GetByLabel("token (secret, required)").FillAsync(Secret);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
@@ -89,8 +91,7 @@ public sealed class PlansAndSchedulesTests(ConsoleFixture fixture) : BrowserTest
         await Expect(dialog).ToContainTextAsync("token: (secret, given)");
         await Expect(dialog).Not.ToContainTextAsync(Secret);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Run" }).ClickAsync();
-        await Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("#/runs/[^/]+$"));
-        var id = Uri.UnescapeDataString(new Uri(Page.Url).Fragment["#/runs/".Length..]);
+        var id = await WaitForRunPageAsync();
         await Eventually.Until(() => Fixture.InstanceStatusAsync(id), s => s is "Succeeded" or "succeeded" or "Failed" or "failed", TimeSpan.FromSeconds(60), $"run {id} finished");
         Assert.Equal("succeeded", (await Fixture.InstanceStatusAsync(id)).ToLowerInvariant());
         var instance = JsonDocument.Parse(await Fixture.Api.GetStringAsync($"/api/v1/task-instances/{id}")).RootElement;
@@ -153,7 +154,7 @@ public sealed class PlansAndSchedulesTests(ConsoleFixture fixture) : BrowserTest
         await Expect(Page.Locator("#next-fires")).ToBeVisibleAsync();
         await Page.GetByRole(AriaRole.Button, new() { Name = "Run now" }).ClickAsync();
         await Page.Locator("#confirm").GetByRole(AriaRole.Button, new() { Name = "Run now" }).ClickAsync();
-        await Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("#/runs/[^/]+$"));
+        await WaitForRunPageAsync();
         var schedule = JsonDocument.Parse(await Fixture.Api.GetStringAsync("/api/v1/plans/console-nightly/schedules/nightly")).RootElement;
         var runs = schedule.GetProperty("runs");
         Assert.Equal(1, runs.GetArrayLength());
