@@ -78,9 +78,20 @@ internal sealed partial class AgentApiClient : IDisposable
         }
     }
 
+    /// <summary>Time allowed per host named, beyond the request timeout, to a registration or heartbeat (the server calls each host's grain).</summary>
+    internal static readonly TimeSpan TimePerHost = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// The timeout of a call naming <paramref name="hosts"/> hosts: <paramref name="requestTimeout"/> and
+    /// <see cref="TimePerHost"/> for each. A simulated fleet registers 100,000 hosts in one request, which a slow server
+    /// takes longer than 30 s to store; given up and sent again, it would only add to the server's work.
+    /// </summary>
+    internal static TimeSpan ForHosts(TimeSpan requestTimeout, int hosts) =>
+        requestTimeout == Timeout.InfiniteTimeSpan ? requestTimeout : requestTimeout + TimePerHost * hosts;
+
     public Task HeartbeatAsync(bool draining, CancellationToken cancellationToken) =>
         SendAsync(CallKind.Session, "heartbeat", () => Json(HttpMethod.Post, "heartbeat", new HeartbeatRequest(session.SessionId, session.HostNames, draining)),
-            static (_, _) => Task.FromResult(true), options.RequestTimeout, cancellationToken);
+            static (_, _) => Task.FromResult(true), ForHosts(options.RequestTimeout, session.HostNames.Count), cancellationToken);
 
     public Task<PollResponse> PollAsync(IReadOnlyList<string> hosts, IReadOnlyList<string> running, int maxAssignments, CancellationToken cancellationToken) =>
         SendAsync(CallKind.Session, "poll",
@@ -132,7 +143,7 @@ internal sealed partial class AgentApiClient : IDisposable
     {
         var response = await SendAsync(CallKind.Register, "register",
             () => Json(HttpMethod.Post, "register", new RegisterRequest(session.SessionId, AgentSession.AgentVersion, session.Hosts) { Namespace = options.Namespace }),
-            ReadJsonAsync<RegisterResponse>, options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            ReadJsonAsync<RegisterResponse>, ForHosts(options.RequestTimeout, session.Hosts.Count), cancellationToken).ConfigureAwait(false);
         session.Apply(response);
         lock (gate)
         {

@@ -140,8 +140,8 @@ public static partial class AgentGateway
             return TypedResults.Problem(title: "Forbidden.", statusCode: StatusCodes.Status403Forbidden,
                 detail: $"Host(s) {string.Join(", ", refused.Take(10))} were revoked by an admin; they may register again once restored (POST /api/v1/hosts/{{host}}/restore).");
         }
-        await Task.WhenAll(request.Hosts.Select(h => client.GetGrain<IHostGrain>(h.Host)
-            .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion, request.Namespace))));
+        await HostCalls.ForEachAsync(request.Hosts, h => client.GetGrain<IHostGrain>(h.Host)
+            .Register(new HostRegistration(request.SessionId, h.Labels, h.Capacity, request.AgentVersion, request.Namespace)), cancellationToken);
         http.HttpContext.RequestServices.GetRequiredService<RecentHolds>().Forget(request.Hosts.Select(h => h.Host));
         return TypedResults.Ok(new RegisterResponse((int)api.Options.AgentHeartbeatInterval.TotalMilliseconds, (int)api.Options.AgentPollWait.TotalMilliseconds)
         {
@@ -177,8 +177,8 @@ public static partial class AgentGateway
         {
             return refusal;
         }
-        await Task.WhenAll(held.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining))
-            .Select(h => client.GetGrain<IHostGrain>(h).Heartbeat(request.SessionId, request.Draining)));
+        await HostCalls.ForEachAsync(held.Where(h => throttle.ShouldForward(h, request.SessionId, request.Draining)),
+            host => client.GetGrain<IHostGrain>(host).Heartbeat(request.SessionId, request.Draining), cancellationToken);
         return TypedResults.Ok(new AckResponse(held.Count));
     }
 
