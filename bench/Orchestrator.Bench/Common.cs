@@ -66,6 +66,42 @@ internal static class Bench
     public static string WithSchema(string connectionString, string schema) =>
         new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
 
+    /// <summary>
+    /// Drops the schemas of earlier bench processes that are gone (<c>bench_{purpose}_{pid}_{ms}</c> whose pid is not a
+    /// running process): a bench killed mid-run cannot drop its own, and one left from a 100k run holds millions of rows
+    /// the next runs' autovacuum and checkpoints pay for. Says which it dropped.
+    /// </summary>
+    public static async Task DropOrphanSchemasAsync(string connectionString)
+    {
+        await using var ds = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = null }.ConnectionString);
+        var orphans = new List<string>();
+        await using (var list = ds.CreateCommand("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'"))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var name = reader.GetString(0);
+                if (OwnerPid(name) is { } pid && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                {
+                    orphans.Add(name);
+                }
+            }
+        }
+        foreach (var schema in orphans)
+        {
+            await DropSchemaAsync(connectionString, schema);
+            Report.Info($"dropped {schema}, left by a bench process that is gone");
+        }
+    }
+
+    /// <summary>The pid in a bench schema's name (<c>bench_{purpose}_{pid}_{ms}</c>); null for a name of another form.</summary>
+    internal static int? OwnerPid(string schema)
+    {
+        var parts = schema.Split('_');
+        return parts.Length >= 4 && parts[0] == "bench" && long.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            && int.TryParse(parts[^2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
     public static async Task DropSchemaAsync(string connectionString, string schema)
     {
         await using var ds = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = null }.ConnectionString);

@@ -3,6 +3,10 @@ using Orchestrator.Bench;
 // Orchestrator.Bench <command> [--option value ...]; figures go to standard output as "bench <name> <value> <unit>".
 var command = args.Length > 0 ? args[0] : "";
 var options = new Args(args.Skip(1));
+if (options.Get("connection", "") is { Length: > 0 } connection)
+{
+    await Bench.DropOrphanSchemasAsync(connection);
+}
 return command switch
 {
     "ack" => await ApiAckBench.RunAsync(options),
