@@ -54,7 +54,7 @@ public abstract class BrowserTest(ConsoleFixture fixture) : IAsyncLifetime
         {
             lock (_pending)
             {
-                _pending[r] = DateTimeOffset.UtcNow;
+                _pending[r] = TimeProvider.System.GetUtcNow();
             }
         };
         Page.RequestFinished += (_, r) => Settled(r, null);
@@ -105,7 +105,7 @@ public abstract class BrowserTest(ConsoleFixture fixture) : IAsyncLifetime
             string requests;
             lock (_pending)
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = TimeProvider.System.GetUtcNow();
                 requests = string.Join("; ", _refused.Select(r => $"refused {r}")
                     .Concat(_pending.Select(p => $"open {p.Key.Method} {p.Key.Url} for {(now - p.Value).TotalSeconds:0.0} s")));
             }
