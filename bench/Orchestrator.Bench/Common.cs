@@ -81,7 +81,7 @@ internal static class Bench
             while (await reader.ReadAsync())
             {
                 var name = reader.GetString(0);
-                if (OwnerPid(name) is { } pid && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+                if (OwnerPid(name) is { } pid && !Directory.Exists($"/proc/{pid}"))
                 {
                     orphans.Add(name);
                 }
@@ -89,7 +89,7 @@ internal static class Bench
         }
         foreach (var schema in orphans)
         {
-            await DropSchemaAsync(connectionString, schema);
+            await DropAsync(ds, schema);
             Report.Info($"dropped {schema}, left by a bench process that is gone");
         }
     }
@@ -105,6 +105,11 @@ internal static class Bench
     public static async Task DropSchemaAsync(string connectionString, string schema)
     {
         await using var ds = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = null }.ConnectionString);
+        await DropAsync(ds, schema);
+    }
+
+    private static async Task DropAsync(NpgsqlDataSource ds, string schema)
+    {
         await using var cmd = ds.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
         await cmd.ExecuteNonQueryAsync();
     }

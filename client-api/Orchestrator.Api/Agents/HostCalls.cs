@@ -17,6 +17,6 @@ public static class HostCalls
     {
         ArgumentNullException.ThrowIfNull(call);
         return Parallel.ForEachAsync(hosts, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken },
-            async (host, _) => await call(host));
+            (host, _) => new ValueTask(call(host)));
     }
 }
