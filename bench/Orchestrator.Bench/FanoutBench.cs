@@ -23,6 +23,7 @@ internal static class FanoutBench
         var agentDll = args.Get("agent-dll");
         var forward = args.Get("heartbeat-forward", "00:00:10");
         var runs = args.Int("runs", 1);
+        var idle = TimeSpan.FromSeconds(args.Int("idle-seconds", 0));
         var schema = Bench.NewSchema("fanout");
         var connection = Bench.WithSchema(args.Get("connection"), schema);
         var token = Guid.NewGuid().ToString("N");
@@ -54,6 +55,10 @@ internal static class FanoutBench
                 {
                     return 1;
                 }
+            }
+            if (idle > TimeSpan.Zero)
+            {
+                await MeasureIdleAsync(connection, processes, silos, idle, label, suffix);
             }
             var peakMb = processes.Take(silos).Max(p => Processes.PeakMegabytes(p.Id));
             Report.Figure($"fanout_{label}_peak_mb_{suffix}", peakMb, "MB");
@@ -121,6 +126,36 @@ internal static class FanoutBench
         Report.Figure($"fanout_{label}_silo_cpu_s_{figure}", cpu.Take(silos).Sum(), "s");
         Report.Figure($"fanout_{label}_fleet_cpu_s_{figure}", cpu[silos], "s");
         return 0;
+    }
+
+    /// <summary>
+    /// The fleet online and nothing running, for <paramref name="idle"/> (after a few seconds for the run's last
+    /// writes): the silos' and the whole machine's CPU as a percentage of one core, and host grain state writes a second (the sum of their
+    /// versions: every write adds one), which is what keeping a fleet online costs.
+    /// </summary>
+    private static async Task MeasureIdleAsync(string connection, List<Process> processes, int silos, TimeSpan idle, string label, string suffix)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var cpuBefore = CpuSeconds(processes.Take(silos)).Sum();
+        var writesBefore = await HostWritesAsync(connection);
+        var machineBefore = CpuSample.Take();
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(idle);
+        var machine = CpuSample.Take().BusySeconds - machineBefore.BusySeconds;
+        var cpu = CpuSeconds(processes.Take(silos)).Sum() - cpuBefore;
+        var writes = await HostWritesAsync(connection) - writesBefore;
+        var seconds = clock.Elapsed.TotalSeconds;
+        Report.Figure($"fanout_{label}_idle_silo_cpu_percent_{suffix}", cpu / seconds * 100, "%");
+        // Everything busy on the machine (PostgreSQL, the fleet, the silos), as a percentage of one core.
+        Report.Figure($"fanout_{label}_idle_machine_cpu_percent_{suffix}", machine / seconds * 100, "%");
+        Report.Figure($"fanout_{label}_idle_host_writes_per_s_{suffix}", writes / seconds, "writes/s");
+    }
+
+    private static async Task<long> HostWritesAsync(string connection)
+    {
+        await using var ds = NpgsqlDataSource.Create(connection);
+        await using var cmd = ds.CreateCommand("SELECT coalesce(sum(version), 0)::bigint FROM orch_grain WHERE grain_type = 'host'");
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>Each process's CPU time so far (user + system), in seconds.</summary>

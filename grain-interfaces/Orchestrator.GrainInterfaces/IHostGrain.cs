@@ -75,7 +75,13 @@ public static class HostHolds
     }
 }
 
+/// <summary>
+/// A host as its grain holds it. Its liveness is checked in memory by the silo holding it: the next check is due at
+/// nextLivenessCheck, and silentChecks is how many checks in a row heard no heartbeat (two take the host offline); null
+/// and 0 while it is offline.
+/// </summary>
 [GenerateSerializer]
 public sealed record HostView(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion, DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt,
     DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string Namespace = Plans.Model.Namespaces.Default,
-    HostOperation Operation = HostOperation.Active, string? OperationBy = null, DateTimeOffset? OperationAt = null, DateTimeOffset? RemovedAt = null);
+    HostOperation Operation = HostOperation.Active, string? OperationBy = null, DateTimeOffset? OperationAt = null, DateTimeOffset? RemovedAt = null,
+    DateTimeOffset? NextLivenessCheck = null, int SilentChecks = 0);

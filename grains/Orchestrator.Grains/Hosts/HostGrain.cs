@@ -6,6 +6,7 @@ using Orchestrator.Grains.Common;
 using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
+using Orleans.Runtime;
 
 namespace Orchestrator.Grains.Hosts;
 
@@ -29,11 +30,6 @@ public sealed class HostState
 
     public DateTimeOffset? RegisteredAt { get; set; }
 
-    /// <summary>Heartbeats since the last liveness check; two checks in a row without one take the host offline.</summary>
-    public int HeartbeatsSinceCheck { get; set; }
-
-    public int SilentChecks { get; set; }
-
     /// <summary>When an admin revoked the host's agent; null when it may register.</summary>
     public DateTimeOffset? RevokedAt { get; set; }
 
@@ -51,39 +47,44 @@ public sealed class HostState
     /// stays as its history (registered, last seen, removed). Null while it is in the inventory; registering again clears it.
     /// </summary>
     public DateTimeOffset? RemovedAt { get; set; }
-
-    /// <summary>When the armed liveness check is due (the checks keep a grid of <c>HostGrain.LivenessPeriod</c>).</summary>
-    public DateTimeOffset? NextCheckAt { get; set; }
 }
 
 /// <summary>
 /// A host's agent. A new session replaces the old one, and whatever the old session had started is lost (its
 /// process died with it). A host whose agent stops heartbeating goes offline, and its open assignments end.
-/// Liveness counts heartbeats between checks rather than comparing clocks, and a check the clock jumped past (due more
-/// than <see cref="LivenessMisfire"/> ago: the clock was moved, or the grain's silo was down) is skipped rather than
-/// counted, so a jump of the clock alone never takes a live host offline. The checks are a durable wake-up of the
-/// grain's own (no reminder row per host: a 100,000-host fleet costs no reminders at all).
+/// <para>
+/// Liveness is checked in memory (<see cref="HostLiveness"/>: a grain timer every 30 s counting the heartbeats heard,
+/// two silent checks in a row take the host offline), so a live host costs no write at all between its changes: a
+/// 100,000-host fleet writes nothing to stay online. What is durable is a backstop: one wake-up of the grain's own
+/// (no reminder row per host) a few minutes ahead, moved on when it fires, so that a host whose activation was lost
+/// with its silo, and whose agent died too (no heartbeat comes to activate it again), is still activated, checked,
+/// and taken offline: within <see cref="BackstopPeriod"/> and two checks. Each online host writes once per backstop.
+/// </para>
 /// </summary>
 [GrainType("host")]
 public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 {
-    private const string LivenessCheck = "liveness";
+    private const string BackstopWakeUp = "liveness";
     private const string StaleCheck = "stale";
 
-    private int _heartbeatsHeard;        // since the state last took them (not stored)
-    private DateTimeOffset? _lastHeard;  // the latest of them
-
     /// <summary>
-    /// How often liveness is checked; a host is offline after two checks without a heartbeat (30 to 60 s). Each
-    /// online host costs one wake-up turn per period, so this is also the fleet's background load.
+    /// How far ahead the backstop wake-up is kept, plus up to half again at random so a fleet registered at once does
+    /// not write at once: each online host writes once in 5 to 7.5 minutes (about 270 writes a second at 100,000 hosts).
     /// </summary>
-    internal static readonly TimeSpan LivenessPeriod = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan BackstopPeriod = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// A check handled later than this after its due time was missed, not made (the old reminder's skip policy with
-    /// its one-minute misfire threshold): the next one is due on the grid after now.
-    /// </summary>
-    internal static readonly TimeSpan LivenessMisfire = TimeSpan.FromMinutes(1);
+    private HostLiveness? _liveness;     // the checks of this activation; null while the host is not live
+    private IGrainTimer? _checkTimer;
+    private DateTimeOffset? _lastHeard;  // the latest heartbeat heard (not stored until a turn takes it)
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (IsLive)
+        {
+            StartChecks(); // a new activation (the old one was lost, or collected): count from now
+        }
+        return Task.CompletedTask;
+    }
 
     public async Task Register(HostRegistration registration)
     {
@@ -106,17 +107,15 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         State.AgentVersion = registration.AgentVersion;
         State.LastSeen = now;
         State.RegisteredAt = previous == registration.SessionId ? State.RegisteredAt : now;
-        State.HeartbeatsSinceCheck++;
-        State.SilentChecks = 0;
         State.RemovedAt = null; // a removed host that registers again is back in the inventory
+        _liveness?.Heard();
         await SetStatus(HostStatus.Online);
     }
 
     /// <summary>
-    /// Not a turn: a heartbeat is counted in memory and goes into the state at the next liveness check (or status
-    /// change), so a 100,000-host fleet's heartbeats cost no writes; only draining or undraining is a turn of its own.
-    /// Heartbeats heard by an activation that is lost before its next check are not counted, which at worst makes that
-    /// check silent: going offline takes two silent checks in a row.
+    /// Not a turn: a heartbeat is counted in memory by the liveness checks, and its time goes into the state with the
+    /// next write (the backstop, or a change of status), so a 100,000-host fleet's heartbeats cost no writes; only
+    /// draining or undraining is a turn of its own.
     /// </summary>
     public Task Heartbeat(string sessionId, bool draining)
     {
@@ -124,61 +123,105 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         {
             return Task.CompletedTask; // a session that was replaced
         }
-        _heartbeatsHeard++;
+        _liveness?.Heard();
         _lastHeard = Clock.GetUtcNow();
         var status = draining ? HostStatus.Draining : HostStatus.Online;
         return status == State.Status ? Task.CompletedTask : TurnAsync(async () =>
         {
             if (sessionId == State.SessionId && status != State.Status && State.Status != HostStatus.Offline)
             {
-                TakeHeartbeats();
+                TakeLastSeen();
                 await SetStatus(status);
             }
         });
     }
 
-    /// <summary>In a turn: the heartbeats heard since the last one go into the state.</summary>
-    private void TakeHeartbeats()
+    /// <summary>In a turn: the latest heartbeat heard goes into the state.</summary>
+    private void TakeLastSeen()
     {
-        if (_heartbeatsHeard > 0)
-        {
-            State.HeartbeatsSinceCheck += _heartbeatsHeard;
-            State.SilentChecks = 0;
-            _heartbeatsHeard = 0;
-        }
         if (_lastHeard is { } heard && (State.LastSeen is null || heard > State.LastSeen))
         {
             State.LastSeen = heard;
         }
     }
 
-    protected override async Task OnWakeUpAsync(string name)
+    /// <summary>Registered, with a session, not offline: its liveness is checked.</summary>
+    private bool IsLive => State.RegisteredAt is not null && State.SessionId is not null && State.Status != HostStatus.Offline;
+
+    /// <summary>Starts this activation's liveness checks (if they are not running).</summary>
+    private void StartChecks()
+    {
+        if (_liveness is not null)
+        {
+            return;
+        }
+        var liveness = _liveness = new HostLiveness(Clock.GetUtcNow());
+        var delay = liveness.NextCheck - Clock.GetUtcNow();
+        if (_checkTimer is null)
+        {
+            _checkTimer = this.RegisterGrainTimer(CheckLivenessAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+        else
+        {
+            _checkTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void StopChecks()
+    {
+        _liveness = null;
+        _checkTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The check timer: a check in memory; only a host found gone takes a turn (and writes).</summary>
+    private async Task CheckLivenessAsync(CancellationToken cancellationToken)
+    {
+        if (_liveness is not { } liveness || !IsLive)
+        {
+            return;
+        }
+        try
+        {
+            var now = Clock.GetUtcNow();
+            if (now >= liveness.NextCheck && liveness.Check(now) == LivenessVerdict.Offline)
+            {
+                await TurnAsync(async () =>
+                {
+                    if (IsLive && ReferenceEquals(liveness, _liveness) && liveness.Gone) // no heartbeat or registration meanwhile
+                    {
+                        TakeLastSeen();
+                        await EndAssignmentsAsync(_ => true, $"the agent stopped heartbeating (last seen {State.LastSeen:O})");
+                        State.SessionId = null;
+                        await SetStatus(HostStatus.Offline);
+                    }
+                });
+            }
+        }
+        finally
+        {
+            if (ReferenceEquals(liveness, _liveness)) // still checking (a turn that failed is tried again at the next check)
+            {
+                var delay = liveness.NextCheck - Clock.GetUtcNow();
+                _checkTimer?.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    protected override Task OnWakeUpAsync(string name)
     {
         if (name == StaleCheck)
         {
             RemoveIfStale();
-            return;
         }
-        if (name != LivenessCheck || State.Status == HostStatus.Offline)
+        else if (name == BackstopWakeUp && IsLive)
         {
-            return;
+            // The backstop: this activation checks (it started doing so when it was activated, by this wake-up if
+            // nothing else came); the write moves the backstop on and takes the latest heartbeat's time.
+            TakeLastSeen();
+            ArmBackstop();
+            StartChecks();
         }
-        TakeHeartbeats();
-        var now = Clock.GetUtcNow();
-        var due = State.NextCheckAt ?? now;
-        ArmLiveness(NextOnGrid(due, now));
-        if (now - due > LivenessMisfire)
-        {
-            return; // missed while the clock jumped (or the silo was down): not a check, the heartbeats count on
-        }
-        State.SilentChecks = State.HeartbeatsSinceCheck == 0 ? State.SilentChecks + 1 : 0;
-        State.HeartbeatsSinceCheck = 0;
-        if (State.SilentChecks >= 2)
-        {
-            await EndAssignmentsAsync(_ => true, $"the agent stopped heartbeating (last seen {State.LastSeen:O})");
-            State.SessionId = null;
-            await SetStatus(HostStatus.Offline);
-        }
+        return Task.CompletedTask;
     }
 
     public async Task Revoke(string by)
@@ -251,7 +294,8 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         var operation = State.Operation == HostOperation.Draining && !await HostHolds.AnyRunningAsync(Indexes, GrainKey) ? HostOperation.Drained : State.Operation;
         return new HostView(
             GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, LastSeen, State.RegisteredAt,
-            State.RevokedAt, State.RevokedBy, Namespaces.Of(State.Namespace), operation, State.OperationBy, State.OperationAt, State.RemovedAt);
+            State.RevokedAt, State.RevokedBy, Namespaces.Of(State.Namespace), operation, State.OperationBy, State.OperationAt, State.RemovedAt,
+            _liveness?.NextCheck, _liveness?.SilentChecks ?? 0);
     }
 
     /// <summary>
@@ -284,22 +328,25 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
 
     private Task SetStatus(HostStatus status)
     {
-        var wasOffline = State.Status == HostStatus.Offline;
         State.Status = status;
         WriteHostRow();
         if (status == HostStatus.Offline)
         {
-            DisarmWakeUp(LivenessCheck);
-            State.NextCheckAt = null;
+            DisarmWakeUp(BackstopWakeUp);
+            StopChecks();
             if (StaleHostAfter > TimeSpan.Zero)
             {
                 ArmWakeUp(StaleCheck, (State.LastSeen ?? Clock.GetUtcNow()) + StaleHostAfter);
             }
         }
-        else if (wasOffline || !WakeUps.ContainsKey(LivenessCheck))
+        else
         {
             DisarmWakeUp(StaleCheck);
-            ArmLiveness(Clock.GetUtcNow() + LivenessPeriod);
+            if (!WakeUps.ContainsKey(BackstopWakeUp))
+            {
+                ArmBackstop();
+            }
+            StartChecks();
         }
         return Task.CompletedTask;
     }
@@ -308,22 +355,8 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         WriteIndex(new IndexRow(IndexKinds.Host, "", GrainKey, (int)State.Status,
             DomainJson.Serialize(new HostIndexData(State.Labels, State.SessionId, State.LastSeen, State.Capacity, Namespaces.Of(State.Namespace), State.Operation))));
 
-    private void ArmLiveness(DateTimeOffset due)
-    {
-        State.NextCheckAt = due;
-        ArmWakeUp(LivenessCheck, due);
-    }
-
-    /// <summary>The first check on the grid of <paramref name="due"/> that is after <paramref name="now"/>.</summary>
-    private static DateTimeOffset NextOnGrid(DateTimeOffset due, DateTimeOffset now)
-    {
-        var next = due + LivenessPeriod;
-        if (next <= now)
-        {
-            next += LivenessPeriod * ((now - next).Ticks / LivenessPeriod.Ticks + 1);
-        }
-        return next;
-    }
+    private void ArmBackstop() =>
+        ArmWakeUp(BackstopWakeUp, Clock.GetUtcNow() + BackstopPeriod + BackstopPeriod / 2 * Random.Shared.NextDouble());
 
     /// <summary>Ends the host's open assignments that match: started ones are lost, dispatched ones found no agent.</summary>
     private async Task EndAssignmentsAsync(Func<IndexRow, bool> which, string reason)

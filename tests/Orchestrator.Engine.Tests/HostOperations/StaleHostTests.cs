@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Orchestrator.Engine.Tests.Infrastructure;
 using Orchestrator.GrainInterfaces;
-using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Indexes;
 using Orchestrator.Runtime.Tests.Infrastructure;
 
@@ -29,13 +28,13 @@ public sealed class StaleHostTests
         agent.Kill();
 
         // Liveness checks every 30 s of the clock: two without a heartbeat take the host offline. Each step waits for
-        // its check to be made (the host's wake-up moved past now), since a check the clock jumped past is skipped.
+        // its check to be made (the host's next check moved past now), since a check the clock jumped past is skipped.
+        var grain = h.Client.GetGrain<IHostGrain>("stale-1");
         for (var step = 0; step < 6 && await StatusAsync(h, "stale-1") != HostStatus.Offline; step++)
         {
             clock.Advance(TimeSpan.FromSeconds(30));
             var now = clock.GetUtcNow();
-            await Eventually.Until(async () => (Status: await StatusAsync(h, "stale-1"), Due: await WakeUpDueAsync(h, "stale-1")),
-                x => x.Status == HostStatus.Offline || x.Due > now, Wait, $"the liveness check at {now:O}");
+            await Eventually.Until(grain.GetAsync, v => v!.Status == HostStatus.Offline || v.NextLivenessCheck > now, Wait, $"the liveness check at {now:O}");
         }
         Assert.Equal(HostStatus.Offline, await StatusAsync(h, "stale-1"));
         var offline = JsonNode.Parse(await h.Http.GetStringAsync("/api/v1/hosts/stale-1"))!;
@@ -66,18 +65,4 @@ public sealed class StaleHostTests
 
     private static async Task<HostStatus> StatusAsync(EngineHarness h, string host) =>
         (HostStatus)(await h.Client.Indexes.GetAsync(IndexKinds.Host, "", [host])).Single().Status;
-
-    /// <summary>When the host grain's earliest wake-up is due, from the sweeper's rows; null: none armed.</summary>
-    private static async Task<DateTimeOffset?> WakeUpDueAsync(EngineHarness h, string host)
-    {
-        var rows = await h.Client.Indexes.QueryAsync(new IndexQuery(DurableIndexRows.WakeUpKind, [DurableIndexRows.Partition]) { KeysOnly = true, Limit = 10_000 });
-        foreach (var row in rows)
-        {
-            if (DurableIndexRows.TryParse(row.Key, out var due, out var grain) && grain.ToString() == "host/" + host)
-            {
-                return due;
-            }
-        }
-        return null;
-    }
 }

@@ -6,8 +6,9 @@ using Orleans;
 namespace Orchestrator.Grains.Tests.Cluster;
 
 /// <summary>
-/// A host's liveness checks (a wake-up every 30 s on the clock): two checks in a row without a heartbeat take it
-/// offline and end its assignments; checks the clock jumped past are skipped, so moving the clock alone never does.
+/// A host's liveness checks (in memory, every 30 s on the clock): two checks in a row without a heartbeat take it
+/// offline and end its assignments; checks the clock jumped past are skipped, so moving the clock alone never does; a
+/// live host writes nothing between its durable backstops.
 /// </summary>
 public sealed class HostLivenessTests : GrainClusterTests
 {
@@ -27,45 +28,54 @@ public sealed class HostLivenessTests : GrainClusterTests
         var host = Cluster.Client.GetGrain<IHostGrain>("quiet-1");
 
         // The checks at 30 s (the registration counts) and 60 s (silent) leave it online; the one at 90 s takes it offline.
-        var id = host.GetGrainId();
-        foreach (var at in new[] { 30, 60 })
+        foreach (var (at, silent) in new[] { (30, 0), (60, 1) })
         {
             Cluster.Clock.Advance(TimeSpan.FromSeconds(30));
-            await Eventually.Until(() => Task.FromResult(Cluster.Storage.State<HostState>(id)!.NextCheckAt), n => n > Cluster.Clock.GetUtcNow(), GrainCluster.Deadline, $"the check at {at} s");
-            Assert.Equal(HostStatus.Online, (await host.GetAsync())!.Status);
+            var view = await CheckedAsync(host, $"the check at {at} s");
+            Assert.Equal((HostStatus.Online, silent), (view.Status, view.SilentChecks));
         }
         Cluster.Clock.Advance(TimeSpan.FromSeconds(30));
 
         await Eventually.Until(async () => (await host.GetAsync())!.Status, s => s == HostStatus.Offline, GrainCluster.Deadline, "the host to go offline");
-        var view = await Cluster.WaitInstanceAsync("run-quiet", v => v.Status.IsFinal(), "the run to end");
-        Assert.Equal(ExecutionStatus.Failed, view!.Status);
+        var done = await Cluster.WaitInstanceAsync("run-quiet", v => v.Status.IsFinal(), "the run to end");
+        Assert.Equal(ExecutionStatus.Failed, done!.Status);
         Assert.Equal(TargetStatus.AgentLost, (await Cluster.Client.GetGrain<IHostTargetGrain>("run-quiet:0:quiet-1").GetAsync())!.Status);
         Assert.Empty(Cluster.Assignments("quiet-1"));
+        var offline = (await host.GetAsync())!;
+        Assert.Equal((null, 0), (offline.NextLivenessCheck, offline.SilentChecks)); // an offline host is not checked
     }
 
     [Fact]
-    public async Task Heartbeat_ManyBetweenChecks_NoWriteUntilTheCheckStoresTheLatest()
+    public async Task Heartbeat_ManyAcrossChecks_NoWriteUntilTheBackstopStoresTheLatest()
     {
         await Cluster.RegisterHostAsync("chatty-1");
         const string session = "session-chatty-1";
         var host = Cluster.Client.GetGrain<IHostGrain>("chatty-1");
         var id = host.GetGrainId();
         var writes = Cluster.Storage.WritesOf(id);
+        var registered = Cluster.Storage.State<HostState>(id)!.LastSeen;
 
-        for (var i = 0; i < 20; i++)
+        // Four minutes of heartbeats every 10 s: eight checks, all of them heard, none of them written.
+        for (var i = 0; i < 24; i++)
         {
-            Cluster.Clock.Advance(TimeSpan.FromMilliseconds(500));
+            Cluster.Clock.Advance(TimeSpan.FromSeconds(10));
             await host.Heartbeat(session, draining: false);
+            if (i % 3 == 2)
+            {
+                Assert.Equal(0, (await CheckedAsync(host, $"the check at {(i + 1) * 10} s")).SilentChecks);
+            }
         }
         var lastHeartbeat = Cluster.Clock.GetUtcNow();
 
-        Assert.Equal(writes, Cluster.Storage.WritesOf(id)); // twenty heartbeats, no write
-        Assert.Equal(lastHeartbeat, (await host.GetAsync())!.LastSeen); // the view shows them at once
-        Cluster.Clock.Advance(TimeSpan.FromSeconds(20)); // the check at 30 s takes them into the state
-        await Eventually.Until(() => Task.FromResult(Cluster.Storage.State<HostState>(id)!.NextCheckAt), n => n > Cluster.Clock.GetUtcNow(), GrainCluster.Deadline, "the check at 30 s");
-        var state = Cluster.Storage.State<HostState>(id)!;
-        Assert.Equal((lastHeartbeat, 0, 0), (state.LastSeen, state.SilentChecks, state.HeartbeatsSinceCheck));
-        Assert.Equal(writes + 1, Cluster.Storage.WritesOf(id));
+        Assert.Equal(writes, Cluster.Storage.WritesOf(id));
+        Assert.Equal(registered, Cluster.Storage.State<HostState>(id)!.LastSeen);
+        Assert.Equal(lastHeartbeat, (await host.GetAsync())!.LastSeen); // the view shows the heartbeats at once
+
+        // The backstop (5 to 7.5 minutes after the registration) writes once, with the latest heartbeat's time.
+        Cluster.Clock.Advance(TimeSpan.FromMinutes(3.5));
+        await Eventually.Until(() => Task.FromResult(Cluster.Storage.WritesOf(id)), n => n > writes, GrainCluster.Deadline, "the backstop's write");
+        Assert.Equal((writes + 1, lastHeartbeat), (Cluster.Storage.WritesOf(id), Cluster.Storage.State<HostState>(id)!.LastSeen));
+        Assert.True(Cluster.Storage.Envelope(id)!.WakeUps["liveness"].Due > Cluster.Clock.GetUtcNow() + TimeSpan.FromMinutes(4.9), "the backstop moved on");
     }
 
     [Fact]
@@ -73,17 +83,24 @@ public sealed class HostLivenessTests : GrainClusterTests
     {
         await Cluster.RegisterHostAsync("jumpy-1");
         var host = Cluster.Client.GetGrain<IHostGrain>("jumpy-1");
-        var id = host.GetGrainId();
+        var start = Cluster.Clock.GetUtcNow();
 
         // Three jumps of ten minutes, each handled (the check moves on the grid past now) with no heartbeat at all.
+        HostView? view = null;
         for (var i = 0; i < 3; i++)
         {
             Cluster.Clock.Advance(TimeSpan.FromMinutes(10));
-            await Eventually.Until(() => Task.FromResult(Cluster.Storage.State<HostState>(id)!.NextCheckAt), n => n > Cluster.Clock.GetUtcNow(), GrainCluster.Deadline, $"jump {i + 1} to be handled");
+            view = await CheckedAsync(host, $"jump {i + 1} to be handled");
         }
 
-        var state = Cluster.Storage.State<HostState>(id)!;
-        Assert.Equal((HostStatus.Online, 0), ((await host.GetAsync())!.Status, state.SilentChecks));
-        Assert.Equal(Cluster.Clock.GetUtcNow() + TimeSpan.FromSeconds(30), state.NextCheckAt); // the grid of 30 s from the registration
+        Assert.Equal((HostStatus.Online, 0), (view!.Status, view.SilentChecks));
+        Assert.Equal(start + TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(30), view.NextLivenessCheck); // the grid of 30 s from the registration
+    }
+
+    /// <summary>The host's view once the check due by now was made (its next one is after now).</summary>
+    private async Task<HostView> CheckedAsync(IHostGrain host, string what)
+    {
+        var now = Cluster.Clock.GetUtcNow();
+        return (await Eventually.Until(host.GetAsync, v => v!.NextLivenessCheck > now, GrainCluster.Deadline, what))!;
     }
 }
