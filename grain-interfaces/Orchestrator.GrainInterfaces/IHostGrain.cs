@@ -13,6 +13,14 @@ public interface IHostGrain : IGrainWithStringKey
     Task Heartbeat(string sessionId, bool draining);
 
     /// <summary>
+    /// Checks the host's liveness now (the silo's liveness monitor calls it once the host's checks have heard nothing
+    /// long enough): two silent checks take it offline; anything heard since, or a check the clock jumped past, leaves it
+    /// online. Not a turn unless it goes offline; harmless from any caller.
+    /// </summary>
+    [Orchestrator.Runtime.Durable.OutsideTurn]
+    Task CheckLiveness();
+
+    /// <summary>
     /// Refuses the host's agent from now on (an admin's decision): its session ends (open assignments end as lost), its
     /// session's credential is listed as revoked (<see cref="AgentRevocations"/>), and registering the host again is
     /// refused until <see cref="Restore"/>. Again: no change.
@@ -76,12 +84,12 @@ public static class HostHolds
 }
 
 /// <summary>
-/// A host as its grain holds it. Its liveness is checked in memory by the silo holding it: the next check is due at
-/// nextLivenessCheck, and silentChecks is how many checks in a row heard no heartbeat (two take the host offline); null
-/// and 0 while it is offline.
+/// A host as its grain holds it. Its liveness is checked in memory by the silo holding it, every 30 s: silentChecks is
+/// how many checks in a row heard no heartbeat, and offlineAt when the host goes offline unless one comes first (the
+/// second silent check); 0 and null while it is offline.
 /// </summary>
 [GenerateSerializer]
 public sealed record HostView(string Host, HostStatus Status, IReadOnlyDictionary<string, string> Labels, int Capacity, string? SessionId, string? AgentVersion, DateTimeOffset? LastSeen, DateTimeOffset? RegisteredAt,
     DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string Namespace = Plans.Model.Namespaces.Default,
     HostOperation Operation = HostOperation.Active, string? OperationBy = null, DateTimeOffset? OperationAt = null, DateTimeOffset? RemovedAt = null,
-    DateTimeOffset? NextLivenessCheck = null, int SilentChecks = 0);
+    int SilentChecks = 0, DateTimeOffset? OfflineAt = null);

@@ -3,85 +3,93 @@ namespace Orchestrator.Grains.Hosts;
 /// <summary>What a liveness check found.</summary>
 public enum LivenessVerdict
 {
-    /// <summary>The check was due long before it ran (the clock jumped, or the activation was busy): not counted.</summary>
+    /// <summary>Not due: a heartbeat (or the start) is recent enough.</summary>
+    Alive,
+
+    /// <summary>
+    /// Due long ago (more than <see cref="HostLiveness.Misfire"/>): the clock jumped, or the silo stalled, so the silent
+    /// checks were not really made. Not counted: the host counts as heard now.
+    /// </summary>
     Skipped,
 
-    /// <summary>A heartbeat (or a registration) came since the last check: the host is alive.</summary>
-    Heard,
-
-    /// <summary>Nothing came since the last check, for the first time in a row: not yet offline.</summary>
-    Silent,
-
-    /// <summary>Nothing came for <see cref="HostLiveness.SilentChecksToOffline"/> checks in a row: the agent is gone.</summary>
+    /// <summary>Nothing heard for <see cref="HostLiveness.SilentChecksToOffline"/> checks in a row: the agent is gone.</summary>
     Offline,
 }
 
 /// <summary>
-/// The liveness checks of one host grain's activation, in memory: a check every <see cref="Period"/> on a grid from
-/// when they started counts the heartbeats heard since the one before, and two silent checks in a row take the host
-/// offline. A check handled more than <see cref="Misfire"/> after it was due is skipped, not counted (the clock jumped,
-/// or the silo was stalled), so moving the clock alone never takes a live host offline. Nothing here is stored: an
-/// activation that is lost starts counting again in the next one, which at worst delays going offline by two periods.
+/// The liveness of one host grain's activation, in memory: checks every <see cref="Period"/> on a grid from when they
+/// started, each hearing the heartbeats since the one before; two silent checks in a row take the host offline. Only the
+/// latest heartbeat matters for that (check <c>k</c> hears a heartbeat at <c>h</c> when <c>t(k-1) &lt;= h &lt; t(k)</c>),
+/// so nothing runs at the checks themselves: <see cref="OfflineAt"/> is the second check after the latest heartbeat, and
+/// the silo's <see cref="HostLivenessMonitor"/> asks the grain to check once it has passed. A check found more than
+/// <see cref="Misfire"/> past due is skipped, never counted, so moving the clock alone never takes a live host offline.
+/// Nothing here is stored: an activation that is lost starts counting again in the next one (it counts as heard at its
+/// start), which at worst delays going offline by two periods.
+/// <para>Thread use: the grain writes (<see cref="Heard"/>, <see cref="Check"/>); the monitor reads <see cref="OfflineAt"/> from its timer.</para>
 /// </summary>
 public sealed class HostLiveness
 {
-    /// <summary>How often liveness is checked; a host is offline after two checks without a heartbeat (30 to 60 s).</summary>
+    /// <summary>How often liveness is checked; a host is offline after two checks without a heartbeat (60 to 90 s after its last).</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
 
-    /// <summary>A check handled later than this after its due time was missed, not made; the next one is due on the grid after now.</summary>
+    /// <summary>A check handled later than this after it was due was missed, not made.</summary>
     public static readonly TimeSpan Misfire = TimeSpan.FromMinutes(1);
 
     public const int SilentChecksToOffline = 2;
 
-    /// <summary>Checks begin one period after <paramref name="start"/>, which counts as a heartbeat (a registration, or an activation that was just called).</summary>
+    private readonly long _origin;  // UTC ticks of the grid's origin: checks at _origin + k * Period
+    private long _heard;            // UTC ticks of the latest heartbeat (or the start, or a skipped check)
+
+    /// <summary>Checks every period from <paramref name="start"/>, which counts as heard (a registration, or an activation that was just called).</summary>
     public HostLiveness(DateTimeOffset start)
     {
-        NextCheck = start + Period;
-        HeardSinceCheck = 1;
+        _origin = start.UtcTicks;
+        _heard = start.UtcTicks;
     }
 
-    /// <summary>When the next check is due.</summary>
-    public DateTimeOffset NextCheck { get; private set; }
+    /// <summary>The latest heartbeat, or the start (or a skipped check) if none came since.</summary>
+    public DateTimeOffset LastHeard => new(Volatile.Read(ref _heard), TimeSpan.Zero);
 
-    /// <summary>Checks in a row that heard nothing.</summary>
-    public int SilentChecks { get; private set; }
+    /// <summary>The check at which the host goes offline unless a heartbeat comes first: the second after the latest one heard.</summary>
+    public DateTimeOffset OfflineAt => FirstCheckAfter(Volatile.Read(ref _heard)) + Period * SilentChecksToOffline;
 
-    /// <summary>Heartbeats since the last check.</summary>
-    public int HeardSinceCheck { get; private set; }
+    /// <summary>A heartbeat (or a registration) at <paramref name="at"/>.</summary>
+    public void Heard(DateTimeOffset at)
+    {
+        if (at.UtcTicks > Volatile.Read(ref _heard))
+        {
+            Volatile.Write(ref _heard, at.UtcTicks);
+        }
+    }
 
-    /// <summary>Whether the host is to go offline: enough silent checks, and no heartbeat since the last of them.</summary>
-    public bool Gone => SilentChecks >= SilentChecksToOffline && HeardSinceCheck == 0;
+    /// <summary>The checks made by <paramref name="now"/> that heard nothing, in a row up to now.</summary>
+    public int SilentChecks(DateTimeOffset now)
+    {
+        var counting = FirstCheckAfter(Volatile.Read(ref _heard)); // the check that heard the latest heartbeat
+        return now < counting ? 0 : (int)Math.Min(int.MaxValue, (now - counting).Ticks / Period.Ticks);
+    }
 
-    /// <summary>A heartbeat, or a registration.</summary>
-    public void Heard() => HeardSinceCheck++;
-
-    /// <summary>Makes the check that is due (the caller's timer fired at <paramref name="now"/>) and moves to the next one on the grid.</summary>
+    /// <summary>The check due by <paramref name="now"/>, if one is: offline, skipped (counted as heard now), or alive.</summary>
     public LivenessVerdict Check(DateTimeOffset now)
     {
-        var due = NextCheck;
-        NextCheck = NextOnGrid(due, now);
+        var due = OfflineAt;
+        if (now < due)
+        {
+            return LivenessVerdict.Alive;
+        }
         if (now - due > Misfire)
         {
-            return LivenessVerdict.Skipped; // the heartbeats count on into the next check
+            Heard(now);
+            return LivenessVerdict.Skipped;
         }
-        if (HeardSinceCheck > 0)
-        {
-            HeardSinceCheck = 0;
-            SilentChecks = 0;
-            return LivenessVerdict.Heard;
-        }
-        SilentChecks++;
-        return Gone ? LivenessVerdict.Offline : LivenessVerdict.Silent;
+        return LivenessVerdict.Offline;
     }
 
-    /// <summary>The first check on the grid of <paramref name="due"/> that is after <paramref name="now"/>.</summary>
-    private static DateTimeOffset NextOnGrid(DateTimeOffset due, DateTimeOffset now)
+    /// <summary>The first check on the grid strictly after <paramref name="ticks"/>.</summary>
+    private DateTimeOffset FirstCheckAfter(long ticks)
     {
-        var next = due + Period;
-        if (next <= now)
-        {
-            next += Period * ((now - next).Ticks / Period.Ticks + 1);
-        }
-        return next;
+        var elapsed = Math.Max(0, ticks - _origin);
+        var checks = elapsed / Period.Ticks + 1;
+        return new DateTimeOffset(_origin + checks * Period.Ticks, TimeSpan.Zero);
     }
 }

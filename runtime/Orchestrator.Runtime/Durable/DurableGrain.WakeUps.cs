@@ -34,6 +34,20 @@ public abstract partial class DurableGrain<TState>
         _wakeUps[name] = new WakeUpEntry(due);
     }
 
+    /// <summary>
+    /// Arms (or moves) wake-up <paramref name="name"/> for <paramref name="due"/> without a timer in this activation:
+    /// the sweeper fires it, once it is <see cref="DurableOptions.SweepGrace"/> overdue, whether the activation lives
+    /// or not (its <see cref="IDurableGrain.Wake"/> fires what is due). For backstops far ahead on grains that stay
+    /// active by the hundred thousand (a host per agent): a timer per activation costs the silo's timer queue, which
+    /// walks all of its timers several times a second. Kept with this turn's write, like any wake-up.
+    /// </summary>
+    protected void ArmSweptWakeUp(string name, DateTimeOffset due)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        RequireTurn(nameof(ArmSweptWakeUp));
+        _wakeUps[name] = new WakeUpEntry(due) { Swept = true };
+    }
+
     /// <summary>Arms wake-up <paramref name="name"/> <paramref name="delay"/> from now (the orchestrator clock).</summary>
     protected void ArmWakeUp(string name, TimeSpan delay) => ArmWakeUp(name, _clock.GetUtcNow() + delay);
 
@@ -61,7 +75,7 @@ public abstract partial class DurableGrain<TState>
         {
             return;
         }
-        DateTimeOffset? next = _wakeUps.Count == 0 ? null : _wakeUps.Values.Min(w => w.Due);
+        DateTimeOffset? next = NextTimedWakeUp();
         if (next == _timerDue && !force)
         {
             return;
@@ -82,6 +96,21 @@ public abstract partial class DurableGrain<TState>
         {
             _wakeUpTimer.Change(delay, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>When the timer should fire: the earliest wake-up, leaving out swept ones until they are due (then the sweeper woke the grain).</summary>
+    private DateTimeOffset? NextTimedWakeUp()
+    {
+        DateTimeOffset? next = null;
+        var now = _clock.GetUtcNow();
+        foreach (var wakeUp in _wakeUps.Values)
+        {
+            if ((!wakeUp.Swept || wakeUp.Due <= now) && (next is null || wakeUp.Due < next))
+            {
+                next = wakeUp.Due;
+            }
+        }
+        return next;
     }
 
     /// <summary>The timer's callback: fires each due wake-up as a turn of its own, earliest first.</summary>
@@ -154,6 +183,7 @@ public abstract partial class DurableGrain<TState>
         {
             _wakeUps[name] = armed with
             {
+                Swept = false, // its retries wait on the timer, not on the next sweep
                 FailingSince = failingSince,
                 Due = now + Backoff.After(attempts, _options.RetryBackoffBase, _options.RetryBackoffMax, Random.Shared.NextDouble()),
                 Attempts = attempts,

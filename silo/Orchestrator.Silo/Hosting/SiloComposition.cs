@@ -4,6 +4,7 @@ using Orchestrator.Containers.Execution;
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Containers;
 using Orchestrator.Grains.Hooks;
+using Orchestrator.Grains.Hosts;
 using Orchestrator.Grains.Requests;
 using Orchestrator.Grains.Retention;
 using Orchestrator.Runtime.Blobs;
@@ -22,7 +23,7 @@ namespace Orchestrator.Silo.Hosting;
 /// the orchestrator clock (keyed Grains/Reminders clock, never the silo's own <see cref="TimeProvider"/>), the database
 /// (migrated, with the Orleans provider tables, before any grain activates), <see cref="OrchestratorGrainStorage"/> as
 /// the default grain storage, its readers (index rows, logs, blobs), the dead-letter sink, the durable grains and their
-/// sweeper, the plan model's serializer, status hooks, the idempotency window, retention, container steps' options and clients, and the reminder table of the store. Clustering, endpoints and
+/// sweeper, the host liveness monitor, the plan model's serializer, status hooks, the idempotency window, retention, container steps' options and clients, and the reminder table of the store. Clustering, endpoints and
 /// the dashboard are the host's.
 /// </summary>
 public static class SiloComposition
@@ -49,6 +50,7 @@ public static class SiloComposition
         services.AddStatusHooks(hooks);
         IdempotencyOptions.AddTo(services, idempotency);
         silo.AddDurableGrains(durable);
+        services.AddHostLiveness();
         silo.AddRetention(retention);
         silo.UseOrchestratorReminders(); // the store's reminder table; its migration runs with the database's
         services.AddContainerSteps(jobRun, clusterHealth); // the Job runner's and cluster probes' options, the silo's Kubernetes clients

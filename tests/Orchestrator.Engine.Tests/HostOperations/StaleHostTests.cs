@@ -28,13 +28,13 @@ public sealed class StaleHostTests
         agent.Kill();
 
         // Liveness checks every 30 s of the clock: two without a heartbeat take the host offline. Each step waits for
-        // its check to be made (the host's next check moved past now), since a check the clock jumped past is skipped.
+        // its check to be made (the host goes offline after now, or went), since a check the clock jumped past is skipped.
         var grain = h.Client.GetGrain<IHostGrain>("stale-1");
         for (var step = 0; step < 6 && await StatusAsync(h, "stale-1") != HostStatus.Offline; step++)
         {
             clock.Advance(TimeSpan.FromSeconds(30));
             var now = clock.GetUtcNow();
-            await Eventually.Until(grain.GetAsync, v => v!.Status == HostStatus.Offline || v.NextLivenessCheck > now, Wait, $"the liveness check at {now:O}");
+            await Eventually.Until(grain.GetAsync, v => v!.Status == HostStatus.Offline || v.OfflineAt > now, Wait, $"the liveness check at {now:O}");
         }
         Assert.Equal(HostStatus.Offline, await StatusAsync(h, "stale-1"));
         var offline = JsonNode.Parse(await h.Http.GetStringAsync("/api/v1/hosts/stale-1"))!;

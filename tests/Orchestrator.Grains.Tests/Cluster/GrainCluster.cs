@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.GrainInterfaces;
+using Orchestrator.Grains.Hosts;
 using Orchestrator.Plans.Model;
 using Orchestrator.Plans.Parsing;
 using Orchestrator.Runtime.Indexes;
@@ -59,6 +60,7 @@ public sealed class GrainCluster : IAsyncDisposable
             {
                 silo.Services.AddSerializer(s => s.AddOrchestratorSerialization());
                 silo.Services.AddSingleton<ILogStore>(logs);
+                silo.Services.AddHostLiveness();
                 services?.Invoke(silo.Services);
             },
             Client = client => client.Services.AddSerializer(s => s.AddOrchestratorSerialization()),

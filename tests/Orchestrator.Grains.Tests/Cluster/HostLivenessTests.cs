@@ -1,14 +1,15 @@
 using Orchestrator.GrainInterfaces;
 using Orchestrator.Grains.Hosts;
+using Orchestrator.Runtime.Durable;
 using Orchestrator.Runtime.Tests.Infrastructure;
 using Orleans;
 
 namespace Orchestrator.Grains.Tests.Cluster;
 
 /// <summary>
-/// A host's liveness checks (in memory, every 30 s on the clock): two checks in a row without a heartbeat take it
-/// offline and end its assignments; checks the clock jumped past are skipped, so moving the clock alone never does; a
-/// live host writes nothing between its durable backstops.
+/// A host's liveness checks (in memory, every 30 s on the clock, watched by the silo's monitor): two checks in a row
+/// without a heartbeat take it offline and end its assignments; checks the clock jumped past are skipped, so moving the
+/// clock alone never does; a live host writes nothing between its durable backstops, which the sweeper fires.
 /// </summary>
 public sealed class HostLivenessTests : GrainClusterTests
 {
@@ -28,11 +29,12 @@ public sealed class HostLivenessTests : GrainClusterTests
         var host = Cluster.Client.GetGrain<IHostGrain>("quiet-1");
 
         // The checks at 30 s (the registration counts) and 60 s (silent) leave it online; the one at 90 s takes it offline.
-        foreach (var (at, silent) in new[] { (30, 0), (60, 1) })
+        var registered = Cluster.Clock.GetUtcNow();
+        foreach (var silent in new[] { 0, 1 })
         {
             Cluster.Clock.Advance(TimeSpan.FromSeconds(30));
-            var view = await CheckedAsync(host, $"the check at {at} s");
-            Assert.Equal((HostStatus.Online, silent), (view.Status, view.SilentChecks));
+            var view = (await host.GetAsync())!;
+            Assert.Equal((HostStatus.Online, silent, registered + TimeSpan.FromSeconds(90)), (view.Status, view.SilentChecks, view.OfflineAt));
         }
         Cluster.Clock.Advance(TimeSpan.FromSeconds(30));
 
@@ -42,7 +44,7 @@ public sealed class HostLivenessTests : GrainClusterTests
         Assert.Equal(TargetStatus.AgentLost, (await Cluster.Client.GetGrain<IHostTargetGrain>("run-quiet:0:quiet-1").GetAsync())!.Status);
         Assert.Empty(Cluster.Assignments("quiet-1"));
         var offline = (await host.GetAsync())!;
-        Assert.Equal((null, 0), (offline.NextLivenessCheck, offline.SilentChecks)); // an offline host is not checked
+        Assert.Equal((0, null), (offline.SilentChecks, offline.OfflineAt)); // an offline host is not checked
     }
 
     [Fact]
@@ -60,22 +62,24 @@ public sealed class HostLivenessTests : GrainClusterTests
         {
             Cluster.Clock.Advance(TimeSpan.FromSeconds(10));
             await host.Heartbeat(session, draining: false);
-            if (i % 3 == 2)
-            {
-                Assert.Equal(0, (await CheckedAsync(host, $"the check at {(i + 1) * 10} s")).SilentChecks);
-            }
         }
         var lastHeartbeat = Cluster.Clock.GetUtcNow();
+        var view = (await host.GetAsync())!;
 
         Assert.Equal(writes, Cluster.Storage.WritesOf(id));
         Assert.Equal(registered, Cluster.Storage.State<HostState>(id)!.LastSeen);
-        Assert.Equal(lastHeartbeat, (await host.GetAsync())!.LastSeen); // the view shows the heartbeats at once
+        Assert.Equal((lastHeartbeat, 0), (view.LastSeen, view.SilentChecks)); // the view shows the heartbeats at once
+        Assert.Equal(lastHeartbeat + TimeSpan.FromSeconds(90), view.OfflineAt); // heartbeat on a check: heard by the next
 
-        // The backstop (5 to 7.5 minutes after the registration) writes once, with the latest heartbeat's time.
-        Cluster.Clock.Advance(TimeSpan.FromMinutes(3.5));
+        // The backstop (5 to 7.5 minutes after the registration, fired by the sweeper) writes once, with the latest
+        // heartbeat's time; the clock's jump past the checks meanwhile is not counted against the host.
+        Cluster.Clock.Advance(TimeSpan.FromMinutes(4));
+        await Cluster.Client.GetGrain<IDurableSweeperGrain>(0).SweepNow();
         await Eventually.Until(() => Task.FromResult(Cluster.Storage.WritesOf(id)), n => n > writes, GrainCluster.Deadline, "the backstop's write");
         Assert.Equal((writes + 1, lastHeartbeat), (Cluster.Storage.WritesOf(id), Cluster.Storage.State<HostState>(id)!.LastSeen));
-        Assert.True(Cluster.Storage.Envelope(id)!.WakeUps["liveness"].Due > Cluster.Clock.GetUtcNow() + TimeSpan.FromMinutes(4.9), "the backstop moved on");
+        var backstop = Cluster.Storage.Envelope(id)!.WakeUps["liveness"];
+        Assert.True(backstop.Swept && backstop.Due > Cluster.Clock.GetUtcNow() + TimeSpan.FromMinutes(4.9), $"the backstop moved on: {backstop}");
+        Assert.Equal(HostStatus.Online, (await host.GetAsync())!.Status);
     }
 
     [Fact]
@@ -85,7 +89,8 @@ public sealed class HostLivenessTests : GrainClusterTests
         var host = Cluster.Client.GetGrain<IHostGrain>("jumpy-1");
         var start = Cluster.Clock.GetUtcNow();
 
-        // Three jumps of ten minutes, each handled (the check moves on the grid past now) with no heartbeat at all.
+        // Three jumps of ten minutes, each handled (the monitor finds the host past its offline time, the grain skips the
+        // check the clock jumped past) with no heartbeat at all.
         HostView? view = null;
         for (var i = 0; i < 3; i++)
         {
@@ -94,13 +99,13 @@ public sealed class HostLivenessTests : GrainClusterTests
         }
 
         Assert.Equal((HostStatus.Online, 0), (view!.Status, view.SilentChecks));
-        Assert.Equal(start + TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(30), view.NextLivenessCheck); // the grid of 30 s from the registration
+        Assert.Equal(start + TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(90), view.OfflineAt); // the grid of 30 s from the registration
     }
 
-    /// <summary>The host's view once the check due by now was made (its next one is after now).</summary>
+    /// <summary>The host's view once the check due by now was made (it goes offline after now, or went).</summary>
     private async Task<HostView> CheckedAsync(IHostGrain host, string what)
     {
         var now = Cluster.Clock.GetUtcNow();
-        return (await Eventually.Until(host.GetAsync, v => v!.NextLivenessCheck > now, GrainCluster.Deadline, what))!;
+        return (await Eventually.Until(host.GetAsync, v => v!.Status == HostStatus.Offline || v.OfflineAt > now, GrainCluster.Deadline, what))!;
     }
 }

@@ -54,6 +54,30 @@ public sealed class TimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SweptWakeUp_NoTimerFiresIt_TheSweeperDoesOnTheLiveActivation()
+    {
+        await StartAsync();
+        var timed = Cluster.Grain<ILedgerGrain>("timed");
+        var swept = Cluster.Grain<ILedgerGrain>("swept");
+        await timed.Arm("tick", _clock.GetUtcNow() + TimeSpan.FromSeconds(10));
+        await swept.ArmSwept("backstop", _clock.GetUtcNow() + TimeSpan.FromSeconds(10));
+        Assert.Equal(2, Cluster.Storage.Rows(DurableIndexRows.WakeUpKind).Count); // the sweeper sees both
+
+        // Both due: the timed one fires on its timer; the swept one waits, past due, for a sweep that finds it overdue.
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        await Eventually.Until(async () => (await timed.Get()).Fired, f => f.Count == 1, Deadline, "the timed wake-up");
+        Assert.Equal(0, await Cluster.Client.GetGrain<IDurableSweeperGrain>(0).SweepNow()); // within the sweep grace
+        Assert.Empty((await swept.Get()).Fired);
+
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await Cluster.Client.GetGrain<IDurableSweeperGrain>(0).SweepNow();
+        await Eventually.Until(async () => (await swept.Get()).Fired, f => f.Count == 1, Deadline, "the sweeper to fire the swept wake-up");
+        await Eventually.Until(() => Task.FromResult(Cluster.Storage.Rows(DurableIndexRows.WakeUpKind).Count), n => n == 0, Deadline, "the wakeup rows to go");
+        Assert.Equal(["backstop"], (await swept.Get()).Fired);
+        Assert.Equal(1, Cluster.Probe.Count("fired:backstop"));
+    }
+
+    [Fact]
     public async Task WakeUp_Disarmed_NeverFires()
     {
         await StartAsync();

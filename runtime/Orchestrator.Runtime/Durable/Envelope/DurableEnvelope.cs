@@ -85,6 +85,13 @@ public sealed record WakeUpEntry(DateTimeOffset Due, int Attempts = 0, string? L
 {
     /// <summary>When its first failed attempt was due (null until one failed): the start of a transient outage.</summary>
     public DateTimeOffset? FailingSince { get; init; }
+
+    /// <summary>
+    /// Fired by the sweeper only, never by a timer of the activation (<c>ArmSweptWakeUp</c>): a backstop far ahead
+    /// that should cost a live activation nothing. Not written when false.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Swept { get; init; }
 }
 
 /// <summary>A dedupe key a grain applied, and when.</summary>

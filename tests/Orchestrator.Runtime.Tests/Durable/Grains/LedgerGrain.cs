@@ -43,6 +43,9 @@ public interface ILedgerGrain : IGrainWithStringKey, IDeadLetterObserver
 
     Task Arm(string name, DateTimeOffset due);
 
+    /// <summary>Arms a wake-up only the sweeper fires.</summary>
+    Task ArmSwept(string name, DateTimeOffset due);
+
     Task Disarm(string name);
 
     /// <summary>Makes wake-ups throw (true) or fire (false).</summary>
@@ -191,6 +194,12 @@ public sealed class LedgerGrain(TestProbe probe) : DurableGrain<LedgerState>, IL
     public Task Arm(string name, DateTimeOffset due)
     {
         ArmWakeUp(name, due);
+        return Task.CompletedTask;
+    }
+
+    public Task ArmSwept(string name, DateTimeOffset due)
+    {
+        ArmSweptWakeUp(name, due);
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orchestrator.GrainInterfaces;
+using Orchestrator.Runtime.Durable;
+using Orleans;
+
+namespace Orchestrator.Grains.Hosts;
+
+/// <summary>
+/// One per silo: watches the liveness of the host grains active on it with one timer, a scan every
+/// <see cref="ScanInterval"/> of the orchestrator clock, instead of a timer per host (100,000 timers cost the runtime's
+/// timer queue a walk over all of them several times a second, and a tick each a grain turn). A scan reads each host's
+/// <see cref="HostLiveness.OfflineAt"/> and calls <see cref="IHostGrain.CheckLiveness"/> only on those past it (at most
+/// one call in flight per host), so a live fleet costs no call at all; the grain decides.
+/// </summary>
+public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainFactory grains, ILogger<HostLivenessMonitor> logger) : IDisposable
+{
+    /// <summary>How often the hosts are scanned: how late after its due check a silent host goes offline, at most.</summary>
+    public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<Tracked, byte> _watched = new();
+    private readonly Lock _sync = new();
+    private ITimer? _timer;
+    private bool _disposed;
+
+    /// <summary>Hosts watched now.</summary>
+    public int Count => _watched.Count;
+
+    /// <summary>Starts watching <paramref name="liveness"/> of host <paramref name="host"/>; the grain ends it with <see cref="Untrack"/>.</summary>
+    public Tracked Track(string host, HostLiveness liveness)
+    {
+        var watch = new Tracked(host, liveness);
+        _watched[watch] = 0;
+        lock (_sync)
+        {
+            if (_timer is null && !_disposed)
+            {
+                _timer = clock.CreateTimer(static state => ((HostLivenessMonitor)state!).Scan(), this, ScanInterval, Timeout.InfiniteTimeSpan);
+            }
+        }
+        return watch;
+    }
+
+    public void Untrack(Tracked watch) => _watched.TryRemove(watch, out _);
+
+    /// <summary>One scan (the timer's callback, or a test's): calls the hosts found past their offline time.</summary>
+    public void Scan()
+    {
+        try
+        {
+            var now = clock.GetUtcNow();
+            foreach (var watch in _watched.Keys)
+            {
+                if (now >= watch.Liveness.OfflineAt && Interlocked.CompareExchange(ref watch.Checking, 1, 0) == 0)
+                {
+                    _ = CheckAsync(watch);
+                }
+            }
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                if (!_disposed)
+                {
+                    _timer?.Change(ScanInterval, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+    }
+
+    private async Task CheckAsync(Tracked watch)
+    {
+        try
+        {
+            await grains.GetGrain<IHostGrain>(watch.Host).CheckLiveness();
+        }
+        catch (Exception ex)
+        {
+            CheckFailed(logger, watch.Host, ex); // the next scan asks again
+        }
+        finally
+        {
+            Volatile.Write(ref watch.Checking, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Host {Host}: its liveness check failed; the next scan asks again")]
+    private static partial void CheckFailed(ILogger logger, string host, Exception exception);
+
+    /// <summary>A host watched by this silo (its activation's liveness); compared by reference, so a new activation's watch is never another's.</summary>
+    public sealed class Tracked(string host, HostLiveness liveness)
+    {
+        public string Host { get; } = host;
+
+        public HostLiveness Liveness { get; } = liveness;
+
+        internal int Checking; // 1 while a check call is in flight
+    }
+}
+
+public static class HostLivenessServiceCollectionExtensions
+{
+    /// <summary>The silo's <see cref="HostLivenessMonitor"/>, which every silo hosting <c>HostGrain</c> needs.</summary>
+    public static IServiceCollection AddHostLiveness(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<HostLivenessMonitor>();
+        return services;
+    }
+}
