@@ -303,7 +303,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         var now = Clock.GetUtcNow();
         if (now - since < after)
         {
-            ArmSweptWakeUp(StaleCheck, since + after);
+            ArmWakeUp(StaleCheck, since + after);
             return;
         }
         State.RemovedAt = now;
@@ -325,7 +325,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
             StopChecks();
             if (StaleHostAfter > TimeSpan.Zero)
             {
-                ArmSweptWakeUp(StaleCheck, (State.LastSeen ?? Clock.GetUtcNow()) + StaleHostAfter);
+                ArmWakeUp(StaleCheck, (State.LastSeen ?? Clock.GetUtcNow()) + StaleHostAfter);
             }
         }
         else

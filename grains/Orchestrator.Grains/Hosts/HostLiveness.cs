@@ -25,7 +25,10 @@ public enum LivenessVerdict
 /// <see cref="Misfire"/> past due is skipped, never counted, so moving the clock alone never takes a live host offline.
 /// Nothing here is stored: an activation that is lost starts counting again in the next one (it counts as heard at its
 /// start), which at worst delays going offline by two periods.
-/// <para>Thread use: the grain writes (<see cref="Heard"/>, <see cref="Check"/>); the monitor reads <see cref="OfflineAt"/> from its timer.</para>
+/// <para>
+/// Thread use: the grain calls <see cref="Heard"/> and <see cref="Check"/>; the monitor reads <see cref="OfflineAt"/>
+/// from its timer, and calls <see cref="Heard"/> when it looked away too long (the clock jumped, the silo stalled).
+/// </para>
 /// </summary>
 public sealed class HostLiveness
 {
@@ -53,12 +56,19 @@ public sealed class HostLiveness
     /// <summary>The check at which the host goes offline unless a heartbeat comes first: the second after the latest one heard.</summary>
     public DateTimeOffset OfflineAt => FirstCheckAfter(Volatile.Read(ref _heard)) + Period * SilentChecksToOffline;
 
-    /// <summary>A heartbeat (or a registration) at <paramref name="at"/>.</summary>
+    /// <summary>A heartbeat (or a registration, or a pardon of the monitor's) at <paramref name="at"/>; safe from any thread, never moves back.</summary>
     public void Heard(DateTimeOffset at)
     {
-        if (at.UtcTicks > Volatile.Read(ref _heard))
+        var ticks = at.UtcTicks;
+        var seen = Volatile.Read(ref _heard);
+        while (ticks > seen)
         {
-            Volatile.Write(ref _heard, at.UtcTicks);
+            var was = Interlocked.CompareExchange(ref _heard, ticks, seen);
+            if (was == seen)
+            {
+                return;
+            }
+            seen = was;
         }
     }
 

@@ -12,7 +12,10 @@ namespace Orchestrator.Grains.Hosts;
 /// <see cref="ScanInterval"/> of the orchestrator clock, instead of a timer per host (100,000 timers cost the runtime's
 /// timer queue a walk over all of them several times a second, and a tick each a grain turn). A scan reads each host's
 /// <see cref="HostLiveness.OfflineAt"/> and calls <see cref="IHostGrain.CheckLiveness"/> only on those past it (at most
-/// one call in flight per host), so a live fleet costs no call at all; the grain decides.
+/// one call in flight per host), so a live fleet costs no call at all; the grain decides. A scan that comes more than
+/// <see cref="HostLiveness.Misfire"/> after the one before (the clock jumped, or the silo stalled) pardons every host
+/// instead: it counts as heard then, since nobody was looking meanwhile (a heartbeat that came may not have been
+/// handled), so moving the clock never takes a live host offline.
 /// </summary>
 public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainFactory grains, ILogger<HostLivenessMonitor> logger) : IDisposable
 {
@@ -22,6 +25,7 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
     private readonly ConcurrentDictionary<Tracked, byte> _watched = new();
     private readonly Lock _sync = new();
     private ITimer? _timer;
+    private long _lastScanTicks; // UTC ticks of the last scan (or of the timer's start)
     private bool _disposed;
 
     /// <summary>Hosts watched now.</summary>
@@ -36,6 +40,7 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
         {
             if (_timer is null && !_disposed)
             {
+                Interlocked.Exchange(ref _lastScanTicks, clock.GetUtcNow().UtcTicks);
                 _timer = clock.CreateTimer(static state => ((HostLivenessMonitor)state!).Scan(), this, ScanInterval, Timeout.InfiniteTimeSpan);
             }
         }
@@ -50,9 +55,14 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
         try
         {
             var now = clock.GetUtcNow();
+            var pardon = now.UtcTicks - Interlocked.Exchange(ref _lastScanTicks, now.UtcTicks) > HostLiveness.Misfire.Ticks;
             foreach (var watch in _watched.Keys)
             {
-                if (now >= watch.Liveness.OfflineAt && Interlocked.CompareExchange(ref watch.Checking, 1, 0) == 0)
+                if (pardon)
+                {
+                    watch.Liveness.Heard(now);
+                }
+                else if (now >= watch.Liveness.OfflineAt && Interlocked.CompareExchange(ref watch.Checking, 1, 0) == 0)
                 {
                     _ = CheckAsync(watch);
                 }

@@ -102,6 +102,25 @@ public sealed class HostLivenessTests : GrainClusterTests
         Assert.Equal(start + TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(90), view.OfflineAt); // the grid of 30 s from the registration
     }
 
+    [Fact]
+    public async Task Liveness_ClockJumpsPastTheOfflineCheckAtOnce_PardonedThenOfflineIfStillSilent()
+    {
+        await Cluster.RegisterHostAsync("pardoned-1");
+        var host = Cluster.Client.GetGrain<IHostGrain>("pardoned-1");
+        var registered = Cluster.Clock.GetUtcNow();
+
+        // Two minutes at once: past the offline check (90 s) by only 30 s, but nobody was looking meanwhile.
+        Cluster.Clock.Advance(TimeSpan.FromMinutes(2));
+        var view = await CheckedAsync(host, "the jump to be handled");
+        Assert.Equal((HostStatus.Online, registered + TimeSpan.FromSeconds(210)), (view.Status, view.OfflineAt)); // heard at 120 s
+
+        // Still silent in steps the monitor sees: offline at the second check after the pardon.
+        Cluster.Clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal((HostStatus.Online, 1), ((await host.GetAsync())!.Status, (await host.GetAsync())!.SilentChecks));
+        Cluster.Clock.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.Until(async () => (await host.GetAsync())!.Status, s => s == HostStatus.Offline, GrainCluster.Deadline, "the host to go offline");
+    }
+
     /// <summary>The host's view once the check due by now was made (it goes offline after now, or went).</summary>
     private async Task<HostView> CheckedAsync(IHostGrain host, string what)
     {
