@@ -106,7 +106,7 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
         }
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Host {Host}: its liveness check failed; the next scan asks again")]
+    [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Host {Host}: its liveness check failed; the next scan asks again")]
     private static partial void CheckFailed(ILogger logger, string host, Exception exception);
 
     /// <summary>A host watched by this silo (its activation's liveness); compared by reference, so a new activation's watch is never another's.</summary>
