@@ -56,7 +56,7 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
         {
             var now = clock.GetUtcNow();
             var pardon = now.UtcTicks - Interlocked.Exchange(ref _lastScanTicks, now.UtcTicks) > HostLiveness.Misfire.Ticks;
-            foreach (var watch in _watched.Keys)
+            foreach (var (watch, _) in _watched) // enumerated without a lock or a copy (Keys would copy all of them)
             {
                 if (pardon)
                 {
