@@ -71,8 +71,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
     /// <summary>How far ahead the backstop is kept, plus up to half again at random, so a fleet registered at once does not write at once.</summary>
     internal static readonly TimeSpan BackstopPeriod = TimeSpan.FromMinutes(5);
 
-    private HostLiveness? _liveness;                 // this activation's checks; null while the host is not live
-    private HostLivenessMonitor.Tracked? _tracked;   // its watch in the silo's monitor
+    private HostLivenessMonitor.Tracked? _tracked;   // this activation's checks in the silo's monitor; null while the host is not live
     private DateTimeOffset? _lastHeard;              // the latest heartbeat heard (not stored until a turn takes it)
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -112,7 +111,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         State.LastSeen = now;
         State.RegisteredAt = previous == registration.SessionId ? State.RegisteredAt : now;
         State.RemovedAt = null; // a removed host that registers again is back in the inventory
-        _liveness?.Heard(now);
+        Liveness?.Heard(now);
         await SetStatus(HostStatus.Online);
     }
 
@@ -128,7 +127,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
             return Task.CompletedTask; // a session that was replaced
         }
         var now = Clock.GetUtcNow();
-        _liveness?.Heard(now);
+        Liveness?.Heard(now);
         _lastHeard = now;
         var status = draining ? HostStatus.Draining : HostStatus.Online;
         return status == State.Status ? Task.CompletedTask : TurnAsync(async () =>
@@ -154,15 +153,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
     private bool IsLive => State.RegisteredAt is not null && State.SessionId is not null && State.Status != HostStatus.Offline;
 
     /// <summary>Starts this activation's liveness checks (if they are not running): the silo's monitor watches them.</summary>
-    private void StartChecks()
-    {
-        if (_liveness is not null)
-        {
-            return;
-        }
-        _liveness = new HostLiveness(Clock.GetUtcNow());
-        _tracked = Monitor.Track(GrainKey, _liveness);
-    }
+    private void StartChecks() => _tracked ??= Monitor.Track(GrainKey, new HostLiveness(Clock.GetUtcNow()));
 
     private void StopChecks()
     {
@@ -171,22 +162,23 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
             Monitor.Untrack(_tracked);
         }
         _tracked = null;
-        _liveness = null;
     }
+
+    private HostLiveness? Liveness => _tracked?.Liveness;
 
     private HostLivenessMonitor Monitor => ServiceProvider.GetService<HostLivenessMonitor>()
         ?? throw new InvalidOperationException($"{nameof(HostLivenessMonitor)} is not registered in this silo: call services.{nameof(HostLivenessServiceCollectionExtensions.AddHostLiveness)}().");
 
     public async Task CheckLiveness()
     {
-        if (_liveness is not { } liveness || !IsLive || liveness.Check(Clock.GetUtcNow()) != LivenessVerdict.Offline)
+        if (Liveness is not { } liveness || !IsLive || liveness.Check(Clock.GetUtcNow()) != LivenessVerdict.Offline)
         {
             return;
         }
         await TurnAsync(async () =>
         {
             // Again in the turn: a heartbeat or a registration may have come meanwhile.
-            if (IsLive && ReferenceEquals(liveness, _liveness) && Clock.GetUtcNow() >= liveness.OfflineAt)
+            if (IsLive && ReferenceEquals(liveness, Liveness) && Clock.GetUtcNow() >= liveness.OfflineAt)
             {
                 TakeLastSeen();
                 await EndAssignmentsAsync(_ => true, $"the agent stopped heartbeating (last seen {State.LastSeen:O})");
@@ -208,7 +200,6 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
             // if nothing else came); the write moves the backstop on and takes the latest heartbeat's time.
             TakeLastSeen();
             ArmBackstop();
-            StartChecks();
         }
         return Task.CompletedTask;
     }
@@ -284,7 +275,7 @@ public sealed class HostGrain : DurableGrain<HostState>, IHostGrain
         return new HostView(
             GrainKey, State.Status, new Dictionary<string, string>(State.Labels), State.Capacity, State.SessionId, State.AgentVersion, LastSeen, State.RegisteredAt,
             State.RevokedAt, State.RevokedBy, Namespaces.Of(State.Namespace), operation, State.OperationBy, State.OperationAt, State.RemovedAt,
-            _liveness?.SilentChecks(Clock.GetUtcNow()) ?? 0, _liveness?.OfflineAt);
+            Liveness?.SilentChecks(Clock.GetUtcNow()) ?? 0, Liveness?.OfflineAt);
     }
 
     /// <summary>

@@ -22,20 +22,17 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
     /// <summary>How often the hosts are scanned: how late after its due check a silent host goes offline, at most.</summary>
     public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<Tracked, byte> _watched = new();
+    private readonly ConcurrentDictionary<Tracked, byte> _tracked = new();
     private readonly Lock _sync = new();
     private ITimer? _timer;
     private long _lastScanTicks; // UTC ticks of the last scan (or of the timer's start)
     private bool _disposed;
 
-    /// <summary>Hosts watched now.</summary>
-    public int Count => _watched.Count;
-
     /// <summary>Starts watching <paramref name="liveness"/> of host <paramref name="host"/>; the grain ends it with <see cref="Untrack"/>.</summary>
     public Tracked Track(string host, HostLiveness liveness)
     {
-        var watch = new Tracked(host, liveness);
-        _watched[watch] = 0;
+        var tracked = new Tracked(host, liveness);
+        _tracked[tracked] = 0;
         lock (_sync)
         {
             if (_timer is null && !_disposed)
@@ -44,27 +41,27 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
                 _timer = clock.CreateTimer(static state => ((HostLivenessMonitor)state!).Scan(), this, ScanInterval, Timeout.InfiniteTimeSpan);
             }
         }
-        return watch;
+        return tracked;
     }
 
-    public void Untrack(Tracked watch) => _watched.TryRemove(watch, out _);
+    public void Untrack(Tracked tracked) => _tracked.TryRemove(tracked, out _);
 
-    /// <summary>One scan (the timer's callback, or a test's): calls the hosts found past their offline time.</summary>
-    public void Scan()
+    /// <summary>One scan (the timer's callback): calls the hosts found past their offline time, or pardons them all.</summary>
+    private void Scan()
     {
         try
         {
             var now = clock.GetUtcNow();
             var pardon = now.UtcTicks - Interlocked.Exchange(ref _lastScanTicks, now.UtcTicks) > HostLiveness.Misfire.Ticks;
-            foreach (var (watch, _) in _watched) // enumerated without a lock or a copy (Keys would copy all of them)
+            foreach (var (tracked, _) in _tracked) // enumerated without a lock or a copy (Keys would copy all of them)
             {
                 if (pardon)
                 {
-                    watch.Liveness.Heard(now);
+                    tracked.Liveness.Heard(now);
                 }
-                else if (now >= watch.Liveness.OfflineAt && Interlocked.CompareExchange(ref watch.Checking, 1, 0) == 0)
+                else if (now >= tracked.Liveness.OfflineAt && Interlocked.CompareExchange(ref tracked.Checking, 1, 0) == 0)
                 {
-                    _ = CheckAsync(watch);
+                    _ = CheckAsync(tracked);
                 }
             }
         }
@@ -80,19 +77,19 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
         }
     }
 
-    private async Task CheckAsync(Tracked watch)
+    private async Task CheckAsync(Tracked tracked)
     {
         try
         {
-            await grains.GetGrain<IHostGrain>(watch.Host).CheckLiveness();
+            await grains.GetGrain<IHostGrain>(tracked.Host).CheckLiveness();
         }
         catch (Exception ex)
         {
-            CheckFailed(logger, watch.Host, ex); // the next scan asks again
+            CheckFailed(logger, tracked.Host, ex); // the next scan asks again
         }
         finally
         {
-            Volatile.Write(ref watch.Checking, 0);
+            Volatile.Write(ref tracked.Checking, 0);
         }
     }
 
@@ -109,7 +106,7 @@ public sealed partial class HostLivenessMonitor(OrchestratorClock clock, IGrainF
     [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Host {Host}: its liveness check failed; the next scan asks again")]
     private static partial void CheckFailed(ILogger logger, string host, Exception exception);
 
-    /// <summary>A host watched by this silo (its activation's liveness); compared by reference, so a new activation's watch is never another's.</summary>
+    /// <summary>A host watched by this silo (its activation's liveness); compared by reference, so a new activation's entry is never another's.</summary>
     public sealed class Tracked(string host, HostLiveness liveness)
     {
         public string Host { get; } = host;
