@@ -33,7 +33,8 @@ internal sealed class BenchSilo : IAsyncDisposable
     {
         var deadLetters = new CountingDeadLetterSink();
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        // Warnings go to standard error with the bench's other diagnostics: standard output carries figures only.
+        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering();
