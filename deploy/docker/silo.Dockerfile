@@ -15,7 +15,9 @@ COPY grains/Orchestrator.Grains/Orchestrator.Grains.csproj grains/Orchestrator.G
 COPY plans/Orchestrator.Plans/Orchestrator.Plans.csproj plans/Orchestrator.Plans/
 COPY runtime/Orchestrator.Runtime/Orchestrator.Runtime.csproj runtime/Orchestrator.Runtime/
 COPY silo/Orchestrator.Silo/Orchestrator.Silo.csproj silo/Orchestrator.Silo/
-RUN dotnet restore silo/Orchestrator.Silo/Orchestrator.Silo.csproj
+# The image's architecture (BuildKit sets it; amd64 without BuildKit): the publish precompiles for it (ReadyToRun).
+ARG TARGETARCH
+RUN dotnet restore silo/Orchestrator.Silo/Orchestrator.Silo.csproj -a "${TARGETARCH:-amd64}" -p:PublishReadyToRun=true
 COPY agent/ agent/
 COPY client-api/Orchestrator.Api/ client-api/Orchestrator.Api/
 COPY containers/Orchestrator.Containers/ containers/Orchestrator.Containers/
@@ -24,7 +26,11 @@ COPY grains/ grains/
 COPY plans/ plans/
 COPY runtime/ runtime/
 COPY silo/ silo/
-RUN dotnet publish silo/Orchestrator.Silo/Orchestrator.Silo.csproj -c Release --no-restore -o /app \
+# ReadyToRun: the assemblies carry precompiled code, so a silo starts without compiling ours and Orleans' first. On
+# 2 cores a silo is ready in 2.4-2.7 s instead of 3.5-3.9 s (single node), 3.0-3.3 s instead of 5.0-5.5 s (PostgreSQL
+# cluster): faster rolling restarts (bench/README.md). Hot code is still recompiled optimized while it runs.
+RUN dotnet publish silo/Orchestrator.Silo/Orchestrator.Silo.csproj -c Release --no-restore -a "${TARGETARCH:-amd64}" --self-contained false \
+    -p:PublishReadyToRun=true -o /app \
     && rm -rf /app/data
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
