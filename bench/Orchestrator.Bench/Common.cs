@@ -66,6 +66,18 @@ internal static class Bench
     public static string WithSchema(string connectionString, string schema) =>
         new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
 
+    /// <summary>One <c>bigint</c> read from the bench's schema (counts and sums for figures and progress).</summary>
+    public static async Task<long> ScalarAsync(string connection, string sql, params object[] parameters)
+    {
+        await using var ds = NpgsqlDataSource.Create(connection);
+        await using var cmd = ds.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            cmd.Parameters.AddWithValue(parameter);
+        }
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
     /// <summary>
     /// Drops the schemas of earlier bench processes that are gone (<c>bench_{purpose}_{pid}_{ms}</c> whose pid is not a
     /// running process): a bench killed mid-run cannot drop its own, and one left from a 100k run holds millions of rows

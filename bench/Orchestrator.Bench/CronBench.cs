@@ -132,13 +132,9 @@ internal static class CronBench
     }
 
     /// <summary>Task instances created for the fires due at <paramref name="minute"/> (their ids end with the due time).</summary>
-    private static async Task<long> InstancesForMinuteAsync(string connection, DateTimeOffset minute)
-    {
-        await using var ds = NpgsqlDataSource.Create(connection);
-        await using var cmd = ds.CreateCommand("SELECT count(*) FROM orch_index WHERE kind = 'instance' AND key LIKE $1");
-        cmd.Parameters.AddWithValue("%.m." + minute.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private static Task<long> InstancesForMinuteAsync(string connection, DateTimeOffset minute) =>
+        Bench.ScalarAsync(connection, "SELECT count(*) FROM orch_index WHERE kind = 'instance' AND key LIKE $1",
+            "%.m." + minute.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
 
     /// <summary>
     /// A GET that rides out a busy silo: 503 (a grain not reachable yet, with Retry-After) and requests past the client's

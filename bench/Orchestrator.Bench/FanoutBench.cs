@@ -151,12 +151,8 @@ internal static class FanoutBench
         Report.Figure($"fanout_{label}_idle_host_writes_per_s_{suffix}", writes / seconds, "writes/s");
     }
 
-    private static async Task<long> HostWritesAsync(string connection)
-    {
-        await using var ds = NpgsqlDataSource.Create(connection);
-        await using var cmd = ds.CreateCommand("SELECT coalesce(sum(version), 0)::bigint FROM orch_grain WHERE grain_type = 'host'");
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private static Task<long> HostWritesAsync(string connection) =>
+        Bench.ScalarAsync(connection, "SELECT coalesce(sum(version), 0)::bigint FROM orch_grain WHERE grain_type = 'host'");
 
     /// <summary>Each process's CPU time so far (user + system), in seconds.</summary>
     private static List<double> CpuSeconds(IEnumerable<Process> processes) => processes.Select(p =>
@@ -167,11 +163,9 @@ internal static class FanoutBench
 
     internal static async Task<long> OnlineHostsAsync(string connection)
     {
-        await using var ds = NpgsqlDataSource.Create(connection);
         try
         {
-            await using var cmd = ds.CreateCommand("SELECT count(*) FROM orch_index WHERE kind = 'host' AND status = 1");
-            return (long)(await cmd.ExecuteScalarAsync())!;
+            return await Bench.ScalarAsync(connection, "SELECT count(*) FROM orch_index WHERE kind = 'host' AND status = 1");
         }
         catch (PostgresException)
         {
